@@ -1,0 +1,950 @@
+"""Read a corpus definition, load every input, lose nothing.
+
+A corpus definition is a small YAML file (``corpus/seeds.yaml`` for the embedded seeds)::
+
+    name: seeds                      # used for report and cache names
+    language: nl                     # expected language (ISO 639-1)
+    source:
+      path: ../seeds                 # relative to this YAML file
+      format: txt                    # txt | csv | jsonl
+      pattern: "*.txt"               # for folders
+      encoding: utf-8                # decoded strictly; declare cp1252 for Windows exports
+    fields: {id: id, text: text, date: date, outlet: outlet, title: title}   # csv / jsonl
+    metadata: {path: meta.csv, key: doc_id}      # optional labels file joined on a key
+    documents: {<doc_id>: {outlet: ..., ...}}   # optional per-document metadata inline
+    cleaning: {boilerplate: true, html: auto, max_doc_bytes: 5000000, near_duplicate_threshold: 0.8}
+
+:func:`load_corpus` returns a :class:`Corpus`: one document table plus the skip report, the
+cleaning log and the input totals, so that ``processed + skipped == inputs`` can be checked.
+Results are cached on disk under a key made from the inputs' bytes and every setting.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import pickle
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import __version__
+from .paths import atomic_write, cache_dir, resolve
+from .text import normalisation_changes, normalise, split_paragraphs, split_sentences
+
+__all__ = [
+    "CorpusDefinition",
+    "CorpusError",
+    "Corpus",
+    "load_corpus",
+    "read_definition",
+    "house_style_markers",
+    "SKIP_REASONS",
+]
+
+FORMATS = ("txt", "csv", "jsonl")
+DOC_COLUMNS = [
+    "doc_id", "source", "line", "outlet", "date", "month", "title", "text", "language",
+    "n_chars", "n_paragraphs", "content_hash", "near_duplicate_of",
+]
+SKIP_COLUMNS = ["source", "line", "reason", "detail", "doc_id"]
+NOTE_COLUMNS = ["source", "line", "kind", "detail", "doc_id"]
+REMOVAL_COLUMNS = ["doc_id", "kind", "paragraph", "chars", "excerpt"]
+
+#: Every reason an input can be skipped for, with what it means.
+SKIP_REASONS = {
+    "empty": "the file or record has no text at all",
+    "empty_body": "only header lines, no body text",
+    "too_large": "larger than cleaning.max_doc_bytes",
+    "nul_byte": "contains NUL bytes (binary or UTF-16 data)",
+    "decode_error": "bytes invalid in the declared encoding",
+    "control_chars": "C1 control characters after decoding (wrong encoding declared?)",
+    "bad_date": "a date header or field that is not YYYY-MM or YYYY-MM-DD",
+    "bad_row": "a CSV row with the wrong number of fields or broken quoting",
+    "bad_json": "a JSONL line that is not a JSON object, has duplicate keys or NaN",
+    "missing_field": "a record without the declared text or id field",
+    "duplicate_id": "a record whose id was already used by an earlier record",
+    "duplicate": "exactly the same normalised text as an earlier document (kept: duplicate_of)",
+    "language": "language not in cleaning.keep_languages",
+}
+
+
+class CorpusError(ValueError):
+    """A problem with the corpus definition or its inputs that stops loading."""
+
+
+# --------------------------------------------------------------------------------------------
+# Definition
+# --------------------------------------------------------------------------------------------
+_DEFAULT_CLEANING = {
+    "boilerplate": True,
+    "html": "auto",  # auto | strip | keep
+    "max_doc_bytes": 5_000_000,
+    "near_duplicate_threshold": 0.8,
+    "detect_language": True,
+    "languages": ["nl", "en", "de", "fr"],
+    "keep_languages": None,  # None keeps all
+    "bad_date": "skip",  # skip | keep (date missing, noted) | error
+}
+_DEFAULT_FIELDS = {"id": None, "text": "text", "date": "date", "outlet": "outlet", "title": "title"}
+
+
+@dataclass(frozen=True)
+class CorpusDefinition:
+    """A parsed, validated corpus definition. Paths are absolute."""
+
+    name: str
+    path: Path
+    format: str
+    pattern: str = "*.txt"
+    encoding: str = "utf-8"
+    language: str = "nl"
+    fields: dict = field(default_factory=lambda: dict(_DEFAULT_FIELDS))
+    metadata_path: Path | None = None
+    metadata_key: str = "doc_id"
+    documents: dict = field(default_factory=dict)
+    cleaning: dict = field(default_factory=lambda: dict(_DEFAULT_CLEANING))
+    definition_file: Path | None = None
+    description: str = ""
+
+    def settings(self) -> dict:
+        """Everything that changes the loaded corpus, for the cache key."""
+        return {
+            "name": self.name,
+            "format": self.format,
+            "pattern": self.pattern,
+            "encoding": self.encoding,
+            "language": self.language,
+            "fields": self.fields,
+            "metadata_key": self.metadata_key,
+            "documents": self.documents,
+            "cleaning": self.cleaning,
+            "version": __version__,
+        }
+
+
+def _need(cond: bool, where: str, msg: str) -> None:
+    if not cond:
+        raise CorpusError(f"{where}: {msg}")
+
+
+def read_definition(path: str | Path) -> CorpusDefinition:
+    """Read and validate a corpus definition YAML file (relative paths from the project root)."""
+    file = resolve(path)
+    if not file.is_file():
+        raise CorpusError(f"corpus definition {path}: no such file ({file})")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"{file.name}: not valid YAML: {exc}") from None
+    where = file.name
+    _need(isinstance(raw, dict), where, "must be a mapping with at least 'name' and 'source'")
+    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning"}
+    unknown = sorted(set(raw) - known)
+    _need(not unknown, where, f"unknown keys {unknown}; known keys are {sorted(known)}")
+    name = raw.get("name")
+    _need(
+        isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_.-]+", name or "") is not None,
+        where,
+        f"name = {name!r}: use letters, digits, '-', '_' or '.' (it names the report folder)",
+    )
+    src = raw.get("source")
+    _need(isinstance(src, dict) and "path" in src, where, "source.path is required")
+    fmt = src.get("format", "txt")
+    _need(fmt in FORMATS, where, f"source.format = {fmt!r}: choose one of {FORMATS}")
+    data_path = resolve(src["path"], base=file.parent)
+    _need(data_path.exists(), where, f"source.path = {src['path']!r}: {data_path} does not exist")
+    encoding = src.get("encoding", "utf-8")
+    try:
+        "x".encode(encoding)
+    except LookupError:
+        raise CorpusError(f"{where}: source.encoding = {encoding!r} is not a known encoding") from None
+    fields = dict(_DEFAULT_FIELDS)
+    extra_fields = raw.get("fields") or {}
+    _need(isinstance(extra_fields, dict), where, "fields must be a mapping")
+    bad = sorted(set(extra_fields) - set(_DEFAULT_FIELDS))
+    _need(not bad, where, f"fields: unknown keys {bad}; known: {sorted(_DEFAULT_FIELDS)}")
+    fields.update(extra_fields)
+    cleaning = dict(_DEFAULT_CLEANING)
+    extra_cleaning = raw.get("cleaning") or {}
+    bad = sorted(set(extra_cleaning) - set(_DEFAULT_CLEANING))
+    _need(not bad, where, f"cleaning: unknown keys {bad}; known: {sorted(_DEFAULT_CLEANING)}")
+    cleaning.update(extra_cleaning)
+    _need(cleaning["html"] in ("auto", "strip", "keep"), where, "cleaning.html: auto, strip or keep")
+    _need(cleaning["bad_date"] in ("skip", "keep", "error"), where, "cleaning.bad_date: skip, keep or error")
+    _need(
+        isinstance(cleaning["max_doc_bytes"], int) and cleaning["max_doc_bytes"] > 0,
+        where,
+        "cleaning.max_doc_bytes must be a positive whole number",
+    )
+    meta = raw.get("metadata")
+    meta_path, meta_key = None, "doc_id"
+    if meta is not None:
+        _need(isinstance(meta, dict) and "path" in meta, where, "metadata needs 'path' (and 'key')")
+        meta_path = resolve(meta["path"], base=file.parent)
+        _need(meta_path.is_file(), where, f"metadata.path = {meta['path']!r}: no such file")
+        meta_key = meta.get("key", "doc_id")
+    documents = raw.get("documents") or {}
+    _need(isinstance(documents, dict), where, "documents must map doc_id to metadata")
+    for doc_id, values in documents.items():
+        _need(isinstance(values, dict), where, f"documents.{doc_id} must be a mapping")
+    return CorpusDefinition(
+        name=name,
+        path=data_path,
+        format=fmt,
+        pattern=src.get("pattern", {"txt": "*.txt", "csv": "*.csv", "jsonl": "*.jsonl"}[fmt]),
+        encoding=encoding,
+        language=raw.get("language", "nl"),
+        fields=fields,
+        metadata_path=meta_path,
+        metadata_key=meta_key,
+        documents={str(k): dict(v) for k, v in documents.items()},
+        cleaning=cleaning,
+        definition_file=file,
+        description=str(raw.get("description", "")),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The result
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Corpus:
+    """A loaded corpus.
+
+    Attributes
+    ----------
+    documents : DataFrame
+        One row per document kept: ``doc_id, source, line, outlet, date, month, title, text,
+        language, n_chars, n_paragraphs, content_hash, near_duplicate_of`` plus metadata columns.
+    skipped : DataFrame
+        One row per input (file, row or line) not in ``documents``: ``source, line, reason,
+        detail, doc_id``.
+    removals : DataFrame
+        What cleaning removed: ``doc_id, kind, paragraph, chars, excerpt``.
+    notes : DataFrame
+        Things worth knowing that did not cost a document (BOM stripped, date missing, ...).
+    inputs : DataFrame
+        Per input file: ``source, format, records, kept, skipped``.
+    """
+
+    name: str
+    definition: CorpusDefinition
+    documents: pd.DataFrame
+    skipped: pd.DataFrame
+    removals: pd.DataFrame
+    notes: pd.DataFrame
+    inputs: pd.DataFrame
+    key: str
+    from_cache: bool = False
+    _paragraphs: pd.DataFrame | None = None
+    _sentences: pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Corpus {self.name!r}: {len(self.documents)} documents, "
+            f"{len(self.skipped)} skipped, from {len(self.inputs)} input file(s)>"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Totals that must add up: inputs = kept + skipped."""
+        records = int(self.inputs["records"].sum())
+        return pd.DataFrame(
+            {
+                "count": [
+                    len(self.inputs), records, len(self.documents), len(self.skipped),
+                    int(self.documents["date"].isna().sum()),
+                    int(self.documents["near_duplicate_of"].notna().sum()),
+                    len(self.removals),
+                ]
+            },
+            index=pd.Index(
+                [
+                    "input files", "input records", "documents kept", "records skipped",
+                    "documents without date", "near-duplicates flagged", "boilerplate removals",
+                ],
+                name="what",
+            ),
+        )
+
+    def paragraphs(self) -> pd.DataFrame:
+        """One row per paragraph: ``doc_id, paragraph (1-based), kind (heading|body), text``."""
+        if self._paragraphs is None:
+            rows = []
+            for doc_id, text in zip(self.documents["doc_id"], self.documents["text"], strict=True):
+                for i, para in enumerate(split_paragraphs(text), start=1):
+                    rows.append((doc_id, i, _paragraph_kind(para), para))
+            self._paragraphs = pd.DataFrame(rows, columns=["doc_id", "paragraph", "kind", "text"])
+        return self._paragraphs
+
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: ``doc_id, paragraph, sentence (1-based within the document),
+        text``. Headings are single sentences."""
+        if self._sentences is None:
+            rows = []
+            for doc_id, group in self.paragraphs().groupby("doc_id", sort=False):
+                n = 0
+                for para, kind, text in zip(group["paragraph"], group["kind"], group["text"], strict=True):
+                    for sent in [text] if kind == "heading" else split_sentences(text):
+                        n += 1
+                        rows.append((doc_id, para, n, sent))
+            self._sentences = pd.DataFrame(rows, columns=["doc_id", "paragraph", "sentence", "text"])
+        return self._sentences
+
+
+_HEADING_END = tuple(".!?:;,”\"’')")
+
+
+def _paragraph_kind(para: str) -> str:
+    """A short line with no closing punctuation is a heading (``Luchtruim``, ``Dialoog``)."""
+    if "\n" in para or len(para) > 90 or len(para.split()) > 12:
+        return "body"
+    if not para.endswith(_HEADING_END):
+        return "heading"
+    # a quoted line used as a subheading: ‘Een aanval op één is een aanval op allen’
+    if para[0] in "‘“„'\"" and para[-1] in "’”'\"" and not re.search(r"[.!?]\W*$", para[:-1]):
+        return "heading"
+    return "body"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+class _Log:
+    """Collects documents, skips, notes and removals while reading."""
+
+    def __init__(self) -> None:
+        self.docs: list[dict] = []
+        self.skipped: list[tuple] = []
+        self.notes: list[tuple] = []
+        self.removals: list[tuple] = []
+        self.inputs: list[dict] = []
+
+    def skip(self, source: str, line: int | None, reason: str, detail: str, doc_id: str | None = None) -> None:
+        assert reason in SKIP_REASONS, reason
+        self.skipped.append((source, line, reason, detail, doc_id))
+
+    def note(self, source: str, line: int | None, kind: str, detail: str, doc_id: str | None = None) -> None:
+        self.notes.append((source, line, kind, detail, doc_id))
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _decode(data: bytes, encoding: str, source: str, log: _Log) -> str | None:
+    """Strictly decode ``data``; on failure record a skip with line, column and a hint."""
+    if b"\x00" in data:
+        line, col = _line_col(data, data.index(b"\x00"))
+        hint = " (UTF-16 text? declare or convert it to UTF-8)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        log.skip(source, line, "nul_byte", f"{source}:{line}:{col} NUL byte{hint}")
+        return None
+    enc = encoding.lower().replace("_", "-")
+    if enc in ("utf-8", "utf8", "utf-8-sig"):
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+            log.note(source, 1, "bom", "UTF-8 byte order mark removed")
+        enc = "utf-8"
+    try:
+        text = data.decode(enc, errors="strict")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        bad = data[exc.start]
+        hint = ""
+        if enc == "utf-8":
+            try:
+                data.decode("cp1252")
+                hint = " (is it cp1252? declare source.encoding: cp1252)"
+            except UnicodeDecodeError:
+                pass
+        log.skip(source, line, "decode_error", f"{source}:{line}:{col} byte 0x{bad:02x} is not valid {encoding}{hint}")
+        return None
+    c1 = re.search("[\u0080-\u009f]", text)
+    if c1:
+        prefix = text[: c1.start()]
+        line = prefix.count("\n") + 1
+        col = c1.start() - (prefix.rfind("\n") + 1) + 1
+        log.skip(
+            source, line, "control_chars",
+            f"{source}:{line}:{col} control character U+{ord(c1.group()):04X} after decoding as {encoding}"
+            " (is it cp1252?)",
+        )
+        return None
+    return text
+
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def _parse_date(value: str) -> tuple[str | None, str | None]:
+    """Return (date, error). Accepts YYYY-MM and YYYY-MM-DD with a real month/day."""
+    value = value.strip()
+    m = _DATE_RE.match(value)
+    if not m:
+        return None, f"date {value!r} is not YYYY-MM or YYYY-MM-DD"
+    year, month, day = int(m.group(1)), int(m.group(2)), m.group(3)
+    if not 1 <= month <= 12:
+        return None, f"date {value!r} has month {month:02d}"
+    if day is not None:
+        try:
+            pd.Timestamp(year=year, month=month, day=int(day))
+        except ValueError:
+            return None, f"date {value!r} is not a calendar day"
+    return value, None
+
+
+_HEADER_RE = re.compile(r"^[ \t]*(date|title|outlet)[ \t]+(.*)$")
+
+
+def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int]:
+    """Take header lines (``date YYYY-MM``, ``title …``, ``outlet …``) off the top.
+
+    The seeds put the date and the first sentence on one line (`` date 2022-03 Navo-topman …``):
+    a ``date`` header's value is its first word and the rest of the line is body text.
+    Returns (headers {key: (value, line)}, body, line number where the body starts).
+    """
+    headers: dict[str, tuple[str, int]] = {}
+    lines = text.split("\n")
+    i = 0
+    body_prefix = ""
+    while i < len(lines):
+        m = _HEADER_RE.match(lines[i])
+        if not m or m.group(1) in headers:
+            break
+        key, rest = m.group(1), m.group(2).strip()
+        if key == "date":
+            value, _, tail = rest.partition(" ")
+            headers[key] = (value, i + 1)
+            if tail.strip():
+                body_prefix = tail.strip()
+                i += 1
+                break
+        else:
+            headers[key] = (rest, i + 1)
+        i += 1
+    body_lines = lines[i:]
+    start_line = i + 1
+    if body_prefix:
+        body_lines = [body_prefix, *body_lines]
+        start_line = i
+    return headers, "\n".join(body_lines), start_line
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags = 0
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):  # noqa: D401
+        self.tags += 1
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag in ("p", "br", "div", "li", "h1", "h2", "h3", "h4"):
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+
+
+def _strip_html(text: str, mode: str) -> tuple[str, int]:
+    """Strip tags and unescape entities once. Returns (text, number of tags + entities)."""
+    if mode == "keep":
+        return text, 0
+    n_tags, n_ent = len(_TAG_RE.findall(text)), len(_ENTITY_RE.findall(text))
+    if mode == "auto" and n_tags + n_ent < 2:
+        return text, 0
+    parser = _TextOnly()
+    parser.feed(text)
+    parser.close()
+    return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts)), n_tags + n_ent
+
+
+# Web boilerplate seen in the seeds
+_CAPTION_RE = re.compile(r"^Volledig scherm\b.*©", re.S)
+_TEASER_RE = re.compile(r"^Lees (?:ook|meer)\s*:?\s*$", re.I)
+_PULL_QUOTE_RE = re.compile(r"^Quote\s+(.+)$", re.S)
+_TEASER_MAX_PARAGRAPHS = 6
+
+
+def _remove_boilerplate(doc_id: str, paragraphs: list[str], log: _Log) -> list[str]:
+    """Drop photo captions, 'Lees ook:' teaser blocks and pull quotes that repeat the body.
+
+    Every removal is logged with its kind, paragraph number and length.
+    """
+    keep: list[str] = []
+    body = "\n".join(paragraphs)
+    i = 0
+    while i < len(paragraphs):
+        para = paragraphs[i]
+        if _CAPTION_RE.match(para):
+            log.removals.append((doc_id, "caption", i + 1, len(para), para[:80]))
+        elif _TEASER_RE.match(para):
+            rest = len(paragraphs) - i - 1
+            if rest <= _TEASER_MAX_PARAGRAPHS:
+                for j in range(i, len(paragraphs)):
+                    log.removals.append((doc_id, "teaser", j + 1, len(paragraphs[j]), paragraphs[j][:80]))
+                break
+            log.removals.append((doc_id, "teaser", i + 1, len(para), para[:80]))
+            log.note("", None, "teaser_unclear", f"'Lees ook:' followed by {rest} paragraphs; only the heading removed", doc_id)
+        elif (m := _PULL_QUOTE_RE.match(para)) and _repeats(m.group(1), body.replace(para, "")):
+            log.removals.append((doc_id, "pull_quote", i + 1, len(para), para[:80]))
+        else:
+            keep.append(para)
+        i += 1
+    return keep
+
+
+def _repeats(snippet: str, body: str, n_chars: int = 40) -> bool:
+    """True when the first ``n_chars`` of ``snippet`` occur elsewhere in ``body``."""
+    probe = snippet.strip()[:n_chars]
+    return len(probe) >= 20 and probe in body
+
+
+def _clean_body(doc_id: str, body: str, cleaning: dict, log: _Log, source: str) -> str:
+    changes = normalisation_changes(body)
+    for kind, n in changes.items():
+        if n:
+            log.removals.append((doc_id, kind, None, n, ""))
+    text = normalise(body)
+    text, n_html = _strip_html(text, cleaning["html"])
+    if n_html:
+        log.removals.append((doc_id, "html", None, n_html, ""))
+        text = normalise(text)
+    paragraphs = [re.sub(r"[ \t]+", " ", p) for p in split_paragraphs(text)]
+    if cleaning["boilerplate"]:
+        paragraphs = _remove_boilerplate(doc_id, paragraphs, log)
+    return "\n\n".join(paragraphs)
+
+
+# --------------------------------------------------------------------------------------------
+# Format readers: each yields raw records (doc_id, source, line, fields) and records skips.
+# --------------------------------------------------------------------------------------------
+def _read_bytes(path: Path, source: str, limit: int, log: _Log) -> bytes | None:
+    size = path.stat().st_size
+    if size > limit:
+        log.skip(source, None, "too_large", f"{source}: {size:,} bytes is over max_doc_bytes = {limit:,}")
+        return None
+    if size == 0:
+        log.skip(source, None, "empty", f"{source}: empty file")
+        return None
+    with path.open("rb") as fh:
+        return fh.read()
+
+
+def _records_txt(defn: CorpusDefinition, files: list[Path], log: _Log):
+    for path in files:
+        source = _source_name(defn, path)
+        doc_id = _txt_doc_id(defn, path)
+        log.inputs.append({"source": source, "format": "txt", "records": 1})
+        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"], log)
+        if data is None:
+            continue
+        text = _decode(data, defn.encoding, source, log)
+        if text is None:
+            continue
+        if not text.strip():
+            log.skip(source, None, "empty", f"{source}: only white space")
+            continue
+        headers, body, body_line = _split_txt_headers(normalise(text))
+        fields = {k: v for k, (v, _line) in headers.items()}
+        fields["text"] = body
+        fields["_date_line"] = headers.get("date", (None, 1))[1]
+        yield doc_id, source, body_line if body.strip() else 1, fields
+
+
+def _records_csv(defn: CorpusDefinition, files: list[Path], log: _Log):
+    f = defn.fields
+    for path in files:
+        source = _source_name(defn, path)
+        entry = {"source": source, "format": "csv", "records": 0}
+        log.inputs.append(entry)
+        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log)
+        if data is None:
+            entry["records"] = 1
+            continue
+        text = _decode(data, defn.encoding, source, log)
+        if text is None:
+            entry["records"] = 1
+            continue
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error):
+            entry["records"] = 1
+            log.skip(source, 1, "empty", f"{source}: no header row")
+            continue
+        header = [h.strip() for h in header]
+        missing = [col for col in (f["text"], f["id"]) if col and col not in header]
+        if missing:
+            entry["records"] = 1
+            log.skip(
+                source, 1, "missing_field",
+                f"{source}:1 header has no column {missing}; declared in fields (header: {header})",
+            )
+            continue
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                entry["records"] += 1
+                log.skip(source, start, "bad_row", f"{source}:{start} {exc}; rows after it could not be read")
+                break
+            line = reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            entry["records"] += 1
+            if len(row) != len(header):
+                log.skip(source, start, "bad_row", f"{source}:{start} has {len(row)} fields, header has {len(header)}")
+                continue
+            rec = dict(zip(header, row, strict=True))
+            doc_id = rec[f["id"]].strip() if f["id"] else f"{path.stem}:{start}"
+            if f["id"] and not doc_id:
+                log.skip(source, start, "missing_field", f"{source}:{start} empty id in column {f['id']!r}")
+                continue
+            yield doc_id, source, start, _map_fields(rec, f)
+
+
+def _no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    dup = sorted(k for k, n in Counter(keys).items() if n > 1)
+    if dup:
+        raise ValueError(f"duplicate keys {dup}")
+    return dict(pairs)
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _records_jsonl(defn: CorpusDefinition, files: list[Path], log: _Log):
+    f = defn.fields
+    for path in files:
+        source = _source_name(defn, path)
+        entry = {"source": source, "format": "jsonl", "records": 0}
+        log.inputs.append(entry)
+        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log)
+        if data is None:
+            entry["records"] = 1
+            continue
+        text = _decode(data, defn.encoding, source, log)
+        if text is None:
+            entry["records"] = 1
+            continue
+        for lineno, raw in enumerate(text.split("\n"), start=1):
+            if not raw.strip():
+                continue
+            entry["records"] += 1
+            try:
+                rec = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+            except ValueError as exc:
+                log.skip(source, lineno, "bad_json", f"{source}:{lineno} {exc}")
+                continue
+            if not isinstance(rec, dict):
+                log.skip(source, lineno, "bad_json", f"{source}:{lineno} is a JSON {type(rec).__name__}, not an object")
+                continue
+            missing = [k for k in (f["text"], f["id"]) if k and k not in rec]
+            if missing:
+                log.skip(source, lineno, "missing_field", f"{source}:{lineno} has no field {missing}")
+                continue
+            doc_id = str(rec[f["id"]]).strip() if f["id"] else f"{path.stem}:{lineno}"
+            yield doc_id, source, lineno, _map_fields({k: v for k, v in rec.items()}, f)
+
+
+def _map_fields(rec: dict, f: dict) -> dict:
+    out = {}
+    for key in ("text", "date", "outlet", "title"):
+        col = f.get(key)
+        if col and col in rec and rec[col] is not None:
+            out[key] = str(rec[col])
+    extra = {k: v for k, v in rec.items() if k not in {f.get(x) for x in ("text", "date", "outlet", "title", "id")}}
+    out["_extra"] = extra
+    return out
+
+
+def _source_name(defn: CorpusDefinition, path: Path) -> str:
+    base = defn.path if defn.path.is_dir() else defn.path.parent
+    return path.relative_to(base).as_posix()
+
+
+def _txt_doc_id(defn: CorpusDefinition, path: Path) -> str:
+    base = defn.path if defn.path.is_dir() else defn.path.parent
+    return path.relative_to(base).with_suffix("").as_posix()
+
+
+def _input_files(defn: CorpusDefinition) -> list[Path]:
+    if defn.path.is_file():
+        return [defn.path]
+    files = sorted(p for p in defn.path.rglob(defn.pattern) if p.is_file())
+    if not files:
+        raise CorpusError(f"source.path {defn.path} holds no files matching {defn.pattern!r}")
+    return files
+
+
+# --------------------------------------------------------------------------------------------
+# Assembling the corpus
+# --------------------------------------------------------------------------------------------
+def _cache_key(defn: CorpusDefinition, files: list[Path]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(json.dumps(defn.settings(), sort_keys=True, default=str).encode())
+    for path in [*files, *( [defn.metadata_path] if defn.metadata_path else [])]:
+        h.update(path.name.encode())
+        h.update(str(path.relative_to(path.anchor)).encode())
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = True, progress: bool = False) -> Corpus:
+    """Load the corpus described by ``definition`` (a YAML path or a :class:`CorpusDefinition`).
+
+    Raw files are only read. The result is cached under the project's cache folder keyed by the
+    bytes of every input and every setting; ``use_cache=False`` always rebuilds.
+    """
+    defn = definition if isinstance(definition, CorpusDefinition) else read_definition(definition)
+    files = _input_files(defn)
+    key = _cache_key(defn, files)
+    cache_file = cache_dir() / f"corpus-{defn.name}-{key}.pkl"
+    if use_cache and cache_file.is_file():
+        try:
+            with cache_file.open("rb") as fh:
+                corpus = pickle.load(fh)
+            corpus.definition = defn
+            corpus.from_cache = True
+            return corpus
+        except Exception:  # a broken cache is rebuilt, never trusted
+            cache_file.unlink(missing_ok=True)
+    corpus = _build(defn, files, key, progress=progress)
+    if use_cache:
+        with atomic_write(cache_file) as fh:
+            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return corpus
+
+
+def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: bool) -> Corpus:
+    log = _Log()
+    reader = {"txt": _records_txt, "csv": _records_csv, "jsonl": _records_jsonl}[defn.format]
+    records = reader(defn, files, log)
+    if progress:
+        from tqdm.auto import tqdm
+
+        records = tqdm(records, total=len(files) if defn.format == "txt" else None, desc="reading", unit="doc")
+    seen_ids: dict[str, str] = {}
+    inline = defn.documents
+    for doc_id, source, line, fields in records:
+        where = f"{source}:{line}"
+        if doc_id in seen_ids:
+            log.skip(source, line, "duplicate_id", f"{where} id {doc_id!r} already used at {seen_ids[doc_id]}", doc_id)
+            continue
+        seen_ids[doc_id] = where
+        date_raw = fields.get("date")
+        date = None
+        if date_raw not in (None, ""):
+            date, err = _parse_date(date_raw)
+            if err:
+                date_line = fields.get("_date_line", line)
+                msg = f"{source}:{date_line} {err}"
+                if defn.cleaning["bad_date"] == "error":
+                    raise CorpusError(msg)
+                if defn.cleaning["bad_date"] == "skip":
+                    log.skip(source, date_line, "bad_date", msg, doc_id)
+                    continue
+                log.note(source, date_line, "bad_date", msg + "; kept with date missing", doc_id)
+        body = fields.get("text", "")
+        if not body.strip():
+            log.skip(source, line, "empty_body" if defn.format == "txt" else "empty", f"{where} has no body text", doc_id)
+            continue
+        text = _clean_body(doc_id, body, defn.cleaning, log, source)
+        if not text.strip():
+            log.skip(source, line, "empty_body", f"{where} has no text left after cleaning", doc_id)
+            continue
+        if date is None and date_raw in (None, ""):
+            log.note(source, line, "date_missing", "no date; kept with date missing", doc_id)
+        row = {
+            "doc_id": doc_id,
+            "source": source,
+            "line": line,
+            "outlet": fields.get("outlet"),
+            "date": date,
+            "title": fields.get("title"),
+            "text": text,
+        }
+        for k, v in (fields.get("_extra") or {}).items():
+            if k not in row:
+                row[k] = v
+        for k, v in inline.get(doc_id, {}).items():
+            row[k] = _plain(v)
+        log.docs.append(row)
+    unknown_inline = sorted(set(inline) - set(seen_ids))
+    for doc_id in unknown_inline:
+        log.note("", None, "unmatched_metadata", f"documents.{doc_id} in the definition matches no input", doc_id)
+    docs = pd.DataFrame(log.docs)
+    if docs.empty:
+        docs = pd.DataFrame(columns=["doc_id", "source", "line", "outlet", "date", "title", "text"])
+    docs = _join_metadata(defn, docs, log)
+    docs = _finish(defn, docs, log)
+    skipped = pd.DataFrame(log.skipped, columns=SKIP_COLUMNS).astype({"line": "Int64"})
+    inputs = pd.DataFrame(log.inputs, columns=["source", "format", "records"])
+    per_source_skips = skipped.groupby("source").size()
+    per_source_kept = docs.groupby("source").size() if len(docs) else pd.Series(dtype=int)
+    inputs["kept"] = inputs["source"].map(per_source_kept).fillna(0).astype(int)
+    inputs["skipped"] = inputs["source"].map(per_source_skips).fillna(0).astype(int)
+    return Corpus(
+        name=defn.name,
+        definition=defn,
+        documents=docs.reset_index(drop=True),
+        skipped=skipped,
+        removals=pd.DataFrame(log.removals, columns=REMOVAL_COLUMNS).astype({"paragraph": "Int64"}),
+        notes=pd.DataFrame(log.notes, columns=NOTE_COLUMNS).astype({"line": "Int64"}),
+        inputs=inputs,
+        key=key,
+    )
+
+
+def _plain(v: Any) -> Any:
+    """YAML lists become '; '-joined strings so document columns stay flat and hashable."""
+    if isinstance(v, list):
+        return "; ".join(str(x) for x in v)
+    return v
+
+
+def _join_metadata(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.DataFrame:
+    """Join a labels file on the declared key: duplicate keys reported, rows never multiplied."""
+    if defn.metadata_path is None:
+        return docs
+    source = defn.metadata_path.name
+    data = defn.metadata_path.read_bytes()
+    text = _decode(data, defn.encoding, source, log)
+    if text is None:
+        raise CorpusError(f"metadata file {source} could not be decoded (see the skip report)")
+    meta = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    key = defn.metadata_key
+    if key not in meta.columns:
+        raise CorpusError(f"metadata file {source}: no key column {key!r} (columns: {list(meta.columns)})")
+    dup_mask = meta[key].duplicated(keep="first")
+    for idx in meta.index[dup_mask]:
+        first = meta.index[(meta[key] == meta.at[idx, key])][0]
+        log.note(
+            source, int(idx) + 2, "duplicate_metadata_key",
+            f"{source}:{int(idx) + 2} key {meta.at[idx, key]!r} repeats line {int(first) + 2}; the first row is used",
+            meta.at[idx, key],
+        )
+    meta = meta[~dup_mask]
+    unmatched = sorted(set(meta[key]) - set(docs["doc_id"]))
+    for k in unmatched:
+        log.note(source, None, "unmatched_metadata", f"{source}: key {k!r} matches no document", k)
+    meta = meta.rename(columns={key: "doc_id"})
+    overlap = [c for c in meta.columns if c != "doc_id" and c in docs.columns]
+    merged = docs.merge(meta, on="doc_id", how="left", suffixes=("", "_meta"), validate="one_to_one")
+    for col in overlap:  # metadata file fills what the documents themselves do not say
+        merged[col] = merged[col].where(merged[col].notna() & (merged[col] != ""), merged[f"{col}_meta"])
+        merged = merged.drop(columns=f"{col}_meta")
+    assert len(merged) == len(docs)
+    return merged
+
+
+def _content_hash(text: str) -> str:
+    canon = re.sub(r"\s+", " ", text).strip().casefold()
+    return hashlib.blake2b(canon.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.DataFrame:
+    """Derived columns, exact-duplicate collapse, near-duplicate flags, language."""
+    if docs.empty:
+        for col in DOC_COLUMNS:
+            if col not in docs.columns:
+                docs[col] = pd.Series(dtype=object)
+        return docs[DOC_COLUMNS]
+    docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    docs["content_hash"] = [_content_hash(t) for t in docs["text"]]
+    dup = docs["content_hash"].duplicated(keep="first")
+    if dup.any():
+        first_of = docs.loc[~dup].set_index("content_hash")["doc_id"]
+        for _, row in docs.loc[dup].iterrows():
+            kept = first_of[row["content_hash"]]
+            log.skip(row["source"], row["line"], "duplicate", f"same text as {kept}", row["doc_id"])
+        docs = docs.loc[~dup].reset_index(drop=True)
+    from .dedup import near_duplicates
+
+    docs["near_duplicate_of"] = near_duplicates(
+        docs["doc_id"].tolist(), docs["text"].tolist(), threshold=defn.cleaning["near_duplicate_threshold"]
+    )
+    docs["month"] = docs["date"].map(lambda d: d[:7] if isinstance(d, str) else None)
+    docs["n_chars"] = docs["text"].str.len()
+    docs["n_paragraphs"] = docs["text"].map(lambda t: len(split_paragraphs(t)))
+    if defn.cleaning["detect_language"]:
+        from .language import detect_languages
+
+        docs["language"] = detect_languages(docs["text"].tolist(), defn.cleaning["languages"])
+        mismatch = docs["language"] != defn.language
+        for _, row in docs.loc[mismatch].iterrows():
+            log.note(row["source"], row["line"], "language", f"detected {row['language']!r}, corpus language is {defn.language!r}", row["doc_id"])
+    else:
+        docs["language"] = defn.language
+    keep_langs = defn.cleaning["keep_languages"]
+    if keep_langs:
+        off = ~docs["language"].isin(keep_langs)
+        for _, row in docs.loc[off].iterrows():
+            log.skip(row["source"], row["line"], "language", f"language {row['language']!r} not in {keep_langs}", row["doc_id"])
+        docs = docs.loc[~off].reset_index(drop=True)
+    for col in ("outlet", "date", "title"):
+        docs[col] = docs[col].astype(object).where(docs[col].notna() & (docs[col] != ""), None)
+    extra = [c for c in docs.columns if c not in DOC_COLUMNS and not c.startswith("_")]
+    docs = docs[DOC_COLUMNS + sorted(extra)]
+    return docs.astype({"line": "Int64", "n_chars": "int64", "n_paragraphs": "int64"})
+
+
+# --------------------------------------------------------------------------------------------
+# House style (seed outlets are inferred from what the text shows, never named)
+# --------------------------------------------------------------------------------------------
+def house_style_markers(raw_text: str) -> dict[str, int]:
+    """Count the house-style markers that tell the seed articles' sources apart.
+
+    Counted on the raw text (before boilerplate removal): opening quote styles, ``NAVO`` vs
+    ``Navo`` spelling, and the web boilerplate each site adds.
+    """
+    return {
+        "quotes_low_double_comma": raw_text.count(",,"),
+        "quotes_low_double": raw_text.count("„"),
+        "quotes_curly_double": raw_text.count("“"),
+        "quotes_curly_single": raw_text.count("‘"),
+        "spelling_NAVO": len(re.findall(r"\bNAVO\b", raw_text)),
+        "spelling_Navo": len(re.findall(r"\bNavo\b", raw_text)),
+        "caption_volledig_scherm": len(re.findall(r"^Volledig scherm\b.*©", raw_text, re.M)),
+        "teaser_lees_ook": len(re.findall(r"^Lees ook:", raw_text, re.M)),
+        "pull_quote": len(re.findall(r"^Quote ", raw_text, re.M)),
+    }
+
+
+def escape(text: str) -> str:
+    """HTML-escape corpus text before it is shown anywhere as HTML."""
+    return html.escape(text, quote=True)

@@ -1,0 +1,84 @@
+"""Near-duplicate detection (wire copy reprinted with small edits) by MinHash over word shingles.
+
+Documents are compared on their sets of 5-word shingles; the Jaccard similarity of two sets is
+estimated from 128 min-hashes, and candidate pairs are found with locality-sensitive hashing
+(32 bands of 4 rows), so the cost grows with the number of documents, not its square. A document
+is flagged with the first earlier document (in ``doc_id`` order) whose estimated similarity
+reaches ``threshold``; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+__all__ = ["near_duplicates", "minhash_signatures"]
+
+_WORD_RE = re.compile(r"\w+")
+_N_PERM = 128
+_BANDS = 32
+_SHINGLE = 5
+_MASK = np.uint64((1 << 61) - 1)
+
+
+def _shingle_hashes(ids: np.ndarray) -> np.ndarray:
+    if len(ids) < _SHINGLE:
+        ids = np.concatenate([ids, np.zeros(_SHINGLE - len(ids), dtype=np.uint64)])
+    h = np.zeros(len(ids) - _SHINGLE + 1, dtype=np.uint64)
+    p = np.uint64(1_000_003)
+    for k in range(_SHINGLE):
+        h = h * p + ids[k : len(ids) - _SHINGLE + 1 + k]
+    return np.unique(h)
+
+
+def minhash_signatures(texts: list[str], *, seed: int = 0) -> np.ndarray:
+    """Return an ``(n_docs, 128)`` array of min-hash signatures of 5-word shingles."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 2**62, size=_N_PERM, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**62, size=_N_PERM, dtype=np.uint64)
+    vocab: dict[str, int] = {}
+    sigs = np.empty((len(texts), _N_PERM), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i, text in enumerate(texts):
+            words = _WORD_RE.findall(text.lower())
+            ids = np.fromiter((vocab.setdefault(w, len(vocab) + 1) for w in words), dtype=np.uint64, count=len(words))
+            sh = _shingle_hashes(ids)
+            # multiply-shift hashing of every shingle under every permutation, minimum per row
+            sigs[i] = ((a[:, None] * sh[None, :] + b[:, None]) >> np.uint64(3)).min(axis=1)
+    return sigs
+
+
+def near_duplicates(doc_ids: list[str], texts: list[str], *, threshold: float = 0.8) -> list[str | None]:
+    """For each document, the ``doc_id`` of the first earlier near-duplicate, else ``None``.
+
+    ``doc_ids`` must be in the order that decides which copy counts as the original.
+    """
+    n = len(texts)
+    result: list[str | None] = [None] * n
+    if n < 2 or threshold is None or threshold > 1:
+        return result
+    sigs = minhash_signatures(texts)
+    rows = _N_PERM // _BANDS
+    candidates: set[tuple[int, int]] = set()
+    for band in range(_BANDS):
+        buckets: dict[bytes, list[int]] = {}
+        block = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
+        for i in range(n):
+            buckets.setdefault(block[i].tobytes(), []).append(i)
+        for members in buckets.values():
+            if 1 < len(members) <= 200:
+                first = members[0]
+                for j in members[1:]:
+                    candidates.add((first, j))
+                for x in range(1, len(members)):
+                    for y in range(x + 1, len(members)):
+                        candidates.add((members[x], members[y]))
+    for i, j in sorted(candidates):
+        if result[j] is not None:
+            continue
+        similarity = float(np.mean(sigs[i] == sigs[j]))
+        if similarity >= threshold:
+            root = result[i] if result[i] is not None else doc_ids[i]
+            result[j] = root
+    return result

@@ -1,0 +1,303 @@
+"""One tokeniser and normaliser shared by every analysis.
+
+All settings live in :class:`TextSettings`; every notebook passes the same few parameters through
+to it, so term frequencies, clustering and stance see exactly the same tokens.
+
+What the tokeniser does, in order (each step documented on :class:`TextSettings`):
+
+1. ``normalise`` the text: Unicode NFC, format characters dropped (zero-width space, soft hyphen,
+   BOM), every kind of space (NBSP, narrow NBSP, ...) turned into a plain space. Idempotent.
+2. Split into tokens with one regular expression that keeps Dutch word shapes whole:
+   hyphenated compounds (``Navo-topman``, ``no-flyzone``, ``de-escalatie``), in-word apostrophes
+   (``z’n``, ``auto's``, ``Nato’s``), elided articles (``'s-Hertogenbosch``, ``'t``) and numbers with
+   separators (``100.000``). The curly apostrophe ``’`` is folded to ``'``.
+3. Lowercase (folds ``NAVO`` and ``Navo`` together) unless ``lowercase=False``.
+4. Drop numbers (``numbers=False``), tokens shorter than ``min_length``, and stopwords from a
+   maintained list (Dutch: the Snowball list shipped by the ``stop-words`` package, 106 words;
+   English: scikit-learn's list), **keeping negations** (``niet``, ``geen``, ``nooit`` ...) unless
+   ``keep_negations=False``: every common list removes them and stance analysis needs them.
+5. Optionally reduce words to lemmas (simplemma) or stems (Snowball ``dutch_porter`` via
+   PyStemmer; the newer ``dutch`` stemmer strips ``ge-`` and turns ``bondgenootschap`` into
+   ``bondnootschap``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+__all__ = [
+    "TextSettings",
+    "Tokenizer",
+    "normalise",
+    "normalisation_changes",
+    "split_paragraphs",
+    "split_sentences",
+    "stopwords",
+    "NEGATIONS",
+    "ngrams",
+]
+
+SUPPORTED_LANGUAGES = ("nl", "en")
+
+#: Negation words kept by default even though stopword lists remove them.
+NEGATIONS: dict[str, frozenset[str]] = {
+    "nl": frozenset({"niet", "geen", "nooit", "niets", "niemand", "nergens", "noch"}),
+    "en": frozenset({"not", "no", "never", "nothing", "nobody", "none", "nor", "nowhere", "cannot"}),
+}
+
+# --------------------------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------------------------
+_SPACE_CHARS = "".join(
+    chr(c) for c in range(0x80, 0x3001) if unicodedata.category(chr(c)) == "Zs"
+)  # NBSP, narrow NBSP, en/em spaces, ideographic space ...
+_SPACE_RE = re.compile(f"[{re.escape(_SPACE_CHARS)}]")
+_FORMAT_RE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufe00-\ufe0f]"
+)
+
+
+def normalise(text: str) -> str:
+    """Return ``text`` in NFC, without format characters, with all space characters as ``' '``
+    and line ends as ``\\n``. Applying it twice changes nothing."""
+    if not text:
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _FORMAT_RE.sub("", text)
+    text = _SPACE_RE.sub(" ", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def normalisation_changes(text: str) -> dict[str, int]:
+    """Count what :func:`normalise` would change in ``text`` (for the cleaning report)."""
+    return {
+        "format_characters": len(_FORMAT_RE.findall(text)),
+        "special_spaces": len(_SPACE_RE.findall(text)),
+        "not_nfc": int(not unicodedata.is_normalized("NFC", text)),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Segmentation
+# --------------------------------------------------------------------------------------------
+_PARA_SPLIT_RE = re.compile(r"\n[ \t]*\n+")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split on blank lines; strip each paragraph and drop empty ones."""
+    return [p.strip() for p in _PARA_SPLIT_RE.split(text) if p.strip()]
+
+
+# Abbreviations after which a full stop does not end a sentence (lowercased, without the stop).
+_ABBREVIATIONS = frozenset(
+    """red bijv o.a m.n d.w.z i.p.v t.o.v e.a ca dhr mevr mw mr dr drs ir ing prof nr blz jl
+    vs etc enz z.g zgn resp incl excl ca st mrs ms jr sr e.g i.e u.s u.k a.s c.q n.a.v
+    jan feb mrt apr jun jul aug sep sept okt nov dec""".split()
+)
+# A sentence may end at . ! ? (optionally followed by closing quotes/brackets) before whitespace
+# and a character that can start a sentence: an uppercase letter, a digit or an opening quote.
+_SENT_END_RE = re.compile(
+    r"""([.!?…]+)([”"’'»)\]]*)\s+(?=(?:,,|[„“"‘'«(\[])?\s*[A-ZÀ-ÖØ-Þ0-9])"""
+)
+_WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Rule-based sentence splitter for Dutch and English news prose.
+
+    Splits after ``. ! ?`` (and closing quotes) when the next word starts with a capital, a digit
+    or an opening quote, except after common abbreviations (``o.a.``, ``red.``, ``dhr.``) and
+    single initials (``J. Stoltenberg``). Works per paragraph: call it on one paragraph at a time.
+    """
+    sentences: list[str] = []
+    start = 0
+    for m in _SENT_END_RE.finditer(text):
+        if m.group(1) == ".":
+            before = _WORD_BEFORE_RE.search(text, 0, m.start())
+            word = before.group(1).lower() if before else ""
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+        end = m.end(2)
+        piece = text[start:end].strip()
+        if piece:
+            sentences.append(piece)
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+# --------------------------------------------------------------------------------------------
+# Tokens
+# --------------------------------------------------------------------------------------------
+_APOS = "'’"
+TOKEN_PATTERN = re.compile(
+    rf"""
+    (?<![\w{_APOS}])[{_APOS}][stn](?:-\w+(?:[-‐‑{_APOS}]\w+)*)?(?![\w])  # 's-Hertogenbosch, 't, 'n
+    | \d+(?:[.,]\d+)+                                                      # 100.000, 2,5
+    | \w+(?:[-‐‑{_APOS}]\w+)*                                              # Navo-topman, z’n, auto's
+    """,
+    re.VERBOSE,
+)
+_HYPHENS = str.maketrans({"‐": "-", "‑": "-", "’": "'"})
+_NUMERIC_RE = re.compile(r"^[\d.,]+$")
+
+
+@lru_cache(maxsize=8)
+def _stopword_list(language: str) -> frozenset[str]:
+    if language == "nl":
+        from stop_words import get_stop_words
+
+        return frozenset(get_stop_words("dutch"))
+    if language == "en":
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return frozenset(ENGLISH_STOP_WORDS)
+    raise ValueError(f"language = {language!r}: supported languages are {SUPPORTED_LANGUAGES}")
+
+
+def stopwords(language: str, *, keep_negations: bool = True, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The stopword set used by the tokeniser for ``language`` (``"nl"`` or ``"en"``)."""
+    words = set(_stopword_list(language)) | {w.lower() for w in extra}
+    if keep_negations:
+        words -= NEGATIONS[language]
+    return frozenset(words)
+
+
+@dataclass(frozen=True)
+class TextSettings:
+    """Tokeniser settings, shared by every analysis.
+
+    Parameters
+    ----------
+    language : "nl" | "en"
+        Chooses the stopword list, lemmatiser and stemmer.
+    lowercase : bool
+        Fold case (``NAVO``/``Navo`` → ``navo``). Default True.
+    remove_stopwords : bool
+        Remove the language's stopwords. Default True.
+    keep_negations : bool
+        Keep negation words (``niet``, ``geen``, ``nooit``; ``not``, ``no``, ``never``) even when
+        removing stopwords. Default True.
+    extra_stopwords : tuple of str
+        More words to remove (compared after lowercasing).
+    numbers : bool
+        Keep purely numeric tokens (``2022``, ``100.000``). Default False.
+    min_length : int
+        Drop tokens shorter than this many characters. Default 2.
+    reduce : "none" | "lemma" | "stem"
+        Reduce words to lemmas (simplemma) or stems (Snowball ``dutch_porter``/``english``).
+    """
+
+    language: str = "nl"
+    lowercase: bool = True
+    remove_stopwords: bool = True
+    keep_negations: bool = True
+    extra_stopwords: tuple[str, ...] = field(default_factory=tuple)
+    numbers: bool = False
+    min_length: int = 2
+    reduce: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.language not in SUPPORTED_LANGUAGES:
+            raise ValueError(
+                f"language = {self.language!r}: supported languages are {SUPPORTED_LANGUAGES}"
+            )
+        if self.reduce not in ("none", "lemma", "stem"):
+            raise ValueError(f"reduce = {self.reduce!r}: choose 'none', 'lemma' or 'stem'")
+        if not isinstance(self.min_length, int) or self.min_length < 1:
+            raise ValueError(f"min_length = {self.min_length!r}: must be a whole number >= 1")
+        object.__setattr__(self, "extra_stopwords", tuple(self.extra_stopwords))
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class Tokenizer:
+    """Callable tokeniser: ``Tokenizer(settings)(text) -> list[str]``.
+
+    Usable directly as scikit-learn's ``analyzer=`` so that TF-IDF sees the same tokens as every
+    other analysis.
+    """
+
+    def __init__(self, settings: TextSettings | None = None, **kwargs) -> None:
+        if settings is None:
+            settings = TextSettings(**kwargs)
+        elif kwargs:
+            raise TypeError("pass either a TextSettings or keyword settings, not both")
+        self.settings = settings
+        self._stop = (
+            stopwords(settings.language, keep_negations=settings.keep_negations, extra=settings.extra_stopwords)
+            if settings.remove_stopwords
+            else frozenset(w.lower() for w in settings.extra_stopwords)
+        )
+        self._reducer = _make_reducer(settings.language, settings.reduce)
+
+    def __repr__(self) -> str:
+        return f"Tokenizer({self.settings!r})"
+
+    def words(self, text: str) -> list[str]:
+        """All word tokens, normalised and (if set) lowercased, before any filtering."""
+        toks = TOKEN_PATTERN.findall(normalise(text))
+        toks = [t.translate(_HYPHENS) for t in toks]
+        if self.settings.lowercase:
+            toks = [t.lower() for t in toks]
+        return toks
+
+    def filter(self, tokens: list[str]) -> list[str]:
+        """Apply number, length and stopword filters, then lemma/stem reduction."""
+        s = self.settings
+        stop = self._stop
+        out = [
+            t
+            for t in tokens
+            if len(t) >= s.min_length
+            and (s.numbers or not _NUMERIC_RE.match(t))
+            and (t.lower() if not s.lowercase else t) not in stop
+        ]
+        if self._reducer is not None:
+            out = [self._reducer(t) for t in out]
+        return out
+
+    def __call__(self, text: str) -> list[str]:
+        return self.filter(self.words(text))
+
+
+def _make_reducer(language: str, reduce: str):
+    if reduce == "none":
+        return None
+    if reduce == "lemma":
+        import simplemma
+
+        @lru_cache(maxsize=200_000)
+        def lemma(token: str) -> str:
+            # simplemma lemmatises the last part of a compound poorly; keep hyphenated words whole
+            if "-" in token:
+                return token
+            return simplemma.lemmatize(token, lang=language)
+
+        return lemma
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("dutch_porter" if language == "nl" else "english")
+
+    @lru_cache(maxsize=200_000)
+    def stem(token: str) -> str:
+        if "-" in token:
+            return "-".join(stemmer.stemWord(part) for part in token.split("-"))
+        return stemmer.stemWord(token)
+
+    return stem
+
+
+def ngrams(tokens: list[str], n: int) -> list[str]:
+    """Join runs of ``n`` consecutive tokens with a space (``n = 1`` returns the tokens)."""
+    if n == 1:
+        return list(tokens)
+    return [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
