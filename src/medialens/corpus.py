@@ -948,3 +948,71 @@ def house_style_markers(raw_text: str) -> dict[str, int]:
 def escape(text: str) -> str:
     """HTML-escape corpus text before it is shown anywhere as HTML."""
     return html.escape(text, quote=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Overview tables for the corpus notebook
+# --------------------------------------------------------------------------------------------
+def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "month") -> pd.DataFrame:
+    """Documents per ``rows`` × ``columns`` with totals; missing values shown as ``(missing)``
+    (for months: ``undated``), never dropped."""
+    for col in (rows, columns):
+        if col not in documents.columns:
+            raise ValueError(f"{col!r} is not a document column; columns: {sorted(documents.columns)}")
+    fill = {c: ("undated" if c in ("month", "date") else "(missing)") for c in (rows, columns)}
+    docs = documents[[rows, columns]].astype(object).fillna(fill)
+    table = pd.crosstab(docs[rows], docs[columns], margins=True, margins_name="total")
+    table.columns.name = columns
+    return table
+
+
+def token_stats(documents: pd.DataFrame, tokenizer) -> pd.DataFrame:
+    """Per document: words before filtering, tokens after the tokeniser's filters, distinct types."""
+    rows = []
+    for doc_id, outlet, month, text in zip(
+        documents["doc_id"], documents["outlet"], documents["month"], documents["text"], strict=True
+    ):
+        words = tokenizer.words(text)
+        toks = tokenizer.filter(words)
+        rows.append((doc_id, outlet, month, len(words), len(toks), len(set(toks))))
+    return pd.DataFrame(rows, columns=["doc_id", "outlet", "month", "words", "tokens", "types"])
+
+
+def removals_summary(corpus: Corpus) -> pd.DataFrame:
+    """What cleaning removed, per kind: how many items in how many documents, and characters."""
+    r = corpus.removals
+    kinds = {
+        "pull_quote": "'Quote ...' pull quote repeating the body",
+        "caption": "'Volledig scherm ... ©' photo caption",
+        "teaser": "'Lees ook:' teaser block (heading and teasers)",
+        "html": "HTML tags and entities",
+        "format_characters": "format characters (zero-width space, soft hyphen, BOM)",
+        "special_spaces": "non-breaking and other special spaces (made plain)",
+        "not_nfc": "texts not in Unicode NFC (normalised)",
+    }
+    if r.empty:
+        return pd.DataFrame(columns=["kind", "meaning", "items", "documents", "characters"])
+    counted = r["kind"].isin(["pull_quote", "caption", "teaser"])
+    out = (
+        r.assign(items=counted.map({True: 1, False: 0}) + (~counted) * r["chars"], characters=r["chars"].where(counted, 0))
+        .groupby("kind", sort=True)
+        .agg(items=("items", "sum"), documents=("doc_id", "nunique"), characters=("characters", "sum"))
+        .reset_index()
+    )
+    out.insert(1, "meaning", out["kind"].map(kinds).fillna(""))
+    return out
+
+
+def preview(documents: pd.DataFrame, n_chars: int = 240) -> pd.DataFrame:
+    """The start of every document with its metadata, for a first look (shown escaped as HTML)."""
+    if not isinstance(n_chars, int) or n_chars < 1:
+        raise ValueError(f"preview_chars = {n_chars!r}: must be a positive whole number")
+
+    def cut(t: str) -> str:
+        flat = " ".join(t.split())
+        return flat if len(flat) <= n_chars else flat[: n_chars - 1].rstrip() + "…"
+
+    cols = [c for c in ("doc_id", "outlet", "date", "language", "n_chars") if c in documents.columns]
+    out = documents[cols].copy()
+    out["start of text"] = documents["text"].map(cut)
+    return out

@@ -1,0 +1,67 @@
+"""Command line: ``medialens report``, ``medialens store-outputs``, ``medialens corpus``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="medialens", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rep = sub.add_parser("report", help="run every notebook with a parameter file and render HTML")
+    rep.add_argument("params", help="parameter file (YAML), e.g. corpus/seeds.params.yaml")
+    rep.add_argument("--out", help="output folder (default: reports/<corpus name>)")
+    rep.add_argument("--figures", help="figures folder (default: figures/<corpus name>)")
+    rep.add_argument("--notebook", action="append", help="run only this notebook (repeatable)")
+    rep.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    rep.add_argument("--check", action="store_true", help="only validate the parameters, run nothing")
+
+    store = sub.add_parser("store-outputs", help="re-run notebooks with their defaults and store outputs (for nbval)")
+    store.add_argument("notebooks", nargs="*", help="notebooks (default: all in notebooks/)")
+
+    cor = sub.add_parser("corpus", help="load a corpus definition and print its totals and skip report")
+    cor.add_argument("definition", help="corpus definition (YAML), e.g. corpus/seeds.yaml")
+    cor.add_argument("--no-cache", action="store_true")
+
+    args = parser.parse_args(argv)
+    if args.command == "report":
+        from .report import plan_report, run_report
+
+        if args.check:
+            try:
+                out, figs, plan = plan_report(args.params, out_dir=args.out, figures_dir=args.figures, only=args.notebook)
+            except ValueError as exc:
+                print(f"medialens report: {exc}", file=sys.stderr)
+                return 2
+            for nb, params in plan:
+                print(f"{nb.name}: {sorted(params)}")
+            return 0
+        return run_report(args.params, out_dir=args.out, figures_dir=args.figures, only=args.notebook, html_output=not args.no_html)
+    if args.command == "store-outputs":
+        from .report import store_outputs
+
+        return store_outputs(args.notebooks or None)
+    if args.command == "corpus":
+        import pandas as pd
+
+        from .corpus import load_corpus
+
+        try:
+            corpus = load_corpus(args.definition, use_cache=not args.no_cache, progress=sys.stderr.isatty())
+        except ValueError as exc:
+            print(f"medialens corpus: {exc}", file=sys.stderr)
+            return 2
+        with pd.option_context("display.width", 200, "display.max_colwidth", 100):
+            print(corpus)
+            print(corpus.summary().to_string())
+            if len(corpus.skipped):
+                print("\nskipped:")
+                print(corpus.skipped.to_string(index=False))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,442 @@
+"""The report runner: papermill runs every notebook with one parameter file, nbconvert renders HTML.
+
+Before anything runs, every parameter in the file is checked against the ``parameters`` cell of
+the notebooks it is meant for: the name must be declared there (papermill pastes names into code
+unescaped) and the value must have the declared type (papermill's ``-p`` guesses types). Output
+paths are confined to the output folder, and every file is written atomically.
+
+Parameter file (YAML)::
+
+    corpus: seeds.yaml            # top-level keys go to every notebook that declares them
+    notebooks:                    # values for one notebook only, by file stem
+      10_term_frequency: {top_n: 30}
+
+Paths in it are relative to the parameter file.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import keyword
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from .paths import atomic_write, confine, project_root, relative_to_root, resolve
+
+__all__ = [
+    "Parameter",
+    "ParameterError",
+    "notebook_parameters",
+    "validate_parameters",
+    "read_parameter_file",
+    "run_report",
+    "store_outputs",
+    "DETERMINISTIC_ENV",
+]
+
+#: Environment for every kernel the runner starts: pinned threads and hashing, fixed dates.
+DETERMINISTIC_ENV = {
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "SOURCE_DATE_EPOCH": "1640995200",
+    "TQDM_DISABLE": "1",
+}
+
+#: Parameters that name inputs: resolved against the parameter file's folder.
+INPUT_PATH_NAMES = re.compile(r"^(corpus|.*_(file|path))$")
+#: Parameters that name outputs: confined to the output folder.
+OUTPUT_PATH_NAMES = re.compile(r"^(figures_dir|output_.*|.*_out(put)?_(dir|file|path))$")
+
+
+class ParameterError(ValueError):
+    """A parameter file or a notebook's parameters cell is not acceptable."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: Any
+    types: tuple[type, ...] | None  # None: any type
+    item_types: tuple[type, ...] | None
+    comment: str
+    line: int
+
+    def describe(self) -> str:
+        if self.types is None:
+            return "any"
+        names = [t.__name__ if t is not type(None) else "None" for t in self.types]
+        if self.item_types and list in self.types:
+            names[names.index("list")] = f"list[{' | '.join(t.__name__ for t in self.item_types)}]"
+        return " | ".join(names)
+
+
+_TYPE_NAMES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "None": type(None)}
+
+
+def _annotation_types(node: ast.expr, where: str) -> tuple[tuple[type, ...], tuple[type, ...] | None]:
+    """Parse ``str``, ``int | None``, ``list[str]`` ... into (types, item types)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        lt, li = _annotation_types(node.left, where)
+        rt, ri = _annotation_types(node.right, where)
+        return lt + rt, li or ri
+    if isinstance(node, ast.Constant) and node.value is None:
+        return (type(None),), None
+    if isinstance(node, ast.Name) and node.id in _TYPE_NAMES:
+        return (_TYPE_NAMES[node.id],), None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "list":
+        items, _ = _annotation_types(node.slice, where)
+        return (list,), items
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "dict":
+        return (dict,), None
+    raise ParameterError(f"{where}: annotation {ast.unparse(node)!r} is not one the runner can check")
+
+
+def _inferred_types(value: Any) -> tuple[tuple[type, ...] | None, tuple[type, ...] | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, list):
+        kinds = {type(v) for v in value}
+        return (list,), (tuple(sorted(kinds, key=lambda t: t.__name__)) if len(kinds) == 1 else None)
+    return (type(value),), None
+
+
+def _parameters_cell(nb: nbformat.NotebookNode, name: str):
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(f"{name}: needs exactly one code cell tagged 'parameters', found {len(cells)}")
+    return cells[0]
+
+
+def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
+    """Read the declared parameters of a notebook: names, defaults, types and comments.
+
+    The parameters cell may only hold literal assignments (``name = literal  # comment`` or
+    ``name: type = literal``), so that it can be checked without running it.
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    cell = _parameters_cell(nb, path.name)
+    source = cell.source
+    lines = source.splitlines()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"{path.name}: parameters cell line {exc.lineno}: {exc.msg}") from None
+    params: dict[str, Parameter] = {}
+    for stmt in tree.body:
+        where = f"{path.name}: parameters cell line {stmt.lineno}"
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name, annotation, value_node = stmt.targets[0].id, None, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            name, annotation, value_node = stmt.target.id, stmt.annotation, stmt.value
+        else:
+            raise ParameterError(f"{where}: only 'name = literal' assignments are allowed")
+        try:
+            default = ast.literal_eval(value_node)
+        except ValueError:
+            raise ParameterError(f"{where}: {name} must be a literal, not {ast.unparse(value_node)!r}") from None
+        if isinstance(default, tuple):
+            raise ParameterError(f"{where}: {name}: use a list, not a tuple (YAML has no tuples)")
+        if annotation is not None:
+            types, items = _annotation_types(annotation, where)
+        else:
+            types, items = _inferred_types(default)
+        comment = lines[stmt.lineno - 1].partition("#")[2].strip() if "#" in lines[stmt.lineno - 1] else ""
+        params[name] = Parameter(name, default, types, items, comment, stmt.lineno)
+    return params
+
+
+def _type_ok(value: Any, types: tuple[type, ...] | None) -> bool:
+    if types is None:
+        return True
+    if isinstance(value, bool):
+        return bool in types
+    if isinstance(value, int) and float in types:
+        return True
+    return isinstance(value, types)
+
+
+def validate_parameters(values: dict[str, Any], declared: dict[str, Parameter], notebook: str) -> list[str]:
+    """Problems with ``values`` for a notebook declaring ``declared`` (empty list when fine)."""
+    problems = []
+    for name, value in values.items():
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            problems.append(f"parameter name {name!r} is not a Python identifier")
+            continue
+        if name not in declared:
+            close = [d for d in declared if d.lower() == name.lower() or d.startswith(name[:4])]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"{notebook}: unknown parameter {name!r}{hint}; declared: {sorted(declared)}")
+            continue
+        p = declared[name]
+        if not _type_ok(value, p.types):
+            problems.append(
+                f"{notebook}: parameter {name!r} must be {p.describe()}, got {type(value).__name__} {value!r}"
+            )
+        elif isinstance(value, list) and p.item_types:
+            bad = [v for v in value if not _type_ok(v, p.item_types)]
+            if bad:
+                problems.append(f"{notebook}: parameter {name!r} must be {p.describe()}; bad items {bad!r}")
+    return problems
+
+
+@dataclass
+class ParameterFile:
+    path: Path
+    common: dict[str, Any]
+    per_notebook: dict[str, dict[str, Any]]
+
+
+def read_parameter_file(path: str | Path) -> ParameterFile:
+    """Read a report parameter file (YAML mapping; see module docstring)."""
+    file = resolve(path, base=Path.cwd())
+    if not file.is_file():
+        raise ParameterError(f"parameter file {path}: no such file")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{file.name}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{file.name}: must be a mapping of parameter names to values")
+    per_nb = raw.pop("notebooks", None) or {}
+    if not isinstance(per_nb, dict) or not all(isinstance(v, dict) for v in per_nb.values()):
+        raise ParameterError(f"{file.name}: 'notebooks' must map notebook names to parameter mappings")
+    return ParameterFile(file, raw, {str(k).removesuffix(".ipynb"): v for k, v in per_nb.items()})
+
+
+def _notebooks(notebook_dir: Path, only: list[str] | None) -> list[Path]:
+    found = sorted(p for p in notebook_dir.glob("*.ipynb") if not p.name.startswith("."))
+    if only:
+        wanted = {o.removesuffix(".ipynb") for o in only}
+        missing = wanted - {p.stem for p in found}
+        if missing:
+            raise ParameterError(f"--notebook: no such notebook(s) {sorted(missing)} in {notebook_dir}")
+        found = [p for p in found if p.stem in wanted]
+    if not found:
+        raise ParameterError(f"no notebooks in {notebook_dir}")
+    return found
+
+
+def plan_report(
+    param_file: str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    figures_dir: str | Path | None = None,
+    notebook_dir: str | Path | None = None,
+    only: list[str] | None = None,
+) -> tuple[Path, Path, list[tuple[Path, dict[str, Any]]]]:
+    """Validate everything and return (output folder, figures folder, [(notebook, parameters)]).
+
+    Raises :class:`ParameterError` naming every bad parameter before anything runs.
+    """
+    from .corpus import read_definition
+
+    pf = read_parameter_file(param_file)
+    nb_dir = resolve(notebook_dir) if notebook_dir else project_root() / "notebooks"
+    notebooks = _notebooks(nb_dir, only)
+    declared = {nb.stem: notebook_parameters(nb) for nb in notebooks}
+    problems = []
+    all_names = set().union(*[set(d) for d in declared.values()])
+    for name in pf.common:
+        if name not in all_names:
+            problems.append(f"{pf.path.name}: parameter {name!r} is declared by no notebook; known: {sorted(all_names)}")
+    for stem in pf.per_notebook:
+        if stem not in declared and not only:
+            problems.append(f"{pf.path.name}: notebooks.{stem}: no such notebook")
+    # corpus name decides the default output folders
+    corpus_value = pf.per_notebook.get(notebooks[0].stem, {}).get("corpus", pf.common.get("corpus"))
+    corpus_name = "report"
+    if isinstance(corpus_value, str):
+        try:
+            corpus_name = read_definition(resolve(corpus_value, base=pf.path.parent)).name
+        except ValueError as exc:
+            problems.append(f"{pf.path.name}: corpus: {exc}")
+    out = resolve(out_dir, base=Path.cwd()) if out_dir else project_root() / "reports" / corpus_name
+    figs = resolve(figures_dir, base=Path.cwd()) if figures_dir else project_root() / "figures" / corpus_name
+    plan = []
+    for nb in notebooks:
+        values = {k: v for k, v in pf.common.items() if k in declared[nb.stem]}
+        values.update(pf.per_notebook.get(nb.stem, {}))
+        problems += validate_parameters(values, declared[nb.stem], nb.name)
+        resolved = {}
+        for name, value in values.items():
+            if isinstance(value, str) and INPUT_PATH_NAMES.match(name):
+                value = str(resolve(value, base=pf.path.parent))
+            elif isinstance(value, str) and OUTPUT_PATH_NAMES.match(name):
+                try:
+                    value = str(confine(value, out, what=f"{pf.path.name}: {name}"))
+                except ValueError as exc:
+                    problems.append(str(exc))
+            resolved[name] = value
+        if "figures_dir" in declared[nb.stem] and "figures_dir" not in resolved:
+            resolved["figures_dir"] = str(figs)
+        plan.append((nb, resolved))
+    if problems:
+        raise ParameterError("parameter check failed; nothing was run:\n  - " + "\n  - ".join(dict.fromkeys(problems)))
+    return out, figs, plan
+
+
+def _set_env() -> None:
+    for k, v in DETERMINISTIC_ENV.items():
+        os.environ.setdefault(k, v)
+    os.environ.setdefault("MEDIALENS_ROOT", str(project_root()))
+
+
+def _strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+    import papermill as pm
+
+    return pm.execute_notebook(
+        str(nb_path),
+        str(out_path),
+        parameters=parameters,
+        cwd=str(project_root()),
+        progress_bar=False,
+        log_output=False,
+        report_mode=False,
+    )
+
+
+def _render_html(nb: nbformat.NotebookNode, html_path: Path) -> None:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nb)
+    with atomic_write(html_path, "w") as fh:
+        fh.write(body)
+
+
+def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+)$", cell.source, re.M)
+            if m:
+                return m.group(1).strip()
+    return fallback
+
+
+def _write_index(out: Path, corpus_label: str, param_file: Path, rows: list[dict]) -> Path:
+    items = "\n".join(
+        f'<li><a href="{html.escape(r["html"], quote=True)}">{html.escape(r["title"])}</a> '
+        f'<code>{html.escape(r["notebook"])}</code> — {html.escape(r["status"])}</li>'
+        for r in rows
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>medialens report: {html.escape(corpus_label)}</title>
+<style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.5}}</style></head>
+<body><h1>medialens report: {html.escape(corpus_label)}</h1>
+<p>Parameter file: <code>{html.escape(relative_to_root(param_file))}</code></p>
+<ol>
+{items}
+</ol>
+<p>Executed notebooks (<code>.ipynb</code>) sit beside these pages.</p>
+</body></html>
+"""
+    index = out / "index.html"
+    with atomic_write(index, "w") as fh:
+        fh.write(page)
+    return index
+
+
+def run_report(
+    param_file: str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    figures_dir: str | Path | None = None,
+    notebook_dir: str | Path | None = None,
+    only: list[str] | None = None,
+    html_output: bool = True,
+    stream=sys.stderr,
+) -> int:
+    """Run the report; return 0 on success, 1 if any notebook failed, 2 for bad parameters."""
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        out, figs, plan = plan_report(param_file, out_dir=out_dir, figures_dir=figures_dir, notebook_dir=notebook_dir, only=only)
+    except ValueError as exc:
+        print(f"medialens report: {exc}", file=stream)
+        return 2
+    _set_env()
+    out.mkdir(parents=True, exist_ok=True)
+    figs.mkdir(parents=True, exist_ok=True)
+    print(f"medialens report: {len(plan)} notebook(s) -> {relative_to_root(out)}", file=stream)
+    rows, failures = [], 0
+    for i, (nb_path, params) in enumerate(plan, start=1):
+        start = time.monotonic()
+        print(f"[{i}/{len(plan)}] {nb_path.name} ...", file=stream, flush=True)
+        executed_path = out / nb_path.name
+        tmp_path = out / f".{nb_path.stem}.running.ipynb"
+        status = "ok"
+        try:
+            nb = _execute(nb_path, tmp_path, params)
+        except PapermillExecutionError as exc:
+            failures += 1
+            status = f"FAILED in cell {exc.cell_index} (execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+            nb = nbformat.read(tmp_path, as_version=4)
+        except Exception as exc:  # kernel died, timeout ...
+            failures += 1
+            status = f"FAILED: {type(exc).__name__}: {exc}"
+            nb = nbformat.read(nb_path, as_version=4) if not tmp_path.exists() else nbformat.read(tmp_path, as_version=4)
+        nb = _strip_volatile_metadata(nb)
+        with atomic_write(executed_path, "w") as fh:
+            nbformat.write(nb, fh)
+        tmp_path.unlink(missing_ok=True)
+        html_name = nb_path.with_suffix(".html").name
+        if html_output:
+            _render_html(nb, out / html_name)
+        rows.append({"notebook": nb_path.name, "html": html_name, "title": _title(nb, nb_path.stem), "status": status})
+        print(f"[{i}/{len(plan)}] {nb_path.name} {status} ({time.monotonic() - start:.1f} s)", file=stream, flush=True)
+    pf_path = resolve(param_file, base=Path.cwd())
+    index = _write_index(out, out.name, pf_path, rows)
+    print(f"medialens report: index at {relative_to_root(index)}; figures in {relative_to_root(figs)}", file=stream)
+    if failures:
+        print(f"medialens report: {failures} notebook(s) failed", file=stream)
+        return 1
+    return 0
+
+
+def store_outputs(notebooks: list[str | Path] | None = None, *, stream=sys.stderr) -> int:
+    """Re-run notebooks with their own defaults and store the outputs in place (for nbval).
+
+    Stored outputs therefore always come from a clean, in-order run (execution counts 1..n).
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    _set_env()
+    nb_dir = project_root() / "notebooks"
+    paths = [resolve(p, base=Path.cwd()) for p in notebooks] if notebooks else sorted(nb_dir.glob("*.ipynb"))
+    failed = 0
+    for path in paths:
+        notebook_parameters(path)  # refuse a notebook whose parameters cell cannot be checked
+        tmp = path.with_name(f".{path.stem}.storing.ipynb")
+        print(f"storing outputs of {relative_to_root(path)} ...", file=stream, flush=True)
+        try:
+            nb = _execute(path, tmp, {})
+        except PapermillExecutionError as exc:
+            print(f"  FAILED in cell {exc.cell_index}: {exc.ename}: {exc.evalue}; {path.name} left unchanged", file=stream)
+            tmp.unlink(missing_ok=True)
+            failed += 1
+            continue
+        nb = _strip_volatile_metadata(nb)
+        with atomic_write(path, "w") as fh:
+            nbformat.write(nb, fh)
+        tmp.unlink(missing_ok=True)
+    return 1 if failed else 0
