@@ -105,3 +105,140 @@ def corpus_overview(documents: pd.DataFrame, tokens_per_doc: pd.Series) -> Figur
         ax2.set_title("Tokens per document, by outlet")
         ax2.set_ylabel("tokens (after stopwords)")
     return fig
+
+
+# ---- term frequency ----
+__all__ += ["top_terms_plot", "keyness_plot", "trends_plot", "xray_plot"]
+
+
+def _facet_grid(fig: Figure, n: int, *, ncols: int = 3):
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return flat[:n]
+
+
+def top_terms_plot(freq: pd.DataFrame, *, value: str = "per_1000", ncols: int = 3) -> Figure:
+    """Horizontal bars of the top terms per group (one facet per group and n-gram order), from
+    :func:`medialens.frequency.term_frequencies`. Facet titles carry the group's documents and
+    token total; bars are labelled with the absolute count."""
+    if value not in ("per_1000", "count"):
+        raise ValueError(f"value = {value!r}: choose 'per_1000' or 'count'")
+    if freq.empty:
+        raise ValueError("freq: no rows to plot")
+    facets = list(freq.groupby(["group", "n"], sort=False).groups)
+    facets = sorted(dict.fromkeys(facets), key=lambda k: (k[1], freq["group"].drop_duplicates().tolist().index(k[0])))
+    with matplotlib.rc_context(STYLE):
+        per = freq.groupby(["group", "n"]).size().max()
+        ncols_eff = max(1, min(ncols, len(facets)))
+        nrows = -(-len(facets) // ncols_eff)
+        fig = new_figure(width=3.3 * ncols_eff, height=max(2.2, 0.22 * per + 0.9) * nrows)
+        for ax, (group, n) in zip(_facet_grid(fig, len(facets), ncols=ncols), facets, strict=True):
+            sub = freq[(freq["group"] == group) & (freq["n"] == n)].sort_values(["rank"], ascending=False)
+            ax.barh(sub["term"], sub[value], color="#4c72b0")
+            for y, (v, c) in enumerate(zip(sub[value], sub["count"], strict=True)):
+                ax.text(v, y, f" {c}", va="center", fontsize=7)
+            first = sub.iloc[0]
+            unit = "tokens" if n == 1 else f"{n}-grams"
+            ax.set_title(f"{group} ({n}-grams)\nn = {first['n_docs']} docs, {first['group_total']:,} {unit}", fontsize=8)
+            ax.set_xlabel("per 1,000 tokens" if value == "per_1000" else "count")
+            ax.tick_params(axis="y", labelsize=7)
+            ax.margins(x=0.18)
+        fig.suptitle("Top terms per group (bar labels: absolute counts)")
+    return fig
+
+
+def keyness_plot(key: pd.DataFrame, *, n: int = 10, measure: str = "chi2") -> Figure:
+    """Two-sided keyness plot (as quanteda's ``textplot_keyness``): the ``n`` terms most
+    over-represented in the target (right) and in the reference (left), with n per side."""
+    if measure not in ("chi2", "g2", "log_ratio"):
+        raise ValueError(f"measure = {measure!r}: choose 'chi2', 'g2' or 'log_ratio'")
+    if key.empty:
+        raise ValueError("key: no rows to plot")
+    pos = key[key[measure] > 0].sort_values([measure, "term"], ascending=[False, True]).head(n)
+    neg = key[key[measure] < 0].sort_values([measure, "term"], ascending=[True, True]).head(n)
+    both = pd.concat([pos.iloc[::-1], neg.iloc[::-1]])
+    first = key.iloc[0]
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(width=7.5, height=max(2.5, 0.24 * len(both) + 1.2))
+        ax = fig.subplots()
+        colors = ["#c44e52" if v > 0 else "#8c8c8c" for v in both[measure]]
+        y = range(len(both))
+        ax.barh(list(y), both[measure], color=colors)
+        for yi, (v, term, a, b) in enumerate(zip(both[measure], both["term"], both["a"], both["b"], strict=True)):
+            ax.text(v, yi, f" {term} ({a}/{b}) " if v > 0 else f" {term} ({a}/{b}) ", va="center",
+                    ha="left" if v > 0 else "right", fontsize=7)
+        ax.set_yticks([])
+        ax.axvline(0, color="black", lw=0.8)
+        ax.margins(x=0.45)
+        ax.set_xlabel(f"signed {measure} (right: more in target; labels: term (target count/reference count))")
+        ax.set_title(
+            f"Keyness: target {first['target']} (n = {first['n_docs_target']} docs, {first['tokens_target']:,} tokens) "
+            f"vs {first['reference']} (n = {first['n_docs_reference']} docs, {first['tokens_reference']:,} tokens)",
+            fontsize=8,
+        )
+    return fig
+
+
+def trends_plot(trend: pd.DataFrame, *, value: str = "per_1000", ncols: int = 2) -> Figure:
+    """Monthly lines of followed terms, one facet per term, one line per group. Months in which
+    a group has no documents are gaps (NaN), not zeros; undated documents are left out and
+    counted in the title."""
+    if value not in ("per_1000", "share_docs"):
+        raise ValueError(f"value = {value!r}: choose 'per_1000' or 'share_docs'")
+    dated = trend[trend["month"] != "undated"]
+    if dated.empty:
+        raise ValueError("trend: no dated months to plot")
+    terms = list(dict.fromkeys(dated["term"]))
+    months = sorted(dated["month"].unique())
+    groups = sorted(dated["group"].unique())
+    undated = trend.attrs.get("undated", 0)
+    with matplotlib.rc_context(STYLE):
+        ncols_eff = max(1, min(ncols, len(terms)))
+        nrows = -(-len(terms) // ncols_eff)
+        fig = new_figure(width=4.2 * ncols_eff, height=2.6 * nrows + 0.5)
+        for ax, term in zip(_facet_grid(fig, len(terms), ncols=ncols), terms, strict=True):
+            sub = dated[dated["term"] == term]
+            for g in groups:
+                line = sub[sub["group"] == g].set_index("month").reindex(months)
+                ax.plot(range(len(months)), line[value].to_numpy(dtype=float), marker="o", ms=4, label=g)
+            ax.set_xticks(range(len(months)), months, rotation=45, ha="right", fontsize=7)
+            ax.set_title(f"{term} (n = {int(sub['count'].sum())} occurrences)", fontsize=8)
+            ax.set_ylabel("per 1,000 tokens" if value == "per_1000" else "share of documents")
+        fig.axes[0].legend(fontsize=7, title="group", title_fontsize=7)
+        docs = int(dated.drop_duplicates(["group", "month"])["n_docs"].sum())
+        fig.suptitle(
+            f"Followed terms by month (n = {docs} dated documents; {undated} undated left out; gaps = no documents)"
+        )
+    return fig
+
+
+def xray_plot(disp: pd.DataFrame) -> Figure:
+    """Dispersion (x-ray) plot as quanteda's ``textplot_xray``: one row per document, one panel
+    per term, a tick wherever the term occurs (0 = start of the article, 1 = end)."""
+    docs = disp.attrs.get("documents")
+    if docs is None:
+        docs = disp[["doc_id", "outlet", "n_words"]].drop_duplicates()
+    terms = disp.attrs.get("terms") or sorted(disp["term"].unique())
+    if not terms:
+        raise ValueError("disp: no occurrences to plot")
+    order = docs.sort_values("doc_id")
+    labels = [f"{d} ({o}, {w} words)" for d, o, w in zip(order["doc_id"], order["outlet"], order["n_words"], strict=True)]
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(width=min(2.4 * len(terms) + 2.5, 12), height=0.35 * len(order) + 1.2)
+        axes = fig.subplots(1, len(terms), sharey=True, squeeze=False)[0]
+        for ax, term in zip(axes, terms, strict=True):
+            sub = disp[disp["term"] == term]
+            ypos = {d: i for i, d in enumerate(order["doc_id"])}
+            ax.scatter(sub["offset"], [ypos[d] for d in sub["doc_id"]], marker="|", s=120, color="black")
+            ax.set_xlim(0, 1)
+            ax.set_ylim(-0.5, len(order) - 0.5)
+            ax.set_title(f"{term} (n = {len(sub)})", fontsize=8)
+            ax.set_xlabel("relative position")
+            ax.set_yticks(range(len(order)), labels, fontsize=7)
+        axes[0].invert_yaxis()
+        fig.suptitle(f"Where the terms occur (n = {len(order)} documents)")
+    return fig

@@ -1,0 +1,940 @@
+"""Term frequencies: counts, keyness, trends over time, keyword-in-context and dispersion.
+
+Everything starts from one document-term count built once with the shared tokeniser
+(:func:`count_terms`); every other function reads that :class:`TermCounts` and returns a tidy
+DataFrame. Notes about the data (a followed term that never occurs, a group with one document,
+``top_n`` larger than a group's vocabulary ...) are returned in ``DataFrame.attrs["notes"]`` as a
+list of plain sentences, so a notebook can show them; nothing is printed.
+
+Definitions (see ``methods.md``):
+
+- **Tokens.** Words after the tokeniser's filters (stopwords, numbers, short words) and optional
+  lemma/stem reduction. **N-grams are built on this filtered token stream** with
+  :func:`medialens.text.ngrams`, so the bigram ``buitenlandse zaken`` can span a removed stopword.
+- **Relative frequency** of an n-gram of order ``n`` in a group = count / number of n-grams of
+  order ``n`` in the group × 1,000. For unigrams the denominator is the group's token total.
+- **Keyness** of term w for a target group t against a reference r uses the 2×2 table
+  a = count of w in t, b = count in r, c = total of t − a, d = total of r − b (totals of the term's
+  n-gram order). Chi-square and G² are signed: positive when a is above its expected value
+  (the term is over-represented in the target).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import stats
+from scipy.special import xlogy
+
+from .text import TextSettings, Tokenizer, ngrams
+
+__all__ = [
+    "TermCounts",
+    "count_terms",
+    "group_labels",
+    "term_frequencies",
+    "keyness",
+    "keyness_grid",
+    "bootstrap_log_ratio",
+    "chi2_signed",
+    "g2_signed",
+    "williams_q",
+    "log_ratio",
+    "reference_keyness",
+    "trends",
+    "kwic",
+    "dispersion",
+    "CORRECTIONS",
+    "MISSING_GROUP",
+    "UNDATED",
+]
+
+CORRECTIONS = ("default", "yates", "none")
+MISSING_GROUP = "(missing)"
+UNDATED = "undated"
+_DATE_COLUMNS = ("month", "date")
+
+
+# --------------------------------------------------------------------------------------------
+# Counting
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TermCounts:
+    """A document-term count matrix built once with the shared tokeniser.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Documents × terms, counts (int64). Rows follow ``documents``; columns follow ``terms``.
+    terms : pandas.DataFrame
+        One row per column of ``matrix``: ``term``, ``n`` (n-gram order) and ``count`` (corpus total).
+    documents : pandas.DataFrame
+        The corpus document table (without ``text``) plus ``words`` (all words before filtering)
+        and ``total_1``, ``total_2`` ... (number of n-grams of each order, before ``min_count``).
+    ngram_range : tuple of int
+    min_count : int
+    settings : TextSettings
+    """
+
+    matrix: sp.csr_matrix
+    terms: pd.DataFrame
+    documents: pd.DataFrame
+    ngram_range: tuple[int, int]
+    min_count: int
+    settings: TextSettings
+    index: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def orders(self) -> list[int]:
+        return list(range(self.ngram_range[0], self.ngram_range[1] + 1))
+
+    def column(self, term: str) -> int | None:
+        return self.index.get(term)
+
+
+def _check_ngram_range(ngram_range) -> tuple[int, int]:
+    try:
+        lo, hi = (int(x) for x in ngram_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"ngram_range = {ngram_range!r}: give two whole numbers, e.g. [1, 2]") from None
+    if lo < 1 or hi < lo:
+        raise ValueError(
+            f"ngram_range = {list(ngram_range)!r}: must be [lowest, highest] with 1 <= lowest <= highest, e.g. [1, 2]"
+        )
+    return lo, hi
+
+
+def _check_documents(documents: pd.DataFrame) -> None:
+    if not isinstance(documents, pd.DataFrame):
+        raise ValueError(f"documents: expected the corpus document table (a DataFrame), got {type(documents).__name__}")
+    missing = [c for c in ("doc_id", "text") if c not in documents.columns]
+    if missing:
+        raise ValueError(f"documents: needs columns {missing}; columns: {sorted(documents.columns)}")
+
+
+def count_terms(
+    documents: pd.DataFrame,
+    *,
+    settings: TextSettings | None = None,
+    ngram_range=(1, 1),
+    min_count: int = 1,
+    keep_terms=(),
+) -> TermCounts:
+    """Count every n-gram in every document once, with the shared tokeniser.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus document table (``Corpus.documents``): ``doc_id``, ``text`` and metadata.
+    settings : TextSettings, optional
+        Tokeniser settings (default ``TextSettings()``: Dutch, stopwords removed).
+    ngram_range : [lowest, highest]
+        N-gram orders to count; n-grams are joined with a space and built on the filtered tokens.
+    min_count : int
+        Keep terms occurring at least this many times in the whole corpus (totals per document
+        are counted before this filter, so relative frequencies do not change).
+    keep_terms : list of str
+        Terms (already normalised by the tokeniser) kept even when below ``min_count``.
+
+    Returns
+    -------
+    TermCounts
+    """
+    _check_documents(documents)
+    lo, hi = _check_ngram_range(ngram_range)
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    settings = settings or TextSettings()
+    tok = Tokenizer(settings)
+    orders = list(range(lo, hi + 1))
+
+    vocab: dict[str, int] = {}
+    indices: list[np.ndarray] = []
+    indptr = [0]
+    words = np.zeros(len(documents), dtype=np.int64)
+    totals = np.zeros((len(documents), len(orders)), dtype=np.int64)
+    for i, text in enumerate(documents["text"].tolist()):
+        w = tok.words(text if isinstance(text, str) else "")
+        toks = tok.filter(w)
+        words[i] = len(w)
+        doc_idx: list[int] = []
+        for k, n in enumerate(orders):
+            grams = toks if n == 1 else ngrams(toks, n)
+            totals[i, k] = len(grams)
+            for g in grams:
+                j = vocab.get(g)
+                if j is None:
+                    j = vocab[g] = len(vocab)
+                doc_idx.append(j)
+        indices.append(np.asarray(doc_idx, dtype=np.int64))
+        indptr.append(indptr[-1] + len(doc_idx))
+    flat = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
+    mat = sp.csr_matrix(
+        (np.ones(len(flat), dtype=np.int64), flat, np.asarray(indptr, dtype=np.int64)),
+        shape=(len(documents), len(vocab)),
+    )
+    mat.sum_duplicates()
+    names = np.empty(len(vocab), dtype=object)
+    for term, j in vocab.items():
+        names[j] = term
+    corpus_count = np.asarray(mat.sum(axis=0)).ravel()
+    keep = corpus_count >= min_count
+    if len(keep_terms):
+        wanted = {t for t in keep_terms}
+        keep |= np.fromiter((t in wanted for t in names), dtype=bool, count=len(names))
+    kept = np.flatnonzero(keep)
+    order = kept[np.argsort(names[kept].astype(str), kind="stable")]  # kept columns, sorted by term
+    mat = mat[:, order].tocsr()
+    names = names[order]
+    terms = pd.DataFrame(
+        {"term": names.astype(str), "n": [t.count(" ") + 1 for t in names], "count": corpus_count[order]}
+    )
+    docs = documents.drop(columns=["text"]).reset_index(drop=True).copy()
+    docs["words"] = words
+    for k, n in enumerate(orders):
+        docs[f"total_{n}"] = totals[:, k]
+    return TermCounts(
+        matrix=mat,
+        terms=terms,
+        documents=docs,
+        ngram_range=(lo, hi),
+        min_count=int(min_count),
+        settings=settings,
+        index={t: j for j, t in enumerate(terms["term"])},
+    )
+
+
+def normalise_term(term: str, settings: TextSettings) -> str:
+    """A followed term as the counts know it: tokenised, filtered and reduced like the corpus."""
+    return " ".join(Tokenizer(settings)(term))
+
+
+# --------------------------------------------------------------------------------------------
+# Groups
+# --------------------------------------------------------------------------------------------
+def group_labels(documents: pd.DataFrame, group_by: str | None) -> pd.Series:
+    """One label per document for ``group_by`` (a metadata column, ``month`` or None for all).
+
+    Missing values become ``(missing)`` (``undated`` for ``month``/``date``); never dropped.
+    """
+    if group_by is None:
+        return pd.Series("all documents", index=documents.index, dtype=object)
+    if not isinstance(group_by, str) or group_by not in documents.columns or group_by in ("text", "words") or group_by.startswith("total_"):
+        usable = sorted(c for c in documents.columns if c not in ("text", "words") and not c.startswith("total_"))
+        raise ValueError(f"group_by = {group_by!r}: no such document column; choose one of {usable}")
+    fill = UNDATED if group_by in _DATE_COLUMNS else MISSING_GROUP
+    values = documents[group_by].astype(object)
+    values = values.where(values.notna() & (values.astype(str) != ""), fill)
+    return values.map(str)
+
+
+def _group_order(labels: pd.Series) -> list[str]:
+    """Groups sorted, with (missing)/undated last."""
+    return sorted(labels.unique(), key=lambda g: (g in (MISSING_GROUP, UNDATED), g))
+
+
+def _group_sums(counts: TermCounts, labels: pd.Series, groups: list[str]):
+    """Counts per group (groups × terms, dense int64 only if small; else sparse)."""
+    codes = pd.Categorical(labels, categories=groups).codes
+    ind = sp.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(groups), len(codes))
+    )
+    return (ind @ counts.matrix).tocsr(), ind
+
+
+def _order_of(n: int | list | None, counts: TermCounts) -> list[int]:
+    if n is None:
+        return counts.orders
+    ns = [n] if isinstance(n, (int, np.integer)) else list(n)
+    bad = [x for x in ns if x not in counts.orders]
+    if bad:
+        raise ValueError(f"ngram = {n!r}: the counts hold n-gram orders {counts.orders} (set ngram_range to count others)")
+    return ns
+
+
+def _group_table(counts: TermCounts, labels: pd.Series, groups: list[str]) -> pd.DataFrame:
+    docs = counts.documents.assign(_g=labels.to_numpy())
+    agg = {"n_docs": ("doc_id", "size"), "words": ("words", "sum")}
+    agg.update({f"total_{n}": (f"total_{n}", "sum") for n in counts.orders})
+    return docs.groupby("_g").agg(**agg).reindex(groups)
+
+
+def _group_notes(table: pd.DataFrame, group_by: str | None) -> list[str]:
+    notes = []
+    for g, row in table.iterrows():
+        if row["n_docs"] == 1:
+            notes.append(f"{group_by or 'group'} {g!r} has 1 document (n=1): its numbers describe one article, not a group.")
+        if row.get("total_1", 1) == 0:
+            notes.append(f"{group_by or 'group'} {g!r} has 0 tokens after stopwords and filters ({int(row['n_docs'])} documents): it has no frequencies.")
+    return notes
+
+
+def _check_top_n(top_n) -> int:
+    if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
+        raise ValueError(f"top_n = {top_n!r}: must be a whole number >= 1")
+    return int(top_n)
+
+
+def _followed(terms, counts: TermCounts) -> tuple[list[tuple[str, str]], list[str]]:
+    """(original, normalised) pairs for followed terms, and notes for those that cannot be counted."""
+    if isinstance(terms, str):
+        terms = [terms]
+    pairs, notes = [], []
+    for t in terms:
+        if not isinstance(t, str) or not t.strip():
+            raise ValueError(f"terms: {t!r} is not a word or phrase")
+        norm = normalise_term(t, counts.settings)
+        if not norm:
+            notes.append(f"terms: {t!r} has no tokens left after stopwords and filters; it cannot be counted.")
+            continue
+        n = norm.count(" ") + 1
+        if n not in counts.orders:
+            notes.append(f"terms: {t!r} is a {n}-gram ({norm!r}) but ngram_range = {list(counts.ngram_range)}; it is shown as 0.")
+        elif norm not in counts.index:
+            notes.append(f"terms: {t!r} ({norm!r}) never occurs in the corpus; its counts are 0.")
+        pairs.append((t, norm))
+    return pairs, notes
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Frequencies
+# --------------------------------------------------------------------------------------------
+FREQ_COLUMNS = ["group", "rank", "term", "n", "count", "per_1000", "group_total", "n_docs", "docs_with_term"]
+
+
+def term_frequencies(
+    counts: TermCounts,
+    *,
+    group_by: str | None = "outlet",
+    top_n: int = 20,
+    terms=None,
+    ngram: int | list | None = None,
+    min_count: int = 1,
+) -> pd.DataFrame:
+    """Top terms per group (or the followed ``terms``) with counts and relative frequencies.
+
+    Parameters
+    ----------
+    counts : TermCounts
+        From :func:`count_terms`.
+    group_by : str or None
+        A document column (``outlet``, ``month``, any metadata column) or None for the whole corpus.
+    top_n : int
+        Terms per group and n-gram order, by count (ties broken alphabetically).
+    terms : list of str, optional
+        Followed terms: when given, exactly these terms are returned for every group (zeros when
+        absent, with a note) instead of the top terms.
+    ngram : int or list of int, optional
+        N-gram orders to report (default: all counted).
+    min_count : int
+        Only terms with at least this count in the group enter the top list.
+
+    Returns
+    -------
+    DataFrame
+        ``group, rank, term, n, count, per_1000, group_total, n_docs, docs_with_term``;
+        ``group_total`` is the group's number of n-grams of that order (tokens, for unigrams).
+        ``attrs["notes"]`` lists what to know (n=1 groups, absent terms, short vocabularies).
+    """
+    top_n = _check_top_n(top_n)
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    orders = _order_of(ngram, counts)
+    labels = group_labels(counts.documents, group_by)
+    groups = _group_order(labels)
+    table = _group_table(counts, labels, groups)
+    notes = _group_notes(table, group_by)
+    sums, _ = _group_sums(counts, labels, groups)
+    present = (counts.matrix > 0).astype(np.int64)
+    codes = pd.Categorical(labels, categories=groups).codes
+    ind = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(groups), len(codes)))
+    doc_freq = (ind @ present).tocsr()
+    term_n = counts.terms["n"].to_numpy()
+    term_names = counts.terms["term"].to_numpy()
+    rows = []
+    if terms is not None:
+        pairs, tnotes = _followed(terms, counts)
+        notes += tnotes
+        for gi, g in enumerate(groups):
+            for _orig, norm in pairs:
+                j = counts.column(norm)
+                n = norm.count(" ") + 1
+                total = int(table.at[g, f"total_{n}"]) if n in counts.orders else 0
+                cnt = int(sums[gi, j]) if j is not None else 0
+                dfreq = int(doc_freq[gi, j]) if j is not None else 0
+                rows.append((g, 0, norm, n, cnt, cnt / total * 1000 if total else np.nan, total, int(table.at[g, "n_docs"]), dfreq))
+        out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
+        out["rank"] = out.groupby("group", sort=False)["count"].rank(method="first", ascending=False).astype(int)
+        out.attrs["notes"] = notes
+        return out
+    for gi, g in enumerate(groups):
+        row = sums.getrow(gi)
+        drow = doc_freq.getrow(gi)
+        dmap = dict(zip(drow.indices, drow.data, strict=True))
+        for n in orders:
+            total = int(table.at[g, f"total_{n}"])
+            mask = (term_n[row.indices] == n) & (row.data >= min_count)
+            idx, cnt = row.indices[mask], row.data[mask]
+            if len(idx) < top_n:
+                notes.append(
+                    f"top_n = {top_n}: {group_by or 'group'} {g!r} has only {len(idx)} {n}-gram terms"
+                    f"{f' with count >= {min_count}' if min_count > 1 else ''}; all are shown."
+                )
+            sel = np.lexsort((term_names[idx].astype(str), -cnt))[:top_n]
+            for rank, k in enumerate(sel, start=1):
+                c = int(cnt[k])
+                rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(dmap[idx[k]])))
+    out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
+    out.attrs["notes"] = notes
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Keyness
+# --------------------------------------------------------------------------------------------
+def chi2_signed(a, b, c, d, *, correction: str = "default") -> np.ndarray:
+    """Signed chi-square of 2×2 tables [[a, b], [c, d]] (vectorised).
+
+    ``correction``: ``"none"`` (Pearson, equals scipy ``correction=False``), ``"yates"`` (equals
+    scipy ``correction=True``: |ad − bc| reduced by N/2 but not below 0), or ``"default"``
+    (quanteda's conditional rule: Yates only when |ad − bc| >= N/2 and some expected cell < 5).
+    Positive when ``a`` is above its expected value.
+    """
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction = {correction!r}: choose one of {list(CORRECTIONS)}")
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    n = a + b + c + d
+    diff = a * d - b * c
+    absdiff = np.abs(diff)
+    denom = (a + b) * (c + d) * (a + c) * (b + d)
+    if correction == "none":
+        delta = np.zeros_like(n)
+    elif correction == "yates":
+        delta = np.full_like(n, 0.5)
+    else:
+        e_min = np.minimum.reduce([(a + b) * (a + c), (a + b) * (b + d), (c + d) * (a + c), (c + d) * (b + d)]) / n
+        delta = np.where((absdiff >= n / 2) & (e_min < 5), 0.5, 0.0)
+    num = n * np.maximum(absdiff - n * delta, 0.0) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi = np.where(denom > 0, num / denom, 0.0)
+    return np.sign(diff) * chi
+
+
+def williams_q(a, b, c, d) -> np.ndarray:
+    """Williams' correction factor q for a 2×2 table (G² / q is the corrected statistic)."""
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    n = a + b + c + d
+    return 1 + (n / (a + b) + n / (c + d) - 1) * (n / (a + c) + n / (b + d) - 1) / (6 * n)
+
+
+def g2_signed(a, b, c, d, *, williams: bool = False) -> np.ndarray:
+    """Signed log-likelihood G² = 2 Σ O ln(O/E) over the four cells (0 ln 0 = 0), optionally
+    divided by Williams' q. Positive when ``a`` is above its expected value."""
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    n = a + b + c + d
+    r1, r2, c1, c2 = a + b, c + d, a + c, b + d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = 2 * (
+            xlogy(a, a / (r1 * c1 / n)) + xlogy(b, b / (r1 * c2 / n)) + xlogy(c, c / (r2 * c1 / n)) + xlogy(d, d / (r2 * c2 / n))
+        )
+    g = np.where(np.isfinite(g), np.maximum(g, 0.0), 0.0)
+    if williams:
+        g = g / williams_q(a, b, c, d)
+    return np.sign(a * d - b * c) * g
+
+
+def log_ratio(a, b, total_t, total_r) -> np.ndarray:
+    """Hardie's log ratio log2((a / total_t) / (b / total_r)), with 0.5 in place of a zero count."""
+    a = np.where(np.asarray(a, dtype=float) == 0, 0.5, a)
+    b = np.where(np.asarray(b, dtype=float) == 0, 0.5, b)
+    return np.log2((a / np.asarray(total_t, dtype=float)) / (b / np.asarray(total_r, dtype=float)))
+
+
+KEY_COLUMNS = [
+    "target", "reference", "term", "n", "a", "b", "c", "d", "per_1000_target", "per_1000_reference",
+    "chi2", "p_chi2", "g2", "p_g2", "log_ratio", "docs_target", "docs_reference", "n_docs_target",
+    "n_docs_reference", "tokens_target", "tokens_reference",
+]
+
+
+def _sides(labels: pd.Series, groups: list[str], target: str, reference: str | None, group_by) -> tuple[np.ndarray, np.ndarray, str]:
+    if target not in groups:
+        raise ValueError(f"target = {target!r}: no such {group_by} value; groups are {groups}")
+    t = (labels == target).to_numpy()
+    if reference is None:
+        return t, ~t, "rest"
+    if reference not in groups:
+        raise ValueError(f"reference = {reference!r}: no such {group_by} value; groups are {groups}")
+    if reference == target:
+        raise ValueError(f"reference = {reference!r}: must differ from target (or None for 'all other documents')")
+    return t, (labels == reference).to_numpy(), reference
+
+
+def keyness(
+    counts: TermCounts,
+    *,
+    group_by: str | None = "outlet",
+    target: str,
+    reference: str | None = None,
+    correction: str = "default",
+    williams: bool = False,
+    ngram: int | list | None = None,
+    min_count: int = 1,
+) -> pd.DataFrame:
+    """Keyness of every term for ``target`` against ``reference`` (default: all other documents).
+
+    Parameters
+    ----------
+    counts : TermCounts
+    group_by : str
+        Document column whose values name the groups.
+    target, reference : str
+        Group values; ``reference=None`` compares the target with the rest of the corpus.
+    correction : "default" | "yates" | "none"
+        Chi-square continuity correction; "default" is quanteda's conditional Yates.
+    williams : bool
+        Divide G² by Williams' q. Default False (quanteda's documentation and code disagree on its
+        own default; we use the plain G² that ``scipy.stats.chi2_contingency`` computes).
+    ngram : int or list, optional
+        N-gram orders to test (default all counted).
+    min_count : int
+        Only terms with a + b >= min_count.
+
+    Returns
+    -------
+    DataFrame
+        One row per term, sorted by chi2 (descending) then term: the 2×2 cells ``a, b, c, d``,
+        relative frequencies per 1,000, signed ``chi2`` and ``g2`` with p-values (1 degree of
+        freedom), ``log_ratio`` (Hardie; 0.5 replaces a zero count), documents containing the term
+        and document/token totals per side. ``attrs["notes"]`` warns about n=1 sides.
+    """
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction = {correction!r}: choose one of {list(CORRECTIONS)}")
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    orders = _order_of(ngram, counts)
+    labels = group_labels(counts.documents, group_by)
+    groups = _group_order(labels)
+    t_mask, r_mask, ref_name = _sides(labels, groups, target, reference, group_by)
+    docs = counts.documents
+    notes = []
+    side_info = {}
+    for side, mask, name in (("target", t_mask, target), ("reference", r_mask, ref_name)):
+        n_docs = int(mask.sum())
+        tokens = int(docs.loc[mask, "total_1"].sum()) if 1 in counts.orders else None
+        if n_docs == 0:
+            raise ValueError(f"{side} = {name!r}: no documents")
+        totals = {n: int(docs.loc[mask, f"total_{n}"].sum()) for n in counts.orders}
+        if totals[counts.orders[0]] == 0:
+            raise ValueError(
+                f"{side} = {name!r}: {group_by} group has 0 tokens after stopwords and filters "
+                f"({n_docs} documents); nothing to compare"
+            )
+        if n_docs == 1:
+            notes.append(f"{side} {name!r} is a single document (n=1): keyness describes that article, not a group.")
+        side_info[side] = (n_docs, tokens, totals)
+    x = counts.matrix
+    a_all = np.asarray(x[t_mask].sum(axis=0)).ravel()
+    b_all = np.asarray(x[r_mask].sum(axis=0)).ravel()
+    present = x > 0
+    da = np.asarray(present[t_mask].sum(axis=0)).ravel()
+    db = np.asarray(present[r_mask].sum(axis=0)).ravel()
+    term_n = counts.terms["n"].to_numpy()
+    keep = np.isin(term_n, orders) & ((a_all + b_all) >= min_count) & ((a_all + b_all) > 0)
+    idx = np.flatnonzero(keep)
+    a, b = a_all[idx], b_all[idx]
+    tt = np.array([side_info["target"][2][n] for n in term_n[idx]], dtype=float)
+    tr = np.array([side_info["reference"][2][n] for n in term_n[idx]], dtype=float)
+    c, d = tt - a, tr - b
+    chi = chi2_signed(a, b, c, d, correction=correction)
+    g2 = g2_signed(a, b, c, d, williams=williams)
+    out = pd.DataFrame(
+        {
+            "target": target,
+            "reference": ref_name,
+            "term": counts.terms["term"].to_numpy()[idx],
+            "n": term_n[idx],
+            "a": a.astype(np.int64),
+            "b": b.astype(np.int64),
+            "c": c.astype(np.int64),
+            "d": d.astype(np.int64),
+            "per_1000_target": a / tt * 1000,
+            "per_1000_reference": b / tr * 1000,
+            "chi2": chi,
+            "p_chi2": stats.chi2.sf(np.abs(chi), 1),
+            "g2": g2,
+            "p_g2": stats.chi2.sf(np.abs(g2), 1),
+            "log_ratio": log_ratio(a, b, tt, tr),
+            "docs_target": da[idx],
+            "docs_reference": db[idx],
+            "n_docs_target": side_info["target"][0],
+            "n_docs_reference": side_info["reference"][0],
+            "tokens_target": side_info["target"][1],
+            "tokens_reference": side_info["reference"][1],
+        },
+        columns=KEY_COLUMNS,
+    )
+    out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out.attrs["notes"] = notes
+    return out
+
+
+def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> pd.DataFrame:
+    """One-vs-rest keyness for every group: the ``top_n`` most over-represented terms of each
+    group (by signed chi2, ties by term). Other options as :func:`keyness`. Groups with no tokens
+    are skipped with a note."""
+    top_n = _check_top_n(top_n)
+    labels = group_labels(counts.documents, group_by)
+    groups = _group_order(labels)
+    if len(groups) < 2:
+        raise ValueError(f"group_by = {group_by!r}: needs at least two groups for one-vs-rest keyness, found {groups}")
+    frames, notes = [], []
+    for g in groups:
+        try:
+            k = keyness(counts, group_by=group_by, target=g, **kwargs)
+        except ValueError as exc:
+            notes.append(f"skipped: {exc}")
+            continue
+        notes += k.attrs.get("notes", [])
+        frames.append(k[k["chi2"] > 0].head(top_n))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY_COLUMNS)
+    out.attrs["notes"] = notes
+    return out
+
+
+def bootstrap_log_ratio(
+    counts: TermCounts,
+    *,
+    group_by: str | None = "outlet",
+    target: str,
+    reference: str | None = None,
+    terms,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Percentile bootstrap intervals for the log ratio, resampling **documents** (not tokens)
+    within the target and within the reference, so that one long article cannot pass for many.
+
+    Parameters
+    ----------
+    terms : list of str
+        Terms (as in the counts, e.g. from :func:`keyness`) to compute intervals for.
+    n_boot : int
+        Bootstrap replicates (fixed ``random_state`` makes them repeatable).
+    level : float
+        Interval coverage, e.g. 0.95.
+
+    Returns
+    -------
+    DataFrame
+        ``term, log_ratio, low, high, n_docs_target, n_docs_reference``; with one document on a
+        side the interval is NaN (nothing to resample) and a note says so.
+    """
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
+        raise ValueError(f"n_boot = {n_boot!r}: must be a whole number >= 10")
+    if not 0 < level < 1:
+        raise ValueError(f"level = {level!r}: must be between 0 and 1, e.g. 0.95")
+    labels = group_labels(counts.documents, group_by)
+    groups = _group_order(labels)
+    t_mask, r_mask, ref_name = _sides(labels, groups, target, reference, group_by)
+    cols = []
+    for t in terms:
+        j = counts.column(t)
+        if j is None:
+            raise ValueError(f"terms: {t!r} is not in the counts")
+        cols.append(j)
+    sub = counts.matrix[:, cols].toarray().astype(float)
+    term_n = counts.terms["n"].to_numpy()[cols]
+    tot = np.column_stack([counts.documents[f"total_{n}"].to_numpy() for n in term_n]).astype(float)
+    rng = np.random.default_rng(random_state)
+    t_idx, r_idx = np.flatnonzero(t_mask), np.flatnonzero(r_mask)
+    point = log_ratio(sub[t_idx].sum(0), sub[r_idx].sum(0), tot[t_idx].sum(0), tot[r_idx].sum(0))
+    notes = []
+    if len(t_idx) < 2 or len(r_idx) < 2:
+        low = high = np.full(len(cols), np.nan)
+        notes.append("bootstrap: a side has a single document (n=1); there is nothing to resample, so no interval.")
+    else:
+        reps = np.empty((n_boot, len(cols)))
+        for i in range(n_boot):
+            ti = rng.choice(t_idx, size=len(t_idx), replace=True)
+            ri = rng.choice(r_idx, size=len(r_idx), replace=True)
+            reps[i] = log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0))
+        alpha = (1 - level) / 2
+        low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
+    out = pd.DataFrame(
+        {
+            "term": list(terms), "log_ratio": point, "low": low, "high": high,
+            "n_docs_target": len(t_idx), "n_docs_reference": len(r_idx),
+        }
+    )
+    out.attrs["notes"] = notes
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Against general language (wordfreq)
+# --------------------------------------------------------------------------------------------
+#: Smallest frequency wordfreq's "large" lists hold (1 per 100 million words); a word it does not
+#: know is given half of it, as the log ratio gives 0.5 to a zero count.
+WORDFREQ_FLOOR = 0.5e-8
+
+
+def reference_keyness(
+    counts: TermCounts,
+    *,
+    reference_size: float = 1e9,
+    top_n: int = 20,
+    min_count: int = 2,
+) -> pd.DataFrame:
+    """Unigrams of the whole corpus against general-language frequencies from ``wordfreq``.
+
+    wordfreq gives a word's frequency (share of running words in a large mix of sources:
+    subtitles, Wikipedia, web text, news, social media), not counts. We therefore
+    (1) compare with the corpus's rate per **running word before stopword removal** (``words``),
+    since wordfreq's frequencies are shares of all words, stopwords included; and
+    (2) build a nominal reference of ``reference_size`` words (b = frequency × size). The log
+    ratio does not depend on that size; chi2/G² grow with it, and with a size much larger than the
+    corpus they become the test of the corpus count against a known rate. Words wordfreq does not
+    list get :data:`WORDFREQ_FLOOR`. Hyphenated compounds (``no-flyzone``) are not in wordfreq's
+    lists as one word; wordfreq estimates them from their parts (flagged in ``note``).
+
+    Returns
+    -------
+    DataFrame
+        ``term, count, per_million, reference_per_million, log_ratio, g2, p_g2, note`` for the
+        ``top_n`` most over-represented words (positive G², ties by term); ``attrs["notes"]``.
+    """
+    from wordfreq import word_frequency
+
+    top_n = _check_top_n(top_n)
+    if counts.settings.reduce != "none":
+        raise ValueError(
+            f"reduce = {counts.settings.reduce!r}: wordfreq lists word forms, so compare counts made with reduce = 'none'"
+        )
+    if 1 not in counts.orders:
+        raise ValueError(f"ngram_range = {list(counts.ngram_range)}: reference keyness needs unigrams (start the range at 1)")
+    if not reference_size or reference_size <= 0:
+        raise ValueError(f"reference_size = {reference_size!r}: must be a positive number of words")
+    total = int(counts.documents["words"].sum())
+    if total == 0:
+        raise ValueError("documents: the corpus has no words")
+    uni = counts.terms[(counts.terms["n"] == 1) & (counts.terms["count"] >= min_count)]
+    freq = np.array([word_frequency(t, counts.settings.language) for t in uni["term"]])
+    note = np.where(freq == 0, "not in wordfreq (floor used)", np.where(uni["term"].str.contains("-"), "compound: wordfreq estimate from parts", ""))
+    f = np.where(freq > 0, freq, WORDFREQ_FLOOR)
+    a = uni["count"].to_numpy().astype(float)
+    b = f * reference_size
+    c, d = total - a, reference_size - b
+    g2 = g2_signed(a, b, c, d)
+    out = pd.DataFrame(
+        {
+            "term": uni["term"].to_numpy(),
+            "count": a.astype(np.int64),
+            "per_million": a / total * 1e6,
+            "reference_per_million": f * 1e6,
+            "log_ratio": np.log2((a / total) / f),
+            "g2": g2,
+            "p_g2": stats.chi2.sf(np.abs(g2), 1),
+            "note": note,
+        }
+    )
+    out = out[out["g2"] > 0].sort_values(["g2", "term"], ascending=[False, True], kind="stable").head(top_n)
+    out = out.reset_index(drop=True)
+    out.attrs["notes"] = [
+        f"Corpus rate per running word (before stopword removal): {total:,} words. Reference: wordfreq "
+        f"'{counts.settings.language}' frequencies as a nominal corpus of {reference_size:,.0f} words."
+    ]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Trends over time
+# --------------------------------------------------------------------------------------------
+TREND_COLUMNS = ["group", "month", "term", "count", "per_1000", "group_total", "n_docs", "docs_with_term", "share_docs"]
+
+
+def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.DataFrame:
+    """Monthly relative frequency and share of documents mentioning each followed term, per group.
+
+    Every calendar month between the first and last dated document is present for every group;
+    a month in which a group has no documents has ``n_docs = 0`` and NaN rates (a gap, not a
+    zero). Undated documents are left out of the lines and counted in ``attrs["undated"]``.
+
+    Parameters
+    ----------
+    terms : list of str
+        Followed terms, normalised with the corpus's tokeniser settings.
+    group_by : str or None
+        Lines per group (None: one line for the whole corpus). Must not be ``month``.
+
+    Returns
+    -------
+    DataFrame
+        ``group, month, term, count, per_1000, group_total, n_docs, docs_with_term, share_docs``
+        (``share_docs`` = documents mentioning the term / documents, Media Cloud's attention measure).
+    """
+    if group_by in _DATE_COLUMNS:
+        raise ValueError(f"group_by = {group_by!r}: trends are already by month; group by outlet or None")
+    if terms is None or (not isinstance(terms, str) and len(terms) == 0):
+        raise ValueError("terms: give at least one term to follow")
+    docs = counts.documents
+    if "month" not in docs.columns:
+        raise ValueError(f"group_by: the documents have no 'month' column; columns: {sorted(docs.columns)}")
+    labels = group_labels(docs, group_by)
+    pairs, notes = _followed(terms, counts)
+    month = docs["month"].astype(object)
+    dated = month.notna() & (month.astype(str) != "")
+    n_undated = int((~dated).sum())
+    if n_undated:
+        notes.append(f"{n_undated} undated document(s) are counted here but left out of the monthly lines.")
+    groups = _group_order(labels)
+    if dated.any():
+        periods = pd.PeriodIndex(month[dated].astype(str), freq="M")
+        months = [str(p) for p in pd.period_range(periods.min(), periods.max(), freq="M")]
+    else:
+        months = []
+        notes.append("no document has a date: there are no trends to show.")
+    rows = []
+    lab = labels.to_numpy()
+    mon = month.where(dated, UNDATED).astype(str).to_numpy()
+    for _orig, norm in pairs:
+        j = counts.column(norm)
+        n = norm.count(" ") + 1
+        col = counts.matrix[:, j].toarray().ravel() if j is not None else np.zeros(len(docs), dtype=np.int64)
+        tot = docs[f"total_{n}"].to_numpy() if n in counts.orders else np.zeros(len(docs), dtype=np.int64)
+        frame = pd.DataFrame({"group": lab, "month": mon, "c": col, "t": tot, "m": (col > 0).astype(int)})
+        agg = frame.groupby(["group", "month"]).agg(count=("c", "sum"), group_total=("t", "sum"), n_docs=("c", "size"), docs_with_term=("m", "sum"))
+        full = pd.MultiIndex.from_product([groups, months + ([UNDATED] if n_undated else [])], names=["group", "month"])
+        agg = agg.reindex(full).fillna({"count": 0, "group_total": 0, "n_docs": 0, "docs_with_term": 0}).astype("int64").reset_index()
+        agg["term"] = norm
+        rows.append(agg)
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=TREND_COLUMNS)
+    if len(out):
+        has_docs = out["n_docs"] > 0
+        out["per_1000"] = np.where(has_docs & (out["group_total"] > 0), out["count"] / out["group_total"].where(out["group_total"] > 0) * 1000, np.nan)
+        out["share_docs"] = np.where(has_docs, out["docs_with_term"] / out["n_docs"].where(has_docs), np.nan)
+    out = out[TREND_COLUMNS]
+    out.attrs["notes"] = notes
+    out.attrs["undated"] = n_undated
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Keyword in context and dispersion
+# --------------------------------------------------------------------------------------------
+def _term_words(term: str, tok: Tokenizer) -> list[str]:
+    words = tok.words(term)
+    if not words:
+        raise ValueError(f"terms: {term!r} has no word characters")
+    return words
+
+
+def _matches(words: list[str], pattern: list[str]) -> list[int]:
+    k = len(pattern)
+    first = pattern[0]
+    return [i for i, w in enumerate(words) if w == first and words[i : i + k] == pattern]
+
+
+KWIC_COLUMNS = ["doc_id", "outlet", "date", "position", "left", "keyword", "right", "term"]
+
+
+def kwic(
+    documents: pd.DataFrame,
+    *,
+    terms,
+    window: int = 8,
+    settings: TextSettings | None = None,
+    sort_by: str = "position",
+) -> pd.DataFrame:
+    """Keyword in context: every occurrence of each term with ``window`` words either side.
+
+    Matching is on the tokeniser's **words** (normalised, lowercased, before stopword removal and
+    lemmas), so contexts read naturally; a multiword term matches a run of words and a hyphenated
+    compound (``no-flyzone``) matches that one word, not ``flyzone`` inside it.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus document table (``doc_id``, ``text``; ``outlet``, ``date`` if present).
+    terms : list of str
+    window : int
+        Words of context on each side.
+    settings : TextSettings, optional
+        Only ``language``/``lowercase`` matter here.
+    sort_by : "position" | "left" | "right" | "keyword"
+        ``position``: by document then position; ``left``: by the words just before the keyword
+        (nearest first, as concordancers sort); ``right``: by the words after it.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, outlet, date, position, left, keyword, right, term``; ``position`` is the word
+        index of the keyword in its document. ``attrs["notes"]`` names terms with no match.
+    """
+    _check_documents(documents)
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
+        raise ValueError(f"window = {window!r}: must be a whole number >= 0")
+    if sort_by not in ("position", "left", "right", "keyword"):
+        raise ValueError(f"sort_by = {sort_by!r}: choose 'position', 'left', 'right' or 'keyword'")
+    if isinstance(terms, str):
+        terms = [terms]
+    tok = Tokenizer(settings or TextSettings())
+    patterns = [(t, _term_words(t, tok)) for t in terms]
+    rows = []
+    hits = dict.fromkeys(terms, 0)
+    for rec in documents.itertuples(index=False):
+        words = tok.words(rec.text or "")
+        for t, pat in patterns:
+            for i in _matches(words, pat):
+                hits[t] += 1
+                rows.append(
+                    (
+                        rec.doc_id, getattr(rec, "outlet", None), getattr(rec, "date", None), i,
+                        " ".join(words[max(0, i - window) : i]), " ".join(words[i : i + len(pat)]),
+                        " ".join(words[i + len(pat) : i + len(pat) + window]), t,
+                    )
+                )
+    out = pd.DataFrame(rows, columns=KWIC_COLUMNS)
+    if sort_by == "position":
+        out = out.sort_values(["doc_id", "position", "term"], kind="stable")
+    elif sort_by == "left":
+        key = out["left"].map(lambda s: " ".join(reversed(s.split())))
+        out = out.assign(_k=key).sort_values(["_k", "doc_id", "position"], kind="stable").drop(columns="_k")
+    else:
+        out = out.sort_values([sort_by, "doc_id", "position"], kind="stable")
+    out = out.reset_index(drop=True)
+    out.attrs["notes"] = [f"terms: {t!r} does not occur in the documents." for t, h in hits.items() if h == 0]
+    return out
+
+
+def dispersion(documents: pd.DataFrame, *, terms, settings: TextSettings | None = None) -> pd.DataFrame:
+    """Where each term occurs in each document, for an x-ray (dispersion) plot.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, outlet, term, position, n_words, offset`` with ``offset = position / n_words``
+        (0 = start of the article, 1 = end); ``attrs["documents"]`` holds every document's id and
+        length so the plot can show documents without hits.
+    """
+    k = kwic(documents, terms=terms, window=0, settings=settings)
+    tok = Tokenizer(settings or TextSettings())
+    lengths = pd.DataFrame(
+        {
+            "doc_id": documents["doc_id"].to_numpy(),
+            "outlet": documents["outlet"].to_numpy() if "outlet" in documents.columns else None,
+            "n_words": [len(tok.words(t or "")) for t in documents["text"]],
+        }
+    )
+    out = k[["doc_id", "term", "position"]].merge(lengths, on="doc_id", how="left")
+    out["offset"] = out["position"] / out["n_words"].where(out["n_words"] > 0)
+    out = out[["doc_id", "outlet", "term", "position", "n_words", "offset"]]
+    out = out.sort_values(["term", "doc_id", "position"], kind="stable").reset_index(drop=True)
+    out.attrs["documents"] = lengths.sort_values("doc_id").reset_index(drop=True)
+    out.attrs["terms"] = [terms] if isinstance(terms, str) else list(terms)
+    out.attrs["notes"] = k.attrs["notes"]
+    return out
