@@ -50,8 +50,8 @@ min_count = 1  # a term must occur this often in a group to enter its top list
 language = "auto"  # tokeniser language: "nl", "en", or "auto" for the corpus definition's language
 remove_stopwords = True  # drop the language's stopwords (negations such as niet/geen are kept)
 reduce = "none"  # reduce words to "lemma" or "stem", or "none"
-target_group = ""  # group tested for keyness; "" = the group with most documents
-reference_group = ""  # group to compare it with; "" = all other documents
+target_group = ""  # group tested for keyness; empty: the group with most documents
+reference_group = ""  # group to compare it with; empty: all other documents
 correction = "default"  # chi-square correction: "default" (quanteda's conditional Yates), "yates" or "none"
 williams = False  # divide G2 by Williams' correction factor q
 kwic_window = 8  # words of context either side of a keyword
