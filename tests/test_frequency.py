@@ -1,0 +1,416 @@
+"""Tests for medialens.frequency: every statistic against an independent computation."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency
+
+from medialens import frequency as mf
+from medialens import plots
+from medialens.corpus import load_corpus
+from medialens.text import TextSettings, Tokenizer, ngrams
+
+TABLES = [  # [[a, b], [c, d]]: small and large counts, both signs, expected cells above and below 5
+    (10, 5, 90, 195),
+    (3, 7, 7, 2),  # quanteda's own test table
+    (1, 30, 500, 400),
+    (0, 4, 120, 300),
+    (25, 25, 1000, 1000),
+    (7, 0, 250, 180),
+    (2, 9, 40, 38),
+    (120, 40, 9000, 11000),
+]
+
+
+def _scipy(table, correction, lambda_=None):
+    a, b, c, d = table
+    kw = {"lambda_": lambda_} if lambda_ else {}
+    stat = chi2_contingency(np.array([[a, b], [c, d]]), correction=correction, **kw)[0]
+    return math.copysign(stat, a * d - b * c) if a * d != b * c else 0.0
+
+
+def _docs(rows):
+    """rows: (doc_id, outlet, date, text) -> a document table like Corpus.documents."""
+    df = pd.DataFrame(rows, columns=["doc_id", "outlet", "date", "text"])
+    df["month"] = df["date"].map(lambda d: d[:7] if isinstance(d, str) else None)
+    return df
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return load_corpus("corpus/seeds.yaml")
+
+
+@pytest.fixture(scope="module")
+def seed_counts(seeds):
+    return mf.count_terms(seeds.documents, ngram_range=[1, 2])
+
+
+# ------------------------------------------------------------------------------------------
+# Keyness statistics against scipy
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("table", TABLES)
+def test_chi2_none_and_yates_equal_scipy(table):
+    a, b, c, d = table
+    assert mf.chi2_signed(a, b, c, d, correction="none") == pytest.approx(_scipy(table, False), abs=1e-9, rel=1e-9)
+    assert mf.chi2_signed(a, b, c, d, correction="yates") == pytest.approx(_scipy(table, True), abs=1e-9, rel=1e-9)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_g2_equals_scipy_log_likelihood(table):
+    a, b, c, d = table
+    expected = _scipy(table, False, "log-likelihood")
+    assert mf.g2_signed(a, b, c, d) == pytest.approx(expected, abs=1e-9, rel=1e-9)
+
+
+def test_sign_rule():
+    # over-represented in the target (a above its expected value) -> positive; under -> negative
+    assert mf.chi2_signed(10, 5, 90, 195) > 0 and mf.g2_signed(10, 5, 90, 195) > 0
+    assert mf.chi2_signed(5, 10, 195, 90) < 0 and mf.g2_signed(5, 10, 195, 90) < 0
+    assert mf.chi2_signed(5, 5, 95, 95) == 0 and mf.g2_signed(5, 5, 95, 95) == 0
+
+
+def _default_formula(a, b, c, d):
+    """quanteda's conditional correction written out from methods.md."""
+    n = a + b + c + d
+    e = [(a + b) * (a + c) / n, (a + b) * (b + d) / n, (c + d) * (a + c) / n, (c + d) * (b + d) / n]
+    delta = 0.5 if abs(a * d - b * c) >= n / 2 and min(e) < 5 else 0.0
+    stat = n * (abs(a * d - b * c) - n * delta) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
+    return math.copysign(stat, a * d - b * c)
+
+
+@pytest.mark.parametrize(
+    "table, branch",
+    [
+        ((3, 7, 7, 2), "yates"),  # |ad-bc| = 43 >= N/2 = 9.5; expected (c+d)(b+d)/N = 81/19 = 4.26 < 5
+        ((7, 0, 250, 180), "yates"),  # |ad-bc| = 1260 >= 218.5; expected (a+b)(b+d)/N = 1260/437 = 2.88 < 5
+        ((10, 5, 90, 195), "none"),  # smallest expected cell is exactly 5 (not < 5) -> no correction
+        ((1, 30, 500, 400), "none"),  # smallest expected cell 31*430/931 = 14.3 -> no correction
+        ((25, 25, 1000, 1000), "none"),  # |ad-bc| = 0 < N/2
+        ((1, 1, 100, 99), "none"),  # |ad-bc| = 1 < N/2 = 100.5 although expected cells are ~1 -> no correction
+    ],
+)
+def test_default_correction_branches(table, branch):
+    a, b, c, d = table
+    got = mf.chi2_signed(a, b, c, d, correction="default")
+    assert got == pytest.approx(_default_formula(a, b, c, d), abs=1e-12, rel=1e-12)
+    n = a + b + c + d
+    min_e = min((a + b) * (a + c), (a + b) * (b + d), (c + d) * (a + c), (c + d) * (b + d)) / n
+    triggered = abs(a * d - b * c) >= n / 2 and min_e < 5
+    assert triggered == (branch == "yates")
+    assert got == pytest.approx(_scipy(table, branch == "yates"), abs=1e-9, rel=1e-9)
+
+
+def test_default_differs_from_scipy_yates_below_half_n():
+    # |ad - bc| = 1 < N/2: scipy's Yates shrinks the difference to 0, quanteda's default leaves it
+    assert mf.chi2_signed(1, 1, 100, 99, correction="yates") == 0
+    assert mf.chi2_signed(1, 1, 100, 99, correction="default") == pytest.approx(_scipy((1, 1, 100, 99), False))
+    assert mf.chi2_signed(1, 1, 100, 99, correction="default") != 0
+
+
+def test_williams_q_formula():
+    # q = 1 + (N/(a+b) + N/(c+d) - 1)(N/(a+c) + N/(b+d) - 1) / (6N), for a=10 b=5 c=90 d=195, N=300:
+    # (300/15 + 300/285 - 1) = 20.0526315789..., (300/100 + 300/200 - 1) = 3.5
+    # q = 1 + 20.0526315789 * 3.5 / 1800 = 1.0389912280...
+    q = mf.williams_q(10, 5, 90, 195)
+    assert q == pytest.approx(1 + (20 + 300 / 285 - 1) * 3.5 / 1800, rel=1e-12)
+    assert q == pytest.approx(1.038991228, abs=1e-9)
+    assert mf.g2_signed(10, 5, 90, 195, williams=True) == pytest.approx(mf.g2_signed(10, 5, 90, 195) / q, rel=1e-12)
+
+
+def test_hand_worked_example_through_keyness():
+    # Target: 'kern' 10 times in 100 tokens; reference: 'kern' 5 times in 200 tokens.
+    # a=10, b=5, c=90, d=195, N=300; ad - bc = 1950 - 450 = 1500
+    # margins: a+b=15, c+d=285, a+c=100, b+d=200; product = 85,500,000
+    # chi2 (no correction) = 300 * 1500^2 / 85,500,000 = 150/19 = 7.894736842
+    # expected cells 5, 10, 95, 190 -> none below 5 -> quanteda's default applies no correction
+    # chi2 (Yates) = 300 * (1500 - 150)^2 / 85,500,000 = 6.394736842
+    # G2 = 2 [10 ln(10/5) + 5 ln(5/10) + 90 ln(90/95) + 195 ln(195/190)]
+    #    = 2 [5 ln 2 + 90 ln(18/19) + 195 ln(39/38)] = 2 [3.465736 - 4.866050 + 5.065220] = 7.329812
+    # log ratio = log2((10/100) / (5/200)) = log2(4) = 2
+    docs = _docs([("t1", "T", "2022-01-01", "kern " * 10 + "vulling " * 90), ("r1", "R", "2022-01-02", "kern " * 5 + "vulling " * 195)])
+    counts = mf.count_terms(docs)
+    key = mf.keyness(counts, group_by="outlet", target="T").set_index("term")
+    row = key.loc["kern"]
+    assert (row["a"], row["b"], row["c"], row["d"]) == (10, 5, 90, 195)
+    assert row["chi2"] == pytest.approx(150 / 19, abs=1e-9)
+    assert row["chi2"] == pytest.approx(7.894736842, abs=1e-9)
+    assert mf.chi2_signed(10, 5, 90, 195, correction="yates") == pytest.approx(6.394736842, abs=1e-9)
+    assert row["g2"] == pytest.approx(2 * (5 * math.log(2) + 90 * math.log(18 / 19) + 195 * math.log(39 / 38)), abs=1e-12)
+    assert row["g2"] == pytest.approx(7.329812, abs=1e-6)
+    assert row["log_ratio"] == pytest.approx(2.0, abs=1e-12)
+    assert row["p_chi2"] == pytest.approx(chi2_contingency([[10, 5], [90, 195]], correction=False)[1], abs=1e-12)
+    assert key.loc["vulling", "chi2"] == pytest.approx(-150 / 19, abs=1e-9)  # the mirror table
+    assert row["n_docs_target"] == 1 and row["tokens_target"] == 100 and row["tokens_reference"] == 200
+    assert any("n=1" in n for n in key.attrs["notes"])
+
+
+def test_log_ratio_half_for_zero():
+    # b = 0 -> 0.5: log2((4/100) / (0.5/200)) = log2(16) = 4
+    assert mf.log_ratio(4, 0, 100, 200) == pytest.approx(4.0)
+    assert mf.log_ratio(0, 4, 200, 100) == pytest.approx(-4.0)
+
+
+def test_keyness_matches_scipy_on_seed_tables(seed_counts):
+    key = mf.keyness(seed_counts, group_by="outlet", target="style-B", reference="style-A", correction="yates")
+    for _, r in key.head(30).iterrows():
+        table = (r["a"], r["b"], r["c"], r["d"])
+        assert r["chi2"] == pytest.approx(_scipy(table, True), abs=1e-9)
+        assert r["g2"] == pytest.approx(_scipy(table, False, "log-likelihood"), abs=1e-9)
+    assert set(key["reference"]) == {"style-A"}
+    assert (key["chi2"].diff().dropna() <= 1e-12).all()  # sorted by statistic
+
+
+# ------------------------------------------------------------------------------------------
+# Counts and frequencies
+# ------------------------------------------------------------------------------------------
+def test_counts_equal_plain_counter(seeds, seed_counts):
+    tok = Tokenizer(TextSettings())
+    expected = Counter()
+    for text in seeds.documents["text"]:
+        toks = tok(text)
+        expected.update(toks)
+        expected.update(ngrams(toks, 2))
+    got = dict(zip(seed_counts.terms["term"], seed_counts.terms["count"], strict=True))
+    assert got == dict(expected)
+    # per document too
+    row = seed_counts.matrix[2].toarray().ravel()
+    doc = Counter(tok(seeds.documents["text"].iloc[2]))
+    for term, n in doc.items():
+        assert row[seed_counts.column(term)] == n
+
+
+def test_min_count_keeps_totals_and_followed_terms(seeds):
+    full = mf.count_terms(seeds.documents)
+    trimmed = mf.count_terms(seeds.documents, min_count=3, keep_terms=["escalatie"])
+    assert (trimmed.terms["count"] >= 3).sum() == len(trimmed.terms) - 1
+    assert "escalatie" in trimmed.index
+    assert trimmed.documents["total_1"].tolist() == full.documents["total_1"].tolist()
+
+
+def test_relative_frequencies_consistent(seed_counts):
+    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=100_000, ngram=1)
+    for _group, sub in freq.groupby("group"):
+        total = sub["group_total"].iloc[0]
+        assert sub["count"].sum() == total  # every token of the group is listed
+        assert sub["per_1000"].sum() == pytest.approx(1000.0)
+        assert np.allclose(sub["per_1000"], sub["count"] / total * 1000)
+    assert freq.attrs["notes"]  # top_n is larger than every vocabulary -> notes
+
+
+def test_top_n_deterministic_ties(seed_counts):
+    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=10, ngram=2)
+    for _group, sub in freq.groupby("group"):
+        keys = list(zip(-sub["count"], sub["term"], strict=True))
+        assert keys == sorted(keys)
+        assert sub["rank"].tolist() == list(range(1, len(sub) + 1))
+
+
+def test_group_by_month_missing_dates_kept(seed_counts):
+    freq = mf.term_frequencies(seed_counts, group_by="month", top_n=3, ngram=1)
+    assert "undated" in set(freq["group"])
+    assert freq.groupby("group")["n_docs"].first().sum() == 5
+
+
+def test_followed_absent_term_gives_zeros_and_note(seed_counts):
+    freq = mf.term_frequencies(seed_counts, group_by="outlet", terms=["troepen", "vliegverbod"])
+    absent = freq[freq["term"] == "vliegverbod"]
+    assert len(absent) == 3 and (absent["count"] == 0).all() and (absent["per_1000"] == 0).all()
+    assert any("vliegverbod" in n and "never occurs" in n for n in freq.attrs["notes"])
+    assert freq.loc[freq["term"] == "troepen", "count"].sum() == 6
+
+
+def test_followed_term_normalised_and_outside_ngram_range(seed_counts):
+    freq = mf.term_frequencies(seed_counts, group_by=None, terms=["Buitenlandse Zaken", "minister van buitenlandse zaken"])
+    assert freq.set_index("term").loc["buitenlandse zaken", "count"] == 7
+    assert any("3-gram" in n and "ngram_range" in n for n in freq.attrs["notes"])
+
+
+# ------------------------------------------------------------------------------------------
+# Trends
+# ------------------------------------------------------------------------------------------
+def test_trends_gaps_are_nan_zeros_are_zero():
+    docs = _docs(
+        [
+            ("a1", "A", "2022-01-05", "sancties tegen rusland"),
+            ("a3", "A", "2022-03-05", "geen woord hierover"),
+            ("b2", "B", "2022-02-05", "sancties sancties"),
+            ("u", "B", None, "sancties zonder datum"),
+        ]
+    )
+    counts = mf.count_terms(docs)
+    tr = mf.trends(counts, terms=["sancties", "vliegverbod"], group_by="outlet").set_index(["group", "month", "term"])
+    assert tr.loc[("A", "2022-01", "sancties"), "per_1000"] == pytest.approx(1000 / 2)  # 1 of 2 tokens
+    assert np.isnan(tr.loc[("A", "2022-02", "sancties"), "per_1000"])  # no documents: a gap
+    assert tr.loc[("A", "2022-02", "sancties"), "n_docs"] == 0
+    assert tr.loc[("A", "2022-03", "sancties"), "per_1000"] == 0  # a document without the term: zero
+    assert tr.loc[("A", "2022-03", "sancties"), "share_docs"] == 0
+    assert tr.loc[("B", "2022-02", "sancties"), "share_docs"] == 1
+    assert (tr.xs("vliegverbod", level="term")["count"] == 0).all()
+    out = mf.trends(counts, terms=["sancties"], group_by="outlet")
+    assert out.attrs["undated"] == 1
+    assert any("undated" in n for n in out.attrs["notes"])
+    assert list(out.loc[out["group"] == "A", "month"]) == ["2022-01", "2022-02", "2022-03", "undated"]
+
+
+def test_trends_plot_has_gaps(seed_counts):
+    tr = mf.trends(seed_counts, terms=["troepen"], group_by="outlet")
+    fig = plots.trends_plot(tr)
+    ydata = [line.get_ydata() for line in fig.axes[0].get_lines()]
+    assert any(np.isnan(y).any() for y in ydata)
+
+
+# ------------------------------------------------------------------------------------------
+# KWIC and dispersion
+# ------------------------------------------------------------------------------------------
+def test_kwic_tiny_text():
+    docs = _docs([("d1", "X", "2022-01-01", "De NAVO wil geen no-flyzone boven Oekraïne. Een no-flyzone? Nee, zegt de Navo.")])
+    got = mf.kwic(docs, terms=["no-flyzone", "navo", "boven Oekraïne", "flyzone"], window=2)
+    # words: de navo wil geen no-flyzone boven oekraïne een no-flyzone nee zegt de navo
+    #        0  1    2   3    4          5     6        7   8          9   10   11 12
+    expected = pd.DataFrame(
+        [
+            ("d1", "X", "2022-01-01", 1, "de", "navo", "wil geen", "navo"),
+            ("d1", "X", "2022-01-01", 4, "wil geen", "no-flyzone", "boven oekraïne", "no-flyzone"),
+            ("d1", "X", "2022-01-01", 5, "geen no-flyzone", "boven oekraïne", "een no-flyzone", "boven Oekraïne"),
+            ("d1", "X", "2022-01-01", 8, "oekraïne een", "no-flyzone", "nee zegt", "no-flyzone"),
+            ("d1", "X", "2022-01-01", 12, "zegt de", "navo", "", "navo"),
+        ],
+        columns=mf.KWIC_COLUMNS,
+    )
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert got.attrs["notes"] == ["terms: 'flyzone' does not occur in the documents."]
+    right = mf.kwic(docs, terms=["navo", "no-flyzone"], window=2, sort_by="right")
+    assert right["right"].tolist() == sorted(right["right"].tolist())
+
+
+def test_dispersion_offsets():
+    docs = _docs([("d1", "X", "2022-01-01", "sancties een twee drie sancties vijf zes zeven acht negen")])
+    disp = mf.dispersion(docs, terms=["sancties"])
+    assert disp["position"].tolist() == [0, 4]
+    assert disp["offset"].tolist() == [0.0, 0.4]
+    assert disp.attrs["documents"]["n_words"].tolist() == [10]
+
+
+# ------------------------------------------------------------------------------------------
+# Bootstrap and reference
+# ------------------------------------------------------------------------------------------
+def test_bootstrap_deterministic_and_n1(seed_counts):
+    a = mf.bootstrap_log_ratio(seed_counts, target="style-A", terms=["staan", "oekraïne"], n_boot=200, random_state=3)
+    b = mf.bootstrap_log_ratio(seed_counts, target="style-A", terms=["staan", "oekraïne"], n_boot=200, random_state=3)
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["low"] <= a["log_ratio"] + 1e-9).all() and (a["high"] >= a["log_ratio"] - 1e-9).all()
+    one = mf.bootstrap_log_ratio(seed_counts, target="style-C", terms=["inval"], n_boot=50)
+    assert one["low"].isna().all() and any("n=1" in n for n in one.attrs["notes"])
+
+
+def test_reference_keyness_against_wordfreq(seed_counts):
+    from wordfreq import word_frequency
+
+    ref = mf.reference_keyness(seed_counts, top_n=5).set_index("term")
+    words = int(seed_counts.documents["words"].sum())
+    f = word_frequency("navo", "nl")
+    assert ref.loc["navo", "log_ratio"] == pytest.approx(math.log2((18 / words) / f), rel=1e-12)
+    assert ref.loc["navo", "per_million"] == pytest.approx(18 / words * 1e6)
+
+
+# ------------------------------------------------------------------------------------------
+# Bad input: each message names the parameter
+# ------------------------------------------------------------------------------------------
+def test_bad_ngram_range(seeds):
+    with pytest.raises(ValueError, match=r"ngram_range = \[3, 1\]"):
+        mf.count_terms(seeds.documents, ngram_range=(3, 1))
+    with pytest.raises(ValueError, match="ngram_range"):
+        mf.count_terms(seeds.documents, ngram_range=[0, 2])
+
+
+def test_unknown_metadata_column(seed_counts):
+    with pytest.raises(ValueError, match=r"group_by = 'newspaper': no such document column"):
+        mf.term_frequencies(seed_counts, group_by="newspaper")
+    with pytest.raises(ValueError, match="group_by"):
+        mf.keyness(seed_counts, group_by="newspaper", target="x")
+    with pytest.raises(ValueError, match="group_by"):
+        mf.trends(seed_counts, terms=["troepen"], group_by="newspaper")
+
+
+def test_top_n_larger_than_vocabulary(seed_counts):
+    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=5000, ngram=1)
+    assert len(freq) == (freq.groupby("group")["term"].nunique()).sum()
+    assert any(n.startswith("top_n = 5000") and "style-C" in n for n in freq.attrs["notes"])
+    with pytest.raises(ValueError, match="top_n = 0"):
+        mf.term_frequencies(seed_counts, top_n=0)
+
+
+def test_term_that_never_occurs(seed_counts):
+    tr = mf.trends(seed_counts, terms=["vliegverbod"], group_by="outlet")
+    assert (tr["count"] == 0).all()
+    assert any("'vliegverbod'" in n for n in tr.attrs["notes"])
+    conc = mf.kwic(pd.DataFrame({"doc_id": ["x"], "text": ["niets"]}), terms=["vliegverbod"])
+    assert conc.empty and conc.attrs["notes"]
+
+
+def test_group_with_one_document_carries_n1(seed_counts):
+    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=3)
+    assert (freq.loc[freq["group"] == "style-C", "n_docs"] == 1).all()
+    assert any("'style-C' has 1 document (n=1)" in n for n in freq.attrs["notes"])
+    key = mf.keyness(seed_counts, target="style-C")
+    assert (key["n_docs_target"] == 1).all()
+    assert any("n=1" in n for n in key.attrs["notes"])
+
+
+def test_group_with_zero_tokens_after_stopwords():
+    docs = _docs(
+        [
+            ("a", "A", "2022-01-01", "sancties tegen rusland en troepen"),
+            ("b", "B", "2022-01-02", "de het een en van"),  # stopwords only
+        ]
+    )
+    counts = mf.count_terms(docs)
+    with pytest.raises(ValueError, match=r"target = 'B': outlet group has 0 tokens after stopwords"):
+        mf.keyness(counts, target="B")
+    with pytest.raises(ValueError, match=r"reference = 'B'.*0 tokens"):
+        mf.keyness(counts, target="A", reference="B")
+    freq = mf.term_frequencies(counts, top_n=3)
+    assert any("'B' has 0 tokens" in n for n in freq.attrs["notes"])
+    grid = mf.keyness_grid(counts, top_n=3)
+    assert any("'B'" in n and "0 tokens" in n for n in grid.attrs["notes"])
+
+
+def test_other_bad_options(seed_counts, seeds):
+    with pytest.raises(ValueError, match="correction = 'williams'"):
+        mf.keyness(seed_counts, target="style-A", correction="williams")
+    with pytest.raises(ValueError, match="target = 'style-Z'"):
+        mf.keyness(seed_counts, target="style-Z")
+    with pytest.raises(ValueError, match="reference = 'style-A': must differ"):
+        mf.keyness(seed_counts, target="style-A", reference="style-A")
+    with pytest.raises(ValueError, match="min_count = 0"):
+        mf.count_terms(seeds.documents, min_count=0)
+    with pytest.raises(ValueError, match="window = -1"):
+        mf.kwic(seeds.documents, terms=["navo"], window=-1)
+    with pytest.raises(ValueError, match="sort_by"):
+        mf.kwic(seeds.documents, terms=["navo"], sort_by="outlet")
+    with pytest.raises(ValueError, match="reduce = 'lemma'"):
+        mf.reference_keyness(mf.count_terms(seeds.documents, settings=TextSettings(reduce="lemma")))
+    with pytest.raises(ValueError, match="ngram = 3"):
+        mf.term_frequencies(seed_counts, ngram=3)
+    with pytest.raises(ValueError, match="group_by = 'month'"):
+        mf.trends(seed_counts, terms=["navo"], group_by="month")
+    with pytest.raises(ValueError, match="terms"):
+        mf.trends(seed_counts, terms=[])
+
+
+def test_plots_return_figures(seeds, seed_counts, tmp_path):
+    figs = [
+        plots.top_terms_plot(mf.term_frequencies(seed_counts, top_n=5)),
+        plots.keyness_plot(mf.keyness(seed_counts, target="style-A")),
+        plots.xray_plot(mf.dispersion(seeds.documents, terms=["troepen", "navo"])),
+    ]
+    for i, fig in enumerate(figs):
+        saved = plots.save_figure(fig, f"f{i}", tmp_path)
+        assert saved.png.is_file() and saved.svg.is_file()
+    assert "n = 2 docs" in figs[1].axes[0].get_title()
