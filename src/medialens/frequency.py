@@ -21,6 +21,7 @@ Definitions (see ``methods.md``):
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +56,7 @@ __all__ = [
 CORRECTIONS = ("default", "yates", "none")
 MISSING_GROUP = "(missing)"
 UNDATED = "undated"
+_UNSEEN = object()
 _DATE_COLUMNS = ("month", "date")
 
 
@@ -86,6 +88,7 @@ class TermCounts:
     min_count: int
     settings: TextSettings
     index: dict = field(repr=False, default_factory=dict)
+    cache: dict = field(repr=False, default_factory=dict, compare=False)
 
     @property
     def orders(self) -> list[int]:
@@ -93,6 +96,14 @@ class TermCounts:
 
     def column(self, term: str) -> int | None:
         return self.index.get(term)
+
+    def presence(self) -> sp.csr_matrix:
+        """Documents × terms, 1 where the term occurs (computed once, then reused)."""
+        if "presence" not in self.cache:
+            p = self.matrix.copy()
+            p.data = np.ones_like(p.data)
+            self.cache["presence"] = p
+        return self.cache["presence"]
 
 
 def _check_ngram_range(ngram_range) -> tuple[int, int]:
@@ -152,26 +163,30 @@ def count_terms(
     orders = list(range(lo, hi + 1))
 
     vocab: dict[str, int] = {}
-    indices: list[np.ndarray] = []
+    flat = array("q")  # column index of every n-gram occurrence, document after document
     indptr = [0]
     words = np.zeros(len(documents), dtype=np.int64)
     totals = np.zeros((len(documents), len(orders)), dtype=np.int64)
+    # The tokeniser's filter (numbers, length, stopwords, lemma/stem) works word by word, so its
+    # verdict on each distinct word is remembered: the same tokens, without re-deciding each time.
+    verdict: dict[str, str | None] = {}
     for i, text in enumerate(documents["text"].tolist()):
         w = tok.words(text if isinstance(text, str) else "")
-        toks = tok.filter(w)
         words[i] = len(w)
-        doc_idx: list[int] = []
+        toks = []
+        for t in w:
+            r = verdict.get(t, _UNSEEN)
+            if r is _UNSEEN:
+                kept = tok.filter([t])
+                r = verdict[t] = kept[0] if kept else None
+            if r is not None:
+                toks.append(r)
         for k, n in enumerate(orders):
             grams = toks if n == 1 else ngrams(toks, n)
             totals[i, k] = len(grams)
-            for g in grams:
-                j = vocab.get(g)
-                if j is None:
-                    j = vocab[g] = len(vocab)
-                doc_idx.append(j)
-        indices.append(np.asarray(doc_idx, dtype=np.int64))
-        indptr.append(indptr[-1] + len(doc_idx))
-    flat = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
+            flat.extend([vocab.setdefault(g, len(vocab)) for g in grams])
+        indptr.append(len(flat))
+    flat = np.frombuffer(flat, dtype=np.int64) if len(flat) else np.zeros(0, dtype=np.int64)
     mat = sp.csr_matrix(
         (np.ones(len(flat), dtype=np.int64), flat, np.asarray(indptr, dtype=np.int64)),
         shape=(len(documents), len(vocab)),
@@ -348,7 +363,7 @@ def term_frequencies(
     table = _group_table(counts, labels, groups)
     notes = _group_notes(table, group_by)
     sums, _ = _group_sums(counts, labels, groups)
-    present = (counts.matrix > 0).astype(np.int64)
+    present = counts.presence()
     codes = pd.Categorical(labels, categories=groups).codes
     ind = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(groups), len(codes)))
     doc_freq = (ind @ present).tocsr()
@@ -537,11 +552,15 @@ def keyness(
             notes.append(f"{side} {name!r} is a single document (n=1): keyness describes that article, not a group.")
         side_info[side] = (n_docs, tokens, totals)
     x = counts.matrix
+    present = counts.presence()
     a_all = np.asarray(x[t_mask].sum(axis=0)).ravel()
-    b_all = np.asarray(x[r_mask].sum(axis=0)).ravel()
-    present = x > 0
     da = np.asarray(present[t_mask].sum(axis=0)).ravel()
-    db = np.asarray(present[r_mask].sum(axis=0)).ravel()
+    if reference is None:  # the rest of the corpus: corpus totals minus the target
+        b_all = counts.terms["count"].to_numpy() - a_all
+        db = np.asarray(present.sum(axis=0)).ravel() - da
+    else:
+        b_all = np.asarray(x[r_mask].sum(axis=0)).ravel()
+        db = np.asarray(present[r_mask].sum(axis=0)).ravel()
     term_n = counts.terms["n"].to_numpy()
     keep = np.isin(term_n, orders) & ((a_all + b_all) >= min_count) & ((a_all + b_all) > 0)
     idx = np.flatnonzero(keep)

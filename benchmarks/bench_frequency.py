@@ -1,0 +1,176 @@
+"""Benchmark: term counting, keyness across 10 outlets and monthly trends, against a bare
+scikit-learn ``CountVectorizer`` baseline in the same run.
+
+    python benchmarks/bench_frequency.py --sizes 1000,10000,100000
+
+For every size the synthetic corpus of ``benchmarks/synth.py`` is made (once) and loaded once
+through ``medialens.corpus.load_corpus`` into its cache; then each step runs in a fresh child
+process that reads the corpus from that cache (the cached load is timed separately and not
+counted), so the peak memory printed is that step's own (``ru_maxrss`` of the child, which
+includes the loaded document table in every step alike):
+
+``baseline``    ``CountVectorizer()`` (default regex analyzer, unigrams) ``fit_transform`` over the texts;
+``sklearn+tok`` ``CountVectorizer(analyzer=Tokenizer(TextSettings()))``: the same with the shared tokeniser;
+``ours``        ``medialens.frequency.count_terms`` (unigrams), then ``keyness`` of each of the 10
+                outlets against the rest, then ``trends`` of 4 followed terms by outlet and month.
+
+Printed: seconds and peak MB per step, the sub-step times of ``ours``, the ratios to the baseline,
+the targets of issue 3 (counting within 1.5x of the baseline, peak < 4 GB) and ``uptime`` load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+STEPS = ("baseline", "sklearn+tok", "ours")
+TARGET_RATIO = 1.5
+TARGET_PEAK_MB = 4096.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _load_avg() -> str:
+    la = os.getloadavg()
+    return f"{la[0]:.2f} {la[1]:.2f} {la[2]:.2f}"
+
+
+# --------------------------------------------------------------------------------------------
+# Child side
+# --------------------------------------------------------------------------------------------
+def _child(step: str, yaml_path: str) -> dict:
+    from medialens.corpus import load_corpus
+
+    t0 = time.perf_counter()
+    corpus = load_corpus(yaml_path, use_cache=True)
+    docs = corpus.documents
+    t1 = time.perf_counter()
+    out = {"step": step, "docs": len(docs), "load_s": t1 - t0, "from_cache": corpus.from_cache}
+    if step == "baseline":
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        t2 = time.perf_counter()
+        x = CountVectorizer().fit_transform(docs["text"])
+        out.update(seconds=time.perf_counter() - t2, tokens=int(x.sum()), terms=x.shape[1])
+    elif step == "sklearn+tok":
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        from medialens.text import TextSettings, Tokenizer
+
+        t2 = time.perf_counter()
+        x = CountVectorizer(analyzer=Tokenizer(TextSettings())).fit_transform(docs["text"])
+        out.update(seconds=time.perf_counter() - t2, tokens=int(x.sum()), terms=x.shape[1])
+    else:
+        from medialens import frequency as mf
+
+        t2 = time.perf_counter()
+        counts = mf.count_terms(docs, ngram_range=[1, 1])
+        t3 = time.perf_counter()
+        outlets = sorted(docs["outlet"].dropna().unique())
+        n_rows = 0
+        for outlet in outlets:
+            n_rows += len(mf.keyness(counts, group_by="outlet", target=outlet))
+        t4 = time.perf_counter()
+        ranked = counts.terms.sort_values(["count", "term"], ascending=[False, True])["term"].tolist()
+        followed = [ranked[k] for k in (100, 200, 300) if k < len(ranked)] + ["vliegverbod"]
+        tr = mf.trends(counts, terms=followed, group_by="outlet")
+        t5 = time.perf_counter()
+        out.update(
+            seconds=t5 - t2, count_s=t3 - t2, keyness_s=t4 - t3, trends_s=t5 - t4,
+            tokens=int(counts.documents["total_1"].sum()), terms=len(counts.terms),
+            keyness_rows=n_rows, outlets=len(outlets), trend_rows=len(tr), undated=tr.attrs["undated"],
+        )
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Parent side
+# --------------------------------------------------------------------------------------------
+def _run_child(step: str, yaml_path: Path) -> dict:
+    env = {**os.environ, "PYTHONHASHSEED": "0", "TQDM_DISABLE": "1", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", step, "--yaml", str(yaml_path)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"step {step} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_size(n: int, fmt: str) -> dict:
+    try:
+        from synth import ensure_corpus
+    except ImportError:
+        raise SystemExit("benchmarks/synth.py is missing (it comes from the bench branch via main)") from None
+    from medialens.corpus import load_corpus
+
+    yaml_path = ensure_corpus(n, fmt=fmt)
+    t0 = time.perf_counter()
+    corpus = load_corpus(yaml_path, use_cache=True)  # once: builds the cache if needed
+    first_load = time.perf_counter() - t0
+    n_docs = len(corpus.documents)
+    del corpus
+    before = _load_avg()
+    results = {step: _run_child(step, yaml_path) for step in STEPS}
+    after = _load_avg()
+    b, bt, o = (results[s] for s in STEPS)
+    print(f"\n{n:,} articles requested, {n_docs:,} documents after loading ({fmt}); "
+          f"first load {first_load:.1f} s, cached load {o['load_s']:.1f} s (not counted); load {before} -> {after}")
+    print(f"  {'step':<13} {'seconds':>8} {'peak MB':>9} {'tokens':>12} {'terms':>9}  ratio to baseline")
+    for label, r in (("baseline", b), ("sklearn+tok", bt), ("ours (all)", o)):
+        print(f"  {label:<13} {r['seconds']:>8.2f} {r['peak_mb']:>9,.0f} {r['tokens']:>12,} {r['terms']:>9,}  "
+              f"{r['seconds'] / b['seconds']:.2f}x")
+    print(f"  {'':<13} ours: count_terms {o['count_s']:.2f} s ({o['count_s'] / b['seconds']:.2f}x baseline, "
+          f"{o['count_s'] / bt['seconds']:.2f}x sklearn+tok); keyness x {o['outlets']} outlets {o['keyness_s']:.2f} s "
+          f"({o['keyness_rows']:,} rows); trends {o['trends_s']:.2f} s ({o['trend_rows']} rows, {o['undated']} undated)")
+    checks = [
+        (f"counting <= {TARGET_RATIO}x baseline", o["count_s"] / b["seconds"] <= TARGET_RATIO),
+        (f"counting <= {TARGET_RATIO}x sklearn with the shared tokeniser", o["count_s"] / bt["seconds"] <= TARGET_RATIO),
+        (f"all of ours <= {TARGET_RATIO}x baseline", o["seconds"] / b["seconds"] <= TARGET_RATIO),
+        (f"peak < {TARGET_PEAK_MB / 1024:.0f} GB", o["peak_mb"] < TARGET_PEAK_MB),
+    ]
+    scope = "" if n >= 100_000 else " (targets are set for 100k articles)"
+    print("  targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in checks) + scope)
+    return {"n": n, "docs": n_docs, "load_before": before, "load_after": after, **results}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated article counts")
+    ap.add_argument("--fmt", default="txt", choices=["txt", "jsonl"])
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
+    ap.add_argument("--yaml", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(_child(args.child, args.yaml)))
+        return 0
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        ap.error(f"--sizes = {args.sizes!r}: comma-separated whole numbers")
+    if not sizes or min(sizes) < 1:
+        ap.error(f"--sizes = {args.sizes!r}: every size must be >= 1")
+    print(f"bench_frequency: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, load {_load_avg()}")
+    out = [bench_size(n, args.fmt) for n in sizes]
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
