@@ -56,7 +56,28 @@ __all__ = [
 CORRECTIONS = ("default", "yates", "none")
 MISSING_GROUP = "(missing)"
 UNDATED = "undated"
-_UNSEEN = object()
+
+
+class _Vocabulary(dict):
+    """term -> column number, a new number for each term on first sight."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = j = len(self)
+        return j
+
+
+class _Verdicts(dict):
+    """word -> the token the tokeniser's filter makes of it ("" when it drops it), filled on first
+    sight by calling ``Tokenizer.filter`` on that one word (the filter works word by word)."""
+
+    def __init__(self, tok: Tokenizer) -> None:
+        super().__init__()
+        self._filter = tok.filter
+
+    def __missing__(self, word: str) -> str:
+        kept = self._filter([word])
+        self[word] = out = kept[0] if kept else ""
+        return out
 _DATE_COLUMNS = ("month", "date")
 
 
@@ -162,29 +183,24 @@ def count_terms(
     tok = Tokenizer(settings)
     orders = list(range(lo, hi + 1))
 
-    vocab: dict[str, int] = {}
+    vocab = _Vocabulary()
+    column = vocab.__getitem__
     flat = array("q")  # column index of every n-gram occurrence, document after document
     indptr = [0]
     words = np.zeros(len(documents), dtype=np.int64)
     totals = np.zeros((len(documents), len(orders)), dtype=np.int64)
     # The tokeniser's filter (numbers, length, stopwords, lemma/stem) works word by word, so its
     # verdict on each distinct word is remembered: the same tokens, without re-deciding each time.
-    verdict: dict[str, str | None] = {}
+    verdict = _Verdicts(tok)
+    lookup = verdict.__getitem__
     for i, text in enumerate(documents["text"].tolist()):
         w = tok.words(text if isinstance(text, str) else "")
         words[i] = len(w)
-        toks = []
-        for t in w:
-            r = verdict.get(t, _UNSEEN)
-            if r is _UNSEEN:
-                kept = tok.filter([t])
-                r = verdict[t] = kept[0] if kept else None
-            if r is not None:
-                toks.append(r)
+        toks = list(filter(None, map(lookup, w)))  # "" (dropped) is falsy
         for k, n in enumerate(orders):
             grams = toks if n == 1 else ngrams(toks, n)
             totals[i, k] = len(grams)
-            flat.extend([vocab.setdefault(g, len(vocab)) for g in grams])
+            flat.extend(map(column, grams))
         indptr.append(len(flat))
     flat = np.frombuffer(flat, dtype=np.int64) if len(flat) else np.zeros(0, dtype=np.int64)
     mat = sp.csr_matrix(

@@ -249,7 +249,7 @@ class Tokenizer:
         text = normalise(text).replace("\u2010", "-").replace("\u2011", "-").replace("\u2019", "'")
         toks = TOKEN_PATTERN.findall(text)
         if self.settings.lowercase:
-            toks = [t.lower() for t in toks]
+            toks = list(map(str.lower, toks))
         return toks
 
     def filter(self, tokens: list[str]) -> list[str]:
