@@ -614,10 +614,11 @@ def _records_csv(defn: CorpusDefinition, files: list[Path], log: _Log):
                 row = next(reader)
             except StopIteration:
                 break
-            except csv.Error as exc:
+            except csv.Error as exc:  # the reader resumes at the next line: later rows are kept
                 entry["records"] += 1
-                log.skip(source, start, "bad_row", f"{source}:{start} {exc}; rows after it could not be read")
-                break
+                log.skip(source, start, "bad_row", f"{source}:{start} {exc}")
+                line = reader.line_num
+                continue
             line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
