@@ -525,8 +525,12 @@ def _repeats(snippet: str, body: str, n_chars: int = 40) -> bool:
     return len(probe) >= 20 and probe in body
 
 
-def _clean_body(doc_id: str, body: str, cleaning: dict, log: _Log, source: str) -> str:
-    changes = normalisation_changes(body)
+def _clean_body(
+    doc_id: str, body: str, cleaning: dict, log: _Log, source: str, changes: dict[str, int] | None = None
+) -> str:
+    """``changes``: normalisation counts of the raw text, when the reader normalised it already."""
+    if changes is None:
+        changes = normalisation_changes(body)
     for kind, n in changes.items():
         if n:
             log.removals.append((doc_id, kind, None, n, ""))
@@ -573,6 +577,7 @@ def _records_txt(defn: CorpusDefinition, files: list[Path], log: _Log):
         headers, body, body_line = _split_txt_headers(normalise(text))
         fields = {k: v for k, (v, _line) in headers.items()}
         fields["text"] = body
+        fields["_changes"] = normalisation_changes(text)  # counted before the headers were normalised
         fields["_date_line"] = headers.get("date", (None, 1))[1]
         yield doc_id, source, body_line if body.strip() else 1, fields
 
@@ -784,7 +789,7 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
         if not body.strip():
             log.skip(source, line, "empty_body" if defn.format == "txt" else "empty", f"{where} has no body text", doc_id)
             continue
-        text = _clean_body(doc_id, body, defn.cleaning, log, source)
+        text = _clean_body(doc_id, body, defn.cleaning, log, source, fields.get("_changes"))
         if not text.strip():
             log.skip(source, line, "empty_body", f"{where} has no text left after cleaning", doc_id)
             continue
