@@ -152,7 +152,6 @@ def test_latin1_declared_lets_no_c1_controls_in(tmp_path):
     assert "U+0084" in s["detail"] and "cp1252" in s["detail"]
 
 
-@pytest.mark.xfail(strict=True, reason="mojibake not yet noted")
 def test_mojibake_is_kept_as_is_and_noted(tmp_path):
     """No repair (ftfy would straighten quotes by default): the text is kept and a note names
     file and line so the user can re-export or declare the right encoding."""

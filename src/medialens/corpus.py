@@ -384,8 +384,23 @@ def _decode(data: bytes, encoding: str, source: str, log: _Log) -> str | None:
             " (is it cp1252?)",
         )
         return None
+    moji = _MOJIBAKE_RE.search(text)
+    if moji:
+        prefix = text[: moji.start()]
+        line = prefix.count("\n") + 1
+        col = moji.start() - (prefix.rfind("\n") + 1) + 1
+        n = len(_MOJIBAKE_RE.findall(text))
+        log.note(
+            source, line, "mojibake",
+            f"{source}:{line}:{col} {moji.group()!r} looks like UTF-8 read as cp1252 ({n} place(s));"
+            " kept as is: re-export the file as UTF-8 to repair it",
+        )
     return text
 
+
+# UTF-8 lead byte C2/C3/E2 followed by continuation bytes, decoded as cp1252: 'Ã«' (ë), 'â€ž' („)
+_CP1252_CONT = re.escape("".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xC0)))
+_MOJIBAKE_RE = re.compile(f"[\u00c2\u00c3][{_CP1252_CONT}]|\u00e2[\u20ac\u201a-\u201e\u2122][{_CP1252_CONT}]")
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
