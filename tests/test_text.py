@@ -106,9 +106,6 @@ def test_tokenizer_is_a_scikit_learn_analyzer():
     assert X.toarray().tolist() == [[0, 1, 0], [2, 0, 1]]
 
 
-XFAIL_UNCHECKED = pytest.mark.xfail(strict=True, reason="setting not validated yet")
-
-
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -116,12 +113,12 @@ XFAIL_UNCHECKED = pytest.mark.xfail(strict=True, reason="setting not validated y
         ({"reduce": "lemmas"}, r"^reduce = 'lemmas': choose"),
         ({"min_length": 0}, r"^min_length = 0: must be"),
         ({"min_length": 2.5}, r"^min_length = 2.5: must be"),
-        pytest.param({"min_length": True}, r"^min_length = True: must be", marks=XFAIL_UNCHECKED),
-        pytest.param({"extra_stopwords": "navo"}, r"^extra_stopwords = 'navo': give a list of words", marks=XFAIL_UNCHECKED),
-        pytest.param({"numbers": "no"}, r"^numbers = 'no': must be True or False", marks=XFAIL_UNCHECKED),
-        pytest.param({"lowercase": None}, r"^lowercase = None: must be True or False", marks=XFAIL_UNCHECKED),
-        pytest.param({"remove_stopwords": 1}, r"^remove_stopwords = 1: must be True or False", marks=XFAIL_UNCHECKED),
-        pytest.param({"keep_negations": "yes"}, r"^keep_negations = 'yes': must be True or False", marks=XFAIL_UNCHECKED),
+        ({"min_length": True}, r"^min_length = True: must be"),
+        ({"extra_stopwords": "navo"}, r"^extra_stopwords = 'navo': give a list of words"),
+        ({"numbers": "no"}, r"^numbers = 'no': must be True or False"),
+        ({"lowercase": None}, r"^lowercase = None: must be True or False"),
+        ({"remove_stopwords": 1}, r"^remove_stopwords = 1: must be True or False"),
+        ({"keep_negations": "yes"}, r"^keep_negations = 'yes': must be True or False"),
     ],
 )
 def test_bad_settings_name_the_setting(kwargs, message):
