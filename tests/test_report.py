@@ -229,6 +229,12 @@ def test_figures_dir_parameter_is_confined_too(tmp_path):
         plan_report(params(tmp_path, {"figures_dir": "../figs"}), notebook_dir=folder, out_dir=tmp_path / "o")
 
 
+def test_output_parameter_left_at_its_default_lands_in_the_output_folder(tmp_path, nb_dir):
+    o, _, plan = plan_report(params(tmp_path, {}), notebook_dir=nb_dir, out_dir=tmp_path / "o")
+    for _, values in plan:
+        assert values["output_dir"] == str(o / "tables")
+
+
 def test_output_parameter_inside_resolves_under_the_output_folder(tmp_path, nb_dir):
     o, _, plan = plan_report(params(tmp_path, {"output_dir": "a/b"}), notebook_dir=nb_dir, out_dir=tmp_path / "o")
     for _, values in plan:
@@ -271,7 +277,6 @@ def test_check_mode_reports_bad_parameters(tmp_path, capsys):
 # --------------------------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="an output parameter left at its default is written under the project root")
 def test_ok_notebook_runs_with_the_checked_values(tmp_path, nb_dir, out):
     rc, msg = run(
         tmp_path, nb_dir, out, {"top_n": 21, "outlets": ["Z"], "label": "a'b\"c"}, only=["runner-ok-minimal"]

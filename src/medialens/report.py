@@ -281,6 +281,12 @@ def plan_report(
             resolved[name] = value
         if "figures_dir" in declared[nb.stem] and "figures_dir" not in resolved:
             resolved["figures_dir"] = str(figs)
+        for name, p in declared[nb.stem].items():  # output defaults, too, land in the output folder
+            if name not in resolved and isinstance(p.default, str) and OUTPUT_PATH_NAMES.match(name):
+                try:
+                    resolved[name] = str(confine(p.default, out, what=f"{nb.name}: default of {name}"))
+                except ValueError as exc:
+                    problems.append(str(exc))
         plan.append((nb, resolved))
     if problems:
         raise ParameterError("parameter check failed; nothing was run:\n  - " + "\n  - ".join(dict.fromkeys(problems)))
