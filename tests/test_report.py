@@ -292,7 +292,6 @@ def test_ok_notebook_runs_with_the_checked_values(tmp_path, nb_dir, out):
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
-@pytest.mark.xfail(strict=True, reason="the failure message gives only a cell index")
 def test_a_raising_notebook_returns_1_naming_notebook_and_cell(tmp_path, nb_dir, out):
     rc, msg = run(tmp_path, nb_dir, out, {"label": "hier"})
     assert rc == 1
