@@ -38,7 +38,6 @@ def test_atomic_write_replaces_on_success(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.txt"]
 
 
-@pytest.mark.xfail(strict=True, reason="mkstemp files stay 0600")
 def test_atomic_write_gives_normal_permissions(tmp_path):
     """mkstemp creates 0600 files: reports must stay readable like any other written file."""
     umask = os.umask(0o022)
