@@ -7,8 +7,11 @@ by a fixture into ``tmp_path`` (committed ones would be collected by nbval, and 
 
 from __future__ import annotations
 
+import csv
+import html
 import io
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -306,3 +309,98 @@ def test_a_raising_notebook_returns_1_naming_notebook_and_cell(tmp_path, nb_dir,
     executed = nbformat.read(out / "runner-fails-raises.ipynb", as_version=4)
     assert any(o.get("ename") == "RuntimeError" for c in executed.cells if c.cell_type == "code" for o in c.outputs)
     assert not list(out.glob(".*"))
+
+
+# --------------------------------------------------------------------------------------------
+# Escaping (robustness invariant 7): hostile corpus text through the real corpus notebook
+# --------------------------------------------------------------------------------------------
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=alert(2)>"
+
+
+class _LiveElements(HTMLParser):
+    """Collects what a browser would run: script bodies, on* attributes, img sources."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[str] = []
+        self.handlers: list[tuple[str, str, str]] = []
+        self.images: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append((tag, name, value or ""))
+        if tag == "img":
+            self.images.append(dict(attrs).get("src") or "")
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+        else:
+            self.text.append(data)
+
+
+@pytest.mark.slow
+def test_hostile_corpus_text_appears_only_escaped_in_the_html_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+    body = (
+        "De Navo-top in Brussel besprak de steun aan Oekraïne en de sancties tegen Rusland. "
+        "De minister zei dat het bondgenootschap niet wil escaleren en geen troepen stuurt."
+    )
+    rows = [
+        ["id", "date", "outlet", "title", "text"],
+        [HOSTILE_IMG, "2022-03", f"{HOSTILE_SCRIPT} $x$", HOSTILE_SCRIPT, f"{HOSTILE_IMG} {HOSTILE_SCRIPT} {body}"],
+        ["gewoon", "2022-02", "B", "Een kop", body.replace("Brussel", "Madrid") + " Het overleg duurde lang."],
+    ]
+    data = tmp_path / "data"
+    data.mkdir()
+    with (data / "hostile.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    (tmp_path / "hostile.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "hostile",
+                "language": "nl",
+                "source": {"path": "data", "format": "csv"},
+                "fields": {"id": "id"},
+                "cleaning": {"html": "keep"},  # keep the markup in the text: the display must escape it
+            }
+        )
+    )
+    out = tmp_path / "out"
+    stream = io.StringIO()
+    rc = run_report(
+        params(tmp_path, {"corpus": "hostile.yaml"}), out_dir=out, figures_dir=tmp_path / "figs", only=["00_corpus"],
+        stream=stream,
+    )
+    assert rc == 0, stream.getvalue()
+    page = (out / "00_corpus.html").read_text(encoding="utf-8")
+    found = _LiveElements()
+    found.feed(page)
+    # the corpus text was shown (escaped) ...
+    shown = "".join(found.text)
+    assert HOSTILE_IMG in shown and HOSTILE_SCRIPT in shown
+    assert html.escape(HOSTILE_IMG, quote=False) in page
+    # ... but nothing from it became live
+    assert not [s for s in found.scripts if "alert(" in s], "corpus text inside a <script> element"
+    assert not [h for h in found.handlers if "alert(" in h[2]], "corpus text as an event handler"
+    assert "x" not in found.images
+    assert (tmp_path / "figs" / "corpus_overview.png").is_file()
+
+
+def test_the_live_element_check_can_fail():
+    found = _LiveElements()
+    found.feed(f"<p>{HOSTILE_IMG}</p>{HOSTILE_SCRIPT}<p>{html.escape(HOSTILE_SCRIPT)}</p>")
+    assert found.images == ["x"] and found.handlers == [("img", "onerror", "alert(2)")]
+    assert found.scripts == ["alert(1)"]
+    assert "".join(found.text) == HOSTILE_SCRIPT
