@@ -673,7 +673,6 @@ def test_broken_cache_file_is_rebuilt(tmp_path):
 # --------------------------------------------------------------------------------------------
 # Found while testing
 # --------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="a null id became the doc_id 'None'")
 def test_jsonl_null_or_empty_id_is_a_missing_field(tmp_path):
     lines = [
         json.dumps({"id": None, "text": body(80)}),
@@ -690,7 +689,6 @@ def test_jsonl_null_or_empty_id_is_a_missing_field(tmp_path):
     assert_conserved(c)
 
 
-@pytest.mark.xfail(strict=True, reason="a dict as text was kept as its repr")
 def test_jsonl_text_that_is_not_a_string_is_refused(tmp_path):
     lines = [json.dumps({"id": "1", "text": {"p": body(84)}}), json.dumps({"id": "2", "text": body(85)})]
     c = load(tmp_path, {"j.jsonl": "\n".join(lines)}, fmt="jsonl", fields=CSV_FIELDS)

@@ -696,8 +696,20 @@ def _records_jsonl(defn: CorpusDefinition, files: list[Path], log: _Log):
             if missing:
                 log.skip(source, lineno, "missing_field", f"{source}:{lineno} has no field {missing}")
                 continue
-            doc_id = str(rec[f["id"]]).strip() if f["id"] else f"{path.stem}:{lineno}"
+            if not isinstance(rec[f["text"]], str | None):
+                kind = type(rec[f["text"]]).__name__
+                log.skip(source, lineno, "bad_json", f"{source}:{lineno} field {f['text']!r} is a {kind}, not a string")
+                continue
+            doc_id = _plain_id(rec[f["id"]]) if f["id"] else f"{path.stem}:{lineno}"
+            if not doc_id:
+                log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
+                continue
             yield doc_id, source, lineno, _map_fields({k: v for k, v in rec.items()}, f)
+
+
+def _plain_id(value: Any) -> str:
+    """A JSON id as text; null and blank give '' (refused by the caller)."""
+    return "" if value is None else str(value).strip()
 
 
 def _map_fields(rec: dict, f: dict) -> dict:
