@@ -698,7 +698,6 @@ def test_jsonl_text_that_is_not_a_string_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-@pytest.mark.xfail(strict=True, reason="max_doc_bytes only guards whole files")
 def test_one_record_over_max_doc_bytes_is_skipped(tmp_path, fmt):
     big = body(86) * 10
     if fmt == "csv":

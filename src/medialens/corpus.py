@@ -563,10 +563,10 @@ def _clean_body(
 # --------------------------------------------------------------------------------------------
 # Format readers: each yields raw records (doc_id, source, line, fields) and records skips.
 # --------------------------------------------------------------------------------------------
-def _read_bytes(path: Path, source: str, limit: int, log: _Log) -> bytes | None:
+def _read_bytes(path: Path, source: str, limit: int, log: _Log, what: str = "max_doc_bytes") -> bytes | None:
     size = path.stat().st_size
     if size > limit:
-        log.skip(source, None, "too_large", f"{source}: {size:,} bytes is over max_doc_bytes = {limit:,}")
+        log.skip(source, None, "too_large", f"{source}: {size:,} bytes is over {what} = {limit:,}")
         return None
     if size == 0:
         log.skip(source, None, "empty", f"{source}: empty file")
@@ -603,7 +603,7 @@ def _records_csv(defn: CorpusDefinition, files: list[Path], log: _Log):
         source = _source_name(defn, path)
         entry = {"source": source, "format": "csv", "records": 0}
         log.inputs.append(entry)
-        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log)
+        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log, "the file limit 1000 × max_doc_bytes")
         if data is None:
             entry["records"] = 1
             continue
@@ -672,7 +672,7 @@ def _records_jsonl(defn: CorpusDefinition, files: list[Path], log: _Log):
         source = _source_name(defn, path)
         entry = {"source": source, "format": "jsonl", "records": 0}
         log.inputs.append(entry)
-        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log)
+        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log, "the file limit 1000 × max_doc_bytes")
         if data is None:
             entry["records"] = 1
             continue
@@ -799,6 +799,11 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
             log.skip(source, line, "duplicate_id", f"{where} id {doc_id!r} already used at {seen_ids[doc_id]}", doc_id)
             continue
         seen_ids[doc_id] = where
+        limit = defn.cleaning["max_doc_bytes"]  # .txt files are guarded whole, before reading
+        body = fields.get("text", "")
+        if defn.format != "txt" and len(body) * 4 > limit and (size := len(body.encode("utf-8"))) > limit:
+            log.skip(source, line, "too_large", f"{where} text of {size:,} bytes is over max_doc_bytes = {limit:,}", doc_id)
+            continue
         date_raw = fields.get("date")
         date = None
         if date_raw not in (None, ""):
@@ -812,7 +817,6 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
                     log.skip(source, date_line, "bad_date", msg, doc_id)
                     continue
                 log.note(source, date_line, "bad_date", msg + "; kept with date missing", doc_id)
-        body = fields.get("text", "")
         if not body.strip():
             log.skip(source, line, "empty_body" if defn.format == "txt" else "empty", f"{where} has no body text", doc_id)
             continue
