@@ -883,7 +883,7 @@ def _join_metadata(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.
     text = _decode(data, defn.encoding, source, log)
     if text is None:
         raise CorpusError(f"metadata file {source} could not be decoded (see the skip report)")
-    meta = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    meta = _metadata_table(text, source)
     key = defn.metadata_key
     if key not in meta.columns:
         raise CorpusError(f"metadata file {source}: no key column {key!r} (columns: {list(meta.columns)})")
@@ -907,6 +907,27 @@ def _join_metadata(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.
         merged = merged.drop(columns=f"{col}_meta")
     assert len(merged) == len(docs)
     return merged
+
+
+def _metadata_table(text: str, source: str) -> pd.DataFrame:
+    """Read a labels CSV strictly (all text, ``NA`` stays text); refuse it naming file:line when
+    a row is broken (pandas would shift a row with an extra field into a different key)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    try:
+        header = next(reader)
+        for row in reader:
+            if row and len(row) != len(header):
+                raise CorpusError(
+                    f"metadata file {source}: not readable as CSV: line {reader.line_num} has {len(row)} fields, header has {len(header)}"
+                )
+            if row:
+                rows.append(row)
+    except StopIteration:
+        raise CorpusError(f"metadata file {source}: not readable as CSV: the file is empty") from None
+    except csv.Error as exc:
+        raise CorpusError(f"metadata file {source}: not readable as CSV: line {reader.line_num}: {exc}") from None
+    return pd.DataFrame(rows, columns=[h.strip() for h in header], dtype=object)
 
 
 def _content_hash(text: str) -> str:
