@@ -719,7 +719,6 @@ def test_metadata_file_with_broken_csv_names_the_file(tmp_path, meta):
         load(tmp_path, {"a.txt": body(88)}, metadata={"path": "labels.csv"}, meta_files={"labels.csv": meta})
 
 
-@pytest.mark.xfail(strict=True, reason="outlet/title not normalised")
 def test_outlet_and_title_are_normalised_like_the_text(tmp_path):
     data = (
         "id,outlet,title,text\n"

@@ -830,9 +830,9 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
             "doc_id": doc_id,
             "source": source,
             "line": line,
-            "outlet": fields.get("outlet"),
+            "outlet": _one_line(fields.get("outlet")),
             "date": date,
-            "title": fields.get("title"),
+            "title": _one_line(fields.get("title")),
             "text": text,
         }
         for k, v in (fields.get("_extra") or {}).items():
@@ -865,6 +865,11 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
         inputs=inputs,
         key=key,
     )
+
+
+def _one_line(value: str | None) -> str | None:
+    """Normalise a short field (outlet, title) like the text, on one line: 'NRC\u00a0X' == 'NRC X'."""
+    return None if value is None else " ".join(normalise(value).split())
 
 
 def _plain(v: Any) -> Any:
