@@ -734,13 +734,14 @@ def test_outlet_and_title_are_normalised_like_the_text(tmp_path):
     ("cleaning", "message"),
     [
         ({"keep_languages": "nl"}, r"cleaning.keep_languages = 'nl': give a list"),
+        ({"keep_languages": [1]}, r"cleaning.keep_languages = \[1\]: give a list"),
+        ({"near_duplicate_threshold": 0}, r"cleaning.near_duplicate_threshold = 0: "),
         ({"languages": "nl"}, r"cleaning.languages = 'nl': give a list"),
         ({"near_duplicate_threshold": 80}, r"cleaning.near_duplicate_threshold = 80: "),
         ({"boilerplate": "yes"}, r"cleaning.boilerplate = 'yes': must be true or false"),
         ({"detect_language": 1}, r"cleaning.detect_language = 1: must be true or false"),
     ],
 )
-@pytest.mark.xfail(strict=True, reason="cleaning settings not validated")
 def test_bad_cleaning_settings_name_the_setting(tmp_path, cleaning, message):
     with pytest.raises(CorpusError, match=message):
         load(tmp_path, {"a.txt": body(91)}, cleaning=cleaning)

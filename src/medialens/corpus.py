@@ -186,6 +186,22 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         where,
         "cleaning.max_doc_bytes must be a positive whole number",
     )
+    for key in ("boilerplate", "detect_language"):
+        _need(isinstance(cleaning[key], bool), where, f"cleaning.{key} = {cleaning[key]!r}: must be true or false")
+    for key in ("languages", "keep_languages"):
+        value = cleaning[key]
+        _need(
+            (value is None and key == "keep_languages")
+            or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
+            where,
+            f"cleaning.{key} = {value!r}: give a list of ISO 639-1 codes, e.g. [nl, en]",
+        )
+    ndt = cleaning["near_duplicate_threshold"]
+    _need(
+        ndt is None or (isinstance(ndt, int | float) and not isinstance(ndt, bool) and 0 < ndt <= 1),
+        where,
+        f"cleaning.near_duplicate_threshold = {ndt!r}: a share of shared word sequences between 0 and 1 (e.g. 0.8)",
+    )
     meta = raw.get("metadata")
     meta_path, meta_key = None, "doc_id"
     if meta is not None:
