@@ -620,7 +620,7 @@ def test_no_new_damage(tmp_path, fmt):
         assert not values.str.contains(_C1).any(), col
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])))
 def test_normalise_is_idempotent(text):
     once = normalise(text)
@@ -629,7 +629,7 @@ def test_normalise_is_idempotent(text):
     assert "\u00a0" not in once and "\u200b" not in once and "\r" not in once
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(st.lists(st.sampled_from(["over", "heid", "\u200b", "\u00ad", "\u00a0", " ", "e", "\u0301", "\r\n", "Ë", "ij"]), max_size=20))
 def test_normalise_is_idempotent_on_nasty_mixtures(parts):
     text = "".join(parts)
@@ -745,3 +745,35 @@ def test_outlet_and_title_are_normalised_like_the_text(tmp_path):
 def test_bad_cleaning_settings_name_the_setting(tmp_path, cleaning, message):
     with pytest.raises(CorpusError, match=message):
         load(tmp_path, {"a.txt": body(91)}, cleaning=cleaning)
+
+
+# --------------------------------------------------------------------------------------------
+# Properties over random bad input: never a traceback, never a loss, never new damage
+# --------------------------------------------------------------------------------------------
+_FRAGMENTS = [
+    b"date 2022-03\n", b"date 2022-13\n", b"date maart\n", b"title Kop\n", b"\xef\xbb\xbf", b"\x00",
+    b"\x84Het", "„Het”".encode(), b"\xff\xfe", b"\r\n", b"\n\n", b"<p>", b"&amp;", b"&lt;script&gt;",
+    "over\u200bheid\u00a0en\u00ad".encode(), "Oekrai\u0308ne".encode(), b'"', b",", b"{", b"}", b"NaN",
+    body(1).encode(), body(2).encode(), LONG.encode(),
+]
+_FILE = st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.binary(max_size=8)), max_size=8).map(b"".join)
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(st.lists(_FILE, min_size=1, max_size=6), st.sampled_from(["txt", "csv", "jsonl"]))
+def test_random_bad_input_is_conserved_and_never_damaged(tmp_path_factory, contents, fmt):
+    root = tmp_path_factory.mktemp("random")
+    if fmt == "txt":
+        files = {f"f{i}.txt": c for i, c in enumerate(contents)}
+    elif fmt == "csv":
+        files = {"a.csv": b"id,date,text\n" + b"\n".join(contents)}
+    else:
+        files = {"a.jsonl": b"\n".join(contents) + b'\n{"id": "z", "text": "' + body(3).encode() + b'"}'}
+    c = load_corpus(write_corpus(root, files, fmt=fmt, fields={"id": "id"} if fmt != "txt" else None), use_cache=False)
+    assert_conserved(c)
+    texts = c.documents["text"]
+    raw = b"".join(files.values())
+    if "\ufffd".encode() not in raw:
+        assert not texts.str.contains("\ufffd").any()
+    assert not texts.str.contains(_C1).any()
+    assert set(c.skipped["reason"]) <= set(mc.SKIP_REASONS)
