@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import unicodedata
 
@@ -277,8 +278,6 @@ def test_format_characters_spaces_and_nfd_are_normalised(tmp_path):
 
 def test_raw_zero_width_space_would_split_a_word():
     """Why normalisation comes first: without it the tokeniser sees two words."""
-    import re
-
     assert re.findall(r"\w+", "over\u200bheid") == ["over", "heid"]
     assert Tokenizer().words("over\u200bheid") == ["overheid"]
 
@@ -777,3 +776,67 @@ def test_random_bad_input_is_conserved_and_never_damaged(tmp_path_factory, conte
         assert not texts.str.contains("\ufffd").any()
     assert not texts.str.contains(_C1).any()
     assert set(c.skipped["reason"]) <= set(mc.SKIP_REASONS)
+
+
+# --------------------------------------------------------------------------------------------
+# Overview tables used by the corpus notebook
+# --------------------------------------------------------------------------------------------
+OVERVIEW = pd.DataFrame(
+    {
+        "doc_id": ["a", "b", "c", "d"],
+        "outlet": ["X", "X", None, "Y"],
+        "month": ["2022-01", None, "2022-02", "2022-01"],
+        "date": ["2022-01", None, "2022-02", "2022-01-05"],
+        "language": ["nl"] * 4,
+        "n_chars": [23, 8, 1, 13],
+        "text": ["De NAVO zei niets niet.", "Navo-top", "x", "een twee  twee\n\ndrie"],
+    }
+)
+
+
+def test_counts_by_keeps_missing_values_and_totals():
+    t = mc.counts_by(OVERVIEW, rows="outlet", columns="month")
+    # worked by hand from OVERVIEW
+    assert t.loc["X", "2022-01"] == 1 and t.loc["X", "undated"] == 1 and t.loc["(missing)", "2022-02"] == 1
+    assert t.loc["total", "total"] == 4 and t["total"].drop("total").tolist() == [1, 2, 1]
+    assert t.loc["total"].drop("total").tolist() == [2, 1, 1]
+
+
+@pytest.mark.xfail(strict=True, reason="message names the value, not the parameter")
+@pytest.mark.parametrize("kw", [{"rows": "krant"}, {"columns": "maand"}])
+def test_counts_by_names_the_parameter(kw):
+    (name, value), = kw.items()
+    with pytest.raises(ValueError, match=rf"^{name} = {value!r}: not a document column"):
+        mc.counts_by(OVERVIEW, **kw)
+
+
+def test_token_stats_against_a_plain_count():
+    tok = Tokenizer()
+    stats = mc.token_stats(OVERVIEW, tok).set_index("doc_id")
+    for doc_id, text in zip(OVERVIEW["doc_id"], OVERVIEW["text"], strict=True):
+        words = text.replace(".", " ").split()
+        kept = [w.lower() for w in words if w.lower() not in {"de", "zei", "een"} and len(w) >= 2]
+        assert stats.loc[doc_id, "words"] == len(words)
+        assert stats.loc[doc_id, "tokens"] == len(kept), doc_id
+        assert stats.loc[doc_id, "types"] == len(set(kept))
+
+
+def test_preview_cuts_on_one_line():
+    p = mc.preview(OVERVIEW, 10)
+    assert p["start of text"].tolist() == ["De NAVO z…", "Navo-top", "x", "een twee…"]
+    assert list(p.columns) == ["doc_id", "outlet", "date", "language", "n_chars", "start of text"]
+
+
+@pytest.mark.parametrize("bad", [0, -1, "10", 2.5, pytest.param(True, marks=pytest.mark.xfail(strict=True, reason="bool is an int"))])
+def test_preview_chars_must_be_a_positive_whole_number(bad):
+    with pytest.raises(ValueError, match=rf"^preview_chars = {re.escape(repr(bad))}: must be a positive whole number"):
+        mc.preview(OVERVIEW, bad)
+
+
+def test_removals_summary_counts_items_and_characters(tmp_path):
+    raw = "over\u200bheid\u00a0en\u00a0meer " + body(92) + "\n\nLees ook:\n\nEen teaser\n\nNog een teaser"
+    c = load(tmp_path, {"a.txt": raw})
+    summary = mc.removals_summary(c).set_index("kind")
+    assert summary.loc["teaser", "items"] == 3 and summary.loc["teaser", "characters"] == 9 + 10 + 14
+    assert summary.loc["special_spaces", "items"] == 2 and summary.loc["format_characters", "items"] == 1
+    assert (summary["documents"] == 1).all()
