@@ -802,7 +802,6 @@ def test_counts_by_keeps_missing_values_and_totals():
     assert t.loc["total"].drop("total").tolist() == [2, 1, 1]
 
 
-@pytest.mark.xfail(strict=True, reason="message names the value, not the parameter")
 @pytest.mark.parametrize("kw", [{"rows": "krant"}, {"columns": "maand"}])
 def test_counts_by_names_the_parameter(kw):
     (name, value), = kw.items()

@@ -1035,9 +1035,9 @@ def escape(text: str) -> str:
 def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "month") -> pd.DataFrame:
     """Documents per ``rows`` × ``columns`` with totals; missing values shown as ``(missing)``
     (for months: ``undated``), never dropped."""
-    for col in (rows, columns):
+    for name, col in (("rows", rows), ("columns", columns)):
         if col not in documents.columns:
-            raise ValueError(f"{col!r} is not a document column; columns: {sorted(documents.columns)}")
+            raise ValueError(f"{name} = {col!r}: not a document column; columns: {sorted(documents.columns)}")
     fill = {c: ("undated" if c in ("month", "date") else "(missing)") for c in (rows, columns)}
     docs = documents[[rows, columns]].astype(object).fillna(fill)
     table = pd.crosstab(docs[rows], docs[columns], margins=True, margins_name="total")
