@@ -1084,7 +1084,7 @@ def removals_summary(corpus: Corpus) -> pd.DataFrame:
 
 def preview(documents: pd.DataFrame, n_chars: int = 240) -> pd.DataFrame:
     """The start of every document with its metadata, for a first look (shown escaped as HTML)."""
-    if not isinstance(n_chars, int) or n_chars < 1:
+    if not isinstance(n_chars, int) or isinstance(n_chars, bool) or n_chars < 1:
         raise ValueError(f"preview_chars = {n_chars!r}: must be a positive whole number")
 
     def cut(t: str) -> str:
