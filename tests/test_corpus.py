@@ -839,3 +839,12 @@ def test_removals_summary_counts_items_and_characters(tmp_path):
     assert summary.loc["teaser", "items"] == 3 and summary.loc["teaser", "characters"] == 9 + 10 + 14
     assert summary.loc["special_spaces", "items"] == 2 and summary.loc["format_characters", "items"] == 1
     assert (summary["documents"] == 1).all()
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv", "jsonl"])
+def test_rebuilding_gives_identical_tables(tmp_path, fmt):
+    definition = mixed_bad_folder(tmp_path, fmt)
+    first, second = load_corpus(definition, use_cache=False), load_corpus(definition, use_cache=False)
+    for attr in ("documents", "skipped", "removals", "notes", "inputs"):
+        pd.testing.assert_frame_equal(getattr(first, attr), getattr(second, attr))
+    assert first.documents["doc_id"].is_monotonic_increasing

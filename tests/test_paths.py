@@ -91,3 +91,21 @@ def test_project_root_can_be_set_by_environment(tmp_path, monkeypatch):
     assert project_root() == tmp_path.resolve()
     assert resolve("corpus/x.yaml") == tmp_path / "corpus" / "x.yaml"
     assert Path(os.environ["MEDIALENS_ROOT"]) == tmp_path
+
+
+@pytest.mark.parametrize(("name", "slug"), [("NRC/Handelsblad", "NRC-Handelsblad"), ("../../etc/x", "etc-x"), ("a b", "a-b")])
+def test_figure_names_are_slugified_inside_the_figures_folder(tmp_path, name, slug):
+    from medialens.plots import new_figure, save_figure
+
+    fig = new_figure(width=2, height=2)
+    fig.add_subplot().plot([0, 1], [0, 1])
+    saved = save_figure(fig, name, tmp_path / "figs")
+    assert saved.png == tmp_path / "figs" / f"{slug}.png" and saved.svg.is_file()
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [f"{slug}.png", f"{slug}.svg"]
+
+
+def test_a_figure_name_without_usable_characters_is_refused(tmp_path):
+    from medialens.plots import new_figure, save_figure
+
+    with pytest.raises(ValueError, match=r"figure name '\.\./\.\.' has no usable characters"):
+        save_figure(new_figure(), "../..", tmp_path)
