@@ -358,6 +358,7 @@ def _write(folder: Path, n_docs: int, fmt: str, seed: int) -> None:
             "language: nl",
             "source:",
             *[f"  {k}: {json.dumps(v)}" for k, v in source.items()],
+            *(["fields: {id: id, text: text, date: date, outlet: outlet, title: title}"] if fmt == "jsonl" else []),
             "cleaning:",
             "  boilerplate: true",
             "  html: auto",
