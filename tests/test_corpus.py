@@ -848,3 +848,28 @@ def test_rebuilding_gives_identical_tables(tmp_path, fmt):
     for attr in ("documents", "skipped", "removals", "notes", "inputs"):
         pd.testing.assert_frame_equal(getattr(first, attr), getattr(second, attr))
     assert first.documents["doc_id"].is_monotonic_increasing
+
+
+def test_paragraphs_and_sentences_by_hand(tmp_path):
+    raw = "date 2022-03\nDe Navo zei o.a. dit. En dat.\n\nLuchtruim\n\n,,Geen no-flyzone,'' zei J. Stoltenberg. Klaar!"
+    c = load(tmp_path, {"a.txt": raw})
+    paras = c.paragraphs()
+    assert paras[["paragraph", "kind"]].values.tolist() == [[1, "body"], [2, "heading"], [3, "body"]]
+    sents = c.sentences()
+    assert sents["text"].tolist() == [
+        "De Navo zei o.a. dit.", "En dat.", "Luchtruim", ",,Geen no-flyzone,'' zei J. Stoltenberg.", "Klaar!",
+    ]
+    assert sents["sentence"].tolist() == [1, 2, 3, 4, 5] and sents["paragraph"].tolist() == [1, 1, 2, 3, 3]
+
+
+def test_cli_corpus_prints_totals_and_names_a_bad_definition(tmp_path, capsys):
+    from medialens import cli
+
+    definition = write_corpus(tmp_path, {"a.txt": body(93), "e.txt": b""})
+    assert cli.main(["corpus", str(definition), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "<Corpus 't': 1 documents, 1 skipped, from 2 input file(s)>" in out
+    assert "e.txt" in out and "empty" in out
+    definition.write_text("name: t\nsource: {path: nowhere}\n")
+    assert cli.main(["corpus", str(definition)]) == 2
+    assert "source.path = 'nowhere'" in capsys.readouterr().err
