@@ -429,3 +429,23 @@ def test_kwic_shown_escaped():
     html = mf.kwic(docs, terms=["troepen", "navo"], window=6).to_html()
     assert "<script" not in html and "<img" not in html
     assert "&lt;img" in html or "img src" in html  # the tokeniser keeps words only; either way nothing live
+
+
+def test_keyness_top_n_keeps_both_ends_exactly(seed_counts):
+    full = mf.keyness(seed_counts, target="style-B")
+    short = mf.keyness(seed_counts, target="style-B", top_n=7)
+    expected = pd.concat([full.head(7), full.tail(7)], ignore_index=True)
+    pd.testing.assert_frame_equal(short, expected)
+    grid = mf.keyness_grid(seed_counts, top_n=4)
+    for g, sub in grid.groupby("target"):
+        ref = mf.keyness(seed_counts, target=g)
+        assert sub["term"].tolist() == ref[ref["chi2"] > 0]["term"].head(4).tolist()
+
+
+def test_top_terms_match_a_plain_sort(seed_counts):
+    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=6, ngram=2)
+    full = mf.term_frequencies(seed_counts, group_by="outlet", top_n=100_000, ngram=2)
+    for g, sub in freq.groupby("group"):
+        ref = full[full["group"] == g].sort_values(["count", "term"], ascending=[False, True]).head(6)
+        assert sub["term"].tolist() == ref["term"].tolist()
+        assert sub["docs_with_term"].tolist() == ref["docs_with_term"].tolist()

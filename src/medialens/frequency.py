@@ -404,7 +404,8 @@ def term_frequencies(
     for gi, g in enumerate(groups):
         row = sums.getrow(gi)
         drow = doc_freq.getrow(gi)
-        dmap = dict(zip(drow.indices, drow.data, strict=True))
+        dorder = np.argsort(drow.indices)
+        d_idx, d_val = drow.indices[dorder], drow.data[dorder]
         for n in orders:
             total = int(table.at[g, f"total_{n}"])
             mask = (term_n[row.indices] == n) & (row.data >= min_count)
@@ -414,10 +415,14 @@ def term_frequencies(
                     f"top_n = {top_n}: {group_by or 'group'} {g!r} has only {len(idx)} {n}-gram terms"
                     f"{f' with count >= {min_count}' if min_count > 1 else ''}; all are shown."
                 )
+            if len(cnt) > top_n:  # only the candidates (ties at the cut included) are sorted by term
+                kth = np.partition(cnt, len(cnt) - top_n)[len(cnt) - top_n]
+                keep = cnt >= kth
+                idx, cnt = idx[keep], cnt[keep]
             sel = np.lexsort((term_names[idx].astype(str), -cnt))[:top_n]
             for rank, k in enumerate(sel, start=1):
                 c = int(cnt[k])
-                rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(dmap[idx[k]])))
+                rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(d_val[np.searchsorted(d_idx, idx[k])])))
     out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
     out.attrs["notes"] = notes
     return out
@@ -514,6 +519,7 @@ def keyness(
     williams: bool = False,
     ngram: int | list | None = None,
     min_count: int = 1,
+    top_n: int | None = None,
 ) -> pd.DataFrame:
     """Keyness of every term for ``target`` against ``reference`` (default: all other documents).
 
@@ -533,6 +539,9 @@ def keyness(
         N-gram orders to test (default all counted).
     min_count : int
         Only terms with a + b >= min_count.
+    top_n : int, optional
+        Keep only the ``top_n`` terms at each end (most over- and most under-represented), which
+        saves time and memory on large vocabularies; default all terms.
 
     Returns
     -------
@@ -546,6 +555,8 @@ def keyness(
         raise ValueError(f"correction = {correction!r}: choose one of {list(CORRECTIONS)}")
     if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    if top_n is not None:
+        top_n = _check_top_n(top_n)
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
     groups = _group_order(labels)
@@ -581,10 +592,18 @@ def keyness(
     keep = np.isin(term_n, orders) & ((a_all + b_all) >= min_count) & ((a_all + b_all) > 0)
     idx = np.flatnonzero(keep)
     a, b = a_all[idx], b_all[idx]
-    tt = np.array([side_info["target"][2][n] for n in term_n[idx]], dtype=float)
-    tr = np.array([side_info["reference"][2][n] for n in term_n[idx]], dtype=float)
+    tot_t = np.zeros(max(counts.orders) + 1)
+    tot_r = np.zeros(max(counts.orders) + 1)
+    for n in counts.orders:
+        tot_t[n], tot_r[n] = side_info["target"][2][n], side_info["reference"][2][n]
+    tt, tr = tot_t[term_n[idx]], tot_r[term_n[idx]]
     c, d = tt - a, tr - b
     chi = chi2_signed(a, b, c, d, correction=correction)
+    if top_n is not None and len(chi) > 2 * top_n:  # keep both ends (ties at the cuts included)
+        hi = np.partition(chi, len(chi) - top_n)[len(chi) - top_n]
+        lo = np.partition(chi, top_n - 1)[top_n - 1]
+        sel = (chi >= hi) | (chi <= lo)
+        idx, a, b, c, d, tt, tr, chi = idx[sel], a[sel], b[sel], c[sel], d[sel], tt[sel], tr[sel], chi[sel]
     g2 = g2_signed(a, b, c, d, williams=williams)
     out = pd.DataFrame(
         {
@@ -613,6 +632,8 @@ def keyness(
         columns=KEY_COLUMNS,
     )
     out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    if top_n is not None and len(out) > 2 * top_n:
+        out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
     out.attrs["notes"] = notes
     return out
 
@@ -629,7 +650,7 @@ def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: 
     frames, notes = [], []
     for g in groups:
         try:
-            k = keyness(counts, group_by=group_by, target=g, **kwargs)
+            k = keyness(counts, group_by=group_by, target=g, top_n=top_n, **kwargs)
         except ValueError as exc:
             notes.append(f"skipped: {exc}")
             continue
