@@ -183,12 +183,16 @@ def count_terms(
     tok = Tokenizer(settings)
     orders = list(range(lo, hi + 1))
 
-    vocab = _Vocabulary()
-    column = vocab.__getitem__
-    flat = array("q")  # column index of every n-gram occurrence, document after document
-    indptr = [0]
-    words = np.zeros(len(documents), dtype=np.int64)
-    totals = np.zeros((len(documents), len(orders)), dtype=np.int64)
+    n_docs = len(documents)
+    # Unigram ids per document (always: bigrams are coded from them), n >= 3 as joined strings.
+    uvocab = _Vocabulary()
+    ucol = uvocab.__getitem__
+    uflat, uptr = array("q"), [0]
+    svocab = _Vocabulary()
+    scol = svocab.__getitem__
+    sflat, sptr = array("q"), [0]
+    words = np.zeros(n_docs, dtype=np.int64)
+    totals = np.zeros((n_docs, len(orders)), dtype=np.int64)
     # The tokeniser's filter (numbers, length, stopwords, lemma/stem) works word by word, so its
     # verdict on each distinct word is remembered: the same tokens, without re-deciding each time.
     verdict = _Verdicts(tok)
@@ -197,27 +201,71 @@ def count_terms(
         w = tok.words(text if isinstance(text, str) else "")
         words[i] = len(w)
         toks = list(filter(None, map(lookup, w)))  # "" (dropped) is falsy
+        uflat.extend(map(ucol, toks))
+        uptr.append(len(uflat))
         for k, n in enumerate(orders):
-            grams = toks if n == 1 else ngrams(toks, n)
-            totals[i, k] = len(grams)
-            flat.extend(map(column, grams))
-        indptr.append(len(flat))
-    flat = np.frombuffer(flat, dtype=np.int64) if len(flat) else np.zeros(0, dtype=np.int64)
-    mat = sp.csr_matrix(
-        (np.ones(len(flat), dtype=np.int64), flat, np.asarray(indptr, dtype=np.int64)),
-        shape=(len(documents), len(vocab)),
-    )
-    mat.sum_duplicates()
-    names = np.empty(len(vocab), dtype=object)
-    for term, j in vocab.items():
-        names[j] = term
+            totals[i, k] = max(len(toks) - n + 1, 0)
+            if n >= 3:
+                sflat.extend(map(scol, ngrams(toks, n)))
+        sptr.append(len(sflat))
+    ids = np.frombuffer(uflat, dtype=np.int64) if len(uflat) else np.zeros(0, dtype=np.int64)
+    uptr_a = np.asarray(uptr, dtype=np.int64)
+    unames = np.empty(len(uvocab), dtype=object)
+    for term, j in uvocab.items():
+        unames[j] = term
+    wanted = set(keep_terms)
+    parts: list[tuple[sp.csr_matrix, np.ndarray]] = []  # (matrix, names) per n-gram order
+
+    def pruned(mat: sp.csr_matrix, names_of) -> None:
+        mat.sum_duplicates()
+        count = np.asarray(mat.sum(axis=0)).ravel()
+        keep = count >= min_count
+        for j in names_of("wanted"):
+            keep[j] = True
+        cols = np.flatnonzero(keep)
+        parts.append((mat[:, cols].tocsr(), names_of(cols)))
+
+    if 1 in orders:
+        m1 = sp.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, uptr_a), shape=(n_docs, len(uvocab)))
+        pruned(m1, lambda cols: [uvocab[t] for t in wanted if t in uvocab] if isinstance(cols, str) else unames[cols])
+    if 2 in orders:
+        # a bigram is coded as (first id) * 2**32 + (second id): no string per occurrence
+        lengths = np.diff(uptr_a)
+        pair_ok = np.ones(max(len(ids) - 1, 0), dtype=bool)
+        last = uptr_a[1:][lengths > 0] - 1  # the last token of a document starts no bigram
+        pair_ok[last[last < len(pair_ok)]] = False
+        codes = ((ids[:-1] << 32) | ids[1:])[pair_ok] if len(ids) > 1 else np.zeros(0, dtype=np.int64)
+        uniq, inv = np.unique(codes, return_inverse=True)
+        bptr = np.concatenate([[0], np.cumsum(np.maximum(lengths - 1, 0))]).astype(np.int64)
+        m2 = sp.csr_matrix((np.ones(len(inv), dtype=np.int64), inv.astype(np.int64), bptr), shape=(n_docs, len(uniq)))
+        del codes, inv
+
+        def bigram_names(cols):
+            if isinstance(cols, str):  # columns of wanted bigrams
+                found = []
+                for t in wanted:
+                    parts_ = t.split(" ")
+                    if len(parts_) == 2 and parts_[0] in uvocab and parts_[1] in uvocab:
+                        code = (uvocab[parts_[0]] << 32) | uvocab[parts_[1]]
+                        k = np.searchsorted(uniq, code)
+                        if k < len(uniq) and uniq[k] == code:
+                            found.append(int(k))
+                return found
+            sel = uniq[cols]
+            return np.array([f"{a} {b}" for a, b in zip(unames[sel >> 32], unames[sel & 0xFFFFFFFF], strict=True)], dtype=object)
+
+        pruned(m2, bigram_names)
+    if any(n >= 3 for n in orders):
+        sflat_a = np.frombuffer(sflat, dtype=np.int64) if len(sflat) else np.zeros(0, dtype=np.int64)
+        m3 = sp.csr_matrix((np.ones(len(sflat_a), dtype=np.int64), sflat_a, np.asarray(sptr, dtype=np.int64)), shape=(n_docs, len(svocab)))
+        snames = np.empty(len(svocab), dtype=object)
+        for term, j in svocab.items():
+            snames[j] = term
+        pruned(m3, lambda cols: [svocab[t] for t in wanted if t in svocab] if isinstance(cols, str) else snames[cols])
+    mat = sp.hstack([m for m, _ in parts], format="csr") if parts else sp.csr_matrix((n_docs, 0), dtype=np.int64)
+    names = np.concatenate([np.asarray(nm, dtype=object) for _, nm in parts]) if parts else np.empty(0, dtype=object)
     corpus_count = np.asarray(mat.sum(axis=0)).ravel()
-    keep = corpus_count >= min_count
-    if len(keep_terms):
-        wanted = {t for t in keep_terms}
-        keep |= np.fromiter((t in wanted for t in names), dtype=bool, count=len(names))
-    kept = np.flatnonzero(keep)
-    order = kept[np.argsort(names[kept].astype(str), kind="stable")]  # kept columns, sorted by term
+    order = np.argsort(names.astype(str), kind="stable")  # kept columns, sorted by term
     mat = mat[:, order].tocsr()
     names = names[order]
     terms = pd.DataFrame(
