@@ -228,17 +228,25 @@ def count_terms(
     if 1 in orders:
         m1 = sp.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, uptr_a), shape=(n_docs, len(uvocab)))
         pruned(m1, lambda cols: [uvocab[t] for t in wanted if t in uvocab] if isinstance(cols, str) else unames[cols])
+        del m1  # the pruned copy is kept; free the full one before the next order
     if 2 in orders:
         # a bigram is coded as (first id) * 2**32 + (second id): no string per occurrence
         lengths = np.diff(uptr_a)
         pair_ok = np.ones(max(len(ids) - 1, 0), dtype=bool)
         last = uptr_a[1:][lengths > 0] - 1  # the last token of a document starts no bigram
         pair_ok[last[last < len(pair_ok)]] = False
-        codes = ((ids[:-1] << 32) | ids[1:])[pair_ok] if len(ids) > 1 else np.zeros(0, dtype=np.int64)
+        if len(ids) > 1:
+            codes = ids[:-1] << 32
+            codes |= ids[1:]
+            codes = codes[pair_ok]
+        else:
+            codes = np.zeros(0, dtype=np.int64)
+        del pair_ok
         uniq, inv = np.unique(codes, return_inverse=True)
+        del codes
         bptr = np.concatenate([[0], np.cumsum(np.maximum(lengths - 1, 0))]).astype(np.int64)
-        m2 = sp.csr_matrix((np.ones(len(inv), dtype=np.int64), inv.astype(np.int64), bptr), shape=(n_docs, len(uniq)))
-        del codes, inv
+        m2 = sp.csr_matrix((np.ones(len(inv), dtype=np.int64), inv.astype(np.int64, copy=False), bptr), shape=(n_docs, len(uniq)))
+        del inv
 
         def bigram_names(cols):
             if isinstance(cols, str):  # columns of wanted bigrams
@@ -255,6 +263,7 @@ def count_terms(
             return np.array([f"{a} {b}" for a, b in zip(unames[sel >> 32], unames[sel & 0xFFFFFFFF], strict=True)], dtype=object)
 
         pruned(m2, bigram_names)
+        del m2
     if any(n >= 3 for n in orders):
         sflat_a = np.frombuffer(sflat, dtype=np.int64) if len(sflat) else np.zeros(0, dtype=np.int64)
         m3 = sp.csr_matrix((np.ones(len(sflat_a), dtype=np.int64), sflat_a, np.asarray(sptr, dtype=np.int64)), shape=(n_docs, len(svocab)))
@@ -262,8 +271,11 @@ def count_terms(
         for term, j in svocab.items():
             snames[j] = term
         pruned(m3, lambda cols: [svocab[t] for t in wanted if t in svocab] if isinstance(cols, str) else snames[cols])
+        del m3
+    del ids, uflat, sflat
     mat = sp.hstack([m for m, _ in parts], format="csr") if parts else sp.csr_matrix((n_docs, 0), dtype=np.int64)
     names = np.concatenate([np.asarray(nm, dtype=object) for _, nm in parts]) if parts else np.empty(0, dtype=object)
+    parts.clear()
     corpus_count = np.asarray(mat.sum(axis=0)).ravel()
     order = np.argsort(names.astype(str), kind="stable")  # kept columns, sorted by term
     mat = mat[:, order].tocsr()
