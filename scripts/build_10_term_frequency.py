@@ -36,7 +36,7 @@ md("""
 - **Data:** the corpus in the `corpus` parameter (by default the five seed articles), grouped by `group_by` (default: `outlet`, the house-style groups of the seeds).
 - **Method:** one document-term count with the shared tokeniser (unigrams and bigrams); relative frequencies per 1,000 tokens; signed chi-square (quanteda's conditional Yates by default) and log-likelihood G² with the log ratio as effect size and a bootstrap over documents; general-language frequencies from `wordfreq`; monthly rates with gaps for empty months; a concordance and an x-ray plot.
 - **Outputs:** tables of top terms, keyness, reference keyness, trends and contexts; figures `top_terms`, `keyness`, `keyness_grid`, `trends`, `trends_share`, `xray` (PNG and SVG in `figures_dir`).
-- **Runtime:** seconds for the seeds. For 100,000 articles (measured on 2 shared cores): about a minute to count words (1.4 GB peak), two to three minutes with word pairs (`ngram_range = [1, 2]`, 4.4 GB peak); keyness and trends then take seconds.
+- **Runtime:** seconds for the seeds. For 100,000 articles (measured on 2 shared cores): under a minute to count words (1.4 GB peak), about the same with word pairs (`ngram_range = [1, 2]`, 2.6 GB peak); keyness and trends then take seconds.
 """)
 
 code('''
