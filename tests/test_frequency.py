@@ -449,3 +449,9 @@ def test_top_terms_match_a_plain_sort(seed_counts):
         ref = full[full["group"] == g].sort_values(["count", "term"], ascending=[False, True]).head(6)
         assert sub["term"].tolist() == ref["term"].tolist()
         assert sub["docs_with_term"].tolist() == ref["docs_with_term"].tolist()
+
+
+def test_keep_terms_bigram_survives_min_count(seeds):
+    counts = mf.count_terms(seeds.documents, ngram_range=[1, 2], min_count=100, keep_terms=["buitenlandse zaken", "navo"])
+    assert counts.terms.set_index("term")["count"].to_dict() == {"buitenlandse zaken": 7, "navo": 18}
+    assert counts.documents["total_2"].sum() == 1143  # totals are counted before min_count

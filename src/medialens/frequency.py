@@ -216,18 +216,17 @@ def count_terms(
     wanted = set(keep_terms)
     parts: list[tuple[sp.csr_matrix, np.ndarray]] = []  # (matrix, names) per n-gram order
 
-    def pruned(mat: sp.csr_matrix, names_of) -> None:
+    def pruned(mat: sp.csr_matrix, wanted_cols: list[int], names_of) -> None:
+        """Keep the columns with count >= min_count or asked for in keep_terms."""
         mat.sum_duplicates()
-        count = np.asarray(mat.sum(axis=0)).ravel()
-        keep = count >= min_count
-        for j in names_of("wanted"):
-            keep[j] = True
+        keep = np.asarray(mat.sum(axis=0)).ravel() >= min_count
+        keep[np.asarray(wanted_cols, dtype=np.int64)] = True
         cols = np.flatnonzero(keep)
         parts.append((mat[:, cols].tocsr(), names_of(cols)))
 
     if 1 in orders:
         m1 = sp.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, uptr_a), shape=(n_docs, len(uvocab)))
-        pruned(m1, lambda cols: [uvocab[t] for t in wanted if t in uvocab] if isinstance(cols, str) else unames[cols])
+        pruned(m1, [uvocab[t] for t in wanted if t in uvocab], lambda cols: unames[cols])
         del m1  # the pruned copy is kept; free the full one before the next order
     if 2 in orders:
         # a bigram is coded as (first id) * 2**32 + (second id): no string per occurrence
@@ -248,21 +247,20 @@ def count_terms(
         m2 = sp.csr_matrix((np.ones(len(inv), dtype=np.int64), inv.astype(np.int64, copy=False), bptr), shape=(n_docs, len(uniq)))
         del inv
 
+        wanted2 = []  # columns of keep_terms that are bigrams of known words
+        for t in wanted:
+            pair = t.split(" ")
+            if len(pair) == 2 and pair[0] in uvocab and pair[1] in uvocab:
+                code = (uvocab[pair[0]] << 32) | uvocab[pair[1]]
+                k = int(np.searchsorted(uniq, code))
+                if k < len(uniq) and uniq[k] == code:
+                    wanted2.append(k)
+
         def bigram_names(cols):
-            if isinstance(cols, str):  # columns of wanted bigrams
-                found = []
-                for t in wanted:
-                    parts_ = t.split(" ")
-                    if len(parts_) == 2 and parts_[0] in uvocab and parts_[1] in uvocab:
-                        code = (uvocab[parts_[0]] << 32) | uvocab[parts_[1]]
-                        k = np.searchsorted(uniq, code)
-                        if k < len(uniq) and uniq[k] == code:
-                            found.append(int(k))
-                return found
             sel = uniq[cols]
             return np.array([f"{a} {b}" for a, b in zip(unames[sel >> 32], unames[sel & 0xFFFFFFFF], strict=True)], dtype=object)
 
-        pruned(m2, bigram_names)
+        pruned(m2, wanted2, bigram_names)
         del m2
     if any(n >= 3 for n in orders):
         sflat_a = np.frombuffer(sflat, dtype=np.int64) if len(sflat) else np.zeros(0, dtype=np.int64)
@@ -270,7 +268,7 @@ def count_terms(
         snames = np.empty(len(svocab), dtype=object)
         for term, j in svocab.items():
             snames[j] = term
-        pruned(m3, lambda cols: [svocab[t] for t in wanted if t in svocab] if isinstance(cols, str) else snames[cols])
+        pruned(m3, [svocab[t] for t in wanted if t in svocab], lambda cols: snames[cols])
         del m3
     del ids, uflat, sflat
     mat = sp.hstack([m for m, _ in parts], format="csr") if parts else sp.csr_matrix((n_docs, 0), dtype=np.int64)
