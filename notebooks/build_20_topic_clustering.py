@@ -170,6 +170,10 @@ if result.by_k is not None:
     display(result.by_k.round(3))
     fig = plots.silhouette_by_k(result.by_k, chosen_k=result.k, n_units=n_units)
     display(plots.save_figure(fig, "clustering_silhouette", figures_path))
+    if result.k == result.by_k["k"].max():
+        print(f"The chosen k = {result.k} is the largest tried: the silhouette may still rise beyond it, which on sparse text says little (see below).")
+    spread = result.by_k["silhouette"].max() - result.by_k["silhouette"].min()
+    print(f"The silhouettes of all k tried lie within {spread:.3f} of each other.")
 else:
     print(f"k was fixed at {result.k}; set k = 'auto' to compare values of k")
 print(f"silhouette of the chosen solution: {result.silhouette:.3f}")
@@ -225,7 +229,7 @@ md("""
 **When it misleads.** With paragraph units, the units of one article are not independent: an article about one summit contributes ten paragraphs about it, and its outlet and month then look tied to that cluster. With one or two articles per outlet and month, these tables describe those articles, not the outlets. Read them next to `top_document_share` in the summary above.
 
 ## 5. A map
-LSA (a truncated singular value decomposition of the TF-IDF matrix) finds the two directions along which the units differ most and places each unit on them. Colour is the cluster, the marker is the outlet. The two axes keep only a small share of the variation in a matrix with hundreds of terms, so clusters that overlap here may still be apart in the full space, and the reverse: the map is for orientation, the silhouette and stability are the checks.
+LSA (a truncated singular value decomposition of the TF-IDF matrix) finds the two directions along which the units differ most and places each unit on them. Colour is the cluster, the marker is the outlet. The two axes keep only a small share of the variation in a matrix with hundreds of terms (the first axis of this uncentred decomposition mostly follows how ordinary a unit's vocabulary is, so it can explain less than the second), so clusters that overlap here may still be apart in the full space, and the reverse: the map is for orientation, the silhouette and stability are the checks.
 """)
 
 code('''

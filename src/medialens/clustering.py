@@ -224,15 +224,19 @@ def _ngram_range(ngram_range) -> tuple[int, int]:
 
 
 def token_stream(tokenizer: Tokenizer, text: str, ngram_range: tuple[int, int] = (1, 1)) -> list[str]:
-    """The shared tokeniser's tokens of ``text`` and their n-grams (built on the filtered token
-    stream, so an n-gram may bridge a removed stopword)."""
-    toks = tokenizer(text)
+    """The shared tokeniser's tokens of ``text`` and, for ``ngram_range`` above 1, its word n-grams.
+
+    N-grams are built on the filtered token stream (so one may bridge a removed stopword:
+    ``navo stuurt`` from *de Navo stuurt*) within each paragraph, never across a blank line.
+    """
     lo, hi = ngram_range
-    if lo == hi == 1:
-        return toks
+    if hi == 1:
+        return tokenizer(text)
     out: list[str] = []
+    paragraphs = [tokenizer(p) for p in split_paragraphs(text)]
     for n in range(lo, hi + 1):
-        out.extend(toks if n == 1 else [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)])
+        for toks in paragraphs:
+            out.extend(toks if n == 1 else [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)])
     return out
 
 
@@ -319,10 +323,12 @@ def tfidf(
     tokens = [t for t, z in zip(tokens, no_tokens, strict=True) if not z]
     n = len(kept_units)
 
-    counter = CountVectorizer(analyzer=_identity, dtype=np.int64)
-    counts = counter.fit_transform(tokens).tocsc()
+    counter = CountVectorizer(analyzer=_identity, dtype=np.float64)  # as TfidfVectorizer counts
+    # CSR exactly as CountVectorizer returns it (entries in order of appearance): keeping that
+    # order makes the weights bit-identical to TfidfVectorizer's, and k-means on near-ties with them
+    counts = counter.fit_transform(tokens)
     all_terms = counter.get_feature_names_out()
-    df = np.diff(counts.indptr)  # units per term (CSC column lengths; counts are > 0)
+    df = np.bincount(counts.indices, minlength=len(all_terms))  # units per term (no explicit zeros)
     max_count = max_df if isinstance(max_df, int) else max_df * n
     min_count = min_df if isinstance(min_df, int) else min_df * n
     if max_count < min_count:
@@ -352,14 +358,17 @@ def tfidf(
             "terms_left": [len(all_terms), after_min, int(keep.sum())],
         }
     )
-    counts = counts[:, np.flatnonzero(keep)].tocsr()
+    counts = counts[:, np.flatnonzero(keep)]
     row_terms = np.diff(counts.indptr)
     lost = row_terms == 0
     if lost.all():
+        reasons = []
+        if (~keep_min).any():
+            reasons.append(f"{int((~keep_min).sum())} of {len(all_terms)} terms occur in fewer than {_fmt_count(min_count)} {what} (min_df)")
+        if (~keep_max).any():
+            reasons.append(f"{int((~keep_max).sum())} of {len(all_terms)} terms occur in more than {_fmt_count(max_count)} {what} (max_df)")
         raise ValueError(
-            f"min_df = {min_df!r}, max_df = {max_df!r}: no term is left. "
-            f"{int((~keep_min).sum())} of {len(all_terms)} terms occur in fewer than {_fmt_count(min_count)} "
-            f"{what} and {int((~keep_max).sum())} in more than {_fmt_count(max_count)}, so "
+            f"min_df = {min_df!r}, max_df = {max_df!r}: no term is left. {'; '.join(reasons)}. So "
             f"{_describe(kept_units, lost)} lost all their terms; lower min_df or raise max_df"
         )
     transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=sublinear_tf)
@@ -455,7 +464,7 @@ def _check_k(k, n: int, distinct: int, units_word: str, name: str = "k") -> int:
 
 
 def _distinct_rows(X: sp.csr_matrix) -> int:
-    X = X.tocsr()
+    X = X.tocsr().copy()  # never reorder the caller's matrix in place
     X.sort_indices()
     keys = {
         (X.indices[a:b].tobytes(), np.round(X.data[a:b], 12).tobytes())
