@@ -240,10 +240,6 @@ def token_stream(tokenizer: Tokenizer, text: str, ngram_range: tuple[int, int] =
     return out
 
 
-def _identity(tokens):
-    return tokens
-
-
 def _describe(units: pd.DataFrame, mask: np.ndarray, limit: int = 8) -> str:
     """'3 of 5 units (2 of 5 documents: a, b)' for the units selected by ``mask``."""
     sel = units.loc[mask]
@@ -307,8 +303,19 @@ def tfidf(
     what = "documents" if units["paragraph"].isna().all() else "units"
 
     units = units.reset_index(drop=True)
-    tokens = [token_stream(tokenizer, t, ngrams) for t in units["text"]]
-    n_tokens = np.array([len(t) for t in tokens])
+    # Tokens are counted as they are made (never all held at once: 100k articles of token lists
+    # take gigabytes). The CSR matrix is kept exactly as CountVectorizer returns it (entries in
+    # order of appearance, float counts as TfidfVectorizer makes them): that keeps the weights
+    # bit-identical to TfidfVectorizer's, and k-means on near-ties depends on the last bit.
+    def analyzer(text: str) -> list[str]:
+        return token_stream(tokenizer, text, ngrams)
+
+    counter = CountVectorizer(analyzer=analyzer, dtype=np.float64)
+    try:
+        counts = counter.fit_transform(units["text"])
+    except ValueError:  # scikit-learn: empty vocabulary
+        counts = None
+    n_tokens = np.zeros(len(units), dtype=int) if counts is None else np.asarray(counts.sum(axis=1)).ravel().astype(int)
     no_tokens = n_tokens == 0
     dropped = [
         (u, d, p, "no tokens left after the tokeniser (only stopwords, numbers or very short words)")
@@ -320,13 +327,10 @@ def tfidf(
             f"({_describe(units, no_tokens)}); check language and remove_stopwords"
         )
     kept_units = units.loc[~no_tokens].reset_index(drop=True)
-    tokens = [t for t, z in zip(tokens, no_tokens, strict=True) if not z]
+    if no_tokens.any():
+        counts = counts[np.flatnonzero(~no_tokens)]  # row selection keeps each row's entry order
     n = len(kept_units)
 
-    counter = CountVectorizer(analyzer=_identity, dtype=np.float64)  # as TfidfVectorizer counts
-    # CSR exactly as CountVectorizer returns it (entries in order of appearance): keeping that
-    # order makes the weights bit-identical to TfidfVectorizer's, and k-means on near-ties with them
-    counts = counter.fit_transform(tokens)
     all_terms = counter.get_feature_names_out()
     df = np.bincount(counts.indices, minlength=len(all_terms))  # units per term (no explicit zeros)
     max_count = max_df if isinstance(max_df, int) else max_df * n
@@ -514,11 +518,11 @@ def _predict(model, X, algorithm: str) -> np.ndarray:
 def _renumber(raw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Map raw labels to 1..k by size (desc), ties by first occurrence. Returns (labels, order)
     where order[new - 1] = raw label."""
+    raw = np.asarray(raw)
     sizes = np.bincount(raw, minlength=k)
     first = np.full(k, len(raw))
-    for i, lab in enumerate(raw):
-        if first[lab] == len(raw):
-            first[lab] = i
+    present, first_idx = np.unique(raw, return_index=True)
+    first[present] = first_idx
     order = np.array(sorted(range(k), key=lambda c: (-sizes[c], first[c], c)))
     new_of_raw = np.empty(k, dtype=int)
     new_of_raw[order] = np.arange(1, k + 1)
