@@ -159,6 +159,13 @@ def test_ngrams_are_built_on_the_token_stream(tokenizer):
     assert "roemenië troepen" not in m.terms and "troepen polen" in m.terms and "oostgrens navo" in m.terms
 
 
+def test_units_carry_token_and_term_counts(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    assert list(m.units["tokens"]) == [len(tokenizer(t)) for t in seed_units["text"]]
+    assert list(m.units["terms"]) == list(np.diff(m.X.indptr))
+    assert np.allclose(np.asarray(m.X.multiply(m.X).sum(axis=1)).ravel(), 1.0)  # rows L2-normalised
+
+
 def test_filter_report_counts_terms_per_filter(tokenizer):
     u = cl.make_units(docs(TOPICS), unit="document")
     m = cl.tfidf(u, tokenizer=tokenizer, min_df=2, max_df=0.5)
