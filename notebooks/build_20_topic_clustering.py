@@ -51,6 +51,7 @@ ngram_range = [1, 1]  # [lowest, highest] word n-gram length; [1, 2] adds word p
 sublinear_tf = True  # weigh term counts as 1 + log(count)
 language = "auto"  # tokeniser language: "nl", "en", or "auto" for the corpus definition's language
 remove_stopwords = True  # drop the language's stopwords (negations such as niet/geen are kept)
+keep_negations = True  # keep niet/geen/nooit although they are stopwords; False clusters by topic words only
 reduce = "none"  # reduce words to "lemma" or "stem", or "none"
 random_state = 0  # seed for k-means, NMF, bootstrap samples and the silhouette sample
 n_seeds = 5  # runs with seeds random_state, random_state + 1, ... for the stability check
@@ -83,6 +84,7 @@ tokenizer = mt.Tokenizer(
     mt.TextSettings(
         language=c.definition.language if language == "auto" else language,
         remove_stopwords=remove_stopwords,
+        keep_negations=keep_negations,
         reduce=reduce,
     )
 )
@@ -91,7 +93,7 @@ print(c)
 
 md("""
 ## Units: what is one row of the matrix?
-Clustering needs many units to find groups; the seed corpus has five articles, and five points can be split in two in only fifteen ways, none of which says much. Each article, however, moves through several themes (the summit, the troops, sanctions, what Zelensky asked for), one or two paragraphs at a time, so **paragraphs are the sensible unit for a small corpus**: there are dozens of them, and a topic can then be shared by paragraphs of different articles. Short heading lines (`Luchtruim`, `Dialoog`) are left out by default: a one-word unit would be placed by that single word. Every unit keeps its document id, outlet, date and paragraph number.
+Clustering needs many units to find groups; the seed corpus has five articles, and five points can be split in two in only fifteen ways, none of which says much. Each seed article, however, moves through several themes (the summit, the troops, sanctions, what Zelensky asked for), one or two paragraphs at a time, so **paragraphs are the sensible unit for a small corpus**: there are dozens of them, and a topic can then be shared by paragraphs of different articles. Short heading lines (`Luchtruim`, `Dialoog`) are left out by default: a one-word unit would be placed by that single word. Every unit keeps its document id, outlet, date and paragraph number.
 """)
 
 code('''
@@ -152,6 +154,8 @@ terms.assign(weight=terms["weight"].round(3)).pivot(index="rank", columns="clust
 ''')
 
 md("""
+The shared tokeniser keeps negations (`niet`, `geen`, `nooit`) because stance analysis needs them; here they can pull paragraphs together by how they are phrased rather than what they are about. If a cluster's top terms are mostly such words, re-run with `keep_negations = False` and see whether it survives.
+
 Top terms are a summary of a centre, not a label. Read the units closest to each centre before giving a cluster a name: these are the three most representative units per cluster (cosine similarity to the centre), shown with their document, outlet and date. Texts are cut to 400 characters and shown escaped.
 """)
 
@@ -247,7 +251,7 @@ code('''
 stable = stab.survival[stab.survival["verdict"] == "stable"]["cluster"].tolist()
 print(f"- {n_units} {unit} units, {n_terms} terms, {result.k} clusters ({result.algorithm}).")
 print(f"- {result.verdict()}")
-print(f"- Agreement between runs: median ARI {stab.ari['ari'].median():.3f}; clusters that survive re-runs: {stable if stable else 'none'}.")
+print(f"- Agreement between the {len(stab.runs)} runs: median ARI over all pairs {stab.ari['ari'].median():.3f}; clusters that survive re-runs: {stable if stable else 'none'}.")
 ''')
 
 md("""
