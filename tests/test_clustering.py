@@ -466,3 +466,11 @@ def test_bad_stability_and_display_settings(topic_matrix):
 def test_minibatch_path_runs(topic_matrix):
     res = cl.cluster(topic_matrix, k=3, minibatch=True)
     assert res.minibatch and res.k == 3 and len(set(res.labels)) <= 3
+
+
+def test_silhouette_on_a_seeded_sample_when_large(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3, random_state=7, silhouette_sample=20)
+    expected = silhouette_score(m.X, res.labels, metric="cosine", sample_size=20, random_state=7)
+    assert res.silhouette == pytest.approx(expected, abs=1e-12) and res.silhouette_sampled == 20
+    assert "seeded sample of 20 units" in res.verdict()

@@ -429,7 +429,8 @@ class Clustering:
     silhouette_sampled : int or None
         Sample size when the silhouette was computed on a seeded sample.
     by_k : DataFrame or None
-        With ``k = "auto"``: ``k, silhouette, smallest, chosen`` for every k tried.
+        With ``k = "auto"``: ``k, silhouette, smallest, nonempty, chosen`` for every k tried
+        (``smallest``: size of the smallest cluster; ``nonempty``: clusters with members).
     """
 
     labels: np.ndarray
@@ -442,10 +443,14 @@ class Clustering:
     silhouette_sampled: int | None
     by_k: pd.DataFrame | None
     model: object = field(repr=False, default=None)
-    order: np.ndarray = field(repr=False, default=None)  # sklearn label -> our cluster number - 1
+    order: np.ndarray = field(repr=False, default=None)  # order[cluster - 1] = scikit-learn's label
 
     def verdict(self, n_units: int | None = None) -> str:
-        return silhouette_verdict(self.silhouette, k=self.k, n_units=n_units or len(self.labels))
+        """:func:`silhouette_verdict` for this solution (saying so when the silhouette is sampled)."""
+        text = silhouette_verdict(self.silhouette, k=self.k, n_units=n_units or len(self.labels))
+        if self.silhouette_sampled:
+            text += f" (silhouette from a seeded sample of {self.silhouette_sampled:,} units)"
+        return text
 
 
 def _check_k(k, n: int, distinct: int, units_word: str, name: str = "k") -> int:
