@@ -474,3 +474,15 @@ def test_silhouette_on_a_seeded_sample_when_large(seed_units, tokenizer):
     expected = silhouette_score(m.X, res.labels, metric="cosine", sample_size=20, random_state=7)
     assert res.silhouette == pytest.approx(expected, abs=1e-12) and res.silhouette_sampled == 20
     assert "seeded sample of 20 units" in res.verdict()
+
+
+def test_notebook_parameters_accept_auto_or_a_number():
+    from medialens.paths import project_root
+    from medialens.report import notebook_parameters, validate_parameters
+
+    declared = notebook_parameters(project_root() / "notebooks" / "20_topic_clustering.ipynb")
+    assert declared["k"].default == "auto" and declared["unit"].default == "paragraph"
+    ok = {"k": 5, "min_df": 0.05, "max_df": 3, "ngram_range": [1, 2], "algorithm": "nmf", "unit": "document"}
+    assert validate_parameters(ok, declared, "20_topic_clustering") == []
+    bad = validate_parameters({"k": [3], "ngram_range": ["1", "2"]}, declared, "20_topic_clustering")
+    assert len(bad) == 2 and "'k'" in bad[0] and "'ngram_range'" in bad[1]
