@@ -45,6 +45,7 @@ k: int | str = "auto"  # number of clusters, or "auto": the k in k_min..k_max wi
 k_min = 2  # smallest k tried with "auto"
 k_max = 8  # largest k tried with "auto" (capped at the number of units minus 1)
 algorithm = "kmeans"  # "kmeans" or "nmf"
+minibatch: bool | str = "auto"  # MiniBatchKMeans: True, False, or "auto" (above 20,000 units)
 min_df: int | float = 2  # keep terms in at least this many units (a whole number) or this share (0-1)
 max_df: int | float = 0.5  # keep terms in at most this many units (a whole number) or this share (0-1)
 ngram_range = [1, 1]  # [lowest, highest] word n-gram length; [1, 2] adds word pairs
@@ -133,7 +134,7 @@ k-means puts each unit with the nearest of k centres; on length-1 TF-IDF rows th
 """)
 
 code('''
-result = cl.cluster(m, k=k, k_min=k_min, k_max=k_max, algorithm=algorithm, random_state=random_state)
+result = cl.cluster(m, k=k, k_min=k_min, k_max=k_max, algorithm=algorithm, random_state=random_state, minibatch=minibatch)
 print(f"algorithm: {result.algorithm}{' (MiniBatchKMeans)' if result.minibatch else ''}; k = {result.k}; random_state = {result.random_state}")
 print(result.verdict())
 ''')
