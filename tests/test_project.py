@@ -40,6 +40,10 @@ def test_notebook_outputs_come_from_a_clean_in_order_run(nb_path):
             text = json.dumps(out)
             assert not re.search(r"/(work|home|root|tmp)/", text), f"machine path in {nb_path.name}: {text[:200]}"
     assert nb["cells"][0]["cell_type"] == "markdown" and nb["cells"][0]["source"][0].startswith("# ")
+    for cell in nb["cells"]:
+        lines = [ln for ln in "".join(cell["source"]).splitlines() if ln.strip()]
+        if cell["cell_type"] == "markdown" and len(lines) > 2:
+            assert not all(ln.startswith("# ") for ln in lines), f"{nb_path.name}: markdown written as comments"
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
