@@ -353,6 +353,7 @@ def _resolve_pronoun(pron: str, pos: int, people: _People, sentences: list[tuple
 # --------------------------------------------------------------------------------------------
 _AFTER_ALDUS = re.compile(r"\baldus\b\s*", re.IGNORECASE)
 _AFTER_VERB = re.compile(rf"^\s*[,.]?\s*(?:zo\s+|dat\s+)?(?:{_SPEECH_VERBS})\s+", re.IGNORECASE)
+_AFTER_VERB_LATER = re.compile(rf",\s*zo\s+(?:{_SPEECH_VERBS})\s+(?=[^,;]*$)", re.IGNORECASE)
 _AFTER_ZOALS = re.compile(r"^[^.!?]*?,\s*zoals\s+", re.IGNORECASE)
 _DAT_ZEI = re.compile(rf"^\s*Dat\s+(?:{_SPEECH_VERBS})\s+", re.IGNORECASE)
 _VOLGENS = re.compile(r"^\s*Volgens\s+", re.IGNORECASE)
@@ -446,6 +447,11 @@ def _attribute_doc(doc_id: str, outlet, text: str, known: dict[str, str]) -> tup
             sp, _ = ref_at(close_end + m.end())
             if sp:
                 speaker, rule = sp, "zei X"
+        # (b2) later in the sentence: "‘…’ te doen, zo waarschuwde X."
+        if speaker is None and (m := _AFTER_VERB_LATER.search(after)):
+            sp, _ = ref_at(close_end + m.end())
+            if sp:
+                speaker, rule, conf = sp, "zei X", 0.85
         # (c) ", zoals X het samenvatte"
         if speaker is None and (m := _AFTER_ZOALS.match(after)):
             sp, _ = ref_at(close_end + m.end())

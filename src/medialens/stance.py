@@ -118,8 +118,10 @@ def _parse_xml_lexicon(text: str, where: str) -> tuple[dict[str, float], dict[st
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not _WORD_LINE.match(line):
             continue
+        # the published en-sentiment.xml has a stray '>' after one element: parse the element only
+        elem = re.search(r"<word\b[^>]*/>", line)
         try:
-            el = ET.fromstring(line.strip())
+            el = ET.fromstring(elem.group(0) if elem else line.strip())
         except ET.ParseError as exc:
             raise ValueError(f"{where}:{lineno}: not a well-formed <word/> element ({exc})") from None
         form = (el.attrib.get("form") or "").strip()
