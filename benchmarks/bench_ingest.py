@@ -1,0 +1,202 @@
+"""Benchmark: corpus ingestion + tokenisation, against a bare scikit-learn baseline.
+
+    python benchmarks/bench_ingest.py --sizes 1000,10000,100000 [--fmt txt]
+
+For every size it makes (once) the synthetic corpus of ``benchmarks/synth.py`` and runs, each in
+a fresh child process so that peak memory is that step's own (``ru_maxrss`` of the child):
+
+``ours``      ``medialens.corpus.load_corpus(..., use_cache=False)`` with an empty
+              ``MEDIALENS_CACHE``, then ``Tokenizer(TextSettings())`` over every document;
+``baseline``  the files read in sorted order (JSONL: lines parsed) and scikit-learn's default
+              ``CountVectorizer().build_analyzer()`` over every text;
+``cache 1/2`` ``load_corpus(..., use_cache=True)`` twice with one fresh cache folder: the first
+              builds and stores the cache, the second is served from it.
+
+It prints seconds, articles/s, MB/s (input bytes on disk) and peak memory per step, the ratio
+ours/baseline and cache 2/cache 1, the targets of issue 2 (100k articles: < 120 s, <= 3x
+baseline, < 4 GB, cached < 10% of the first run) and ``uptime`` load, since the machine is
+shared. Timings exclude interpreter start-up and imports (reported separately as ``import s``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+STEPS = ("ours", "baseline", "cache1", "cache2")
+TARGET_SECONDS = 120.0
+TARGET_RATIO = 3.0
+TARGET_PEAK_MB = 4096.0
+TARGET_CACHE_RATIO = 0.10
+
+
+# --------------------------------------------------------------------------------------------
+# Child side: one measured step, result as one JSON line on stdout
+# --------------------------------------------------------------------------------------------
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _child(step: str, yaml_path: str) -> dict:
+    t_import = time.perf_counter()
+    if step == "baseline":
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        from medialens.corpus import read_definition
+
+        defn = read_definition(yaml_path)
+        t0 = time.perf_counter()
+        analyze = CountVectorizer().build_analyzer()
+        n_docs = n_tokens = 0
+        if defn.format == "txt":
+            for path in sorted(defn.path.glob(defn.pattern)):
+                text = path.read_text(encoding="utf-8")
+                n_tokens += len(analyze(text))
+                n_docs += 1
+        else:
+            with defn.path.open(encoding="utf-8") as fh:
+                for line in fh:
+                    text = json.loads(line)["text"]
+                    n_tokens += len(analyze(text))
+                    n_docs += 1
+        t1 = time.perf_counter()
+        return {"step": step, "docs": n_docs, "tokens": n_tokens, "seconds": t1 - t0, "load_s": None,
+                "tokenise_s": None, "import_s": t0 - t_import, "peak_mb": _peak_mb()}
+    from medialens.corpus import load_corpus
+    from medialens.text import TextSettings, Tokenizer
+
+    t0 = time.perf_counter()
+    corpus = load_corpus(yaml_path, use_cache=(step != "ours"))
+    t1 = time.perf_counter()
+    n_tokens = 0
+    if step == "ours":
+        tok = Tokenizer(TextSettings())
+        for text in corpus.documents["text"]:
+            n_tokens += len(tok(text))
+    t2 = time.perf_counter()
+    return {"step": step, "docs": len(corpus.documents), "tokens": n_tokens, "seconds": t2 - t0,
+            "load_s": t1 - t0, "tokenise_s": t2 - t1 if step == "ours" else None,
+            "import_s": t0 - t_import, "peak_mb": _peak_mb(), "from_cache": corpus.from_cache,
+            "skipped": len(corpus.skipped)}
+
+
+# --------------------------------------------------------------------------------------------
+# Parent side
+# --------------------------------------------------------------------------------------------
+def _run_child(step: str, yaml_path: Path, cache: Path) -> dict:
+    env = {**os.environ, "MEDIALENS_CACHE": str(cache), "PYTHONHASHSEED": "0", "TQDM_DISABLE": "1"}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", step, "--yaml", str(yaml_path)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"step {step} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _input_bytes(yaml_path: Path) -> tuple[int, int]:
+    from medialens.corpus import read_definition
+
+    defn = read_definition(yaml_path)
+    files = sorted(defn.path.glob(defn.pattern)) if defn.path.is_dir() else [defn.path]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def _warm_page_cache(yaml_path: Path) -> None:
+    from medialens.corpus import read_definition
+
+    defn = read_definition(yaml_path)
+    files = sorted(defn.path.glob(defn.pattern)) if defn.path.is_dir() else [defn.path]
+    for p in files:
+        with p.open("rb") as fh:
+            while fh.read(1 << 20):
+                pass
+
+
+def _load() -> str:
+    la = os.getloadavg()
+    return f"{la[0]:.2f} {la[1]:.2f} {la[2]:.2f}"
+
+
+def _fmt_row(label: str, r: dict, n_inputs: int, mb: float) -> str:
+    s = r["seconds"]
+    return (f"  {label:<10} {r['docs']:>8,} {s:>9.2f} {n_inputs / s:>11,.0f} {mb / s:>8.2f} "
+            f"{r['peak_mb']:>9,.0f} {r['import_s']:>9.2f}")
+
+
+def bench_size(n: int, fmt: str) -> dict:
+    from synth import ensure_corpus
+
+    yaml_path = ensure_corpus(n, fmt=fmt)
+    n_bytes, n_files = _input_bytes(yaml_path)
+    mb = n_bytes / 1e6
+    results: dict[str, dict] = {}
+    _warm_page_cache(yaml_path)  # every step reads from memory, none pays for a cold disk
+    load_before = _load()
+    with tempfile.TemporaryDirectory(prefix="medialens-bench-") as tmp:
+        for step in STEPS:
+            cache = Path(tmp) / ("cache-ours" if step == "ours" else "cache")
+            results[step] = _run_child(step, yaml_path, cache)
+    load_after = _load()
+    o, b, c1, c2 = (results[s] for s in STEPS)
+    ratio = o["seconds"] / b["seconds"]
+    cache_ratio = c2["seconds"] / c1["seconds"]
+    print(f"\n{n:,} articles ({fmt}, {mb:,.1f} MB in {n_files:,} file(s)); load before {load_before}, after {load_after}")
+    print(f"  {'step':<10} {'docs':>8} {'seconds':>9} {'articles/s':>11} {'MB/s':>8} {'peak MB':>9} {'import s':>9}")
+    print(_fmt_row("ours", o, n, mb))
+    print(f"  {'':<10} {'':>8} load {o['load_s']:.2f} s + tokenise {o['tokenise_s']:.2f} s; {o['tokens']:,} tokens")
+    print(_fmt_row("baseline", b, n, mb))
+    print(f"  {'':<10} {'':>8} {b['tokens']:,} tokens (CountVectorizer default analyzer)")
+    print(_fmt_row("cache 1", c1, n, mb))
+    print(_fmt_row("cache 2", c2, n, mb) + ("" if c2.get("from_cache") else "   (NOT served from cache!)"))
+    print(f"  ours / baseline: {ratio:.2f}x    cache 2 / cache 1: {cache_ratio:.1%}")
+    checks = [
+        (f"ours < {TARGET_SECONDS:.0f} s", o["seconds"] < TARGET_SECONDS),
+        (f"ours <= {TARGET_RATIO:.0f}x baseline", ratio <= TARGET_RATIO),
+        (f"peak < {TARGET_PEAK_MB / 1024:.0f} GB", max(o["peak_mb"], c1["peak_mb"], c2["peak_mb"]) < TARGET_PEAK_MB),
+        (f"cached < {TARGET_CACHE_RATIO:.0%} of first", cache_ratio < TARGET_CACHE_RATIO and bool(c2.get("from_cache"))),
+    ]
+    scope = "" if n >= 100_000 else " (targets are set for 100k articles)"
+    print("  targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in checks) + scope)
+    return {"n": n, "fmt": fmt, "mb": mb, "files": n_files, "load_before": load_before,
+            "load_after": load_after, "ratio": ratio, "cache_ratio": cache_ratio, **{s: results[s] for s in STEPS}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated article counts")
+    ap.add_argument("--fmt", default="txt", choices=["txt", "jsonl"])
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
+    ap.add_argument("--yaml", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(_child(args.child, args.yaml)))
+        return 0
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        ap.error(f"--sizes = {args.sizes!r}: comma-separated whole numbers")
+    if not sizes or min(sizes) < 1:
+        ap.error(f"--sizes = {args.sizes!r}: every size must be >= 1")
+    print(f"bench_ingest: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, load {_load()}")
+    out = [bench_size(n, args.fmt) for n in sizes]
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
