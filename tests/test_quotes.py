@@ -325,3 +325,23 @@ def test_quote_table_columns_and_seed_corpus_has_no_unpaired_marks():
     assert w.empty
     # every seed document quotes Stoltenberg
     assert set(q.loc[q["speaker"] == "Jens Stoltenberg", "doc_id"]) == set(c.documents["doc_id"])
+
+
+def test_find_quotes_never_fails_and_offsets_stay_inside_the_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as hs
+
+    alphabet = hs.sampled_from(list("ab Z.,'’‘“”„\"\n") + [",,", "''", "z’n ", "'s-Hertogenbosch "])
+
+    @settings(max_examples=300, deadline=None)
+    @given(hs.lists(alphabet, max_size=40).map("".join))
+    def check(text):
+        quotes, warnings = find_quotes(text, doc_id="h")
+        for q in quotes:
+            assert 0 <= q["start"] <= q["end"] <= len(text)
+            assert q["depth"] >= 0
+        for w in warnings:
+            assert 0 <= w["offset"] < len(text)
+            assert text[w["offset"] : w["offset"] + len(w["mark"])] == w["mark"]
+
+    check()

@@ -410,3 +410,19 @@ def test_classifier_is_deterministic_and_reports_macro_f1_beside_the_baseline():
     assert r1["report"].loc["macro avg", "f1-score"] == pytest.approx(round(f1_score(y_true, y_pred, average="macro"), 3))
     # the majority baseline of a 3-class problem scores at most 1/3 * its F1 of one class
     assert r1["scores"]["macro_f1_majority"].iloc[-1] < 0.34
+
+
+def test_notebook_declares_the_parameters_of_the_issue():
+    from medialens.paths import resolve
+    from medialens.report import notebook_parameters
+
+    params = notebook_parameters(resolve("notebooks/30_stance_comparison.ipynb"))
+    expected = {
+        "corpus": str, "figures_dir": str, "group_by": str, "targets": dict, "window": int, "lexicon": str,
+        "min_n": int, "n_bootstrap": int, "random_state": int, "coding_file": str, "compare_groups": list,
+    }
+    for name, typ in expected.items():
+        assert name in params, name
+        assert typ in params[name].types, (name, params[name].types)
+    assert params["targets"].default == st.DEFAULT_TARGETS
+    assert params["coding_file"].default == "corpus/seeds.stance_codes.csv"
