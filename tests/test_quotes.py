@@ -345,3 +345,11 @@ def test_find_quotes_never_fails_and_offsets_stay_inside_the_text():
             assert text[w["offset"] : w["offset"] + len(w["mark"])] == w["mark"]
 
     check()
+
+
+def test_english_attribution():
+    q, w = quotes_of("“We will defend every inch,” said NATO secretary-general Jens Stoltenberg. “It is clear,” he added.")
+    d = direct(q)
+    assert d["speaker"].tolist() == ["Jens Stoltenberg", "Jens Stoltenberg"]
+    assert d["rule"].tolist() == ["zei X", "zei X"]
+    assert w.empty

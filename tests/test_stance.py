@@ -426,3 +426,34 @@ def test_notebook_declares_the_parameters_of_the_issue():
         assert typ in params[name].types, (name, params[name].types)
     assert params["targets"].default == st.DEFAULT_TARGETS
     assert params["coding_file"].default == "corpus/seeds.stance_codes.csv"
+
+
+def test_english_lexicon_and_negation():
+    en = st.load_lexicon("textblob-en")
+    assert en.language == "en" and "PDDL" in en.licence
+    good = st.score_tokens(["good"], en)[0]
+    assert good > 0
+    assert st.score_tokens(["not", "good"], en)[0] == pytest.approx(-0.5 * good)
+
+
+def test_predict_stance_per_group_with_intervals_and_min_n():
+    from medialens.paths import resolve
+
+    codes = st.read_codes(resolve("corpus/seeds.stance_codes.csv"))
+    units = pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d", "e", "f"],
+        "outlet": ["X"] * 5 + ["Y"],
+        "target": ["Rusland"] * 6,
+        "text": ["Rusland als agressor."] * 6,
+    })
+    tok = Tokenizer(TextSettings())
+    p1 = st.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=2)
+    p2 = st.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=2)
+    pd.testing.assert_frame_equal(p1, p2)
+    assert p1["n_units"].tolist() == [5, 1]
+    assert p1.loc[p1["group"] == "Y", "result"].iloc[0] == "insufficient data"
+    x = p1[p1["group"] == "X"].iloc[0]
+    assert x["share_favour"] + x["share_against"] <= 1
+    assert x["ci_low"] <= x["net_stance"] <= x["ci_high"]
+    with pytest.raises(ValueError, match="group_by = 'krant'"):
+        st.predict_stance(codes, units, tokenizer=tok, group_col="krant")

@@ -219,7 +219,9 @@ _CAP = r"[A-ZÀ-ÖØ-Þ][\w’'-]+"
 _TITLE_WORD = (
     r"(?i:\b[\w-]*?(?:minister|president|premier|topman|topvrouw|secretaris-generaal|woordvoerder|kanselier|"
     r"leider|ambtgenoot|generaal|commissaris|ambassadeur|voorzitter|burgemeester|directeur|hoogleraar|"
-    r"onderzoeker|expert|analist|chef|diplomaat))"
+    r"onderzoeker|expert|analist|chef|diplomaat|"
+    r"secretary-general|spokesman|spokeswoman|spokesperson|chancellor|ambassador|chairman|chairwoman|"
+    r"professor|mayor|governor|senator|analyst|leader))"
 )
 # [adjective] title [van Capital Capital] Firstname Lastname   (title words are lowercase or Navo-...)
 _PERSON_RE = re.compile(
@@ -230,6 +232,8 @@ _TITLE_STEMS = (
     "minister", "president", "premier", "topman", "topvrouw", "secretaris-generaal", "woordvoerder", "kanselier",
     "leider", "ambtgenoot", "generaal", "commissaris", "ambassadeur", "voorzitter", "burgemeester", "directeur",
     "hoogleraar", "onderzoeker", "expert", "analist", "chef", "diplomaat",
+    "secretary-general", "spokes", "chancellor", "ambassador", "chair", "professor", "mayor", "governor",
+    "senator", "analyst", "leader",
 )
 
 
@@ -341,7 +345,7 @@ class _People:
 _REF_RE = re.compile(
     rf"""^\s*(?:
         (?P<pron>(?i:hij|zij|ze|he|she))\b
-      | (?P<named>(?:(?:[Dd]e\s+)?(?:[A-ZÀ-Þ]\w+e\s+)?{_TITLE_WORD}(?:\s+van\s+{_CAP}(?:\s+{_CAP})?)?\s+)?
+      | (?P<named>(?:(?:[Dd]e\s+|[Tt]he\s+)?(?:[A-ZÀ-Þ][\w-]*\s+)?{_TITLE_WORD}(?:\s+van\s+{_CAP}(?:\s+{_CAP})?)?\s+)?
                   {_CAP}(?:\s+(?:van\s+der|van\s+den|von\s+der|van|von|de|der|ter|ten)\s+{_CAP}|\s+{_CAP})?)
       | (?P<desc>[Dd]e\s+(?:[A-ZÀ-Þ]\w+e\s+|[a-z]\w+e\s+)?(?:[\w-]+))
     )""",
@@ -401,6 +405,9 @@ def _resolve_pronoun(pron: str, pos: int, people: _People, sentences: list[tuple
 # --------------------------------------------------------------------------------------------
 _AFTER_ALDUS = re.compile(r"\baldus\b\s*", re.IGNORECASE)
 _AFTER_VERB = re.compile(rf"^\s*[,.]?\s*(?:zo\s+|dat\s+)?(?:{_SPEECH_VERBS})\s+", re.IGNORECASE)
+_AFTER_REF_VERB = re.compile(
+    r"^\s*[,.]?\s*(?=(?:he|she|[A-ZÀ-Þ][\w-]+(?:\s+[A-ZÀ-Þ][\w-]+){0,2})\s+(?:said|says|added|told|warned|asked)\b)"
+)
 _X_ZEI_DAT = re.compile(rf"^(?P<ref>.{{0,80}}?)\s+(?:{_SPEECH_VERBS})\s+(?:wel\s+|ook\s+)?dat\b")
 _AFTER_VERB_LATER = re.compile(rf",\s*zo\s+(?:{_SPEECH_VERBS})\s+(?=[^,;]*$)", re.IGNORECASE)
 _AFTER_ZOALS = re.compile(r"^[^.!?]*?,\s*zoals\s+", re.IGNORECASE)
@@ -497,6 +504,11 @@ def _attribute_doc(
                 conf = 0.95 if re.match(r"^\s*,?\s*aldus", after, re.I) else 0.85
         # (b) ", zei X" / ", gaat hij verder"
         if speaker is None and (m := _AFTER_VERB.match(after)):
+            sp, _ = ref_at(close_end + m.end())
+            if sp:
+                speaker, rule = sp, "zei X"
+        # (b1) English order: "”, he said" / "”, Stoltenberg said"
+        if speaker is None and (m := _AFTER_REF_VERB.match(after)):
             sp, _ = ref_at(close_end + m.end())
             if sp:
                 speaker, rule = sp, "zei X"
