@@ -457,3 +457,14 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
     assert x["ci_low"] <= x["net_stance"] <= x["ci_high"]
     with pytest.raises(ValueError, match="group_by = 'krant'"):
         st.predict_stance(codes, units, tokenizer=tok, group_col="krant")
+
+
+def test_classifier_top_terms_lists_every_class():
+    from medialens.paths import resolve
+
+    codes = st.read_codes(resolve("corpus/seeds.stance_codes.csv"))
+    top = st.classifier_top_terms(codes, tokenizer=Tokenizer(TextSettings()), n=3)
+    assert top["stance"].tolist() == ["against", "favour", "neutral"]
+    assert all(len(t.split(", ")) == 3 for t in top["strongest terms (weight)"])
+    with pytest.raises(ValueError, match="n = 0"):
+        st.classifier_top_terms(codes, tokenizer=Tokenizer(TextSettings()), n=0)

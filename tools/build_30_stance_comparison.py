@@ -266,6 +266,15 @@ if evaluation is not None:
 ''')
 
 md("""
+What has the model learned to look at? The terms with the largest weight per class, fitted on all coded units. Target names among them (`rusland`, `oekraïne`) mean part of the "skill" is recognising the topic, not the stance.
+""")
+
+code('''
+if codes is not None:
+    display(st.classifier_top_terms(codes, tokenizer=tok, n=8, random_state=random_state))
+''')
+
+md("""
 Predicted stance for every sentence that mentions a target, per group: the share predicted *favour* and *against*, and the net stance (favour − against) with a bootstrap 95% interval. The model was trained on the coded sentences, so for those sentences the prediction is in-sample and too good.
 """)
 
@@ -281,7 +290,7 @@ if codes is not None:
 ''')
 
 md("""
-**What it means, when it misleads.** On 56 example sentences the classifier beats the baseline mainly by learning the *target words*: sentences about Rusland are mostly coded "against", so `rusland` itself predicts "against". That is a property of the news and of the coding, not an understanding of stance. Real use needs a codebook, several coders with a reliability figure (Krippendorff's alpha), units sampled at random, and a held-out test set.
+**What it means, when it misleads.** On the 56 example sentences the classifier beats the baseline partly by learning the *target words*: sentences about Rusland are mostly coded "against", so `rusland` itself pushes toward "against" and `oekraïne` toward "favour", beside genuine cues such as `steunen`, `helpen` or `geen`. Topic is not stance. Real use needs a codebook, several coders with a reliability figure (Krippendorff's alpha), units sampled at random, and a held-out test set.
 """)
 
 md("""

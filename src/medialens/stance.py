@@ -64,6 +64,7 @@ __all__ = [
     "read_codes",
     "evaluate_classifier",
     "predict_stance",
+    "classifier_top_terms",
     "STANCE_LABELS",
 ]
 
@@ -868,3 +869,25 @@ def predict_stance(
                      f"{net.mean():.3f} [{lo:.3f}, {hi:.3f}]"))
     return pd.DataFrame(rows, columns=["group", "target", "n_units", "n_documents", "share_favour", "share_against",
                                        "net_stance", "ci_low", "ci_high", "result"])
+
+
+def classifier_top_terms(codes: pd.DataFrame, *, tokenizer: Tokenizer, n: int = 8, random_state: int = 0) -> pd.DataFrame:
+    """The ``n`` terms with the largest logistic-regression weight per class, fitted on all coded
+    units: what the classifier has learned to look at (validate it: target names here mean the
+    model learned the topic, not the stance)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n = {n!r}: must be a whole number >= 1")
+    vec = TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True)
+    X = vec.fit_transform(codes["text"].to_numpy())
+    model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state)
+    model.fit(X, codes["stance"].to_numpy())
+    terms = vec.get_feature_names_out()
+    coef = model.coef_ if len(model.classes_) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
+    rows = []
+    for k, label in enumerate(model.classes_):
+        order = sorted(range(len(terms)), key=lambda i: (-coef[k, i], terms[i]))[:n]
+        rows.append((label, ", ".join(f"{terms[i]} ({coef[k, i]:.2f})" for i in order)))
+    return pd.DataFrame(rows, columns=["stance", "strongest terms (weight)"])
