@@ -226,7 +226,9 @@ code('''
 if context_target and group_by != "speaker":
     ctx = mentions[mentions["target"] == context_target].groupby("doc_id")["context"].apply(" ".join)
     ctx_units = units.assign(text=units["doc_id"].map(ctx).fillna(""))
-    lo_t = st.log_odds_groups(ctx_units, group_by=group_by, group=chosen[0], reference=chosen[1] if len(chosen) == 2 else None, tokenizer=tok)
+    # the target's own aliases say nothing about how it is talked about: leave them out
+    tok_ctx = mt.Tokenizer(mt.TextSettings(language=language, extra_stopwords=tuple(targets.get(context_target, []))))
+    lo_t = st.log_odds_groups(ctx_units, group_by=group_by, group=chosen[0], reference=chosen[1] if len(chosen) == 2 else None, tokenizer=tok_ctx)
     print(f"{context_target} contexts, {lo_t['comparison'].iloc[0]}: {lo_t['count_i'].sum()} vs {lo_t['count_j'].sum()} tokens")
     display(plots.save_figure(plots.log_odds_chart(lo_t, top_n=top_n, title=f"Around {context_target}: {lo_t['comparison'].iloc[0]} (n = {lo_t['count_i'].sum()} vs {lo_t['count_j'].sum()} tokens)"), "stance_log_odds_target", figures_path))
     display(pd.concat([lo_t.head(top_n), lo_t.tail(top_n)])[["term", "count_i", "count_j", "z"]].round(3))
