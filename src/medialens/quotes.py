@@ -644,7 +644,10 @@ def extract_quotes(documents: pd.DataFrame, *, group_col: str = "outlet") -> tup
             surname = name.split()[-1]
             if surname not in full or (" " in name and " " not in full[surname]):
                 full[surname] = name  # the first full name wins over a bare surname
-    known = {k: full[k] for k in sorted(full)}
+    # a bare "name" that is the first name of a full name ("Frans" of "Frans Timmermans") is not a
+    # surname: registering it would make every "Frans Timmermans" look like two people
+    first_names = {v.split()[0] for v in full.values() if " " in v}
+    known = {k: full[k] for k in sorted(full) if not (" " not in full[k] and k in first_names)}
     known_re = (
         re.compile(r"\b(?:" + "|".join(re.escape(k) for k in sorted(known, key=lambda k: (-len(k), k))) + r")\b")
         if known else None
