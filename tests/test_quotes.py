@@ -353,3 +353,18 @@ def test_english_attribution():
     assert d["speaker"].tolist() == ["Jens Stoltenberg", "Jens Stoltenberg"]
     assert d["rule"].tolist() == ["zei X", "zei X"]
     assert w.empty
+
+
+def test_a_bare_first_name_elsewhere_does_not_split_a_person_in_two():
+    # a near-duplicate with a word replaced ("minister Dilan taken") once registered "Dilan" as a surname,
+    # so "Dilan Yeşilgöz" counted as two people and "zegt zij" became unresolvable
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b"], "outlet": ["A", "A"],
+        "text": [
+            "Het gaat goed, zei minister Dilan taken. Verder niets.",
+            "“Iets anders”, zei minister Dilan Yeşilgöz. “Meer nog”, zegt zij.",
+        ],
+    })
+    q, _ = extract_quotes(docs)
+    d = direct(q)
+    assert d["speaker"].tolist() == ["Dilan Yeşilgöz", "Dilan Yeşilgöz"]
