@@ -29,7 +29,7 @@ md("""
 - **Data:** the corpus named in `corpus` (by default the five seed articles; outlets `style-A/B/C` are inferred from house style) and, optionally, a CSV of hand-coded sentences (`coding_file`).
 - **Method:** rule-based quote pairing and speaker attribution; target mentions by alias lists on the shared tokeniser; the De Smedt & Daelemans Dutch subjectivity lexicon with negation handling and a guard for words like `naar`; bootstrap 95% intervals; log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); TF-IDF + logistic regression with stratified cross-validation beside a majority baseline.
 - **Outputs:** tables of quotes, share of voice, polarity per group × target, distinctive terms, classifier scores; figures `stance_share_of_voice`, `stance_polarity`, `stance_log_odds`, `stance_log_odds_target` (PNG + SVG).
-- **Runtime:** a few seconds on the seeds; quote extraction and target scoring take about a minute per 100,000 articles (`benchmarks/bench_stance.py`).
+- **Runtime:** a few seconds on the seeds; quote extraction and target scoring take one to two minutes per 100,000 articles on a shared 2-core machine (`benchmarks/bench_stance.py`).
 """)
 
 code('''
