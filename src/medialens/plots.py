@@ -181,4 +181,86 @@ def stability_heatmap(ari: pd.DataFrame, *, n_units: int) -> Figure:
                 ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black")
         fig.colorbar(im, ax=ax, label="adjusted Rand index")
         ax.set_title(f"Agreement between runs (n = {n_units} units)")
+
+
+# ---- stance comparison ----
+__all__ += ["share_of_voice_chart", "stance_intervals", "log_odds_chart"]
+
+
+def share_of_voice_chart(sov: pd.DataFrame, *, by: str = "outlet", top_n: int = 6) -> Figure:
+    """One panel per group: quoted words per speaker (the ``top_n`` speakers with most words),
+    with the group's number of quotes in the panel title."""
+    with matplotlib.rc_context(STYLE):
+        groups = sorted(sov[by].astype(str).unique())
+        fig = new_figure(width=3.2 * max(1, len(groups)), height=3.2)
+        axes = fig.subplots(1, max(1, len(groups)), squeeze=False)[0]
+        for ax, g in zip(axes, groups, strict=False):
+            part = sov[sov[by].astype(str) == g].sort_values(["words", "speaker"], ascending=[False, True]).head(top_n)
+            part = part.iloc[::-1]
+            ax.barh(part["speaker"], part["words"], color="#4c72b0")
+            for y, (w, q) in enumerate(zip(part["words"], part["quotes"], strict=True)):
+                ax.text(w, y, f" {q}q", va="center", fontsize=7)
+            n_q = int(sov.loc[sov[by].astype(str) == g, "quotes"].sum())
+            ax.set_title(f"{g} (n = {n_q} quotes)")
+            ax.set_xlabel("quoted words")
+        fig.suptitle("Share of voice: quoted words per speaker (label: number of quotes)")
+    return fig
+
+
+def stance_intervals(table: pd.DataFrame, *, title: str = "Lexicon polarity per group and target") -> Figure:
+    """Mean polarity with its bootstrap 95% interval per group (rows) for each target (panels);
+    cells with insufficient data are marked, every point is labelled with its n."""
+    with matplotlib.rc_context(STYLE):
+        targets = list(dict.fromkeys(table["target"]))
+        groups = sorted(table["group"].astype(str).unique())
+        fig = new_figure(width=2.8 * max(1, len(targets)), height=0.45 * len(groups) + 1.6)
+        axes = fig.subplots(1, max(1, len(targets)), squeeze=False, sharey=True)[0]
+        for ax, t in zip(axes, targets, strict=False):
+            part = table[table["target"] == t].set_index("group")
+            for y, g in enumerate(groups):
+                if g not in part.index:
+                    continue
+                r = part.loc[g]
+                if pd.isna(r["mean"]):
+                    ax.text(0, y, f"insufficient (n={int(r['n_mentions'])})", ha="center", va="center", fontsize=7, color="grey")
+                    continue
+                ax.errorbar(r["mean"], y, xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]], fmt="o",
+                            color="black", capsize=3)
+                ax.text(r["ci_high"], y + 0.15, f" n={int(r['n_mentions'])}", fontsize=7)
+            ax.axvline(0, color="grey", lw=0.8, ls=":")
+            ax.set_xlim(-1, 1)
+            ax.set_yticks(range(len(groups)), groups)
+            ax.set_ylim(-0.6, len(groups) - 0.4)
+            ax.set_title(t)
+            ax.set_xlabel("polarity (−1 … +1)")
+        fig.suptitle(f"{title} (mean, bootstrap 95% interval; n = {int(table['n_mentions'].sum())} mentions)")
+    return fig
+
+
+def log_odds_chart(scores: pd.DataFrame, *, top_n: int = 10, title: str | None = None) -> Figure:
+    """The standard Fightin' Words plot: z-score against log10 of the term's total count, the
+    ``top_n`` most distinctive terms on each side labelled, |z| = 1.96 marked."""
+    import numpy as np
+
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(width=8, height=4.6)
+        ax = fig.subplots()
+        x = np.log10(scores["count"].clip(lower=1))
+        ax.scatter(x, scores["z"], s=8, color="#999999", alpha=0.6, linewidths=0)
+        top = scores.sort_values(["z", "term"], ascending=[False, True]).head(top_n)
+        bottom = scores.sort_values(["z", "term"], ascending=[True, True]).head(top_n)
+        for part, color in ((top, "#c44e52"), (bottom, "#4c72b0")):
+            ax.scatter(np.log10(part["count"].clip(lower=1)), part["z"], s=14, color=color)
+            # terms with the same count and z sit on one point: one label listing them
+            tied = part.assign(zr=part["z"].round(9)).groupby(["count", "zr"], sort=True)["term"].apply(", ".join)
+            for (cnt, z), label in tied.items():
+                ax.annotate(label, (np.log10(max(cnt, 1)), z), fontsize=7, xytext=(3, 0),
+                            textcoords="offset points", va="center", color=color)
+        for v in (1.96, -1.96):
+            ax.axhline(v, color="grey", lw=0.8, ls=":")
+        ax.set_xlabel("log10 total count of the term")
+        ax.set_ylabel("z-score (log-odds, informative Dirichlet prior)")
+        comp = scores["comparison"].iloc[0] if "comparison" in scores.columns and len(scores) else ""
+        n_i, n_j = int(scores["count_i"].sum()), int(scores["count_j"].sum())
+        ax.set_title(title or f"{comp}: n = {n_i} vs {n_j} tokens, {len(scores)} terms")
     return fig

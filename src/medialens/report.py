@@ -271,7 +271,7 @@ def plan_report(
         problems += validate_parameters(values, declared[nb.stem], nb.name)
         resolved = {}
         for name, value in values.items():
-            if isinstance(value, str) and INPUT_PATH_NAMES.match(name):
+            if isinstance(value, str) and value and INPUT_PATH_NAMES.match(name):  # "" = no file
                 value = str(resolve(value, base=pf.path.parent))
             elif isinstance(value, str) and OUTPUT_PATH_NAMES.match(name):
                 try:

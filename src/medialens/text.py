@@ -118,7 +118,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for m in _SENT_END_RE.finditer(text):
         if m.group(1) == ".":
-            before = _WORD_BEFORE_RE.search(text, 0, m.start())
+            before = _WORD_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())  # not from 0: O(n) per stop
             word = before.group(1).lower() if before else ""
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
