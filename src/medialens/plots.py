@@ -181,6 +181,7 @@ def stability_heatmap(ari: pd.DataFrame, *, n_units: int) -> Figure:
                 ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black")
         fig.colorbar(im, ax=ax, label="adjusted Rand index")
         ax.set_title(f"Agreement between runs (n = {n_units} units)")
+    return fig
 
 
 # ---- stance comparison ----
