@@ -60,3 +60,7 @@ def test_seed_parameter_file_validates_against_every_notebook():
     out, figs, plan = plan_report(ROOT / "corpus" / "seeds.params.yaml")
     assert [nb.name for nb, _ in plan] == [p.name for p in NOTEBOOKS]
     assert out == ROOT / "reports" / "seeds" and figs == ROOT / "figures" / "seeds"
+    for _nb, params in plan:  # paths inside the project reach the kernel relative to its root
+        assert params["corpus"] == "corpus/seeds.yaml"
+        assert params["figures_dir"] == "figures/seeds"
+
