@@ -22,14 +22,14 @@ _SHINGLE = 5
 _MASK = np.uint64((1 << 61) - 1)
 
 
-def _shingle_hashes(ids: np.ndarray) -> np.ndarray:
+def _shingle_hashes(ids: np.ndarray, *, unique: bool = True) -> np.ndarray:
     if len(ids) < _SHINGLE:
         ids = np.concatenate([ids, np.zeros(_SHINGLE - len(ids), dtype=np.uint64)])
     h = np.zeros(len(ids) - _SHINGLE + 1, dtype=np.uint64)
     p = np.uint64(1_000_003)
     for k in range(_SHINGLE):
         h = h * p + ids[k : len(ids) - _SHINGLE + 1 + k]
-    return np.unique(h)
+    return np.unique(h) if unique else h
 
 
 def minhash_signatures(texts: list[str], *, seed: int = 0) -> np.ndarray:
@@ -38,12 +38,20 @@ def minhash_signatures(texts: list[str], *, seed: int = 0) -> np.ndarray:
     a = rng.integers(1, 2**62, size=_N_PERM, dtype=np.uint64) | np.uint64(1)
     b = rng.integers(0, 2**62, size=_N_PERM, dtype=np.uint64)
     vocab: dict[str, int] = {}
+    known, number = vocab.get, vocab.__getitem__
     sigs = np.empty((len(texts), _N_PERM), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for i, text in enumerate(texts):
             words = _WORD_RE.findall(text.lower())
-            ids = np.fromiter((vocab.setdefault(w, len(vocab) + 1) for w in words), dtype=np.uint64, count=len(words))
-            sh = _shingle_hashes(ids)
+            ids = list(map(known, words))
+            if None in ids:  # new words are numbered 1, 2, ... in order of first occurrence
+                for w in dict.fromkeys(words):
+                    if w not in vocab:
+                        vocab[w] = len(vocab) + 1
+                ids = list(map(number, words))
+            ids = np.array(ids, dtype=np.uint64)
+            # repeated shingles do not change a minimum, so no np.unique here
+            sh = _shingle_hashes(ids, unique=False)
             # multiply-shift hashing of every shingle under every permutation, minimum per row
             sigs[i] = ((a[:, None] * sh[None, :] + b[:, None]) >> np.uint64(3)).min(axis=1)
     return sigs
