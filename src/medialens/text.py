@@ -244,23 +244,26 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """All word tokens, normalised and (if set) lowercased, before any filtering."""
-        toks = TOKEN_PATTERN.findall(normalise(text))
-        toks = [t.translate(_HYPHENS) for t in toks]
+        text = normalise(text)
+        if "\u2010" in text or "\u2011" in text:
+            toks = [t.translate(_HYPHENS) for t in TOKEN_PATTERN.findall(text)]
+        else:  # ’ and ' are interchangeable everywhere in TOKEN_PATTERN: fold before, same tokens
+            toks = TOKEN_PATTERN.findall(text.replace("’", "'"))
         if self.settings.lowercase:
-            toks = [t.lower() for t in toks]
+            toks = list(map(str.lower, toks))
         return toks
 
     def filter(self, tokens: list[str]) -> list[str]:
         """Apply number, length and stopword filters, then lemma/stem reduction."""
         s = self.settings
-        stop = self._stop
-        out = [
-            t
-            for t in tokens
-            if len(t) >= s.min_length
-            and (s.numbers or not _NUMERIC_RE.match(t))
-            and (t.lower() if not s.lowercase else t) not in stop
-        ]
+        stop, min_length, numeric = self._stop, s.min_length, _NUMERIC_RE.match
+        # _NUMERIC_RE needs a first character that is a decimal digit (\d is str.isdecimal), '.' or ','
+        if s.lowercase:
+            out = [t for t in tokens if len(t) >= min_length and t not in stop]
+        else:
+            out = [t for t in tokens if len(t) >= min_length and t.lower() not in stop]
+        if not s.numbers:
+            out = [t for t in out if not ((t[0].isdecimal() or t[0] in ".,") and numeric(t))]
         if self._reducer is not None:
             out = [self._reducer(t) for t in out]
         return out
