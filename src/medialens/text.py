@@ -62,22 +62,35 @@ _FORMAT_RE = re.compile(
 )
 
 
+# The characters of both classes, for a quick "is any of them here at all?" test: one substring
+# search per character is far faster than a regex scan with a large character class, and most
+# texts contain none of them (normalise was a third of the loader's time on 10k articles).
+_FORMAT_CHARS = tuple(chr(c) for c in range(0x80, 0x10000) if _FORMAT_RE.match(chr(c)))
+_SPACE_TUPLE = tuple(_SPACE_CHARS)
+
+
+def _has_any(text: str, chars: tuple[str, ...]) -> bool:
+    return any(c in text for c in chars)
+
+
 def normalise(text: str) -> str:
     """Return ``text`` in NFC, without format characters, with all space characters as ``' '``
     and line ends as ``\\n``. Applying it twice changes nothing."""
     if not text:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _FORMAT_RE.sub("", text)
-    text = _SPACE_RE.sub(" ", text)
+    if _has_any(text, _FORMAT_CHARS):
+        text = _FORMAT_RE.sub("", text)
+    if _has_any(text, _SPACE_TUPLE):
+        text = _SPACE_RE.sub(" ", text)
     return unicodedata.normalize("NFC", text)
 
 
 def normalisation_changes(text: str) -> dict[str, int]:
     """Count what :func:`normalise` would change in ``text`` (for the cleaning report)."""
     return {
-        "format_characters": len(_FORMAT_RE.findall(text)),
-        "special_spaces": len(_SPACE_RE.findall(text)),
+        "format_characters": len(_FORMAT_RE.findall(text)) if _has_any(text, _FORMAT_CHARS) else 0,
+        "special_spaces": len(_SPACE_RE.findall(text)) if _has_any(text, _SPACE_TUPLE) else 0,
         "not_nfc": int(not unicodedata.is_normalized("NFC", text)),
     }
 
