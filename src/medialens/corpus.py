@@ -186,6 +186,22 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         where,
         "cleaning.max_doc_bytes must be a positive whole number",
     )
+    for key in ("boilerplate", "detect_language"):
+        _need(isinstance(cleaning[key], bool), where, f"cleaning.{key} = {cleaning[key]!r}: must be true or false")
+    for key in ("languages", "keep_languages"):
+        value = cleaning[key]
+        _need(
+            (value is None and key == "keep_languages")
+            or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
+            where,
+            f"cleaning.{key} = {value!r}: give a list of ISO 639-1 codes, e.g. [nl, en]",
+        )
+    ndt = cleaning["near_duplicate_threshold"]
+    _need(
+        ndt is None or (isinstance(ndt, int | float) and not isinstance(ndt, bool) and 0 < ndt <= 1),
+        where,
+        f"cleaning.near_duplicate_threshold = {ndt!r}: a share of shared word sequences between 0 and 1 (e.g. 0.8)",
+    )
     meta = raw.get("metadata")
     meta_path, meta_key = None, "doc_id"
     if meta is not None:
@@ -384,8 +400,23 @@ def _decode(data: bytes, encoding: str, source: str, log: _Log) -> str | None:
             " (is it cp1252?)",
         )
         return None
+    moji = _MOJIBAKE_RE.search(text)
+    if moji:
+        prefix = text[: moji.start()]
+        line = prefix.count("\n") + 1
+        col = moji.start() - (prefix.rfind("\n") + 1) + 1
+        n = len(_MOJIBAKE_RE.findall(text))
+        log.note(
+            source, line, "mojibake",
+            f"{source}:{line}:{col} {moji.group()!r} looks like UTF-8 read as cp1252 ({n} place(s));"
+            " kept as is: re-export the file as UTF-8 to repair it",
+        )
     return text
 
+
+# UTF-8 lead byte C2/C3/E2 followed by continuation bytes, decoded as cp1252: 'Ã«' (ë), 'â€ž' („)
+_CP1252_CONT = re.escape("".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xC0)))
+_MOJIBAKE_RE = re.compile(f"[\u00c2\u00c3][{_CP1252_CONT}]|\u00e2[\u20ac\u201a-\u201e\u2122][{_CP1252_CONT}]")
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -534,8 +565,12 @@ def _squeeze_blanks(para: str) -> str:
     return _BLANK_RUN_RE.sub(" ", para) if ("\t" in para or "  " in para) else para
 
 
-def _clean_body(doc_id: str, body: str, cleaning: dict, log: _Log, source: str) -> str:
-    changes = normalisation_changes(body)
+def _clean_body(
+    doc_id: str, body: str, cleaning: dict, log: _Log, source: str, changes: dict[str, int] | None = None
+) -> str:
+    """``changes``: normalisation counts of the raw text, when the reader normalised it already."""
+    if changes is None:
+        changes = normalisation_changes(body)
     for kind, n in changes.items():
         if n:
             log.removals.append((doc_id, kind, None, n, ""))
@@ -553,10 +588,10 @@ def _clean_body(doc_id: str, body: str, cleaning: dict, log: _Log, source: str) 
 # --------------------------------------------------------------------------------------------
 # Format readers: each yields raw records (doc_id, source, line, fields) and records skips.
 # --------------------------------------------------------------------------------------------
-def _read_bytes(path: Path, source: str, limit: int, log: _Log) -> bytes | None:
+def _read_bytes(path: Path, source: str, limit: int, log: _Log, what: str = "max_doc_bytes") -> bytes | None:
     size = path.stat().st_size
     if size > limit:
-        log.skip(source, None, "too_large", f"{source}: {size:,} bytes is over max_doc_bytes = {limit:,}")
+        log.skip(source, None, "too_large", f"{source}: {size:,} bytes is over {what} = {limit:,}")
         return None
     if size == 0:
         log.skip(source, None, "empty", f"{source}: empty file")
@@ -582,6 +617,7 @@ def _records_txt(defn: CorpusDefinition, files: list[Path], log: _Log):
         headers, body, body_line = _split_txt_headers(normalise(text))
         fields = {k: v for k, (v, _line) in headers.items()}
         fields["text"] = body
+        fields["_changes"] = normalisation_changes(text)  # counted before the headers were normalised
         fields["_date_line"] = headers.get("date", (None, 1))[1]
         yield doc_id, source, body_line if body.strip() else 1, fields
 
@@ -592,7 +628,7 @@ def _records_csv(defn: CorpusDefinition, files: list[Path], log: _Log):
         source = _source_name(defn, path)
         entry = {"source": source, "format": "csv", "records": 0}
         log.inputs.append(entry)
-        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log)
+        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log, "the file limit 1000 × max_doc_bytes")
         if data is None:
             entry["records"] = 1
             continue
@@ -623,10 +659,11 @@ def _records_csv(defn: CorpusDefinition, files: list[Path], log: _Log):
                 row = next(reader)
             except StopIteration:
                 break
-            except csv.Error as exc:
+            except csv.Error as exc:  # the reader resumes at the next line: later rows are kept
                 entry["records"] += 1
-                log.skip(source, start, "bad_row", f"{source}:{start} {exc}; rows after it could not be read")
-                break
+                log.skip(source, start, "bad_row", f"{source}:{start} {exc}")
+                line = reader.line_num
+                continue
             line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
@@ -660,7 +697,7 @@ def _records_jsonl(defn: CorpusDefinition, files: list[Path], log: _Log):
         source = _source_name(defn, path)
         entry = {"source": source, "format": "jsonl", "records": 0}
         log.inputs.append(entry)
-        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log)
+        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log, "the file limit 1000 × max_doc_bytes")
         if data is None:
             entry["records"] = 1
             continue
@@ -684,8 +721,20 @@ def _records_jsonl(defn: CorpusDefinition, files: list[Path], log: _Log):
             if missing:
                 log.skip(source, lineno, "missing_field", f"{source}:{lineno} has no field {missing}")
                 continue
-            doc_id = str(rec[f["id"]]).strip() if f["id"] else f"{path.stem}:{lineno}"
+            if not isinstance(rec[f["text"]], str | None):
+                kind = type(rec[f["text"]]).__name__
+                log.skip(source, lineno, "bad_json", f"{source}:{lineno} field {f['text']!r} is a {kind}, not a string")
+                continue
+            doc_id = _plain_id(rec[f["id"]]) if f["id"] else f"{path.stem}:{lineno}"
+            if not doc_id:
+                log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
+                continue
             yield doc_id, source, lineno, _map_fields({k: v for k, v in rec.items()}, f)
+
+
+def _plain_id(value: Any) -> str:
+    """A JSON id as text; null and blank give '' (refused by the caller)."""
+    return "" if value is None else str(value).strip()
 
 
 def _map_fields(rec: dict, f: dict) -> dict:
@@ -775,6 +824,11 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
             log.skip(source, line, "duplicate_id", f"{where} id {doc_id!r} already used at {seen_ids[doc_id]}", doc_id)
             continue
         seen_ids[doc_id] = where
+        limit = defn.cleaning["max_doc_bytes"]  # .txt files are guarded whole, before reading
+        body = fields.get("text", "")
+        if defn.format != "txt" and len(body) * 4 > limit and (size := len(body.encode("utf-8"))) > limit:
+            log.skip(source, line, "too_large", f"{where} text of {size:,} bytes is over max_doc_bytes = {limit:,}", doc_id)
+            continue
         date_raw = fields.get("date")
         date = None
         if date_raw not in (None, ""):
@@ -788,11 +842,10 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
                     log.skip(source, date_line, "bad_date", msg, doc_id)
                     continue
                 log.note(source, date_line, "bad_date", msg + "; kept with date missing", doc_id)
-        body = fields.get("text", "")
         if not body.strip():
             log.skip(source, line, "empty_body" if defn.format == "txt" else "empty", f"{where} has no body text", doc_id)
             continue
-        text = _clean_body(doc_id, body, defn.cleaning, log, source)
+        text = _clean_body(doc_id, body, defn.cleaning, log, source, fields.get("_changes"))
         if not text.strip():
             log.skip(source, line, "empty_body", f"{where} has no text left after cleaning", doc_id)
             continue
@@ -802,9 +855,9 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
             "doc_id": doc_id,
             "source": source,
             "line": line,
-            "outlet": fields.get("outlet"),
+            "outlet": _one_line(fields.get("outlet")),
             "date": date,
-            "title": fields.get("title"),
+            "title": _one_line(fields.get("title")),
             "text": text,
         }
         for k, v in (fields.get("_extra") or {}).items():
@@ -839,6 +892,11 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
     )
 
 
+def _one_line(value: str | None) -> str | None:
+    """Normalise a short field (outlet, title) like the text, on one line: 'NRC\u00a0X' == 'NRC X'."""
+    return None if value is None else " ".join(normalise(value).split())
+
+
 def _plain(v: Any) -> Any:
     """YAML lists become '; '-joined strings so document columns stay flat and hashable."""
     if isinstance(v, list):
@@ -855,7 +913,7 @@ def _join_metadata(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.
     text = _decode(data, defn.encoding, source, log)
     if text is None:
         raise CorpusError(f"metadata file {source} could not be decoded (see the skip report)")
-    meta = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    meta = _metadata_table(text, source)
     key = defn.metadata_key
     if key not in meta.columns:
         raise CorpusError(f"metadata file {source}: no key column {key!r} (columns: {list(meta.columns)})")
@@ -879,6 +937,27 @@ def _join_metadata(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.
         merged = merged.drop(columns=f"{col}_meta")
     assert len(merged) == len(docs)
     return merged
+
+
+def _metadata_table(text: str, source: str) -> pd.DataFrame:
+    """Read a labels CSV strictly (all text, ``NA`` stays text); refuse it naming file:line when
+    a row is broken (pandas would shift a row with an extra field into a different key)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    try:
+        header = next(reader)
+        for row in reader:
+            if row and len(row) != len(header):
+                raise CorpusError(
+                    f"metadata file {source}: not readable as CSV: line {reader.line_num} has {len(row)} fields, header has {len(header)}"
+                )
+            if row:
+                rows.append(row)
+    except StopIteration:
+        raise CorpusError(f"metadata file {source}: not readable as CSV: the file is empty") from None
+    except csv.Error as exc:
+        raise CorpusError(f"metadata file {source}: not readable as CSV: line {reader.line_num}: {exc}") from None
+    return pd.DataFrame(rows, columns=[h.strip() for h in header], dtype=object)
 
 
 def _content_hash(text: str) -> str:
@@ -967,9 +1046,9 @@ def escape(text: str) -> str:
 def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "month") -> pd.DataFrame:
     """Documents per ``rows`` × ``columns`` with totals; missing values shown as ``(missing)``
     (for months: ``undated``), never dropped."""
-    for col in (rows, columns):
+    for name, col in (("rows", rows), ("columns", columns)):
         if col not in documents.columns:
-            raise ValueError(f"{col!r} is not a document column; columns: {sorted(documents.columns)}")
+            raise ValueError(f"{name} = {col!r}: not a document column; columns: {sorted(documents.columns)}")
     fill = {c: ("undated" if c in ("month", "date") else "(missing)") for c in (rows, columns)}
     docs = documents[[rows, columns]].astype(object).fillna(fill)
     table = pd.crosstab(docs[rows], docs[columns], margins=True, margins_name="total")
@@ -1016,7 +1095,7 @@ def removals_summary(corpus: Corpus) -> pd.DataFrame:
 
 def preview(documents: pd.DataFrame, n_chars: int = 240) -> pd.DataFrame:
     """The start of every document with its metadata, for a first look (shown escaped as HTML)."""
-    if not isinstance(n_chars, int) or n_chars < 1:
+    if not isinstance(n_chars, int) or isinstance(n_chars, bool) or n_chars < 1:
         raise ValueError(f"preview_chars = {n_chars!r}: must be a positive whole number")
 
     def cut(t: str) -> str:

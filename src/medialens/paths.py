@@ -10,6 +10,7 @@ editable install), else the nearest parent of the working directory that has ``c
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,6 +89,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode(target))  # mkstemp made it 0600
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -95,6 +97,16 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator:
         except FileNotFoundError:
             pass
         raise
+
+
+def _file_mode(target: Path) -> int:
+    """The mode an ordinary write would give: the existing file's, else 0666 minus the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def cache_dir() -> Path:

@@ -281,6 +281,12 @@ def plan_report(
             resolved[name] = value
         if "figures_dir" in declared[nb.stem] and "figures_dir" not in resolved:
             resolved["figures_dir"] = str(figs)
+        for name, p in declared[nb.stem].items():  # output defaults, too, land in the output folder
+            if name not in resolved and isinstance(p.default, str) and OUTPUT_PATH_NAMES.match(name):
+                try:
+                    resolved[name] = str(confine(p.default, out, what=f"{nb.name}: default of {name}"))
+                except ValueError as exc:
+                    problems.append(str(exc))
         plan.append((nb, resolved))
     if problems:
         raise ParameterError("parameter check failed; nothing was run:\n  - " + "\n  - ".join(dict.fromkeys(problems)))
@@ -389,8 +395,11 @@ def run_report(
             nb = _execute(nb_path, tmp_path, params)
         except PapermillExecutionError as exc:
             failures += 1
-            status = f"FAILED in cell {exc.cell_index} (execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
             nb = nbformat.read(tmp_path, as_version=4)
+            # papermill puts an error banner cell on top, so find the failed cell by its error output
+            failed = [c for c in nb.cells if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+            first = next((ln.strip() for ln in (failed[0].source if failed else "").splitlines() if ln.strip()), "")
+            status = f"FAILED in cell {exc.cell_index} (In [{exc.exec_count}]: {first}): {exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel died, timeout ...
             failures += 1
             status = f"FAILED: {type(exc).__name__}: {exc}"

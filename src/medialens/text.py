@@ -224,8 +224,13 @@ class TextSettings:
             )
         if self.reduce not in ("none", "lemma", "stem"):
             raise ValueError(f"reduce = {self.reduce!r}: choose 'none', 'lemma' or 'stem'")
-        if not isinstance(self.min_length, int) or self.min_length < 1:
+        if not isinstance(self.min_length, int) or isinstance(self.min_length, bool) or self.min_length < 1:
             raise ValueError(f"min_length = {self.min_length!r}: must be a whole number >= 1")
+        for name in ("lowercase", "remove_stopwords", "keep_negations", "numbers"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} = {getattr(self, name)!r}: must be True or False")
+        if isinstance(self.extra_stopwords, str) or not all(isinstance(w, str) for w in self.extra_stopwords):
+            raise ValueError(f"extra_stopwords = {self.extra_stopwords!r}: give a list of words, e.g. ['navo']")
         object.__setattr__(self, "extra_stopwords", tuple(self.extra_stopwords))
 
     def as_dict(self) -> dict:

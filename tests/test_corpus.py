@@ -1,0 +1,875 @@
+"""Bad input for the corpus loader: one test per ingestion row of the robustness guide, and the
+invariants (conservation, raw files untouched, no new damage, idempotent normalisation, cache).
+
+Every fixture writes its bad files into ``tmp_path`` with a corpus definition beside them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+import unicodedata
+
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from medialens import corpus as mc
+from medialens.corpus import CorpusError, load_corpus
+from medialens.text import Tokenizer, normalise
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Every test gets its own cache folder; nothing is written into the project."""
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+
+
+def body(i: int) -> str:
+    """A short Dutch article body, distinct per ``i`` (no exact or near duplicates)."""
+    return (
+        f"De Navo-top in Brussel besprak op dag {i} de steun aan Oekraïne en de sancties tegen Rusland. "
+        f"Minister nummer {i} zei dat het bondgenootschap niet wil escaleren en geen troepen stuurt. "
+        f"Volgens diplomaten ging het overleg {i} uur door, langer dan verwacht."
+    )
+
+
+LONG = " ".join(
+    [
+        "De ministers van Buitenlandse Zaken van het bondgenootschap kwamen donderdag bijeen in Brussel.",
+        "Zij spraken over de oorlog in Oekraïne, de levering van wapens en de verdediging van de oostflank.",
+        "Secretaris-generaal Stoltenberg zei na afloop dat de Navo geen no-flyzone zal instellen.",
+        "Dat zou het bondgenootschap in een direct conflict met Rusland brengen, aldus de Noor.",
+        "Wel worden er meer troepen naar Polen, Roemenië en de Baltische staten gestuurd.",
+        "Oekraïne vraagt al weken om straaljagers, maar daarover is nog geen besluit genomen.",
+        "De volgende top is eind maart, als ook de Amerikaanse president naar Europa komt.",
+    ]
+)
+
+
+def write_corpus(
+    root,
+    files: dict[str, bytes | str],
+    *,
+    fmt: str = "txt",
+    encoding: str | None = None,
+    cleaning: dict | None = None,
+    fields: dict | None = None,
+    metadata: dict | None = None,
+    meta_files: dict[str, str] | None = None,
+    name: str = "t",
+):
+    """Write ``files`` into ``root/data`` and a corpus definition ``root/corpus.yaml``."""
+    data = root / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    for fname, content in files.items():
+        (data / fname).parent.mkdir(parents=True, exist_ok=True)
+        (data / fname).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    for fname, content in (meta_files or {}).items():
+        (root / fname).write_text(content, encoding="utf-8")
+    source = {"path": "data", "format": fmt}
+    if encoding:
+        source["encoding"] = encoding
+    spec = {"name": name, "language": "nl", "source": source}
+    if cleaning:
+        spec["cleaning"] = cleaning
+    if fields:
+        spec["fields"] = fields
+    if metadata:
+        spec["metadata"] = metadata
+    path = root / "corpus.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def load(root, files, **kw) -> mc.Corpus:
+    return load_corpus(write_corpus(root, files, **kw), use_cache=False)
+
+
+def skip_of(c: mc.Corpus, source: str) -> pd.Series:
+    rows = c.skipped[c.skipped["source"] == source]
+    assert len(rows) == 1, c.skipped.to_string()
+    return rows.iloc[0]
+
+
+def assert_conserved(c: mc.Corpus) -> None:
+    s = c.summary()["count"]
+    assert s["input records"] == s["documents kept"] + s["records skipped"], c.summary()
+    assert int(c.inputs["records"].sum()) == len(c.documents) + len(c.skipped)
+    assert (c.inputs["records"] == c.inputs["kept"] + c.inputs["skipped"]).all(), c.inputs
+    assert s["input files"] == len(c.inputs)
+
+
+# --------------------------------------------------------------------------------------------
+# Encodings
+# --------------------------------------------------------------------------------------------
+def test_utf8_bom_is_decoded_and_noted(tmp_path):
+    c = load(tmp_path, {"a.txt": b"\xef\xbb\xbfdate 2022-03\n" + body(1).encode()})
+    assert len(c) == 1 and c.skipped.empty
+    doc = c.documents.iloc[0]
+    assert doc["date"] == "2022-03"  # the BOM did not break the header
+    assert not doc["text"].startswith("\ufeff")
+    notes = c.notes[c.notes["kind"] == "bom"]
+    assert notes["source"].tolist() == ["a.txt"]
+
+
+CP1252_TEXT = "date 2022-03\n„Het is tijd”, zei de minister. " + body(2)
+
+
+def test_cp1252_declared_decodes_low_quotes(tmp_path):
+    c = load(tmp_path, {"x.txt": CP1252_TEXT.encode("cp1252")}, encoding="cp1252")
+    assert len(c) == 1 and c.skipped.empty
+    assert c.documents.iloc[0]["text"].startswith("„Het is tijd”")
+
+
+def test_cp1252_undeclared_is_skipped_with_position_and_hint(tmp_path):
+    c = load(tmp_path, {"x.txt": CP1252_TEXT.encode("cp1252")})
+    assert len(c) == 0
+    s = skip_of(c, "x.txt")
+    assert s["reason"] == "decode_error"
+    assert s["line"] == 2
+    assert s["detail"].startswith("x.txt:2:1 byte 0x84 is not valid utf-8 (is it cp1252?")
+
+
+def test_invalid_bytes_skip_the_file_and_never_replace(tmp_path):
+    good = "date 2022-03\n„Het begon goed”, zei hij.\n".encode()
+    c = load(tmp_path, {"mixed.txt": good + b"Daarna \x93ging\x94 het mis.\n" + body(3).encode(), "ok.txt": body(4)})
+    assert c.documents["doc_id"].tolist() == ["ok"]
+    s = skip_of(c, "mixed.txt")
+    assert s["reason"] == "decode_error" and s["line"] == 3
+    assert s["detail"].startswith("mixed.txt:3:8 byte 0x93")
+    assert not c.documents["text"].str.contains("\ufffd").any()
+
+
+def test_latin1_declared_lets_no_c1_controls_in(tmp_path):
+    c = load(tmp_path, {"x.txt": CP1252_TEXT.encode("cp1252")}, encoding="latin-1")
+    s = skip_of(c, "x.txt")
+    assert s["reason"] == "control_chars" and s["line"] == 2
+    assert "U+0084" in s["detail"] and "cp1252" in s["detail"]
+
+
+def test_mojibake_is_kept_as_is_and_noted(tmp_path):
+    """No repair (ftfy would straighten quotes by default): the text is kept and a note names
+    file and line so the user can re-export or declare the right encoding."""
+    moji = "„Het".encode().decode("cp1252")  # 'â€žHet'
+    assert moji == "â€žHet"
+    c = load(tmp_path, {"m.txt": f"date 2022-03\n{moji} is tijd”, zei hij. {body(5)}"})
+    assert len(c) == 1
+    assert c.documents.iloc[0]["text"].startswith("â€žHet")  # kept as is
+    note = c.notes[c.notes["kind"] == "mojibake"]
+    assert len(note) == 1 and note.iloc[0]["line"] == 2
+    assert note.iloc[0]["detail"].startswith("m.txt:2:1")
+
+
+def test_nul_byte_is_skipped_with_line(tmp_path):
+    c = load(tmp_path, {"n.txt": b"date 2022-03\nEerste regel\nmet een \x00 erin\n"})
+    s = skip_of(c, "n.txt")
+    assert s["reason"] == "nul_byte" and s["line"] == 3
+    assert s["detail"].startswith("n.txt:3:9 NUL byte")
+
+
+def test_utf16_file_is_skipped_as_nul_byte(tmp_path):
+    c = load(tmp_path, {"u.txt": ("date 2022-03\n" + body(6)).encode("utf-16")})
+    s = skip_of(c, "u.txt")
+    assert s["reason"] == "nul_byte" and s["line"] == 1
+    assert "UTF-16" in s["detail"]
+
+
+# --------------------------------------------------------------------------------------------
+# Empty files, dates
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty"),
+        (b"  \n\n\t\n", "empty"),
+        (b"date 2022-03\n", "empty_body"),
+        (b"title Alleen een kop\ndate 2022-03\n\n\n", "empty_body"),
+    ],
+)
+def test_empty_and_header_only_files(tmp_path, content, reason):
+    c = load(tmp_path, {"e.txt": content, "ok.txt": body(7)})
+    assert c.documents["doc_id"].tolist() == ["ok"]
+    assert skip_of(c, "e.txt")["reason"] == reason
+    assert_conserved(c)
+
+
+@pytest.mark.parametrize("value", ["2022-13", "march", "2022-02-30"])
+def test_malformed_date_is_skipped_naming_file_line_and_value(tmp_path, value):
+    c = load(tmp_path, {"d.txt": f"date {value}\n{body(8)}", "ok.txt": f"date 2022-03\n{body(9)}"})
+    assert c.documents["doc_id"].tolist() == ["ok"]
+    s = skip_of(c, "d.txt")
+    assert s["reason"] == "bad_date" and s["line"] == 1
+    assert s["detail"].startswith("d.txt:1 ") and repr(value) in s["detail"]
+
+
+def test_malformed_date_keep_mode_keeps_document_without_date(tmp_path):
+    c = load(tmp_path, {"d.txt": f"date 2022-13\n{body(8)}"}, cleaning={"bad_date": "keep"})
+    assert len(c) == 1 and c.skipped.empty
+    assert pd.isna(c.documents.iloc[0]["date"])
+    note = c.notes[c.notes["kind"] == "bad_date"].iloc[0]
+    assert note["line"] == 1 and "'2022-13'" in note["detail"]
+
+
+def test_malformed_date_error_mode_raises_naming_file_line_and_value(tmp_path):
+    with pytest.raises(CorpusError, match=r"d\.txt:1 date 'march'"):
+        load(tmp_path, {"d.txt": f"date march\n{body(8)}"}, cleaning={"bad_date": "error"})
+
+
+def test_missing_date_line_is_kept_and_counted(tmp_path):
+    c = load(tmp_path, {"nodate.txt": body(10), "dated.txt": f"date 2022-01\n{body(11)}"})
+    assert len(c) == 2 and c.skipped.empty
+    docs = c.documents.set_index("doc_id")
+    assert pd.isna(docs.loc["nodate", "date"]) and pd.isna(docs.loc["nodate", "month"])
+    assert docs.loc["dated", "month"] == "2022-01"
+    assert c.summary().loc["documents without date", "count"] == 1
+    notes = c.notes[c.notes["kind"] == "date_missing"]
+    assert notes["doc_id"].tolist() == ["nodate"]
+
+
+# --------------------------------------------------------------------------------------------
+# Cleaning: HTML, special characters
+# --------------------------------------------------------------------------------------------
+def test_html_is_stripped_once_and_counted(tmp_path):
+    raw = (
+        "<p>De Navo &amp; de EU <b>spraken</b> in Brussel.</p>"
+        "<script>alert('live')</script>"
+        "<p>Een lezer schreef &lt;script&gt;alert(1)&lt;/script&gt; en &amp;lt;b&amp;gt; in een reactie.</p>"
+    )
+    c = load(tmp_path, {"h.txt": f"date 2022-03\n{raw}"})
+    text = c.documents.iloc[0]["text"]
+    assert "De Navo & de EU spraken in Brussel." in text
+    assert "alert('live')" not in text  # a real script element is dropped with its content
+    assert "<p>" not in text and "<b>" not in text
+    # entities are unescaped exactly once: &lt;script&gt; becomes the text <script>, &amp;lt; becomes &lt;
+    assert "<script>alert(1)</script>" in text
+    assert "&lt;b&gt;" in text
+    html_removed = c.removals[c.removals["kind"] == "html"]
+    assert html_removed["chars"].tolist() == [15]  # 8 tags + 7 entities found in the raw text
+    # ... and that text is never shown as a live tag: every display path escapes it
+    shown = mc.preview(c.documents).to_html()
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    assert mc.escape(text).count("<") == 0
+
+
+def test_html_keep_mode_leaves_text_alone(tmp_path):
+    raw = "<p>De Navo &amp; de EU</p> " + body(12)
+    c = load(tmp_path, {"h.txt": raw}, cleaning={"html": "keep"})
+    assert c.documents.iloc[0]["text"].startswith("<p>De Navo &amp; de EU</p>")
+    assert (c.removals["kind"] != "html").all()
+
+
+def test_format_characters_spaces_and_nfd_are_normalised(tmp_path):
+    raw = "De over\u200bheid en het be\u00adleid in Oekrai\u0308ne:\u00a0100\u202f000 euro.\ufeff " + body(13)
+    c = load(tmp_path, {"f.txt": raw})
+    text = c.documents.iloc[0]["text"]
+    assert text.startswith("De overheid en het beleid in Oekraïne: 100 000 euro.")
+    assert unicodedata.is_normalized("NFC", text)
+    assert not any(ch in text for ch in "\u200b\u00ad\u00a0\u202f\ufeff")
+    kinds = dict(zip(c.removals["kind"], c.removals["chars"], strict=True))
+    assert kinds == {"format_characters": 3, "special_spaces": 2, "not_nfc": 1}
+    assert "overheid" in Tokenizer().words(text)
+
+
+def test_raw_zero_width_space_would_split_a_word():
+    """Why normalisation comes first: without it the tokeniser sees two words."""
+    assert re.findall(r"\w+", "over\u200bheid") == ["over", "heid"]
+    assert Tokenizer().words("over\u200bheid") == ["overheid"]
+
+
+# --------------------------------------------------------------------------------------------
+# Duplicates
+# --------------------------------------------------------------------------------------------
+def test_exact_duplicates_with_space_variants_are_collapsed_deterministically(tmp_path):
+    text = body(14)
+    variant = "  " + text.replace(" ", "\u00a0", 3).replace(". ", ".\n", 1) + "\n\n"
+    files = {"b.txt": text, "a.txt": variant, "c.txt": body(15)}
+    first = load(tmp_path / "one", files)
+    second = load(tmp_path / "two", dict(reversed(files.items())))
+    for c in (first, second):
+        assert c.documents["doc_id"].tolist() == ["a", "c"]
+        s = skip_of(c, "b.txt")
+        assert s["reason"] == "duplicate" and s["doc_id"] == "b"
+        assert s["detail"] == "same text as a"
+        assert_conserved(c)
+
+
+def test_near_duplicates_are_flagged_not_deleted(tmp_path):
+    edited = LONG.replace("donderdag", "vrijdag").replace("eind maart", "begin april")
+    c = load(tmp_path, {"orig.txt": LONG, "wire.txt": edited, "other.txt": body(16)})
+    assert len(c) == 3 and c.skipped.empty
+    flags = c.documents.set_index("doc_id")["near_duplicate_of"]
+    assert flags["wire"] == "orig"
+    assert pd.isna(flags["orig"]) and pd.isna(flags["other"])
+    assert c.summary().loc["near-duplicates flagged", "count"] == 1
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------------
+CSV_FIELDS = {"id": "id"}
+
+
+def q(text: str) -> str:
+    """Quote one CSV field (the bodies contain commas)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def test_csv_quoted_newlines_are_one_record(tmp_path):
+    data = f'id,date,outlet,text\n1,2022-03,A,"{body(17)}\n\nTweede alinea."\n2,2022-03,B,{q(body(18))}\n'
+    c = load(tmp_path, {"c.csv": data}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1", "2"]
+    assert c.documents.iloc[0]["n_paragraphs"] == 2
+    assert c.documents["line"].tolist() == [2, 5]
+    assert_conserved(c)
+
+
+def test_csv_bad_rows_are_recorded_and_the_rest_is_read(tmp_path):
+    data = (
+        "id,date,outlet,text\n"
+        f"1,2022-03,A,{q(body(19))}\n"
+        f'2,2022-03,A,"{body(20)}"broken quoting\n'  # line 3: text after a closing quote
+        f"3,2022-03,A,{q(body(21))},extra field\n"  # line 4: 5 fields
+        f"4,2022-03,A,{q(body(22))}\n"  # line 5: fine
+        f'5,2022-03,A,"{body(23)} and no closing quote\n'  # line 6: unbalanced, eats the rest
+        f"6,2022-03,A,{q(body(24))}\n"
+    )
+    c = load(tmp_path, {"c.csv": data}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1", "4"]
+    bad = c.skipped.sort_values("line")
+    assert bad["reason"].tolist() == ["bad_row"] * 3
+    assert bad["line"].tolist() == [3, 4, 6]
+    assert bad["detail"].iloc[1] == "c.csv:4 has 5 fields, header has 4"
+    assert all(d.startswith(f"c.csv:{n} ") for d, n in zip(bad["detail"], bad["line"], strict=True))
+    assert_conserved(c)
+
+
+def test_csv_na_and_null_stay_text(tmp_path):
+    data = f"id,date,outlet,title,text\nNA,2022-03,NULL,NA,{q(body(25))}\n"
+    c = load(tmp_path, {"c.csv": data}, fmt="csv", fields=CSV_FIELDS)
+    doc = c.documents.iloc[0]
+    assert (doc["doc_id"], doc["outlet"], doc["title"]) == ("NA", "NULL", "NA")
+
+
+def test_csv_missing_required_column(tmp_path):
+    data = f"id,date,body\n1,2022-03,{q(body(26))}\n"
+    c = load(tmp_path, {"c.csv": data}, fmt="csv", fields=CSV_FIELDS)
+    s = skip_of(c, "c.csv")
+    assert s["reason"] == "missing_field" and s["line"] == 1
+    assert "'text'" in s["detail"]
+    assert_conserved(c)
+
+
+# --------------------------------------------------------------------------------------------
+# JSONL
+# --------------------------------------------------------------------------------------------
+def test_jsonl_bad_lines_are_skipped_with_line_and_the_rest_kept(tmp_path):
+    lines = [
+        json.dumps({"id": "1", "date": "2022-03", "text": body(27)}),
+        '{"id": "2", "text": "afgebroken',
+        "[1, 2, 3]",
+        '{"id": "4", "text": "een", "text": "twee"}',
+        '{"id": "5", "text": "x", "score": NaN}',
+        json.dumps({"id": "6", "date": "2022-03"}),
+        "",
+        json.dumps({"id": "8", "date": "2022-03", "text": body(28)}),
+    ]
+    c = load(tmp_path, {"j.jsonl": "\n".join(lines) + "\n"}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1", "8"]
+    assert c.documents["line"].tolist() == [1, 8]
+    got = c.skipped.sort_values("line")[["line", "reason"]].values.tolist()
+    assert got == [[2, "bad_json"], [3, "bad_json"], [4, "bad_json"], [5, "bad_json"], [6, "missing_field"]]
+    details = c.skipped.set_index("line")["detail"]
+    assert "duplicate keys ['text']" in details[4]
+    assert "NaN" in details[5]
+    assert all(d.startswith(f"j.jsonl:{n} ") for n, d in details.items())
+    assert_conserved(c)
+
+
+def test_jsonl_with_bom_parses(tmp_path):
+    data = "\ufeff" + json.dumps({"id": "1", "text": body(29)}) + "\n"
+    c = load(tmp_path, {"j.jsonl": data.encode()}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_duplicate_ids_are_skipped_naming_the_first(tmp_path, fmt):
+    recs = [("7", body(30)), ("8", body(31)), ("7", body(32))]
+    if fmt == "csv":
+        data = "id,text\n" + "".join(f"{i},{q(t)}\n" for i, t in recs)
+    else:
+        data = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in recs)
+    c = load(tmp_path, {f"d.{fmt}": data}, fmt=fmt, fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["7", "8"]
+    assert body(30) in c.documents.iloc[0]["text"]  # the first one wins
+    s = skip_of(c, f"d.{fmt}")
+    first_line = 2 if fmt == "csv" else 1
+    assert s["reason"] == "duplicate_id" and s["line"] == first_line + 2
+    assert s["detail"] == f"d.{fmt}:{first_line + 2} id '7' already used at d.{fmt}:{first_line}"
+    assert_conserved(c)
+
+
+def test_metadata_file_with_duplicate_keys_is_reported_and_never_multiplies_rows(tmp_path):
+    meta = "doc_id,label,outlet\na,eerste,X\nb,tweede,Y\na,derde,Z\nzz,wees,W\n"
+    c = load(
+        tmp_path,
+        {"a.txt": body(33), "b.txt": body(34), "c.txt": body(35)},
+        metadata={"path": "labels.csv", "key": "doc_id"},
+        meta_files={"labels.csv": meta},
+    )
+    assert len(c) == 3
+    docs = c.documents.set_index("doc_id")
+    assert docs.loc["a", "label"] == "eerste" and docs.loc["a", "outlet"] == "X"
+    assert pd.isna(docs.loc["c", "label"])
+    dup = c.notes[c.notes["kind"] == "duplicate_metadata_key"].iloc[0]
+    assert dup["line"] == 4 and "repeats line 2" in dup["detail"]
+    unmatched = c.notes[c.notes["kind"] == "unmatched_metadata"]
+    assert unmatched["doc_id"].tolist() == ["zz"]
+    assert_conserved(c)
+
+
+def test_metadata_file_without_the_key_column(tmp_path):
+    with pytest.raises(CorpusError, match=r"labels\.csv: no key column 'doc_id'"):
+        load(tmp_path, {"a.txt": body(36)}, metadata={"path": "labels.csv"}, meta_files={"labels.csv": "id,label\na,x\n"})
+
+
+# --------------------------------------------------------------------------------------------
+# Size, many files, language
+# --------------------------------------------------------------------------------------------
+def test_file_over_max_doc_bytes_is_skipped(tmp_path):
+    c = load(tmp_path, {"big.txt": body(37) * 10, "ok.txt": body(38)}, cleaning={"max_doc_bytes": 1000})
+    assert c.documents["doc_id"].tolist() == ["ok"]
+    s = skip_of(c, "big.txt")
+    assert s["reason"] == "too_large" and "max_doc_bytes = 1,000" in s["detail"]
+
+
+def test_max_doc_bytes_must_be_positive(tmp_path):
+    with pytest.raises(CorpusError, match="max_doc_bytes"):
+        load(tmp_path, {"a.txt": body(1)}, cleaning={"max_doc_bytes": 0})
+
+
+def test_a_folder_of_many_small_files_gives_one_summarised_skip_report(tmp_path):
+    files = {f"sub{i % 3}/doc{i:03d}.txt": (b"" if i % 30 == 0 else f"date 2022-{i % 12 + 1:02d}\n{body(i)}") for i in range(300)}
+    c = load(tmp_path, files)
+    assert len(c.inputs) == 300
+    assert len(c) == 290
+    by_reason = c.skipped.groupby("reason").size()
+    assert by_reason.to_dict() == {"empty": 10}
+    assert c.documents["doc_id"].str.match(r"sub\d/doc\d{3}$").all()
+    assert c.documents["doc_id"].is_monotonic_increasing
+    assert_conserved(c)
+
+
+def test_other_language_is_detected_and_filterable(tmp_path):
+    english = (
+        "The foreign ministers of the alliance met in Brussels on Thursday to discuss the war in "
+        "Ukraine. They agreed to send more troops to the eastern flank but ruled out a no-fly zone."
+    )
+    files = {"nl.txt": body(39), "en.txt": english}
+    c = load(tmp_path / "all", files)
+    assert c.documents.set_index("doc_id")["language"].to_dict() == {"en": "en", "nl": "nl"}
+    assert c.notes[c.notes["kind"] == "language"]["doc_id"].tolist() == ["en"]
+    kept = load(tmp_path / "nl", files, cleaning={"keep_languages": ["nl"]})
+    assert kept.documents["doc_id"].tolist() == ["nl"]
+    s = skip_of(kept, "en.txt")
+    assert s["reason"] == "language" and "'en'" in s["detail"]
+    assert_conserved(kept)
+
+
+def test_bad_definitions_name_the_setting(tmp_path):
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    spec = yaml.safe_load(path.read_text())
+    cases = [
+        ({"source": {**spec["source"], "format": "xml"}}, "source.format = 'xml'"),
+        ({"source": {**spec["source"], "encoding": "klingon"}}, "source.encoding = 'klingon'"),
+        ({"cleaning": {"html": "maybe"}}, "cleaning.html"),
+        ({"cleaning": {"bad_date": "ignore"}}, "cleaning.bad_date"),
+        ({"cleaning": {"colour": 1}}, "cleaning: unknown keys \\['colour'\\]"),
+        ({"name": "../evil"}, "name = '../evil'"),
+        ({"extra": 1}, "unknown keys \\['extra'\\]"),
+    ]
+    for change, message in cases:
+        path.write_text(yaml.safe_dump({**spec, **change}))
+        with pytest.raises(CorpusError, match=message):
+            load_corpus(path, use_cache=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Invariants
+# --------------------------------------------------------------------------------------------
+def mixed_bad_folder(root, fmt: str):
+    """A folder with every kind of bad input of one format (plus good ones)."""
+    if fmt == "txt":
+        files = {
+            "bom.txt": b"\xef\xbb\xbfdate 2022-03\n" + body(40).encode(),
+            "cp1252.txt": CP1252_TEXT.encode("cp1252"),
+            "nul.txt": b"date 2022-03\nab\x00c",
+            "utf16.txt": body(41).encode("utf-16"),
+            "empty.txt": b"",
+            "header.txt": b"date 2022-03\n",
+            "baddate.txt": f"date 2022-13\n{body(42)}",
+            "nodate.txt": body(43),
+            "html.txt": f"<p>{body(44)}</p><p>&lt;script&gt;</p>",
+            "dup1.txt": body(45),
+            "dup2.txt": body(45).replace(" ", "\u00a0"),
+            "near1.txt": LONG,
+            "near2.txt": LONG.replace("donderdag", "vrijdag"),
+            "big.txt": body(46) * 30,
+            "zw.txt": "over\u200bheid " + body(47),
+            "ok.txt": f"date 2022-02\n{body(48)}",
+        }
+        return write_corpus(root, files, cleaning={"max_doc_bytes": 4000})
+    if fmt == "csv":
+        rows = [
+            "id,date,outlet,text",
+            f"1,2022-03,A,{q(body(50))}",
+            f'2,2022-03,A,"{body(51)}"x',
+            f"3,2022-03,A,{q(body(52))},extra",
+            f"4,2022-13,A,{q(body(53))}",
+            "5,2022-03,A,",
+            f"1,2022-03,A,{q(body(54))}",
+            f"6,,NA,{q(body(50))}",
+            f'7,2022-03,A,"{body(55)}\n\nmet alinea"',
+            f'8,2022-03,A,"{body(56)} nooit gesloten',
+            f"9,2022-03,A,{q(body(57))}",
+        ]
+        return write_corpus(root, {"a.csv": "\n".join(rows) + "\n", "b.csv": b"", "c.csv": b"id,text\n"}, fmt="csv", fields=CSV_FIELDS)
+    lines = [
+        json.dumps({"id": "1", "date": "2022-03", "text": body(60)}),
+        "{broken",
+        "42",
+        '{"id": "3", "id": "4", "text": "x"}',
+        '{"id": "5", "text": NaN}',
+        json.dumps({"id": "6"}),
+        json.dumps({"id": "1", "text": body(61)}),
+        json.dumps({"id": "7", "text": body(60)}),
+        json.dumps({"id": "8", "date": "march", "text": body(62)}),
+        json.dumps({"id": "9", "text": "   "}),
+        json.dumps({"id": "10", "text": body(63)}),
+    ]
+    return write_corpus(
+        root, {"a.jsonl": "\n".join(lines), "b.jsonl": "\n\n", "c.jsonl": b"\x00"}, fmt="jsonl", fields=CSV_FIELDS
+    )
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv", "jsonl"])
+def test_conservation_inputs_equal_kept_plus_skipped(tmp_path, fmt):
+    c = load_corpus(mixed_bad_folder(tmp_path, fmt), use_cache=False)
+    assert len(c) >= 2 and len(c.skipped) >= 5
+    assert_conserved(c)
+    # every skip names a known reason and a source that is one of the inputs
+    assert set(c.skipped["reason"]) <= set(mc.SKIP_REASONS)
+    assert set(c.skipped["source"]) <= set(c.inputs["source"])
+    assert c.skipped["detail"].str.len().gt(0).all()
+
+
+def test_conservation_counts_for_the_txt_folder(tmp_path):
+    c = load_corpus(mixed_bad_folder(tmp_path, "txt"), use_cache=False)
+    assert c.skipped.groupby("reason").size().to_dict() == {
+        "bad_date": 1, "decode_error": 1, "duplicate": 1, "empty": 1, "empty_body": 1,
+        "nul_byte": 2, "too_large": 1,
+    }
+    assert len(c) == 16 - 8
+
+
+def _hashes(folder) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv", "jsonl"])
+def test_raw_files_are_untouched_even_in_a_read_only_folder(tmp_path, fmt):
+    definition = mixed_bad_folder(tmp_path, fmt)
+    data = tmp_path / "data"
+    before = _hashes(data)
+    mtimes = {p: p.stat().st_mtime_ns for p in data.rglob("*")}
+    paths = [*data.rglob("*"), data]
+    for p in paths:
+        p.chmod(stat.S_IRUSR | stat.S_IRGRP | (stat.S_IXUSR | stat.S_IXGRP if p.is_dir() else 0))
+    try:
+        first = load_corpus(definition)  # with the cache: still nothing written beside the data
+        second = load_corpus(definition)
+        assert second.from_cache
+        assert len(first) == len(second)
+    finally:
+        for p in paths:
+            p.chmod(stat.S_IRWXU)
+    assert _hashes(data) == before
+    assert {p: p.stat().st_mtime_ns for p in data.rglob("*")} == mtimes
+    assert sorted(os.listdir(data)) == sorted(before)  # no cache, temp or lock files beside the data
+
+
+_C1 = "[\u0080-\u009f]"
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv", "jsonl"])
+def test_no_new_damage(tmp_path, fmt):
+    c = load_corpus(mixed_bad_folder(tmp_path, fmt), use_cache=False)
+    for col in ("text", "title", "outlet", "doc_id"):
+        values = c.documents[col].dropna().astype(str)
+        assert not values.str.contains("\ufffd").any(), col
+        assert not values.str.contains(_C1).any(), col
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])))
+def test_normalise_is_idempotent(text):
+    once = normalise(text)
+    assert normalise(once) == once
+    assert unicodedata.is_normalized("NFC", once)
+    assert "\u00a0" not in once and "\u200b" not in once and "\r" not in once
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(st.lists(st.sampled_from(["over", "heid", "\u200b", "\u00ad", "\u00a0", " ", "e", "\u0301", "\r\n", "Ë", "ij"]), max_size=20))
+def test_normalise_is_idempotent_on_nasty_mixtures(parts):
+    text = "".join(parts)
+    assert normalise(normalise(text)) == normalise(text)
+
+
+def test_cache_hit_gives_equal_frames_and_keys_change_with_input_and_settings(tmp_path):
+    definition = write_corpus(tmp_path, {"a.txt": f"date 2022-03\n{body(70)}", "b.txt": body(71), "e.txt": b""})
+    first = load_corpus(definition)
+    second = load_corpus(definition)
+    assert not first.from_cache and second.from_cache
+    assert second.key == first.key
+    for attr in ("documents", "skipped", "removals", "notes", "inputs"):
+        pd.testing.assert_frame_equal(getattr(first, attr), getattr(second, attr))
+    assert list((tmp_path / "cache").glob("corpus-t-*.pkl")) != []
+    # one changed byte in one input: a new key, rebuilt
+    data_file = tmp_path / "data" / "b.txt"
+    data_file.write_bytes(data_file.read_bytes().replace(b"dag", b"Dag", 1))
+    third = load_corpus(definition)
+    assert third.key != first.key and not third.from_cache
+    # one changed setting: a new key
+    spec = yaml.safe_load(definition.read_text())
+    spec["cleaning"] = {"near_duplicate_threshold": 0.9}
+    definition.write_text(yaml.safe_dump(spec))
+    fourth = load_corpus(definition)
+    assert fourth.key not in (first.key, third.key) and not fourth.from_cache
+    # use_cache=False always rebuilds
+    assert not load_corpus(definition, use_cache=False).from_cache
+
+
+def test_broken_cache_file_is_rebuilt(tmp_path):
+    definition = write_corpus(tmp_path, {"a.txt": body(72)})
+    first = load_corpus(definition)
+    (cache_file,) = (tmp_path / "cache").glob("corpus-t-*.pkl")
+    cache_file.write_bytes(b"not a pickle")
+    again = load_corpus(definition)
+    assert not again.from_cache and again.key == first.key
+    pd.testing.assert_frame_equal(again.documents, first.documents)
+
+
+# --------------------------------------------------------------------------------------------
+# Found while testing
+# --------------------------------------------------------------------------------------------
+def test_jsonl_null_or_empty_id_is_a_missing_field(tmp_path):
+    lines = [
+        json.dumps({"id": None, "text": body(80)}),
+        json.dumps({"id": "  ", "text": body(81)}),
+        json.dumps({"id": None, "text": body(82)}),
+        json.dumps({"id": 7, "text": body(83)}),
+    ]
+    c = load(tmp_path, {"j.jsonl": "\n".join(lines)}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["7"]
+    assert c.skipped.sort_values("line")[["line", "reason"]].values.tolist() == [
+        [1, "missing_field"], [2, "missing_field"], [3, "missing_field"],
+    ]
+    assert "empty id in field 'id'" in c.skipped.iloc[0]["detail"]
+    assert_conserved(c)
+
+
+def test_jsonl_text_that_is_not_a_string_is_refused(tmp_path):
+    lines = [json.dumps({"id": "1", "text": {"p": body(84)}}), json.dumps({"id": "2", "text": body(85)})]
+    c = load(tmp_path, {"j.jsonl": "\n".join(lines)}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["2"]
+    s = skip_of(c, "j.jsonl")
+    assert s["reason"] == "bad_json" and s["detail"] == "j.jsonl:1 field 'text' is a dict, not a string"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_one_record_over_max_doc_bytes_is_skipped(tmp_path, fmt):
+    big = body(86) * 10
+    if fmt == "csv":
+        data = f"id,text\n1,{q(big)}\n2,{q(body(87))}\n"
+    else:
+        data = json.dumps({"id": "1", "text": big}) + "\n" + json.dumps({"id": "2", "text": body(87)}) + "\n"
+    c = load(tmp_path, {f"r.{fmt}": data}, fmt=fmt, fields=CSV_FIELDS, cleaning={"max_doc_bytes": 1000})
+    assert c.documents["doc_id"].tolist() == ["2"]
+    s = skip_of(c, f"r.{fmt}")
+    line = 2 if fmt == "csv" else 1
+    assert s["reason"] == "too_large" and s["line"] == line
+    assert s["detail"].startswith(f"r.{fmt}:{line} text of {len(big.encode()):,} bytes is over max_doc_bytes = 1,000")
+    assert_conserved(c)
+
+
+@pytest.mark.parametrize("meta", ['doc_id,label\na,"never closed\nb,x\n', "", "doc_id,label\na,x,extra\n"])
+def test_metadata_file_with_broken_csv_names_the_file(tmp_path, meta):
+    with pytest.raises(CorpusError, match=r"^metadata file labels\.csv: not readable as CSV"):
+        load(tmp_path, {"a.txt": body(88)}, metadata={"path": "labels.csv"}, meta_files={"labels.csv": meta})
+
+
+def test_outlet_and_title_are_normalised_like_the_text(tmp_path):
+    data = (
+        "id,outlet,title,text\n"
+        f"1,NRC\u00a0Handelsblad,Over\u200bheid,{q(body(89))}\n"
+        f"2, NRC Handelsblad ,Kop,{q(body(90))}\n"
+    )
+    c = load(tmp_path, {"c.csv": data}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["outlet"].tolist() == ["NRC Handelsblad", "NRC Handelsblad"]
+    assert c.documents["title"].tolist() == ["Overheid", "Kop"]
+
+
+@pytest.mark.parametrize(
+    ("cleaning", "message"),
+    [
+        ({"keep_languages": "nl"}, r"cleaning.keep_languages = 'nl': give a list"),
+        ({"keep_languages": [1]}, r"cleaning.keep_languages = \[1\]: give a list"),
+        ({"near_duplicate_threshold": 0}, r"cleaning.near_duplicate_threshold = 0: "),
+        ({"languages": "nl"}, r"cleaning.languages = 'nl': give a list"),
+        ({"near_duplicate_threshold": 80}, r"cleaning.near_duplicate_threshold = 80: "),
+        ({"boilerplate": "yes"}, r"cleaning.boilerplate = 'yes': must be true or false"),
+        ({"detect_language": 1}, r"cleaning.detect_language = 1: must be true or false"),
+    ],
+)
+def test_bad_cleaning_settings_name_the_setting(tmp_path, cleaning, message):
+    with pytest.raises(CorpusError, match=message):
+        load(tmp_path, {"a.txt": body(91)}, cleaning=cleaning)
+
+
+# --------------------------------------------------------------------------------------------
+# Properties over random bad input: never a traceback, never a loss, never new damage
+# --------------------------------------------------------------------------------------------
+_FRAGMENTS = [
+    b"date 2022-03\n", b"date 2022-13\n", b"date maart\n", b"title Kop\n", b"\xef\xbb\xbf", b"\x00",
+    b"\x84Het", "„Het”".encode(), b"\xff\xfe", b"\r\n", b"\n\n", b"<p>", b"&amp;", b"&lt;script&gt;",
+    "over\u200bheid\u00a0en\u00ad".encode(), "Oekrai\u0308ne".encode(), b'"', b",", b"{", b"}", b"NaN",
+    body(1).encode(), body(2).encode(), LONG.encode(),
+]
+_FILE = st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.binary(max_size=8)), max_size=8).map(b"".join)
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(st.lists(_FILE, min_size=1, max_size=6), st.sampled_from(["txt", "csv", "jsonl"]))
+def test_random_bad_input_is_conserved_and_never_damaged(tmp_path_factory, contents, fmt):
+    root = tmp_path_factory.mktemp("random")
+    if fmt == "txt":
+        files = {f"f{i}.txt": c for i, c in enumerate(contents)}
+    elif fmt == "csv":
+        files = {"a.csv": b"id,date,text\n" + b"\n".join(contents)}
+    else:
+        files = {"a.jsonl": b"\n".join(contents) + b'\n{"id": "z", "text": "' + body(3).encode() + b'"}'}
+    c = load_corpus(write_corpus(root, files, fmt=fmt, fields={"id": "id"} if fmt != "txt" else None), use_cache=False)
+    assert_conserved(c)
+    texts = c.documents["text"]
+    raw = b"".join(files.values())
+    if "\ufffd".encode() not in raw:
+        assert not texts.str.contains("\ufffd").any()
+    assert not texts.str.contains(_C1).any()
+    assert set(c.skipped["reason"]) <= set(mc.SKIP_REASONS)
+
+
+# --------------------------------------------------------------------------------------------
+# Overview tables used by the corpus notebook
+# --------------------------------------------------------------------------------------------
+OVERVIEW = pd.DataFrame(
+    {
+        "doc_id": ["a", "b", "c", "d"],
+        "outlet": ["X", "X", None, "Y"],
+        "month": ["2022-01", None, "2022-02", "2022-01"],
+        "date": ["2022-01", None, "2022-02", "2022-01-05"],
+        "language": ["nl"] * 4,
+        "n_chars": [23, 8, 1, 13],
+        "text": ["De NAVO zei niets niet.", "Navo-top", "x", "een twee  twee\n\ndrie"],
+    }
+)
+
+
+def test_counts_by_keeps_missing_values_and_totals():
+    t = mc.counts_by(OVERVIEW, rows="outlet", columns="month")
+    # worked by hand from OVERVIEW
+    assert t.loc["X", "2022-01"] == 1 and t.loc["X", "undated"] == 1 and t.loc["(missing)", "2022-02"] == 1
+    assert t.loc["total", "total"] == 4 and t["total"].drop("total").tolist() == [1, 2, 1]
+    assert t.loc["total"].drop("total").tolist() == [2, 1, 1]
+
+
+@pytest.mark.parametrize("kw", [{"rows": "krant"}, {"columns": "maand"}])
+def test_counts_by_names_the_parameter(kw):
+    (name, value), = kw.items()
+    with pytest.raises(ValueError, match=rf"^{name} = {value!r}: not a document column"):
+        mc.counts_by(OVERVIEW, **kw)
+
+
+def test_token_stats_against_a_plain_count():
+    tok = Tokenizer()
+    stats = mc.token_stats(OVERVIEW, tok).set_index("doc_id")
+    for doc_id, text in zip(OVERVIEW["doc_id"], OVERVIEW["text"], strict=True):
+        words = text.replace(".", " ").split()
+        kept = [w.lower() for w in words if w.lower() not in {"de", "zei", "een"} and len(w) >= 2]
+        assert stats.loc[doc_id, "words"] == len(words)
+        assert stats.loc[doc_id, "tokens"] == len(kept), doc_id
+        assert stats.loc[doc_id, "types"] == len(set(kept))
+
+
+def test_preview_cuts_on_one_line():
+    p = mc.preview(OVERVIEW, 10)
+    assert p["start of text"].tolist() == ["De NAVO z…", "Navo-top", "x", "een twee…"]
+    assert list(p.columns) == ["doc_id", "outlet", "date", "language", "n_chars", "start of text"]
+
+
+@pytest.mark.parametrize("bad", [0, -1, "10", 2.5, True])
+def test_preview_chars_must_be_a_positive_whole_number(bad):
+    with pytest.raises(ValueError, match=rf"^preview_chars = {re.escape(repr(bad))}: must be a positive whole number"):
+        mc.preview(OVERVIEW, bad)
+
+
+def test_removals_summary_counts_items_and_characters(tmp_path):
+    raw = "over\u200bheid\u00a0en\u00a0meer " + body(92) + "\n\nLees ook:\n\nEen teaser\n\nNog een teaser"
+    c = load(tmp_path, {"a.txt": raw})
+    summary = mc.removals_summary(c).set_index("kind")
+    assert summary.loc["teaser", "items"] == 3 and summary.loc["teaser", "characters"] == 9 + 10 + 14
+    assert summary.loc["special_spaces", "items"] == 2 and summary.loc["format_characters", "items"] == 1
+    assert (summary["documents"] == 1).all()
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv", "jsonl"])
+def test_rebuilding_gives_identical_tables(tmp_path, fmt):
+    definition = mixed_bad_folder(tmp_path, fmt)
+    first, second = load_corpus(definition, use_cache=False), load_corpus(definition, use_cache=False)
+    for attr in ("documents", "skipped", "removals", "notes", "inputs"):
+        pd.testing.assert_frame_equal(getattr(first, attr), getattr(second, attr))
+    assert first.documents["doc_id"].is_monotonic_increasing
+
+
+def test_paragraphs_and_sentences_by_hand(tmp_path):
+    raw = "date 2022-03\nDe Navo zei o.a. dit. En dat.\n\nLuchtruim\n\n,,Geen no-flyzone,'' zei J. Stoltenberg. Klaar!"
+    c = load(tmp_path, {"a.txt": raw})
+    paras = c.paragraphs()
+    assert paras[["paragraph", "kind"]].values.tolist() == [[1, "body"], [2, "heading"], [3, "body"]]
+    sents = c.sentences()
+    assert sents["text"].tolist() == [
+        "De Navo zei o.a. dit.", "En dat.", "Luchtruim", ",,Geen no-flyzone,'' zei J. Stoltenberg.", "Klaar!",
+    ]
+    assert sents["sentence"].tolist() == [1, 2, 3, 4, 5] and sents["paragraph"].tolist() == [1, 1, 2, 3, 3]
+
+
+def test_cli_corpus_prints_totals_and_names_a_bad_definition(tmp_path, capsys):
+    from medialens import cli
+
+    definition = write_corpus(tmp_path, {"a.txt": body(93), "e.txt": b""})
+    assert cli.main(["corpus", str(definition), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "<Corpus 't': 1 documents, 1 skipped, from 2 input file(s)>" in out
+    assert "e.txt" in out and "empty" in out
+    definition.write_text("name: t\nsource: {path: nowhere}\n")
+    assert cli.main(["corpus", str(definition)]) == 2
+    assert "source.path = 'nowhere'" in capsys.readouterr().err

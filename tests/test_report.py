@@ -1,0 +1,434 @@
+"""The report runner: parameter names and types checked before anything runs, outputs confined to
+the output folder, failures named by notebook and cell.
+
+The runner's test notebooks are tiny, purpose-built and named by what they expect; they are written
+by a fixture into ``tmp_path`` (committed ones would be collected by nbval, and one fails on purpose).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from medialens import cli
+from medialens.paths import project_root
+from medialens.report import (
+    ParameterError,
+    notebook_parameters,
+    plan_report,
+    run_report,
+    validate_parameters,
+)
+
+KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+
+PARAMETERS = '''\
+top_n = 10  # how many terms
+outlets = ["A", "B"]  # outlets to compare
+k: int | str = "auto"  # number of clusters or "auto"
+label = "x"  # a label for the output
+output_dir = "tables"  # where tables go, inside the output folder
+'''
+
+NOTEBOOKS = {
+    "runner-ok-minimal": [
+        "import json\nfrom pathlib import Path",
+        "Path(output_dir).mkdir(parents=True, exist_ok=True)\n"
+        "(Path(output_dir) / 'params.json').write_text(json.dumps([top_n, outlets, k, label]))\n"
+        "print(top_n * 2, label)",
+    ],
+    "runner-fails-raises": [
+        "twice = top_n * 2",
+        "raise RuntimeError(f'boom {label}')",
+        "print('never reached')",
+    ],
+}
+
+
+def write_notebook(folder: Path, name: str, cells: list[str], parameters: str = PARAMETERS) -> Path:
+    nb = new_notebook(metadata=KERNEL)
+    nb.cells = [
+        new_markdown_cell(f"# {name}\nA test notebook."),
+        new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+        *[new_code_cell(src) for src in cells],
+    ]
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def nb_dir(tmp_path) -> Path:
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    for name, cells in NOTEBOOKS.items():
+        write_notebook(folder, name, cells)
+    return folder
+
+
+@pytest.fixture
+def out(tmp_path) -> Path:
+    return tmp_path / "out"
+
+
+def params(tmp_path: Path, content: dict | str) -> Path:
+    path = tmp_path / "params.yaml"
+    path.write_text(content if isinstance(content, str) else yaml.safe_dump(content), encoding="utf-8")
+    return path
+
+
+def run(tmp_path, nb_dir, out, content, *, only=None) -> tuple[int, str]:
+    stream = io.StringIO()
+    rc = run_report(
+        params(tmp_path, content), out_dir=out, figures_dir=tmp_path / "figs", notebook_dir=nb_dir,
+        only=only, stream=stream,
+    )
+    return rc, stream.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the parameters cell
+# --------------------------------------------------------------------------------------------
+def test_parameters_cell_is_read_with_types_and_comments(nb_dir):
+    declared = notebook_parameters(nb_dir / "runner-ok-minimal.ipynb")
+    assert list(declared) == ["top_n", "outlets", "k", "label", "output_dir"]
+    assert declared["top_n"].types == (int,) and declared["top_n"].comment == "how many terms"
+    assert declared["outlets"].describe() == "list[str]"
+    assert declared["k"].describe() == "int | str"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("import os  # no", "only 'name = literal' assignments"),
+        ("n = len('abc')  # computed", "n must be a literal"),
+        ("pair = (1, 2)  # a tuple", "use a list, not a tuple"),
+        ("x: set = {1}  # odd", "annotation 'set'"),
+        ("x = 1 +  # broken", "parameters cell line 1"),
+    ],
+)
+def test_a_parameters_cell_that_cannot_be_checked_is_refused(tmp_path, source, message):
+    path = write_notebook(tmp_path, "runner-fails-bad-cell", [], parameters=source)
+    with pytest.raises(ParameterError, match=message):
+        notebook_parameters(path)
+
+
+def test_notebook_without_parameters_cell_is_refused(tmp_path):
+    nb = new_notebook(metadata=KERNEL)
+    nb.cells = [new_code_cell("x = 1")]
+    nbformat.write(nb, tmp_path / "runner-fails-no-parameters.ipynb")
+    with pytest.raises(ParameterError, match="exactly one code cell tagged 'parameters', found 0"):
+        notebook_parameters(tmp_path / "runner-fails-no-parameters.ipynb")
+
+
+# --------------------------------------------------------------------------------------------
+# Names and types, checked before anything runs
+# --------------------------------------------------------------------------------------------
+def test_unknown_parameter_is_named_and_nothing_runs(tmp_path, nb_dir, out):
+    rc, msg = run(tmp_path, nb_dir, out, {"top_m": 5})
+    assert rc == 2
+    assert "'top_m'" in msg and "nothing was run" in msg
+    assert "declared by no notebook" in msg
+    assert not out.exists()
+
+
+def test_unknown_parameter_for_one_notebook_suggests_the_close_name(tmp_path, nb_dir, out):
+    rc, msg = run(tmp_path, nb_dir, out, {"notebooks": {"runner-ok-minimal": {"top_m": 5}}})
+    assert rc == 2
+    assert "runner-ok-minimal.ipynb: unknown parameter 'top_m' (did you mean 'top_n'?)" in msg
+    assert not out.exists()
+
+
+def test_parameters_for_a_notebook_that_does_not_exist(tmp_path, nb_dir):
+    with pytest.raises(ParameterError, match="notebooks.runner-nope: no such notebook"):
+        plan_report(params(tmp_path, {"notebooks": {"runner-nope": {"top_n": 1}}}), notebook_dir=nb_dir, out_dir=tmp_path / "o")
+
+
+@pytest.mark.parametrize("where", ["common", "per_notebook"])
+def test_a_parameter_name_that_is_code_is_refused(tmp_path, nb_dir, out, where):
+    canary = tmp_path / "PWNED"
+    name = f"x=1; open({str(canary)!r}, 'w'); y"
+    content = {name: 1} if where == "common" else {"notebooks": {"runner-ok-minimal": {name: 1}}}
+    rc, msg = run(tmp_path, nb_dir, out, content)
+    assert rc == 2 and name in msg
+    if where == "per_notebook":
+        assert "is not a Python identifier" in msg
+    assert not canary.exists() and not out.exists()
+
+
+def test_validate_parameters_refuses_keywords_and_non_strings():
+    declared = {}
+    problems = validate_parameters({"class": 1, 3: 1}, declared, "nb.ipynb")
+    assert problems == [
+        "parameter name 'class' is not a Python identifier",
+        "parameter name 3 is not a Python identifier",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ('top_n: "08"', "parameter 'top_n' must be int, got str '08'"),
+        ("top_n: 08", "parameter 'top_n' must be int, got str '08'"),  # YAML reads 08 as a string
+        ("top_n: true", "parameter 'top_n' must be int, got bool True"),
+        ("top_n: 2.5", "parameter 'top_n' must be int, got float 2.5"),
+        ("outlets: A", "parameter 'outlets' must be list[str], got str 'A'"),
+        ("outlets: [A, 3]", "parameter 'outlets' must be list[str]; bad items [3]"),
+        ("k: [1]", "parameter 'k' must be int | str, got list [1]"),
+        ("label: .nan", "parameter 'label' must be str, got float nan"),
+    ],
+)
+def test_wrong_types_are_named(tmp_path, nb_dir, out, yaml_text, message):
+    rc, msg = run(tmp_path, nb_dir, out, yaml_text + "\n")
+    assert rc == 2, msg
+    assert message in msg
+    assert not out.exists()
+
+
+def test_right_types_pass(tmp_path, nb_dir):
+    _, _, plan = plan_report(
+        params(tmp_path, "top_n: 8\nk: 3\noutlets: [C]\nlabel: hoi\n"), notebook_dir=nb_dir, out_dir=tmp_path / "o"
+    )
+    for _, values in plan:
+        assert values["top_n"] == 8 and values["k"] == 3 and values["outlets"] == ["C"]
+
+
+def test_bad_parameter_files(tmp_path, nb_dir):
+    with pytest.raises(ParameterError, match="no such file"):
+        plan_report(tmp_path / "missing.yaml", notebook_dir=nb_dir)
+    with pytest.raises(ParameterError, match="must be a mapping"):
+        plan_report(params(tmp_path, "- a\n- b\n"), notebook_dir=nb_dir)
+    with pytest.raises(ParameterError, match="not valid YAML"):
+        plan_report(params(tmp_path, "a: [\n"), notebook_dir=nb_dir)
+    with pytest.raises(ParameterError, match="'notebooks' must map"):
+        plan_report(params(tmp_path, "notebooks: [a]\n"), notebook_dir=nb_dir)
+
+
+# --------------------------------------------------------------------------------------------
+# Containment
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["../../etc", "/etc", "tables/../../escape"])
+def test_output_parameter_outside_the_output_folder_is_refused(tmp_path, nb_dir, out, value):
+    rc, msg = run(tmp_path, nb_dir, out, {"output_dir": value})
+    assert rc == 2
+    assert f"output_dir = {value!r}" in msg and "outside the output folder" in msg
+    assert not out.exists()
+
+
+def test_figures_dir_parameter_is_confined_too(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    write_notebook(folder, "runner-ok-figures", [], parameters='figures_dir = "figs"  # figures\n')
+    with pytest.raises(ParameterError, match="figures_dir = '../figs'"):
+        plan_report(params(tmp_path, {"figures_dir": "../figs"}), notebook_dir=folder, out_dir=tmp_path / "o")
+
+
+def test_output_parameter_left_at_its_default_lands_in_the_output_folder(tmp_path, nb_dir):
+    o, _, plan = plan_report(params(tmp_path, {}), notebook_dir=nb_dir, out_dir=tmp_path / "o")
+    for _, values in plan:
+        assert values["output_dir"] == str(o / "tables")
+
+
+def test_output_parameter_inside_resolves_under_the_output_folder(tmp_path, nb_dir):
+    o, _, plan = plan_report(params(tmp_path, {"output_dir": "a/b"}), notebook_dir=nb_dir, out_dir=tmp_path / "o")
+    for _, values in plan:
+        assert Path(values["output_dir"]) == (tmp_path / "o" / "a" / "b").resolve()
+        assert o in Path(values["output_dir"]).parents
+
+
+def test_input_paths_resolve_from_the_parameter_file(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    write_notebook(folder, "runner-ok-input", [], parameters='labels_file = "x.csv"  # labels\n')
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    pf = sub / "p.yaml"
+    pf.write_text("labels_file: data/l.csv\n")
+    _, _, plan = plan_report(pf, notebook_dir=folder, out_dir=tmp_path / "o")
+    assert plan[0][1]["labels_file"] == str(sub / "data" / "l.csv")
+
+
+# --------------------------------------------------------------------------------------------
+# --check
+# --------------------------------------------------------------------------------------------
+def test_check_mode_validates_and_runs_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    seeds_params = project_root() / "corpus" / "seeds.params.yaml"
+    assert cli.main(["report", str(seeds_params), "--check", "--out", str(out), "--figures", str(tmp_path / "f")]) == 0
+    printed = capsys.readouterr().out
+    assert "00_corpus.ipynb: ['corpus', 'figures_dir']" in printed
+    assert not out.exists() and not (tmp_path / "f").exists()
+
+
+def test_check_mode_reports_bad_parameters(tmp_path, capsys):
+    pf = params(tmp_path, {"corpus": str(project_root() / "corpus" / "seeds.yaml"), "preview_chars": "lots"})
+    assert cli.main(["report", str(pf), "--check", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "parameter 'preview_chars' must be int, got str 'lots'" in err
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------
+def test_ok_notebook_runs_with_the_checked_values(tmp_path, nb_dir, out):
+    rc, msg = run(
+        tmp_path, nb_dir, out, {"top_n": 21, "outlets": ["Z"], "label": "a'b\"c"}, only=["runner-ok-minimal"]
+    )
+    assert rc == 0, msg
+    assert json.loads((out / "tables" / "params.json").read_text()) == [21, ["Z"], "auto", "a'b\"c"]
+    executed = nbformat.read(out / "runner-ok-minimal.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "42 a'b\"c\n"
+    assert "papermill" not in executed.metadata
+    index = (out / "index.html").read_text()
+    assert 'href="runner-ok-minimal.html"' in index
+    assert (out / "runner-ok-minimal.html").is_file()
+    assert not list(out.glob(".*"))  # no temporary files left behind
+
+
+def test_a_raising_notebook_returns_1_naming_notebook_and_cell(tmp_path, nb_dir, out):
+    rc, msg = run(tmp_path, nb_dir, out, {"label": "hier"})
+    assert rc == 1
+    assert "[1/2] runner-fails-raises.ipynb FAILED in cell" in msg
+    assert "raise RuntimeError(f'boom {label}')" in msg  # the cell, by its first line
+    assert "RuntimeError: boom hier" in msg
+    assert "1 notebook(s) failed" in msg
+    # the other notebook still ran, and both are in the index with their status
+    assert (out / "runner-ok-minimal.html").is_file()
+    index = (out / "index.html").read_text()
+    assert "runner-fails-raises.ipynb</code> — FAILED in cell" in index
+    executed = nbformat.read(out / "runner-fails-raises.ipynb", as_version=4)
+    assert any(o.get("ename") == "RuntimeError" for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    assert not list(out.glob(".*"))
+
+
+# --------------------------------------------------------------------------------------------
+# Escaping (robustness invariant 7): hostile corpus text through the real corpus notebook
+# --------------------------------------------------------------------------------------------
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=alert(2)>"
+
+
+class _LiveElements(HTMLParser):
+    """Collects what a browser would run: script bodies, on* attributes, img sources."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[str] = []
+        self.handlers: list[tuple[str, str, str]] = []
+        self.images: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append((tag, name, value or ""))
+        if tag == "img":
+            self.images.append(dict(attrs).get("src") or "")
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+        else:
+            self.text.append(data)
+
+
+@pytest.mark.slow
+def test_hostile_corpus_text_appears_only_escaped_in_the_html_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+    body = (
+        "De Navo-top in Brussel besprak de steun aan Oekraïne en de sancties tegen Rusland. "
+        "De minister zei dat het bondgenootschap niet wil escaleren en geen troepen stuurt."
+    )
+    rows = [
+        ["id", "date", "outlet", "title", "text"],
+        [HOSTILE_IMG, "2022-03", f"{HOSTILE_SCRIPT} $x$", HOSTILE_SCRIPT, f"{HOSTILE_IMG} {HOSTILE_SCRIPT} {body}"],
+        ["gewoon", "2022-02", "B", "Een kop", body.replace("Brussel", "Madrid") + " Het overleg duurde lang."],
+    ]
+    data = tmp_path / "data"
+    data.mkdir()
+    with (data / "hostile.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    (tmp_path / "hostile.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "hostile",
+                "language": "nl",
+                "source": {"path": "data", "format": "csv"},
+                "fields": {"id": "id"},
+                "cleaning": {"html": "keep"},  # keep the markup in the text: the display must escape it
+            }
+        )
+    )
+    out = tmp_path / "out"
+    stream = io.StringIO()
+    rc = run_report(
+        params(tmp_path, {"corpus": "hostile.yaml"}), out_dir=out, figures_dir=tmp_path / "figs", only=["00_corpus"],
+        stream=stream,
+    )
+    assert rc == 0, stream.getvalue()
+    page = (out / "00_corpus.html").read_text(encoding="utf-8")
+    found = _LiveElements()
+    found.feed(page)
+    # the corpus text was shown (escaped) ...
+    shown = "".join(found.text)
+    assert HOSTILE_IMG in shown and HOSTILE_SCRIPT in shown
+    assert html.escape(HOSTILE_IMG, quote=False) in page
+    # ... but nothing from it became live
+    assert not [s for s in found.scripts if "alert(" in s], "corpus text inside a <script> element"
+    assert not [h for h in found.handlers if "alert(" in h[2]], "corpus text as an event handler"
+    assert "x" not in found.images
+    assert (tmp_path / "figs" / "corpus_overview.png").is_file()
+
+
+def test_the_live_element_check_can_fail():
+    found = _LiveElements()
+    found.feed(f"<p>{HOSTILE_IMG}</p>{HOSTILE_SCRIPT}<p>{html.escape(HOSTILE_SCRIPT)}</p>")
+    assert found.images == ["x"] and found.handlers == [("img", "onerror", "alert(2)")]
+    assert found.scripts == ["alert(1)"]
+    assert "".join(found.text) == HOSTILE_SCRIPT
+
+
+def test_a_corpus_parameter_that_cannot_be_read_is_named(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    write_notebook(folder, "runner-fails-corpus", [], parameters='corpus = "corpus/seeds.yaml"  # corpus\n')
+    with pytest.raises(ParameterError, match=r"params.yaml: corpus: corpus definition .*missing.yaml: no such file"):
+        plan_report(params(tmp_path, {"corpus": "missing.yaml"}), notebook_dir=folder, out_dir=tmp_path / "o")
+
+
+def test_store_outputs_runs_clean_in_order_and_leaves_a_failing_notebook_unchanged(tmp_path):
+    from medialens.report import store_outputs
+
+    ok = write_notebook(tmp_path, "runner-ok-store", ["print(top_n + 1)", "top_n * 3"])
+    bad = write_notebook(tmp_path, "runner-fails-store", ["raise ValueError('nope')"])
+    before = bad.read_bytes()
+    stream = io.StringIO()
+    assert store_outputs([ok, bad], stream=stream) == 1
+    assert "runner-fails-store.ipynb left unchanged" in stream.getvalue()
+    assert bad.read_bytes() == before
+    nb = nbformat.read(ok, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2, 3]  # no injected cell: the defaults are used
+    assert code[1].outputs[0]["text"] == "11\n"
+    assert code[2].outputs[0]["data"]["text/plain"] == "30"
+    assert "papermill" not in nb.metadata and all("papermill" not in c.metadata for c in nb.cells)
+    assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == ["runner-fails-store.ipynb", "runner-ok-store.ipynb"]
+    assert not list(tmp_path.glob(".*"))

@@ -1,0 +1,188 @@
+"""The shared tokeniser on Dutch (and English) word shapes, its settings, and the segmenters."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from medialens.text import (
+    NEGATIONS,
+    TextSettings,
+    Tokenizer,
+    ngrams,
+    split_paragraphs,
+    split_sentences,
+    stopwords,
+)
+
+SENTENCE = (
+    "De Navo-topman zei dat z’n NAVO en de Navo geen auto's naar 's-Hertogenbosch sturen; "
+    "100.000 man, niet nu en nooit later."
+)
+
+
+def test_dutch_word_shapes_stay_whole():
+    words = Tokenizer().words(SENTENCE)
+    assert words == [
+        "de", "navo-topman", "zei", "dat", "z'n", "navo", "en", "de", "navo", "geen", "auto's",
+        "naar", "'s-hertogenbosch", "sturen", "100.000", "man", "niet", "nu", "en", "nooit", "later",
+    ]
+
+
+def test_navo_spellings_fold_together():
+    counts = Counter(Tokenizer()("NAVO, Navo en navo. De Navo-top."))
+    assert counts["navo"] == 3 and counts["navo-top"] == 1
+    assert Tokenizer(lowercase=False).words("NAVO Navo") == ["NAVO", "Navo"]
+
+
+def test_curly_and_straight_apostrophes_give_one_token():
+    assert Tokenizer().words("z’n z'n Nato’s Nato's") == ["z'n", "z'n", "nato's", "nato's"]
+
+
+def test_quotes_are_not_part_of_words():
+    assert Tokenizer().words("„Vrede”, ,,oorlog'' en ‘steun’ “nu”") == ["vrede", "oorlog", "en", "steun", "nu"]
+
+
+def test_numbers_dropped_unless_asked():
+    assert "100.000" not in Tokenizer()(SENTENCE)
+    assert "100.000" in Tokenizer(numbers=True)(SENTENCE)
+    assert Tokenizer(numbers=True)("2,5 procent in 2022") == ["2,5", "procent", "2022"]
+
+
+def test_stopwords_removed_but_negations_kept():
+    toks = Tokenizer()(SENTENCE)
+    assert {"niet", "geen", "nooit"} <= set(toks)
+    assert not {"de", "dat", "en", "naar"} & set(toks)
+
+
+def test_keep_negations_false_lets_the_stopword_list_decide():
+    toks = Tokenizer(keep_negations=False)(SENTENCE)
+    assert "niet" not in toks and "geen" not in toks
+    # the Snowball list (stop-words package) has no 'nooit', so it stays either way
+    assert "nooit" in toks
+    assert "nooit" not in stopwords("nl", keep_negations=False)
+    assert {"niet", "geen"} <= stopwords("nl", keep_negations=False)
+    assert not NEGATIONS["nl"] & stopwords("nl")
+
+
+def test_stopwords_off_keeps_everything_but_numbers_and_short_tokens():
+    toks = Tokenizer(remove_stopwords=False)("De NAVO en ik, 2022.")
+    assert toks == ["de", "navo", "en", "ik"]
+    assert Tokenizer(remove_stopwords=False, min_length=3)("De NAVO en ik") == ["navo"]
+
+
+def test_extra_stopwords_are_compared_lowercased():
+    assert Tokenizer(extra_stopwords=["NAVO"])("De NAVO stuurt troepen") == ["stuurt", "troepen"]
+
+
+def test_english_works():
+    tok = Tokenizer(language="en")
+    assert tok("NATO's chief said the alliance will not send troops.") == [
+        "nato's", "chief", "said", "alliance", "not", "send", "troops",
+    ]
+    assert tok("We can't and won't, never.") == ["can't", "won't", "never"]
+
+
+def test_lemmas_and_stems():
+    text = "De troepen en vliegtuigen van het bondgenootschap en de Navo-landen"
+    assert Tokenizer(reduce="lemma")(text) == ["troep", "vliegtuig", "bondgenootschap", "navo-landen"]
+    stems = Tokenizer(reduce="stem")(text)
+    assert stems[:2] == ["troep", "vliegtuig"]
+    # dutch_porter: no ge- stripping, so the alliance stays recognisable (new 'dutch' gives bondnootschap)
+    assert stems[2] == "bondgenootschap"
+    assert stems[3] == "navo-land"
+    assert Tokenizer(language="en", reduce="stem")("troops sending") == ["troop", "send"]
+
+
+def test_tokenizer_is_a_scikit_learn_analyzer():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs = ["De Navo-topman zei iets.", "NAVO en Navo zeggen iets."]
+    vec = CountVectorizer(analyzer=Tokenizer())
+    X = vec.fit_transform(docs)
+    assert list(vec.get_feature_names_out()) == ["navo", "navo-topman", "zeggen"]  # 'zei' is a stopword
+    assert X.toarray().tolist() == [[0, 1, 0], [2, 0, 1]]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"language": "de"}, r"^language = 'de': supported languages are"),
+        ({"reduce": "lemmas"}, r"^reduce = 'lemmas': choose"),
+        ({"min_length": 0}, r"^min_length = 0: must be"),
+        ({"min_length": 2.5}, r"^min_length = 2.5: must be"),
+        ({"min_length": True}, r"^min_length = True: must be"),
+        ({"extra_stopwords": "navo"}, r"^extra_stopwords = 'navo': give a list of words"),
+        ({"numbers": "no"}, r"^numbers = 'no': must be True or False"),
+        ({"lowercase": None}, r"^lowercase = None: must be True or False"),
+        ({"remove_stopwords": 1}, r"^remove_stopwords = 1: must be True or False"),
+        ({"keep_negations": "yes"}, r"^keep_negations = 'yes': must be True or False"),
+    ],
+)
+def test_bad_settings_name_the_setting(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        TextSettings(**kwargs)
+    with pytest.raises(ValueError, match=message):
+        Tokenizer(**kwargs)
+
+
+def test_stopwords_for_unknown_language():
+    with pytest.raises(ValueError, match="^language = 'fr'"):
+        stopwords("fr")
+
+
+def test_ngrams():
+    assert ngrams(["a", "b", "c"], 2) == ["a b", "b c"]
+    assert ngrams(["a", "b"], 1) == ["a", "b"]
+    assert ngrams(["a"], 3) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Segmentation
+# --------------------------------------------------------------------------------------------
+def test_sentences_do_not_end_at_abbreviations_or_initials():
+    text = (
+        "Dat zei o.a. minister Hoekstra. J. Stoltenberg was er ook. De heer dhr. Rutte, m.n. "
+        "tegen de red. Volgens d.w.z. iedereen kwam het goed."
+    )
+    assert split_sentences(text) == [
+        "Dat zei o.a. minister Hoekstra.",
+        "J. Stoltenberg was er ook.",
+        "De heer dhr. Rutte, m.n. tegen de red. Volgens d.w.z. iedereen kwam het goed.",
+    ]
+
+
+def test_sentences_split_before_opening_quotes():
+    text = "Hij was boos. ,,Het is genoeg,'' zei hij. „Nee”, zei ze. ‘Klaar.’ “Echt?” Ja! 2022 was zwaar."
+    assert split_sentences(text) == [
+        "Hij was boos.",
+        ",,Het is genoeg,'' zei hij.",
+        "„Nee”, zei ze.",
+        "‘Klaar.’",
+        "“Echt?”",
+        "Ja!",
+        "2022 was zwaar.",
+    ]
+
+
+def test_sentences_need_a_capital_after_the_stop():
+    assert split_sentences("Het kost 2,5 mln. euro per jaar. Dat is veel") == [
+        "Het kost 2,5 mln. euro per jaar.",
+        "Dat is veel",
+    ]
+    assert split_sentences("") == []
+
+
+def test_sentence_pieces_rebuild_the_text():
+    text = "Eén. Twee! Drie? ,,Vier.'' Vijf…  Zes"
+    pieces = split_sentences(text)
+    assert re.sub(r"\s+", "", "".join(pieces)) == re.sub(r"\s+", "", text)
+    assert len(pieces) == 6
+
+
+def test_paragraphs_split_on_blank_lines_only():
+    text = "Kop\n\n\nEerste alinea\nloopt door.\n \t\nTweede alinea.\n\n"
+    assert split_paragraphs(text) == ["Kop", "Eerste alinea\nloopt door.", "Tweede alinea."]
+    assert split_paragraphs("  \n\n ") == []
