@@ -1,6 +1,6 @@
 """Benchmark: quote extraction and target-context scoring, against a bare baseline.
 
-    MEDIALENS_BENCH_DATA=/work/bench-data python benchmarks/bench_stance.py --sizes 1000,10000,100000
+    MEDIALENS_BENCH_DATA=/srv/bench-data python benchmarks/bench_stance.py --sizes 1000,10000,100000
 
 For every size the synthetic corpus of ``benchmarks/synth.py`` (planted quotes in four Dutch
 styles, 20 speakers) is made once and loaded once through the corpus cache (``load`` step, timed
