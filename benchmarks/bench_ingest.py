@@ -7,6 +7,8 @@ a fresh child process so that peak memory is that step's own (``ru_maxrss`` of t
 
 ``ours``      ``medialens.corpus.load_corpus(..., use_cache=False)`` with an empty
               ``MEDIALENS_CACHE``, then ``Tokenizer(TextSettings())`` over every document;
+``lean``      the same with ``cleaning.detect_language: false`` and no near-duplicate detection
+              (``near_duplicate_threshold: null``), to show what those two cost;
 ``baseline``  the files read in sorted order (JSONL: lines parsed) and scikit-learn's default
               ``CountVectorizer().build_analyzer()`` over every text;
 ``cache 1/2`` ``load_corpus(..., use_cache=True)`` twice with one fresh cache folder: the first
@@ -15,12 +17,15 @@ a fresh child process so that peak memory is that step's own (``ru_maxrss`` of t
 It prints seconds, articles/s, MB/s (input bytes on disk) and peak memory per step, the ratio
 ours/baseline and cache 2/cache 1, the targets of issue 2 (100k articles: < 120 s, <= 3x
 baseline, < 4 GB, cached < 10% of the first run) and ``uptime`` load, since the machine is
-shared. Timings exclude interpreter start-up and imports (reported separately as ``import s``).
+shared; ``cpu s`` (user + system time of the child, all threads) is less disturbed by other load
+than wall time, but lingua detects languages on two threads, so ours can use more CPU than wall
+time. Timings exclude interpreter start-up and imports (reported separately as ``import s``).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -34,7 +39,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-STEPS = ("ours", "baseline", "cache1", "cache2")
+STEPS = ("ours", "lean", "baseline", "cache1", "cache2")
 TARGET_SECONDS = 120.0
 TARGET_RATIO = 3.0
 TARGET_PEAK_MB = 4096.0
@@ -48,6 +53,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _cpu() -> float:
+    """CPU seconds of this process, all threads (less disturbed by a busy machine than wall time)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _child(step: str, yaml_path: str) -> dict:
     t_import = time.perf_counter()
     if step == "baseline":
@@ -56,7 +67,7 @@ def _child(step: str, yaml_path: str) -> dict:
         from medialens.corpus import read_definition
 
         defn = read_definition(yaml_path)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         analyze = CountVectorizer().build_analyzer()
         n_docs = n_tokens = 0
         if defn.format == "txt":
@@ -71,24 +82,52 @@ def _child(step: str, yaml_path: str) -> dict:
                     n_tokens += len(analyze(text))
                     n_docs += 1
         t1 = time.perf_counter()
-        return {"step": step, "docs": n_docs, "tokens": n_tokens, "seconds": t1 - t0, "load_s": None,
+        return {"step": step, "docs": n_docs, "tokens": n_tokens, "seconds": t1 - t0, "cpu_s": _cpu() - c0, "load_s": None,
                 "tokenise_s": None, "import_s": t0 - t_import, "peak_mb": _peak_mb()}
-    from medialens.corpus import load_corpus
+    from medialens.corpus import load_corpus, read_definition
     from medialens.text import TextSettings, Tokenizer
 
-    t0 = time.perf_counter()
-    corpus = load_corpus(yaml_path, use_cache=(step != "ours"))
+    stages = _time_stages()
+    definition = read_definition(yaml_path)
+    if step == "lean":  # the same loader with the two optional detections switched off
+        cleaning = {**definition.cleaning, "detect_language": False, "near_duplicate_threshold": None}
+        definition = dataclasses.replace(definition, cleaning=cleaning)
+    t0, c0 = time.perf_counter(), _cpu()
+    corpus = load_corpus(definition, use_cache=step.startswith("cache"))
     t1 = time.perf_counter()
     n_tokens = 0
-    if step == "ours":
+    if step in ("ours", "lean"):
         tok = Tokenizer(TextSettings())
         for text in corpus.documents["text"]:
             n_tokens += len(tok(text))
     t2 = time.perf_counter()
-    return {"step": step, "docs": len(corpus.documents), "tokens": n_tokens, "seconds": t2 - t0,
-            "load_s": t1 - t0, "tokenise_s": t2 - t1 if step == "ours" else None,
+    return {"step": step, "docs": len(corpus.documents), "tokens": n_tokens, "seconds": t2 - t0, "cpu_s": _cpu() - c0,
+            "load_s": t1 - t0, "tokenise_s": t2 - t1 if step in ("ours", "lean") else None,
             "import_s": t0 - t_import, "peak_mb": _peak_mb(), "from_cache": corpus.from_cache,
-            "skipped": len(corpus.skipped)}
+            "skipped": len(corpus.skipped), "stages": stages}
+
+
+def _time_stages() -> dict[str, float]:
+    """Wrap the two costliest steps of loading so the child can say where the time went."""
+    from medialens import dedup, language
+
+    spent = {"near_duplicates": 0.0, "detect_languages": 0.0}
+
+    def timed(module, name):
+        inner = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t
+
+        setattr(module, name, wrapper)
+
+    timed(dedup, "near_duplicates")
+    timed(language, "detect_languages")
+    return spent
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,7 +170,7 @@ def _load() -> str:
 
 def _fmt_row(label: str, r: dict, n_inputs: int, mb: float) -> str:
     s = r["seconds"]
-    return (f"  {label:<10} {r['docs']:>8,} {s:>9.2f} {n_inputs / s:>11,.0f} {mb / s:>8.2f} "
+    return (f"  {label:<10} {r['docs']:>8,} {s:>9.2f} {r['cpu_s']:>7.2f} {n_inputs / s:>11,.0f} {mb / s:>8.2f} "
             f"{r['peak_mb']:>9,.0f} {r['import_s']:>9.2f}")
 
 
@@ -146,21 +185,30 @@ def bench_size(n: int, fmt: str) -> dict:
     load_before = _load()
     with tempfile.TemporaryDirectory(prefix="medialens-bench-") as tmp:
         for step in STEPS:
-            cache = Path(tmp) / ("cache-ours" if step == "ours" else "cache")
+            cache = Path(tmp) / ("cache" if step.startswith("cache") else f"cache-{step}")
             results[step] = _run_child(step, yaml_path, cache)
     load_after = _load()
-    o, b, c1, c2 = (results[s] for s in STEPS)
+    o, lean, b, c1, c2 = (results[s] for s in STEPS)
     ratio = o["seconds"] / b["seconds"]
+    lean_ratio = lean["seconds"] / b["seconds"]
+    cpu_ratio = o["cpu_s"] / b["cpu_s"]
     cache_ratio = c2["seconds"] / c1["seconds"]
     print(f"\n{n:,} articles ({fmt}, {mb:,.1f} MB in {n_files:,} file(s)); load before {load_before}, after {load_after}")
-    print(f"  {'step':<10} {'docs':>8} {'seconds':>9} {'articles/s':>11} {'MB/s':>8} {'peak MB':>9} {'import s':>9}")
+    print(f"  {'step':<10} {'docs':>8} {'seconds':>9} {'cpu s':>7} {'articles/s':>11} {'MB/s':>8} {'peak MB':>9} {'import s':>9}")
     print(_fmt_row("ours", o, n, mb))
-    print(f"  {'':<10} {'':>8} load {o['load_s']:.2f} s + tokenise {o['tokenise_s']:.2f} s; {o['tokens']:,} tokens")
+    st = o["stages"]
+    print(f"  {'':<10} {'':>8} load {o['load_s']:.2f} s (near-duplicates {st['near_duplicates']:.2f} s, "
+          f"language {st['detect_languages']:.2f} s, rest {o['load_s'] - sum(st.values()):.2f} s) "
+          f"+ tokenise {o['tokenise_s']:.2f} s; {o['tokens']:,} tokens")
+    print(_fmt_row("lean", lean, n, mb))
+    print(f"  {'':<10} {'':>8} ours without language and near-duplicate detection: load {lean['load_s']:.2f} s "
+          f"+ tokenise {lean['tokenise_s']:.2f} s")
     print(_fmt_row("baseline", b, n, mb))
     print(f"  {'':<10} {'':>8} {b['tokens']:,} tokens (CountVectorizer default analyzer)")
     print(_fmt_row("cache 1", c1, n, mb))
     print(_fmt_row("cache 2", c2, n, mb) + ("" if c2.get("from_cache") else "   (NOT served from cache!)"))
-    print(f"  ours / baseline: {ratio:.2f}x    cache 2 / cache 1: {cache_ratio:.1%}")
+    print(f"  ours / baseline: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU    lean / baseline: {lean_ratio:.2f}x wall, "
+          f"{lean['cpu_s'] / b['cpu_s']:.2f}x CPU    cache 2 / cache 1: {cache_ratio:.1%}")
     checks = [
         (f"ours < {TARGET_SECONDS:.0f} s", o["seconds"] < TARGET_SECONDS),
         (f"ours <= {TARGET_RATIO:.0f}x baseline", ratio <= TARGET_RATIO),
@@ -170,7 +218,7 @@ def bench_size(n: int, fmt: str) -> dict:
     scope = "" if n >= 100_000 else " (targets are set for 100k articles)"
     print("  targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in checks) + scope)
     return {"n": n, "fmt": fmt, "mb": mb, "files": n_files, "load_before": load_before,
-            "load_after": load_after, "ratio": ratio, "cache_ratio": cache_ratio, **{s: results[s] for s in STEPS}}
+            "load_after": load_after, "ratio": ratio, "cpu_ratio": cpu_ratio, "lean_ratio": lean_ratio, "cache_ratio": cache_ratio, **{s: results[s] for s in STEPS}}
 
 
 def main(argv: list[str] | None = None) -> int:

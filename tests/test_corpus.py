@@ -659,6 +659,17 @@ def test_cache_hit_gives_equal_frames_and_keys_change_with_input_and_settings(tm
     assert not load_corpus(definition, use_cache=False).from_cache
 
 
+def test_a_change_to_the_loader_code_invalidates_the_cache(tmp_path, monkeypatch):
+    import medialens.corpus as corpus_module
+
+    definition = write_corpus(tmp_path, {"a.txt": body(73)})
+    first = load_corpus(definition)
+    assert load_corpus(definition).from_cache
+    monkeypatch.setattr(corpus_module, "_code_fingerprint", lambda: "edited loader")
+    again = load_corpus(definition)
+    assert again.key != first.key and not again.from_cache
+
+
 def test_broken_cache_file_is_rebuilt(tmp_path):
     definition = write_corpus(tmp_path, {"a.txt": body(72)})
     first = load_corpus(definition)

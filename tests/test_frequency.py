@@ -417,8 +417,8 @@ def test_plots_return_figures(seeds, seed_counts, tmp_path):
 
 
 def test_hyphen_and_apostrophe_variants_count_as_one_term():
-    # U+2011 non-breaking hyphen, U+2010 hyphen and U+2019 apostrophe are folded by the tokeniser
-    docs = _docs([("d1", "X", "2022-01-01", "Een no\u2011flyzone, een no-flyzone en \u2019s\u2010Gravenhage, 's-Gravenhage.")])
+    # U+2011 non-breaking hyphen and U+2019 apostrophe are folded by the tokeniser
+    docs = _docs([("d1", "X", "2022-01-01", "Een no\u2011flyzone, een no-flyzone en \u2019s-Gravenhage, 's-Gravenhage.")])
     counts = mf.count_terms(docs, settings=TextSettings(remove_stopwords=False))
     got = dict(zip(counts.terms["term"], counts.terms["count"], strict=True))
     assert got["no-flyzone"] == 2 and got["'s-gravenhage"] == 2

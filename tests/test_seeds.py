@@ -14,7 +14,7 @@ from medialens.paths import project_root
 
 ROOT = project_root()
 SEEDS = ROOT / "seeds"
-SHARED_SEEDS = Path("/work/shared/seeds")
+SHARED_SEEDS = ROOT.parent / "shared" / "seeds"  # shared/ sits beside the checkout (as in CI)
 DEFINITION = ROOT / "corpus" / "seeds.yaml"
 
 

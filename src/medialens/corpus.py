@@ -30,6 +30,7 @@ import pickle
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -770,9 +771,23 @@ def _input_files(defn: CorpusDefinition) -> list[Path]:
 # --------------------------------------------------------------------------------------------
 # Assembling the corpus
 # --------------------------------------------------------------------------------------------
+#: Modules whose code decides what a loaded corpus holds: a change to any of them invalidates
+#: every cached corpus (the package version alone is not bumped for every fix).
+_LOADER_MODULES = ("corpus.py", "text.py", "dedup.py", "language.py")
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for name in _LOADER_MODULES:
+        h.update((Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()
+
+
 def _cache_key(defn: CorpusDefinition, files: list[Path]) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(json.dumps(defn.settings(), sort_keys=True, default=str).encode())
+    h.update(_code_fingerprint().encode())
     for path in [*files, *( [defn.metadata_path] if defn.metadata_path else [])]:
         h.update(path.name.encode())
         h.update(str(path.relative_to(path.anchor)).encode())

@@ -22,14 +22,14 @@ _SHINGLE = 5
 _MASK = np.uint64((1 << 61) - 1)
 
 
-def _shingle_hashes(ids: np.ndarray) -> np.ndarray:
+def _shingle_hashes(ids: np.ndarray, *, unique: bool = True) -> np.ndarray:
     if len(ids) < _SHINGLE:
         ids = np.concatenate([ids, np.zeros(_SHINGLE - len(ids), dtype=np.uint64)])
     h = np.zeros(len(ids) - _SHINGLE + 1, dtype=np.uint64)
     p = np.uint64(1_000_003)
     for k in range(_SHINGLE):
         h = h * p + ids[k : len(ids) - _SHINGLE + 1 + k]
-    return np.unique(h)
+    return np.unique(h) if unique else h
 
 
 def minhash_signatures(texts: list[str], *, seed: int = 0) -> np.ndarray:
@@ -38,14 +38,26 @@ def minhash_signatures(texts: list[str], *, seed: int = 0) -> np.ndarray:
     a = rng.integers(1, 2**62, size=_N_PERM, dtype=np.uint64) | np.uint64(1)
     b = rng.integers(0, 2**62, size=_N_PERM, dtype=np.uint64)
     vocab: dict[str, int] = {}
+    known, number = vocab.get, vocab.__getitem__
+    shift = np.uint64(3)
     sigs = np.empty((len(texts), _N_PERM), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for i, text in enumerate(texts):
             words = _WORD_RE.findall(text.lower())
-            ids = np.fromiter((vocab.setdefault(w, len(vocab) + 1) for w in words), dtype=np.uint64, count=len(words))
-            sh = _shingle_hashes(ids)
-            # multiply-shift hashing of every shingle under every permutation, minimum per row
-            sigs[i] = ((a[:, None] * sh[None, :] + b[:, None]) >> np.uint64(3)).min(axis=1)
+            ids = list(map(known, words))
+            if None in ids:  # new words are numbered 1, 2, ... in order of first occurrence
+                for w in dict.fromkeys(words):
+                    if w not in vocab:
+                        vocab[w] = len(vocab) + 1
+                ids = list(map(number, words))
+            ids = np.array(ids, dtype=np.uint64)
+            # repeated shingles do not change a minimum, so no np.unique here
+            sh = _shingle_hashes(ids, unique=False)
+            # multiply-shift hashing of every shingle under every permutation, minimum per row;
+            # in place, and shifted after the minimum (x >> 3 is monotonic: same values)
+            h = np.multiply.outer(a, sh)
+            h += b[:, None]
+            sigs[i] = h.min(axis=1) >> shift
     return sigs
 
 
@@ -62,18 +74,19 @@ def near_duplicates(doc_ids: list[str], texts: list[str], *, threshold: float = 
     rows = _N_PERM // _BANDS
     candidates: set[tuple[int, int]] = set()
     for band in range(_BANDS):
-        buckets: dict[bytes, list[int]] = {}
-        block = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
-        for i in range(n):
-            buckets.setdefault(block[i].tobytes(), []).append(i)
-        for members in buckets.values():
-            if 1 < len(members) <= 200:
-                first = members[0]
-                for j in members[1:]:
-                    candidates.add((first, j))
-                for x in range(1, len(members)):
-                    for y in range(x + 1, len(members)):
-                        candidates.add((members[x], members[y]))
+        # bucket the documents by this band's rows: a stable sort puts equal rows next to each
+        # other with their documents in index order; buckets of 2..200 give candidate pairs
+        block = sigs[:, band * rows : (band + 1) * rows]
+        order = np.lexsort(block.T[::-1])
+        ordered = block[order]
+        starts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
+        sizes = np.diff(np.r_[starts, n])
+        keep = (sizes > 1) & (sizes <= 200)
+        for start, size in zip(starts[keep].tolist(), sizes[keep].tolist(), strict=True):
+            members = order[start : start + size].tolist()
+            for x in range(size):
+                for y in range(x + 1, size):
+                    candidates.add((members[x], members[y]))
     for i, j in sorted(candidates):
         if result[j] is not None:
             continue

@@ -107,6 +107,166 @@ def corpus_overview(documents: pd.DataFrame, tokens_per_doc: pd.Series) -> Figur
     return fig
 
 
+# ---- topic clustering ----
+__all__ += ["silhouette_by_k", "cluster_map", "stability_heatmap"]
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+
+
+def silhouette_by_k(by_k: pd.DataFrame, *, chosen_k: int, n_units: int) -> Figure:
+    """Mean cosine silhouette for every k tried, the chosen k marked, with the 0.25 line below
+    which Kaufman & Rousseeuw speak of no substantial structure."""
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(width=6, height=3.4)
+        ax = fig.subplots()
+        ax.plot(by_k["k"], by_k["silhouette"], marker="o", color="tab:blue")
+        chosen = by_k[by_k["k"] == chosen_k]
+        ax.scatter(chosen["k"], chosen["silhouette"], s=140, facecolors="none", edgecolors="tab:red",
+                   linewidths=2, zorder=3, label=f"chosen k = {chosen_k}")
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.axhline(0.25, color="grey", linewidth=0.8, linestyle="--", label="0.25: below = no substantial structure")
+        top = max(0.3, float(by_k["silhouette"].max()) * 1.15)
+        ax.set_ylim(min(0.0, float(by_k["silhouette"].min()) * 1.15), top)
+        ax.set_xticks(list(by_k["k"]))
+        ax.set_xlabel("k (number of clusters)")
+        ax.set_ylabel("mean silhouette (cosine)")
+        ax.set_title(f"Silhouette by k (n = {n_units} units)")
+        ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def cluster_map(points: pd.DataFrame, *, title: str = "LSA map of the TF-IDF matrix") -> Figure:
+    """2-D map from :func:`medialens.clustering.lsa_map`: colour = cluster, marker = outlet."""
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(width=7.5, height=5)
+        ax = fig.subplots()
+        pts = points.assign(outlet=points["outlet"].astype(object).where(points["outlet"].notna(), "(no outlet)"))
+        outlets = sorted(pts["outlet"].unique())
+        clusters = sorted(pts["cluster"].unique()) if "cluster" in pts.columns else [None]
+        cmap = matplotlib.colormaps["tab10" if len(clusters) <= 10 else "tab20"]
+        for ci, c in enumerate(clusters):
+            sel_c = pts if c is None else pts[pts["cluster"] == c]
+            color = cmap(ci % cmap.N)
+            for oi, o in enumerate(outlets):
+                sel = sel_c[sel_c["outlet"] == o]
+                if len(sel):
+                    ax.scatter(sel["x"], sel["y"], color=color, marker=_MARKERS[oi % len(_MARKERS)], s=36,
+                               edgecolors="black", linewidths=0.4, alpha=0.85)
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=cmap(ci % cmap.N), marker="o", linestyle="", label=f"cluster {c}")
+                   for ci, c in enumerate(clusters) if c is not None]
+        handles += [Line2D([], [], color="grey", marker=_MARKERS[oi % len(_MARKERS)], linestyle="", label=o)
+                    for oi, o in enumerate(outlets)]
+        ax.legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        explained = points.attrs.get("explained", [float("nan"), float("nan")])
+        ax.set_xlabel(f"LSA axis 1 ({explained[0]:.1%} of variance)")
+        ax.set_ylabel(f"LSA axis 2 ({explained[1]:.1%} of variance)")
+        ax.set_title(f"{title} (n = {len(points)} units)")
+    return fig
+
+
+def stability_heatmap(ari: pd.DataFrame, *, n_units: int) -> Figure:
+    """Pairwise adjusted Rand index between runs (a square table, e.g. ``Stability.ari_matrix()``)."""
+    with matplotlib.rc_context(STYLE):
+        size = 1.2 + 0.55 * len(ari)
+        fig = new_figure(width=size + 1.2, height=size)
+        ax = fig.subplots()
+        im = ax.imshow(ari.to_numpy(dtype=float), vmin=-0.1, vmax=1, cmap="viridis")
+        ax.set_xticks(range(len(ari.columns)), labels=list(ari.columns), rotation=45, ha="right")
+        ax.set_yticks(range(len(ari.index)), labels=list(ari.index))
+        for i in range(len(ari)):
+            for j in range(len(ari)):
+                v = float(ari.iat[i, j])
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black")
+        fig.colorbar(im, ax=ax, label="adjusted Rand index")
+        ax.set_title(f"Agreement between runs (n = {n_units} units)")
+    return fig
+
+
+# ---- stance comparison ----
+__all__ += ["share_of_voice_chart", "stance_intervals", "log_odds_chart"]
+
+
+def share_of_voice_chart(sov: pd.DataFrame, *, by: str = "outlet", top_n: int = 6) -> Figure:
+    """One panel per group: quoted words per speaker (the ``top_n`` speakers with most words),
+    with the group's number of quotes in the panel title."""
+    with matplotlib.rc_context(STYLE):
+        groups = sorted(sov[by].astype(str).unique())
+        fig = new_figure(width=3.2 * max(1, len(groups)), height=3.2)
+        axes = fig.subplots(1, max(1, len(groups)), squeeze=False)[0]
+        for ax, g in zip(axes, groups, strict=False):
+            part = sov[sov[by].astype(str) == g].sort_values(["words", "speaker"], ascending=[False, True]).head(top_n)
+            part = part.iloc[::-1]
+            ax.barh(part["speaker"], part["words"], color="#4c72b0")
+            for y, (w, q) in enumerate(zip(part["words"], part["quotes"], strict=True)):
+                ax.text(w, y, f" {q}q", va="center", fontsize=7)
+            n_q = int(sov.loc[sov[by].astype(str) == g, "quotes"].sum())
+            ax.set_title(f"{g} (n = {n_q} quotes)")
+            ax.set_xlabel("quoted words")
+        fig.suptitle("Share of voice: quoted words per speaker (label: number of quotes)")
+    return fig
+
+
+def stance_intervals(table: pd.DataFrame, *, title: str = "Lexicon polarity per group and target") -> Figure:
+    """Mean polarity with its bootstrap 95% interval per group (rows) for each target (panels);
+    cells with insufficient data are marked, every point is labelled with its n."""
+    with matplotlib.rc_context(STYLE):
+        targets = list(dict.fromkeys(table["target"]))
+        groups = sorted(table["group"].astype(str).unique())
+        fig = new_figure(width=2.8 * max(1, len(targets)), height=0.45 * len(groups) + 1.6)
+        axes = fig.subplots(1, max(1, len(targets)), squeeze=False, sharey=True)[0]
+        for ax, t in zip(axes, targets, strict=False):
+            part = table[table["target"] == t].set_index("group")
+            for y, g in enumerate(groups):
+                if g not in part.index:
+                    continue
+                r = part.loc[g]
+                if pd.isna(r["mean"]):
+                    ax.text(0, y, f"insufficient (n={int(r['n_mentions'])})", ha="center", va="center", fontsize=7, color="grey")
+                    continue
+                ax.errorbar(r["mean"], y, xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]], fmt="o",
+                            color="black", capsize=3)
+                ax.text(r["ci_high"], y + 0.15, f" n={int(r['n_mentions'])}", fontsize=7)
+            ax.axvline(0, color="grey", lw=0.8, ls=":")
+            ax.set_xlim(-1, 1)
+            ax.set_yticks(range(len(groups)), groups)
+            ax.set_ylim(-0.6, len(groups) - 0.4)
+            ax.set_title(t)
+            ax.set_xlabel("polarity (−1 … +1)")
+        fig.suptitle(f"{title} (mean, bootstrap 95% interval; n = {int(table['n_mentions'].sum())} mentions)")
+    return fig
+
+
+def log_odds_chart(scores: pd.DataFrame, *, top_n: int = 10, title: str | None = None) -> Figure:
+    """The standard Fightin' Words plot: z-score against log10 of the term's total count, the
+    ``top_n`` most distinctive terms on each side labelled, |z| = 1.96 marked."""
+    import numpy as np
+
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(width=8, height=4.6)
+        ax = fig.subplots()
+        x = np.log10(scores["count"].clip(lower=1))
+        ax.scatter(x, scores["z"], s=8, color="#999999", alpha=0.6, linewidths=0)
+        top = scores.sort_values(["z", "term"], ascending=[False, True]).head(top_n)
+        bottom = scores.sort_values(["z", "term"], ascending=[True, True]).head(top_n)
+        for part, color in ((top, "#c44e52"), (bottom, "#4c72b0")):
+            ax.scatter(np.log10(part["count"].clip(lower=1)), part["z"], s=14, color=color)
+            # terms with the same count and z sit on one point: one label listing them
+            tied = part.assign(zr=part["z"].round(9)).groupby(["count", "zr"], sort=True)["term"].apply(", ".join)
+            for (cnt, z), label in tied.items():
+                ax.annotate(label, (np.log10(max(cnt, 1)), z), fontsize=7, xytext=(3, 0),
+                            textcoords="offset points", va="center", color=color)
+        for v in (1.96, -1.96):
+            ax.axhline(v, color="grey", lw=0.8, ls=":")
+        ax.set_xlabel("log10 total count of the term")
+        ax.set_ylabel("z-score (log-odds, informative Dirichlet prior)")
+        comp = scores["comparison"].iloc[0] if "comparison" in scores.columns and len(scores) else ""
+        n_i, n_j = int(scores["count_i"].sum()), int(scores["count_j"].sum())
+        ax.set_title(title or f"{comp}: n = {n_i} vs {n_j} tokens, {len(scores)} terms")
+    return fig
+
+
 # ---- term frequency ----
 __all__ += ["top_terms_plot", "keyness_plot", "trends_plot", "xray_plot"]
 

@@ -238,6 +238,9 @@ def plan_report(
 ) -> tuple[Path, Path, list[tuple[Path, dict[str, Any]]]]:
     """Validate everything and return (output folder, figures folder, [(notebook, parameters)]).
 
+    Paths handed to the notebooks are relative to the project root when they lie inside it (the
+    notebooks resolve them from there), so a report does not depend on where the project sits.
+
     Raises :class:`ParameterError` naming every bad parameter before anything runs.
     """
     from .corpus import read_definition
@@ -271,20 +274,20 @@ def plan_report(
         problems += validate_parameters(values, declared[nb.stem], nb.name)
         resolved = {}
         for name, value in values.items():
-            if isinstance(value, str) and INPUT_PATH_NAMES.match(name):
-                value = str(resolve(value, base=pf.path.parent))
+            if isinstance(value, str) and value and INPUT_PATH_NAMES.match(name):  # "" = no file
+                value = relative_to_root(resolve(value, base=pf.path.parent))
             elif isinstance(value, str) and OUTPUT_PATH_NAMES.match(name):
                 try:
-                    value = str(confine(value, out, what=f"{pf.path.name}: {name}"))
+                    value = relative_to_root(confine(value, out, what=f"{pf.path.name}: {name}"))
                 except ValueError as exc:
                     problems.append(str(exc))
             resolved[name] = value
         if "figures_dir" in declared[nb.stem] and "figures_dir" not in resolved:
-            resolved["figures_dir"] = str(figs)
+            resolved["figures_dir"] = relative_to_root(figs)
         for name, p in declared[nb.stem].items():  # output defaults, too, land in the output folder
             if name not in resolved and isinstance(p.default, str) and OUTPUT_PATH_NAMES.match(name):
                 try:
-                    resolved[name] = str(confine(p.default, out, what=f"{nb.name}: default of {name}"))
+                    resolved[name] = relative_to_root(confine(p.default, out, what=f"{nb.name}: default of {name}"))
                 except ValueError as exc:
                     problems.append(str(exc))
         plan.append((nb, resolved))

@@ -1,0 +1,488 @@
+"""Topic clustering: checked against a plain scikit-learn pipeline written out here, against
+hand-worked numbers, and for every bad input the issue lists."""
+
+from __future__ import annotations
+
+from math import comb
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from sklearn.cluster import KMeans
+from sklearn.decomposition import NMF, TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+from medialens import clustering as cl
+from medialens import plots
+from medialens.corpus import load_corpus
+from medialens.text import TextSettings, Tokenizer
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return load_corpus("corpus/seeds.yaml")
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return Tokenizer(TextSettings(language="nl"))
+
+
+@pytest.fixture(scope="module")
+def seed_units(seeds):
+    return cl.make_units(seeds, unit="paragraph")
+
+
+def docs(texts: list[str], outlets: list[str] | None = None, dates: list[str | None] | None = None) -> pd.DataFrame:
+    n = len(texts)
+    outlets = outlets or [f"o{i % 2}" for i in range(n)]
+    dates = dates or ["2022-01-05"] * n
+    return pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(n)],
+            "outlet": outlets,
+            "date": dates,
+            "month": [d[:7] if d else None for d in dates],
+            "text": texts,
+        }
+    )
+
+
+TOPICS = [
+    "De Navo stuurt troepen naar Polen en Roemenië.\n\nDe troepen versterken de oostgrens van het bondgenootschap.",
+    "Extra troepen en gevechtsvliegtuigen gaan naar de oostgrens van de Navo.\n\nPolen verwelkomt de troepen.",
+    "De sancties tegen Rusland raken banken en gas.\n\nDe Europese Unie overlegt over nieuwe sancties.",
+    "Nieuwe sancties treffen Russische banken.\n\nDe gasprijs stijgt door de sancties tegen Rusland.",
+    "Zelensky vraagt om vliegtuigen en tanks.\n\nOekraïne wil wapens om zich te verdedigen.",
+    "Oekraïne vraagt opnieuw om tanks en wapens.\n\nZelensky spreekt de Navo-leiders toe via video.",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------------------------
+def test_paragraph_units_keep_metadata_and_leave_out_headings(seeds, seed_units):
+    paras = seeds.paragraphs()
+    body = paras[paras["kind"] == "body"]
+    assert len(seed_units) == len(body) == 40
+    assert list(seed_units.columns) == cl.UNIT_COLUMNS
+    row = seed_units.iloc[0]
+    doc = seeds.documents.set_index("doc_id").loc[row["doc_id"]]
+    assert (row["outlet"], row["date"]) == (doc["outlet"], doc["date"])
+    assert row["unit_id"] == f"{row['doc_id']}#p{row['paragraph']}"
+    with_headings = cl.make_units(seeds, unit="paragraph", include_headings=True)
+    assert len(with_headings) == len(paras) == 49
+    # the undated document keeps its units, with date missing
+    undated = seeds.documents.loc[seeds.documents["date"].isna(), "doc_id"].item()
+    assert seed_units.loc[seed_units["doc_id"] == undated, "date"].isna().all()
+
+
+def test_document_units_from_a_plain_table():
+    u = cl.make_units(docs(TOPICS), unit="document")
+    assert list(u["unit_id"]) == [f"d{i}" for i in range(6)]
+    assert u["paragraph"].isna().all()
+    p = cl.make_units(docs(TOPICS), unit="paragraph")
+    assert len(p) == 12 and list(p["paragraph"][:2]) == [1, 2]
+
+
+# --------------------------------------------------------------------------------------------
+# Against a plain scikit-learn pipeline
+# --------------------------------------------------------------------------------------------
+def _top(center: np.ndarray, terms: np.ndarray, n: int) -> list[str]:
+    """Top terms by weight, ties by term: written out independently of the library."""
+    idx = [j for j in range(len(center)) if center[j] > 0]
+    idx.sort(key=lambda j: (-center[j], str(terms[j])))
+    return [str(terms[j]) for j in idx[:n]]
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_kmeans_equals_plain_sklearn_pipeline(seed_units, tokenizer, k):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5, sublinear_tf=True)
+    res = cl.cluster(m, k=k, random_state=0)
+
+    vec = TfidfVectorizer(analyzer=tokenizer, min_df=2, max_df=0.5, sublinear_tf=True)
+    X = vec.fit_transform(seed_units["text"])
+    km = KMeans(n_clusters=k, n_init=10, random_state=0).fit(X)
+
+    assert list(m.terms) == list(vec.get_feature_names_out())
+    assert abs(m.X - X).max() < 1e-12
+    # same partition: ARI 1 and a one-to-one map between label sets
+    assert adjusted_rand_score(km.labels_, res.labels) == 1.0
+    pairs = set(zip(res.labels, km.labels_, strict=True))
+    assert len(pairs) == k
+    terms = cl.top_terms(m, res, n=10)
+    for ours, theirs in pairs:
+        expected = _top(km.cluster_centers_[theirs], vec.get_feature_names_out(), 10)
+        got = terms.loc[terms["cluster"] == ours, "term"].tolist()
+        assert got == expected
+        weights = terms.loc[terms["cluster"] == ours, "weight"].to_numpy()
+        assert np.allclose(weights, np.sort(km.cluster_centers_[theirs])[::-1][:10])
+        # scikit-learn example's argsort gives the same set of top terms when there are no ties at the cut
+    # silhouette equals scikit-learn's cosine silhouette
+    assert res.silhouette == pytest.approx(silhouette_score(X, km.labels_, metric="cosine"), abs=1e-12)
+    # clusters are numbered by size, largest first
+    sizes = np.bincount(res.labels)[1:]
+    assert list(sizes) == sorted(sizes, reverse=True)
+
+
+def test_nmf_equals_plain_sklearn(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=4, algorithm="nmf", random_state=0)
+    nmf = NMF(n_components=4, init="nndsvda", random_state=0, max_iter=1000)
+    W = nmf.fit_transform(m.X)
+    assert adjusted_rand_score(W.argmax(axis=1), res.labels) == 1.0
+    terms = cl.top_terms(m, res, n=5)
+    for ours, theirs in set(zip(res.labels, W.argmax(axis=1), strict=True)):
+        assert terms.loc[terms["cluster"] == ours, "term"].tolist() == _top(nmf.components_[theirs], m.terms, 5)
+
+
+def test_auto_k_picks_the_best_silhouette(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k="auto", k_min=2, k_max=5, random_state=0)
+    expected = {}
+    for k in range(2, 6):
+        labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(m.X)
+        expected[k] = silhouette_score(m.X, labels, metric="cosine")
+    assert np.allclose(res.by_k["silhouette"], [expected[k] for k in range(2, 6)])
+    assert res.k == max(expected, key=lambda k: (expected[k], -k))
+    assert res.by_k["chosen"].sum() == 1
+    assert res.silhouette == pytest.approx(expected[res.k])
+
+
+def test_ngrams_are_built_on_the_token_stream(tokenizer):
+    toks = cl.token_stream(tokenizer, "De Navo stuurt troepen naar Polen", (1, 2))
+    assert toks == ["navo", "stuurt", "troepen", "polen", "navo stuurt", "stuurt troepen", "troepen polen"]
+    m = cl.tfidf(cl.make_units(docs(TOPICS), unit="document"), tokenizer=tokenizer, ngram_range=[1, 2])
+    # "... naar Polen en Roemenië.\n\nDe troepen ...": no pair across the blank line
+    assert "roemenië troepen" not in m.terms and "troepen polen" in m.terms and "oostgrens navo" in m.terms
+
+
+def test_units_carry_token_and_term_counts(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    assert list(m.units["tokens"]) == [len(tokenizer(t)) for t in seed_units["text"]]
+    assert list(m.units["terms"]) == list(np.diff(m.X.indptr))
+    assert np.allclose(np.asarray(m.X.multiply(m.X).sum(axis=1)).ravel(), 1.0)  # rows L2-normalised
+
+
+def test_filter_report_counts_terms_per_filter(tokenizer):
+    u = cl.make_units(docs(TOPICS), unit="document")
+    m = cl.tfidf(u, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    vocab_all = TfidfVectorizer(analyzer=tokenizer).fit(u["text"]).get_feature_names_out()
+    vocab_min = TfidfVectorizer(analyzer=tokenizer, min_df=2).fit(u["text"]).get_feature_names_out()
+    vocab_both = TfidfVectorizer(analyzer=tokenizer, min_df=2, max_df=0.5).fit(u["text"]).get_feature_names_out()
+    assert list(m.filters["terms_left"]) == [len(vocab_all), len(vocab_min), len(vocab_both)]
+    assert list(m.filters["removed"]) == [0, len(vocab_all) - len(vocab_min), len(vocab_min) - len(vocab_both)]
+    assert list(m.terms) == list(vocab_both)
+
+
+# --------------------------------------------------------------------------------------------
+# Stability, representatives, tables, map
+# --------------------------------------------------------------------------------------------
+def _ari_by_hand(a, b) -> float:
+    """Hubert & Arabie's adjusted Rand index from the contingency table."""
+    table = pd.crosstab(np.asarray(a), np.asarray(b)).to_numpy()
+    n = table.sum()
+    index = sum(comb(int(x), 2) for x in table.ravel())
+    rows = sum(comb(int(x), 2) for x in table.sum(axis=1))
+    cols = sum(comb(int(x), 2) for x in table.sum(axis=0))
+    expected = rows * cols / comb(int(n), 2)
+    return (index - expected) / ((rows + cols) / 2 - expected)
+
+
+def test_stability_ari_equals_sklearn_and_hand_formula(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=4, random_state=0)
+    st = cl.stability(m, res, n_seeds=3, bootstrap=2)
+    assert list(st.runs["run"]) == ["seed 0", "seed 1", "seed 2", "bootstrap 1", "bootstrap 2"]
+    assert len(st.ari) == 10
+    for a, b, v in st.ari.itertuples(index=False):
+        assert v == pytest.approx(adjusted_rand_score(st.labels[a], st.labels[b]), abs=1e-12)
+        assert v == pytest.approx(_ari_by_hand(st.labels[a], st.labels[b]), abs=1e-12)
+    # seed 1 is KMeans with random_state=1
+    km1 = KMeans(n_clusters=4, n_init=10, random_state=1).fit_predict(m.X)
+    assert adjusted_rand_score(km1, st.labels["seed 1"]) == 1.0
+    assert np.array_equal(st.labels["seed 0"], res.labels)
+    mat = st.ari_matrix()
+    assert np.allclose(mat.to_numpy(), mat.to_numpy().T) and np.allclose(np.diag(mat), 1)
+
+
+def test_cluster_survival_jaccard_hand_worked():
+    ref = np.array([1, 1, 1, 2, 2, 3])
+    other = np.array([5, 5, 6, 6, 6, 7])
+    # cluster 1 {0,1,2}: best is {0,1} -> 2/3; cluster 2 {3,4}: {2,3,4} -> 2/3; cluster 3 {5}: {5} -> 1
+    assert np.allclose(cl._jaccard_best(ref, other, 3), [2 / 3, 2 / 3, 1.0])
+
+
+def test_representatives_are_closest_to_the_centroid(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3, random_state=0)
+    reps = cl.representatives(m, res, n=3)
+    X = m.X.toarray()
+    for c in range(1, 4):
+        members = np.flatnonzero(res.labels == c)
+        centroid = X[members].mean(axis=0)  # k-means centre = mean of its members
+        sims = X[members] @ centroid / np.linalg.norm(centroid)
+        best = m.units["unit_id"].to_numpy()[members[np.argsort(-sims, kind="stable")[:3]]]
+        got = reps[reps["cluster"] == c]
+        assert list(got["unit_id"]) == list(best)
+        assert np.allclose(got["similarity"], np.sort(sims)[::-1][:3])
+    assert set(reps.columns) >= {"doc_id", "outlet", "date", "text"}
+
+
+def test_representative_text_is_shown_escaped(tokenizer):
+    texts = [t + "\n\n<script>alert(1)</script> troepen sancties" for t in TOPICS]
+    u = cl.make_units(docs(texts), unit="document")
+    m = cl.tfidf(u, tokenizer=tokenizer)
+    reps = cl.representatives(m, cl.cluster(m, k=3), n=1)
+    html = reps.to_html()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_cluster_tables_counts_shares_and_undated(tokenizer):
+    d = docs(TOPICS, outlets=["A", "A", "B", "B", "C", None], dates=["2022-01-02", None, "2022-02-01", "2022-02-03", None, "2022-01-09"])
+    u = cl.make_units(d, unit="document")
+    labels = np.array([1, 1, 2, 2, 3, 3])
+    counts = cl.cluster_table(u, labels, by="month")
+    assert list(counts.columns) == ["2022-01", "2022-02", "undated", "total"]
+    assert counts.loc["total", "total"] == 6 and counts.loc[3, "undated"] == 1 and counts.loc[1, "undated"] == 1
+    shares = cl.cluster_table(u, labels, by="outlet", shares=True)
+    assert list(shares.columns) == ["A", "B", "C", "(missing)", "all"]
+    assert np.allclose(shares.drop(index="n").sum(axis=0), 1.0)
+    assert list(shares.loc["n"]) == [2, 2, 1, 1, 6]
+
+
+def test_lsa_map_equals_truncated_svd_up_to_sign(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3)
+    pts = cl.lsa_map(m, res)
+    ref = TruncatedSVD(n_components=2, algorithm="arpack", random_state=0).fit_transform(m.X)
+    for j, col in enumerate(["x", "y"]):
+        assert np.allclose(np.abs(pts[col]), np.abs(ref[:, j]), atol=1e-9)
+    assert len(pts.attrs["explained"]) == 2 and list(pts["cluster"]) == list(res.labels)
+
+
+def test_lsa_map_capped_by_rank(tokenizer):
+    u = cl.make_units(docs(["troepen polen", "troepen sancties", "sancties polen"]), unit="document")
+    m = cl.tfidf(u, tokenizer=tokenizer)
+    pts = cl.lsa_map(m)
+    assert pts[["x", "y"]].notna().all().all()
+
+
+def test_rerunning_gives_identical_tables(seed_units, tokenizer):
+    def run():
+        m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+        r = cl.cluster(m, k="auto", k_max=6, random_state=0)
+        s = cl.stability(m, r, n_seeds=3, bootstrap=2)
+        return [
+            m.filters, r.by_k, cl.cluster_summary(m, r), cl.top_terms(m, r), cl.representatives(m, r),
+            cl.cluster_table(m.units, r.labels, by="outlet"), cl.cluster_table(m.units, r.labels, by="month", shares=True),
+            s.runs, s.ari, s.survival, cl.lsa_map(m, r),
+        ]
+
+    for a, b in zip(run(), run(), strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_plots_return_figures(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    r = cl.cluster(m, k="auto", k_max=4)
+    s = cl.stability(m, r, n_seeds=2)
+    assert isinstance(plots.silhouette_by_k(r.by_k, chosen_k=r.k, n_units=40), Figure)
+    assert isinstance(plots.cluster_map(cl.lsa_map(m, r)), Figure)
+    assert isinstance(plots.stability_heatmap(s.ari_matrix(), n_units=40), Figure)
+
+
+def test_verdict_says_weak_structure_plainly():
+    assert "no substantial cluster structure" in cl.silhouette_verdict(0.03, k=4, n_units=40)
+    assert "weak structure" in cl.silhouette_verdict(0.3, k=4, n_units=40)
+    assert "strong" in cl.silhouette_verdict(0.8, k=2, n_units=40)
+    assert "undefined" in cl.silhouette_verdict(float("nan"), k=2, n_units=40)
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input: each names the parameter, in the corpus's terms
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def topic_matrix(tokenizer):
+    return cl.tfidf(cl.make_units(docs(TOPICS), unit="document"), tokenizer=tokenizer)
+
+
+def test_k_larger_than_units(topic_matrix):
+    with pytest.raises(ValueError, match=r"^k = 9: larger than or equal to the number of documents \(6\)"):
+        cl.cluster(topic_matrix, k=9)
+    with pytest.raises(ValueError, match=r"^k = 6: .*at most 5"):
+        cl.cluster(topic_matrix, k=6)
+
+
+@pytest.mark.parametrize("k", [1, 0, -3])
+def test_k_below_two(topic_matrix, k):
+    with pytest.raises(ValueError, match=rf"^k = {k}: a clustering needs at least 2 clusters"):
+        cl.cluster(topic_matrix, k=k)
+
+
+@pytest.mark.parametrize("k", ["many", 2.5, True])
+def test_k_of_wrong_type(topic_matrix, k):
+    with pytest.raises(ValueError, match=r"^k = .*whole number of clusters"):
+        cl.cluster(topic_matrix, k=k)
+
+
+def test_corpus_of_one_document():
+    with pytest.raises(ValueError, match=r"^corpus: has 1 document;.*at least 2"):
+        cl.make_units(docs(TOPICS[:1]), unit="document")
+    with pytest.raises(ValueError, match=r"^corpus: has 1 document"):
+        cl.make_units(docs(TOPICS[:1]), unit="paragraph")
+
+
+def test_identical_documents(tokenizer):
+    # differ only in case, punctuation and stopwords: the loader keeps them, the tokeniser does not
+    texts = ["De Navo stuurt troepen.", "de NAVO stuurt troepen!", "Navo: stuurt troepen", "En de Navo stuurt troepen."]
+    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), tokenizer=tokenizer)
+    with pytest.raises(ValueError, match=r"^k: all 4 documents are identical after tokenising \(4 of 4 documents \(d0, d1, d2, d3\)\)"):
+        cl.cluster(m, k=2)
+    with pytest.raises(ValueError, match=r"identical after tokenising"):
+        cl.cluster(m, k="auto")
+
+
+def test_more_clusters_than_distinct_documents(tokenizer):
+    texts = ["Navo troepen.", "NAVO troepen!", "Sancties Rusland.", "sancties rusland", "Zelensky tanks"]
+    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), tokenizer=tokenizer)
+    with pytest.raises(ValueError, match=r"^k = 4: only 3 of the 5 documents differ in their terms"):
+        cl.cluster(m, k=4)
+    assert cl.cluster(m, k="auto", k_max=4).k <= 3
+
+
+def test_vocabulary_emptied_by_min_df_names_the_documents(tokenizer):
+    texts = ["Troepen naar Polen", "Sancties tegen banken", "Zelensky vraagt tanks"]
+    u = cl.make_units(docs(texts), unit="document")
+    with pytest.raises(ValueError, match=r"^min_df = 2, max_df = 1.0: no term is left\. 7 of 7 terms occur in fewer than 2 documents \(min_df\)\. So") as exc:
+        cl.tfidf(u, tokenizer=tokenizer, min_df=2)
+    assert "3 of 3 documents (d0, d1, d2) lost all their terms" in str(exc.value)
+
+
+def test_vocabulary_emptied_by_max_df(tokenizer):
+    texts = ["Navo troepen", "Navo troepen", "navo troepen!"]
+    u = cl.make_units(docs(texts), unit="document")
+    with pytest.raises(ValueError, match=r"^min_df = 1, max_df = 0.5: no term is left\. 2 of 2 terms occur in more than 1.5 documents \(max_df\)\. So 3 of 3 documents \(d0, d1, d2\) lost"):
+        cl.tfidf(u, tokenizer=tokenizer, max_df=0.5)
+
+
+def test_units_losing_all_terms_are_listed_not_clustered(tokenizer):
+    texts = TOPICS + ["Kerstmarkt in Maastricht"]
+    u = cl.make_units(docs(texts), unit="document")
+    m = cl.tfidf(u, tokenizer=tokenizer, min_df=2)
+    assert list(m.dropped["unit_id"]) == ["d6"]
+    assert "min_df = 2" in m.dropped["reason"].item()
+    assert m.X.shape[0] == 6 and "d6" not in set(m.units["unit_id"])
+
+
+def test_units_without_tokens_are_listed(tokenizer):
+    texts = [*TOPICS, "En de het van een."]
+    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), tokenizer=tokenizer)
+    assert m.dropped["reason"].str.contains("no tokens").all() and list(m.dropped["unit_id"]) == ["d6"]
+
+
+def test_max_df_below_min_df(tokenizer):
+    u = cl.make_units(docs(TOPICS[:5]), unit="document")
+    with pytest.raises(ValueError, match=r"^max_df = 0.4 \(at most 2 of 5 documents\) is below min_df = 3 \(at least 3 of 5 documents\)"):
+        cl.tfidf(u, tokenizer=tokenizer, min_df=3, max_df=0.4)
+    with pytest.raises(ValueError, match=r"^max_df = 2 .* below min_df = 0.6"):
+        cl.tfidf(u, tokenizer=tokenizer, min_df=0.6, max_df=2)
+
+
+def test_min_df_above_number_of_units(tokenizer):
+    u = cl.make_units(docs(TOPICS[:3]), unit="document")
+    with pytest.raises(ValueError, match=r"^min_df = 5: .*at least 5 documents, but there are only 3"):
+        cl.tfidf(u, tokenizer=tokenizer, min_df=5, max_df=10)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"min_df": 0}, r"^min_df = 0: a count of units must be >= 1"),
+        ({"max_df": 1.5}, r"^max_df = 1.5: a share of units must be > 0 and <= 1"),
+        ({"min_df": "2"}, r"^min_df = '2': give a whole number"),
+        ({"ngram_range": [2, 1]}, r"^ngram_range = \[2, 1\]"),
+        ({"ngram_range": (1,)}, r"^ngram_range = \(1,\)"),
+        ({"sublinear_tf": "yes"}, r"^sublinear_tf = 'yes'"),
+    ],
+)
+def test_bad_tfidf_settings(tokenizer, kwargs, pattern):
+    u = cl.make_units(docs(TOPICS), unit="document")
+    with pytest.raises(ValueError, match=pattern):
+        cl.tfidf(u, tokenizer=tokenizer, **kwargs)
+
+
+def test_paragraph_units_when_documents_have_no_paragraphs():
+    one_paragraph = docs(["De Navo stuurt troepen naar Polen.", "Sancties tegen Rusland.", "Zelensky vraagt tanks."])
+    with pytest.raises(ValueError, match=r"^unit = 'paragraph': none of the 3 documents has more than one paragraph"):
+        cl.make_units(one_paragraph, unit="paragraph")
+    # some documents with one paragraph is fine: they become one unit each
+    mixed = docs([TOPICS[0], "Sancties tegen Rusland.", TOPICS[2]])
+    assert list(cl.make_units(mixed, unit="paragraph")["doc_id"]) == ["d0", "d0", "d1", "d2", "d2"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"unit": "sentence"}, r"^unit = 'sentence': choose 'document' or 'paragraph'"),
+        ({"include_headings": "no"}, r"^include_headings = 'no'"),
+    ],
+)
+def test_bad_unit_settings(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        cl.make_units(docs(TOPICS), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"algorithm": "lda"}, r"^algorithm = 'lda': choose 'kmeans' or 'nmf'"),
+        ({"k": "auto", "k_min": 4, "k_max": 3}, r"^k_min = 4 is larger than k_max = 3"),
+        ({"k": "auto", "k_min": 1}, r"^k_min = 1: must be a whole number >= 2"),
+        ({"k": "auto", "k_min": 6, "k_max": 9}, r"^k_min = 6: with 6 documents \(6 distinct\) k can be at most 5"),
+        ({"random_state": -1}, r"^random_state = -1"),
+        ({"minibatch": "yes"}, r"^minibatch = 'yes'"),
+    ],
+)
+def test_bad_cluster_settings(topic_matrix, kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        cl.cluster(topic_matrix, **kwargs)
+
+
+def test_bad_stability_and_display_settings(topic_matrix):
+    res = cl.cluster(topic_matrix, k=3)
+    with pytest.raises(ValueError, match=r"^n_seeds = 0"):
+        cl.stability(topic_matrix, res, n_seeds=0)
+    with pytest.raises(ValueError, match=r"^n_seeds = 1: stability needs at least 2 runs"):
+        cl.stability(topic_matrix, res, n_seeds=1)
+    with pytest.raises(ValueError, match=r"^n_top_terms = 0"):
+        cl.top_terms(topic_matrix, res, n=0)
+    with pytest.raises(ValueError, match=r"^by = 'region'"):
+        cl.cluster_table(topic_matrix.units, res.labels, by="region")
+
+
+def test_minibatch_path_runs(topic_matrix):
+    res = cl.cluster(topic_matrix, k=3, minibatch=True)
+    assert res.minibatch and res.k == 3 and len(set(res.labels)) <= 3
+
+
+def test_silhouette_on_a_seeded_sample_when_large(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3, random_state=7, silhouette_sample=20)
+    expected = silhouette_score(m.X, res.labels, metric="cosine", sample_size=20, random_state=7)
+    assert res.silhouette == pytest.approx(expected, abs=1e-12) and res.silhouette_sampled == 20
+    assert "seeded sample of 20 units" in res.verdict()
+
+
+def test_notebook_parameters_accept_auto_or_a_number():
+    from medialens.paths import project_root
+    from medialens.report import notebook_parameters, validate_parameters
+
+    declared = notebook_parameters(project_root() / "notebooks" / "20_topic_clustering.ipynb")
+    assert declared["k"].default == "auto" and declared["unit"].default == "paragraph"
+    ok = {"k": 5, "min_df": 0.05, "max_df": 3, "ngram_range": [1, 2], "algorithm": "nmf", "unit": "document"}
+    assert validate_parameters(ok, declared, "20_topic_clustering") == []
+    bad = validate_parameters({"k": [3], "ngram_range": ["1", "2"]}, declared, "20_topic_clustering")
+    assert len(bad) == 2 and "'k'" in bad[0] and "'ngram_range'" in bad[1]

@@ -1,0 +1,66 @@
+"""House rules that keep the project usable by a newcomer and checkable by nbval."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import ROOT
+from medialens.report import notebook_parameters
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in first_block.splitlines() if line.strip()]
+    assert commands == ["make report", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert [ln for ln in ci.splitlines() if ln.startswith("make ")] == ["make test"]
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_listed_in_the_readme(nb_path):
+    assert f"`{nb_path.name}`" in README, f"README's notebook table does not mention {nb_path.name}"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_outputs_come_from_a_clean_in_order_run(nb_path):
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell must be tagged 'parameters'"
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1))
+    assert any(c["outputs"] for c in code), "no stored outputs: run `make store`"
+    for c in code:
+        for out in c["outputs"]:
+            assert out["output_type"] != "error", f"stored error output in {nb_path.name}"
+            text = json.dumps(out)
+            assert not re.search(r"/(work|home|root|tmp)/", text), f"machine path in {nb_path.name}: {text[:200]}"
+    assert nb["cells"][0]["cell_type"] == "markdown" and nb["cells"][0]["source"][0].startswith("# ")
+    for cell in nb["cells"]:
+        lines = [ln for ln in "".join(cell["source"]).splitlines() if ln.strip()]
+        if cell["cell_type"] == "markdown" and len(lines) > 2:
+            assert not all(ln.startswith("# ") for ln in lines), f"{nb_path.name}: markdown written as comments"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_is_checkable_and_commented(nb_path):
+    params = notebook_parameters(nb_path)
+    assert {"corpus", "figures_dir"} <= set(params)
+    for p in params.values():
+        assert p.comment, f"{nb_path.name}: parameter {p.name} has no comment"
+
+
+def test_seed_parameter_file_validates_against_every_notebook():
+    from medialens.report import plan_report
+
+    out, figs, plan = plan_report(ROOT / "corpus" / "seeds.params.yaml")
+    assert [nb.name for nb, _ in plan] == [p.name for p in NOTEBOOKS]
+    assert out == ROOT / "reports" / "seeds" and figs == ROOT / "figures" / "seeds"
+    for _nb, params in plan:  # paths inside the project reach the kernel relative to its root
+        assert params["corpus"] == "corpus/seeds.yaml"
+        assert params["figures_dir"] == "figures/seeds"
+

@@ -1,0 +1,370 @@
+"""Quote pairing and speaker attribution: sentences copied from the seeds with the expected speakers
+written out by hand, adversarial cases (unmatched, nested, apostrophes), and share of voice."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from medialens.quotes import (
+    QUOTE_COLUMNS,
+    WARNING_COLUMNS,
+    extract_quotes,
+    find_quotes,
+    share_of_voice,
+)
+
+
+def quotes_of(text: str, doc_id: str = "d1", outlet: str = "A") -> tuple[pd.DataFrame, pd.DataFrame]:
+    return extract_quotes(pd.DataFrame({"doc_id": [doc_id], "outlet": [outlet], "text": [text]}))
+
+
+def direct(q: pd.DataFrame) -> pd.DataFrame:
+    return q[q["kind"] == "direct"].reset_index(drop=True)
+
+
+# (seed file, text copied from it — with the sentence that names the speaker where the rule needs
+#  it —, the quote's first words, expected speaker, expected rule)
+SEED_CASES = [
+    (
+        "003",
+        "Volgens Navo-topman Jens Stoltenberg dragen Rusland en Belarus de uitsluitende verantwoordelijkheid. "
+        ",,Rusland als agressor, Belarus als facilitator”, aldus de Noor.",
+        "Rusland als agressor", "Jens Stoltenberg", "aldus X",
+    ),
+    (
+        "000",
+        "Navo-topman Jens Stoltenberg zei dat zojuist. ,,We zouden dan Russische vliegtuigen moeten neerschieten. "
+        "Hoe pijnlijk ook (voor Oekraïne, red.), dat kunnen we niet doen. Er gaan geen Navo-vliegtuigen naar het "
+        "Oekraïense luchtruim en geen Navo-troepen naar Oekraïens grondgebied”, aldus Stoltenberg, die erkende dat "
+        "de optie wel is ‘genoemd’.",
+        "We zouden dan", "Jens Stoltenberg", "aldus X",
+    ),
+    (
+        "000",
+        "Navo-topman Jens Stoltenberg zei dat zojuist. ,,We zouden dan Russische vliegtuigen moeten neerschieten”, "
+        "aldus Stoltenberg, die erkende dat de optie wel is ‘genoemd’.",
+        "genoemd", "Jens Stoltenberg", "X zei",
+    ),
+    (
+        "001",
+        "Dat zei Navo-secretaris-generaal Jens Stoltenberg vrijdag. “We zien meer troepen, meer gewapende eenheden, "
+        "meer artillerie, meer materieel voor elektronische oorlogvoering”, somde Stoltenberg op.",
+        "We zien meer troepen", "Jens Stoltenberg", "zei X",
+    ),
+    (
+        "001",
+        "Ook inval-minister Ben Knapen (CDA), voor wie de extra Navo-vergadering een onverwachte laatste klus was, "
+        "kon er weinig over zeggen. “Er zijn geen internetverbindingen, dus de contacten die de ambassade heeft met "
+        "buitenposten zijn beperkt”, aldus Knapen. “Het is lastig een goed oordeel te vellen.”",
+        "Er zijn geen", "Ben Knapen", "aldus X",
+    ),
+    (
+        "001",
+        "Ook inval-minister Ben Knapen (CDA) kon er weinig over zeggen. “Er zijn geen internetverbindingen”, "
+        "aldus Knapen. “Het is lastig een goed oordeel te vellen.”",
+        "Het is lastig", "Ben Knapen", "continuation",
+    ),
+    (
+        "000",
+        "Ook het Nederlandse kabinet voelt niks voor een door de Navo geforceerde no-flyzone boven Oekraïne, zei "
+        "minister van Buitenlandse Zaken Wopke Hoekstra vanmiddag in Brussel. ,,Ik begrijp heel goed dat Oekraïne "
+        "ons om die hulp vraagt. Maar toch is het niet verstandig.”",
+        "Ik begrijp heel goed", "Wopke Hoekstra", "continuation",
+    ),
+    (
+        "000",
+        "Dat zei minister van Buitenlandse Zaken Wopke Hoekstra.\n\nHoekstra noemt het ‘ongemakkelijk’ dat niet "
+        "duidelijk is wat Poetins volgende stap zal zijn.",
+        "ongemakkelijk", "Wopke Hoekstra", "X zei",
+    ),
+    (
+        "001",
+        "In haar nieuwjaarstoespraak zei de Finse premier Sanna Marin ‘dat wij onze keuzevrijheid overeind moeten "
+        "houden’.",
+        "dat wij onze", "Sanna Marin", "X zei",
+    ),
+    (
+        "001",
+        "Dat zei Navo-secretaris-generaal Jens Stoltenberg vrijdag. De Noor noemde verder de aanhoudende "
+        "‘dreigende retoriek’ vanuit het Kremlin.",
+        "dreigende retoriek", "Jens Stoltenberg", "X zei",
+    ),
+    (
+        "001",
+        "Navo-secretaris-generaal Jens Stoltenberg sprak. Als alle diplomatieke pogingen mislukken, dan staat de Navo "
+        "klaar om ‘al het noodzakelijke’ te doen, zo waarschuwde Stoltenberg.",
+        "al het noodzakelijke", "Jens Stoltenberg", "zei X",
+    ),
+    (
+        "002",
+        "Volgens NAVO-topman Jens Stoltenberg gaat de opbouw door. Hij waarschuwde voor een “reëel risico” op escalatie.",
+        "reëel risico", "Jens Stoltenberg", "X zei",
+    ),
+    (
+        "002",
+        "De Letse minister Edgars Rinkevics van Buitenlandse Zaken sprak van een goed overleg. “We zijn bereid met "
+        "Rusland in dialoog te treden, maar niet ten koste van onze waarden en belangrijke principes.”",
+        "We zijn bereid", "Edgars Rinkevics", "previous sentence",
+    ),
+    (
+        "004",
+        "Navo-secretaris-generaal Jens Stoltenberg sprak. De Oekraïense president Volodomir Zelenski sprak de "
+        "Navo-leiders via een videoverbinding toe in een ‘gepassioneerde boodschap’, zoals Stoltenberg het samenvatte.",
+        "gepassioneerde boodschap", "Jens Stoltenberg", "zoals X",
+    ),
+    (
+        "004",
+        "De Oekraïense president Volodomir Zelenski sprak de Navo-leiders toe. Heel concreet vroeg Zelenski de Navo om "
+        "‘1 procent van al jullie vliegtuigen, 1 procent van al jullie tanks’.",
+        "1 procent", "Volodomir Zelenski", "X zei",
+    ),
+    (
+        "004",
+        "De Oekraïense president Volodomir Zelenski sprak de Navo-leiders toe. Navo-secretaris-generaal Jens "
+        "Stoltenberg luisterde.\n\n“Als we dat allemaal hebben, zal dat ons, net als jullie, 100 procent zekerheid "
+        "bieden”, aldus de Oekraïense president.",
+        "Als we dat", "Volodomir Zelenski", "aldus X",
+    ),
+    (
+        "004",
+        "De Navo-landen ‘doen wat ze kunnen’ om Oekraïne te helpen zich te verdedigen tegen de Russische invasie. "
+        "Dat zei Navo-secretaris-generaal Jens Stoltenberg na afloop van een extra top in Brussel over de oorlog.",
+        "doen wat ze kunnen", "Jens Stoltenberg", "dat zei X",
+    ),
+    (
+        "003",
+        ",,We ontplooien er genoeg eenheden om een sterke en geloofwaardige afschrikking en verdediging te "
+        "garanderen, nu en in de toekomst”, aldus de leiders in een communiqué.",
+        "We ontplooien", "de leiders", "aldus X",
+    ),
+    (
+        "002",
+        "De Amerikaanse president Joe Biden zegde zijn Oekraïense ambtgenoot Volodimir Zelensky onlangs “resolute” "
+        "steun toe mocht Rusland het land binnenvallen.",
+        "resolute", "Joe Biden", "X zei",
+    ),
+    (
+        "000",
+        "Navo-topman Jens Stoltenberg zei het, aldus Stoltenberg.\n\n,,Onze hoofdtaak is de veiligheid van onze "
+        "dertig lidstaten, van de 1 miljard mensen in onze landen”, gaat hij verder.",
+        "Onze hoofdtaak", "Jens Stoltenberg", "zei X",
+    ),
+]
+
+
+@pytest.mark.parametrize(("seed", "text", "start", "speaker", "rule"), SEED_CASES, ids=[c[2][:20] for c in SEED_CASES])
+def test_seed_sentences_get_the_expected_speaker(seed, text, start, speaker, rule):
+    q, w = quotes_of(text)
+    row = q[q["text"].str.startswith(start)]
+    assert len(row) == 1, f"quote {start!r} not found in {q['text'].tolist()}"
+    assert row["speaker"].iloc[0] == speaker
+    assert row["rule"].iloc[0] == rule
+    assert row["confidence"].iloc[0] > 0
+    assert w.empty
+
+
+def test_at_least_fifteen_seed_cases_with_both_low_quote_styles():
+    assert len(SEED_CASES) >= 15
+    assert any(",," in c[1] for c in SEED_CASES)
+    assert any("aldus de Noor" in c[1] for c in SEED_CASES)
+
+
+def test_low_double_quote_style_is_paired():
+    # the „…” style (not in the seeds; common in Dutch papers)
+    q, w = quotes_of("„Dit is geen oefening”, zei minister Ank Bijleveld.")
+    d = direct(q)
+    assert d["text"].tolist() == ["Dit is geen oefening"]
+    assert d["style"].iloc[0] == "„…”"
+    assert d["speaker"].iloc[0] == "Ank Bijleveld"
+    assert d["rule"].iloc[0] == "zei X"
+    assert w.empty
+
+
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [
+        (",,Het gaat door'', zei minister Ank Bijleveld.", ",,…''"),
+        (',,Het gaat door", zei minister Ank Bijleveld.', ',,…"'),
+        ("„Het gaat door“, zei minister Ank Bijleveld.", "„…“"),
+        ('"Het gaat door", zei minister Ank Bijleveld.', '"…"'),
+        ("“Het gaat door”, zei minister Ank Bijleveld.", "“…”"),
+        ("‘Het gaat door’, zei minister Ank Bijleveld.", "‘…’"),
+    ],
+)
+def test_every_dutch_quote_style(text, style):
+    q, w = quotes_of(text)
+    d = direct(q)
+    assert d["text"].tolist() == ["Het gaat door"]
+    assert d["style"].tolist() == [style]
+    assert d["speaker"].tolist() == ["Ank Bijleveld"]
+    assert w.empty
+
+
+def test_in_word_apostrophes_are_not_quotes():
+    text = "Hij reed met z’n auto's naar 's-Hertogenbosch, langs Nato’s troepen en 't station; Kees’ fiets stond er."
+    quotes, warnings = find_quotes(text)
+    assert quotes == []
+    assert warnings == []
+
+
+def test_apostrophes_inside_a_quote_do_not_close_it():
+    q, w = quotes_of("‘Z’n auto's staan in 's-Hertogenbosch’, zei minister Ank Bijleveld.")
+    d = direct(q)
+    assert d["text"].tolist() == ["Z’n auto's staan in 's-Hertogenbosch"]
+    assert w.empty
+
+
+def test_unmatched_opening_quote_is_warned_with_doc_and_offset():
+    text = "Eerste zin. ,,Dit wordt nooit gesloten. Volgende zin."
+    q, w = quotes_of(text, doc_id="doc-7")
+    assert list(w.columns) == WARNING_COLUMNS
+    assert len(w) == 1
+    r = w.iloc[0]
+    assert r["doc_id"] == "doc-7"
+    assert r["offset"] == text.index(",,")
+    assert r["mark"] == ",,"
+    assert "never closed" in r["problem"]
+    assert direct(q).empty
+
+
+def test_unmatched_closing_quote_is_warned():
+    text = "Hij zei dit” en ging weg."
+    _, w = quotes_of(text)
+    assert w["offset"].tolist() == [text.index("”")]
+    assert "without an opening" in w["problem"].iloc[0]
+
+
+def test_unclosed_quote_does_not_run_into_the_next_paragraph():
+    text = "“Dit loopt door\n\nNieuwe alinea met “een citaat”, zei minister Ank Bijleveld."
+    q, w = quotes_of(text)
+    assert direct(q)["text"].tolist() == ["een citaat"]
+    assert w["offset"].tolist() == [0]
+
+
+def test_nested_quotes_keep_depth_and_the_outer_speaker():
+    # from seed 003, with an attribution added
+    text = (",,Ons commitment aan artikel 5 (‘een aanval op één is een aanval op allen’) is ijzersterk”, "
+            "aldus Navo-topman Jens Stoltenberg.")
+    q, w = quotes_of(text)
+    assert w.empty
+    outer = q[q["depth"] == 0]
+    inner = q[q["depth"] == 1]
+    assert outer["text"].tolist() == ["Ons commitment aan artikel 5 (‘een aanval op één is een aanval op allen’) is ijzersterk"]
+    assert inner["text"].tolist() == ["een aanval op één is een aanval op allen"]
+    assert inner["kind"].tolist() == ["nested"]
+    assert set(q["speaker"]) == {"Jens Stoltenberg"}
+
+
+def test_quote_offsets_point_into_the_text():
+    text = "Intro. “Eén twee drie”, aldus minister Ank Bijleveld."
+    quotes, _ = find_quotes(text)
+    assert [text[x["start"] : x["end"]] for x in quotes] == ["Eén twee drie"]
+
+
+def test_pronoun_with_two_candidates_stays_unresolved():
+    text = ("Navo-topman Jens Stoltenberg opende.\n\n"
+            "De Oekraïense president Volodomir Zelenski sprak, zoals Stoltenberg het samenvatte. Hij riep het "
+            "bondgenootschap op om ‘militaire hulp zonder beperkingen’ te leveren.")
+    q, _ = quotes_of(text)
+    row = q[q["text"].str.startswith("militaire")]
+    assert row["speaker"].iloc[0] == "(unresolved: hij)"
+    assert row["confidence"].iloc[0] == 0.0
+
+
+def test_indirect_speech_volgens():
+    q, _ = quotes_of("Volgens NAVO-topman Jens Stoltenberg gaat de opbouw door.")
+    ind = q[q["kind"] == "indirect"]
+    assert ind["speaker"].tolist() == ["Jens Stoltenberg"]
+    assert ind["rule"].tolist() == ["volgens X"]
+
+
+def test_surname_resolves_to_full_name_from_another_document():
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b"], "outlet": ["A", "B"],
+        "text": ["Navo-topman Jens Stoltenberg sprak.", "“Wij steunen Oekraïne”, aldus Stoltenberg."],
+    })
+    q, _ = extract_quotes(docs)
+    assert direct(q)["speaker"].tolist() == ["Jens Stoltenberg"]
+
+
+def test_share_of_voice_matches_a_hand_count():
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b"], "outlet": ["A", "A"],
+        "text": [
+            "“Een twee drie”, aldus minister Ank Bijleveld. “Vier vijf”, zei minister Wopke Hoekstra.",
+            "“Zes”, aldus minister Ank Bijleveld.",
+        ],
+    })
+    q, _ = extract_quotes(docs)
+    sov = share_of_voice(q)
+    got = sov.set_index("speaker")[["quotes", "words"]].to_dict("index")
+    assert got == {"Ank Bijleveld": {"quotes": 2, "words": 4}, "Wopke Hoekstra": {"quotes": 1, "words": 2}}
+    assert sov.set_index("speaker").loc["Ank Bijleveld", "share_of_words"] == round(4 / 6, 3)
+    assert sov["n_quotes_group"].tolist() == [3, 3]
+
+
+def test_share_of_voice_rejects_unknown_column():
+    q, _ = quotes_of("“Een”, aldus minister Ank Bijleveld.")
+    with pytest.raises(ValueError, match="by = 'krant'"):
+        share_of_voice(q, by="krant")
+
+
+def test_extract_quotes_needs_text_column():
+    with pytest.raises(ValueError, match="missing column 'text'"):
+        extract_quotes(pd.DataFrame({"doc_id": ["a"]}))
+
+
+def test_quote_table_columns_and_seed_corpus_has_no_unpaired_marks():
+    from medialens.corpus import load_corpus
+    from medialens.paths import resolve
+
+    c = load_corpus(resolve("corpus/seeds.yaml"))
+    q, w = extract_quotes(c.documents)
+    assert list(q.columns) == QUOTE_COLUMNS
+    assert w.empty
+    # every seed document quotes Stoltenberg
+    assert set(q.loc[q["speaker"] == "Jens Stoltenberg", "doc_id"]) == set(c.documents["doc_id"])
+
+
+def test_find_quotes_never_fails_and_offsets_stay_inside_the_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as hs
+
+    alphabet = hs.sampled_from(list("ab Z.,'’‘“”„\"\n") + [",,", "''", "z’n ", "'s-Hertogenbosch "])
+
+    @settings(max_examples=300, deadline=None)
+    @given(hs.lists(alphabet, max_size=40).map("".join))
+    def check(text):
+        quotes, warnings = find_quotes(text, doc_id="h")
+        for q in quotes:
+            assert 0 <= q["start"] <= q["end"] <= len(text)
+            assert q["depth"] >= 0
+        for w in warnings:
+            assert 0 <= w["offset"] < len(text)
+            assert text[w["offset"] : w["offset"] + len(w["mark"])] == w["mark"]
+
+    check()
+
+
+def test_english_attribution():
+    q, w = quotes_of("“We will defend every inch,” said NATO secretary-general Jens Stoltenberg. “It is clear,” he added.")
+    d = direct(q)
+    assert d["speaker"].tolist() == ["Jens Stoltenberg", "Jens Stoltenberg"]
+    assert d["rule"].tolist() == ["zei X", "zei X"]
+    assert w.empty
+
+
+def test_a_bare_first_name_elsewhere_does_not_split_a_person_in_two():
+    # a near-duplicate with a word replaced ("minister Dilan taken") once registered "Dilan" as a surname,
+    # so "Dilan Yeşilgöz" counted as two people and "zegt zij" became unresolvable
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b"], "outlet": ["A", "A"],
+        "text": [
+            "Het gaat goed, zei minister Dilan taken. Verder niets.",
+            "“Iets anders”, zei minister Dilan Yeşilgöz. “Meer nog”, zegt zij.",
+        ],
+    })
+    q, _ = extract_quotes(docs)
+    d = direct(q)
+    assert d["speaker"].tolist() == ["Dilan Yeşilgöz", "Dilan Yeşilgöz"]
