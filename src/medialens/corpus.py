@@ -623,19 +623,26 @@ def _records_txt(defn: CorpusDefinition, files: list[Path], log: _Log):
         yield doc_id, source, body_line if body.strip() else 1, fields
 
 
+def _open_records_file(defn: CorpusDefinition, path: Path, fmt: str, log: _Log) -> tuple[str, dict, str | None]:
+    """Register a CSV/JSONL input and decode it. Returns (source, its inputs entry, text or None).
+
+    A file that cannot be read at all counts as one input record, skipped with its reason.
+    """
+    source = _source_name(defn, path)
+    entry = {"source": source, "format": fmt, "records": 0}
+    log.inputs.append(entry)
+    data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log, "the file limit 1000 × max_doc_bytes")
+    text = None if data is None else _decode(data, defn.encoding, source, log)
+    if text is None:
+        entry["records"] = 1
+    return source, entry, text
+
+
 def _records_csv(defn: CorpusDefinition, files: list[Path], log: _Log):
     f = defn.fields
     for path in files:
-        source = _source_name(defn, path)
-        entry = {"source": source, "format": "csv", "records": 0}
-        log.inputs.append(entry)
-        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log, "the file limit 1000 × max_doc_bytes")
-        if data is None:
-            entry["records"] = 1
-            continue
-        text = _decode(data, defn.encoding, source, log)
+        source, entry, text = _open_records_file(defn, path, "csv", log)
         if text is None:
-            entry["records"] = 1
             continue
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
@@ -695,16 +702,8 @@ def _no_constants(name):
 def _records_jsonl(defn: CorpusDefinition, files: list[Path], log: _Log):
     f = defn.fields
     for path in files:
-        source = _source_name(defn, path)
-        entry = {"source": source, "format": "jsonl", "records": 0}
-        log.inputs.append(entry)
-        data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log, "the file limit 1000 × max_doc_bytes")
-        if data is None:
-            entry["records"] = 1
-            continue
-        text = _decode(data, defn.encoding, source, log)
+        source, entry, text = _open_records_file(defn, path, "jsonl", log)
         if text is None:
-            entry["records"] = 1
             continue
         for lineno, raw in enumerate(text.split("\n"), start=1):
             if not raw.strip():
