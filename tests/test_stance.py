@@ -468,3 +468,121 @@ def test_classifier_top_terms_lists_every_class():
     assert all(len(t.split(", ")) == 3 for t in top["strongest terms (weight)"])
     with pytest.raises(ValueError, match="n = 0"):
         st.classifier_top_terms(codes, tokenizer=Tokenizer(TextSettings()), n=0)
+
+
+# --------------------------------------------------------------------------------------------
+# Review fixes and the helpers notebook 30 calls
+# --------------------------------------------------------------------------------------------
+def test_negation_does_not_cross_a_sentence_boundary_in_a_token_window(lex):
+    docs = pd.DataFrame({"doc_id": ["a"], "outlet": ["A"], "text": ["Dat was het niet. Goed nieuws voor de NAVO."]})
+    m = st.find_mentions(docs, {"NAVO": ["NAVO"]}, lexicon=lex, window=5)
+    assert m["context"].tolist() == ["niet goed nieuws voor de navo"]  # the window crosses the full stop ...
+    assert m["n_negated"].tolist() == [0]  # ... but the negation belongs to the previous sentence
+    assert m["polarity"].iloc[0] == pytest.approx(0.55)  # goed, as in the sentence context
+    same = pd.DataFrame({"doc_id": ["a"], "outlet": ["A"], "text": ["Het was niet goed nieuws voor de NAVO."]})
+    assert st.find_mentions(same, {"NAVO": ["NAVO"]}, lexicon=lex, window=5)["polarity"].iloc[0] == pytest.approx(-0.275)
+    with pytest.raises(ValueError, match="sentence_ids: 1 sentence ids for 2 tokens"):
+        st.score_tokens(["niet", "goed"], lex, sentence_ids=[1])
+
+
+def test_negation_counts_only_before_the_word(lex):
+    # textblob's rule: a negation changes the word after it; "goed niet" stays positive
+    assert st.score_tokens(["goed", "niet"], lex)[:3] == (pytest.approx(0.55), 1, 0)
+    assert st.score_tokens(["niet", "goed"], lex)[:3] == (pytest.approx(-0.275), 1, 1)
+
+
+@pytest.mark.parametrize("resample", ["mentions", "documents"])
+def test_stance_table_checks_the_bootstrap_settings_first(lex, resample):
+    m = st.find_mentions(DOCS, TARGETS, lexicon=lex)
+    # before the fix: resample="documents" with n_bootstrap = 0 raised numpy's IndexError, and with
+    # every cell below min_n a bad n_bootstrap passed silently
+    with pytest.raises(ValueError, match="n_bootstrap = 0: must be a whole number >= 100"):
+        st.stance_table(m, DOCS, min_n=1, n_bootstrap=0, resample=resample)
+    with pytest.raises(ValueError, match="n_bootstrap = 0"):
+        st.stance_table(m, DOCS, min_n=99, n_bootstrap=0, resample=resample)
+    with pytest.raises(ValueError, match="random_state = -1"):
+        st.stance_table(m, DOCS, min_n=1, random_state=-1, resample=resample)
+
+
+def test_document_bootstrap_equals_a_plain_numpy_bootstrap_over_documents(lex):
+    m = st.find_mentions(DOCS, TARGETS, lexicon=lex)
+    t = st.stance_table(m, DOCS, group_by="outlet", min_n=2, n_bootstrap=500, random_state=3, resample="documents")
+    row = t[(t["group"] == "X") & (t["target"] == "NAVO")].iloc[0]
+    cell = m[(m["doc_id"].isin(["a", "b"])) & (m["target"] == "NAVO")]
+    by_doc = [cell.loc[cell["doc_id"] == d, "polarity"].to_numpy() for d in ["a", "b"]]
+    rng = np.random.default_rng(3)
+    means = [np.concatenate([by_doc[k] for k in rng.integers(0, 2, size=2)]).mean() for _ in range(500)]
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    assert (row["ci_low"], row["ci_high"]) == (round(lo, 3), round(hi, 3))
+    assert row["result"] == f"{cell['polarity'].mean():.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def test_group_column_names_the_parameter():
+    assert st.group_column(DOCS, group_by="outlet") == "outlet"
+    assert st.group_column(DOCS, group_by="speaker") == "outlet"
+    with pytest.raises(ValueError, match=r"group_by = 'krant': use 'speaker' or one of \['doc_id', 'outlet'\]"):
+        st.group_column(DOCS, group_by="krant")
+    with pytest.raises(ValueError, match="group_by = 'text'"):
+        st.group_column(DOCS, group_by="text")
+
+
+def test_comparison_units_documents_or_quotes():
+    from medialens.quotes import extract_quotes
+
+    d = DOCS.assign(outlet=["X", None, "Y"])
+    u = st.comparison_units(d, group_by="outlet")
+    assert u[["doc_id", "outlet"]].values.tolist() == [["a", "X"], ["b", "(missing)"], ["c", "Y"]]
+    q, _ = extract_quotes(DOCS)
+    s = st.comparison_units(DOCS, q, group_by="speaker")
+    assert s[["doc_id", "speaker", "text"]].values.tolist() == [["b", "Ank Bijleveld", "De alliantie is goed"]]
+    with pytest.raises(ValueError, match="quotes: group_by = 'speaker'"):
+        st.comparison_units(DOCS, group_by="speaker")
+
+
+def test_choose_groups_default_largest_then_name_and_bad_values():
+    u = pd.DataFrame({"outlet": ["B", "A", "B", "A", "C"], "text": ["x"] * 5})
+    assert st.choose_groups(u, group_by="outlet") == ("A", None)  # A and B tie on 2: by name
+    assert st.choose_groups(u, group_by="outlet", compare_groups=["C"]) == ("C", None)
+    assert st.choose_groups(u, group_by="outlet", compare_groups=["C", "B"]) == ("C", "B")
+    with pytest.raises(ValueError, match=r"compare_groups = \['A', 'B', 'C'\]: give one group \(vs the rest\) or two groups"):
+        st.choose_groups(u, group_by="outlet", compare_groups=["A", "B", "C"])
+    with pytest.raises(ValueError, match=r"compare_groups = \['Q'\]: 'Q' is not a value of 'outlet'; values: \['A', 'B', 'C'\]"):
+        st.choose_groups(u, group_by="outlet", compare_groups=["Q"])
+    with pytest.raises(ValueError, match="not itself"):
+        st.choose_groups(u, group_by="outlet", compare_groups=["A", "A"])
+    with pytest.raises(ValueError, match="compare_groups = 'A'"):
+        st.choose_groups(u, group_by="outlet", compare_groups="A")
+
+
+def test_target_contexts_count_each_context_token_once(lex):
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"],
+                         "text": ["De NAVO en de NAVO zijn goed. Rusland zwijgt.", "Over het weer."]})
+    units = st.comparison_units(docs, group_by="outlet")
+    for window, expected in [("sentence", "de navo en de navo zijn goed"), (2, "de navo en de navo zijn goed")]:
+        m = st.find_mentions(docs, {"NAVO": ["NAVO"], "Rusland": ["Rusland"]}, lexicon=lex, window=window)
+        ctx = st.target_contexts(units, m, target="NAVO")
+        # before: the notebook joined one context per mention, so with two mentions in one sentence
+        # (window: two overlapping windows) the shared words were counted twice
+        assert ctx["text"].tolist() == [expected, ""]
+        tok = Tokenizer(TextSettings(remove_stopwords=False, min_length=1))
+        assert st.term_counts(ctx["text"], tok)["goed"] == 1
+    with pytest.raises(ValueError, match="context_target = 'EU': not a target with mentions"):
+        st.target_contexts(units, m, target="EU")
+    with pytest.raises(ValueError, match="units: give one row per document"):
+        st.target_contexts(pd.concat([units, units]), m, target="NAVO")
+
+
+def test_mention_sentences_one_unit_per_sentence_and_target(lex):
+    from medialens.corpus import load_corpus
+
+    c = load_corpus("corpus/seeds.yaml")
+    m = st.find_mentions(c.documents, st.DEFAULT_TARGETS, lexicon=lex, window=3)
+    u = st.mention_sentences(m, c.sentences(), c.documents, group_by="outlet")
+    assert not u.duplicated(["doc_id", "sentence", "target"]).any()
+    assert len(u) == len(m.drop_duplicates(["doc_id", "sentence", "target"]))
+    sents = c.sentences().set_index(["doc_id", "sentence"])["text"]
+    assert all(sents.loc[(d, s)] == t for d, s, t in zip(u["doc_id"], u["sentence"], u["text"], strict=True))
+    outlets = c.documents.set_index("doc_id")["outlet"].astype(object).fillna("(missing)")
+    assert u["outlet"].tolist() == [outlets[d] for d in u["doc_id"]]
+    with pytest.raises(ValueError, match="group_by = 'krant'"):
+        st.mention_sentences(m, c.sentences(), c.documents, group_by="krant")

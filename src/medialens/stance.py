@@ -66,6 +66,11 @@ __all__ = [
     "predict_stance",
     "classifier_top_terms",
     "STANCE_LABELS",
+    "group_column",
+    "comparison_units",
+    "choose_groups",
+    "target_contexts",
+    "mention_sentences",
 ]
 
 #: Default targets for the seed corpus (NATO, Russia, Ukraine, the no-fly zone) with their aliases.
@@ -274,6 +279,7 @@ def score_tokens(
     negation_window: int = 3,
     negation_factor: float = -0.5,
     guard: frozenset[str] | None = None,
+    sentence_ids: list[int] | None = None,
 ) -> tuple[float, int, int, int]:
     """Polarity of a list of lowercased tokens.
 
@@ -290,12 +296,17 @@ def score_tokens(
         Multiplier for a negated word's polarity (textblob: -0.5).
     guard : frozenset of str
         Words never scored (default :data:`POS_AMBIGUOUS` for the lexicon's language).
+    sentence_ids : list of int, optional
+        The sentence of each token (same length as ``tokens``): a negation only counts within
+        its own sentence (``Dat was het niet. Goed nieuws.`` leaves ``goed`` positive).
 
     Returns
     -------
     (score, n_lexicon_words, n_negated, n_guarded)
         ``score`` is the mean polarity of the lexicon words (0.0 when there are none).
     """
+    if sentence_ids is not None and len(sentence_ids) != len(tokens):
+        raise ValueError(f"sentence_ids: {len(sentence_ids)} sentence ids for {len(tokens)} tokens")
     guard = POS_AMBIGUOUS.get(lexicon.language, frozenset()) if guard is None else guard
     negs = NEGATIONS.get(lexicon.language, frozenset())
     pol = lexicon.polarity
@@ -310,7 +321,8 @@ def score_tokens(
         p = pol.get(tok)
         if p is None:
             continue
-        if any(t in negs for t in tokens[max(0, i - negation_window) : i]):
+        before = range(max(0, i - negation_window), i)
+        if any(tokens[j] in negs and (sentence_ids is None or sentence_ids[j] == sentence_ids[i]) for j in before):
             p *= negation_factor
             n_neg += 1
         values.append(p)
@@ -323,7 +335,7 @@ def score_tokens(
 # --------------------------------------------------------------------------------------------
 MENTION_COLUMNS = [
     "doc_id", "sentence", "target", "alias", "position", "speaker", "in_quote",
-    "polarity", "n_lexicon_words", "n_negated", "n_guarded", "context",
+    "polarity", "n_lexicon_words", "n_negated", "n_guarded", "context_start", "context",
 ]
 
 
@@ -486,23 +498,32 @@ def _mention(doc_id, toks, sent_of, who, sent_bounds, i, length, hit, window, le
         lo, hi = max(0, i - window), min(len(toks), i + length + window)
     ctx = toks[lo:hi]
     skip = set(range(i - lo, i - lo + length))
-    score, n_lex, n_neg, n_guard = score_tokens(ctx, lexicon, skip=skip, negation_window=neg_w, negation_factor=neg_f)
+    score, n_lex, n_neg, n_guard = score_tokens(
+        ctx, lexicon, skip=skip, negation_window=neg_w, negation_factor=neg_f, sentence_ids=sent_of[lo:hi]
+    )
     speaker, in_quote = who[i]
     return {
         "doc_id": doc_id, "sentence": sent_of[i], "target": hit[0], "alias": toks[i] if length == 1 else " ".join(toks[i : i + length]),
         "position": i, "speaker": speaker, "in_quote": in_quote, "polarity": score,
-        "n_lexicon_words": n_lex, "n_negated": n_neg, "n_guarded": n_guard, "context": " ".join(ctx),
+        "n_lexicon_words": n_lex, "n_negated": n_neg, "n_guarded": n_guard, "context_start": lo,
+        "context": " ".join(ctx),
     }
 
 
 # --------------------------------------------------------------------------------------------
 # Group × target table with bootstrap intervals
 # --------------------------------------------------------------------------------------------
+def _check_bootstrap(n_bootstrap, random_state) -> None:
+    if not isinstance(n_bootstrap, int) or isinstance(n_bootstrap, bool) or n_bootstrap < 100:
+        raise ValueError(f"n_bootstrap = {n_bootstrap!r}: must be a whole number >= 100")
+    if not isinstance(random_state, int) or isinstance(random_state, bool) or random_state < 0:
+        raise ValueError(f"random_state = {random_state!r}: must be a whole number >= 0")
+
+
 def bootstrap_mean(values, *, n_bootstrap: int = 2000, random_state: int = 0, ci: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of ``values`` (resampling values with
     replacement); reproducible for a fixed ``random_state``."""
-    if not isinstance(n_bootstrap, int) or isinstance(n_bootstrap, bool) or n_bootstrap < 100:
-        raise ValueError(f"n_bootstrap = {n_bootstrap!r}: must be a whole number >= 100")
+    _check_bootstrap(n_bootstrap, random_state)
     if not 0 < ci < 1:
         raise ValueError(f"ci = {ci!r}: must be between 0 and 1")
     x = np.asarray(values, dtype=float)
@@ -558,6 +579,7 @@ def stance_table(
         raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
     if resample not in ("mentions", "documents"):
         raise ValueError(f"resample = {resample!r}: use 'mentions' or 'documents'")
+    _check_bootstrap(n_bootstrap, random_state)  # checked first, even when every cell is below min_n
     if group_by == "speaker":
         m = mentions.assign(group=mentions["speaker"])
         groups = sorted(set(m["group"]))
@@ -849,6 +871,7 @@ def predict_stance(
 
     if group_col not in units.columns:
         raise ValueError(f"group_by = {group_col!r}: not a column of the units to predict")
+    _check_bootstrap(n_bootstrap, random_state)
     model = make_pipeline(
         TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True),
         LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
@@ -891,3 +914,179 @@ def classifier_top_terms(codes: pd.DataFrame, *, tokenizer: Tokenizer, n: int = 
         order = sorted(range(len(terms)), key=lambda i: (-coef[k, i], terms[i]))[:n]
         rows.append((label, ", ".join(f"{terms[i]} ({coef[k, i]:.2f})" for i in order)))
     return pd.DataFrame(rows, columns=["stance", "strongest terms (weight)"])
+
+
+# --------------------------------------------------------------------------------------------
+# Groups and units for the comparisons (what notebook 30 calls, so that it holds no logic)
+# --------------------------------------------------------------------------------------------
+MISSING_GROUP = "(missing)"
+
+
+def _group_labels(documents: pd.DataFrame, column: str) -> pd.Series:
+    return documents[column].astype(object).where(documents[column].notna(), MISSING_GROUP).astype(str)
+
+
+def group_column(documents: pd.DataFrame, *, group_by: str) -> str:
+    """Check ``group_by`` and return the document column for per-document tables.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus documents.
+    group_by : str
+        ``"speaker"`` (the quoted person) or a document column (``outlet``, ``month``...).
+
+    Returns
+    -------
+    str
+        ``group_by`` itself, or ``"outlet"`` when grouping by speaker (documents have no speaker;
+        tables of documents and share of voice are then shown per outlet).
+    """
+    columns = sorted(str(col) for col in documents.columns if col != "text")
+    if not isinstance(group_by, str) or (group_by != "speaker" and group_by not in documents.columns) or group_by == "text":
+        raise ValueError(f"group_by = {group_by!r}: use 'speaker' or one of {columns}")
+    if group_by != "speaker":
+        return group_by
+    if "outlet" not in documents.columns:
+        raise ValueError(f"group_by = 'speaker': the documents have no 'outlet' column to show beside it; columns: {columns}")
+    return "outlet"
+
+
+def comparison_units(documents: pd.DataFrame, quotes: pd.DataFrame | None = None, *, group_by: str) -> pd.DataFrame:
+    """The texts a log-odds comparison counts, with their group.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus documents (``doc_id``, ``text`` and the column ``group_by``).
+    quotes : DataFrame, optional
+        From :func:`medialens.quotes.extract_quotes`; needed when ``group_by = "speaker"``.
+    group_by : str
+        ``"speaker"``: the units are the direct and indirect quotes (nested quotes are inside their
+        outer quote already), grouped by speaker. Otherwise the units are whole documents grouped
+        by that document column, missing values as the group ``(missing)``.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, <group_by>, text``, one row per quote or document, in corpus order.
+    """
+    group_column(documents, group_by=group_by)
+    if group_by == "speaker":
+        if quotes is None:
+            raise ValueError("quotes: group_by = 'speaker' compares quoted speakers; pass the quotes table")
+        q = quotes[quotes["kind"].isin(["direct", "indirect"])]
+        return q[["doc_id", "speaker", "text"]].reset_index(drop=True)
+    return pd.DataFrame(
+        {"doc_id": documents["doc_id"].astype(str).to_numpy(), group_by: _group_labels(documents, group_by).to_numpy(),
+         "text": documents["text"].to_numpy()}
+    )
+
+
+def choose_groups(units: pd.DataFrame, *, group_by: str, compare_groups: list | None = None) -> tuple[str, str | None]:
+    """Which groups a log-odds comparison sets against each other.
+
+    Parameters
+    ----------
+    units : DataFrame
+        From :func:`comparison_units`.
+    group_by : str
+        The group column of ``units``.
+    compare_groups : list of str
+        One group (compared with the rest), two groups (the first against the second), or empty:
+        the largest group (most units; ties by name) against the rest.
+
+    Returns
+    -------
+    (group, reference)
+        ``reference`` is ``None`` for "the rest".
+    """
+    if group_by not in units.columns:
+        raise ValueError(f"group_by = {group_by!r}: not a column of the units; columns: {list(units.columns)}")
+    chosen = list(compare_groups) if compare_groups else []
+    if compare_groups and (not isinstance(compare_groups, list | tuple) or len(chosen) not in (1, 2)):
+        raise ValueError(f"compare_groups = {compare_groups!r}: give one group (vs the rest) or two groups")
+    sizes = units[group_by].astype(str).value_counts()
+    known = sorted(sizes.index)
+    if not known:
+        raise ValueError(f"compare_groups: there are no units to compare (no {'quotes' if group_by == 'speaker' else 'documents'})")
+    for g in chosen:
+        if str(g) not in sizes.index:
+            raise ValueError(f"compare_groups = {compare_groups!r}: {g!r} is not a value of {group_by!r}; values: {known}")
+    if len(chosen) == 2 and str(chosen[0]) == str(chosen[1]):
+        raise ValueError(f"compare_groups = {compare_groups!r}: compare a group with another group, not itself")
+    if not chosen:
+        largest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return str(largest), None
+    if len(known) < 2:
+        raise ValueError(f"compare_groups: {group_by!r} has only the group {known}; nothing to compare with")
+    return str(chosen[0]), (str(chosen[1]) if len(chosen) == 2 else None)
+
+
+def target_contexts(units: pd.DataFrame, mentions: pd.DataFrame, *, target: str) -> pd.DataFrame:
+    """``units`` with each document's text replaced by the contexts of its mentions of ``target``.
+
+    Every context token is counted once: two mentions in one sentence, or overlapping token
+    windows, do not count the shared words twice. Documents without a mention get ``""``.
+
+    Parameters
+    ----------
+    units : DataFrame
+        Document units from :func:`comparison_units` (one row per document, with ``doc_id``).
+    mentions : DataFrame
+        From :func:`find_mentions`.
+    target : str
+        A target of ``mentions``.
+
+    Returns
+    -------
+    DataFrame
+        ``units`` with ``text`` the document's context tokens of ``target``, in text order.
+    """
+    if "doc_id" not in units.columns or units["doc_id"].duplicated().any():
+        raise ValueError("units: give one row per document (target contexts are per document, not per quote)")
+    known = sorted(set(mentions["target"]))
+    if target not in known:
+        raise ValueError(f"context_target = {target!r}: not a target with mentions; targets: {known}")
+    m = mentions[mentions["target"] == target]
+    tokens: dict[str, dict[int, str]] = {}
+    for d, start, ctx in zip(m["doc_id"].astype(str), m["context_start"], m["context"], strict=True):
+        at = tokens.setdefault(d, {})
+        for j, tok in enumerate(ctx.split(" ") if ctx else []):
+            at[int(start) + j] = tok
+    joined = {d: " ".join(at[i] for i in sorted(at)) for d, at in tokens.items()}
+    return units.assign(text=units["doc_id"].astype(str).map(joined).fillna("").to_numpy())
+
+
+def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, *, group_by: str) -> pd.DataFrame:
+    """One unit per sentence × target that mentions it, with the sentence text and its group:
+    the units :func:`predict_stance` classifies.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`find_mentions` (sentence contexts or windows; the unit is the sentence).
+    sentences : DataFrame
+        :meth:`medialens.corpus.Corpus.sentences` (``doc_id, sentence, text``).
+    documents : DataFrame
+        The corpus documents (for the group column).
+    group_by : str
+        ``"speaker"`` (the speaker of the mention) or a document column.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, sentence, target, speaker, text`` (+ the ``group_by`` column), sorted by
+        document, sentence and target.
+    """
+    group_column(documents, group_by=group_by)
+    for col in ("doc_id", "sentence", "text"):
+        if col not in sentences.columns:
+            raise ValueError(f"sentences: missing column {col!r}")
+    units = mentions[["doc_id", "sentence", "target", "speaker"]].drop_duplicates(["doc_id", "sentence", "target"])
+    units = units.merge(sentences[["doc_id", "sentence", "text"]], on=["doc_id", "sentence"], how="left", validate="many_to_one")
+    if group_by != "speaker":
+        groups = _group_labels(documents, group_by)
+        groups.index = documents["doc_id"].astype(str)
+        units[group_by] = units["doc_id"].astype(str).map(groups)
+    return units.sort_values(["doc_id", "sentence", "target"], kind="stable").reset_index(drop=True)
