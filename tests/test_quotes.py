@@ -368,3 +368,24 @@ def test_a_bare_first_name_elsewhere_does_not_split_a_person_in_two():
     q, _ = extract_quotes(docs)
     d = direct(q)
     assert d["speaker"].tolist() == ["Dilan Yeşilgöz", "Dilan Yeşilgöz"]
+
+
+def test_share_of_voice_by_a_document_column_joins_it_per_document():
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b", "c"], "outlet": ["A", "A", "B"], "month": ["2022-01", "2022-02", None],
+        "text": [
+            "“Een twee drie”, aldus minister Ank Bijleveld.",
+            "“Vier vijf”, zei minister Wopke Hoekstra.",
+            "“Zes”, aldus minister Ank Bijleveld.",
+        ],
+    })
+    q, _ = extract_quotes(docs)
+    assert "month" not in q.columns
+    sov = share_of_voice(q, by="month", documents=docs)
+    got = sov[["month", "speaker", "quotes", "words"]].values.tolist()
+    # hand count: one quote per document, months from the documents, the undated one as (missing)
+    assert got == [["(missing)", "Ank Bijleveld", 1, 1], ["2022-01", "Ank Bijleveld", 1, 3], ["2022-02", "Wopke Hoekstra", 1, 2]]
+    with pytest.raises(ValueError, match="by = 'krant': not a column of the quotes table or the documents"):
+        share_of_voice(q, by="krant", documents=docs)
+    with pytest.raises(ValueError, match="documents: doc_id values repeat"):
+        share_of_voice(q, by="month", documents=pd.concat([docs, docs]))
