@@ -43,6 +43,7 @@ __all__ = [
     "Clustering",
     "Stability",
     "make_units",
+    "units_per_document",
     "tfidf",
     "cluster",
     "silhouette_verdict",
@@ -158,6 +159,30 @@ def make_units(corpus, *, unit: str = "paragraph", include_headings: bool = Fals
         }
     )
     return out[UNIT_COLUMNS].reset_index(drop=True)
+
+
+def units_per_document(units: pd.DataFrame) -> pd.DataFrame:
+    """How many units each document contributes, with its outlet and month.
+
+    Parameters
+    ----------
+    units : DataFrame
+        From :func:`make_units`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``doc_id`` (sorted): ``outlet, month, units``; a missing month shows as
+        ``undated``, a missing outlet as ``(missing)``.
+    """
+    need = [c for c in ("unit_id", "doc_id", "outlet", "month") if c not in units.columns]
+    if need:
+        raise ValueError(f"units: missing column(s) {need}; make them with make_units")
+    u = units.assign(
+        outlet=units["outlet"].astype(object).where(units["outlet"].notna(), "(missing)"),
+        month=units["month"].astype(object).where(units["month"].notna(), "undated"),
+    )
+    return u.groupby("doc_id", sort=True).agg(outlet=("outlet", "first"), month=("month", "first"), units=("unit_id", "size"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -774,8 +799,11 @@ def cluster_summary(matrix: TfidfMatrix, clustering: Clustering, *, n_terms: int
     )
 
 
-def cluster_table(units: pd.DataFrame, labels, *, by: str = "outlet", shares: bool = False) -> pd.DataFrame:
+def cluster_table(units: pd.DataFrame, labels, *, by: str = "outlet", shares: bool = False, k: int | None = None) -> pd.DataFrame:
     """Cluster × group table (``by = "outlet"`` or ``"month"``, or any unit column).
+
+    ``k`` (the number of clusters, e.g. ``Clustering.k``) keeps a cluster that no unit falls in
+    (possible with NMF) as a row of zeros; without it the rows are the labels present.
 
     Missing values are a group of their own (``undated`` for months, ``(missing)`` otherwise).
     Counts come with ``total`` margins; with ``shares=True`` each column holds the share of that
@@ -796,6 +824,10 @@ def cluster_table(units: pd.DataFrame, labels, *, by: str = "outlet", shares: bo
     order = sorted(set(groups), key=lambda g: (g == fill, g))
     table = pd.crosstab(pd.Series(labels, name="cluster"), pd.Series(groups, name=by))
     table = table.reindex(columns=order, fill_value=0)
+    if k is not None:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1 or k < labels.max():
+            raise ValueError(f"k = {k!r}: must be the number of clusters (>= the largest label, {labels.max()})")
+        table = table.reindex(index=pd.RangeIndex(1, int(k) + 1, name="cluster"), fill_value=0)
     if not shares:
         table["total"] = table.sum(axis=1)
         table.loc["total"] = table.sum(axis=0)
