@@ -546,3 +546,13 @@ def test_units_per_document_counts_units_by_hand():
     }
     with pytest.raises(ValueError, match="units: missing column"):
         cl.units_per_document(u.drop(columns="month"))
+
+
+def test_ari_with_reported_run_equals_sklearn(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3, random_state=0)
+    stab = cl.stability(m, res, n_seeds=3, bootstrap=1)
+    got = stab.ari_with_reported()
+    assert list(got.index) == ["seed 1", "seed 2", "bootstrap 1"]
+    for run, v in got.items():
+        assert v == pytest.approx(adjusted_rand_score(res.labels, stab.labels[run]), abs=1e-12)

@@ -11,6 +11,7 @@ from medialens.quotes import (
     WARNING_COLUMNS,
     extract_quotes,
     find_quotes,
+    rule_counts,
     share_of_voice,
 )
 
@@ -389,3 +390,18 @@ def test_share_of_voice_by_a_document_column_joins_it_per_document():
         share_of_voice(q, by="krant", documents=docs)
     with pytest.raises(ValueError, match="documents: doc_id values repeat"):
         share_of_voice(q, by="month", documents=pd.concat([docs, docs]))
+
+
+def test_rule_counts_by_hand():
+    docs = pd.DataFrame({
+        "doc_id": ["a"], "outlet": ["A"],
+        "text": ["“Een twee”, aldus minister Ank Bijleveld. “Drie”, aldus minister Wopke Hoekstra. “Vier”, zei hij ook."],
+    })
+    q, _ = extract_quotes(docs)
+    t = rule_counts(q)
+    plain = q[q["kind"] != "nested"].groupby(["rule", "confidence"]).size()
+    assert t["quotes"].sum() == len(q[q["kind"] != "nested"]) == plain.sum()
+    assert dict(zip(zip(t["rule"], t["confidence"], strict=True), t["quotes"], strict=True)) == plain.to_dict()
+    assert list(t["confidence"]) == sorted(t["confidence"], reverse=True)
+    with pytest.raises(ValueError, match="quotes: missing column"):
+        rule_counts(q.drop(columns="rule"))

@@ -586,3 +586,19 @@ def test_mention_sentences_one_unit_per_sentence_and_target(lex):
     assert u["outlet"].tolist() == [outlets[d] for d in u["doc_id"]]
     with pytest.raises(ValueError, match="group_by = 'krant'"):
         st.mention_sentences(m, c.sentences(), c.documents, group_by="krant")
+
+
+def test_mention_summary_equals_a_plain_count(lex):
+    from collections import Counter
+
+    from medialens.quotes import extract_quotes
+
+    q, _ = extract_quotes(DOCS)
+    m = st.find_mentions(DOCS, TARGETS, lexicon=lex, quotes=q)
+    s = st.mention_summary(m, targets=["Rusland", "NAVO", "EU"])
+    assert list(s.index) == ["Rusland", "NAVO", "EU"]
+    assert s["mentions"].to_dict() == {**Counter(m["target"]), "EU": 0}
+    assert s.loc["NAVO", "documents"] == 2 and s.loc["NAVO", "inside_quotes"] == 1
+    assert s.loc["Rusland", "with_lexicon_words"] == 1  # "Rusland is niet goed"; "Moskou zwijgt" has none
+    with pytest.raises(ValueError, match="mentions: missing column"):
+        st.mention_summary(m.drop(columns="in_quote"))

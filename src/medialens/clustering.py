@@ -873,6 +873,14 @@ class Stability:
             m.loc[a, b] = m.loc[b, a] = v
         return m
 
+    def ari_with_reported(self) -> pd.Series:
+        """Adjusted Rand index of the reported run (the first of :attr:`runs`) with each other
+        run, indexed by the other run's name."""
+        first = self.runs["run"].iloc[0]
+        pairs = self.ari[(self.ari["run_a"] == first) | (self.ari["run_b"] == first)]
+        other = pairs["run_b"].where(pairs["run_a"] == first, pairs["run_a"])
+        return pd.Series(pairs["ari"].to_numpy(), index=pd.Index(other.to_numpy(), name="run"), name="ari")
+
 
 def _jaccard_best(ref: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
     best = np.zeros(k)

@@ -61,6 +61,7 @@ __all__ = [
     "find_quotes",
     "extract_quotes",
     "share_of_voice",
+    "rule_counts",
 ]
 
 QUOTE_COLUMNS = [
@@ -662,6 +663,28 @@ def extract_quotes(documents: pd.DataFrame, *, group_col: str = "outlet") -> tup
     quotes["confidence"] = quotes["confidence"].astype(float)
     warnings = pd.DataFrame(warns, columns=WARNING_COLUMNS).sort_values(["doc_id", "offset"], kind="stable")
     return quotes, warnings.reset_index(drop=True)
+
+
+def rule_counts(quotes: pd.DataFrame) -> pd.DataFrame:
+    """How many quotes each attribution rule resolved, with the rule's confidence.
+
+    Parameters
+    ----------
+    quotes : DataFrame
+        From :func:`extract_quotes`. Nested quotes are left out (they are part of their outer
+        quote, which carries the attribution).
+
+    Returns
+    -------
+    DataFrame
+        ``rule, confidence, quotes``, sorted by confidence (highest first), then rule.
+    """
+    need = [c for c in ("kind", "rule", "confidence") if c not in quotes.columns]
+    if need:
+        raise ValueError(f"quotes: missing column(s) {need}; make the table with extract_quotes")
+    q = quotes[quotes["kind"] != "nested"]
+    out = q.groupby(["rule", "confidence"], dropna=False).size().rename("quotes").reset_index()
+    return out.sort_values(["confidence", "rule"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def share_of_voice(

@@ -66,6 +66,7 @@ __all__ = [
     "predict_stance",
     "classifier_top_terms",
     "STANCE_LABELS",
+    "mention_summary",
     "group_column",
     "comparison_units",
     "choose_groups",
@@ -924,6 +925,37 @@ MISSING_GROUP = "(missing)"
 
 def _group_labels(documents: pd.DataFrame, column: str) -> pd.Series:
     return documents[column].astype(object).where(documents[column].notna(), MISSING_GROUP).astype(str)
+
+
+def mention_summary(mentions: pd.DataFrame, *, targets: list[str] | None = None) -> pd.DataFrame:
+    """Per target: mentions, documents, mentions inside quotes, mentions whose context holds a
+    lexicon word (the others score 0.0 for lack of evidence, not for neutrality).
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`find_mentions`.
+    targets : list of str, optional
+        Targets to show, in this order (a target without mentions gets zeros); default: those in
+        ``mentions``, sorted.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``target``: ``mentions, documents, inside_quotes, with_lexicon_words``.
+    """
+    need = [c for c in ("doc_id", "target", "in_quote", "n_lexicon_words") if c not in mentions.columns]
+    if need:
+        raise ValueError(f"mentions: missing column(s) {need}; make the table with find_mentions")
+    out = mentions.groupby("target").agg(
+        mentions=("doc_id", "size"),
+        documents=("doc_id", "nunique"),
+        inside_quotes=("in_quote", "sum"),
+        with_lexicon_words=("n_lexicon_words", lambda s: int((s > 0).sum())),
+    ).astype(int)
+    if targets is not None:
+        out = out.reindex(pd.Index(list(targets), name="target"), fill_value=0)
+    return out
 
 
 def group_column(documents: pd.DataFrame, *, group_by: str) -> str:
