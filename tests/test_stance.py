@@ -602,3 +602,19 @@ def test_mention_summary_equals_a_plain_count(lex):
     assert s.loc["Rusland", "with_lexicon_words"] == 1  # "Rusland is niet goed"; "Moskou zwijgt" has none
     with pytest.raises(ValueError, match="mentions: missing column"):
         st.mention_summary(m.drop(columns="in_quote"))
+
+
+def test_speaker_units_leave_out_the_speakers_own_name_from_indirect_speech():
+    q = pd.DataFrame({
+        "doc_id": ["a", "a", "b", "b"],
+        "kind": ["indirect", "direct", "indirect", "nested"],
+        "speaker": ["Jens Stoltenberg", "Jens Stoltenberg", "de leiders", "Jens Stoltenberg"],
+        "text": ["Volgens Navo-topman Jens Stoltenberg gaat de opbouw door, zei Stoltenberg.",
+                 "Stoltenberg is een naam", "De leiders zeiden dat het kan.", "x"],
+    })
+    u = st.comparison_units(DOCS, q, group_by="speaker")
+    # before: "stoltenberg" and "jens" topped the speaker's distinctive words in notebook 30
+    assert u["text"].tolist() == ["Volgens Navo-topman gaat de opbouw door, zei .",
+                                  "Stoltenberg is een naam", "De leiders zeiden dat het kan."]
+    tok = Tokenizer(TextSettings())
+    assert "stoltenberg" not in st.term_counts(u["text"].iloc[[0]], tok)

@@ -995,7 +995,10 @@ def comparison_units(documents: pd.DataFrame, quotes: pd.DataFrame | None = None
         From :func:`medialens.quotes.extract_quotes`; needed when ``group_by = "speaker"``.
     group_by : str
         ``"speaker"``: the units are the direct and indirect quotes (nested quotes are inside their
-        outer quote already), grouped by speaker. Otherwise the units are whole documents grouped
+        outer quote already), grouped by speaker. An indirect quote is its whole sentence, with the
+        attribution (``Stoltenberg zei dat ...``): the words of the speaker's own name are removed
+        from it, or the name would top the list of "distinctive" words of every speaker. Titles
+        (``Navo-topman``) and speech verbs stay. Otherwise the units are whole documents grouped
         by that document column, missing values as the group ``(missing)``.
 
     Returns
@@ -1008,11 +1011,21 @@ def comparison_units(documents: pd.DataFrame, quotes: pd.DataFrame | None = None
         if quotes is None:
             raise ValueError("quotes: group_by = 'speaker' compares quoted speakers; pass the quotes table")
         q = quotes[quotes["kind"].isin(["direct", "indirect"])]
-        return q[["doc_id", "speaker", "text"]].reset_index(drop=True)
+        texts = [_drop_name(t, sp) if kind == "indirect" else t for t, sp, kind in zip(q["text"], q["speaker"], q["kind"], strict=True)]
+        return pd.DataFrame({"doc_id": q["doc_id"].to_numpy(), "speaker": q["speaker"].to_numpy(), "text": texts})
     return pd.DataFrame(
         {"doc_id": documents["doc_id"].astype(str).to_numpy(), group_by: _group_labels(documents, group_by).to_numpy(),
          "text": documents["text"].to_numpy()}
     )
+
+
+def _drop_name(text: str, speaker: str) -> str:
+    """``text`` without the words of ``speaker`` (whole words, any case)."""
+    words = [w for w in re.findall(r"\w+", str(speaker)) if len(w) > 1 and not w.islower()]
+    if not words or not isinstance(text, str):
+        return text
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?:['’]s)?(?![\w-])", re.IGNORECASE)
+    return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
 
 
 def choose_groups(units: pd.DataFrame, *, group_by: str, compare_groups: list | None = None) -> tuple[str, str | None]:
