@@ -618,3 +618,15 @@ def test_speaker_units_leave_out_the_speakers_own_name_from_indirect_speech():
                                   "Stoltenberg is een naam", "De leiders zeiden dat het kan."]
     tok = Tokenizer(TextSettings())
     assert "stoltenberg" not in st.term_counts(u["text"].iloc[[0]], tok)
+
+
+def test_score_examples_against_textblob_nl(lex):
+    from textblob_nl import PatternAnalyzer  # independent implementation
+
+    t = st.score_examples(["De NAVO stuurt troepen naar Polen.", "Het was geen goed overleg."], lex)
+    assert list(t.columns) == ["text", "polarity", "without the guard", "lexicon words", "negated"]
+    assert t["without the guard"].iloc[0] == round(PatternAnalyzer().analyze("De NAVO stuurt troepen naar Polen")[0], 3)
+    assert t["polarity"].tolist() == [0.0, -0.275]  # naar guarded; "geen goed": 0.55 × -0.5
+    assert t["negated"].tolist() == [0, 1]
+    with pytest.raises(ValueError, match="texts: give a list"):
+        st.score_examples("Het was goed.", lex)

@@ -55,6 +55,7 @@ __all__ = [
     "load_lexicon",
     "lexicon_info",
     "score_tokens",
+    "score_examples",
     "find_mentions",
     "stance_table",
     "bootstrap_mean",
@@ -329,6 +330,40 @@ def score_tokens(
         values.append(p)
     score = float(np.mean(values)) if values else 0.0
     return score, len(values), n_neg, n_guard
+
+
+def score_examples(
+    texts: list[str], lexicon: Lexicon, *, language: str = "nl", negation_window: int = 3, negation_factor: float = -0.5
+) -> pd.DataFrame:
+    """Score short example texts as :func:`find_mentions` scores a context, with and without the
+    :data:`POS_AMBIGUOUS` guard: a table for checking the lexicon by eye.
+
+    Parameters
+    ----------
+    texts : list of str
+        Example sentences or phrases.
+    lexicon : Lexicon
+    language : str
+        Tokeniser language (stopwords kept, so negations stay visible).
+    negation_window, negation_factor
+        As in :func:`score_tokens`.
+
+    Returns
+    -------
+    DataFrame
+        ``text, polarity, without the guard, lexicon words, negated`` (polarities rounded to 3).
+    """
+    if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+        raise ValueError("texts: give a list of example strings")
+    tok = Tokenizer(TextSettings(language=language, remove_stopwords=False, min_length=1))
+    rows = []
+    for text in texts:
+        words = tok.words(text)
+        kw = {"negation_window": negation_window, "negation_factor": negation_factor}
+        guarded = score_tokens(words, lexicon, **kw)
+        unguarded = score_tokens(words, lexicon, guard=frozenset(), **kw)
+        rows.append((text, round(guarded[0], 3), round(unguarded[0], 3), guarded[1], guarded[2]))
+    return pd.DataFrame(rows, columns=["text", "polarity", "without the guard", "lexicon words", "negated"])
 
 
 # --------------------------------------------------------------------------------------------
