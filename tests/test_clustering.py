@@ -556,3 +556,22 @@ def test_ari_with_reported_run_equals_sklearn(seed_units, tokenizer):
     assert list(got.index) == ["seed 1", "seed 2", "bootstrap 1"]
     for run, v in got.items():
         assert v == pytest.approx(adjusted_rand_score(res.labels, stab.labels[run]), abs=1e-12)
+
+
+def test_bootstrap_resamples_hold_k_distinct_units(seeds, tokenizer):
+    import warnings
+
+    u = cl.make_units(seeds, unit="document")
+    m = cl.tfidf(u, tokenizer=tokenizer, min_df=1, max_df=1.0)
+    res = cl.cluster(m, k=4, random_state=0)
+    with warnings.catch_warnings():
+        # before: a resample of 5 documents with 3 distinct ones gave scikit-learn's
+        # "Number of distinct clusters (3) found smaller than n_clusters (4)" warning
+        warnings.simplefilter("error")
+        stab = cl.stability(m, res, n_seeds=2, bootstrap=3)
+    assert len(stab.runs) == 5
+    # 30 distinct documents, k = 29: a resample of 30 holds about 19 distinct ones, never 29
+    many = docs([f"woord{chr(97 + i % 26)}{chr(97 + i // 26)} gedeeld" for i in range(30)])
+    mm = cl.tfidf(cl.make_units(many, unit="document"), tokenizer=tokenizer, min_df=1, max_df=1.0)
+    with pytest.raises(ValueError, match="bootstrap = 2: resamples of the 30 units almost never hold 29 distinct units"):
+        cl.stability(mm, cl.cluster(mm, k=29), n_seeds=1, bootstrap=2)

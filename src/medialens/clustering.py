@@ -903,8 +903,9 @@ def stability(
     silhouette_sample: int = 2000,
 ) -> Stability:
     """Re-fit the chosen solution with ``n_seeds`` seeds (``random_state``, ``random_state + 1``,
-    ...) and on ``bootstrap`` resamples of the units (drawn with replacement, seeded; every unit is
-    then assigned to its nearest centroid/strongest component so that runs can be compared).
+    ...) and on ``bootstrap`` resamples of the units (drawn with replacement, seeded; a resample
+    with fewer than k distinct units is drawn again; every unit is then assigned to its nearest
+    centroid/strongest component so that runs can be compared).
 
     Returns
     -------
@@ -933,7 +934,17 @@ def stability(
     rng = np.random.RandomState(rs)
     n = X.shape[0]
     for b in range(bootstrap):
-        idx = np.sort(rng.randint(0, n, size=n))
+        # a resample with fewer distinct units than k cannot hold k clusters (scikit-learn would
+        # only warn and return duplicate centres): draw again, a bounded number of times
+        for _ in range(100):
+            idx = np.sort(rng.randint(0, n, size=n))
+            if _distinct_rows(X[idx]) >= k:
+                break
+        else:
+            raise ValueError(
+                f"bootstrap = {bootstrap}: resamples of the {n} units almost never hold {k} distinct units; "
+                "use bootstrap = 0 or a smaller k"
+            )
         model, raw, _ = _fit(X[idx], k, alg, rs, clustering.minibatch)
         lab, _ = _renumber(_predict(model, X, alg), k)
         name = f"bootstrap {b + 1}"
