@@ -649,3 +649,17 @@ def test_one_mention_or_one_document_is_insufficient_data_whatever_min_n(lex):
     assert by_doc.loc[("a", "NAVO"), "n_mentions"] == 2 and by_doc.loc[("a", "NAVO"), "result"] == "insufficient data"
     by_mention = st.stance_table(m, DOCS, group_by="doc_id", min_n=1, n_bootstrap=200).set_index(["group", "target"])
     assert by_mention.loc[("a", "NAVO"), "result"] != "insufficient data"
+
+
+def test_log_odds_counts_and_prior_share_one_vocabulary():
+    # a term seen in only one group is in both count columns (0 in the other) and in the prior
+    r = st.log_odds_dirichlet({"a": 3, "b": 1}, {"b": 2, "c": 4}, alpha0=10).set_index("term")
+    assert sorted(r.index) == ["a", "b", "c"]
+    assert r.loc[["a", "b", "c"], "count_i"].tolist() == [3, 1, 0]
+    assert r.loc[["a", "b", "c"], "count_j"].tolist() == [0, 2, 4]
+    assert r["alpha"].sum() == pytest.approx(10.0)
+    assert r.loc[["a", "b", "c"], "alpha"].tolist() == pytest.approx([10 * 3 / 10, 10 * 3 / 10, 10 * 4 / 10])
+    # c by hand: y_i = 0, y_j = 4, α = 4, n_i = 4, n_j = 6, α0 = 10
+    delta_c = math.log(4 / (4 + 10 - 0 - 4)) - math.log((4 + 4) / (6 + 10 - 4 - 4))
+    assert r.loc["c", "delta"] == pytest.approx(delta_c)
+    assert r.loc["c", "z"] == pytest.approx(delta_c / math.sqrt(1 / 4 + 1 / 8))
