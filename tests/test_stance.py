@@ -663,3 +663,12 @@ def test_log_odds_counts_and_prior_share_one_vocabulary():
     delta_c = math.log(4 / (4 + 10 - 0 - 4)) - math.log((4 + 4) / (6 + 10 - 4 - 4))
     assert r.loc["c", "delta"] == pytest.approx(delta_c)
     assert r.loc["c", "z"] == pytest.approx(delta_c / math.sqrt(1 / 4 + 1 / 8))
+
+
+def test_documents_per_group_labels_missing_values_like_the_tables():
+    d = pd.DataFrame({"doc_id": list("abcd"), "month": ["2022-02", None, "2022-01", "2022-02"], "text": [""] * 4})
+    t = st.documents_per_group(d, column="month")
+    assert t["documents"].to_dict() == {"2022-01": 1, "2022-02": 2, "(missing)": 1}
+    assert list(t.index) == ["2022-01", "2022-02", "(missing)"] and t.index.name == "month"
+    with pytest.raises(ValueError, match="column = 'krant'"):
+        st.documents_per_group(d, column="krant")

@@ -69,6 +69,7 @@ __all__ = [
     "STANCE_LABELS",
     "mention_summary",
     "group_column",
+    "documents_per_group",
     "comparison_units",
     "choose_groups",
     "target_contexts",
@@ -1023,6 +1024,28 @@ def group_column(documents: pd.DataFrame, *, group_by: str) -> str:
     if "outlet" not in documents.columns:
         raise ValueError(f"group_by = 'speaker': the documents have no 'outlet' column to show beside it; columns: {columns}")
     return "outlet"
+
+
+def documents_per_group(documents: pd.DataFrame, *, column: str) -> pd.DataFrame:
+    """Documents per value of a document column, a missing value as the group ``(missing)``
+    (the label :func:`stance_table` and :func:`comparison_units` use).
+
+    Parameters
+    ----------
+    documents : DataFrame
+    column : str
+        A document column, e.g. what :func:`group_column` returns.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the groups (sorted, ``(missing)`` last): ``documents``.
+    """
+    if column not in documents.columns or column == "text":
+        raise ValueError(f"column = {column!r}: not a document column; columns: {sorted(c for c in documents.columns if c != 'text')}")
+    counts = _group_labels(documents, column).value_counts()
+    order = sorted(counts.index, key=lambda g: (g == MISSING_GROUP, g))
+    return counts.reindex(order).rename("documents").rename_axis(column).to_frame()
 
 
 def comparison_units(documents: pd.DataFrame, quotes: pd.DataFrame | None = None, *, group_by: str) -> pd.DataFrame:
