@@ -672,3 +672,12 @@ def test_documents_per_group_labels_missing_values_like_the_tables():
     assert list(t.index) == ["2022-01", "2022-02", "(missing)"] and t.index.name == "month"
     with pytest.raises(ValueError, match="column = 'krant'"):
         st.documents_per_group(d, column="krant")
+
+
+def test_stance_table_says_how_many_mentions_had_a_lexicon_word(lex):
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "X"],
+                         "text": ["De NAVO vergadert. De NAVO reist.", "De NAVO is goed. De NAVO praat."]})
+    m = st.find_mentions(docs, {"NAVO": ["NAVO"]}, lexicon=lex)
+    t = st.stance_table(m, docs, min_n=2, n_bootstrap=200).iloc[0]
+    assert (t["n_mentions"], t["n_scored"]) == (4, 1)  # only "goed" is in the lexicon
+    assert t["mean"] == pytest.approx(round(0.55 / 4, 3))

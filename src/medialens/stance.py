@@ -611,8 +611,11 @@ def stance_table(
     Returns
     -------
     DataFrame
-        ``group, target, n_mentions, n_documents, mean, ci_low, ci_high, result`` where ``result``
-        is ``"0.123 [0.010, 0.250]"`` or ``"insufficient data"``.
+        ``group, target, n_mentions, n_documents, n_scored, mean, ci_low, ci_high, result`` where
+        ``n_scored`` counts the mentions whose context holds a lexicon word (the others score 0.0
+        for lack of evidence: ``0.000 [0.000, 0.000]`` with ``n_scored = 0`` means "no evaluative
+        words", not "neutral") and ``result`` is ``"0.123 [0.010, 0.250]"`` or
+        ``"insufficient data"``.
     """
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
         raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
@@ -637,17 +640,20 @@ def stance_table(
         for t in targets:
             cell = m[(m["group"] == g) & (m["target"] == t)]
             n, nd = len(cell), cell["doc_id"].nunique()
+            scored = int((cell["n_lexicon_words"] > 0).sum()) if "n_lexicon_words" in cell.columns else n
             # one value (or one resampled document) has no spread: its "interval" would be a point
             if n < max(min_n, 2) or (resample == "documents" and nd < 2):
-                rows.append((g, t, n, nd, np.nan, np.nan, np.nan, "insufficient data"))
+                rows.append((g, t, n, nd, scored, np.nan, np.nan, np.nan, "insufficient data"))
                 continue
             mean = float(cell["polarity"].mean())
             if resample == "mentions":
                 lo, hi = bootstrap_mean(cell["polarity"].to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
             else:
                 lo, hi = _bootstrap_docs(cell, n_bootstrap, random_state)
-            rows.append((g, t, n, nd, round(mean, 3), round(lo, 3), round(hi, 3), f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"))
-    return pd.DataFrame(rows, columns=["group", "target", "n_mentions", "n_documents", "mean", "ci_low", "ci_high", "result"])
+            rows.append((g, t, n, nd, scored, round(mean, 3), round(lo, 3), round(hi, 3), f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"))
+    return pd.DataFrame(
+        rows, columns=["group", "target", "n_mentions", "n_documents", "n_scored", "mean", "ci_low", "ci_high", "result"]
+    )
 
 
 def _bootstrap_docs(cell: pd.DataFrame, n_bootstrap: int, random_state: int) -> tuple[float, float]:
