@@ -486,3 +486,92 @@ def test_notebook_parameters_accept_auto_or_a_number():
     assert validate_parameters(ok, declared, "20_topic_clustering") == []
     bad = validate_parameters({"k": [3], "ngram_range": ["1", "2"]}, declared, "20_topic_clustering")
     assert len(bad) == 2 and "'k'" in bad[0] and "'ngram_range'" in bad[1]
+
+
+# --------------------------------------------------------------------------------------------
+# Review: independent checks and the helpers notebook 20 calls
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("algorithm", ["kmeans", "nmf"])
+def test_representatives_equal_a_brute_force_cosine_ranking(seed_units, tokenizer, algorithm):
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3, random_state=0, algorithm=algorithm)
+    reps = cl.representatives(m, res, n=2)
+    sims = cosine_similarity(m.X, res.centers)  # every unit against every centre, by scikit-learn
+    ids = m.units["unit_id"].to_numpy()
+    for c in range(1, res.k + 1):
+        members = [i for i in range(len(ids)) if res.labels[i] == c]
+        ranked = sorted(members, key=lambda i: (-sims[i, c - 1], ids[i]))[:2]
+        got = reps[reps["cluster"] == c]
+        assert list(got["unit_id"]) == list(ids[ranked])
+        assert np.allclose(got["similarity"], [round(sims[i, c - 1], 3) for i in ranked], atol=1e-3)
+
+
+def test_cluster_shares_sum_to_one_per_column_and_keep_empty_clusters(tokenizer):
+    d = docs(TOPICS, outlets=["A", "A", "B", "B", "B", "C"])
+    u = cl.make_units(d, unit="document")
+    labels = np.array([1, 2, 1, 1, 2, 2])
+    shares = cl.cluster_table(u, labels, by="outlet", shares=True, k=3)
+    body = shares.drop(index="n")
+    assert list(body.index) == [1, 2, 3]  # cluster 3 has no units (possible with NMF): a row of zeros
+    assert np.allclose(body.sum(axis=0), 1.0)  # each column: one outlet's units over the clusters
+    assert body.loc[1].tolist() == pytest.approx([1 / 2, 2 / 3, 0.0, 3 / 6])
+    assert (body.loc[3] == 0).all()
+    counts = cl.cluster_table(u, labels, by="outlet", k=3)
+    assert counts.loc[3, "total"] == 0 and counts.loc["total", "total"] == 6
+    with pytest.raises(ValueError, match="k = 1: must be the number of clusters"):
+        cl.cluster_table(u, labels, by="outlet", k=1)
+
+
+def test_auto_k_range_is_capped_by_units_and_distinct_units(tokenizer):
+    u = cl.make_units(docs(TOPICS), unit="document")
+    m = cl.tfidf(u, tokenizer=tokenizer, min_df=1, max_df=1.0)
+    res = cl.cluster(m, k="auto", k_min=2, k_max=8)
+    assert res.by_k["k"].tolist() == [2, 3, 4, 5]  # 6 units: at most 5 clusters
+    dup = cl.make_units(docs(TOPICS[:3] * 2), unit="document")  # 6 units, 3 distinct
+    res = cl.cluster(cl.tfidf(dup, tokenizer=tokenizer, min_df=1, max_df=1.0), k="auto", k_min=2, k_max=8)
+    assert res.by_k["k"].tolist() == [2, 3]  # capped at the 3 distinct units
+    assert res.k == 3 and res.silhouette == pytest.approx(1.0)  # three pairs of identical documents
+
+
+def test_units_per_document_counts_units_by_hand():
+    d = docs(TOPICS[:3], outlets=["A", None, "B"], dates=["2022-01-02", None, "2022-02-01"])
+    u = cl.make_units(d, unit="paragraph")
+    t = cl.units_per_document(u)
+    assert t.to_dict("index") == {
+        "d0": {"outlet": "A", "month": "2022-01", "units": 2},
+        "d1": {"outlet": "(missing)", "month": "undated", "units": 2},
+        "d2": {"outlet": "B", "month": "2022-02", "units": 2},
+    }
+    with pytest.raises(ValueError, match="units: missing column"):
+        cl.units_per_document(u.drop(columns="month"))
+
+
+def test_ari_with_reported_run_equals_sklearn(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3, random_state=0)
+    stab = cl.stability(m, res, n_seeds=3, bootstrap=1)
+    got = stab.ari_with_reported()
+    assert list(got.index) == ["seed 1", "seed 2", "bootstrap 1"]
+    for run, v in got.items():
+        assert v == pytest.approx(adjusted_rand_score(res.labels, stab.labels[run]), abs=1e-12)
+
+
+def test_bootstrap_resamples_hold_k_distinct_units(seeds, tokenizer):
+    import warnings
+
+    u = cl.make_units(seeds, unit="document")
+    m = cl.tfidf(u, tokenizer=tokenizer, min_df=1, max_df=1.0)
+    res = cl.cluster(m, k=4, random_state=0)
+    with warnings.catch_warnings():
+        # before: a resample of 5 documents with 3 distinct ones gave scikit-learn's
+        # "Number of distinct clusters (3) found smaller than n_clusters (4)" warning
+        warnings.simplefilter("error")
+        stab = cl.stability(m, res, n_seeds=2, bootstrap=3)
+    assert len(stab.runs) == 5
+    # 30 distinct documents, k = 29: a resample of 30 holds about 19 distinct ones, never 29
+    many = docs([f"woord{chr(97 + i % 26)}{chr(97 + i // 26)} gedeeld" for i in range(30)])
+    mm = cl.tfidf(cl.make_units(many, unit="document"), tokenizer=tokenizer, min_df=1, max_df=1.0)
+    with pytest.raises(ValueError, match="bootstrap = 2: resamples of the 30 units almost never hold 29 distinct units"):
+        cl.stability(mm, cl.cluster(mm, k=29), n_seeds=1, bootstrap=2)

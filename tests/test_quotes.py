@@ -11,6 +11,7 @@ from medialens.quotes import (
     WARNING_COLUMNS,
     extract_quotes,
     find_quotes,
+    rule_counts,
     share_of_voice,
 )
 
@@ -368,3 +369,39 @@ def test_a_bare_first_name_elsewhere_does_not_split_a_person_in_two():
     q, _ = extract_quotes(docs)
     d = direct(q)
     assert d["speaker"].tolist() == ["Dilan Yeşilgöz", "Dilan Yeşilgöz"]
+
+
+def test_share_of_voice_by_a_document_column_joins_it_per_document():
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b", "c"], "outlet": ["A", "A", "B"], "month": ["2022-01", "2022-02", None],
+        "text": [
+            "“Een twee drie”, aldus minister Ank Bijleveld.",
+            "“Vier vijf”, zei minister Wopke Hoekstra.",
+            "“Zes”, aldus minister Ank Bijleveld.",
+        ],
+    })
+    q, _ = extract_quotes(docs)
+    assert "month" not in q.columns
+    sov = share_of_voice(q, by="month", documents=docs)
+    got = sov[["month", "speaker", "quotes", "words"]].values.tolist()
+    # hand count: one quote per document, months from the documents, the undated one as (missing)
+    assert got == [["(missing)", "Ank Bijleveld", 1, 1], ["2022-01", "Ank Bijleveld", 1, 3], ["2022-02", "Wopke Hoekstra", 1, 2]]
+    with pytest.raises(ValueError, match="by = 'krant': not a column of the quotes table or the documents"):
+        share_of_voice(q, by="krant", documents=docs)
+    with pytest.raises(ValueError, match="documents: doc_id values repeat"):
+        share_of_voice(q, by="month", documents=pd.concat([docs, docs]))
+
+
+def test_rule_counts_by_hand():
+    docs = pd.DataFrame({
+        "doc_id": ["a"], "outlet": ["A"],
+        "text": ["“Een twee”, aldus minister Ank Bijleveld. “Drie”, aldus minister Wopke Hoekstra. “Vier”, zei hij ook."],
+    })
+    q, _ = extract_quotes(docs)
+    t = rule_counts(q)
+    plain = q[q["kind"] != "nested"].groupby(["rule", "confidence"]).size()
+    assert t["quotes"].sum() == len(q[q["kind"] != "nested"]) == plain.sum()
+    assert dict(zip(zip(t["rule"], t["confidence"], strict=True), t["quotes"], strict=True)) == plain.to_dict()
+    assert list(t["confidence"]) == sorted(t["confidence"], reverse=True)
+    with pytest.raises(ValueError, match="quotes: missing column"):
+        rule_counts(q.drop(columns="rule"))

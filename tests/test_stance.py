@@ -457,6 +457,12 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
     assert x["ci_low"] <= x["net_stance"] <= x["ci_high"]
     with pytest.raises(ValueError, match="group_by = 'krant'"):
         st.predict_stance(codes, units, tokenizer=tok, group_col="krant")
+    p3 = st.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=1)
+    assert p3.loc[p3["group"] == "Y", "result"].iloc[0] == "insufficient data"  # one unit: no interval
+    with pytest.raises(ValueError, match="min_n = 0"):
+        st.predict_stance(codes, units, tokenizer=tok, group_col="outlet", min_n=0)
+    with pytest.raises(ValueError, match="n_bootstrap = 5"):
+        st.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=5)
 
 
 def test_classifier_top_terms_lists_every_class():
@@ -468,3 +474,210 @@ def test_classifier_top_terms_lists_every_class():
     assert all(len(t.split(", ")) == 3 for t in top["strongest terms (weight)"])
     with pytest.raises(ValueError, match="n = 0"):
         st.classifier_top_terms(codes, tokenizer=Tokenizer(TextSettings()), n=0)
+
+
+# --------------------------------------------------------------------------------------------
+# Review fixes and the helpers notebook 30 calls
+# --------------------------------------------------------------------------------------------
+def test_negation_does_not_cross_a_sentence_boundary_in_a_token_window(lex):
+    docs = pd.DataFrame({"doc_id": ["a"], "outlet": ["A"], "text": ["Dat was het niet. Goed nieuws voor de NAVO."]})
+    m = st.find_mentions(docs, {"NAVO": ["NAVO"]}, lexicon=lex, window=5)
+    assert m["context"].tolist() == ["niet goed nieuws voor de navo"]  # the window crosses the full stop ...
+    assert m["n_negated"].tolist() == [0]  # ... but the negation belongs to the previous sentence
+    assert m["polarity"].iloc[0] == pytest.approx(0.55)  # goed, as in the sentence context
+    same = pd.DataFrame({"doc_id": ["a"], "outlet": ["A"], "text": ["Het was niet goed nieuws voor de NAVO."]})
+    assert st.find_mentions(same, {"NAVO": ["NAVO"]}, lexicon=lex, window=5)["polarity"].iloc[0] == pytest.approx(-0.275)
+    with pytest.raises(ValueError, match="sentence_ids: 1 sentence ids for 2 tokens"):
+        st.score_tokens(["niet", "goed"], lex, sentence_ids=[1])
+
+
+def test_negation_counts_only_before_the_word(lex):
+    # textblob's rule: a negation changes the word after it; "goed niet" stays positive
+    assert st.score_tokens(["goed", "niet"], lex)[:3] == (pytest.approx(0.55), 1, 0)
+    assert st.score_tokens(["niet", "goed"], lex)[:3] == (pytest.approx(-0.275), 1, 1)
+
+
+@pytest.mark.parametrize("resample", ["mentions", "documents"])
+def test_stance_table_checks_the_bootstrap_settings_first(lex, resample):
+    m = st.find_mentions(DOCS, TARGETS, lexicon=lex)
+    # before the fix: resample="documents" with n_bootstrap = 0 raised numpy's IndexError, and with
+    # every cell below min_n a bad n_bootstrap passed silently
+    with pytest.raises(ValueError, match="n_bootstrap = 0: must be a whole number >= 100"):
+        st.stance_table(m, DOCS, min_n=1, n_bootstrap=0, resample=resample)
+    with pytest.raises(ValueError, match="n_bootstrap = 0"):
+        st.stance_table(m, DOCS, min_n=99, n_bootstrap=0, resample=resample)
+    with pytest.raises(ValueError, match="random_state = -1"):
+        st.stance_table(m, DOCS, min_n=1, random_state=-1, resample=resample)
+
+
+def test_document_bootstrap_equals_a_plain_numpy_bootstrap_over_documents(lex):
+    m = st.find_mentions(DOCS, TARGETS, lexicon=lex)
+    t = st.stance_table(m, DOCS, group_by="outlet", min_n=2, n_bootstrap=500, random_state=3, resample="documents")
+    row = t[(t["group"] == "X") & (t["target"] == "NAVO")].iloc[0]
+    cell = m[(m["doc_id"].isin(["a", "b"])) & (m["target"] == "NAVO")]
+    by_doc = [cell.loc[cell["doc_id"] == d, "polarity"].to_numpy() for d in ["a", "b"]]
+    rng = np.random.default_rng(3)
+    means = [np.concatenate([by_doc[k] for k in rng.integers(0, 2, size=2)]).mean() for _ in range(500)]
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    assert (row["ci_low"], row["ci_high"]) == (round(lo, 3), round(hi, 3))
+    assert row["result"] == f"{cell['polarity'].mean():.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def test_group_column_names_the_parameter():
+    assert st.group_column(DOCS, group_by="outlet") == "outlet"
+    assert st.group_column(DOCS, group_by="speaker") == "outlet"
+    with pytest.raises(ValueError, match=r"group_by = 'krant': use 'speaker' or one of \['doc_id', 'outlet'\]"):
+        st.group_column(DOCS, group_by="krant")
+    with pytest.raises(ValueError, match="group_by = 'text'"):
+        st.group_column(DOCS, group_by="text")
+
+
+def test_comparison_units_documents_or_quotes():
+    from medialens.quotes import extract_quotes
+
+    d = DOCS.assign(outlet=["X", None, "Y"])
+    u = st.comparison_units(d, group_by="outlet")
+    assert u[["doc_id", "outlet"]].values.tolist() == [["a", "X"], ["b", "(missing)"], ["c", "Y"]]
+    q, _ = extract_quotes(DOCS)
+    s = st.comparison_units(DOCS, q, group_by="speaker")
+    assert s[["doc_id", "speaker", "text"]].values.tolist() == [["b", "Ank Bijleveld", "De alliantie is goed"]]
+    with pytest.raises(ValueError, match="quotes: group_by = 'speaker'"):
+        st.comparison_units(DOCS, group_by="speaker")
+
+
+def test_choose_groups_default_largest_then_name_and_bad_values():
+    u = pd.DataFrame({"outlet": ["B", "A", "B", "A", "C"], "text": ["x"] * 5})
+    assert st.choose_groups(u, group_by="outlet") == ("A", None)  # A and B tie on 2: by name
+    assert st.choose_groups(u, group_by="outlet", compare_groups=["C"]) == ("C", None)
+    assert st.choose_groups(u, group_by="outlet", compare_groups=["C", "B"]) == ("C", "B")
+    with pytest.raises(ValueError, match=r"compare_groups = \['A', 'B', 'C'\]: give one group \(vs the rest\) or two groups"):
+        st.choose_groups(u, group_by="outlet", compare_groups=["A", "B", "C"])
+    with pytest.raises(ValueError, match=r"compare_groups = \['Q'\]: 'Q' is not a value of 'outlet'; values: \['A', 'B', 'C'\]"):
+        st.choose_groups(u, group_by="outlet", compare_groups=["Q"])
+    with pytest.raises(ValueError, match="not itself"):
+        st.choose_groups(u, group_by="outlet", compare_groups=["A", "A"])
+    with pytest.raises(ValueError, match="compare_groups = 'A'"):
+        st.choose_groups(u, group_by="outlet", compare_groups="A")
+
+
+def test_target_contexts_count_each_context_token_once(lex):
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"],
+                         "text": ["De NAVO en de NAVO zijn goed. Rusland zwijgt.", "Over het weer."]})
+    units = st.comparison_units(docs, group_by="outlet")
+    for window, expected in [("sentence", "de navo en de navo zijn goed"), (2, "de navo en de navo zijn goed")]:
+        m = st.find_mentions(docs, {"NAVO": ["NAVO"], "Rusland": ["Rusland"]}, lexicon=lex, window=window)
+        ctx = st.target_contexts(units, m, target="NAVO")
+        # before: the notebook joined one context per mention, so with two mentions in one sentence
+        # (window: two overlapping windows) the shared words were counted twice
+        assert ctx["text"].tolist() == [expected, ""]
+        tok = Tokenizer(TextSettings(remove_stopwords=False, min_length=1))
+        assert st.term_counts(ctx["text"], tok)["goed"] == 1
+    with pytest.raises(ValueError, match="context_target = 'EU': not a target with mentions"):
+        st.target_contexts(units, m, target="EU")
+    with pytest.raises(ValueError, match="units: give one row per document"):
+        st.target_contexts(pd.concat([units, units]), m, target="NAVO")
+
+
+def test_mention_sentences_one_unit_per_sentence_and_target(lex):
+    from medialens.corpus import load_corpus
+
+    c = load_corpus("corpus/seeds.yaml")
+    m = st.find_mentions(c.documents, st.DEFAULT_TARGETS, lexicon=lex, window=3)
+    u = st.mention_sentences(m, c.sentences(), c.documents, group_by="outlet")
+    assert not u.duplicated(["doc_id", "sentence", "target"]).any()
+    assert len(u) == len(m.drop_duplicates(["doc_id", "sentence", "target"]))
+    sents = c.sentences().set_index(["doc_id", "sentence"])["text"]
+    assert all(sents.loc[(d, s)] == t for d, s, t in zip(u["doc_id"], u["sentence"], u["text"], strict=True))
+    outlets = c.documents.set_index("doc_id")["outlet"].astype(object).fillna("(missing)")
+    assert u["outlet"].tolist() == [outlets[d] for d in u["doc_id"]]
+    with pytest.raises(ValueError, match="group_by = 'krant'"):
+        st.mention_sentences(m, c.sentences(), c.documents, group_by="krant")
+
+
+def test_mention_summary_equals_a_plain_count(lex):
+    from collections import Counter
+
+    from medialens.quotes import extract_quotes
+
+    q, _ = extract_quotes(DOCS)
+    m = st.find_mentions(DOCS, TARGETS, lexicon=lex, quotes=q)
+    s = st.mention_summary(m, targets=["Rusland", "NAVO", "EU"])
+    assert list(s.index) == ["Rusland", "NAVO", "EU"]
+    assert s["mentions"].to_dict() == {**Counter(m["target"]), "EU": 0}
+    assert s.loc["NAVO", "documents"] == 2 and s.loc["NAVO", "inside_quotes"] == 1
+    assert s.loc["Rusland", "with_lexicon_words"] == 1  # "Rusland is niet goed"; "Moskou zwijgt" has none
+    with pytest.raises(ValueError, match="mentions: missing column"):
+        st.mention_summary(m.drop(columns="in_quote"))
+
+
+def test_speaker_units_leave_out_the_speakers_own_name_from_indirect_speech():
+    q = pd.DataFrame({
+        "doc_id": ["a", "a", "b", "b"],
+        "kind": ["indirect", "direct", "indirect", "nested"],
+        "speaker": ["Jens Stoltenberg", "Jens Stoltenberg", "de leiders", "Jens Stoltenberg"],
+        "text": ["Volgens Navo-topman Jens Stoltenberg gaat de opbouw door, zei Stoltenberg.",
+                 "Stoltenberg is een naam", "De leiders zeiden dat het kan.", "x"],
+    })
+    u = st.comparison_units(DOCS, q, group_by="speaker")
+    # before: "stoltenberg" and "jens" topped the speaker's distinctive words in notebook 30
+    assert u["text"].tolist() == ["Volgens Navo-topman gaat de opbouw door, zei .",
+                                  "Stoltenberg is een naam", "De leiders zeiden dat het kan."]
+    tok = Tokenizer(TextSettings())
+    assert "stoltenberg" not in st.term_counts(u["text"].iloc[[0]], tok)
+
+
+def test_score_examples_against_textblob_nl(lex):
+    from textblob_nl import PatternAnalyzer  # independent implementation
+
+    t = st.score_examples(["De NAVO stuurt troepen naar Polen.", "Het was geen goed overleg."], lex)
+    assert list(t.columns) == ["text", "polarity", "without the guard", "lexicon words", "negated"]
+    assert t["without the guard"].iloc[0] == round(PatternAnalyzer().analyze("De NAVO stuurt troepen naar Polen")[0], 3)
+    assert t["polarity"].tolist() == [0.0, -0.275]  # naar guarded; "geen goed": 0.55 × -0.5
+    assert t["negated"].tolist() == [0, 1]
+    with pytest.raises(ValueError, match="texts: give a list"):
+        st.score_examples("Het was goed.", lex)
+
+
+def test_one_mention_or_one_document_is_insufficient_data_whatever_min_n(lex):
+    m = st.find_mentions(DOCS, TARGETS, lexicon=lex)
+    t = st.stance_table(m, DOCS, group_by="outlet", min_n=1, n_bootstrap=200).set_index(["group", "target"])
+    # before: n = 1 showed its polarity with a zero-width "interval" [x, x]
+    assert t.loc[("Y", "Rusland"), "n_mentions"] == 1
+    assert t.loc[("Y", "Rusland"), "result"] == "insufficient data" and np.isnan(t.loc[("Y", "Rusland"), "mean"])
+    by_doc = st.stance_table(m, DOCS, group_by="doc_id", min_n=1, n_bootstrap=200, resample="documents").set_index(["group", "target"])
+    # two mentions in one document: resampling documents always draws the same one
+    assert by_doc.loc[("a", "NAVO"), "n_mentions"] == 2 and by_doc.loc[("a", "NAVO"), "result"] == "insufficient data"
+    by_mention = st.stance_table(m, DOCS, group_by="doc_id", min_n=1, n_bootstrap=200).set_index(["group", "target"])
+    assert by_mention.loc[("a", "NAVO"), "result"] != "insufficient data"
+
+
+def test_log_odds_counts_and_prior_share_one_vocabulary():
+    # a term seen in only one group is in both count columns (0 in the other) and in the prior
+    r = st.log_odds_dirichlet({"a": 3, "b": 1}, {"b": 2, "c": 4}, alpha0=10).set_index("term")
+    assert sorted(r.index) == ["a", "b", "c"]
+    assert r.loc[["a", "b", "c"], "count_i"].tolist() == [3, 1, 0]
+    assert r.loc[["a", "b", "c"], "count_j"].tolist() == [0, 2, 4]
+    assert r["alpha"].sum() == pytest.approx(10.0)
+    assert r.loc[["a", "b", "c"], "alpha"].tolist() == pytest.approx([10 * 3 / 10, 10 * 3 / 10, 10 * 4 / 10])
+    # c by hand: y_i = 0, y_j = 4, α = 4, n_i = 4, n_j = 6, α0 = 10
+    delta_c = math.log(4 / (4 + 10 - 0 - 4)) - math.log((4 + 4) / (6 + 10 - 4 - 4))
+    assert r.loc["c", "delta"] == pytest.approx(delta_c)
+    assert r.loc["c", "z"] == pytest.approx(delta_c / math.sqrt(1 / 4 + 1 / 8))
+
+
+def test_documents_per_group_labels_missing_values_like_the_tables():
+    d = pd.DataFrame({"doc_id": list("abcd"), "month": ["2022-02", None, "2022-01", "2022-02"], "text": [""] * 4})
+    t = st.documents_per_group(d, column="month")
+    assert t["documents"].to_dict() == {"2022-01": 1, "2022-02": 2, "(missing)": 1}
+    assert list(t.index) == ["2022-01", "2022-02", "(missing)"] and t.index.name == "month"
+    with pytest.raises(ValueError, match="column = 'krant'"):
+        st.documents_per_group(d, column="krant")
+
+
+def test_stance_table_says_how_many_mentions_had_a_lexicon_word(lex):
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "X"],
+                         "text": ["De NAVO vergadert. De NAVO reist.", "De NAVO is goed. De NAVO praat."]})
+    m = st.find_mentions(docs, {"NAVO": ["NAVO"]}, lexicon=lex)
+    t = st.stance_table(m, docs, min_n=2, n_bootstrap=200).iloc[0]
+    assert (t["n_mentions"], t["n_scored"]) == (4, 1)  # only "goed" is in the lexicon
+    assert t["mean"] == pytest.approx(round(0.55 / 4, 3))

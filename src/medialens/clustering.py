@@ -43,6 +43,7 @@ __all__ = [
     "Clustering",
     "Stability",
     "make_units",
+    "units_per_document",
     "tfidf",
     "cluster",
     "silhouette_verdict",
@@ -158,6 +159,30 @@ def make_units(corpus, *, unit: str = "paragraph", include_headings: bool = Fals
         }
     )
     return out[UNIT_COLUMNS].reset_index(drop=True)
+
+
+def units_per_document(units: pd.DataFrame) -> pd.DataFrame:
+    """How many units each document contributes, with its outlet and month.
+
+    Parameters
+    ----------
+    units : DataFrame
+        From :func:`make_units`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``doc_id`` (sorted): ``outlet, month, units``; a missing month shows as
+        ``undated``, a missing outlet as ``(missing)``.
+    """
+    need = [c for c in ("unit_id", "doc_id", "outlet", "month") if c not in units.columns]
+    if need:
+        raise ValueError(f"units: missing column(s) {need}; make them with make_units")
+    u = units.assign(
+        outlet=units["outlet"].astype(object).where(units["outlet"].notna(), "(missing)"),
+        month=units["month"].astype(object).where(units["month"].notna(), "undated"),
+    )
+    return u.groupby("doc_id", sort=True).agg(outlet=("outlet", "first"), month=("month", "first"), units=("unit_id", "size"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -774,8 +799,11 @@ def cluster_summary(matrix: TfidfMatrix, clustering: Clustering, *, n_terms: int
     )
 
 
-def cluster_table(units: pd.DataFrame, labels, *, by: str = "outlet", shares: bool = False) -> pd.DataFrame:
+def cluster_table(units: pd.DataFrame, labels, *, by: str = "outlet", shares: bool = False, k: int | None = None) -> pd.DataFrame:
     """Cluster × group table (``by = "outlet"`` or ``"month"``, or any unit column).
+
+    ``k`` (the number of clusters, e.g. ``Clustering.k``) keeps a cluster that no unit falls in
+    (possible with NMF) as a row of zeros; without it the rows are the labels present.
 
     Missing values are a group of their own (``undated`` for months, ``(missing)`` otherwise).
     Counts come with ``total`` margins; with ``shares=True`` each column holds the share of that
@@ -796,6 +824,10 @@ def cluster_table(units: pd.DataFrame, labels, *, by: str = "outlet", shares: bo
     order = sorted(set(groups), key=lambda g: (g == fill, g))
     table = pd.crosstab(pd.Series(labels, name="cluster"), pd.Series(groups, name=by))
     table = table.reindex(columns=order, fill_value=0)
+    if k is not None:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1 or k < labels.max():
+            raise ValueError(f"k = {k!r}: must be the number of clusters (>= the largest label, {labels.max()})")
+        table = table.reindex(index=pd.RangeIndex(1, int(k) + 1, name="cluster"), fill_value=0)
     if not shares:
         table["total"] = table.sum(axis=1)
         table.loc["total"] = table.sum(axis=0)
@@ -841,6 +873,14 @@ class Stability:
             m.loc[a, b] = m.loc[b, a] = v
         return m
 
+    def ari_with_reported(self) -> pd.Series:
+        """Adjusted Rand index of the reported run (the first of :attr:`runs`) with each other
+        run, indexed by the other run's name."""
+        first = self.runs["run"].iloc[0]
+        pairs = self.ari[(self.ari["run_a"] == first) | (self.ari["run_b"] == first)]
+        other = pairs["run_b"].where(pairs["run_a"] == first, pairs["run_a"])
+        return pd.Series(pairs["ari"].to_numpy(), index=pd.Index(other.to_numpy(), name="run"), name="ari")
+
 
 def _jaccard_best(ref: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
     best = np.zeros(k)
@@ -863,8 +903,9 @@ def stability(
     silhouette_sample: int = 2000,
 ) -> Stability:
     """Re-fit the chosen solution with ``n_seeds`` seeds (``random_state``, ``random_state + 1``,
-    ...) and on ``bootstrap`` resamples of the units (drawn with replacement, seeded; every unit is
-    then assigned to its nearest centroid/strongest component so that runs can be compared).
+    ...) and on ``bootstrap`` resamples of the units (drawn with replacement, seeded; a resample
+    with fewer than k distinct units is drawn again; every unit is then assigned to its nearest
+    centroid/strongest component so that runs can be compared).
 
     Returns
     -------
@@ -893,7 +934,17 @@ def stability(
     rng = np.random.RandomState(rs)
     n = X.shape[0]
     for b in range(bootstrap):
-        idx = np.sort(rng.randint(0, n, size=n))
+        # a resample with fewer distinct units than k cannot hold k clusters (scikit-learn would
+        # only warn and return duplicate centres): draw again, a bounded number of times
+        for _ in range(100):
+            idx = np.sort(rng.randint(0, n, size=n))
+            if _distinct_rows(X[idx]) >= k:
+                break
+        else:
+            raise ValueError(
+                f"bootstrap = {bootstrap}: resamples of the {n} units almost never hold {k} distinct units; "
+                "use bootstrap = 0 or a smaller k"
+            )
         model, raw, _ = _fit(X[idx], k, alg, rs, clustering.minibatch)
         lab, _ = _renumber(_predict(model, X, alg), k)
         name = f"bootstrap {b + 1}"

@@ -61,6 +61,7 @@ __all__ = [
     "find_quotes",
     "extract_quotes",
     "share_of_voice",
+    "rule_counts",
 ]
 
 QUOTE_COLUMNS = [
@@ -664,7 +665,35 @@ def extract_quotes(documents: pd.DataFrame, *, group_col: str = "outlet") -> tup
     return quotes, warnings.reset_index(drop=True)
 
 
-def share_of_voice(quotes: pd.DataFrame, *, by: str = "outlet", kinds: list[str] | None = None) -> pd.DataFrame:
+def rule_counts(quotes: pd.DataFrame) -> pd.DataFrame:
+    """How many quotes each attribution rule resolved, with the rule's confidence.
+
+    Parameters
+    ----------
+    quotes : DataFrame
+        From :func:`extract_quotes`. Nested quotes are left out (they are part of their outer
+        quote, which carries the attribution).
+
+    Returns
+    -------
+    DataFrame
+        ``rule, confidence, quotes``, sorted by confidence (highest first), then rule.
+    """
+    need = [c for c in ("kind", "rule", "confidence") if c not in quotes.columns]
+    if need:
+        raise ValueError(f"quotes: missing column(s) {need}; make the table with extract_quotes")
+    q = quotes[quotes["kind"] != "nested"]
+    out = q.groupby(["rule", "confidence"], dropna=False).size().rename("quotes").reset_index()
+    return out.sort_values(["confidence", "rule"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def share_of_voice(
+    quotes: pd.DataFrame,
+    *,
+    by: str = "outlet",
+    kinds: list[str] | None = None,
+    documents: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Quotes and quoted words per speaker within each ``by`` group.
 
     Parameters
@@ -672,10 +701,14 @@ def share_of_voice(quotes: pd.DataFrame, *, by: str = "outlet", kinds: list[str]
     quotes : DataFrame
         From :func:`extract_quotes`.
     by : str
-        Grouping column (``outlet`` or any column of ``quotes``).
+        Grouping column (``outlet``, any column of ``quotes``, or with ``documents`` any document
+        column such as ``month``).
     kinds : list of str
         Which kinds count (default ``["direct", "indirect"]``; nested quotes are part of their
         outer quote already).
+    documents : DataFrame, optional
+        The corpus documents: a ``by`` column the quotes lack is taken from the quote's document
+        (joined on ``doc_id``, one row per document).
 
     Returns
     -------
@@ -683,8 +716,14 @@ def share_of_voice(quotes: pd.DataFrame, *, by: str = "outlet", kinds: list[str]
         ``by, speaker, quotes, words, share_of_quotes, share_of_words, n_quotes_group``,
         sorted by group, then quoted words (descending), then speaker.
     """
+    if by not in quotes.columns and documents is not None and by in documents.columns and by != "text":
+        meta = documents[["doc_id", by]].astype({"doc_id": str})
+        if meta["doc_id"].duplicated().any():
+            raise ValueError("documents: doc_id values repeat; cannot join a document column onto the quotes")
+        quotes = quotes.assign(doc_id=quotes["doc_id"].astype(str)).merge(meta, on="doc_id", how="left", validate="many_to_one")
     if by not in quotes.columns:
-        raise ValueError(f"by = {by!r}: not a column of the quotes table; columns: {list(quotes.columns)}")
+        where = "of the quotes table" + (" or the documents" if documents is not None else "")
+        raise ValueError(f"by = {by!r}: not a column {where}; columns: {list(quotes.columns)}")
     kinds = kinds or ["direct", "indirect"]
     q = quotes[quotes["kind"].isin(kinds)].copy()
     q[by] = q[by].astype(object).fillna("(missing)")

@@ -55,6 +55,7 @@ __all__ = [
     "load_lexicon",
     "lexicon_info",
     "score_tokens",
+    "score_examples",
     "find_mentions",
     "stance_table",
     "bootstrap_mean",
@@ -66,6 +67,13 @@ __all__ = [
     "predict_stance",
     "classifier_top_terms",
     "STANCE_LABELS",
+    "mention_summary",
+    "group_column",
+    "documents_per_group",
+    "comparison_units",
+    "choose_groups",
+    "target_contexts",
+    "mention_sentences",
 ]
 
 #: Default targets for the seed corpus (NATO, Russia, Ukraine, the no-fly zone) with their aliases.
@@ -274,6 +282,7 @@ def score_tokens(
     negation_window: int = 3,
     negation_factor: float = -0.5,
     guard: frozenset[str] | None = None,
+    sentence_ids: list[int] | None = None,
 ) -> tuple[float, int, int, int]:
     """Polarity of a list of lowercased tokens.
 
@@ -290,12 +299,17 @@ def score_tokens(
         Multiplier for a negated word's polarity (textblob: -0.5).
     guard : frozenset of str
         Words never scored (default :data:`POS_AMBIGUOUS` for the lexicon's language).
+    sentence_ids : list of int, optional
+        The sentence of each token (same length as ``tokens``): a negation only counts within
+        its own sentence (``Dat was het niet. Goed nieuws.`` leaves ``goed`` positive).
 
     Returns
     -------
     (score, n_lexicon_words, n_negated, n_guarded)
         ``score`` is the mean polarity of the lexicon words (0.0 when there are none).
     """
+    if sentence_ids is not None and len(sentence_ids) != len(tokens):
+        raise ValueError(f"sentence_ids: {len(sentence_ids)} sentence ids for {len(tokens)} tokens")
     guard = POS_AMBIGUOUS.get(lexicon.language, frozenset()) if guard is None else guard
     negs = NEGATIONS.get(lexicon.language, frozenset())
     pol = lexicon.polarity
@@ -310,7 +324,8 @@ def score_tokens(
         p = pol.get(tok)
         if p is None:
             continue
-        if any(t in negs for t in tokens[max(0, i - negation_window) : i]):
+        before = range(max(0, i - negation_window), i)
+        if any(tokens[j] in negs and (sentence_ids is None or sentence_ids[j] == sentence_ids[i]) for j in before):
             p *= negation_factor
             n_neg += 1
         values.append(p)
@@ -318,12 +333,46 @@ def score_tokens(
     return score, len(values), n_neg, n_guard
 
 
+def score_examples(
+    texts: list[str], lexicon: Lexicon, *, language: str = "nl", negation_window: int = 3, negation_factor: float = -0.5
+) -> pd.DataFrame:
+    """Score short example texts as :func:`find_mentions` scores a context, with and without the
+    :data:`POS_AMBIGUOUS` guard: a table for checking the lexicon by eye.
+
+    Parameters
+    ----------
+    texts : list of str
+        Example sentences or phrases.
+    lexicon : Lexicon
+    language : str
+        Tokeniser language (stopwords kept, so negations stay visible).
+    negation_window, negation_factor
+        As in :func:`score_tokens`.
+
+    Returns
+    -------
+    DataFrame
+        ``text, polarity, without the guard, lexicon words, negated`` (polarities rounded to 3).
+    """
+    if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+        raise ValueError("texts: give a list of example strings")
+    tok = Tokenizer(TextSettings(language=language, remove_stopwords=False, min_length=1))
+    rows = []
+    for text in texts:
+        words = tok.words(text)
+        kw = {"negation_window": negation_window, "negation_factor": negation_factor}
+        guarded = score_tokens(words, lexicon, **kw)
+        unguarded = score_tokens(words, lexicon, guard=frozenset(), **kw)
+        rows.append((text, round(guarded[0], 3), round(unguarded[0], 3), guarded[1], guarded[2]))
+    return pd.DataFrame(rows, columns=["text", "polarity", "without the guard", "lexicon words", "negated"])
+
+
 # --------------------------------------------------------------------------------------------
 # Target mentions
 # --------------------------------------------------------------------------------------------
 MENTION_COLUMNS = [
     "doc_id", "sentence", "target", "alias", "position", "speaker", "in_quote",
-    "polarity", "n_lexicon_words", "n_negated", "n_guarded", "context",
+    "polarity", "n_lexicon_words", "n_negated", "n_guarded", "context_start", "context",
 ]
 
 
@@ -486,23 +535,32 @@ def _mention(doc_id, toks, sent_of, who, sent_bounds, i, length, hit, window, le
         lo, hi = max(0, i - window), min(len(toks), i + length + window)
     ctx = toks[lo:hi]
     skip = set(range(i - lo, i - lo + length))
-    score, n_lex, n_neg, n_guard = score_tokens(ctx, lexicon, skip=skip, negation_window=neg_w, negation_factor=neg_f)
+    score, n_lex, n_neg, n_guard = score_tokens(
+        ctx, lexicon, skip=skip, negation_window=neg_w, negation_factor=neg_f, sentence_ids=sent_of[lo:hi]
+    )
     speaker, in_quote = who[i]
     return {
         "doc_id": doc_id, "sentence": sent_of[i], "target": hit[0], "alias": toks[i] if length == 1 else " ".join(toks[i : i + length]),
         "position": i, "speaker": speaker, "in_quote": in_quote, "polarity": score,
-        "n_lexicon_words": n_lex, "n_negated": n_neg, "n_guarded": n_guard, "context": " ".join(ctx),
+        "n_lexicon_words": n_lex, "n_negated": n_neg, "n_guarded": n_guard, "context_start": lo,
+        "context": " ".join(ctx),
     }
 
 
 # --------------------------------------------------------------------------------------------
 # Group × target table with bootstrap intervals
 # --------------------------------------------------------------------------------------------
+def _check_bootstrap(n_bootstrap, random_state) -> None:
+    if not isinstance(n_bootstrap, int) or isinstance(n_bootstrap, bool) or n_bootstrap < 100:
+        raise ValueError(f"n_bootstrap = {n_bootstrap!r}: must be a whole number >= 100")
+    if not isinstance(random_state, int) or isinstance(random_state, bool) or random_state < 0:
+        raise ValueError(f"random_state = {random_state!r}: must be a whole number >= 0")
+
+
 def bootstrap_mean(values, *, n_bootstrap: int = 2000, random_state: int = 0, ci: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of ``values`` (resampling values with
     replacement); reproducible for a fixed ``random_state``."""
-    if not isinstance(n_bootstrap, int) or isinstance(n_bootstrap, bool) or n_bootstrap < 100:
-        raise ValueError(f"n_bootstrap = {n_bootstrap!r}: must be a whole number >= 100")
+    _check_bootstrap(n_bootstrap, random_state)
     if not 0 < ci < 1:
         raise ValueError(f"ci = {ci!r}: must be between 0 and 1")
     x = np.asarray(values, dtype=float)
@@ -539,7 +597,9 @@ def stance_table(
         ``"speaker"`` (the quoted speaker, ``(not quoted)`` for the journalist's own text) or any
         document column (``outlet``, ``month``...).
     min_n : int
-        Cells with fewer mentions show ``"insufficient data"`` instead of a number.
+        Cells with fewer mentions show ``"insufficient data"`` instead of a number. A cell with a
+        single mention always does (one value has no interval), and with
+        ``resample="documents"`` so does a cell whose mentions all come from one document.
     n_bootstrap, random_state : int
         Bootstrap resamples and seed (each cell uses a generator seeded with ``random_state``).
     resample : "mentions" | "documents"
@@ -551,13 +611,17 @@ def stance_table(
     Returns
     -------
     DataFrame
-        ``group, target, n_mentions, n_documents, mean, ci_low, ci_high, result`` where ``result``
-        is ``"0.123 [0.010, 0.250]"`` or ``"insufficient data"``.
+        ``group, target, n_mentions, n_documents, n_scored, mean, ci_low, ci_high, result`` where
+        ``n_scored`` counts the mentions whose context holds a lexicon word (the others score 0.0
+        for lack of evidence: ``0.000 [0.000, 0.000]`` with ``n_scored = 0`` means "no evaluative
+        words", not "neutral") and ``result`` is ``"0.123 [0.010, 0.250]"`` or
+        ``"insufficient data"``.
     """
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
         raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
     if resample not in ("mentions", "documents"):
         raise ValueError(f"resample = {resample!r}: use 'mentions' or 'documents'")
+    _check_bootstrap(n_bootstrap, random_state)  # checked first, even when every cell is below min_n
     if group_by == "speaker":
         m = mentions.assign(group=mentions["speaker"])
         groups = sorted(set(m["group"]))
@@ -576,16 +640,20 @@ def stance_table(
         for t in targets:
             cell = m[(m["group"] == g) & (m["target"] == t)]
             n, nd = len(cell), cell["doc_id"].nunique()
-            if n < min_n or n == 0:
-                rows.append((g, t, n, nd, np.nan, np.nan, np.nan, "insufficient data"))
+            scored = int((cell["n_lexicon_words"] > 0).sum()) if "n_lexicon_words" in cell.columns else n
+            # one value (or one resampled document) has no spread: its "interval" would be a point
+            if n < max(min_n, 2) or (resample == "documents" and nd < 2):
+                rows.append((g, t, n, nd, scored, np.nan, np.nan, np.nan, "insufficient data"))
                 continue
             mean = float(cell["polarity"].mean())
             if resample == "mentions":
                 lo, hi = bootstrap_mean(cell["polarity"].to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
             else:
                 lo, hi = _bootstrap_docs(cell, n_bootstrap, random_state)
-            rows.append((g, t, n, nd, round(mean, 3), round(lo, 3), round(hi, 3), f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"))
-    return pd.DataFrame(rows, columns=["group", "target", "n_mentions", "n_documents", "mean", "ci_low", "ci_high", "result"])
+            rows.append((g, t, n, nd, scored, round(mean, 3), round(lo, 3), round(hi, 3), f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"))
+    return pd.DataFrame(
+        rows, columns=["group", "target", "n_mentions", "n_documents", "n_scored", "mean", "ci_low", "ci_high", "result"]
+    )
 
 
 def _bootstrap_docs(cell: pd.DataFrame, n_bootstrap: int, random_state: int) -> tuple[float, float]:
@@ -842,6 +910,7 @@ def predict_stance(
 ) -> pd.DataFrame:
     """Fit on all coded units, predict ``units['text']``, and give per group × target the share
     predicted *favour*, *against* and the net stance (favour − against) with a bootstrap interval.
+    Cells with fewer than ``min_n`` units (and never fewer than 2) show ``"insufficient data"``.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -849,6 +918,9 @@ def predict_stance(
 
     if group_col not in units.columns:
         raise ValueError(f"group_by = {group_col!r}: not a column of the units to predict")
+    _check_bootstrap(n_bootstrap, random_state)
+    if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
+        raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
     model = make_pipeline(
         TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True),
         LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
@@ -860,7 +932,7 @@ def predict_stance(
     for (g, t), cell in sorted(u.groupby([group_col, "target"]), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         n = len(cell)
         net = (cell["predicted"] == "favour").astype(float) - (cell["predicted"] == "against").astype(float)
-        if n < min_n:
+        if n < max(min_n, 2):  # one unit has no interval
             rows.append((g, t, n, cell["doc_id"].nunique(), np.nan, np.nan, np.nan, np.nan, np.nan, "insufficient data"))
             continue
         lo, hi = bootstrap_mean(net.to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
@@ -891,3 +963,245 @@ def classifier_top_terms(codes: pd.DataFrame, *, tokenizer: Tokenizer, n: int = 
         order = sorted(range(len(terms)), key=lambda i: (-coef[k, i], terms[i]))[:n]
         rows.append((label, ", ".join(f"{terms[i]} ({coef[k, i]:.2f})" for i in order)))
     return pd.DataFrame(rows, columns=["stance", "strongest terms (weight)"])
+
+
+# --------------------------------------------------------------------------------------------
+# Groups and units for the comparisons (what notebook 30 calls, so that it holds no logic)
+# --------------------------------------------------------------------------------------------
+MISSING_GROUP = "(missing)"
+
+
+def _group_labels(documents: pd.DataFrame, column: str) -> pd.Series:
+    return documents[column].astype(object).where(documents[column].notna(), MISSING_GROUP).astype(str)
+
+
+def mention_summary(mentions: pd.DataFrame, *, targets: list[str] | None = None) -> pd.DataFrame:
+    """Per target: mentions, documents, mentions inside quotes, mentions whose context holds a
+    lexicon word (the others score 0.0 for lack of evidence, not for neutrality).
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`find_mentions`.
+    targets : list of str, optional
+        Targets to show, in this order (a target without mentions gets zeros); default: those in
+        ``mentions``, sorted.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``target``: ``mentions, documents, inside_quotes, with_lexicon_words``.
+    """
+    need = [c for c in ("doc_id", "target", "in_quote", "n_lexicon_words") if c not in mentions.columns]
+    if need:
+        raise ValueError(f"mentions: missing column(s) {need}; make the table with find_mentions")
+    out = mentions.groupby("target").agg(
+        mentions=("doc_id", "size"),
+        documents=("doc_id", "nunique"),
+        inside_quotes=("in_quote", "sum"),
+        with_lexicon_words=("n_lexicon_words", lambda s: int((s > 0).sum())),
+    ).astype(int)
+    if targets is not None:
+        out = out.reindex(pd.Index(list(targets), name="target"), fill_value=0)
+    return out
+
+
+def group_column(documents: pd.DataFrame, *, group_by: str) -> str:
+    """Check ``group_by`` and return the document column for per-document tables.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus documents.
+    group_by : str
+        ``"speaker"`` (the quoted person) or a document column (``outlet``, ``month``...).
+
+    Returns
+    -------
+    str
+        ``group_by`` itself, or ``"outlet"`` when grouping by speaker (documents have no speaker;
+        tables of documents and share of voice are then shown per outlet).
+    """
+    columns = sorted(str(col) for col in documents.columns if col != "text")
+    if not isinstance(group_by, str) or (group_by != "speaker" and group_by not in documents.columns) or group_by == "text":
+        raise ValueError(f"group_by = {group_by!r}: use 'speaker' or one of {columns}")
+    if group_by != "speaker":
+        return group_by
+    if "outlet" not in documents.columns:
+        raise ValueError(f"group_by = 'speaker': the documents have no 'outlet' column to show beside it; columns: {columns}")
+    return "outlet"
+
+
+def documents_per_group(documents: pd.DataFrame, *, column: str) -> pd.DataFrame:
+    """Documents per value of a document column, a missing value as the group ``(missing)``
+    (the label :func:`stance_table` and :func:`comparison_units` use).
+
+    Parameters
+    ----------
+    documents : DataFrame
+    column : str
+        A document column, e.g. what :func:`group_column` returns.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the groups (sorted, ``(missing)`` last): ``documents``.
+    """
+    if column not in documents.columns or column == "text":
+        raise ValueError(f"column = {column!r}: not a document column; columns: {sorted(c for c in documents.columns if c != 'text')}")
+    counts = _group_labels(documents, column).value_counts()
+    order = sorted(counts.index, key=lambda g: (g == MISSING_GROUP, g))
+    return counts.reindex(order).rename("documents").rename_axis(column).to_frame()
+
+
+def comparison_units(documents: pd.DataFrame, quotes: pd.DataFrame | None = None, *, group_by: str) -> pd.DataFrame:
+    """The texts a log-odds comparison counts, with their group.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus documents (``doc_id``, ``text`` and the column ``group_by``).
+    quotes : DataFrame, optional
+        From :func:`medialens.quotes.extract_quotes`; needed when ``group_by = "speaker"``.
+    group_by : str
+        ``"speaker"``: the units are the direct and indirect quotes (nested quotes are inside their
+        outer quote already), grouped by speaker. An indirect quote is its whole sentence, with the
+        attribution (``Stoltenberg zei dat ...``): the words of the speaker's own name are removed
+        from it, or the name would top the list of "distinctive" words of every speaker. Titles
+        (``Navo-topman``) and speech verbs stay. Otherwise the units are whole documents grouped
+        by that document column, missing values as the group ``(missing)``.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, <group_by>, text``, one row per quote or document, in corpus order.
+    """
+    group_column(documents, group_by=group_by)
+    if group_by == "speaker":
+        if quotes is None:
+            raise ValueError("quotes: group_by = 'speaker' compares quoted speakers; pass the quotes table")
+        q = quotes[quotes["kind"].isin(["direct", "indirect"])]
+        texts = [_drop_name(t, sp) if kind == "indirect" else t for t, sp, kind in zip(q["text"], q["speaker"], q["kind"], strict=True)]
+        return pd.DataFrame({"doc_id": q["doc_id"].to_numpy(), "speaker": q["speaker"].to_numpy(), "text": texts})
+    return pd.DataFrame(
+        {"doc_id": documents["doc_id"].astype(str).to_numpy(), group_by: _group_labels(documents, group_by).to_numpy(),
+         "text": documents["text"].to_numpy()}
+    )
+
+
+def _drop_name(text: str, speaker: str) -> str:
+    """``text`` without the words of ``speaker`` (whole words, any case)."""
+    words = [w for w in re.findall(r"\w+", str(speaker)) if len(w) > 1 and not w.islower()]
+    if not words or not isinstance(text, str):
+        return text
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?:['’]s)?(?![\w-])", re.IGNORECASE)
+    return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
+
+
+def choose_groups(units: pd.DataFrame, *, group_by: str, compare_groups: list | None = None) -> tuple[str, str | None]:
+    """Which groups a log-odds comparison sets against each other.
+
+    Parameters
+    ----------
+    units : DataFrame
+        From :func:`comparison_units`.
+    group_by : str
+        The group column of ``units``.
+    compare_groups : list of str
+        One group (compared with the rest), two groups (the first against the second), or empty:
+        the largest group (most units; ties by name) against the rest.
+
+    Returns
+    -------
+    (group, reference)
+        ``reference`` is ``None`` for "the rest".
+    """
+    if group_by not in units.columns:
+        raise ValueError(f"group_by = {group_by!r}: not a column of the units; columns: {list(units.columns)}")
+    chosen = list(compare_groups) if compare_groups else []
+    if compare_groups and (not isinstance(compare_groups, list | tuple) or len(chosen) not in (1, 2)):
+        raise ValueError(f"compare_groups = {compare_groups!r}: give one group (vs the rest) or two groups")
+    sizes = units[group_by].astype(str).value_counts()
+    known = sorted(sizes.index)
+    if not known:
+        raise ValueError(f"compare_groups: there are no units to compare (no {'quotes' if group_by == 'speaker' else 'documents'})")
+    for g in chosen:
+        if str(g) not in sizes.index:
+            raise ValueError(f"compare_groups = {compare_groups!r}: {g!r} is not a value of {group_by!r}; values: {known}")
+    if len(chosen) == 2 and str(chosen[0]) == str(chosen[1]):
+        raise ValueError(f"compare_groups = {compare_groups!r}: compare a group with another group, not itself")
+    if not chosen:
+        largest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return str(largest), None
+    if len(known) < 2:
+        raise ValueError(f"compare_groups: {group_by!r} has only the group {known}; nothing to compare with")
+    return str(chosen[0]), (str(chosen[1]) if len(chosen) == 2 else None)
+
+
+def target_contexts(units: pd.DataFrame, mentions: pd.DataFrame, *, target: str) -> pd.DataFrame:
+    """``units`` with each document's text replaced by the contexts of its mentions of ``target``.
+
+    Every context token is counted once: two mentions in one sentence, or overlapping token
+    windows, do not count the shared words twice. Documents without a mention get ``""``.
+
+    Parameters
+    ----------
+    units : DataFrame
+        Document units from :func:`comparison_units` (one row per document, with ``doc_id``).
+    mentions : DataFrame
+        From :func:`find_mentions`.
+    target : str
+        A target of ``mentions``.
+
+    Returns
+    -------
+    DataFrame
+        ``units`` with ``text`` the document's context tokens of ``target``, in text order.
+    """
+    if "doc_id" not in units.columns or units["doc_id"].duplicated().any():
+        raise ValueError("units: give one row per document (target contexts are per document, not per quote)")
+    known = sorted(set(mentions["target"]))
+    if target not in known:
+        raise ValueError(f"context_target = {target!r}: not a target with mentions; targets: {known}")
+    m = mentions[mentions["target"] == target]
+    tokens: dict[str, dict[int, str]] = {}
+    for d, start, ctx in zip(m["doc_id"].astype(str), m["context_start"], m["context"], strict=True):
+        at = tokens.setdefault(d, {})
+        for j, tok in enumerate(ctx.split(" ") if ctx else []):
+            at[int(start) + j] = tok
+    joined = {d: " ".join(at[i] for i in sorted(at)) for d, at in tokens.items()}
+    return units.assign(text=units["doc_id"].astype(str).map(joined).fillna("").to_numpy())
+
+
+def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, *, group_by: str) -> pd.DataFrame:
+    """One unit per sentence × target that mentions it, with the sentence text and its group:
+    the units :func:`predict_stance` classifies.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`find_mentions` (sentence contexts or windows; the unit is the sentence).
+    sentences : DataFrame
+        :meth:`medialens.corpus.Corpus.sentences` (``doc_id, sentence, text``).
+    documents : DataFrame
+        The corpus documents (for the group column).
+    group_by : str
+        ``"speaker"`` (the speaker of the mention) or a document column.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, sentence, target, speaker, text`` (+ the ``group_by`` column), sorted by
+        document, sentence and target.
+    """
+    group_column(documents, group_by=group_by)
+    for col in ("doc_id", "sentence", "text"):
+        if col not in sentences.columns:
+            raise ValueError(f"sentences: missing column {col!r}")
+    units = mentions[["doc_id", "sentence", "target", "speaker"]].drop_duplicates(["doc_id", "sentence", "target"])
+    units = units.merge(sentences[["doc_id", "sentence", "text"]], on=["doc_id", "sentence"], how="left", validate="many_to_one")
+    if group_by != "speaker":
+        groups = _group_labels(documents, group_by)
+        groups.index = documents["doc_id"].astype(str)
+        units[group_by] = units["doc_id"].astype(str).map(groups)
+    return units.sort_values(["doc_id", "sentence", "target"], kind="stable").reset_index(drop=True)
