@@ -884,3 +884,15 @@ def test_cli_corpus_prints_totals_and_names_a_bad_definition(tmp_path, capsys):
     definition.write_text("name: t\nsource: {path: nowhere}\n")
     assert cli.main(["corpus", str(definition)]) == 2
     assert "source.path = 'nowhere'" in capsys.readouterr().err
+
+
+def test_structure_counts_match_the_paragraph_and_sentence_tables(tmp_path):
+    from medialens.corpus import structure_counts
+
+    text = "Kop\n\nEen zin. Nog een zin.\n\nDerde zin hier."
+    definition = write_corpus(tmp_path, {"a.txt": f"date 2022-03\n{text}", "b.txt": body(74)})
+    corpus = load_corpus(definition)
+    table = structure_counts(corpus)
+    assert list(table.index) == list(corpus.documents["doc_id"])
+    assert table.loc["a"].to_dict() == {"paragraphs": 3, "headings": 1, "sentences": 4}
+    assert table["sentences"].sum() == len(corpus.sentences())

@@ -1107,6 +1107,19 @@ def removals_summary(corpus: Corpus) -> pd.DataFrame:
     return out
 
 
+def structure_counts(corpus: Corpus) -> pd.DataFrame:
+    """Per document: paragraphs, headings among them, and sentences (0 where there are none)."""
+    paras, sents = corpus.paragraphs(), corpus.sentences()
+    ids = pd.Index(corpus.documents["doc_id"], name="doc_id")
+    return pd.DataFrame(
+        {
+            "paragraphs": paras.groupby("doc_id").size(),
+            "headings": paras[paras["kind"] == "heading"].groupby("doc_id").size(),
+            "sentences": sents.groupby("doc_id").size(),
+        }
+    ).reindex(ids).fillna(0).astype(int)
+
+
 def preview(documents: pd.DataFrame, n_chars: int = 240) -> pd.DataFrame:
     """The start of every document with its metadata, for a first look (shown escaped as HTML)."""
     if not isinstance(n_chars, int) or isinstance(n_chars, bool) or n_chars < 1:
