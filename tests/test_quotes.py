@@ -280,6 +280,17 @@ def test_indirect_speech_volgens():
     assert ind["rule"].tolist() == ["volgens X"]
 
 
+def test_institution_as_speaker_of_indirect_speech_from_the_seeds():
+    # 002: the Kremlin's denial, which the issue names as one of the seed corpus's contrasts
+    q, _ = quotes_of(
+        "Het Kremlin ontkent plannen voor een inval te hebben, maar eist wel dat westerse landen "
+        "troepen weghalen uit het oosten van Europa."
+    )
+    ind = q[q["kind"] == "indirect"]
+    assert ind["speaker"].tolist() == ["het Kremlin"]
+    assert ind["rule"].tolist() == ["X zei"]
+
+
 def test_surname_resolves_to_full_name_from_another_document():
     docs = pd.DataFrame({
         "doc_id": ["a", "b"], "outlet": ["A", "B"],

@@ -35,10 +35,11 @@ Two steps, both rule-based and transparent:
    person they *fit*: a person fits when the description's words appeared in a title written
    beside their name earlier in the document (``De Oekraïense president Volodomir Zelenski``), or
    through the small table :data:`DESCRIPTOR_HINTS` (only ``Noor``/``Noorse`` → Stoltenberg, for
-   the seeds). A description that fits nobody stays as written (``de leiders``).
+   the seeds). A description that fits nobody stays as written (``de leiders``, ``het Kremlin``:
+   institutions speak too).
 
 Indirect speech (no quote marks) is found for ``Volgens X …``, ``…, zei X.``, ``…, aldus X.``,
-``X zei dat …`` and ``Dat zei X`` (which attributes the previous sentence), with ``kind =
+``X zei dat …`` (also ``ontkent``, ``eist``, ``waarschuwt`` … ``dat``) and ``Dat zei X`` (which attributes the previous sentence), with ``kind =
 "indirect"``. Quotes are not the outlet's own voice: share of voice says whom an outlet lets speak,
 not what it thinks.
 """
@@ -279,7 +280,8 @@ _SPEECH_VERBS = (
     r"zei|zegt|zeggen|zeiden|zegde|sprak|spreekt|meldde|meldt|noemde|noemt|stelde|stelt|verklaarde|verklaart|"
     r"waarschuwde|waarschuwt|benadrukte|benadrukt|riep|roept|vroeg|vraagt|somde|antwoordde|antwoordt|"
     r"schreef|schrijft|twitterde|tweette|erkende|erkent|beloofde|belooft|voegde|vervolgde|vervolgt|"
-    r"gaat|ging|reageerde|reageert|aldus|said|says|added|told|warned|asked"
+    r"ontkent|ontkende|eist|eiste|dreigt|dreigde|"
+    r"gaat|ging|reageerde|reageert|aldus|said|says|added|told|warned|asked|denied|denies|demanded|demands"
 )
 _VERB_RE = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.IGNORECASE)
 
@@ -376,7 +378,7 @@ def _resolve_ref(ref_text: str, pos: int, people: _People, sentences: list[tuple
             name = tail.group(0).split()
             if (titled or len(name) >= 2) and name[0].lower() not in _NOT_NAMES:
                 return " ".join(name), "name"
-        if not (words[0].lower() == "de" and len(words) >= 2):
+        if not (words[0].lower() in ("de", "het") and len(words) >= 2):  # "de Noor", "het Kremlin"
             return None, ""
     if m.group("desc") or m.group("named"):
         desc = (m.group("desc") or m.group("named")).strip()
