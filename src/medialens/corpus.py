@@ -606,9 +606,10 @@ def _read_bytes(path: Path, source: str, limit: int, log: _Log, what: str = "max
 
 
 def _records_txt(defn: CorpusDefinition, files: list[Path], log: _Log):
+    base = defn.path if defn.path.is_dir() else defn.path.parent  # as in _source_name/_txt_doc_id, once
     for path in files:
-        source = _source_name(defn, path)
-        doc_id = _txt_doc_id(defn, path)
+        rel = path.relative_to(base)
+        source, doc_id = rel.as_posix(), rel.with_suffix("").as_posix()
         log.inputs.append({"source": source, "format": "txt", "records": 1})
         data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"], log)
         if data is None:
