@@ -42,6 +42,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from synth import parse_sizes  # noqa: E402
 
 K = 8
 MIN_DF = 5
@@ -234,7 +235,7 @@ def bench_quality(n: int, cache: Path, k: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="100000", help="comma-separated article counts clustered as documents")
+    ap.add_argument("--sizes", type=parse_sizes, default="100000", help="comma-separated article counts clustered as documents")
     ap.add_argument("--paragraph-size", type=int, default=10_000,
                     help="articles clustered as paragraphs and used for MiniBatch vs full KMeans (capped at the largest size)")
     ap.add_argument("--k", type=int, default=K, help="number of clusters")
@@ -247,12 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(_child(args.child, args.yaml, args.unit, args.k, args.minibatch)))
         return 0
-    try:
-        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    except ValueError:
-        ap.error(f"--sizes = {args.sizes!r}: comma-separated whole numbers")
-    if not sizes or min(sizes) < 1:
-        ap.error(f"--sizes = {args.sizes!r}: every size must be >= 1")
+    sizes = args.sizes
     if args.k < 2:
         ap.error(f"--k = {args.k}: must be >= 2")
     print(f"bench_clustering: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "

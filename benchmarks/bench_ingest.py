@@ -38,6 +38,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from synth import parse_sizes  # noqa: E402
 
 STEPS = ("ours", "lean", "baseline", "cache1", "cache2")
 TARGET_SECONDS = 120.0
@@ -223,7 +224,7 @@ def bench_size(n: int, fmt: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated article counts")
+    ap.add_argument("--sizes", type=parse_sizes, default="1000,10000,100000", help="comma-separated article counts")
     ap.add_argument("--fmt", default="txt", choices=["txt", "jsonl"])
     ap.add_argument("--json", help="also write the figures to this JSON file")
     ap.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
@@ -232,12 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(_child(args.child, args.yaml)))
         return 0
-    try:
-        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    except ValueError:
-        ap.error(f"--sizes = {args.sizes!r}: comma-separated whole numbers")
-    if not sizes or min(sizes) < 1:
-        ap.error(f"--sizes = {args.sizes!r}: every size must be >= 1")
+    sizes = args.sizes
     print(f"bench_ingest: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, load {_load()}")
     out = [bench_size(n, args.fmt) for n in sizes]

@@ -33,6 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from synth import parse_sizes  # noqa: E402
 
 TARGET_SECONDS = 180.0
 TARGET_PEAK_MB = 4096.0
@@ -117,7 +118,7 @@ def _run_child(step: str, yaml_path: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--sizes", type=parse_sizes, default="1000,10000,100000")
     ap.add_argument("--child", nargs=2, metavar=("STEP", "YAML"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -127,7 +128,7 @@ def main() -> None:
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     print(f"bench_stance: load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (uptime)")
-    for size in [int(s) for s in args.sizes.split(",")]:
+    for size in args.sizes:
         yaml_path = ensure_corpus(size, fmt="txt")
         load = _run_child("load", yaml_path)
         ours = _run_child("ours", yaml_path)

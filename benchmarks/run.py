@@ -15,19 +15,19 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from synth import parse_sizes  # noqa: E402
+
+
+def _sizes_text(text: str) -> str:
+    parse_sizes(text)  # refuse bad sizes before running anything; pass the text on as given
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run every benchmarks/bench_*.py in order.")
-    ap.add_argument("--sizes", help="comma-separated article counts passed to every benchmark, e.g. 1000,10000")
+    ap.add_argument("--sizes", type=_sizes_text, help="comma-separated article counts passed to every benchmark, e.g. 1000,10000")
     args = ap.parse_args(argv)
-    if args.sizes is not None:
-        try:
-            sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-        except ValueError:
-            ap.error(f"--sizes = {args.sizes!r}: comma-separated whole numbers")
-        if not sizes or min(sizes) < 1:
-            ap.error(f"--sizes = {args.sizes!r}: every size must be >= 1")
     scripts = sorted(HERE.glob("bench_*.py"))
     if not scripts:
         print("no benchmarks/bench_*.py found", file=sys.stderr)

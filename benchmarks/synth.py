@@ -416,16 +416,24 @@ def ensure_corpus(n_docs: int, *, fmt: str = "txt", seed: int = 0) -> Path:
     return target
 
 
+def parse_sizes(text: str) -> list[int]:
+    """The ``--sizes`` option of every benchmark: comma-separated article counts, each >= 1."""
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: comma-separated whole numbers") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: every size must be >= 1")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Generate synthetic benchmark corpora (once) and print their YAML paths.")
-    ap.add_argument("--sizes", default="1000", help="comma-separated article counts, e.g. 1000,10000,100000")
+    ap.add_argument("--sizes", type=parse_sizes, default="1000", help="comma-separated article counts, e.g. 1000,10000,100000")
     ap.add_argument("--fmt", default="txt", help="txt, jsonl or txt,jsonl")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    try:
-        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    except ValueError:
-        ap.error(f"--sizes = {args.sizes!r}: comma-separated whole numbers")
+    sizes = args.sizes
     for fmt in [f.strip() for f in args.fmt.split(",") if f.strip()]:
         for n in sizes:
             print(ensure_corpus(n, fmt=fmt, seed=args.seed), flush=True)
