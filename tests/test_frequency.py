@@ -455,3 +455,22 @@ def test_keep_terms_bigram_survives_min_count(seeds):
     counts = mf.count_terms(seeds.documents, ngram_range=[1, 2], min_count=100, keep_terms=["buitenlandse zaken", "navo"])
     assert counts.terms.set_index("term")["count"].to_dict() == {"buitenlandse zaken": 7, "navo": 18}
     assert counts.documents["total_2"].sum() == 1143  # totals are counted before min_count
+
+
+def test_group_sizes_match_a_hand_count_on_the_seeds_and_pick_the_largest_group():
+    from medialens import corpus as mc
+    from medialens import frequency as mf
+    from medialens import text as mt
+
+    c = mc.load_corpus("corpus/seeds.yaml")
+    tok = mt.Tokenizer(mt.TextSettings())
+    counts = mf.count_terms(c.documents, settings=tok.settings, ngram_range=[1, 2])
+    sizes = mf.group_sizes(counts, group_by="outlet")
+    assert list(sizes.columns) == ["documents", "words", "tokens"]
+    for outlet, group in c.documents.groupby("outlet"):
+        assert sizes.loc[outlet, "documents"] == len(group)
+        assert sizes.loc[outlet, "tokens"] == sum(len(tok(t)) for t in group["text"])
+        assert sizes.loc[outlet, "words"] == sum(len(tok.words(t)) for t in group["text"])
+    assert mf.largest_group(sizes) == "style-A"  # style-A and style-B both have 2: first by name
+    only_bigrams = mf.count_terms(c.documents, settings=tok.settings, ngram_range=[2, 2])
+    assert "2-grams" in mf.group_sizes(only_bigrams, group_by="outlet").columns

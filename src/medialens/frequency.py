@@ -36,6 +36,8 @@ __all__ = [
     "TermCounts",
     "count_terms",
     "group_labels",
+    "group_sizes",
+    "largest_group",
     "term_frequencies",
     "keyness",
     "keyness_grid",
@@ -318,6 +320,30 @@ def group_labels(documents: pd.DataFrame, group_by: str | None) -> pd.Series:
     values = documents[group_by].astype(object)
     values = values.where(values.notna() & (values.astype(str) != ""), fill)
     return values.map(str)
+
+
+def group_sizes(counts: TermCounts, *, group_by: str | None) -> pd.DataFrame:
+    """Documents, words (before filters) and tokens (unigrams after stopwords and filters) per
+    group, indexed by group, ``(missing)``/``undated`` last. Every comparison rests on these sizes.
+
+    When unigrams are not counted (``ngram_range`` starting above 1), the lowest order counted is
+    shown instead, as ``<n>-grams``.
+    """
+    labels = group_labels(counts.documents, group_by)
+    table = _group_table(counts, labels, _group_order(labels))
+    low = min(counts.orders)
+    out = table[["n_docs", "words", f"total_{low}"]].rename(
+        columns={"n_docs": "documents", f"total_{low}": "tokens" if low == 1 else f"{low}-grams"}
+    )
+    out.index.name = "group"
+    return out.astype("int64")
+
+
+def largest_group(sizes: pd.DataFrame) -> str:
+    """The group with most documents (ties: the first by name), the default keyness target."""
+    if sizes.empty:
+        raise ValueError("group_by: there are no groups (the corpus has no documents)")
+    return str(sizes["documents"].sort_index().idxmax())
 
 
 def _group_order(labels: pd.Series) -> list[str]:
