@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import html
 import keyword
+import logging
 import os
 import re
 import sys
@@ -310,9 +311,21 @@ def _strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode
     return nb
 
 
+class _KnownParameters(logging.Filter):
+    """Drop papermill's "Passed unknown parameter" warning: papermill's own parser cannot read
+    annotations such as ``k: int | str``, and :func:`plan_report` has already checked every name
+    and type against the parameters cell (an unknown name never gets this far)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Passed unknown parameter")
+
+
 def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
     import papermill as pm
 
+    papermill_log = logging.getLogger("papermill")
+    if not any(isinstance(f, _KnownParameters) for f in papermill_log.filters):
+        papermill_log.addFilter(_KnownParameters())
     return pm.execute_notebook(
         str(nb_path),
         str(out_path),
