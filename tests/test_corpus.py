@@ -896,3 +896,17 @@ def test_structure_counts_match_the_paragraph_and_sentence_tables(tmp_path):
     assert list(table.index) == list(corpus.documents["doc_id"])
     assert table.loc["a"].to_dict() == {"paragraphs": 3, "headings": 1, "sentences": 4}
     assert table["sentences"].sum() == len(corpus.sentences())
+
+
+def test_sentence_spans_are_the_sentences_of_the_corpus_table():
+    # One segmentation for every analysis: quotes and stance use offsets, notebooks use the table.
+    from medialens.text import paragraph_spans, sentence_spans
+
+    corpus = load_corpus("corpus/seeds.yaml")  # relative to the project root
+    table = corpus.sentences()
+    for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"], strict=True):
+        spans = sentence_spans(text)
+        assert [text[a:b] for a, b, _ in spans] == table.loc[table["doc_id"] == doc_id, "text"].tolist()
+        assert [p for _, _, p in spans] == table.loc[table["doc_id"] == doc_id, "paragraph"].tolist()
+        paras = corpus.paragraphs()
+        assert [text[a:b] for a, b in paragraph_spans(text)] == paras.loc[paras["doc_id"] == doc_id, "text"].tolist()

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .corpus import paragraph_table
 from .text import Tokenizer, split_paragraphs
 
 __all__ = [
@@ -70,18 +71,6 @@ def _documents_of(corpus) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if hasattr(corpus, "documents") and hasattr(corpus, "paragraphs"):
         return corpus.documents, corpus.paragraphs()
     raise ValueError(f"corpus: expected a loaded Corpus or a documents DataFrame, got {type(corpus).__name__}")
-
-
-def _paragraph_table(documents: pd.DataFrame) -> pd.DataFrame:
-    """Paragraphs as :meth:`medialens.corpus.Corpus.paragraphs` makes them (for a plain table)."""
-    from .corpus import _paragraph_kind
-
-    rows = [
-        (doc_id, i, _paragraph_kind(para), para)
-        for doc_id, text in zip(documents["doc_id"], documents["text"], strict=True)
-        for i, para in enumerate(split_paragraphs(text), start=1)
-    ]
-    return pd.DataFrame(rows, columns=["doc_id", "paragraph", "kind", "text"])
 
 
 def make_units(corpus, *, unit: str = "paragraph", include_headings: bool = False) -> pd.DataFrame:
@@ -135,7 +124,7 @@ def make_units(corpus, *, unit: str = "paragraph", include_headings: bool = Fals
             }
         )
         return out[UNIT_COLUMNS]
-    paras = paragraphs if paragraphs is not None else _paragraph_table(docs)
+    paras = paragraphs if paragraphs is not None else paragraph_table(docs)
     per_doc = paras.groupby("doc_id", sort=False).size().reindex(docs["doc_id"]).fillna(0)
     if (per_doc <= 1).all():
         raise ValueError(

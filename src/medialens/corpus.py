@@ -40,7 +40,13 @@ import yaml
 
 from . import __version__
 from .paths import atomic_write, cache_dir, resolve
-from .text import normalisation_changes, normalise, split_paragraphs, split_sentences
+from .text import (
+    normalisation_changes,
+    normalise,
+    paragraph_kind,
+    split_paragraphs,
+    split_sentences,
+)
 
 __all__ = [
     "CorpusDefinition",
@@ -49,6 +55,7 @@ __all__ = [
     "load_corpus",
     "read_definition",
     "house_style_markers",
+    "paragraph_table",
     "SKIP_REASONS",
 ]
 
@@ -234,6 +241,17 @@ def read_definition(path: str | Path) -> CorpusDefinition:
 # --------------------------------------------------------------------------------------------
 # The result
 # --------------------------------------------------------------------------------------------
+def paragraph_table(documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per paragraph of ``documents``: ``doc_id, paragraph (1-based), kind (heading|body),
+    text`` (what :meth:`Corpus.paragraphs` returns, for any documents table)."""
+    rows = [
+        (doc_id, i, paragraph_kind(para), para)
+        for doc_id, text in zip(documents["doc_id"], documents["text"], strict=True)
+        for i, para in enumerate(split_paragraphs(text), start=1)
+    ]
+    return pd.DataFrame(rows, columns=["doc_id", "paragraph", "kind", "text"])
+
+
 @dataclass
 class Corpus:
     """A loaded corpus.
@@ -299,11 +317,7 @@ class Corpus:
     def paragraphs(self) -> pd.DataFrame:
         """One row per paragraph: ``doc_id, paragraph (1-based), kind (heading|body), text``."""
         if self._paragraphs is None:
-            rows = []
-            for doc_id, text in zip(self.documents["doc_id"], self.documents["text"], strict=True):
-                for i, para in enumerate(split_paragraphs(text), start=1):
-                    rows.append((doc_id, i, _paragraph_kind(para), para))
-            self._paragraphs = pd.DataFrame(rows, columns=["doc_id", "paragraph", "kind", "text"])
+            self._paragraphs = paragraph_table(self.documents)
         return self._paragraphs
 
     def sentences(self) -> pd.DataFrame:
@@ -319,21 +333,6 @@ class Corpus:
                         rows.append((doc_id, para, n, sent))
             self._sentences = pd.DataFrame(rows, columns=["doc_id", "paragraph", "sentence", "text"])
         return self._sentences
-
-
-_HEADING_END = tuple(".!?:;,”\"’')")
-
-
-def _paragraph_kind(para: str) -> str:
-    """A short line with no closing punctuation is a heading (``Luchtruim``, ``Dialoog``)."""
-    if "\n" in para or len(para) > 90 or len(para.split()) > 12:
-        return "body"
-    if not para.endswith(_HEADING_END):
-        return "heading"
-    # a quoted line used as a subheading: ‘Een aanval op één is een aanval op allen’
-    if para[0] in "‘“„'\"" and para[-1] in "’”'\"" and not re.search(r"[.!?]\W*$", para[:-1]):
-        return "heading"
-    return "body"
 
 
 # --------------------------------------------------------------------------------------------

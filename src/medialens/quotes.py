@@ -52,7 +52,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .text import normalise, split_paragraphs, split_sentences
+from .text import normalise, paragraph_spans, sentence_spans
 
 __all__ = [
     "QUOTE_COLUMNS",
@@ -168,7 +168,7 @@ def find_quotes(text: str, *, doc_id: str = "") -> tuple[list[dict], list[dict]]
     """
     quotes: list[dict] = []
     warnings: list[dict] = []
-    for p_start, p_end in _paragraph_spans(text):
+    for p_start, p_end in paragraph_spans(text):
         stack: list[_Open] = []
         para = text[p_start:p_end]
         for m in _MARK_RE.finditer(para):
@@ -203,15 +203,6 @@ def find_quotes(text: str, *, doc_id: str = "") -> tuple[list[dict], list[dict]]
 def _warning(doc_id: str, text: str, offset: int, mark: str, problem: str) -> dict:
     ctx = text[max(0, offset - 30) : offset + 30].replace("\n", " ")
     return {"doc_id": doc_id, "offset": offset, "mark": mark, "problem": problem, "context": ctx}
-
-
-def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for para in split_paragraphs(text):
-        start = text.find(para, pos)
-        spans.append((start, start + len(para)))
-        pos = start + len(para)
-    return spans
 
 
 # --------------------------------------------------------------------------------------------
@@ -419,25 +410,12 @@ _VOLGENS = re.compile(r"^\s*Volgens\s+", re.IGNORECASE)
 _ZEI_END = re.compile(rf",\s*(?:zo\s+)?(?P<verb>aldus|{_SPEECH_VERBS})\s+(?P<ref>[^,.!?]+?)\s*[.!?]?\s*$", re.IGNORECASE)
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, paragraph index) of every sentence, as offsets into ``text``."""
-    spans = []
-    for k, (p_start, p_end) in enumerate(_paragraph_spans(text), start=1):
-        para = text[p_start:p_end]
-        pos = 0
-        for sent in split_sentences(para):
-            s = para.find(sent, pos)
-            spans.append((p_start + s, p_start + s + len(sent), k))
-            pos = s + len(sent)
-    return spans
-
-
 def _attribute_doc(
     doc_id: str, outlet, text: str, hits: list[tuple[str, str]], known: dict[str, str], known_re: re.Pattern | None
 ) -> tuple[list[dict], list[dict]]:
     raw_quotes, warnings = find_quotes(text, doc_id=doc_id)
     people = _People(text, hits, known, known_re)
-    sents3 = _sentence_spans(text)
+    sents3 = sentence_spans(text)
     sents = [(a, b) for a, b, _ in sents3]
 
     def sent_index(pos: int) -> int:

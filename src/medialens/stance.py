@@ -43,8 +43,7 @@ from .text import (
     TextSettings,
     Tokenizer,
     normalise,
-    split_paragraphs,
-    split_sentences,
+    sentence_spans,
 )
 
 __all__ = [
@@ -389,22 +388,6 @@ def _check_targets(targets: dict) -> dict[str, list[str]]:
     return out
 
 
-def _sentence_offsets(text: str) -> list[tuple[int, int]]:
-    """Offsets of the sentences :meth:`Corpus.sentences` yields (same splitter, same order)."""
-    from .corpus import _paragraph_kind
-
-    spans, pos = [], 0
-    for para in split_paragraphs(text):
-        p0 = text.find(para, pos)
-        pos = p0 + len(para)
-        q = 0
-        for sent in [para] if _paragraph_kind(para) == "heading" else split_sentences(para):
-            s0 = para.find(sent, q)
-            spans.append((p0 + s0, p0 + s0 + len(sent)))
-            q = s0 + len(sent)
-    return spans
-
-
 def find_mentions(
     documents: pd.DataFrame,
     targets: dict[str, list[str]],
@@ -481,7 +464,7 @@ def find_mentions(
         sent_of: list[int] = []
         who: list[tuple[str, bool]] = []
         sent_bounds: dict[int, tuple[int, int]] = {}
-        for k, (a, b) in enumerate(_sentence_offsets(text), start=1):
+        for k, (a, b) in enumerate(((a, b) for a, b, _ in sentence_spans(text)), start=1):
             first = len(toks)
             cuts = sorted({a, b} | {x for s, e, _, _ in spans for x in (s, e) if a < x < b})
             for c0, c1 in zip(cuts, cuts[1:], strict=False):

@@ -36,6 +36,9 @@ __all__ = [
     "normalisation_changes",
     "split_paragraphs",
     "split_sentences",
+    "paragraph_kind",
+    "paragraph_spans",
+    "sentence_spans",
     "stopwords",
     "NEGATIONS",
     "ngrams",
@@ -144,6 +147,50 @@ def split_sentences(text: str) -> list[str]:
     if tail:
         sentences.append(tail)
     return sentences
+
+
+_HEADING_END = tuple(".!?:;,”\"’')")
+
+
+def paragraph_kind(para: str) -> str:
+    """``"heading"`` for a short line with no closing punctuation (``Luchtruim``, ``Dialoog``) or a
+    quoted line used as a subheading; else ``"body"``."""
+    if "\n" in para or len(para) > 90 or len(para.split()) > 12:
+        return "body"
+    if not para.endswith(_HEADING_END):
+        return "heading"
+    # a quoted line used as a subheading: ‘Een aanval op één is een aanval op allen’
+    if para[0] in "‘“„'\"" and para[-1] in "’”'\"" and not re.search(r"[.!?]\W*$", para[:-1]):
+        return "heading"
+    return "body"
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets into ``text`` of the paragraphs :func:`split_paragraphs` returns."""
+    spans, pos = [], 0
+    for para in split_paragraphs(text):
+        start = text.find(para, pos)
+        spans.append((start, start + len(para)))
+        pos = start + len(para)
+    return spans
+
+
+def sentence_spans(text: str) -> list[tuple[int, int, int]]:
+    """``(start, end, paragraph number from 1)`` of every sentence, as offsets into ``text``.
+
+    The one segmentation every analysis shares: paragraphs by :func:`split_paragraphs`, a heading
+    paragraph (:func:`paragraph_kind`) is a single sentence, other paragraphs are split by
+    :func:`split_sentences`. ``Corpus.sentences()`` yields exactly these sentences.
+    """
+    spans = []
+    for k, (p_start, p_end) in enumerate(paragraph_spans(text), start=1):
+        para = text[p_start:p_end]
+        pos = 0
+        for sent in [para] if paragraph_kind(para) == "heading" else split_sentences(para):
+            s = para.find(sent, pos)
+            spans.append((p_start + s, p_start + s + len(sent), k))
+            pos = s + len(sent)
+    return spans
 
 
 # --------------------------------------------------------------------------------------------
