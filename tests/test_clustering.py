@@ -149,6 +149,11 @@ def test_auto_k_picks_the_best_silhouette(seed_units, tokenizer):
     assert res.k == max(expected, key=lambda k: (expected[k], -k))
     assert res.by_k["chosen"].sum() == 1
     assert res.silhouette == pytest.approx(expected[res.k])
+    spread = max(expected.values()) - min(expected.values())
+    assert res.k_choice()[-1] == f"The silhouettes of all k tried lie within {spread:.3f} of each other."
+    assert (res.k == 5) == res.k_choice()[0].startswith("The chosen k = 5 is the largest tried")
+    fixed = cl.cluster(m, k=3, random_state=0)
+    assert fixed.k_choice() == ["k was fixed at 3; set k = 'auto' to compare values of k"]
 
 
 def test_ngrams_are_built_on_the_token_stream(tokenizer):

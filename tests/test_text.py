@@ -186,3 +186,10 @@ def test_paragraphs_split_on_blank_lines_only():
     text = "Kop\n\n\nEerste alinea\nloopt door.\n \t\nTweede alinea.\n\n"
     assert split_paragraphs(text) == ["Kop", "Eerste alinea\nloopt door.", "Tweede alinea."]
     assert split_paragraphs("  \n\n ") == []
+
+
+def test_settings_for_corpus_take_the_corpus_language_only_for_auto():
+    assert TextSettings.for_corpus("nl").language == "nl"
+    assert TextSettings.for_corpus("nl", language="en", reduce="stem") == TextSettings(language="en", reduce="stem")
+    with pytest.raises(ValueError, match="language = 'xx'"):
+        TextSettings.for_corpus("nl", language="xx")

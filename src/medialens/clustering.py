@@ -466,6 +466,20 @@ class Clustering:
             text += f" (silhouette from a seeded sample of {self.silhouette_sampled:,} units)"
         return text
 
+    def k_choice(self) -> list[str]:
+        """How k was chosen, in plain words: what a reader of the silhouette-by-k plot should know."""
+        if self.by_k is None:
+            return [f"k was fixed at {self.k}; set k = 'auto' to compare values of k"]
+        lines = []
+        if self.k == self.by_k["k"].max():
+            lines.append(
+                f"The chosen k = {self.k} is the largest tried: the silhouette may still rise beyond it, "
+                "which on sparse text says little (see below)."
+            )
+        spread = self.by_k["silhouette"].max() - self.by_k["silhouette"].min()
+        lines.append(f"The silhouettes of all k tried lie within {spread:.3f} of each other.")
+        return lines
+
 
 def _check_k(k, n: int, distinct: int, units_word: str, name: str = "k") -> int:
     if isinstance(k, bool) or not isinstance(k, numbers.Integral):

@@ -289,6 +289,12 @@ class TextSettings:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def for_corpus(cls, corpus_language: str, *, language: str = "auto", **options) -> TextSettings:
+        """Settings from a notebook's parameters: ``language = "auto"`` takes the corpus
+        definition's language (``corpus_language``); every other option is passed on."""
+        return cls(language=corpus_language if language == "auto" else language, **options)
+
 
 class Tokenizer:
     """Callable tokeniser: ``Tokenizer(settings)(text) -> list[str]``.
