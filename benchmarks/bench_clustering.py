@@ -33,8 +33,6 @@ import json
 import os
 import platform
 import re
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from harness import load_avg, peak_mb, run_child  # noqa: E402
 from synth import parse_sizes  # noqa: E402
 
 K = 8
@@ -55,10 +54,6 @@ TARGET_PEAK_MB = 6144.0
 # --------------------------------------------------------------------------------------------
 # Child side
 # --------------------------------------------------------------------------------------------
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _child(step: str, yaml_path: str, unit: str, k: int, minibatch: str) -> dict:
     t_import = time.perf_counter()
     import sklearn.cluster  # noqa: F401  imports are not timed, for ours and the baseline alike
@@ -74,7 +69,7 @@ def _child(step: str, yaml_path: str, unit: str, k: int, minibatch: str) -> dict
     load_s = time.perf_counter() - t_load
     out = {"step": step, "unit": unit, "docs": len(corpus.documents), "load_s": load_s, "import_s": import_s}
     if step == "load":
-        return {**out, "seconds": 0.0, "peak_mb": _peak_mb()}
+        return {**out, "seconds": 0.0, "peak_mb": peak_mb()}
     mb = {"auto": "auto", "true": True, "false": False}[minibatch]
     if step == "ours":
         from medialens import clustering as cl
@@ -117,7 +112,7 @@ def _child(step: str, yaml_path: str, unit: str, k: int, minibatch: str) -> dict
                    seconds=t2 - t0, silhouette=sil, minibatch=bool(use_mb), k=k)
         labels = np.asarray(labels)
         doc_ids = ids
-    out["peak_mb"] = _peak_mb()
+    out["peak_mb"] = peak_mb()
     out["labels"] = [int(x) for x in labels]
     out["doc_ids"] = doc_ids if unit == "document" else None
     return out
@@ -127,20 +122,8 @@ def _child(step: str, yaml_path: str, unit: str, k: int, minibatch: str) -> dict
 # Parent side
 # --------------------------------------------------------------------------------------------
 def _run(step: str, yaml_path: Path, cache: Path, *, unit: str = "document", k: int = K, minibatch: str = "auto") -> dict:
-    env = {**os.environ, "MEDIALENS_CACHE": str(cache), "PYTHONHASHSEED": "0", "TQDM_DISABLE": "1"}
-    env.setdefault("OMP_NUM_THREADS", "1")
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    cmd = [sys.executable, __file__, "--child", step, "--yaml", str(yaml_path), "--unit", unit, "--k", str(k),
-           "--minibatch", minibatch]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"step {step} ({unit}) failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def _load() -> str:
-    la = os.getloadavg()
-    return f"{la[0]:.2f} {la[1]:.2f} {la[2]:.2f}"
+    args = ["--yaml", str(yaml_path), "--unit", unit, "--k", str(k), "--minibatch", minibatch]
+    return run_child(__file__, step, args, env={"MEDIALENS_CACHE": str(cache)})
 
 
 def _row(label: str, r: dict) -> str:
@@ -169,10 +152,10 @@ def bench_documents(n: int, cache: Path, k: int) -> dict:
 
     yaml_path = ensure_corpus(n, fmt="txt")
     _run("load", yaml_path, cache)  # builds the cache once (not measured)
-    before = _load()
+    before = load_avg()
     res = {s: _run(s, yaml_path, cache, k=k) for s in ("load", "ours", "baseline")}
     res["ours, full KMeans"] = _run("ours", yaml_path, cache, k=k, minibatch="false")
-    after = _load()
+    after = load_avg()
     o, b = res["ours"], res["baseline"]
     print(f"\n{n:,} articles as documents, k = {k}; load before {before}, after {after}")
     print(f"  corpus from cache in {res['load']['load_s']:.1f} s, peak {res['load']['peak_mb']:,.0f} MB (not counted below)")
@@ -197,7 +180,7 @@ def bench_quality(n: int, cache: Path, k: int) -> dict:
 
     yaml_path = ensure_corpus(n, fmt="txt")
     _run("load", yaml_path, cache)
-    before = _load()
+    before = load_avg()
     res = {
         "paragraphs ours (auto)": _run("ours", yaml_path, cache, unit="paragraph", k=k),
         "paragraphs baseline": _run("baseline", yaml_path, cache, unit="paragraph", k=k),
@@ -206,7 +189,7 @@ def bench_quality(n: int, cache: Path, k: int) -> dict:
         "documents ours, full": _run("ours", yaml_path, cache, unit="document", k=k, minibatch="false"),
         "documents ours, mini": _run("ours", yaml_path, cache, unit="document", k=k, minibatch="true"),
     }
-    after = _load()
+    after = load_avg()
     print(f"\n{n:,} articles as paragraphs, and MiniBatchKMeans vs full KMeans, k = {k}; load before {before}, after {after}")
     print(HEADER)
     for label, r in res.items():
@@ -253,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--k = {args.k}: must be >= 2")
     print(f"bench_clustering: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, OMP_NUM_THREADS="
-          f"{os.environ.get('OMP_NUM_THREADS', '(unset: 1 in children)')}, load {_load()}")
+          f"{os.environ.get('OMP_NUM_THREADS', '(unset: 1 in children)')}, load {load_avg()}")
     cache = Path(os.environ.get("MEDIALENS_BENCH_CACHE", Path(tempfile.gettempdir()) / "medialens-bench-clustering-cache"))
     out = {"documents": [bench_documents(n, cache, args.k) for n in sizes]}
     para_n = min(args.paragraph_size, max(sizes))

@@ -24,28 +24,18 @@ import argparse
 import json
 import os
 import platform
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from harness import load_avg, peak_mb, run_child  # noqa: E402
 from synth import parse_sizes  # noqa: E402
 
 STEPS = ("baseline", "sklearn+tok", "ours")
 TARGET_RATIO = 1.5
 TARGET_PEAK_MB = 4096.0
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _load_avg() -> str:
-    la = os.getloadavg()
-    return f"{la[0]:.2f} {la[1]:.2f} {la[2]:.2f}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,24 +83,13 @@ def _child(step: str, yaml_path: str) -> dict:
             tokens=int(counts.documents["total_1"].sum()), terms=len(counts.terms),
             keyness_rows=n_rows, outlets=len(outlets), trend_rows=len(tr), undated=tr.attrs["undated"],
         )
-    out["peak_mb"] = _peak_mb()
+    out["peak_mb"] = peak_mb()
     return out
 
 
 # --------------------------------------------------------------------------------------------
 # Parent side
 # --------------------------------------------------------------------------------------------
-def _run_child(step: str, yaml_path: Path) -> dict:
-    env = {**os.environ, "PYTHONHASHSEED": "0", "TQDM_DISABLE": "1", "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", step, "--yaml", str(yaml_path)],
-        env=env, capture_output=True, text=True, check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"step {step} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def bench_size(n: int, fmt: str) -> dict:
     try:
         from synth import ensure_corpus
@@ -124,9 +103,9 @@ def bench_size(n: int, fmt: str) -> dict:
     first_load = time.perf_counter() - t0
     n_docs = len(corpus.documents)
     del corpus
-    before = _load_avg()
-    results = {step: _run_child(step, yaml_path) for step in STEPS}
-    after = _load_avg()
+    before = load_avg()
+    results = {step: run_child(__file__, step, ["--yaml", str(yaml_path)]) for step in STEPS}
+    after = load_avg()
     b, bt, o = (results[s] for s in STEPS)
     print(f"\n{n:,} articles requested, {n_docs:,} documents after loading ({fmt}); "
           f"first load {first_load:.1f} s, cached load {o['load_s']:.1f} s (not counted); load {before} -> {after}")
@@ -161,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = args.sizes
     print(f"bench_frequency: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, load {_load_avg()}")
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, load {load_avg()}")
     out = [bench_size(n, args.fmt) for n in sizes]
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")

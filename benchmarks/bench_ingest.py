@@ -29,8 +29,6 @@ import dataclasses
 import json
 import os
 import platform
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from harness import cpu_seconds, load_avg, peak_mb, run_child  # noqa: E402
 from synth import parse_sizes  # noqa: E402
 
 STEPS = ("ours", "lean", "baseline", "cache1", "cache2")
@@ -50,16 +49,6 @@ TARGET_CACHE_RATIO = 0.10
 # --------------------------------------------------------------------------------------------
 # Child side: one measured step, result as one JSON line on stdout
 # --------------------------------------------------------------------------------------------
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _cpu() -> float:
-    """CPU seconds of this process, all threads (less disturbed by a busy machine than wall time)."""
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
 def _child(step: str, yaml_path: str) -> dict:
     t_import = time.perf_counter()
     if step == "baseline":
@@ -68,7 +57,7 @@ def _child(step: str, yaml_path: str) -> dict:
         from medialens.corpus import read_definition
 
         defn = read_definition(yaml_path)
-        t0, c0 = time.perf_counter(), _cpu()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         analyze = CountVectorizer().build_analyzer()
         n_docs = n_tokens = 0
         if defn.format == "txt":
@@ -83,8 +72,8 @@ def _child(step: str, yaml_path: str) -> dict:
                     n_tokens += len(analyze(text))
                     n_docs += 1
         t1 = time.perf_counter()
-        return {"step": step, "docs": n_docs, "tokens": n_tokens, "seconds": t1 - t0, "cpu_s": _cpu() - c0, "load_s": None,
-                "tokenise_s": None, "import_s": t0 - t_import, "peak_mb": _peak_mb()}
+        return {"step": step, "docs": n_docs, "tokens": n_tokens, "seconds": t1 - t0, "cpu_s": cpu_seconds() - c0, "load_s": None,
+                "tokenise_s": None, "import_s": t0 - t_import, "peak_mb": peak_mb()}
     from medialens.corpus import load_corpus, read_definition
     from medialens.text import TextSettings, Tokenizer
 
@@ -93,7 +82,7 @@ def _child(step: str, yaml_path: str) -> dict:
     if step == "lean":  # the same loader with the two optional detections switched off
         cleaning = {**definition.cleaning, "detect_language": False, "near_duplicate_threshold": None}
         definition = dataclasses.replace(definition, cleaning=cleaning)
-    t0, c0 = time.perf_counter(), _cpu()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     corpus = load_corpus(definition, use_cache=step.startswith("cache"))
     t1 = time.perf_counter()
     n_tokens = 0
@@ -102,9 +91,9 @@ def _child(step: str, yaml_path: str) -> dict:
         for text in corpus.documents["text"]:
             n_tokens += len(tok(text))
     t2 = time.perf_counter()
-    return {"step": step, "docs": len(corpus.documents), "tokens": n_tokens, "seconds": t2 - t0, "cpu_s": _cpu() - c0,
+    return {"step": step, "docs": len(corpus.documents), "tokens": n_tokens, "seconds": t2 - t0, "cpu_s": cpu_seconds() - c0,
             "load_s": t1 - t0, "tokenise_s": t2 - t1 if step in ("ours", "lean") else None,
-            "import_s": t0 - t_import, "peak_mb": _peak_mb(), "from_cache": corpus.from_cache,
+            "import_s": t0 - t_import, "peak_mb": peak_mb(), "from_cache": corpus.from_cache,
             "skipped": len(corpus.skipped), "stages": stages}
 
 
@@ -134,17 +123,6 @@ def _time_stages() -> dict[str, float]:
 # --------------------------------------------------------------------------------------------
 # Parent side
 # --------------------------------------------------------------------------------------------
-def _run_child(step: str, yaml_path: Path, cache: Path) -> dict:
-    env = {**os.environ, "MEDIALENS_CACHE": str(cache), "PYTHONHASHSEED": "0", "TQDM_DISABLE": "1"}
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", step, "--yaml", str(yaml_path)],
-        env=env, capture_output=True, text=True, check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"step {step} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def _input_bytes(yaml_path: Path) -> tuple[int, int]:
     from medialens.corpus import read_definition
 
@@ -164,11 +142,6 @@ def _warm_page_cache(yaml_path: Path) -> None:
                 pass
 
 
-def _load() -> str:
-    la = os.getloadavg()
-    return f"{la[0]:.2f} {la[1]:.2f} {la[2]:.2f}"
-
-
 def _fmt_row(label: str, r: dict, n_inputs: int, mb: float) -> str:
     s = r["seconds"]
     return (f"  {label:<10} {r['docs']:>8,} {s:>9.2f} {r['cpu_s']:>7.2f} {n_inputs / s:>11,.0f} {mb / s:>8.2f} "
@@ -183,12 +156,12 @@ def bench_size(n: int, fmt: str) -> dict:
     mb = n_bytes / 1e6
     results: dict[str, dict] = {}
     _warm_page_cache(yaml_path)  # every step reads from memory, none pays for a cold disk
-    load_before = _load()
+    load_before = load_avg()
     with tempfile.TemporaryDirectory(prefix="medialens-bench-") as tmp:
         for step in STEPS:
             cache = Path(tmp) / ("cache" if step.startswith("cache") else f"cache-{step}")
-            results[step] = _run_child(step, yaml_path, cache)
-    load_after = _load()
+            results[step] = run_child(__file__, step, ["--yaml", str(yaml_path)], env={"MEDIALENS_CACHE": str(cache)})
+    load_after = load_avg()
     o, lean, b, c1, c2 = (results[s] for s in STEPS)
     ratio = o["seconds"] / b["seconds"]
     lean_ratio = lean["seconds"] / b["seconds"]
@@ -235,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = args.sizes
     print(f"bench_ingest: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, load {_load()}")
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, load {load_avg()}")
     out = [bench_size(n, args.fmt) for n in sizes]
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")

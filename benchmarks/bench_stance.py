@@ -25,22 +25,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from harness import peak_mb, run_child  # noqa: E402
 from synth import parse_sizes  # noqa: E402
 
 TARGET_SECONDS = 180.0
 TARGET_PEAK_MB = 4096.0
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _load(yaml_path: str):
@@ -53,7 +48,7 @@ def _child(step: str, yaml_path: str) -> dict:
     if step == "load":
         t0 = time.perf_counter()
         c = _load(yaml_path)
-        return {"seconds": time.perf_counter() - t0, "docs": len(c.documents), "from_cache": c.from_cache, "peak_mb": _peak_mb()}
+        return {"seconds": time.perf_counter() - t0, "docs": len(c.documents), "from_cache": c.from_cache, "peak_mb": peak_mb()}
     c = _load(yaml_path)
     docs = c.documents
     if step == "baseline":
@@ -68,7 +63,7 @@ def _child(step: str, yaml_path: str) -> dict:
         for text in docs["text"]:
             n_quotes += len(quote_re.findall(text))
             n_tokens += len(analyze(text))
-        return {"seconds": time.perf_counter() - t0, "quotes": n_quotes, "tokens": n_tokens, "docs": len(docs), "peak_mb": _peak_mb()}
+        return {"seconds": time.perf_counter() - t0, "quotes": n_quotes, "tokens": n_tokens, "docs": len(docs), "peak_mb": peak_mb()}
     from medialens import stance as st
     from medialens.quotes import extract_quotes
 
@@ -83,7 +78,7 @@ def _child(step: str, yaml_path: str) -> dict:
     return {
         "seconds": t2 - t0, "quotes_s": t1 - t0, "scoring_s": t2 - t1, "docs": len(docs),
         "quotes": int((quotes["kind"] != "nested").sum()), "warnings": len(warnings), "mentions": len(mentions),
-        "cells": len(table), "peak_mb": _peak_mb(), **recovery,
+        "cells": len(table), "peak_mb": peak_mb(), **recovery,
     }
 
 
@@ -107,15 +102,6 @@ def _recovery(quotes, truth_path: Path) -> dict:
             "right_speaker_share": round(right / max(found, 1), 3)}
 
 
-def _run_child(step: str, yaml_path: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", step, str(yaml_path)], capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"step {step} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=parse_sizes, default="1000,10000,100000")
@@ -130,9 +116,9 @@ def main() -> None:
     print(f"bench_stance: load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (uptime)")
     for size in args.sizes:
         yaml_path = ensure_corpus(size, fmt="txt")
-        load = _run_child("load", yaml_path)
-        ours = _run_child("ours", yaml_path)
-        base = _run_child("baseline", yaml_path)
+        load = run_child(__file__, "load", [str(yaml_path)])
+        ours = run_child(__file__, "ours", [str(yaml_path)])
+        base = run_child(__file__, "baseline", [str(yaml_path)])
         n = ours["docs"]
         print(f"\n== {size:,} articles ({n:,} after de-duplication); load {load['seconds']:.1f} s "
               f"({'cache' if load['from_cache'] else 'built'}), peak {load['peak_mb']:.0f} MB")
