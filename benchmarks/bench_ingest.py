@@ -24,11 +24,8 @@ time. Timings exclude interpreter start-up and imports (reported separately as `
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -36,8 +33,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import harness  # noqa: E402
 from harness import cpu_seconds, load_avg, peak_mb, run_child  # noqa: E402
-from synth import parse_sizes  # noqa: E402
 
 STEPS = ("ours", "lean", "baseline", "cache1", "cache2")
 TARGET_SECONDS = 120.0
@@ -196,23 +193,9 @@ def bench_size(n: int, fmt: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", type=parse_sizes, default="1000,10000,100000", help="comma-separated article counts")
-    ap.add_argument("--fmt", default="txt", choices=["txt", "jsonl"])
-    ap.add_argument("--json", help="also write the figures to this JSON file")
-    ap.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
-    ap.add_argument("--yaml", help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
-    if args.child:
-        print(json.dumps(_child(args.child, args.yaml)))
-        return 0
-    sizes = args.sizes
-    print(f"bench_ingest: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, load {load_avg()}")
-    out = [bench_size(n, args.fmt) for n in sizes]
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
-    return 0
+    return harness.main(
+        "bench_ingest", __doc__.split("\n\n")[0], steps=STEPS, child=_child, bench_size=bench_size, argv=argv
+    )
 
 
 if __name__ == "__main__":
