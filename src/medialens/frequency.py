@@ -1026,8 +1026,10 @@ def kwic(
     patterns = [(t, _term_words(t, tok)) for t in terms]
     rows = []
     hits = dict.fromkeys(terms, 0)
+    n_words = []
     for rec in documents.itertuples(index=False):
         words = tok.words(rec.text or "")
+        n_words.append(len(words))
         for t, pat in patterns:
             for i in _matches(words, pat):
                 hits[t] += 1
@@ -1048,6 +1050,7 @@ def kwic(
         out = out.sort_values([sort_by, "doc_id", "position"], kind="stable")
     out = out.reset_index(drop=True)
     out.attrs["notes"] = [f"terms: {t!r} does not occur in the documents." for t, h in hits.items() if h == 0]
+    out.attrs["n_words"] = n_words  # words per document, in the order of ``documents``
     return out
 
 
@@ -1061,13 +1064,12 @@ def dispersion(documents: pd.DataFrame, *, terms, settings: TextSettings | None 
         (0 = start of the article, 1 = end); ``attrs["documents"]`` holds every document's id and
         length so the plot can show documents without hits.
     """
-    k = kwic(documents, terms=terms, window=0, settings=settings)
-    tok = Tokenizer(settings or TextSettings())
+    k = kwic(documents, terms=terms, window=0, settings=settings)  # tokenises every document once
     lengths = pd.DataFrame(
         {
             "doc_id": documents["doc_id"].to_numpy(),
             "outlet": documents["outlet"].to_numpy() if "outlet" in documents.columns else None,
-            "n_words": [len(tok.words(t or "")) for t in documents["text"]],
+            "n_words": k.attrs["n_words"],
         }
     )
     out = k[["doc_id", "term", "position"]].merge(lengths, on="doc_id", how="left")
