@@ -787,6 +787,11 @@ def test_random_bad_input_is_conserved_and_never_damaged(tmp_path_factory, conte
         assert not texts.str.contains("\ufffd").any()
     assert not texts.str.contains(_C1).any()
     assert set(c.skipped["reason"]) <= set(mc.SKIP_REASONS)
+    # the word table is split from the texts without normalising them again: they must be normalised
+    assert all(normalise(t) == t for t in texts)
+    raw_words = Tokenizer(lowercase=False, remove_stopwords=False, min_length=1, numbers=True)
+    assert c.words.doc_ids == c.documents["doc_id"].tolist()
+    assert c.words.tokens(raw_words.settings) == [raw_words.words(t) for t in texts]
 
 
 # --------------------------------------------------------------------------------------------

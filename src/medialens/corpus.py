@@ -47,6 +47,7 @@ from .text import (
     split_paragraphs,
     split_sentences,
 )
+from .tokens import WordTable
 
 __all__ = [
     "CorpusDefinition",
@@ -270,6 +271,10 @@ class Corpus:
         Things worth knowing that did not cost a document (BOM stripped, date missing, ...).
     inputs : DataFrame
         Per input file: ``source, format, records, kept, skipped``.
+    words : WordTable
+        Every document's words, split once while loading, in the order of ``documents``
+        (:class:`medialens.tokens.WordTable`; ``words.tokens(settings)`` gives each document's
+        tokens, the same as ``Tokenizer(settings)(text)``).
     """
 
     name: str
@@ -280,6 +285,7 @@ class Corpus:
     notes: pd.DataFrame
     inputs: pd.DataFrame
     key: str
+    words: WordTable | None = None
     from_cache: bool = False
     _paragraphs: pd.DataFrame | None = None
     _sentences: pd.DataFrame | None = None
@@ -776,7 +782,7 @@ def _input_files(defn: CorpusDefinition) -> list[Path]:
 # --------------------------------------------------------------------------------------------
 #: Modules whose code decides what a loaded corpus holds: a change to any of them invalidates
 #: every cached corpus (the package version alone is not bumped for every fix).
-_LOADER_MODULES = ("corpus.py", "text.py", "dedup.py", "language.py")
+_LOADER_MODULES = ("corpus.py", "text.py", "tokens.py", "dedup.py", "language.py")
 
 
 @lru_cache(maxsize=1)
@@ -891,7 +897,7 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
     if docs.empty:
         docs = pd.DataFrame(columns=["doc_id", "source", "line", "outlet", "date", "title", "text"])
     docs = _join_metadata(defn, docs, log)
-    docs = _finish(defn, docs, log)
+    docs, words = _finish(defn, docs, log)
     skipped = pd.DataFrame(log.skipped, columns=SKIP_COLUMNS).astype({"line": "Int64"})
     inputs = pd.DataFrame(log.inputs, columns=["source", "format", "records"])
     per_source_skips = skipped.groupby("source").size()
@@ -907,6 +913,7 @@ def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: boo
         notes=pd.DataFrame(log.notes, columns=NOTE_COLUMNS).astype({"line": "Int64"}),
         inputs=inputs,
         key=key,
+        words=words,
     )
 
 
@@ -985,13 +992,13 @@ def _content_hash(text: str) -> str:
     return hashlib.blake2b(canon.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.DataFrame:
-    """Derived columns, exact-duplicate collapse, near-duplicate flags, language."""
+def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> tuple[pd.DataFrame, WordTable]:
+    """Derived columns, exact-duplicate collapse, the word table, near-duplicate flags, language."""
     if docs.empty:
         for col in DOC_COLUMNS:
             if col not in docs.columns:
                 docs[col] = pd.Series(dtype=object)
-        return docs[DOC_COLUMNS]
+        return docs[DOC_COLUMNS], WordTable.from_texts([], [])
     docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
     docs["content_hash"] = [_content_hash(t) for t in docs["text"]]
     dup = docs["content_hash"].duplicated(keep="first")
@@ -1001,6 +1008,8 @@ def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.DataFra
             kept = first_of[row["content_hash"]]
             log.skip(row["source"], row["line"], "duplicate", f"same text as {kept}", row["doc_id"])
         docs = docs.loc[~dup].reset_index(drop=True)
+    # every text is split into words once, here; cleaning left the texts normalised
+    words = WordTable.from_texts(docs["doc_id"].tolist(), docs["text"].tolist(), normalised=True)
     from .dedup import near_duplicates
 
     docs["near_duplicate_of"] = near_duplicates(
@@ -1024,11 +1033,12 @@ def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.DataFra
         for _, row in docs.loc[off].iterrows():
             log.skip(row["source"], row["line"], "language", f"language {row['language']!r} not in {keep_langs}", row["doc_id"])
         docs = docs.loc[~off].reset_index(drop=True)
+        words = words.select(docs["doc_id"].tolist())
     for col in ("outlet", "date", "title"):
         docs[col] = docs[col].astype(object).where(docs[col].notna() & (docs[col] != ""), None)
     extra = [c for c in docs.columns if c not in DOC_COLUMNS and not c.startswith("_")]
     docs = docs[DOC_COLUMNS + sorted(extra)]
-    return docs.astype({"line": "Int64", "n_chars": "int64", "n_paragraphs": "int64"})
+    return docs.astype({"line": "Int64", "n_chars": "int64", "n_paragraphs": "int64"}), words
 
 
 # --------------------------------------------------------------------------------------------

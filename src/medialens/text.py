@@ -215,6 +215,14 @@ _HYPHENS = str.maketrans({"‐": "-", "‑": "-", "’": "'"})
 _NUMERIC_RE = re.compile(r"^[\d.,]+$")
 
 
+def _split_words(text: str) -> list[str]:
+    """The word tokens of an already normalised ``text``, case kept (steps 2 of the module doc)."""
+    if "\u2010" in text or "\u2011" in text:
+        return [t.translate(_HYPHENS) for t in TOKEN_PATTERN.findall(text)]
+    # ’ and ' are interchangeable everywhere in TOKEN_PATTERN: fold before, same tokens
+    return TOKEN_PATTERN.findall(text.replace("’", "'"))
+
+
 @lru_cache(maxsize=8)
 def _stopword_list(language: str) -> frozenset[str]:
     if language == "nl":
@@ -321,11 +329,7 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """All word tokens, normalised and (if set) lowercased, before any filtering."""
-        text = normalise(text)
-        if "\u2010" in text or "\u2011" in text:
-            toks = [t.translate(_HYPHENS) for t in TOKEN_PATTERN.findall(text)]
-        else:  # ’ and ' are interchangeable everywhere in TOKEN_PATTERN: fold before, same tokens
-            toks = TOKEN_PATTERN.findall(text.replace("’", "'"))
+        toks = _split_words(normalise(text))
         if self.settings.lowercase:
             toks = list(map(str.lower, toks))
         return toks
