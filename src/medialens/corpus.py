@@ -41,8 +41,8 @@ import yaml
 from . import __version__
 from .paths import atomic_write, cache_dir, resolve
 from .text import (
-    normalisation_changes,
     normalise,
+    normalise_counted,
     paragraph_kind,
     split_paragraphs,
     split_sentences,
@@ -514,7 +514,7 @@ _ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 
 def _strip_html(text: str, mode: str) -> tuple[str, int]:
     """Strip tags and unescape entities once. Returns (text, number of tags + entities)."""
-    if mode == "keep":
+    if mode == "keep" or ("<" not in text and "&" not in text):  # no tag, no entity: nothing to do
         return text, 0
     n_tags, n_ent = len(_TAG_RE.findall(text)), len(_ENTITY_RE.findall(text))
     if mode == "auto" and n_tags + n_ent < 2:
@@ -580,11 +580,12 @@ def _clean_body(
 ) -> str:
     """``changes``: normalisation counts of the raw text, when the reader normalised it already."""
     if changes is None:
-        changes = normalisation_changes(body)
+        text, changes = normalise_counted(body)
+    else:
+        text = body
     for kind, n in changes.items():
         if n:
             log.removals.append((doc_id, kind, None, n, ""))
-    text = normalise(body)
     text, n_html = _strip_html(text, cleaning["html"])
     if n_html:
         log.removals.append((doc_id, "html", None, n_html, ""))
@@ -625,10 +626,11 @@ def _records_txt(defn: CorpusDefinition, files: list[Path], log: _Log):
         if not text.strip():
             log.skip(source, None, "empty", f"{source}: only white space")
             continue
-        headers, body, body_line = _split_txt_headers(normalise(text))
+        normalised, changes = normalise_counted(text)  # counted before the headers are taken off
+        headers, body, body_line = _split_txt_headers(normalised)
         fields = {k: v for k, (v, _line) in headers.items()}
         fields["text"] = body
-        fields["_changes"] = normalisation_changes(text)  # counted before the headers were normalised
+        fields["_changes"] = changes
         fields["_date_line"] = headers.get("date", (None, 1))[1]
         yield doc_id, source, body_line if body.strip() else 1, fields
 
@@ -985,10 +987,26 @@ def _metadata_table(text: str, source: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[h.strip() for h in header], dtype=object)
 
 
+# White space other than " " and "\n" (str.isspace; normalise has made every Zs space a " " and
+# every line end a "\n", cleaning every tab a " ")
+_OTHER_SPACE = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
+
+
+def _canonical(text: str) -> str:
+    """``" ".join(text.split())``: every run of white space one space, none at the ends."""
+    # A cleaned text has single spaces, single line ends inside paragraphs and "\n\n" between
+    # them; then replacing line ends is the same and does not make a string per word.
+    if (
+        text[:1].isspace() or text[-1:].isspace() or "  " in text or " \n" in text or "\n " in text
+        or "\n\n\n" in text or any(c in text for c in _OTHER_SPACE)
+    ):
+        return " ".join(text.split())
+    return text.replace("\n\n", " ").replace("\n", " ")
+
+
 def _content_hash(text: str) -> str:
-    # str.split() splits on exactly the characters re's \s matches (Py_UNICODE_ISSPACE), so this is
-    # re.sub(r"\s+", " ", text).strip() without a match object per space (5x faster)
-    canon = " ".join(text.split()).casefold()
+    """Hash of the text with white space collapsed and case folded (equal hash: exact duplicate)."""
+    canon = _canonical(text).casefold()
     return hashlib.blake2b(canon.encode("utf-8"), digest_size=12).hexdigest()
 
 

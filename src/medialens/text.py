@@ -33,6 +33,7 @@ __all__ = [
     "TextSettings",
     "Tokenizer",
     "normalise",
+    "normalise_counted",
     "normalisation_changes",
     "split_paragraphs",
     "split_sentences",
@@ -87,6 +88,22 @@ def normalise(text: str) -> str:
     if _has_any(text, _SPACE_TUPLE):
         text = _SPACE_RE.sub(" ", text)
     return unicodedata.normalize("NFC", text)
+
+
+def normalise_counted(text: str) -> tuple[str, dict[str, int]]:
+    """``(normalise(text), normalisation_changes(text))``, looking for the characters once."""
+    has_format, has_space = _has_any(text, _FORMAT_CHARS), _has_any(text, _SPACE_TUPLE)
+    changes = {
+        "format_characters": len(_FORMAT_RE.findall(text)) if has_format else 0,
+        "special_spaces": len(_SPACE_RE.findall(text)) if has_space else 0,
+        "not_nfc": int(not unicodedata.is_normalized("NFC", text)),
+    }
+    out = text.replace("\r\n", "\n").replace("\r", "\n")
+    if has_format:
+        out = _FORMAT_RE.sub("", out)
+    if has_space:
+        out = _SPACE_RE.sub(" ", out)
+    return unicodedata.normalize("NFC", out), changes
 
 
 def normalisation_changes(text: str) -> dict[str, int]:
