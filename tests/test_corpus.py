@@ -643,13 +643,6 @@ def test_normalise_counted_is_normalise_and_its_counts(text):
     assert normalise_counted(text) == (normalise(text), normalisation_changes(text))
 
 
-@settings(max_examples=500, deadline=None, database=None)
-@given(st.lists(st.sampled_from(["a", "B", " ", "  ", "\n", "\n\n", "\n\n\n", "\t", "\x0b", "\x85", "\u2028", "\u3000", "é"]), max_size=25))
-def test_content_hash_collapses_white_space_like_split_and_join(parts):
-    text = "".join(parts)
-    assert mc._canonical(text) == " ".join(text.split())
-
-
 def test_cache_hit_gives_equal_frames_and_keys_change_with_input_and_settings(tmp_path):
     definition = write_corpus(tmp_path, {"a.txt": f"date 2022-03\n{body(70)}", "b.txt": body(71), "e.txt": b""})
     first = load_corpus(definition)

@@ -987,26 +987,11 @@ def _metadata_table(text: str, source: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[h.strip() for h in header], dtype=object)
 
 
-# White space other than " " and "\n" (str.isspace; normalise has made every Zs space a " " and
-# every line end a "\n", cleaning every tab a " ")
-_OTHER_SPACE = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
-
-
-def _canonical(text: str) -> str:
-    """``" ".join(text.split())``: every run of white space one space, none at the ends."""
-    # A cleaned text has single spaces, single line ends inside paragraphs and "\n\n" between
-    # them; then replacing line ends is the same and does not make a string per word.
-    if (
-        text[:1].isspace() or text[-1:].isspace() or "  " in text or " \n" in text or "\n " in text
-        or "\n\n\n" in text or any(c in text for c in _OTHER_SPACE)
-    ):
-        return " ".join(text.split())
-    return text.replace("\n\n", " ").replace("\n", " ")
-
-
 def _content_hash(text: str) -> str:
     """Hash of the text with white space collapsed and case folded (equal hash: exact duplicate)."""
-    canon = _canonical(text).casefold()
+    # str.split() splits on exactly the characters re's \s matches (Py_UNICODE_ISSPACE), so this is
+    # re.sub(r"\s+", " ", text).strip() without a match object per space (5x faster)
+    canon = " ".join(text.split()).casefold()
     return hashlib.blake2b(canon.encode("utf-8"), digest_size=12).hexdigest()
 
 
