@@ -474,3 +474,34 @@ def test_group_sizes_match_a_hand_count_on_the_seeds_and_pick_the_largest_group(
     assert mf.largest_group(sizes) == "style-A"  # style-A and style-B both have 2: first by name
     only_bigrams = mf.count_terms(c.documents, settings=tok.settings, ngram_range=[2, 2])
     assert "2-grams" in mf.group_sizes(only_bigrams, group_by="outlet").columns
+
+
+def _assert_same_counts(a: mf.TermCounts, b: mf.TermCounts) -> None:
+    assert (a.matrix != b.matrix).nnz == 0 and a.matrix.shape == b.matrix.shape
+    pd.testing.assert_frame_equal(a.terms, b.terms, check_exact=True)
+    pd.testing.assert_frame_equal(a.documents, b.documents, check_exact=True)
+    assert a.index == b.index
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"ngram_range": [1, 2]},
+        {"ngram_range": [1, 3], "min_count": 2, "keep_terms": ["escalatie", "navo", "nergens"]},
+        {"ngram_range": [2, 4], "settings": TextSettings(lowercase=False, reduce="stem")},
+        {"settings": TextSettings(remove_stopwords=False, numbers=True, min_length=1)},
+    ],
+)
+def test_counts_from_the_word_table_equal_counts_from_the_text(seeds, kw):
+    _assert_same_counts(mf.count_terms(seeds.documents, words=seeds.words, **kw), mf.count_terms(seeds.documents, **kw))
+    # a subset in another order: the table is looked up by doc_id
+    subset = seeds.documents.iloc[[3, 0, 4]]
+    _assert_same_counts(mf.count_terms(subset, words=seeds.words, **kw), mf.count_terms(subset, **kw))
+
+
+def test_word_table_must_hold_the_documents(seeds):
+    other = seeds.documents.assign(doc_id=lambda d: d["doc_id"] + "-x")
+    with pytest.raises(ValueError, match=r"^words: document '.*-x' is not in the corpus word table"):
+        mf.count_terms(other, words=seeds.words)
+    with pytest.raises(ValueError, match=r"^words: expected the corpus word table \(Corpus.words\), got list"):
+        mf.count_terms(seeds.documents, words=[])

@@ -99,3 +99,12 @@ def test_unknown_document_and_bad_settings_are_named():
 def test_ids_are_compact_integers():
     table = WordTable.from_texts(["a"], ["een twee een"])
     assert table.ids.dtype == np.int32 and table.offsets.dtype == np.int64
+
+
+@pytest.mark.parametrize("s", SETTINGS, ids=repr)
+def test_token_ids_number_the_same_tokens(s):
+    table = WordTable.from_texts([f"d{i}" for i in range(len(TEXTS))], TEXTS).select(["d5", "d0", "d2"])
+    ids, offsets, terms = table.token_ids(s)
+    got = [terms[ids[a:b]].tolist() for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    assert got == [Tokenizer(s)(TEXTS[i]) for i in (5, 0, 2)]
+    assert sorted(set(terms.tolist())) == sorted({t for doc in got for t in doc})  # only tokens that occur

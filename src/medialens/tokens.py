@@ -115,9 +115,9 @@ class WordTable:
             out.append(index[d])
         return np.asarray(out, dtype=np.int64)
 
-    def select(self, doc_ids: Iterable[str]) -> WordTable:
+    def select(self, doc_ids: Iterable[str], *, parameter: str = "doc_ids") -> WordTable:
         """The table of ``doc_ids`` only, in that order (the vocabulary is shared)."""
-        rows = self.positions(doc_ids)
+        rows = self.positions(doc_ids, parameter=parameter)
         starts, ends = self.offsets[rows], self.offsets[rows + 1]
         lengths = ends - starts
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
@@ -136,6 +136,41 @@ class WordTable:
         to_lower = np.fromiter((lower[w.lower()] for w in self.vocabulary), dtype=np.int32, count=len(self.vocabulary))
         return to_lower[self.ids]
 
+    def _verdicts(self, settings: TextSettings | None) -> tuple[np.ndarray, np.ndarray]:
+        """What the tokeniser makes of each distinct word: ``(verdict, terms)`` with ``verdict[j]``
+        the number in ``terms`` of word j's token, or -1 when the filters drop it."""
+        if settings is not None and not isinstance(settings, TextSettings):
+            raise ValueError(f"settings: expected a TextSettings, got {type(settings).__name__}")
+        tok = Tokenizer(settings or TextSettings())
+        lowercase, keep = tok.settings.lowercase, tok.filter
+        names: dict[str, int] = {}
+        verdict = np.empty(len(self.vocabulary), dtype=np.int32)
+        for j, word in enumerate(self.vocabulary):
+            kept = keep([word.lower() if lowercase else word])
+            verdict[j] = names.setdefault(kept[0], len(names)) if kept else -1
+        return verdict, np.array(list(names), dtype=object)
+
+    def token_ids(self, settings: TextSettings | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every document's tokens under ``settings`` as numbers: ``(ids, offsets, terms)``.
+
+        ``terms[ids[offsets[i]:offsets[i + 1]]]`` are document i's tokens, the same as
+        ``Tokenizer(settings)(text_i)``; ``terms`` holds only tokens that occur (sorted by first
+        appearance of a word form that makes them).
+        """
+        verdict, terms = self._verdicts(settings)
+        mapped = verdict[self.ids]
+        kept = mapped >= 0
+        flat = mapped[kept]
+        del mapped
+        cum = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))
+        offsets = cum[self.offsets]
+        present = np.flatnonzero(np.bincount(flat, minlength=len(terms)))
+        if len(present) < len(terms):  # number only the tokens these documents have
+            renumber = np.full(len(terms), -1, dtype=np.int32)
+            renumber[present] = np.arange(len(present), dtype=np.int32)
+            flat, terms = renumber[flat], terms[present]
+        return flat, offsets, terms
+
     def tokens(self, settings: TextSettings | None = None) -> list[list[str]]:
         """Every document's tokens under ``settings``: ``tokens(s)[i] == Tokenizer(s)(text_i)``.
 
@@ -149,17 +184,9 @@ class WordTable:
         list of list of str
             One list per document, in the order of ``doc_ids``.
         """
-        if settings is not None and not isinstance(settings, TextSettings):
-            raise ValueError(f"settings: expected a TextSettings, got {type(settings).__name__}")
-        tok = Tokenizer(settings or TextSettings())
-        lowercase, keep = tok.settings.lowercase, tok.filter
-        # what the tokeniser makes of each distinct word: a token (its number in `names`) or nothing
-        names: dict[str, int] = {}
-        verdict = np.empty(len(self.vocabulary), dtype=np.int32)
-        for j, word in enumerate(self.vocabulary):
-            kept = keep([word.lower() if lowercase else word])
-            verdict[j] = names.setdefault(kept[0], len(names)) if kept else -1
-        terms = np.array(list(names) or [""], dtype=object)
+        verdict, terms = self._verdicts(settings)
+        if not len(terms):
+            terms = np.array([""], dtype=object)
         out: list[list[str]] = []
         n = len(self.doc_ids)
         first = 0
