@@ -275,6 +275,9 @@ class Corpus:
         Every document's words, split once while loading, in the order of ``documents``
         (:class:`medialens.tokens.WordTable`; ``words.tokens(settings)`` gives each document's
         tokens, the same as ``Tokenizer(settings)(text)``).
+    key : str or None
+        The cache key: a hash of every input's bytes, every setting and the loader's code
+        (``None`` when loaded with ``use_cache=False``, which neither reads nor writes the cache).
     """
 
     name: str
@@ -284,7 +287,7 @@ class Corpus:
     removals: pd.DataFrame
     notes: pd.DataFrame
     inputs: pd.DataFrame
-    key: str
+    key: str | None
     words: WordTable | None = None
     from_cache: bool = False
     _paragraphs: pd.DataFrame | None = None
@@ -397,7 +400,8 @@ def _decode(data: bytes, encoding: str, source: str, log: _Log) -> str | None:
         return None
     # a substring test per character first: far faster than a scan with a character class, and
     # the scans run only when one of the characters they look for occurs at all (same results)
-    c1 = re.search("[\u0080-\u009f]", text) if any(c in text for c in _C1_CHARS) else None
+    plain = text.isascii()  # O(1): no C1 character, no mojibake
+    c1 = re.search("[\u0080-\u009f]", text) if not plain and any(c in text for c in _C1_CHARS) else None
     if c1:
         prefix = text[: c1.start()]
         line = prefix.count("\n") + 1
@@ -408,7 +412,7 @@ def _decode(data: bytes, encoding: str, source: str, log: _Log) -> str | None:
             " (is it cp1252?)",
         )
         return None
-    moji = _MOJIBAKE_RE.search(text) if any(c in text for c in _MOJIBAKE_LEADS) else None
+    moji = _MOJIBAKE_RE.search(text) if not plain and any(c in text for c in _MOJIBAKE_LEADS) else None
     if moji:
         prefix = text[: moji.start()]
         line = prefix.count("\n") + 1
@@ -773,7 +777,8 @@ def _txt_doc_id(defn: CorpusDefinition, path: Path) -> str:
 def _input_files(defn: CorpusDefinition) -> list[Path]:
     if defn.path.is_file():
         return [defn.path]
-    files = sorted(p for p in defn.path.rglob(defn.pattern) if p.is_file())
+    # sorted by path components, the order Path objects compare in, without their slow __lt__
+    files = sorted((p for p in defn.path.rglob(defn.pattern) if p.is_file()), key=lambda p: p.parts)
     if not files:
         raise CorpusError(f"source.path {defn.path} holds no files matching {defn.pattern!r}")
     return files
@@ -816,9 +821,11 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
     """
     defn = definition if isinstance(definition, CorpusDefinition) else read_definition(definition)
     files = _input_files(defn)
+    if not use_cache:  # no cache to look up or write: the inputs need not be read twice for a key
+        return _build(defn, files, None, progress=progress)
     key = _cache_key(defn, files)
     cache_file = cache_dir() / f"corpus-{defn.name}-{key}.pkl"
-    if use_cache and cache_file.is_file():
+    if cache_file.is_file():
         try:
             with cache_file.open("rb") as fh:
                 corpus = pickle.load(fh)
@@ -828,13 +835,12 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
         except Exception:  # a broken cache is rebuilt, never trusted
             cache_file.unlink(missing_ok=True)
     corpus = _build(defn, files, key, progress=progress)
-    if use_cache:
-        with atomic_write(cache_file) as fh:
-            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    with atomic_write(cache_file) as fh:
+        pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return corpus
 
 
-def _build(defn: CorpusDefinition, files: list[Path], key: str, *, progress: bool) -> Corpus:
+def _build(defn: CorpusDefinition, files: list[Path], key: str | None, *, progress: bool) -> Corpus:
     log = _Log()
     reader = {"txt": _records_txt, "csv": _records_csv, "jsonl": _records_jsonl}[defn.format]
     records = reader(defn, files, log)

@@ -83,6 +83,8 @@ def normalise(text: str) -> str:
     if not text:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # O(1): no format or special space character, and NFC already
+        return text
     if _has_any(text, _FORMAT_CHARS):
         text = _FORMAT_RE.sub("", text)
     if _has_any(text, _SPACE_TUPLE):
@@ -92,6 +94,8 @@ def normalise(text: str) -> str:
 
 def normalise_counted(text: str) -> tuple[str, dict[str, int]]:
     """``(normalise(text), normalisation_changes(text))``, looking for the characters once."""
+    if text.isascii():
+        return text.replace("\r\n", "\n").replace("\r", "\n"), {"format_characters": 0, "special_spaces": 0, "not_nfc": 0}
     has_format, has_space = _has_any(text, _FORMAT_CHARS), _has_any(text, _SPACE_TUPLE)
     changes = {
         "format_characters": len(_FORMAT_RE.findall(text)) if has_format else 0,
