@@ -923,3 +923,16 @@ def test_sentence_spans_are_the_sentences_of_the_corpus_table():
         assert [p for _, _, p in spans] == table.loc[table["doc_id"] == doc_id, "paragraph"].tolist()
         paras = corpus.paragraphs()
         assert [text[a:b] for a, b in paragraph_spans(text)] == paras.loc[paras["doc_id"] == doc_id, "text"].tolist()
+
+
+def test_txt_source_and_id_are_the_path_below_the_folder(tmp_path):
+    files = {rel: body(i) for i, rel in enumerate(["a.txt", "sub/b.txt", "sub/deeper/c.d.txt", "x.y/z.txt", ".hidden.txt"])}
+    path = write_corpus(tmp_path, files)
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec["source"]["pattern"] = "**/*.txt"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    c = load_corpus(path, use_cache=False)
+    defn = c.definition
+    expected = {mc._source_name(defn, f): mc._txt_doc_id(defn, f) for f in mc._input_files(defn)}
+    assert dict(zip(c.documents["source"], c.documents["doc_id"], strict=True)) == expected
+    assert expected["sub/deeper/c.d.txt"] == "sub/deeper/c.d" and expected[".hidden.txt"] == ".hidden"

@@ -80,8 +80,10 @@ def test_tokens_span_several_blocks(monkeypatch):
     import medialens.tokens as mt
 
     monkeypatch.setattr(mt, "_BLOCK_WORDS", 3)  # blocks of about three words: every boundary case
+    monkeypatch.setattr(mt, "_FLUSH_WORDS", 2)
     texts = ["een twee drie vier", "", "vijf", "zes zeven", "acht negen tien elf twaalf", ""]
     table = WordTable.from_texts(list("abcdef"), texts)
+    assert table.offsets.tolist() == [0, 4, 4, 5, 7, 12, 12]
     s = TextSettings(remove_stopwords=False)
     assert table.tokens(s) == [Tokenizer(s)(t) for t in texts]
 

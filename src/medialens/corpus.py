@@ -26,6 +26,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import pickle
 import re
 from collections import Counter
@@ -617,9 +618,15 @@ def _read_bytes(path: Path, source: str, limit: int, log: _Log, what: str = "max
 
 def _records_txt(defn: CorpusDefinition, files: list[Path], log: _Log):
     base = defn.path if defn.path.is_dir() else defn.path.parent  # as in _source_name/_txt_doc_id, once
+    prefix = len(str(base).rstrip(os.sep)) + 1
     for path in files:
-        rel = path.relative_to(base)
-        source, doc_id = rel.as_posix(), rel.with_suffix("").as_posix()
+        # = _source_name / _txt_doc_id: the path below base, '/'-separated, without its suffix
+        # (string slicing: Path.relative_to cost a tenth of reading a 10k-file corpus)
+        source = str(path)[prefix:]
+        if os.sep != "/":
+            source = source.replace(os.sep, "/")
+        suffix = path.suffix
+        doc_id = source[: -len(suffix)] if suffix else source
         log.inputs.append({"source": source, "format": "txt", "records": 1})
         data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"], log)
         if data is None:

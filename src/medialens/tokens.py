@@ -31,6 +31,7 @@ from .text import TextSettings, Tokenizer, _split_words, normalise
 __all__ = ["WordTable"]
 
 _BLOCK_WORDS = 4_000_000  # tokens() works on blocks of documents with about this many words
+_FLUSH_WORDS = 1_000_000  # from_texts moves its list of ids into the array every so many words
 
 
 class _Ids(dict):
@@ -81,9 +82,16 @@ class WordTable:
         number = vocab.__getitem__
         flat = array("i")
         offsets = array("q", [0])
+        pending: list[int] = []  # a list grows faster than an array; moved over every ~1M words
+        done = 0
         for text in texts:
-            flat.extend(map(number, _split_words(text if normalised else normalise(text))))
-            offsets.append(len(flat))
+            pending += map(number, _split_words(text if normalised else normalise(text)))
+            offsets.append(done + len(pending))
+            if len(pending) > _FLUSH_WORDS:
+                flat.extend(pending)
+                done += len(pending)
+                pending = []
+        flat.extend(pending)
         doc_ids = list(doc_ids)
         if len(offsets) != len(doc_ids) + 1:
             raise ValueError(f"doc_ids: {len(doc_ids)} ids for {len(offsets) - 1} texts")
