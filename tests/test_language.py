@@ -101,7 +101,7 @@ def lingua_reference(texts: list[str]) -> list[str]:
 
 
 def test_cascade_equals_lingua_alone():
-    assert detect_languages(ALL, CANDIDATES) == lingua_reference(ALL)
+    assert detect_languages(ALL, CANDIDATES, first_pass=True) == lingua_reference(ALL)
 
 
 def test_clear_texts_are_decided_by_the_first_pass_and_correct():
@@ -109,7 +109,7 @@ def test_clear_texts_are_decided_by_the_first_pass_and_correct():
     expected = [lang for lang, ts in CLEAR.items() for _ in ts]
     table = language._distinctive(language._codes(CANDIDATES))
     assert language._first_pass([t[:400] for t in texts], table) == expected
-    assert detect_languages(texts, CANDIDATES) == expected == lingua_reference(texts)
+    assert detect_languages(texts, CANDIDATES, first_pass=True) == expected == lingua_reference(texts)
 
 
 def test_mixed_and_foreign_texts_go_to_lingua():
@@ -122,8 +122,8 @@ def test_und_rule_applies_to_the_first_pass_too():
     text = UND[4]
     table = language._distinctive(language._codes(CANDIDATES))
     assert language._first_pass([text[:400]], table) == ["nl"]  # decided, but ...
-    assert detect_languages([text], CANDIDATES) == ["und"]  # ... fewer than 20 letters in the first 200
-    assert detect_languages(UND, CANDIDATES) == ["und"] * len(UND) == lingua_reference(UND)
+    assert detect_languages([text], CANDIDATES, first_pass=True) == ["und"]  # ... fewer than 20 letters in the first 200
+    assert detect_languages(UND, CANDIDATES, first_pass=True) == ["und"] * len(UND) == lingua_reference(UND)
 
 
 def test_rule_on_a_hand_worked_example():
@@ -149,7 +149,7 @@ def test_seed_windows_agree_and_are_decided_by_the_first_pass(tmp_path, monkeypa
     decided = language._first_pass(windows, table)
     assert len(windows) == 61
     assert sum(d is not None for d in decided) >= 55
-    assert detect_languages(windows, CANDIDATES) == lingua_reference(windows) == ["nl"] * 61
+    assert detect_languages(windows, CANDIDATES, first_pass=True) == lingua_reference(windows) == ["nl"] * 61
 
 
 def test_function_words_are_distinctive_and_deterministic():
@@ -173,7 +173,7 @@ def test_a_candidate_wordfreq_lacks_sends_everything_to_lingua():
     texts = [NL, EN, "Die minister het Donderdag gesê dat die regering nie die plan sal steun nie, want dit kos te veel."]
     detector = LanguageDetectorBuilder.from_languages(Language.DUTCH, Language.AFRIKAANS).build()
     expected = [detector.detect_language_of(t[:400]).iso_code_639_1.name.lower() for t in texts]
-    assert detect_languages(texts, ["nl", "af"]) == expected
+    assert detect_languages(texts, ["nl", "af"], first_pass=True) == expected
 
 
 @pytest.mark.parametrize(
@@ -191,12 +191,25 @@ def test_bad_candidates_name_the_setting(candidates, message):
         function_words(candidates)
 
 
+def test_small_inputs_skip_the_first_pass_by_default_with_the_same_answers(monkeypatch):
+    expected = lingua_reference(ALL)
+    assert len(ALL) < language.FIRST_PASS_FROM
+    assert detect_languages(ALL, CANDIDATES) == detect_languages(ALL, CANDIDATES, first_pass=False) == expected
+    calls = []
+    monkeypatch.setattr(language, "_first_pass", lambda prefixes, table: calls.append(len(prefixes)) or [None] * len(prefixes))
+    detect_languages(ALL, CANDIDATES)
+    assert calls == []
+    monkeypatch.setattr(language, "FIRST_PASS_FROM", 3)
+    assert detect_languages(ALL, CANDIDATES) == expected and calls == [len(ALL)]
+    assert detect_languages([], CANDIDATES) == []
+
+
 def test_same_answer_twice_and_independent_of_order():
-    first = detect_languages(ALL, CANDIDATES)
-    assert detect_languages(ALL, CANDIDATES) == first
+    first = detect_languages(ALL, CANDIDATES, first_pass=True)
+    assert detect_languages(ALL, CANDIDATES, first_pass=True) == first
     order = list(range(len(ALL)))
     random.Random(0).shuffle(order)
-    shuffled = detect_languages([ALL[i] for i in order], ["fr", "de", "en", "nl"])
+    shuffled = detect_languages([ALL[i] for i in order], ["fr", "de", "en", "nl"], first_pass=True)
     assert shuffled == [first[i] for i in order]
 
 

@@ -29,6 +29,9 @@ text settles its language in its common words, so a document is first looked at 
   lingua exactly as before, in one ``detect_languages_in_parallel_of`` call. The "und" rule
   (fewer than 20 letters in the first 200 characters) applies to both paths.
 
+Below ``FIRST_PASS_FROM`` = 2,000 texts the first pass is skipped by default: reading the
+lists costs about 0.4 s once per process, what lingua spends on some 2,000 texts.
+
 If ``wordfreq`` has no list for one of the candidates (it would silently use a related
 language: Afrikaans -> Dutch), there is no first pass for that candidate set: every document
 goes to lingua.
@@ -39,37 +42,35 @@ cover most of a text, plain list exclusion dropped every English function word, 
 "les", "het" too. With 100-word lists it keeps them, but then the first pass could decide only
 70% of the synthetic articles, and 7 of its decisions on mixed texts disagreed with lingua.
 
-Why these thresholds: ``benchmarks/check_language.py --sweep 20000`` counts, over 15,000 texts
-(the seeds and 61 windows through them; vim's tutor and 2,830 man-page windows in nl/de/fr/en;
-3,600 texts joined from gettext catalogues; 4,600 adversarial texts: English quotes opening
-Dutch text, two-language cuts and alternating sentences, names and numbers, very short texts,
-Spanish/Italian/Portuguese/Swedish/Danish/Polish), how many first-pass decisions disagree with
-lingua. Coverage is what separates: every disagreement is a mixed or technical text where the
-leading language holds under 45% of the words while lingua reads the rest (German compounds,
-code) as another language; lingua itself is erratic there (an English man page read as German,
-a French one as English). At COVERAGE 0.45 no decision disagrees for any MIN_WORDS from 8 to
-14 and RATIO from 3 to 8; at 0.40 one does (8 French words of 19, lingua says English). The
-cost of the margin is few decisions on technical text (about 25% of the man pages and tutor),
-not on news: 97% of the seed windows (lowest coverage 0.41) and 98.6% of the synthetic
-articles are decided.
+Why these thresholds: ``benchmarks/check_language.py --sweep 20000`` counts, over 13,947 texts
+(the seeds and 61 windows through them; 1,799 windows of vim's tutor and 3,230 of man pages
+in nl/de/fr/en; 3,600 texts joined from gettext catalogues; 5,252 adversarial texts: English
+quotes opening Dutch text, two-language cuts and alternating sentences, names and numbers, very
+short texts, Spanish/Italian/Portuguese/Swedish/Danish/Polish) and 9,944 synthetic articles,
+how many first-pass decisions disagree with lingua. Coverage is what separates: every
+disagreement is a mixed or technical text where the leading language holds under 45% of the
+words while lingua reads the rest (German compounds, code) as another language; lingua itself is
+erratic there (an English man page read as German, a French one as English). At COVERAGE 0.45
+no decision disagrees for any MIN_WORDS from 8 to 14 and RATIO from 3 to 8; at 0.40 one or two
+do (8 French words of 19, lingua says English). The margin costs decisions on technical text
+(about 25% of man pages and tutor are decided), not on news: 97% of the seed windows (lowest
+coverage 0.41) and 98.6% of the synthetic articles are decided.
 
-What it gives (``benchmarks/check_language.py``, 2-core machine, load 2 to 3, best of 3):
+What it gives (``benchmarks/check_language.py``; best of 3; load 1.5 to 2.5 from other jobs):
 
-=======================================  ======  =========  ==========  ================  ================
-set                                      n       agreement  first pass  lingua alone      cascade
-                                                                         wall / CPU s      wall / CPU s
-=======================================  ======  =========  ==========  ================  ================
-seeds / 400-character seed windows       5 / 61  100%       100% / 97%
-vim tutor + man pages, nl/de/fr/en       5,929   100%       11-46%
-gettext catalogues, nl/de/fr/en          3,600   100%       18-27%
-adversarial (mixes, quotes, lists,       4,652   100%       0-3%
-short, es/it/pt/sv/da/pl)
-synthetic 10k                            9,944   100%       98.6%       1.65 / 1.64       0.14 / 0.14
-synthetic 100k                           99,484  100%       98.6%       13.3 / 17.5       1.40 / 1.52
-=======================================  ======  =========  ==========  ================  ================
+=========================  =======  =====  ==========  ==============  ==============
+set                        n        agree  first pass  lingua wall/CPU  cascade wall/CPU
+=========================  =======  =====  ==========  ==============  ==============
+seeds; seed windows        5; 61    100%   100%; 97%
+vim tutor, man pages       5,029    100%   11-46%
+gettext catalogues         3,600    100%   18-27%
+adversarial                5,252    100%   0-3%
+synthetic 10k              9,944    100%   98.6%       1.35 / 1.62     0.12 / 0.12
+synthetic 100k             99,484   100%   98.6%       15.6 / 15.9     1.23 / 1.21
+=========================  =======  =====  ==========  ==============  ==============
 
-Of the cascade's 0.14 CPU s per 10k articles, the first pass is 0.095 s, lingua on the 1.4% left
-about 0.03 s; the word lists cost 0.4 s once per process (loading wordfreq's lists).
+Of the cascade's CPU time per 10k articles, the first pass is about 0.1 s and lingua on the 1.4%
+left about 0.03 s; the word lists cost about 0.4 s once per process (reading wordfreq's lists).
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ MIN_WORDS = 10
 RATIO = 4
 #: ... and they must be at least this share of the prefix's words.
 COVERAGE = 0.45
+#: Fewer texts than this go to lingua alone by default (the lists cost more than they save).
+FIRST_PASS_FROM = 2000
 
 
 def _codes(candidates: list[str]) -> tuple[str, ...]:
@@ -203,7 +206,7 @@ def _first_pass(prefixes: list[str], table) -> list[str | None]:
     return out
 
 
-def detect_languages(texts: list[str], candidates: list[str]) -> list[str]:
+def detect_languages(texts: list[str], candidates: list[str], *, first_pass: bool | None = None) -> list[str]:
     """ISO 639-1 code per text (``"und"`` when too short or undecided).
 
     Parameters
@@ -212,6 +215,10 @@ def detect_languages(texts: list[str], candidates: list[str]) -> list[str]:
         Document texts; the first 400 characters of each are read.
     candidates
         ISO 639-1 codes of the candidate languages (``cleaning.languages``), at least two.
+    first_pass
+        Decide clear cases from common words before lingua. ``None`` (default): only for
+        ``FIRST_PASS_FROM`` = 2,000 texts or more, because reading wordfreq's lists once costs
+        about 0.4 s, what lingua spends on some 2,000 texts. The answers are the same either way.
 
     Returns
     -------
@@ -224,7 +231,9 @@ def detect_languages(texts: list[str], candidates: list[str]) -> list[str]:
     codes = _codes(candidates)
     detector = _detector(codes)
     prefixes = [t[:_PREFIX] for t in texts]
-    table = _distinctive(codes)
+    if first_pass is None:
+        first_pass = len(texts) >= FIRST_PASS_FROM
+    table = _distinctive(codes) if first_pass else None
     fast = _first_pass(prefixes, table) if table is not None else [None] * len(prefixes)
     rest = [i for i, lang in enumerate(fast) if lang is None]
     results = detector.detect_languages_in_parallel_of([prefixes[i] for i in rest]) if rest else []
