@@ -127,16 +127,19 @@ def man_text(path: Path) -> str:
     return text.replace("\\-", "-").replace("\\e", "\\").replace("\\ ", " ")
 
 
+def tutor_texts() -> dict[str, str]:
+    """vim's tutor per language (running prose), as far as installed."""
+    names = {"nl": "tutor.nl.utf-8", "de": "tutor.de.utf-8", "fr": "tutor.fr.utf-8", "en": "tutor"}
+    paths = {lang: VIM.parent / "tutor" / name for lang, name in names.items()}
+    return {lang: p.read_text(encoding="utf-8", errors="replace") for lang, p in paths.items() if p.exists()}
+
+
 def prose_sets() -> dict[str, list[str]]:
     """Running text: vim's tutor and man pages, per language, windows of 150, 400 and 1,000."""
-    tutor = {"nl": "tutor.nl.utf-8", "de": "tutor.de.utf-8", "fr": "tutor.fr.utf-8", "en": "tutor"}
     man = {"nl": MAN / "nl", "de": MAN / "de", "fr": MAN / "fr", "en": MAN}
     sets = {}
-    for lang, name in tutor.items():
-        path = VIM.parent / "tutor" / name
-        if path.exists():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            sets[f"vim tutor {lang}"] = [w for n in LENGTHS for w in windows(text, n, 200, 150)]
+    for lang, text in tutor_texts().items():
+        sets[f"vim tutor {lang}"] = [w for n in LENGTHS for w in windows(text, n, 200, 150)]
     for lang, root in man.items():
         pages = sorted(root.glob("man[1-8]/*.gz"))[:200]
         texts = []
@@ -159,6 +162,18 @@ def adversarial_sets(seeds: list[str]) -> dict[str, list[str]]:
         for n in (100, 200, 300, 380):
             en = english[i % len(english)][:n]
             quotes.append(f'"{en}", zei de minister. {nl}')
+    tutor = {lang: windows(t, 1000, 1000, 30) for lang, t in tutor_texts().items()}
+    for i, nl in enumerate(seeds + tutor["nl"]):  # running English prose quoted in Dutch
+        for n in (100, 200, 300, 380):
+            quotes.append(f'"{tutor["en"][i % len(tutor["en"])][:n]}", zei de minister. {nl}')
+    prose_mixes = [
+        tutor[a][i][:cut] + " " + tutor[b][(i + 5) % len(tutor[b])]
+        for a in tutor
+        for b in tutor
+        if a != b
+        for i in range(10)
+        for cut in range(40, 400, 40)
+    ]
     mixes = []
     pairs = [(a, b) for a in long_text for b in long_text if a != b]
     for a, b in pairs:
@@ -191,6 +206,7 @@ def adversarial_sets(seeds: list[str]) -> dict[str, list[str]]:
     return {
         "adv: English quote opens Dutch": quotes,
         "adv: two-language cuts": mixes,
+        "adv: two-language cuts (tutor prose)": prose_mixes,
         "adv: alternating sentences": sentences,
         "adv: names and numbers": lists,
         "adv: very short": short,
@@ -254,11 +270,11 @@ def sweep(sets: dict[str, list[str]], top_ns: list[int]) -> None:
                 rows.append((name, code, best, second, n_words, ref, text))
         print(f"\nsweep TOP_N {top_n}: wrong decisions (lingua says otherwise) | decided share of the synthetic"
               f" | of the real prose | of the gettext texts; rows MIN_WORDS, columns RATIO")
-        for cov in (0.0, 0.2, 0.25, 0.3, 0.35, 0.4):
+        for cov in (0.0, 0.3, 0.35, 0.4, 0.45, 0.5):
             print(f"  COVERAGE {cov}")
-            for m in (4, 6, 8, 10, 12):
+            for m in (6, 8, 10, 12, 14):
                 cells = []
-                for k in (1, 2, 3, 4, 6):
+                for k in (2, 3, 4, 6, 8):
                     dec = [r for r in rows if r[2] >= m and r[2] >= k * (r[3] + 1) and r[2] >= cov * r[4]]
                     wrong = sum(r[5] not in (r[1], "und") for r in dec)
                     share = [sum(r[0].startswith(p) for r in dec) / max(sum(r[0].startswith(p) for r in rows), 1)
