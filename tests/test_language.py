@@ -138,7 +138,7 @@ def test_rule_on_a_hand_worked_example():
 
 def test_seed_windows_agree_and_are_decided_by_the_first_pass(tmp_path, monkeypatch):
     """Real Dutch news: 400-character windows every 200 characters through the seeds
-    (check_language.py: 61 windows, 60 decided by the first pass, all agree with lingua)."""
+    (check_language.py: 61 windows, 59 decided by the first pass, all agree with lingua)."""
     monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path))
     docs = load_corpus(project_root() / "corpus" / "seeds.yaml", use_cache=False).documents["text"]
     windows = []
@@ -148,7 +148,7 @@ def test_seed_windows_agree_and_are_decided_by_the_first_pass(tmp_path, monkeypa
     table = language._distinctive(language._codes(CANDIDATES))
     decided = language._first_pass(windows, table)
     assert len(windows) == 61
-    assert sum(d is not None for d in decided) >= 55
+    assert sum(d is not None for d in decided) == 59
     assert detect_languages(windows, CANDIDATES, first_pass=True) == lingua_reference(windows) == ["nl"] * 61
 
 
