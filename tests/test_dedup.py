@@ -186,6 +186,7 @@ def test_short_documents_are_one_padded_shingle():
     # a short text inside a long one is not a copy of it (the padding is no word)
     assert run(["a b c d e f g", "a b c d"]) == [None, None]
     assert run(["a b c d", "a b c d e"]) == [None, None]
+    assert run(["a b", "a b"]) == [None, "d00"]  # fewer than five words in all
 
 
 def test_empty_documents_are_never_flagged_nor_originals():
@@ -226,6 +227,7 @@ def test_the_texts_form_equals_the_ids_form():
         (np.array([1, 2, 3]), np.array([0, 2, 2]), r"^offsets: must rise from 0 to len\(ids\) = 3"),
         (np.array([1, 2, 3]), np.array([0, 2, 1]), r"^offsets: must rise"),
         (np.array([1, -2, 3]), np.array([0, 1, 3]), r"^ids: word ids must be >= 0"),
+        (np.array([1, 2**63, 3], dtype=np.uint64), np.array([0, 1, 3]), r"^ids: word ids must be < 2\*\*63"),
         (np.array([1.0, 2.0, 3.0]), np.array([0, 1, 3]), r"^ids: must be a 1-D array of integer"),
         (np.array([[1, 2, 3]]), np.array([0, 1, 3]), r"^ids: must be a 1-D array"),
     ],
@@ -233,3 +235,10 @@ def test_the_texts_form_equals_the_ids_form():
 def test_bad_ids_or_offsets_are_rejected_naming_them(ids, offsets, message):
     with pytest.raises(ValueError, match=message):
         near_duplicates(["a", "b"], ids, offsets)
+
+
+def test_the_texts_form_checks_its_lengths_and_threshold():
+    with pytest.raises(ValueError, match=r"^texts: 1 texts for 2 doc_ids"):
+        near_duplicates_from_texts(["a", "b"], [ARTICLE])
+    with pytest.raises(ValueError, match=r"^threshold = 0: "):
+        near_duplicates_from_texts(["a", "b"], [ARTICLE, ARTICLE], threshold=0)
