@@ -242,3 +242,43 @@ def test_the_texts_form_checks_its_lengths_and_threshold():
         near_duplicates_from_texts(["a", "b"], [ARTICLE])
     with pytest.raises(ValueError, match=r"^threshold = 0: "):
         near_duplicates_from_texts(["a", "b"], [ARTICLE, ARTICLE], threshold=0)
+
+
+# --------------------------------------------------------------------------------------------
+# The sketch behaves as the banding formula says (recall; the decision itself is exact)
+# --------------------------------------------------------------------------------------------
+def candidate_rate(n_pairs: int, length: int, changes: int, seed: int) -> tuple[float, float]:
+    """Share of planted pairs (a copy with ``changes`` words replaced) that become candidates,
+    and the mean of 1 - (1 - J^4)^32 over their exact Jaccard similarities J."""
+    rng = np.random.default_rng(seed)
+    docs = []
+    for _ in range(n_pairs):
+        a = rng.integers(0, 10**6, length)
+        b = a.copy()
+        b[rng.choice(length, changes, replace=False)] = rng.integers(10**6, 2 * 10**6, changes)
+        docs += [a, b]
+    ids, offsets = np.concatenate(docs), np.cumsum([0] + [len(d) for d in docs])
+    lengths = np.diff(offsets)
+    keys = np.concatenate([dedup._band_keys(ids[offsets[a] : offsets[b]], lengths[a:b]) for a, b in dedup._chunks(offsets, 10**6)])
+    i, j = dedup._candidate_pairs(keys, lengths > 0)
+    first, second = np.arange(0, 2 * n_pairs, 2), np.arange(1, 2 * n_pairs, 2)
+    jac = dedup._jaccard(ids, offsets, first, second)
+    found = set(zip(i.tolist(), j.tolist(), strict=True))
+    rate = np.mean([(x, y) in found for x, y in zip(first.tolist(), second.tolist(), strict=True)])
+    return float(rate), float(np.mean(1 - (1 - jac**4) ** 32))
+
+
+@pytest.mark.parametrize(
+    ("length", "changes"),
+    [(450, 40), (450, 55), (60, 4), (20, 1)],  # J about 0.46, 0.35, 0.54, 0.61 (20 words: most bins densified)
+)
+def test_candidate_rate_follows_the_banding_formula(length, changes):
+    n = 600
+    rate, expected = candidate_rate(n, length, changes, seed=length + changes)
+    assert 0.3 < expected < 0.97  # a range where the rate says something
+    assert abs(rate - expected) < 4 * np.sqrt(expected * (1 - expected) / n) + 0.01
+
+
+def test_pairs_at_the_default_threshold_are_always_candidates():
+    rate, expected = candidate_rate(300, 450, 11, seed=1)  # J about 0.79
+    assert rate == 1.0 and expected > 0.999999
