@@ -19,7 +19,7 @@ Printed per step: CPU seconds (best of 3), the extra memory of one call (tracema
 number of documents flagged; then the agreement of the two sets of flags (document -> root) and
 each one's recall and precision against the planted near copies in ``truth/documents.csv``
 (kind ``near_duplicate``, ``copy_of``: a flag is right when it names that source), and ``uptime``
-load.
+load. Last, a recall table on planted pairs of known exact Jaccard similarity (see ``recall_table``).
 """
 
 from __future__ import annotations
@@ -229,10 +229,49 @@ def bench_size(n: int, fmt: str) -> dict:
     return {"n": n, "load_before": before, "load_after": after, "planted": len(truth), **res}
 
 
+def recall_table(n_pairs: int = 500, length: int = 450) -> None:
+    """Planted pairs (a random 450-word document and a copy with some words replaced): exact
+    Jaccard J, the share that become candidates against 1 - (1 - J^4)^32, and the share flagged
+    at threshold 0.8 by the new (exact) and the old (estimated) method."""
+    from medialens import dedup
+
+    print(f"\nrecall: {n_pairs} planted pairs of {length}-word documents per row (ids outside the timing)")
+    print(f"  {'changed':>7} {'J mean':>7} {'J range':>13} {'candidate':>9} {'formula':>8} {'new >=0.8':>9} "
+          f"{'old >=0.8':>9} {'exact >=0.8':>11}")
+    for changes in (5, 9, 11, 14, 25, 40):
+        rng = np.random.default_rng(changes)
+        docs = []
+        for _ in range(n_pairs):
+            a = rng.integers(0, 10**6, length)
+            b = a.copy()
+            b[rng.choice(length, changes, replace=False)] = rng.integers(10**6, 2 * 10**6, changes)
+            docs += [a, b]
+        ids, offsets = np.concatenate(docs), np.cumsum([0] + [len(d) for d in docs])
+        lengths = np.diff(offsets)
+        keys = np.concatenate(
+            [dedup._band_keys(ids[offsets[a] : offsets[b]], lengths[a:b]) for a, b in dedup._chunks(offsets, 10**6)]
+        )
+        i, j = dedup._candidate_pairs(keys, lengths > 0)
+        first, second = np.arange(0, 2 * n_pairs, 2), np.arange(1, 2 * n_pairs, 2)
+        jac = dedup._jaccard(ids, offsets, first, second)
+        found = set(zip(i.tolist(), j.tolist(), strict=True))
+        rate = np.mean([(x, y) in found for x, y in zip(first.tolist(), second.tolist(), strict=True)])
+        doc_ids = [f"d{k:05d}" for k in range(2 * n_pairs)]
+        new = dedup.near_duplicates(doc_ids, ids, offsets, threshold=0.8)
+        old = old_near_duplicates(doc_ids, [" ".join(f"w{x}" for x in d) for d in docs], threshold=0.8)
+        new_share, old_share = (np.mean([r[k] == doc_ids[k - 1] for k in second.tolist()]) for r in (new, old))
+        print(f"  {changes:>7} {jac.mean():>7.3f} {jac.min():>6.3f}-{jac.max():<6.3f} {rate:>9.4f} "
+              f"{np.mean(1 - (1 - jac**4) ** 32):>8.4f} {new_share:>9.3f} {old_share:>9.3f} {np.mean(jac >= 0.8):>11.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    return harness.main(
+    code = harness.main(
         "bench_dedup", __doc__.split("\n\n")[0], steps=STEPS, child=_child, bench_size=bench_size, argv=argv
     )
+    if "--child" not in (argv if argv is not None else sys.argv):
+        recall_table()
+        print(f"load {load_avg()}")
+    return code
 
 
 if __name__ == "__main__":
