@@ -98,6 +98,22 @@ def test_equals_brute_force_on_random_corpora(seed, threshold):
     assert run(texts, threshold, doc_ids) == expected
 
 
+def test_equals_brute_force_with_large_clusters():
+    """Four stories reprinted 40 times each with 0..4 edits (candidates verified round by round)."""
+    rng = np.random.default_rng(11)
+    docs = []
+    for _ in range(4):
+        base = base_text(rng, 60)
+        docs += [base] + [edit(rng, base, int(rng.integers(0, 5))) for _ in range(40)]
+    texts = [" ".join(docs[k]) for k in rng.permutation(len(docs))]
+    doc_ids = [f"d{k:03d}" for k in range(len(texts))]
+    _, _, words = to_ids(texts)
+    for threshold in (0.75, 0.9):
+        expected = brute_force(doc_ids, words, threshold)
+        assert sum(e is not None for e in expected) > 40
+        assert run(texts, threshold, doc_ids) == expected
+
+
 def test_random_corpora_are_not_trivial():
     """The brute force flags a fair share of the random corpora (the comparison above means something)."""
     flagged = []

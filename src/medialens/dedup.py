@@ -50,7 +50,8 @@ _BANDS = 32
 _ROWS = _BINS // _BANDS
 _MAX_BUCKET = 200
 _CHUNK_TOKENS = 2_000_000  # words per chunk of the sketch pass
-_VERIFY_TOKENS = 4_000_000  # words (both sides of every pair) per chunk of the verification pass
+_PAIR_BATCH = 1_000_000  # candidate pairs (before removing repeats) per batch
+_VERIFY_TOKENS = 2_000_000  # words (both sides of every pair) per chunk of the verification pass
 _EMPTY = np.uint64(np.iinfo(np.uint64).max)
 _PAD = np.uint64(np.iinfo(np.uint64).max)  # fills a short document's shingle; no word id
 
@@ -187,6 +188,8 @@ def _chunks(offsets: np.ndarray, budget: int) -> list[tuple[int, int]]:
 def _candidate_pairs(keys: np.ndarray, nonempty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(i, j)``, ``i < j``, of documents sharing a band bucket of 2..200 documents."""
     docs = np.flatnonzero(nonempty)
+    if len(docs) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
     flat = keys[docs].ravel()
     owner = np.repeat(docs, _BANDS)
     order = np.argsort(flat)  # buckets only; the pairs are normalised and sorted below
@@ -194,19 +197,35 @@ def _candidate_pairs(keys: np.ndarray, nonempty: np.ndarray) -> tuple[np.ndarray
     starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
     sizes = np.diff(np.r_[starts, len(sk)])
     keep = (sizes > 1) & (sizes <= _MAX_BUCKET)
+    lead = np.minimum.reduceat(owner[order], starts)[keep]  # each bucket's first document
     starts, sizes = starts[keep], sizes[keep]
     if not len(starts):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    # every pair of positions within every kept bucket, vectorised
-    pos = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
-    after = np.repeat(starts + sizes, sizes) - pos - 1  # partners after each position
-    first = np.repeat(pos, after)
-    base = np.repeat(np.cumsum(after) - after, after)
-    second = first + 1 + (np.arange(after.sum()) - base)
-    x, y = owner[order[first]], owner[order[second]]
-    i, j = np.minimum(x, y), np.maximum(x, y)
     n = int(keys.shape[0])
-    code = _sorted_unique(i[i != j] * n + j[i != j])
+    # every pair of positions within every kept bucket, vectorised, in batches of buckets that
+    # give at most _PAIR_BATCH pairs (a story reprinted 200 times gives 19,900 pairs per band);
+    # buckets in order of their first document, so that a cluster's buckets from all 32 bands
+    # (the same pairs again) tend to fall in one batch, whose repeats are removed at once
+    by_first = np.argsort(lead, kind="stable")
+    starts, sizes = starts[by_first], sizes[by_first]
+    n_pairs = np.cumsum(sizes * (sizes - 1) // 2)
+    codes: list[np.ndarray] = []
+    lo = 0
+    while lo < len(starts):
+        hi = max(int(np.searchsorted(n_pairs, (n_pairs[lo - 1] if lo else 0) + _PAIR_BATCH, side="right")), lo + 1)
+        st, sz = starts[lo:hi], sizes[lo:hi]
+        pos = np.repeat(st, sz) + (np.arange(sz.sum()) - np.repeat(np.cumsum(sz) - sz, sz))
+        after = np.repeat(st + sz, sz) - pos - 1  # partners after each position
+        first = np.repeat(pos, after)
+        second = first + 1 + (np.arange(after.sum()) - np.repeat(np.cumsum(after) - after, after))
+        x, y = owner[order[first]], owner[order[second]]
+        del first, second
+        i, j = np.minimum(x, y), np.maximum(x, y)
+        codes.append(_sorted_unique(i[i != j] * n + j[i != j]))
+        if sum(map(len, codes)) > 4 * _PAIR_BATCH:  # bounded memory whatever the order
+            codes = [_sorted_unique(np.concatenate(codes))]
+        lo = hi
+    code = _sorted_unique(np.concatenate(codes)) if len(codes) > 1 else codes[0]
     return code // n, code % n
 
 
@@ -326,10 +345,21 @@ def _near_duplicates(doc_ids: list[str], ids: np.ndarray, offsets: np.ndarray, t
     del keys
     if not len(i):
         return result
-    similar = _jaccard(ids, offsets, i, j) >= threshold
-    i, j = i[similar], j[similar]
+    # the first earlier document that is similar enough: each document's candidates are verified
+    # in increasing order, one round per rank, and a document stops at its first success (in a
+    # cluster of k copies that is k - 1 verifications instead of k (k - 1) / 2)
+    order = np.lexsort((i, j))
+    i, j = i[order], j[order]
+    group = np.flatnonzero(np.r_[True, j[1:] != j[:-1]])
+    rank = np.arange(len(j)) - np.repeat(group, np.diff(np.r_[group, len(j)]))
     first = np.arange(n)
-    np.minimum.at(first, j, i)  # the first earlier document that is similar enough
+    for r in range(int(rank.max()) + 1):
+        pick = np.flatnonzero(rank == r)
+        pick = pick[first[j[pick]] == j[pick]]  # documents still without an earlier match
+        if not len(pick):
+            break
+        similar = _jaccard(ids, offsets, i[pick], j[pick]) >= threshold
+        first[j[pick[similar]]] = i[pick[similar]]
     root = first
     while True:  # follow chains to their first document (pointer jumping)
         nxt = root[root]
