@@ -253,6 +253,13 @@ def test_bad_ids_or_offsets_are_rejected_naming_them(ids, offsets, message):
         near_duplicates(["a", "b"], ids, offsets)
 
 
+def test_ids_without_offsets_are_rejected_naming_offsets():
+    with pytest.raises(ValueError, match=r"^offsets: give the document boundaries"):
+        near_duplicates(["a", "b"], [1, 2, 3])
+    with pytest.raises(ValueError, match=r"^offsets: give the document boundaries"):
+        near_duplicates(["a", "b"], np.array([1, 2, 3]))
+
+
 def test_the_texts_form_checks_its_lengths_and_threshold():
     with pytest.raises(ValueError, match=r"^texts: 1 texts for 2 doc_ids"):
         near_duplicates_from_texts(["a", "b"], [ARTICLE])

@@ -314,7 +314,7 @@ def near_duplicates(
         One entry per document (see the module docstring for the exact meaning).
     """
     if offsets is None:
-        if isinstance(ids, Sequence) and not isinstance(ids, str):
+        if isinstance(ids, Sequence) and not isinstance(ids, str) and all(isinstance(t, str) for t in ids):
             return near_duplicates_from_texts(doc_ids, list(ids), threshold=threshold)
         raise ValueError("offsets: give the document boundaries in ids (length len(doc_ids) + 1)")
     threshold = _check_threshold(threshold)
