@@ -233,7 +233,6 @@ def test_the_texts_form_equals_the_ids_form():
     doc_ids = [f"d{k:02d}" for k in range(len(texts))]
     expected = run(texts, 0.8, doc_ids)
     assert near_duplicates_from_texts(doc_ids, texts, threshold=0.8) == expected
-    assert near_duplicates(doc_ids, texts, threshold=0.8) == expected  # the loader's old call
 
 
 @pytest.mark.parametrize(
@@ -256,6 +255,8 @@ def test_bad_ids_or_offsets_are_rejected_naming_them(ids, offsets, message):
 def test_ids_without_offsets_are_rejected_naming_offsets():
     with pytest.raises(ValueError, match=r"^offsets: give the document boundaries"):
         near_duplicates(["a", "b"], [1, 2, 3])
+    with pytest.raises(ValueError, match=r"^offsets: give the document boundaries"):
+        near_duplicates(["a", "b"], ["een twee", "drie"])  # texts: near_duplicates_from_texts
     with pytest.raises(ValueError, match=r"^offsets: give the document boundaries"):
         near_duplicates(["a", "b"], np.array([1, 2, 3]))
 

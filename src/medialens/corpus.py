@@ -1028,8 +1028,9 @@ def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> tuple[pd.D
     words = WordTable.from_texts(docs["doc_id"].tolist(), docs["text"].tolist(), normalised=True)
     from .dedup import near_duplicates
 
+    # on the lowercased words of the word table: no text is split again
     docs["near_duplicate_of"] = near_duplicates(
-        docs["doc_id"].tolist(), docs["text"].tolist(), threshold=defn.cleaning["near_duplicate_threshold"]
+        words.doc_ids, words.lowercase_ids(), words.offsets, threshold=defn.cleaning["near_duplicate_threshold"]
     )
     docs["month"] = docs["date"].map(lambda d: d[:7] if isinstance(d, str) else None)
     docs["n_chars"] = docs["text"].str.len()

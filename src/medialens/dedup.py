@@ -41,8 +41,6 @@ seeds: the result depends neither on Python's hash randomisation nor on the chun
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 __all__ = ["near_duplicates", "near_duplicates_from_texts"]
@@ -300,8 +298,8 @@ def near_duplicates(
         Document ids, in the order that decides which copy counts as the original.
     ids : numpy.ndarray
         1-D integer array of lowercased word ids (non-negative; equal word, equal id) of all
-        documents one after the other, in ``doc_ids`` order. (For the loader's old call, a list
-        of texts is accepted too and tokenised here; see :func:`near_duplicates_from_texts`.)
+        documents one after the other, in ``doc_ids`` order. (For texts, see
+        :func:`near_duplicates_from_texts`.)
     offsets : numpy.ndarray
         Integer array of length ``len(doc_ids) + 1``: document ``k`` is ``ids[offsets[k]:offsets[k+1]]``.
     threshold : float or None
@@ -314,8 +312,6 @@ def near_duplicates(
         One entry per document (see the module docstring for the exact meaning).
     """
     if offsets is None:
-        if isinstance(ids, Sequence) and not isinstance(ids, str) and all(isinstance(t, str) for t in ids):
-            return near_duplicates_from_texts(doc_ids, list(ids), threshold=threshold)
         raise ValueError("offsets: give the document boundaries in ids (length len(doc_ids) + 1)")
     threshold = _check_threshold(threshold)
     n = len(doc_ids)
@@ -378,20 +374,13 @@ def _near_duplicates(doc_ids: list[str], ids: np.ndarray, offsets: np.ndarray, t
 def near_duplicates_from_texts(
     doc_ids: list[str], texts: list[str], *, threshold: float | None = 0.8
 ) -> list[str | None]:
-    """Compatibility form: tokenise ``texts`` with the shared tokeniser (lowercased, every word
-    kept), number the words, and call :func:`near_duplicates`. Same parameters, texts for ids."""
-    from .text import TextSettings, Tokenizer
+    """:func:`near_duplicates` for texts: their words are split with the shared tokeniser into a
+    :class:`~medialens.tokens.WordTable` (as the loader does) and lowercased."""
+    from .tokens import WordTable
 
     threshold = _check_threshold(threshold)
     if len(texts) != len(doc_ids):
         raise ValueError(f"texts: {len(texts)} texts for {len(doc_ids)} doc_ids")
-    words = Tokenizer(TextSettings(lowercase=True, remove_stopwords=False, min_length=1, numbers=True)).words
-    vocab: dict[str, int] = {}
-    number = vocab.setdefault
-    flat: list[int] = []
-    offsets = [0]
-    for text in texts:
-        flat.extend(number(w, len(vocab)) for w in words(text))
-        offsets.append(len(flat))
+    table = WordTable.from_texts(list(doc_ids), texts)
     # the inner function, not near_duplicates: a benchmark that wraps near_duplicates counts once
-    return _near_duplicates(doc_ids, np.asarray(flat, dtype=np.int64), np.asarray(offsets, dtype=np.int64), threshold)
+    return _near_duplicates(table.doc_ids, table.lowercase_ids(), table.offsets, threshold)
