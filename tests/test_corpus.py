@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import time
 import unicodedata
 
 import pandas as pd
@@ -938,3 +939,78 @@ def test_txt_source_and_id_are_the_path_below_the_folder(tmp_path):
     expected = {mc._source_name(defn, f): mc._txt_doc_id(defn, f) for f in mc._input_files(defn)}
     assert dict(zip(c.documents["source"], c.documents["doc_id"], strict=True)) == expected
     assert expected["sub/deeper/c.d.txt"] == "sub/deeper/c.d" and expected[".hidden.txt"] == ".hidden"
+
+
+# --------------------------------------------------------------------------------------------
+# Input listing and the stat index of the cache
+# --------------------------------------------------------------------------------------------
+def _tree(root):
+    """Nested folders, dotted and hidden names, a folder named like a file, links to a file, to a
+    folder and to nothing, upper-case suffixes, non-matching files."""
+    data = root / "data"
+    for rel in ["a.txt", "B.TXT", "b.txt", "sub/c.txt", "sub/deeper/d.e.txt", ".hidden.txt", ".h/x.txt",
+                "x.y/z.txt", "sub/notes.md", "a b/ç é.txt", "sub-a/f.txt", "sub/a/g.txt"]:
+        (data / rel).parent.mkdir(parents=True, exist_ok=True)
+        (data / rel).write_text(body(1), encoding="utf-8")
+    (data / "folder.txt").mkdir()
+    (data / "link.txt").symlink_to(data / "a.txt")
+    (data / "dirlink").symlink_to(data / "sub", target_is_directory=True)
+    (data / "broken.txt").symlink_to(data / "nowhere.txt")
+    return data
+
+
+@pytest.mark.parametrize("pattern", ["*.txt", "*.TXT", "*", "[ab]*", "a.txt", "sub/*.txt", "**/*.txt"])
+def test_input_files_are_rglobs_files_in_path_order(tmp_path, pattern):
+    data = _tree(tmp_path)
+    defn = mc.CorpusDefinition(name="t", path=data, format="txt", pattern=pattern)
+    expected = sorted(p for p in data.rglob(pattern) if p.is_file())  # Path order, pathlib's own rules
+    assert mc._input_files(defn) == [str(p) for p in expected]
+
+
+def test_the_stat_index_serves_the_key_without_reading_the_inputs(tmp_path, monkeypatch):
+    definition = write_corpus(tmp_path, {"a.txt": body(80), "b.txt": body(81)})
+    monkeypatch.setattr(mc, "_RACY_NS", 0)  # the files are older than the index: trusted at once
+    first = load_corpus(definition)
+    assert list((tmp_path / "cache").glob("corpus-t-stat-*.json"))
+
+    def no_reading(*args):
+        raise AssertionError("the inputs were read for the key")
+
+    monkeypatch.setattr(mc, "_cache_key", no_reading)
+    second = load_corpus(definition)
+    assert second.from_cache and second.key == first.key
+
+
+def test_a_file_rewritten_with_its_size_and_time_is_never_served_stale(tmp_path, monkeypatch):
+    definition = write_corpus(tmp_path, {"a.txt": body(82), "b.txt": body(83)})
+    monkeypatch.setattr(mc, "_RACY_NS", 0)
+    first = load_corpus(definition)
+    target = tmp_path / "data" / "b.txt"
+    before = target.stat()
+    time.sleep(0.05)  # past the clock tick of the first write: the change time moves on
+    target.write_bytes(target.read_bytes().replace(b"dag", b"DAG", 1))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same modification time
+    assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
+    again = load_corpus(definition)
+    assert not again.from_cache and again.key != first.key
+    assert "DAG" in again.documents.set_index("doc_id").at["b", "text"]
+
+
+def test_a_recently_changed_input_makes_the_index_untrusted(tmp_path, monkeypatch):
+    definition = write_corpus(tmp_path, {"a.txt": body(84)})  # written just now: inside _RACY_NS
+    load_corpus(definition)
+    calls = []
+    real = mc._cache_key
+    monkeypatch.setattr(mc, "_cache_key", lambda *a: calls.append(1) or real(*a))
+    assert load_corpus(definition).from_cache
+    assert calls == [1]  # the key was computed from the bytes, not taken from the index
+
+
+def test_a_broken_stat_index_is_ignored(tmp_path, monkeypatch):
+    definition = write_corpus(tmp_path, {"a.txt": body(85)})
+    monkeypatch.setattr(mc, "_RACY_NS", 0)
+    first = load_corpus(definition)
+    for index in (tmp_path / "cache").glob("corpus-t-stat-*.json"):
+        index.write_text('{"key": "../../etc/passwd", "written_ns": 99999999999999999999}')
+    again = load_corpus(definition)
+    assert again.from_cache and again.key == first.key
