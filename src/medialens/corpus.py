@@ -15,7 +15,8 @@ A corpus definition is a small YAML file (``corpus/seeds.yaml`` for the embedded
     cleaning: {boilerplate: true, html: auto, max_doc_bytes: 5000000, near_duplicate_threshold: 0.8}
 
 :func:`load_corpus` returns a :class:`Corpus`: one document table plus the skip report, the
-cleaning log and the input totals, so that ``processed + skipped == inputs`` can be checked.
+cleaning log and the input totals, so that ``processed + skipped == inputs`` can be checked, and
+the word table (every document split into words once, :class:`medialens.tokens.WordTable`).
 Results are cached on disk under a key made from the inputs' bytes and every setting.
 """
 
