@@ -87,10 +87,8 @@ def _child(step: str, yaml_path: str) -> dict:
 # Parent side
 # --------------------------------------------------------------------------------------------
 def bench_size(n: int, fmt: str) -> dict:
-    try:
-        from synth import ensure_corpus
-    except ImportError:
-        raise SystemExit("benchmarks/synth.py is missing (it comes from the bench branch via main)") from None
+    from synth import ensure_corpus
+
     from medialens.corpus import load_corpus
 
     yaml_path = ensure_corpus(n, fmt=fmt)
