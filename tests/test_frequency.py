@@ -505,3 +505,12 @@ def test_word_table_must_hold_the_documents(seeds):
         mf.count_terms(other, words=seeds.words)
     with pytest.raises(ValueError, match=r"^words: expected the corpus word table \(Corpus.words\), got list"):
         mf.count_terms(seeds.documents, words=[])
+
+
+def test_word_table_must_match_the_texts(seeds):
+    cut = seeds.documents.assign(text=lambda d: d["text"].str[:300])
+    with pytest.raises(ValueError, match=r"^words: the word table was not made from these texts \(document '.*' and 4 more differ\)"):
+        mf.count_terms(cut, words=seeds.words)
+    paragraphs = seeds.paragraphs()
+    with pytest.raises(ValueError, match=r"^words: .*repeated doc_ids"):
+        mf.count_terms(paragraphs, words=seeds.words)

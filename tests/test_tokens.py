@@ -110,3 +110,13 @@ def test_token_ids_number_the_same_tokens(s):
     got = [terms[ids[a:b]].tolist() for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
     assert got == [Tokenizer(s)(TEXTS[i]) for i in (5, 0, 2)]
     assert sorted(set(terms.tolist())) == sorted({t for doc in got for t in doc})  # only tokens that occur
+
+
+def test_fingerprints_follow_the_texts_through_select():
+    texts = ["een twee", "", "drie"]
+    table = WordTable.from_texts(["a", "b", "c"], texts)
+    from medialens.tokens import text_fingerprints
+
+    assert table.fingerprints.tolist() == text_fingerprints(texts).tolist()
+    assert table.select(["c", "a"]).fingerprints.tolist() == text_fingerprints(["drie", "een twee"]).tolist()
+    assert len(set(table.fingerprints.tolist())) == 3

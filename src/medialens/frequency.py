@@ -31,7 +31,7 @@ from scipy import stats
 from scipy.special import xlogy
 
 from .text import TextSettings, Tokenizer, ngrams
-from .tokens import WordTable
+from .tokens import WordTable, text_fingerprints
 
 __all__ = [
     "TermCounts",
@@ -207,7 +207,17 @@ def count_terms(
         if not isinstance(words, WordTable):
             raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
         # the words as split when loading: each distinct word filtered once, no text split again
-        table = words.select(documents["doc_id"].tolist(), parameter="words")
+        ids_in = documents["doc_id"].tolist()
+        if len(set(ids_in)) != len(ids_in):
+            raise ValueError("words: the corpus word table holds whole documents; documents has repeated doc_ids (paragraphs?): count without words=")
+        table = words.select(ids_in, parameter="words")
+        texts_in = [t if isinstance(t, str) else "" for t in documents["text"].tolist()]
+        differs = np.flatnonzero(table.fingerprints != text_fingerprints(texts_in))
+        if len(differs):
+            raise ValueError(
+                f"words: the word table was not made from these texts (document {ids_in[differs[0]]!r} and "
+                f"{len(differs) - 1} more differ); pass the corpus's own documents, or count without words="
+            )
         tids, uptr_a, unames = table.token_ids(settings)
         ids = tids.astype(np.int64)
         word_counts[:] = table.lengths()

@@ -20,6 +20,7 @@ for stance) are still tokenised from their text with :class:`~medialens.text.Tok
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,10 +29,18 @@ import numpy as np
 
 from .text import TextSettings, Tokenizer, _split_words, normalise
 
-__all__ = ["WordTable"]
+__all__ = ["WordTable", "text_fingerprints"]
 
 _BLOCK_WORDS = 4_000_000  # tokens() works on blocks of documents with about this many words
 _FLUSH_WORDS = 1_000_000  # from_texts moves its list of ids into the array every so many words
+
+
+def text_fingerprints(texts: Iterable[str]) -> np.ndarray:
+    """A 64-bit hash (BLAKE2b) of each text, exactly as given."""
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") for t in texts],
+        dtype=np.uint64,
+    )
 
 
 class _Ids(dict):
@@ -57,12 +66,16 @@ class WordTable:
         Every document's words, concatenated in document order.
     offsets : numpy.ndarray of int64
         ``len(doc_ids) + 1`` positions: document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
+    fingerprints : numpy.ndarray of uint64
+        A 64-bit hash of each text the words were split from (:func:`text_fingerprints`), so a
+        user of the table can check it was made from the texts in hand.
     """
 
     doc_ids: list[str]
     vocabulary: list[str]
     ids: np.ndarray
     offsets: np.ndarray
+    fingerprints: np.ndarray
 
     @classmethod
     def from_texts(cls, doc_ids: Sequence[str], texts: Iterable[str], *, normalised: bool = False) -> WordTable:
@@ -84,6 +97,7 @@ class WordTable:
         offsets = array("q", [0])
         pending: list[int] = []  # a list grows faster than an array; moved over every ~1M words
         done = 0
+        texts = list(texts)
         for text in texts:
             pending += map(number, _split_words(text if normalised else normalise(text)))
             offsets.append(done + len(pending))
@@ -100,6 +114,7 @@ class WordTable:
             vocabulary=list(vocab),
             ids=np.frombuffer(flat, dtype=np.int32).copy() if len(flat) else np.zeros(0, dtype=np.int32),
             offsets=np.frombuffer(offsets, dtype=np.int64).copy(),
+            fingerprints=text_fingerprints(texts),
         )
 
     def __len__(self) -> int:
@@ -136,7 +151,7 @@ class WordTable:
             ids = self.ids[take]
         else:
             ids = np.zeros(0, dtype=np.int32)
-        return WordTable([self.doc_ids[r] for r in rows.tolist()], self.vocabulary, ids, offsets)
+        return WordTable([self.doc_ids[r] for r in rows.tolist()], self.vocabulary, ids, offsets, self.fingerprints[rows])
 
     def lowercase_ids(self) -> np.ndarray:
         """``ids`` with words that differ only in case sharing one id (``NAVO``, ``Navo``, ``navo``)."""
@@ -170,8 +185,14 @@ class WordTable:
         kept = mapped >= 0
         flat = mapped[kept]
         del mapped
-        cum = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))
-        offsets = cum[self.offsets]
+        # tokens kept per document, summed segment by segment (a running sum over every word would
+        # cost 8 bytes per word); reduceat over the non-empty documents' starts only
+        counts = np.zeros(len(self.doc_ids), dtype=np.int64)
+        nonempty = np.flatnonzero(np.diff(self.offsets) > 0)
+        if len(nonempty):
+            counts[nonempty] = np.add.reduceat(kept, self.offsets[nonempty], dtype=np.int64)
+        offsets = np.zeros(len(self.doc_ids) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
         present = np.flatnonzero(np.bincount(flat, minlength=len(terms)))
         if len(present) < len(terms):  # number only the tokens these documents have
             renumber = np.full(len(terms), -1, dtype=np.int32)
