@@ -956,6 +956,7 @@ def _tree(root):
     (data / "link.txt").symlink_to(data / "a.txt")
     (data / "dirlink").symlink_to(data / "sub", target_is_directory=True)
     (data / "broken.txt").symlink_to(data / "nowhere.txt")
+    (data / "loop.txt").symlink_to(data / "loop.txt")  # a link to itself: not a file, no error
     return data
 
 
@@ -1014,3 +1015,45 @@ def test_a_broken_stat_index_is_ignored(tmp_path, monkeypatch):
         index.write_text('{"key": "../../etc/passwd", "written_ns": 99999999999999999999}')
     again = load_corpus(definition)
     assert again.from_cache and again.key == first.key
+
+
+def test_a_file_that_cannot_be_read_is_skipped_with_its_reason(tmp_path, monkeypatch):
+    definition = write_corpus(tmp_path, {"a.txt": body(86), "b.txt": body(87)})
+    real_open = open
+
+    def guarded_open(path, *args, **kwargs):
+        if str(path).endswith("b.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", guarded_open)
+    c = load_corpus(definition)  # the cache key reads the files too: it must not fail either
+    assert skip_of(c, "b.txt")["reason"] == "unreadable"
+    assert "b.txt: cannot be read: Permission denied" in skip_of(c, "b.txt")["detail"]
+    assert_conserved(c)
+
+
+def test_an_input_changed_while_loading_is_not_cached(tmp_path, monkeypatch):
+    definition = write_corpus(tmp_path, {"a.txt": body(88), "b.txt": body(89)})
+    target = tmp_path / "data" / "b.txt"
+    real_build = mc._build
+
+    def build_after_an_edit(*args, **kwargs):
+        time.sleep(0.05)
+        target.write_bytes(target.read_bytes() + b" Later toegevoegd.")
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(mc, "_build", build_after_an_edit)
+    load_corpus(definition)
+    assert not list((tmp_path / "cache").glob("corpus-t-*.pkl"))  # the key described other bytes
+    monkeypatch.setattr(mc, "_build", real_build)
+    again = load_corpus(definition)
+    assert not again.from_cache and again.documents.set_index("doc_id").at["b", "text"].endswith("Later toegevoegd.")
+    assert load_corpus(definition).from_cache
+
+
+def test_a_file_name_that_is_not_utf8_loads_with_the_cache(tmp_path):
+    definition = write_corpus(tmp_path, {"a.txt": body(90)})
+    (tmp_path / "data" / os.fsdecode(b"caf\xe9.txt")).write_text(body(91), encoding="utf-8")
+    first = load_corpus(definition)
+    assert len(first.documents) == 2 and load_corpus(definition).from_cache

@@ -306,3 +306,17 @@ def test_candidate_rate_follows_the_banding_formula(length, changes):
 def test_pairs_at_the_default_threshold_are_always_candidates():
     rate, expected = candidate_rate(300, 450, 11, seed=1)  # J about 0.79
     assert rate == 1.0 and expected > 0.999999
+
+
+def test_more_than_200_copies_of_one_story_are_all_found():
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 10**6, 400)
+    docs = [base]
+    for _ in range(299):  # one word edited per copy: every copy is J ~ 0.95 from the original
+        copy = base.copy()
+        copy[rng.integers(0, 400)] = rng.integers(10**6, 2 * 10**6)
+        docs.append(copy)
+    ids, offsets = np.concatenate(docs), np.cumsum([0] + [len(d) for d in docs])
+    doc_ids = [f"d{k:03d}" for k in range(len(docs))]
+    result = near_duplicates(doc_ids, ids, offsets, threshold=0.8)
+    assert result[0] is None and all(r == "d000" for r in result[1:])

@@ -76,6 +76,7 @@ REMOVAL_COLUMNS = ["doc_id", "kind", "paragraph", "chars", "excerpt"]
 #: Every reason an input can be skipped for, with what it means.
 SKIP_REASONS = {
     "empty": "the file or record has no text at all",
+    "unreadable": "the file could not be opened or read (permissions)",
     "empty_body": "only header lines, no body text",
     "too_large": "larger than cleaning.max_doc_bytes",
     "nul_byte": "contains NUL bytes (binary or UTF-16 data)",
@@ -608,15 +609,23 @@ def _clean_body(
 # Format readers: each yields raw records (doc_id, source, line, fields) and records skips.
 # --------------------------------------------------------------------------------------------
 def _read_bytes(path: str | Path, source: str, limit: int, log: _Log, what: str = "max_doc_bytes") -> bytes | None:
-    size = os.stat(path).st_size
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        log.skip(source, None, "unreadable", f"{source}: cannot be read: {exc.strerror}")
+        return None
     if size > limit:
         log.skip(source, None, "too_large", f"{source}: {size:,} bytes is over {what} = {limit:,}")
         return None
     if size == 0:
         log.skip(source, None, "empty", f"{source}: empty file")
         return None
-    with open(path, "rb") as fh:
-        return fh.read()
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        log.skip(source, None, "unreadable", f"{source}: cannot be read: {exc.strerror}")
+        return None
 
 
 def _suffix(name: str) -> str:
@@ -817,14 +826,20 @@ def _input_files(defn: CorpusDefinition) -> list[str]:
         folders = [str(defn.path)]
         while folders:
             try:
-                with os.scandir(folders.pop()) as entries:
-                    for entry in entries:
-                        if entry.is_dir(follow_symlinks=False):
-                            folders.append(entry.path)
-                        elif match(entry.name) and entry.is_file():
-                            files.append(entry.path)
-            except PermissionError:
+                with os.scandir(folders.pop()) as it:
+                    entries = list(it)
+            except PermissionError:  # as rglob: an unreadable folder is passed over
                 continue
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif match(entry.name) and entry.is_file():
+                        files.append(entry.path)
+                except PermissionError:  # a link into a folder we may not enter: listed, and the
+                    files.append(entry.path)  # reader records it as skipped ("unreadable")
+                except OSError:  # a link loop or a link to nothing: not a file, as for rglob
+                    continue
     files.sort(key=_path_order)
     if not files:
         raise CorpusError(f"source.path {defn.path} holds no files matching {defn.pattern!r}")
@@ -847,22 +862,30 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def _inputs_of(defn: CorpusDefinition, files: list[str]) -> list[str]:
+    return [*files, *([str(defn.metadata_path)] if defn.metadata_path else [])]
+
+
 def _cache_key(defn: CorpusDefinition, files: list[str]) -> str:
     """Hash of every setting, the loader's code, and every input file's path and bytes."""
     h = hashlib.blake2b(digest_size=16)
     h.update(json.dumps(defn.settings(), sort_keys=True, default=str).encode())
     h.update(_code_fingerprint().encode())
-    for path in [*files, *([str(defn.metadata_path)] if defn.metadata_path else [])]:
-        with open(path, "rb") as fh:
-            digest = hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).digest()
-        h.update(f"{path}\0".encode())
-        h.update(digest)
+    for path in _inputs_of(defn, files):
+        h.update(os.fsencode(path) + b"\0")  # fsencode: a name that is not UTF-8 is still bytes
+        try:
+            with open(path, "rb") as fh:
+                h.update(hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).digest())
+        except OSError as exc:  # unreadable: the loader skips it with its reason; so does the key
+            h.update(f"unreadable {exc.errno}".encode())
     return h.hexdigest()
 
 
-#: A file changed less than this long before a stat index was written makes the index untrusted
-#: (its change could fall in the same clock tick as a later one: git's "racy" case).
-_RACY_NS = 2_000_000_000
+#: The stat index is trusted only when every input last changed this long before the moment its
+#: metadata was read (git's "racy" rule; 3 s covers file systems with 1 s and 2 s timestamps).
+_RACY_NS = 3_000_000_000
+#: Windows reports a file's creation time as st_ctime, which an edit does not move: no index there.
+_STAT_INDEX = os.name == "posix"
 
 
 def _stat_signature(defn: CorpusDefinition, files: list[str]) -> tuple[str, int]:
@@ -872,38 +895,52 @@ def _stat_signature(defn: CorpusDefinition, files: list[str]) -> tuple[str, int]
     h.update(json.dumps(defn.settings(), sort_keys=True, default=str).encode())
     h.update(_code_fingerprint().encode())
     newest = 0
-    for path in [*files, *([str(defn.metadata_path)] if defn.metadata_path else [])]:
-        st = os.stat(path)
-        h.update(f"{path}\0{st.st_size}\0{st.st_dev}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode())
+    for path in _inputs_of(defn, files):
+        h.update(os.fsencode(path) + b"\0")
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            h.update(f"unreadable {exc.errno}\n".encode())
+            continue
+        h.update(f"{st.st_size}\0{st.st_dev}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode())
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
     return h.hexdigest(), newest
 
 
-def _content_key(defn: CorpusDefinition, files: list[str]) -> tuple[str, Path | None]:
-    """The cache key, from the stat index when it can be trusted, else by reading every input.
+def _indexed_key(index: Path, newest: int, stat_ns: int) -> str | None:
+    """The cache key remembered in ``index`` for the inputs' current metadata, if it can be trusted.
 
     Reading 100k inputs to hash them took half the time of loading a corpus from the cache. As git
-    does with its index, the key is remembered under a hash of the inputs' file-system metadata
-    (size, inode, modification and change time: a change to a file's bytes changes its change
-    time, which no tool can set back) and reused while that metadata is unchanged, unless a file
-    changed within ``_RACY_NS`` before the index was written. Returns ``(key, index file to write
-    or None)``.
+    does with its index, the content key is remembered under a hash of the inputs' file-system
+    metadata (size, inode, modification and change time: writing a file's bytes moves its change
+    time, which tools such as ``touch -r`` or ``cp -p`` cannot set back) and reused while that is
+    unchanged, unless an input changed within ``_RACY_NS`` of the moment the metadata was read
+    (``stat_ns``) or carries a time in the future. POSIX only. The key is used only for a cache
+    hit, never to store a new build.
     """
-    signature, newest = _stat_signature(defn, files)
-    index = cache_dir() / f"corpus-{defn.name}-stat-{signature}.json"
     try:
         record = json.loads(index.read_text(encoding="utf-8"))
         key = record["key"]
-        if newest < record["written_ns"] - _RACY_NS and re.fullmatch(r"[0-9a-f]{32}", key):
-            return key, None
+        trusted = newest < record["stat_ns"] - _RACY_NS and newest <= stat_ns
+        if trusted and isinstance(key, str) and re.fullmatch(r"[0-9a-f]{32}", key):
+            return key
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    return _cache_key(defn, files), index
+    return None
 
 
-def _write_index(index: Path, key: str) -> None:
-    with atomic_write(index, "w") as fh:
-        json.dump({"key": key, "written_ns": time.time_ns()}, fh)
+def _load_cached(cache_file: Path, defn: CorpusDefinition) -> Corpus | None:
+    if not cache_file.is_file():
+        return None
+    try:
+        with cache_file.open("rb") as fh:
+            corpus = pickle.load(fh)
+    except Exception:  # a broken cache is rebuilt, never trusted
+        cache_file.unlink(missing_ok=True)
+        return None
+    corpus.definition = defn
+    corpus.from_cache = True
+    return corpus
 
 
 def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = True, progress: bool = False) -> Corpus:
@@ -916,25 +953,29 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
     files = _input_files(defn)
     if not use_cache:  # no cache to look up or write: the inputs need not be read twice for a key
         return _build(defn, files, None, progress=progress)
-    key, index = _content_key(defn, files)
-    cache_file = cache_dir() / f"corpus-{defn.name}-{key}.pkl"
-    if cache_file.is_file():
-        try:
-            with cache_file.open("rb") as fh:
-                corpus = pickle.load(fh)
-            corpus.definition = defn
-            corpus.from_cache = True
-            if index is not None:
-                _write_index(index, key)
+    stat_ns = time.time_ns()
+    signature, newest = _stat_signature(defn, files)
+    index = cache_dir() / f"corpus-{defn.name}-stat-{signature}.json"
+    if _STAT_INDEX and (key := _indexed_key(index, newest, stat_ns)) is not None:
+        if (corpus := _load_cached(cache_file_for(defn, key), defn)) is not None:
             return corpus
-        except Exception:  # a broken cache is rebuilt, never trusted
-            cache_file.unlink(missing_ok=True)
-    corpus = _build(defn, files, key, progress=progress)
-    with atomic_write(cache_file) as fh:
-        pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    if index is not None:
-        _write_index(index, key)
+    key = _cache_key(defn, files)  # from the bytes: what a new build is stored under
+    corpus = _load_cached(cache_file_for(defn, key), defn)
+    if corpus is None:
+        corpus = _build(defn, files, key, progress=progress)
+        if _stat_signature(defn, files)[0] != signature:  # an input changed while it was read:
+            return corpus  # the key may not describe what was read, so nothing is cached
+        with atomic_write(cache_file_for(defn, key)) as fh:
+            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    if _STAT_INDEX:
+        with atomic_write(index, "w") as fh:
+            json.dump({"key": key, "stat_ns": stat_ns}, fh)
     return corpus
+
+
+def cache_file_for(defn: CorpusDefinition, key: str) -> Path:
+    """Where the corpus loaded with ``key`` is cached."""
+    return cache_dir() / f"corpus-{defn.name}-{key}.pkl"
 
 
 def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progress: bool) -> Corpus:

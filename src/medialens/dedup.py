@@ -23,8 +23,10 @@ Method
    of the first non-empty bin in a fixed pseudo-random order of the bins that depends on the empty
    bin only, never on the document.
 3. Candidates: locality-sensitive hashing with 32 bands of 4 bins; two documents that agree on
-   all four bins of any band are a candidate pair (bands whose bucket holds more than 200
-   documents give no pairs, as before: boilerplate that common is not a copy of one article).
+   all four bins of any band are a candidate pair. A bucket of more than 200 documents (a story
+   reprinted hundreds of times) pairs each member with its first document only, so the cost
+   stays linear; a copy that is close to another copy but not to that first one can then be
+   missed.
    A pair with Jaccard similarity J is a candidate with probability about
    ``1 - (1 - J**4)**32``: 0.99999995 at J = 0.8, 0.9996 at J = 0.7, 0.87 at J = 0.5.
 4. Verification: a candidate pair's Jaccard similarity is computed exactly from the two
@@ -188,7 +190,8 @@ def _chunks(offsets: np.ndarray, budget: int) -> list[tuple[int, int]]:
 
 
 def _candidate_pairs(keys: np.ndarray, nonempty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs ``(i, j)``, ``i < j``, of documents sharing a band bucket of 2..200 documents."""
+    """Pairs ``(i, j)``, ``i < j``, of documents sharing a band bucket: every pair in a bucket of
+    2..200 documents, each member with the first document in a larger bucket."""
     docs = np.flatnonzero(nonempty)
     if len(docs) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -198,12 +201,23 @@ def _candidate_pairs(keys: np.ndarray, nonempty: np.ndarray) -> tuple[np.ndarray
     sk = flat[order]
     starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
     sizes = np.diff(np.r_[starts, len(sk)])
-    keep = (sizes > 1) & (sizes <= _MAX_BUCKET)
-    lead = np.minimum.reduceat(owner[order], starts)[keep]  # each bucket's first document
-    starts, sizes = starts[keep], sizes[keep]
-    if not len(starts):
-        return np.empty(0, np.int64), np.empty(0, np.int64)
     n = int(keys.shape[0])
+    leads = np.minimum.reduceat(owner[order], starts)  # each bucket's first document
+    codes: list[np.ndarray] = []
+    big = sizes > _MAX_BUCKET
+    if big.any():
+        # a bucket of more than _MAX_BUCKET documents (a story reprinted hundreds of times): every
+        # member is paired with the bucket's first document only, linear instead of quadratic;
+        # the exact check decides, so a copy is still found when it is close to that first one
+        bst, bsz = starts[big], sizes[big]
+        pos = np.repeat(bst, bsz) + (np.arange(bsz.sum()) - np.repeat(np.cumsum(bsz) - bsz, bsz))
+        x, y = np.repeat(leads[big], bsz), owner[order[pos]]
+        codes.append(_sorted_unique(x[x != y] * n + y[x != y]))
+    keep = (sizes > 1) & (sizes <= _MAX_BUCKET)
+    lead = leads[keep]
+    starts, sizes = starts[keep], sizes[keep]
+    if not len(starts) and not codes:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
     # every pair of positions within every kept bucket, vectorised, in batches of buckets that
     # give at most _PAIR_BATCH pairs (a story reprinted 200 times gives 19,900 pairs per band);
     # buckets in order of their first document, so that a cluster's buckets from all 32 bands
@@ -211,7 +225,6 @@ def _candidate_pairs(keys: np.ndarray, nonempty: np.ndarray) -> tuple[np.ndarray
     by_first = np.argsort(lead, kind="stable")
     starts, sizes = starts[by_first], sizes[by_first]
     n_pairs = np.cumsum(sizes * (sizes - 1) // 2)
-    codes: list[np.ndarray] = []
     lo = 0
     while lo < len(starts):
         hi = max(int(np.searchsorted(n_pairs, (n_pairs[lo - 1] if lo else 0) + _PAIR_BATCH, side="right")), lo + 1)
