@@ -223,3 +223,16 @@ def test_letter_count_on_hand_worked_strings():
     assert language._enough_letters("a" * 20) and not language._enough_letters("a" * 19)
     assert language._enough_letters("é" * 20)  # no ASCII letters: every letter counted
     assert language._enough_letters("a" * 19 + "ß") and not language._enough_letters("a" * 19 + "1 ,.")
+
+
+def test_short_common_words_between_long_foreign_words_go_to_lingua():
+    # ten Dutch function words between German compounds: by word count Dutch, by letters German
+    de = ("Rüstungsexportkontrollgesetzes Bundesverteidigungsministeriums Sicherheitsüberprüfungsverfahren "
+          "Grundstückverkehrsgenehmigungszuständigkeit Verkehrsinfrastrukturfinanzierungsgesellschaft "
+          "Rindfleischetikettierungsüberwachung Kraftfahrzeughaftpflichtversicherung Bundesausbildungsförderungsgesetz "
+          "Arbeitsunfähigkeitsbescheinigungen Steuerhinterziehungsbekämpfungsgesetz").split()
+    nl = ["het", "niet", "ook", "maar", "zijn", "wordt", "heeft", "nog", "wel", "naar", "deze"]
+    text = " ".join(w for pair in zip(nl, de + [""], strict=True) for w in pair if w)[:400]
+    cands = ["nl", "en", "de", "fr"]
+    assert language._first_pass([text], language._distinctive(language._codes(cands))) == [None]
+    assert language.detect_languages([text], cands, first_pass=True) == language._lingua_only([text], cands)
