@@ -20,7 +20,7 @@ for stance) are still tokenised from their text with :class:`~medialens.text.Tok
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,9 +36,10 @@ _FLUSH_WORDS = 1_000_000  # from_texts moves its list of ids into the array ever
 
 
 def text_fingerprints(texts: Iterable[str]) -> np.ndarray:
-    """A 64-bit hash (BLAKE2b) of each text, exactly as given."""
+    """A 64-bit fingerprint of each text, exactly as given: its CRC-32 and its length (a check
+    against passing other texts than the table was made from, not a cryptographic hash)."""
     return np.array(
-        [int.from_bytes(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") for t in texts],
+        [(zlib.crc32(t.encode("utf-8", "surrogatepass")) << 32) | (len(t) & 0xFFFFFFFF) for t in texts],
         dtype=np.uint64,
     )
 
@@ -225,9 +226,9 @@ class WordTable:
             lo, hi = self.offsets[first], self.offsets[last]
             mapped = verdict[self.ids[lo:hi]]
             kept_mask = mapped >= 0
-            words = terms[mapped[kept_mask]].tolist()
+            words = terms[mapped[kept_mask]]
             cum = np.concatenate(([0], np.cumsum(kept_mask, dtype=np.int64)))
             bounds = cum[self.offsets[first : last + 1] - lo].tolist()
-            out.extend(words[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+            out.extend(words[a:b].tolist() for a, b in zip(bounds[:-1], bounds[1:], strict=True))
             first = last
         return out
