@@ -1,7 +1,7 @@
 """Benchmark: near-duplicate detection over word ids (``medialens.dedup.near_duplicates``) against
 the old text-based 128-permutation MinHash (a copy kept in this script only), on the same documents.
 
-    MEDIALENS_BENCH_DATA=/work/bench-data python benchmarks/bench_dedup.py --sizes 10000,100000
+    .venv/bin/python benchmarks/bench_dedup.py --sizes 10000,100000
 
 For every size the synthetic corpus of ``benchmarks/synth.py`` is loaded once through
 ``medialens.corpus.load_corpus`` (language detection and near-duplicate flags switched off, so the

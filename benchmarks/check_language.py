@@ -13,8 +13,8 @@ Per set it prints n, agreement with lingua alone (must be 100%; every disagreeme
 with its text), the share the first pass decides, and wall and CPU seconds (best of 3) of lingua
 alone and of the cascade. ``--sweep`` also prints, for a grid of thresholds, how many first-pass
 decisions would disagree with lingua and how many documents the first pass would decide.
+The synthetic corpora come from ``synth.py`` (``$MEDIALENS_BENCH_DATA``, see benchmarks/README.md).
 
-    export MEDIALENS_BENCH_DATA=/work/bench-data
     .venv/bin/python benchmarks/check_language.py [--sizes 10000,100000] [--sweep]
 """
 
@@ -296,7 +296,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sweep", default="", help="TOP_N values to sweep thresholds for (e.g. 100,1000,5000)")
     args = ap.parse_args(argv)
-    os.environ.setdefault("MEDIALENS_BENCH_DATA", "/work/bench-data")
     print(f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}; candidates {CANDIDATES}; "
           f"TOP_N {language.TOP_N}, MIN_WORDS {language.MIN_WORDS}, RATIO {language.RATIO}, COVERAGE {language.COVERAGE}")
     print({c: len(w) for c, w in language.function_words(CANDIDATES).items()}, "distinctive words per candidate")
