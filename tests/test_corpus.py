@@ -13,6 +13,7 @@ import re
 import stat
 import time
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -936,7 +937,11 @@ def test_txt_source_and_id_are_the_path_below_the_folder(tmp_path):
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     c = load_corpus(path, use_cache=False)
     defn = c.definition
-    expected = {mc._source_name(defn, f): mc._txt_doc_id(defn, f) for f in mc._input_files(defn)}
+    data = tmp_path / "data"  # independently: pathlib's relative path, with and without suffix
+    expected = {
+        Path(f).relative_to(data).as_posix(): Path(f).relative_to(data).with_suffix("").as_posix()
+        for f in mc._input_files(defn)
+    }
     assert dict(zip(c.documents["source"], c.documents["doc_id"], strict=True)) == expected
     assert expected["sub/deeper/c.d.txt"] == "sub/deeper/c.d" and expected[".hidden.txt"] == ".hidden"
 

@@ -635,10 +635,10 @@ def _suffix(name: str) -> str:
 
 
 def _records_txt(defn: CorpusDefinition, files: list[str], log: _Log):
-    base = defn.path if defn.path.is_dir() else defn.path.parent  # as in _source_name/_txt_doc_id, once
+    base = defn.path if defn.path.is_dir() else defn.path.parent  # as in _source_name, once
     prefix = len(str(base).rstrip(os.sep)) + 1
     for path in files:
-        # = _source_name / _txt_doc_id: the path below base, '/'-separated, without its suffix
+        # = _source_name, and the doc_id is it without its suffix
         # (string slicing: Path.relative_to cost a tenth of reading a 10k-file corpus)
         source = path[prefix:]
         if os.sep != "/":
@@ -792,11 +792,6 @@ def _map_fields(rec: dict, f: dict) -> dict:
 def _source_name(defn: CorpusDefinition, path: str | Path) -> str:
     base = defn.path if defn.path.is_dir() else defn.path.parent
     return Path(path).relative_to(base).as_posix()
-
-
-def _txt_doc_id(defn: CorpusDefinition, path: str | Path) -> str:
-    base = defn.path if defn.path.is_dir() else defn.path.parent
-    return Path(path).relative_to(base).with_suffix("").as_posix()
 
 
 _CASE_FOLDS = os.path.normcase("A") == "a"  # Windows: names compare and match without case
