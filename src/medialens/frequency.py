@@ -69,18 +69,6 @@ class _Vocabulary(dict):
         return j
 
 
-class _Verdicts(dict):
-    """word -> the token the tokeniser's filter makes of it ("" when it drops it), filled on first
-    sight by calling ``Tokenizer.filter`` on that one word (the filter works word by word)."""
-
-    def __init__(self, tok: Tokenizer) -> None:
-        super().__init__()
-        self._filter = tok.filter
-
-    def __missing__(self, word: str) -> str:
-        kept = self._filter([word])
-        self[word] = out = kept[0] if kept else ""
-        return out
 _DATE_COLUMNS = ("month", "date")
 
 
@@ -188,71 +176,49 @@ def count_terms(
     if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
     settings = settings or TextSettings()
-    tok = Tokenizer(settings)
+    if words is not None and not isinstance(words, WordTable):
+        raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
     orders = list(range(lo, hi + 1))
-
     n_docs = len(documents)
-    # Unigram ids per document (always: bigrams are coded from them), n >= 3 as joined strings.
-    uvocab = _Vocabulary()
-    ucol = uvocab.__getitem__
-    uflat, uptr = array("q"), [0]
-    svocab = _Vocabulary()
-    scol = svocab.__getitem__
-    sflat, sptr = array("q"), [0]
-    word_counts = np.zeros(n_docs, dtype=np.int64)
-    totals = np.zeros((n_docs, len(orders)), dtype=np.int64)
-    # The tokeniser's filter (numbers, length, stopwords, lemma/stem) works word by word, so its
-    # verdict on each distinct word is remembered: the same tokens, without re-deciding each time.
-    if words is not None:
-        if not isinstance(words, WordTable):
-            raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
-        # the words as split when loading: each distinct word filtered once, no text split again
-        ids_in = documents["doc_id"].tolist()
+    ids_in = documents["doc_id"].tolist()
+    texts_in = [t if isinstance(t, str) else "" for t in documents["text"].tolist()]
+    if words is None:
+        # split the texts into words here, once; the same table the loader keeps as Corpus.words
+        table = WordTable.from_texts(ids_in, texts_in)
+    else:
+        # the words as split when loading: no text is split again
         if len(set(ids_in)) != len(ids_in):
             raise ValueError("words: the corpus word table holds whole documents; documents has repeated doc_ids (paragraphs?): count without words=")
         table = words.select(ids_in, parameter="words")
-        texts_in = [t if isinstance(t, str) else "" for t in documents["text"].tolist()]
         differs = np.flatnonzero(table.fingerprints != text_fingerprints(texts_in))
         if len(differs):
             raise ValueError(
                 f"words: the word table was not made from these texts (document {ids_in[differs[0]]!r} and "
                 f"{len(differs) - 1} more differ); pass the corpus's own documents, or count without words="
             )
-        tids, uptr_a, unames = table.token_ids(settings)
-        ids = tids.astype(np.int64)
-        word_counts[:] = table.lengths()
-        lengths = np.diff(uptr_a)
-        for k, n in enumerate(orders):
-            totals[:, k] = np.maximum(lengths - n + 1, 0)
-        uvocab.update((t, j) for j, t in enumerate(unames.tolist()))
-        if hi >= 3:
-            for i in range(n_docs):
-                toks = unames[tids[uptr_a[i] : uptr_a[i + 1]]].tolist()
-                for n in orders:
-                    if n >= 3:
-                        sflat.extend(map(scol, ngrams(toks, n)))
-                sptr.append(len(sflat))
-        else:
-            sptr.extend([0] * n_docs)
-    else:
-        verdict = _Verdicts(tok)
-        lookup = verdict.__getitem__
-        for i, text in enumerate(documents["text"].tolist()):
-            w = tok.words(text if isinstance(text, str) else "")
-            word_counts[i] = len(w)
-            toks = list(filter(None, map(lookup, w)))  # "" (dropped) is falsy
-            uflat.extend(map(ucol, toks))
-            uptr.append(len(uflat))
-            for k, n in enumerate(orders):
-                totals[i, k] = max(len(toks) - n + 1, 0)
+    # Unigram ids per document (bigrams are coded from them), n >= 3 as joined strings. The
+    # tokeniser's filter works word by word, so the table applies it once per distinct word.
+    tids, uptr_a, unames = table.token_ids(settings)
+    ids = tids.astype(np.int64)
+    del tids
+    word_counts = table.lengths()
+    lengths = np.diff(uptr_a)
+    totals = np.zeros((n_docs, len(orders)), dtype=np.int64)
+    for k, n in enumerate(orders):
+        totals[:, k] = np.maximum(lengths - n + 1, 0)
+    uvocab = {t: j for j, t in enumerate(unames.tolist())}
+    svocab = _Vocabulary()
+    scol = svocab.__getitem__
+    sflat, sptr = array("q"), [0]
+    if hi >= 3:
+        for i in range(n_docs):
+            toks = unames[ids[uptr_a[i] : uptr_a[i + 1]]].tolist()
+            for n in orders:
                 if n >= 3:
                     sflat.extend(map(scol, ngrams(toks, n)))
             sptr.append(len(sflat))
-        ids = np.frombuffer(uflat, dtype=np.int64) if len(uflat) else np.zeros(0, dtype=np.int64)
-        uptr_a = np.asarray(uptr, dtype=np.int64)
-        unames = np.empty(len(uvocab), dtype=object)
-        for term, j in uvocab.items():
-            unames[j] = term
+    else:
+        sptr.extend([0] * n_docs)
     wanted = set(keep_terms)
     parts: list[tuple[sp.csr_matrix, np.ndarray]] = []  # (matrix, names) per n-gram order
 
@@ -310,7 +276,7 @@ def count_terms(
             snames[j] = term
         pruned(m3, [svocab[t] for t in wanted if t in svocab], lambda cols: snames[cols])
         del m3
-    del ids, uflat, sflat
+    del ids, sflat
     mat = sp.hstack([m for m, _ in parts], format="csr") if parts else sp.csr_matrix((n_docs, 0), dtype=np.int64)
     names = np.concatenate([np.asarray(nm, dtype=object) for _, nm in parts]) if parts else np.empty(0, dtype=object)
     parts.clear()
