@@ -9,8 +9,9 @@ fit a small corpus:
    its paragraph number. Headings (short lines such as ``Luchtruim``) are left out by default: a
    one- or two-word unit gets an L2-normalised vector made of one or two terms, which k-means then
    places by those words alone; the heading's topic is carried by the paragraphs under it.
-2. :func:`tfidf` -- tokens from :class:`medialens.text.Tokenizer` (n-grams built on the token stream),
-   counted once, filtered by ``min_df``/``max_df`` (the number of terms surviving each filter is
+2. :func:`tfidf` -- tokens and n-grams (within sentences) counted once by the one counting path
+   (:mod:`medialens.counting`, from the corpus word table: the words counted in term
+   frequencies), filtered by ``min_df``/``max_df`` (the number of terms surviving each filter is
    reported), weighted with ``sublinear_tf`` and smoothed idf, rows L2-normalised: exactly what
    ``TfidfVectorizer(analyzer=tokenizer, ...)`` computes. The matrix is built once and reused by
    every later step.
@@ -35,8 +36,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .counting import count_ngrams
 from .grouping import group_labels, group_order
-from .text import Tokenizer, paragraph_table, split_paragraphs
+from .text import Tokenizer, paragraph_table
+from .tokens import WordTable, text_fingerprints
 
 __all__ = [
     "UNIT_COLUMNS",
@@ -234,23 +237,6 @@ def _ngram_range(ngram_range) -> tuple[int, int]:
     return int(ngram_range[0]), int(ngram_range[1])
 
 
-def token_stream(tokenizer: Tokenizer, text: str, ngram_range: tuple[int, int] = (1, 1)) -> list[str]:
-    """The shared tokeniser's tokens of ``text`` and, for ``ngram_range`` above 1, its word n-grams.
-
-    N-grams are built on the filtered token stream (so one may bridge a removed stopword:
-    ``navo stuurt`` from *de Navo stuurt*) within each paragraph, never across a blank line.
-    """
-    lo, hi = ngram_range
-    if hi == 1:
-        return tokenizer(text)
-    out: list[str] = []
-    paragraphs = [tokenizer(p) for p in split_paragraphs(text)]
-    for n in range(lo, hi + 1):
-        for toks in paragraphs:
-            out.extend(toks if n == 1 else [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)])
-    return out
-
-
 def _describe(units: pd.DataFrame, mask: np.ndarray, limit: int = 8) -> str:
     """'3 of 5 units (2 of 5 documents: a, b)' for the units selected by ``mask``."""
     sel = units.loc[mask]
@@ -266,6 +252,52 @@ def _describe(units: pd.DataFrame, mask: np.ndarray, limit: int = 8) -> str:
     return f"{int(mask.sum())} of {len(units)} units from {len(docs)} of {all_docs} documents ({names}){by_outlet}"
 
 
+def _unit_table(units: pd.DataFrame, words: WordTable | None) -> WordTable:
+    """The word table of ``units``, one row per unit: from the corpus word table when given
+    (documents, or :meth:`WordTable.paragraphs` for paragraph units), else from the units' texts."""
+    texts = [t if isinstance(t, str) else "" for t in units["text"].tolist()]
+    if words is None:
+        return WordTable.from_texts(units["unit_id"].astype(str).tolist(), texts)
+    if not isinstance(words, WordTable):
+        raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
+    if units["paragraph"].isna().all():
+        table = words.select(units["doc_id"].tolist(), parameter="words")
+        differs = np.flatnonzero(table.fingerprints != text_fingerprints(texts))
+        if len(differs):
+            raise ValueError(
+                f"words: the word table was not made from these texts (document {units['doc_id'].iloc[differs[0]]!r} "
+                f"and {len(differs) - 1} more differ); pass the corpus's own word table, or leave words out"
+            )
+        return table
+    if units["paragraph"].isna().any():
+        raise ValueError("units: mixes documents and paragraphs; make them with make_units")
+    return words.paragraphs().select(units["unit_id"].astype(str).tolist(), parameter="words")
+
+
+def _unit_counts(units: pd.DataFrame, settings, ngrams: tuple[int, int], words: WordTable | None) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Units × terms counts (float64) and the terms (sorted), from the one counting path.
+
+    The matrix is laid out exactly as scikit-learn's ``CountVectorizer`` lays out its result for
+    the same tokens (entries of a row in the order the terms first appeared in the corpus, column
+    numbers then changed to the sorted terms' numbers): that keeps the TF-IDF weights
+    bit-identical to ``TfidfVectorizer``'s, and k-means on near-ties depends on the last bit.
+    """
+    counted = count_ngrams(_unit_table(units, words), settings, ngrams)
+    rank = counted.appearance_order()
+    names = counted.names()
+    m = counted.matrix
+    # entries in first-appearance order within each row, as CountVectorizer's sort_indices leaves them
+    by_rank = sp.csr_matrix((m.data.astype(np.float64), rank[m.indices], m.indptr), shape=m.shape)
+    by_rank.sort_indices()
+    order = np.argsort(names.astype(str), kind="stable")
+    to_sorted = np.empty(len(order), dtype=np.int64)
+    to_sorted[order] = np.arange(len(order), dtype=np.int64)
+    by_name = np.empty(len(order), dtype=np.int64)  # rank -> sorted column
+    by_name[rank] = to_sorted
+    out = sp.csr_matrix((by_rank.data, by_name[by_rank.indices].astype(np.int32), by_rank.indptr.astype(np.int32)), shape=m.shape)
+    return out, names[order]
+
+
 def tfidf(
     units: pd.DataFrame,
     *,
@@ -274,6 +306,7 @@ def tfidf(
     max_df: int | float = 1.0,
     ngram_range: tuple[int, int] | list[int] = (1, 1),
     sublinear_tf: bool = True,
+    words: WordTable | None = None,
 ) -> TfidfMatrix:
     """Build the TF-IDF matrix of ``units`` once, reporting what each filter removed.
 
@@ -290,6 +323,9 @@ def tfidf(
         Word n-grams built on the token stream. Default ``[1, 1]`` (single tokens).
     sublinear_tf : bool
         Use 1 + log(tf) instead of raw counts (the usual choice for news). Default True.
+    words : WordTable, optional
+        The corpus word table (``Corpus.words``): the units' words as split when loading, so no
+        text is split again. Without it the units' texts are split here (the same counts).
 
     Returns
     -------
@@ -299,7 +335,7 @@ def tfidf(
         Units whose terms were all removed by ``min_df``/``max_df`` are also left out (they have no
         place in the space) and listed.
     """
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from sklearn.feature_extraction.text import TfidfTransformer
 
     if not isinstance(tokenizer, Tokenizer):
         raise ValueError(f"tokenizer: expected a medialens.text.Tokenizer, got {type(tokenizer).__name__}")
@@ -314,19 +350,8 @@ def tfidf(
     what = "documents" if units["paragraph"].isna().all() else "units"
 
     units = units.reset_index(drop=True)
-    # Tokens are counted as they are made (never all held at once: 100k articles of token lists
-    # take gigabytes). The CSR matrix is kept exactly as CountVectorizer returns it (entries in
-    # order of appearance, float counts as TfidfVectorizer makes them): that keeps the weights
-    # bit-identical to TfidfVectorizer's, and k-means on near-ties depends on the last bit.
-    def analyzer(text: str) -> list[str]:
-        return token_stream(tokenizer, text, ngrams)
-
-    counter = CountVectorizer(analyzer=analyzer, dtype=np.float64)
-    try:
-        counts = counter.fit_transform(units["text"])
-    except ValueError:  # scikit-learn: empty vocabulary
-        counts = None
-    n_tokens = np.zeros(len(units), dtype=int) if counts is None else np.asarray(counts.sum(axis=1)).ravel().astype(int)
+    counts, all_terms = _unit_counts(units, tokenizer.settings, ngrams, words)
+    n_tokens = np.asarray(counts.sum(axis=1)).ravel().astype(int)
     no_tokens = n_tokens == 0
     dropped = [
         (u, d, p, "no tokens left after the tokeniser (only stopwords, numbers or very short words)")
@@ -342,7 +367,6 @@ def tfidf(
         counts = counts[np.flatnonzero(~no_tokens)]  # row selection keeps each row's entry order
     n = len(kept_units)
 
-    all_terms = counter.get_feature_names_out()
     df = np.bincount(counts.indices, minlength=len(all_terms))  # units per term (no explicit zeros)
     max_count = max_df if isinstance(max_df, int) else max_df * n
     min_count = min_df if isinstance(min_df, int) else min_df * n

@@ -9,8 +9,9 @@ list of plain sentences, so a notebook can show them; nothing is printed.
 Definitions (see ``methods.md``):
 
 - **Tokens.** Words after the tokeniser's filters (stopwords, numbers, short words) and optional
-  lemma/stem reduction. **N-grams are built on this filtered token stream** with
-  :func:`medialens.text.ngrams`, so the bigram ``buitenlandse zaken`` can span a removed stopword.
+  lemma/stem reduction. **N-grams are built on this filtered token stream within each sentence**
+  (:mod:`medialens.counting`), so the bigram ``buitenlandse zaken`` can span a removed stopword,
+  but no word pair spans a sentence end, a paragraph break or two documents.
 - **Relative frequency** of an n-gram of order ``n`` in a group = count / number of n-grams of
   order ``n`` in the group × 1,000. For unigrams the denominator is the group's token total.
 - **Keyness** of term w for a target group t against a reference r uses the 2×2 table
@@ -21,7 +22,6 @@ Definitions (see ``methods.md``):
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,8 +30,9 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.special import xlogy
 
+from .counting import count_ngrams
 from .grouping import MISSING_GROUP, group_labels, group_order
-from .text import TextSettings, Tokenizer, ngrams
+from .text import TextSettings, Tokenizer
 from .tokens import WordTable, text_fingerprints
 
 __all__ = [
@@ -55,14 +56,6 @@ __all__ = [
 ]
 
 CORRECTIONS = ("default", "yates", "none")
-
-
-class _Vocabulary(dict):
-    """term -> column number, a new number for each term on first sight."""
-
-    def __missing__(self, term: str) -> int:
-        self[term] = j = len(self)
-        return j
 
 
 _DATE_COLUMNS = ("month", "date")
@@ -152,7 +145,8 @@ def count_terms(
     settings : TextSettings, optional
         Tokeniser settings (default ``TextSettings()``: Dutch, stopwords removed).
     ngram_range : [lowest, highest]
-        N-gram orders to count; n-grams are joined with a space and built on the filtered tokens.
+        N-gram orders to count; n-grams are joined with a space and built on the filtered tokens
+        of one sentence (never across a sentence end, a paragraph break or the document's end).
     min_count : int
         Keep terms occurring at least this many times in the whole corpus (totals per document
         are counted before this filter, so relative frequencies do not change).
@@ -175,7 +169,6 @@ def count_terms(
     if words is not None and not isinstance(words, WordTable):
         raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
     orders = list(range(lo, hi + 1))
-    n_docs = len(documents)
     ids_in = documents["doc_id"].tolist()
     texts_in = [t if isinstance(t, str) else "" for t in documents["text"].tolist()]
     if words is None:
@@ -192,97 +185,28 @@ def count_terms(
                 f"words: the word table was not made from these texts (document {ids_in[differs[0]]!r} and "
                 f"{len(differs) - 1} more differ); pass the corpus's own documents, or count without words="
             )
-    # Unigram ids per document (bigrams are coded from them), n >= 3 as joined strings. The
+    # Every n-gram of every order counted once, within sentences (medialens.counting); the
     # tokeniser's filter works word by word, so the table applies it once per distinct word.
-    tids, uptr_a, unames = table.token_ids(settings)
-    ids = tids.astype(np.int64)
-    del tids
+    counted = count_ngrams(table, settings, (lo, hi))
     word_counts = table.lengths()
-    lengths = np.diff(uptr_a)
-    totals = np.zeros((n_docs, len(orders)), dtype=np.int64)
-    for k, n in enumerate(orders):
-        totals[:, k] = np.maximum(lengths - n + 1, 0)
-    uvocab = {t: j for j, t in enumerate(unames.tolist())}
-    svocab = _Vocabulary()
-    scol = svocab.__getitem__
-    sflat, sptr = array("q"), [0]
-    if hi >= 3:
-        for i in range(n_docs):
-            toks = unames[ids[uptr_a[i] : uptr_a[i + 1]]].tolist()
-            for n in orders:
-                if n >= 3:
-                    sflat.extend(map(scol, ngrams(toks, n)))
-            sptr.append(len(sflat))
-    else:
-        sptr.extend([0] * n_docs)
-    wanted = set(keep_terms)
-    parts: list[tuple[sp.csr_matrix, np.ndarray]] = []  # (matrix, names) per n-gram order
-
-    def pruned(mat: sp.csr_matrix, wanted_cols: list[int], names_of) -> None:
-        """Keep the columns with count >= min_count or asked for in keep_terms."""
-        mat.sum_duplicates()
-        keep = np.asarray(mat.sum(axis=0)).ravel() >= min_count
-        keep[np.asarray(wanted_cols, dtype=np.int64)] = True
-        cols = np.flatnonzero(keep)
-        parts.append((mat[:, cols].tocsr(), names_of(cols)))
-
-    if 1 in orders:
-        m1 = sp.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, uptr_a), shape=(n_docs, len(uvocab)))
-        pruned(m1, [uvocab[t] for t in wanted if t in uvocab], lambda cols: unames[cols])
-        del m1  # the pruned copy is kept; free the full one before the next order
-    if 2 in orders:
-        # a bigram is coded as (first id) * 2**32 + (second id): no string per occurrence
-        lengths = np.diff(uptr_a)
-        pair_ok = np.ones(max(len(ids) - 1, 0), dtype=bool)
-        last = uptr_a[1:][lengths > 0] - 1  # the last token of a document starts no bigram
-        pair_ok[last[last < len(pair_ok)]] = False
-        if len(ids) > 1:
-            codes = ids[:-1] << 32
-            codes |= ids[1:]
-            codes = codes[pair_ok]
-        else:
-            codes = np.zeros(0, dtype=np.int64)
-        del pair_ok
-        uniq, inv = np.unique(codes, return_inverse=True)
-        del codes
-        bptr = np.concatenate([[0], np.cumsum(np.maximum(lengths - 1, 0))]).astype(np.int64)
-        m2 = sp.csr_matrix((np.ones(len(inv), dtype=np.int64), inv.astype(np.int64, copy=False), bptr), shape=(n_docs, len(uniq)))
-        del inv
-
-        wanted2 = []  # columns of keep_terms that are bigrams of known words
-        for t in wanted:
-            pair = t.split(" ")
-            if len(pair) == 2 and pair[0] in uvocab and pair[1] in uvocab:
-                code = (uvocab[pair[0]] << 32) | uvocab[pair[1]]
-                k = int(np.searchsorted(uniq, code))
-                if k < len(uniq) and uniq[k] == code:
-                    wanted2.append(k)
-
-        def bigram_names(cols):
-            sel = uniq[cols]
-            return np.array([f"{a} {b}" for a, b in zip(unames[sel >> 32], unames[sel & 0xFFFFFFFF], strict=True)], dtype=object)
-
-        pruned(m2, wanted2, bigram_names)
-        del m2
-    if any(n >= 3 for n in orders):
-        sflat_a = np.frombuffer(sflat, dtype=np.int64) if len(sflat) else np.zeros(0, dtype=np.int64)
-        m3 = sp.csr_matrix((np.ones(len(sflat_a), dtype=np.int64), sflat_a, np.asarray(sptr, dtype=np.int64)), shape=(n_docs, len(svocab)))
-        snames = np.empty(len(svocab), dtype=object)
-        for term, j in svocab.items():
-            snames[j] = term
-        pruned(m3, [svocab[t] for t in wanted if t in svocab], lambda cols: snames[cols])
-        del m3
-    del ids, sflat
-    mat = sp.hstack([m for m, _ in parts], format="csr") if parts else sp.csr_matrix((n_docs, 0), dtype=np.int64)
-    names = np.concatenate([np.asarray(nm, dtype=object) for _, nm in parts]) if parts else np.empty(0, dtype=object)
-    parts.clear()
+    totals = counted.totals
+    full = counted.matrix
+    keep = np.asarray(full.sum(axis=0)).ravel() >= min_count
+    keep_terms = list(keep_terms)
+    if keep_terms:
+        vocabulary = {t: j for j, t in enumerate(counted.terms.tolist())}
+        wanted = [counted.column(t, vocabulary) for t in set(keep_terms)]
+        keep[[j for j in wanted if j is not None]] = True
+    cols = np.flatnonzero(keep)
+    mat = full[:, cols].tocsr()
+    del full
+    names = counted.names(cols)
+    term_n = counted.n[cols]
     corpus_count = np.asarray(mat.sum(axis=0)).ravel()
     order = np.argsort(names.astype(str), kind="stable")  # kept columns, sorted by term
     mat = mat[:, order].tocsr()
     names = names[order]
-    terms = pd.DataFrame(
-        {"term": names.astype(str), "n": [t.count(" ") + 1 for t in names], "count": corpus_count[order]}
-    )
+    terms = pd.DataFrame({"term": names.astype(str), "n": term_n[order], "count": corpus_count[order]})
     docs = documents.drop(columns=["text"]).reset_index(drop=True).copy()
     docs["words"] = word_counts
     for k, n in enumerate(orders):

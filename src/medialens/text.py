@@ -259,6 +259,60 @@ def _split_words(text: str) -> list[str]:
     return TOKEN_PATTERN.findall(text.replace("’", "'"))
 
 
+# Words and sentence ends in one scan (for the corpus word table): the word branches of
+# TOKEN_PATTERN, then split_sentences' rule as two more branches, so that one findall over a
+# paragraph returns its words with a marker (a string starting with . ! ? or …) where a sentence
+# ends. A lone full stop ends a sentence unless the word before it (the run of word characters
+# and dots) is an abbreviation or a single letter: written as negative look-behinds, with each
+# letter's class holding every character whose lowercase is that letter (str.lower, as
+# split_sentences compares). Same sentences as split_sentences (tested on random text).
+def _lower_class(letter: str) -> str:
+    return "[" + "".join(re.escape(chr(c)) for c in range(0x110000) if chr(c).lower() == letter) + "]"
+
+
+def _single_letters() -> str:
+    cps = [
+        c for c in range(0x110000)
+        if re.match(r"\w", chr(c)) and len(chr(c).lower()) == 1 and chr(c).lower().isalpha()
+    ]
+    ranges, i = [], 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        ranges.append(re.escape(chr(cps[i])) + ("" if i == j else "-" + re.escape(chr(cps[j]))))
+        i = j + 1
+    return "[" + "".join(ranges) + "]"
+
+
+def _sentence_end_pattern() -> str:
+    by_length: dict[int, list[str]] = {}
+    for abbr in sorted(_ABBREVIATIONS):
+        body = "".join(r"\." if ch == "." else _lower_class(ch) for ch in abbr)
+        by_length.setdefault(len(abbr), []).append(body)
+    guards = "".join(rf"(?<!(?<![\w.])(?:{'|'.join(b)})\.)" for _, b in sorted(by_length.items()))
+    guards += rf"(?<!(?<![\w.]){_single_letters()}\.)"
+    after = r"""[”"’'»)\]]*\s+(?=(?:,,|[„“"‘'«(\[])?\s*[A-ZÀ-ÖØ-Þ0-9])"""
+    # a lone '.' (guarded; a word of 6+ word characters or dots before it is never guarded),
+    # or a run of two or more stops, or one of ! ? …
+    return rf"\.(?![.!?…])(?:(?<=[\w.]{{6}}\.)|{guards}){after}|(?:[.!?…]{{2,}}|[!?…]){after}"
+
+
+_WORDS_AND_ENDS = re.compile(TOKEN_PATTERN.pattern + "|" + _sentence_end_pattern(), re.VERBOSE)
+_END_CHARS = frozenset(".!?…")
+
+
+def _segmented_words(text: str) -> list[str]:
+    """The words of an already normalised ``text`` (case kept, ``’`` and hyphens *not* folded)
+    with ``"\n"`` before every paragraph and a sentence-end marker (starting with ``. ! ?`` or
+    ``…``) between sentences, as :func:`sentence_spans` segments: ``[“\n”, w, w, ".", w, "\n", w]``."""
+    out: list[str] = []
+    for para in split_paragraphs(text):
+        out.append("\n")
+        out += TOKEN_PATTERN.findall(para) if paragraph_kind(para) == "heading" else _WORDS_AND_ENDS.findall(para)
+    return out
+
+
 @lru_cache(maxsize=8)
 def _stopword_list(language: str) -> frozenset[str]:
     if language == "nl":

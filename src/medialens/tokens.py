@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .text import TextSettings, Tokenizer, _split_words, normalise
+from .text import _END_CHARS, _HYPHENS, TextSettings, Tokenizer, _segmented_words, normalise
 
 __all__ = ["WordTable", "text_fingerprints"]
 
@@ -42,6 +42,31 @@ def text_fingerprints(texts: Iterable[str]) -> np.ndarray:
         [(zlib.crc32(t.encode("utf-8", "surrogatepass")) << 32) | (len(t) & 0xFFFFFFFF) for t in texts],
         dtype=np.uint64,
     )
+
+
+def _take_ranges(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``values[starts[0]:ends[0]], values[starts[1]:ends[1]], ...`` concatenated without a loop
+    per item, and the offsets of the pieces in the result."""
+    lengths = ends - starts
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    if not offsets[-1]:
+        return values[:0].copy(), offsets
+    take = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1] - starts, lengths)
+    return values[take], offsets
+
+
+def _segment_sums(kept: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Offsets of the segments ``bounds`` (word offsets) counted in kept words only: each
+    segment's kept words summed by ``reduceat`` over the non-empty segments' starts (a running
+    sum over every word would cost 8 bytes per word)."""
+    counts = np.zeros(len(bounds) - 1, dtype=np.int64)
+    nonempty = np.flatnonzero(np.diff(bounds) > 0)
+    if len(nonempty):
+        counts[nonempty] = np.add.reduceat(kept, bounds[nonempty], dtype=np.int64)
+    out = np.zeros(len(bounds), dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
 
 
 class _Ids(dict):
@@ -77,10 +102,13 @@ class WordTable:
     ids: np.ndarray
     offsets: np.ndarray
     fingerprints: np.ndarray
+    sentences: np.ndarray | None = None
+    doc_sentences: np.ndarray | None = None
+    paragraph: np.ndarray | None = None
 
     @classmethod
     def from_texts(cls, doc_ids: Sequence[str], texts: Iterable[str], *, normalised: bool = False) -> WordTable:
-        """Split every text into words once.
+        """Split every text into words and sentences once.
 
         Parameters
         ----------
@@ -91,6 +119,11 @@ class WordTable:
         normalised : bool
             The texts are already normalised (:func:`medialens.text.normalise`), as the loader's
             are; skips normalising them again.
+
+        Returns
+        -------
+        WordTable
+            With the sentences and paragraphs of :func:`medialens.text.sentence_spans`.
         """
         vocab = _Ids()
         number = vocab.__getitem__
@@ -100,22 +133,57 @@ class WordTable:
         done = 0
         texts = list(texts)
         for text in texts:
-            pending += map(number, _split_words(text if normalised else normalise(text)))
+            pending += map(number, _segmented_words(text if normalised else normalise(text)))
             offsets.append(done + len(pending))
             if len(pending) > _FLUSH_WORDS:
                 flat.extend(pending)
                 done += len(pending)
                 pending = []
         flat.extend(pending)
+        del pending
         doc_ids = list(doc_ids)
         if len(offsets) != len(doc_ids) + 1:
             raise ValueError(f"doc_ids: {len(doc_ids)} ids for {len(offsets) - 1} texts")
+        raw = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.zeros(0, dtype=np.int32)
+        raw_offsets = np.frombuffer(offsets, dtype=np.int64)
+        return cls._from_stream(doc_ids, list(vocab), raw, raw_offsets, text_fingerprints(texts))
+
+    @classmethod
+    def _from_stream(cls, doc_ids, forms, raw, raw_offsets, fingerprints) -> WordTable:
+        """The table from ``_segmented_words`` streams coded as ids into ``forms``: word forms
+        folded as the tokeniser folds them (one id per folded form), markers turned into
+        sentence and paragraph boundaries."""
+        # 0: a word, 1: a sentence end, 2: a paragraph start (always a sentence start too)
+        kind = np.array([2 if f == "\n" else (1 if f[0] in _END_CHARS else 0) for f in forms], dtype=np.int8)
+        folded = _Ids()
+        remap = np.array([folded[f.translate(_HYPHENS)] if k == 0 else -1 for f, k in zip(forms, kind.tolist(), strict=True)], dtype=np.int32)
+        raw_kind = kind[raw]
+        is_word = raw_kind == 0
+        ids = remap[raw[is_word]]
+        del is_word
+        marks = np.flatnonzero(raw_kind != 0)  # stream positions of the markers
+        mark_kind = raw_kind[marks]
+        del raw_kind
+        # a marker at stream position p has p - (markers before it) words before it
+        sentences = np.append(marks - np.arange(len(marks)), len(ids)).astype(np.int64)
+        doc_sentences = np.searchsorted(marks, raw_offsets).astype(np.int64)  # markers before each document
+        offsets = (raw_offsets - doc_sentences).astype(np.int64)
+        # paragraph number (from 1, within its document) of every sentence
+        paragraph = np.cumsum(mark_kind == 2, dtype=np.int32)
+        starts = doc_sentences[:-1][np.diff(doc_sentences) > 0]
+        base = np.zeros(len(marks), dtype=np.int32)
+        base[starts] = paragraph[starts] - 1
+        if len(base):
+            paragraph -= np.maximum.accumulate(base)
         return cls(
             doc_ids=doc_ids,
-            vocabulary=list(vocab),
-            ids=np.frombuffer(flat, dtype=np.int32).copy() if len(flat) else np.zeros(0, dtype=np.int32),
-            offsets=np.frombuffer(offsets, dtype=np.int64).copy(),
-            fingerprints=text_fingerprints(texts),
+            vocabulary=list(folded),
+            ids=ids,
+            offsets=offsets,
+            fingerprints=fingerprints,
+            sentences=sentences,
+            doc_sentences=doc_sentences,
+            paragraph=paragraph,
         )
 
     def __len__(self) -> int:
@@ -142,17 +210,36 @@ class WordTable:
     def select(self, doc_ids: Iterable[str], *, parameter: str = "doc_ids") -> WordTable:
         """The table of ``doc_ids`` only, in that order (the vocabulary is shared)."""
         rows = self.positions(doc_ids, parameter=parameter)
-        starts, ends = self.offsets[rows], self.offsets[rows + 1]
-        lengths = ends - starts
-        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        if len(rows) and offsets[-1]:
-            # the word positions of the chosen documents, in their new order, without a loop per word
-            take = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1] - starts, lengths)
-            ids = self.ids[take]
-        else:
-            ids = np.zeros(0, dtype=np.int32)
-        return WordTable([self.doc_ids[r] for r in rows.tolist()], self.vocabulary, ids, offsets, self.fingerprints[rows])
+        ids, offsets = _take_ranges(self.ids, self.offsets[rows], self.offsets[rows + 1])
+        s_from, s_to = self.doc_sentences[rows], self.doc_sentences[rows + 1]
+        take = _take_ranges(np.arange(len(self.sentences), dtype=np.int64), s_from, s_to)[0]
+        n_sent = s_to - s_from
+        # each chosen sentence keeps its place within its document, in the document's new place
+        shift = np.repeat(offsets[:-1] - self.offsets[rows], n_sent)
+        sentences = np.append(self.sentences[take] + shift, offsets[-1]).astype(np.int64)
+        doc_sentences = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(n_sent, out=doc_sentences[1:])
+        return WordTable(
+            [self.doc_ids[r] for r in rows.tolist()], self.vocabulary, ids, offsets, self.fingerprints[rows],
+            sentences, doc_sentences, self.paragraph[take],
+        )
+
+    def paragraphs(self) -> WordTable:
+        """One row per paragraph (``doc_id#p<k>``, k from 1 as :func:`medialens.text.split_paragraphs`
+        numbers them, the ``unit_id`` of :func:`medialens.clustering.make_units`), with its
+        sentences; the same word ids, not copied. Fingerprints are 0 (no text is kept)."""
+        n_sent = len(self.sentences) - 1
+        owner = np.repeat(np.arange(len(self.doc_ids), dtype=np.int64), np.diff(self.doc_sentences))
+        first = np.ones(n_sent, dtype=bool)
+        if n_sent:
+            first[1:] = (self.paragraph[1:] != self.paragraph[:-1]) | (owner[1:] != owner[:-1])
+        heads = np.flatnonzero(first)
+        names = [f"{self.doc_ids[d]}#p{k}" for d, k in zip(owner[heads].tolist(), self.paragraph[heads].tolist(), strict=True)]
+        return WordTable(
+            names, self.vocabulary, self.ids, np.append(self.sentences[heads], self.sentences[-1]).astype(np.int64),
+            np.zeros(len(heads), dtype=np.uint64), self.sentences, np.append(heads, n_sent).astype(np.int64),
+            np.ones(n_sent, dtype=np.int32),
+        )
 
     def lowercase_ids(self) -> np.ndarray:
         """``ids`` with words that differ only in case sharing one id (``NAVO``, ``Navo``, ``navo``)."""
@@ -181,25 +268,26 @@ class WordTable:
         ``Tokenizer(settings)(text_i)``; ``terms`` holds only tokens that occur (sorted by first
         appearance of a word form that makes them).
         """
+        flat, offsets, _, terms = self.sentence_token_ids(settings)
+        return flat, offsets, terms
+
+    def sentence_token_ids(self, settings: TextSettings | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`token_ids` with the sentences: ``(ids, offsets, sentence_offsets, terms)``;
+        sentence s's tokens are ``ids[sentence_offsets[s]:sentence_offsets[s + 1]]`` (the
+        sentences of document i are ``doc_sentences[i]`` to ``doc_sentences[i + 1]``)."""
         verdict, terms = self._verdicts(settings)
         mapped = verdict[self.ids]
         kept = mapped >= 0
         flat = mapped[kept]
         del mapped
-        # tokens kept per document, summed segment by segment (a running sum over every word would
-        # cost 8 bytes per word); reduceat over the non-empty documents' starts only
-        counts = np.zeros(len(self.doc_ids), dtype=np.int64)
-        nonempty = np.flatnonzero(np.diff(self.offsets) > 0)
-        if len(nonempty):
-            counts[nonempty] = np.add.reduceat(kept, self.offsets[nonempty], dtype=np.int64)
-        offsets = np.zeros(len(self.doc_ids) + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
+        offsets = _segment_sums(kept, self.offsets)
+        sentence_offsets = _segment_sums(kept, self.sentences)
         present = np.flatnonzero(np.bincount(flat, minlength=len(terms)))
         if len(present) < len(terms):  # number only the tokens these documents have
             renumber = np.full(len(terms), -1, dtype=np.int32)
             renumber[present] = np.arange(len(present), dtype=np.int32)
             flat, terms = renumber[flat], terms[present]
-        return flat, offsets, terms
+        return flat, offsets, sentence_offsets, terms
 
     def tokens(self, settings: TextSettings | None = None) -> list[list[str]]:
         """Every document's tokens under ``settings``: ``tokens(s)[i] == Tokenizer(s)(text_i)``.

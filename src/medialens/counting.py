@@ -1,0 +1,191 @@
+"""The one counting path: words and word n-grams counted from the corpus word table.
+
+Every analysis that counts terms (term frequencies, TF-IDF for clustering) counts them here,
+from a :class:`~medialens.tokens.WordTable`: the words as split once, with the sentences and
+paragraphs of :func:`medialens.text.sentence_spans`. Tokens are the tokeniser's (stopwords,
+numbers, short words removed; lemma or stem), and an n-gram is ``n`` consecutive tokens of one
+sentence: it may bridge a removed stopword (``buitenlandse zaken``), never a sentence end, a
+paragraph break or the end of a document.
+
+N-grams are coded as numbers, never as a string per occurrence: an n-gram is the pair (its
+first ``n - 1`` tokens' number, its last token), numbered by ``np.unique``; names are made only
+for the columns asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .text import TextSettings
+from .tokens import WordTable
+
+__all__ = ["NgramCounts", "count_ngrams"]
+
+_LOW32 = np.int64(0xFFFFFFFF)
+
+
+@dataclass
+class NgramCounts:
+    """Rows (the word table's documents or units) × n-grams, counted once.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Counts (int64); columns numbered order by order, within an order by the n-gram's number.
+    n : numpy.ndarray
+        The n-gram order of every column.
+    totals : numpy.ndarray
+        Rows × orders: how many n-grams of each order (``ngram_range[0]`` up) every row has.
+    ngram_range : (int, int)
+    terms : numpy.ndarray
+        The unigram names (token strings) the codes refer to.
+    """
+
+    matrix: sp.csr_matrix
+    n: np.ndarray
+    totals: np.ndarray
+    ngram_range: tuple[int, int]
+    terms: np.ndarray
+    _codes: dict = field(repr=False, default_factory=dict)  # order -> sorted pair codes (order >= 2)
+    _columns: dict = field(repr=False, default_factory=dict)  # order -> (first column, n-gram numbers)
+    _first: np.ndarray = field(repr=False, default=None)  # per column: (row, position in row) of first use
+
+    def names(self, cols=None) -> np.ndarray:
+        """The names (tokens joined by a space) of columns ``cols`` (default: all)."""
+        cols = np.arange(self.matrix.shape[1]) if cols is None else np.asarray(cols, dtype=np.int64)
+        out = np.empty(len(cols), dtype=object)
+        for order, (start, numbers) in self._columns.items():
+            sel = np.flatnonzero((cols >= start) & (cols < start + len(numbers)))
+            if not len(sel):
+                continue
+            parts = self._decode(order, numbers[cols[sel] - start])
+            out[sel] = [" ".join(p) for p in zip(*parts, strict=True)] if order > 1 else parts[0]
+        return out
+
+    def _decode(self, order: int, numbers: np.ndarray) -> list[list[str]]:
+        """The tokens of the order-``order`` n-grams ``numbers``: one list per position."""
+        lasts = []
+        while order > 1:
+            code = self._codes[order][numbers]
+            lasts.append(code & _LOW32)
+            numbers = code >> 32
+            order -= 1
+        return [self.terms[numbers].tolist()] + [self.terms[x].tolist() for x in reversed(lasts)]
+
+    def column(self, term: str, vocabulary: dict[str, int]) -> int | None:
+        """The column of ``term`` (tokens joined by a space), or None; ``vocabulary`` maps each
+        token to its number in :attr:`terms`."""
+        words = term.split(" ")
+        order = len(words)
+        if order not in self._columns or any(w not in vocabulary for w in words):
+            return None
+        number = vocabulary[words[0]]
+        for k in range(2, order + 1):
+            code = (number << 32) | vocabulary[words[k - 1]]
+            codes = self._codes[k]
+            j = int(np.searchsorted(codes, code))
+            if j == len(codes) or codes[j] != code:
+                return None
+            number = j
+        start, numbers = self._columns[order]
+        j = int(np.searchsorted(numbers, number))
+        return start + j if j < len(numbers) and numbers[j] == number else None
+
+    def appearance_order(self) -> np.ndarray:
+        """Every column's rank in order of first appearance when each row is read as its unigrams,
+        then its bigrams ... (the order in which scikit-learn's ``CountVectorizer`` numbers its
+        vocabulary for the same stream, before sorting it)."""
+        row, pos = self._first
+        rank = np.empty(len(self.n), dtype=np.int64)
+        rank[np.lexsort((pos, self.n, row))] = np.arange(len(self.n), dtype=np.int64)
+        return rank
+
+
+def _starts_within_sentences(length: int, sentence_offsets: np.ndarray, n: int) -> np.ndarray:
+    """Boolean per token position: an n-gram of order ``n`` starting there stays in its sentence."""
+    ok = np.ones(length, dtype=bool)
+    ok[max(length - n + 1, 0):] = False
+    ends, starts = sentence_offsets[1:], sentence_offsets[:-1]
+    for j in range(1, n):
+        pos = ends - j
+        pos = pos[(pos >= starts) & (pos >= 0)]
+        ok[pos] = False
+    return ok
+
+
+def _segment_counts(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    counts = np.zeros(len(offsets) - 1, dtype=np.int64)
+    nonempty = np.flatnonzero(np.diff(offsets) > 0)
+    if len(nonempty):
+        counts[nonempty] = np.add.reduceat(mask, offsets[nonempty], dtype=np.int64)
+    return counts
+
+
+def count_ngrams(table: WordTable, settings: TextSettings | None, ngram_range: tuple[int, int]) -> NgramCounts:
+    """Count every n-gram of orders ``ngram_range`` in every row of ``table``.
+
+    Parameters
+    ----------
+    table : WordTable
+        The words (documents, or units such as :meth:`WordTable.paragraphs`), with sentences.
+    settings : TextSettings or None
+        Tokeniser settings (default ``TextSettings()``).
+    ngram_range : (lowest, highest)
+        Orders to count, already checked (1 <= lowest <= highest).
+
+    Returns
+    -------
+    NgramCounts
+    """
+    lo, hi = ngram_range
+    flat, offsets, sentence_offsets, terms = table.sentence_token_ids(settings)
+    flat = flat.astype(np.int64)
+    length, n_rows = len(flat), len(table)
+    mats, orders, totals = [], [], []
+    first_row, first_pos = [], []
+    codes_of: dict[int, np.ndarray] = {}
+    columns: dict[int, tuple[int, np.ndarray]] = {}
+    numbered = flat  # the number of the n-gram starting at each position (order n - 1, then n)
+    start = 0
+    for n in range(1, hi + 1):
+        if n > 1:
+            if length - n + 1 > 0:
+                pairs = numbered[: length - n + 1] << 32
+                pairs |= flat[n - 1 :]
+                codes_of[n], numbered = np.unique(pairs, return_inverse=True)
+                del pairs
+            else:
+                codes_of[n], numbered = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if n < lo:
+            continue
+        ok = _starts_within_sentences(length, sentence_offsets, n)
+        per_row = _segment_counts(ok, offsets)
+        ptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(per_row, out=ptr[1:])
+        used = numbered[ok[: len(numbered)]]
+        numbers, first, inverse = np.unique(used, return_index=True, return_inverse=True)
+        mat = sp.csr_matrix((np.ones(len(inverse), dtype=np.int64), inverse.astype(np.int64, copy=False), ptr), shape=(n_rows, len(numbers)))
+        mat.sum_duplicates()
+        row = np.searchsorted(ptr, first, side="right") - 1
+        mats.append(mat)
+        orders.append(np.full(len(numbers), n, dtype=np.int64))
+        totals.append(per_row)
+        first_row.append(row)
+        first_pos.append(first - ptr[row])
+        columns[n] = (start, numbers)
+        start += len(numbers)
+    matrix = sp.hstack(mats, format="csr") if mats else sp.csr_matrix((n_rows, 0), dtype=np.int64)
+    matrix.sum_duplicates()
+    return NgramCounts(
+        matrix=matrix,
+        n=np.concatenate(orders),
+        totals=np.column_stack(totals) if totals else np.zeros((n_rows, 0), dtype=np.int64),
+        ngram_range=(lo, hi),
+        terms=terms,
+        _codes=codes_of,
+        _columns=columns,
+        _first=(np.concatenate(first_row), np.concatenate(first_pos)),
+    )
