@@ -76,7 +76,7 @@ def test_sign_rule():
 
 
 def _default_formula(a, b, c, d):
-    """quanteda's conditional correction written out from methods.md."""
+    """quanteda's conditional correction written out from its documentation."""
     n = a + b + c + d
     e = [(a + b) * (a + c) / n, (a + b) * (b + d) / n, (c + d) * (a + c) / n, (c + d) * (b + d) / n]
     delta = 0.5 if abs(a * d - b * c) >= n / 2 and min(e) < 5 else 0.0

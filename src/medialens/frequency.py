@@ -6,7 +6,7 @@ DataFrame. Notes about the data (a followed term that never occurs, a group with
 ``top_n`` larger than a group's vocabulary ...) are returned in ``DataFrame.attrs["notes"]`` as a
 list of plain sentences, so a notebook can show them; nothing is printed.
 
-Definitions (see ``methods.md``):
+Definitions:
 
 - **Tokens.** Words after the tokeniser's filters (stopwords, numbers, short words) and optional
   lemma/stem reduction. **N-grams are built on this filtered token stream** with
