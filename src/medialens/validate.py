@@ -24,6 +24,7 @@ __all__ = [
     "ngram_range",
     "word_list",
     "frame",
+    "instance",
     "MAX_NGRAM",
 ]
 
@@ -138,8 +139,9 @@ def ngram_range(value: Any, name: str = "ngram_range") -> tuple[int, int]:
     """
     ok = isinstance(value, list | tuple) and len(value) == 2 and all(_is_whole(v) for v in value)
     if not ok or not 1 <= value[0] <= value[1] <= MAX_NGRAM:
+        shown = list(value) if isinstance(value, tuple) else value  # as a parameter file writes it
         raise ValueError(
-            f"{name} = {value!r}: give [lowest, highest] with 1 <= lowest <= highest <= {MAX_NGRAM}, "
+            f"{name} = {shown!r}: give [lowest, highest] with 1 <= lowest <= highest <= {MAX_NGRAM}, "
             "e.g. [1, 1] for words or [1, 2] for words and word pairs"
         )
     return int(value[0]), int(value[1])
@@ -152,13 +154,18 @@ def word_list(value: Any, name: str, *, allow_empty: bool = False) -> list[str]:
     -------
     list of str
     """
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or (not items and not allow_empty):
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | dict | set | frozenset):
+        items = list(value)
+    else:
+        items = None
+    if items is None or (not items and not allow_empty):
         raise ValueError(f"{name} = {value!r}: give a list of words, e.g. ['navo']")
     bad = [v for v in items if not isinstance(v, str) or not v.strip()]
     if bad:
         raise ValueError(f"{name}: {bad[0]!r} is not a word or phrase")
-    return list(items)
+    return items
 
 
 def frame(value: Any, name: str, *, columns: Iterable[str] = (), what: str = "a table") -> pd.DataFrame:
@@ -182,4 +189,17 @@ def frame(value: Any, name: str, *, columns: Iterable[str] = (), what: str = "a 
     missing = [c for c in columns if c not in value.columns]
     if missing:
         raise ValueError(f"{name}: needs columns {missing}; columns: {sorted(map(str, value.columns))}")
+    return value
+
+
+def instance(value: Any, name: str, cls: type | tuple[type, ...], what: str) -> Any:
+    """Check that ``value`` is an instance of ``cls``; ``what`` describes it for the message
+    (``"the corpus word table (Corpus.words)"``).
+
+    Returns
+    -------
+    the value
+    """
+    if not isinstance(value, cls):
+        raise ValueError(f"{name}: expected {what}, got {type(value).__name__}")
     return value
