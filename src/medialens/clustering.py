@@ -36,8 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import validate
-from .corpus import paragraph_table
-from .text import Tokenizer, split_paragraphs
+from .text import Tokenizer, paragraph_table, split_paragraphs
 
 __all__ = [
     "UNIT_COLUMNS",
