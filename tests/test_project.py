@@ -79,5 +79,5 @@ def test_package_data_names_only_files_that_exist():
 def test_documents_cited_in_the_package_exist():
     """A docstring that says "see X.md" must point at a file of the project."""
     for module in sorted((ROOT / "src" / "medialens").rglob("*.py")):
-        for cited in re.findall(r"[\w./-]+\.md\b", module.read_text(encoding="utf-8")):
+        for cited in re.findall(r"(?i)\bsee\s+`*([\w./-]+\.md)\b", module.read_text(encoding="utf-8")):
             assert (ROOT / cited).is_file(), f"{module.name} cites {cited}, which the project does not contain"
