@@ -46,9 +46,9 @@ def test_analysis_results_carry_notes_as_tuples(seed_counts_small):
     counts, docs = seed_counts_small
     results = [
         mf.term_frequencies(counts, group_by="outlet", top_n=3),
-        mf.keyness(counts, group_by="outlet", target="A"),
+        mf.keyness(counts, group_by="outlet", group="A"),
         mf.keyness_grid(counts, group_by="outlet", top_n=3),
-        mf.bootstrap_log_ratio(counts, group_by="outlet", target="A", terms=["navo"], n_boot=20),
+        mf.bootstrap_log_ratio(counts, group_by="outlet", group="A", terms=["navo"], n_bootstrap=20),
         mf.trends(counts, terms=["navo"], group_by="outlet"),
         mf.kwic(docs, terms=["navo", "vliegverbod"]),
         mf.dispersion(docs, terms=["navo"]),
