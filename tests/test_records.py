@@ -130,6 +130,22 @@ def test_a_single_stray_quote_in_a_multiline_field_invents_nothing(tmp_path):
     assert_conserved(c)
 
 
+@pytest.mark.parametrize("bad", [b"\xff", b"\x00"])
+def test_a_bad_byte_before_an_opening_quote_invents_nothing(tmp_path, bad):
+    data = (
+        "id,text,date,outlet,title\n"
+        f"1,{q(body(1))},2022-01,A,a\n"
+        f'2,"{body(2)}\n{INJECTED}\nand the end of the paragraph",2022-01,B,b\n'
+        f"3,{q(body(3))},2022-01,C,c\n"
+    ).encode()
+    data = data.replace(b'2,"', b"2," + bad + b'"', 1)
+    c = load(tmp_path, {"c.csv": data}, fmt="csv", fields=CSV_FIELDS, cleaning=FAST)
+    assert c.documents["doc_id"].tolist() == ["1", "3"]
+    s = skip_of(c, "c.csv")
+    assert s["line"] == 3 and "lines 3–5 skipped" in s["detail"]
+    assert_conserved(c)
+
+
 def test_a_quote_inside_an_unquoted_field_is_refused(tmp_path):
     # Python's csv reader takes 'ab"c' as text; a strict parser does not
     data = f'id,text\n1,{body(1).replace(",", "")} with a "quote\n2,{q(body(2))}\n'
@@ -439,8 +455,8 @@ def test_damaged_files_never_yield_a_document_that_was_not_written(
 ):
     """Records written by csv.writer / json.dumps, then bytes inserted at random places: every
     document kept is one written record (its id, and the text the loader makes of that record
-    undamaged, unless a quote landed in it), and while only refused bytes were inserted the
-    records counted are the records written (kept + skipped)."""
+    undamaged, unless a quote landed in it), and while only refused bytes were inserted (none
+    beside a quote) the records counted are the records written (kept + skipped)."""
     fmt = data.draw(st.sampled_from(["csv", "jsonl"]))
     damage = data.draw(_CSV_DAMAGE if fmt == "csv" else _JSONL_DAMAGE)
     root = tmp_path_factory.mktemp("damaged")
@@ -465,6 +481,7 @@ def test_damaged_files_never_yield_a_document_that_was_not_written(
     for doc_id, text in zip(c.documents["doc_id"], c.documents["text"], strict=True):
         assert doc_id in spans, (doc_id, text, damaged)  # never an invented id
         assert doc_id in quoted or loaded.get(doc_id) == text, (doc_id, text, damaged)
-    if all(byte != b'"' for _, byte in damage):
-        # only refused bytes: the structure is intact, every record is counted
+    if all(byte != b'"' and b'"' not in raw[max(0, i - 1) : i + 1] for i, byte in places):
+        # only refused bytes, none beside a quote (where it would change the quoting): every
+        # record is counted (a decoded line never changes; in CSV a quote must open a field)
         assert int(c.inputs["records"].sum()) == len(spans), (damaged, c.skipped.to_dict("records"))

@@ -929,7 +929,7 @@ def _input_files(defn: CorpusDefinition) -> list[str]:
 # --------------------------------------------------------------------------------------------
 #: Modules whose code decides what a loaded corpus holds: a change to any of them invalidates
 #: every cached corpus (the package version alone is not bumped for every fix).
-_LOADER_MODULES = ("corpus.py", "text.py", "tokens.py", "dedup.py", "language.py")
+_LOADER_MODULES = ("corpus.py", "records.py", "text.py", "tokens.py", "dedup.py", "language.py")
 
 
 @lru_cache(maxsize=1)

@@ -428,10 +428,12 @@ def csv_rows(
             start = src.record[0][0]
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            if (problem := src.problem()) is not None:
-                yield start, None, problem
-            elif not _quotes_ok(row, src.record):
+            # the quoting first: a bad byte before an opening quote leaves the field unquoted,
+            # and the lines after it must not be read as rows
+            if not _quotes_ok(row, src.record):
                 yield _recover(src, "'\"' inside an unquoted field", limit)
+            elif (problem := src.problem()) is not None:
+                yield start, None, problem
             else:
                 yield start, row, None
     finally:
