@@ -76,11 +76,12 @@ import pandas as pd
 import yaml
 
 from . import __version__
+from .grouping import group_labels, group_order
 from .paths import atomic_write, cache_dir, resolve
 from .text import (
     normalise,
     normalise_counted,
-    paragraph_kind,
+    paragraph_table,
     split_paragraphs,
     split_sentences,
 )
@@ -93,7 +94,6 @@ __all__ = [
     "load_corpus",
     "read_definition",
     "house_style_markers",
-    "paragraph_table",
     "SKIP_REASONS",
 ]
 
@@ -379,17 +379,6 @@ def _date_text(value: Any) -> str:
 # --------------------------------------------------------------------------------------------
 # The result
 # --------------------------------------------------------------------------------------------
-def paragraph_table(documents: pd.DataFrame) -> pd.DataFrame:
-    """One row per paragraph of ``documents``: ``doc_id, paragraph (1-based), kind (heading|body),
-    text`` (what :meth:`Corpus.paragraphs` returns, for any documents table)."""
-    rows = [
-        (doc_id, i, paragraph_kind(para), para)
-        for doc_id, text in zip(documents["doc_id"], documents["text"], strict=True)
-        for i, para in enumerate(split_paragraphs(text), start=1)
-    ]
-    return pd.DataFrame(rows, columns=["doc_id", "paragraph", "kind", "text"])
-
-
 @dataclass
 class Corpus:
     """A loaded corpus.
@@ -1669,14 +1658,14 @@ def escape(text: str) -> str:
 # Overview tables for the corpus notebook
 # --------------------------------------------------------------------------------------------
 def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "month") -> pd.DataFrame:
-    """Documents per ``rows`` × ``columns`` with totals; missing values shown as ``(missing)``
-    (for months: ``undated``), never dropped."""
+    """Documents per ``rows`` × ``columns`` groups with totals; a missing value is the group
+    ``(missing)`` (:func:`medialens.grouping.group_labels`, listed last), never dropped."""
     for name, col in (("rows", rows), ("columns", columns)):
         if col not in documents.columns:
             raise ValueError(f"{name} = {col!r}: not a document column; columns: {sorted(documents.columns)}")
-    fill = {c: ("undated" if c in ("month", "date") else "(missing)") for c in (rows, columns)}
-    docs = documents[[rows, columns]].astype(object).fillna(fill)
-    table = pd.crosstab(docs[rows], docs[columns], margins=True, margins_name="total")
+    r, c = group_labels(documents, rows), group_labels(documents, columns)
+    table = pd.crosstab(r.rename(rows), c.rename(columns), margins=True, margins_name="total")
+    table = table.reindex(index=[*group_order(r), "total"], columns=[*group_order(c), "total"])
     table.columns.name = columns
     return table
 
