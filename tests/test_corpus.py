@@ -1259,7 +1259,7 @@ def test_labels_in_jsonl_are_read_with_the_same_checks(tmp_path, how):
     lines = [
         {"id": 1, "label": "eerste", "tags": ["a", "b"]},
         {"id": "2", "label": "tweede", "score": 0.5},
-        {"id": 1, "label": "derde"},
+        {"id": 1.0, "label": "derde"},  # the same id as 1, as in the records
     ]
     rows = [{"id": "1", "text": body(115)}, {"id": "2", "text": body(116)}]
     c = load(
@@ -1282,6 +1282,7 @@ def test_labels_in_jsonl_are_read_with_the_same_checks(tmp_path, how):
         ('{"id": "a"}\n[1]\n', r"labels\.jsonl:2 is a JSON list, not an object"),
         ('{"id": "a", "x": {"y": 1}}\n', r"labels\.jsonl:1 field 'x' is an object"),
         ("\n", r"labels\.jsonl: no labels in it"),
+        ('{"id": true}\n', r"labels\.jsonl:1 key True in field 'id' is a boolean"),
     ],
 )
 def test_broken_jsonl_labels_name_file_and_line(tmp_path, content, message):

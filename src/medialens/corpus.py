@@ -1506,7 +1506,9 @@ def _metadata_jsonl(text: str, source: str, key: str) -> tuple[pd.DataFrame, lis
                 raise CorpusError(f"metadata file {source}:{lineno} field {k!r} is an object; labels must be flat")
         row = {k: _plain(v) for k, v in rec.items()}
         if key in row:
-            row[key] = _plain_id(rec[key])
+            row[key], wrong = _json_id(rec[key])
+            if wrong:
+                raise CorpusError(f"metadata file {source}:{lineno} key {rec[key]!r} in field {key!r} is {wrong}")
         rows.append(row)
         lines.append(lineno)
     if not rows:
