@@ -3,10 +3,11 @@
 Everything starts from one document-term count built once with the shared tokeniser
 (:func:`count_terms`); every other function reads that :class:`TermCounts` and returns a tidy
 DataFrame. Notes about the data (a followed term that never occurs, a group with one document,
-``top_n`` larger than a group's vocabulary ...) are returned in ``DataFrame.attrs["notes"]`` as a
-list of plain sentences, so a notebook can show them; nothing is printed.
+``top_n`` larger than a group's vocabulary ...) are returned as the ``notes`` of a
+:class:`medialens.results.Result` (a tuple of plain sentences) beside its ``table``, so a notebook
+can show them; nothing is printed.
 
-Definitions (see ``methods.md``):
+Definitions:
 
 - **Tokens.** Words after the tokeniser's filters (stopwords, numbers, short words) and optional
   lemma/stem reduction. **N-grams are built on this filtered token stream within each sentence**
@@ -30,13 +31,18 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.special import xlogy
 
+from . import validate
 from .counting import count_ngrams
 from .grouping import MISSING_GROUP, group_labels, group_order
+from .results import Result
 from .text import TextSettings, Tokenizer
 from .tokens import WordTable, text_fingerprints
 
 __all__ = [
     "TermCounts",
+    "Trends",
+    "Concordance",
+    "Dispersion",
     "count_terms",
     "group_sizes",
     "largest_group",
@@ -56,6 +62,29 @@ __all__ = [
 ]
 
 CORRECTIONS = ("default", "yates", "none")
+
+
+@dataclass(frozen=True)
+class Trends(Result):
+    """:func:`trends`: the monthly table, its notes, and how many undated documents it left out."""
+
+    undated: int = 0
+
+
+@dataclass(frozen=True)
+class Concordance(Result):
+    """:func:`kwic`: the concordance, its notes, and the words per document (in input order)."""
+
+    n_words: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dispersion(Result):
+    """:func:`dispersion`: the occurrences, its notes, every document's ``doc_id, outlet, n_words``
+    (documents without hits too) and the terms asked for, in order."""
+
+    documents: pd.DataFrame = field(default_factory=pd.DataFrame)
+    terms: tuple[str, ...] = ()
 
 
 _DATE_COLUMNS = ("month", "date")
@@ -107,24 +136,8 @@ class TermCounts:
         return self.cache["presence"]
 
 
-def _check_ngram_range(ngram_range) -> tuple[int, int]:
-    try:
-        lo, hi = (int(x) for x in ngram_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"ngram_range = {ngram_range!r}: give two whole numbers, e.g. [1, 2]") from None
-    if lo < 1 or hi < lo:
-        raise ValueError(
-            f"ngram_range = {list(ngram_range)!r}: must be [lowest, highest] with 1 <= lowest <= highest, e.g. [1, 2]"
-        )
-    return lo, hi
-
-
 def _check_documents(documents: pd.DataFrame) -> None:
-    if not isinstance(documents, pd.DataFrame):
-        raise ValueError(f"documents: expected the corpus document table (a DataFrame), got {type(documents).__name__}")
-    missing = [c for c in ("doc_id", "text") if c not in documents.columns]
-    if missing:
-        raise ValueError(f"documents: needs columns {missing}; columns: {sorted(documents.columns)}")
+    validate.frame(documents, "documents", columns=("doc_id", "text"), what="the corpus document table")
 
 
 def count_terms(
@@ -162,12 +175,11 @@ def count_terms(
     TermCounts
     """
     _check_documents(documents)
-    lo, hi = _check_ngram_range(ngram_range)
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    lo, hi = validate.ngram_range(ngram_range)
+    validate.whole_number(min_count, "min_count", minimum=1)
     settings = settings or TextSettings()
-    if words is not None and not isinstance(words, WordTable):
-        raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
+    if words is not None:
+        validate.instance(words, "words", WordTable, "the corpus word table (Corpus.words)")
     orders = list(range(lo, hi + 1))
     ids_in = documents["doc_id"].tolist()
     texts_in = [t if isinstance(t, str) else "" for t in documents["text"].tolist()]
@@ -291,19 +303,14 @@ def _group_notes(table: pd.DataFrame, group_by: str | None) -> list[str]:
 
 
 def _check_top_n(top_n) -> int:
-    if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
-        raise ValueError(f"top_n = {top_n!r}: must be a whole number >= 1")
-    return int(top_n)
+    return validate.whole_number(top_n, "top_n", minimum=1)
 
 
 def _followed(terms, counts: TermCounts) -> tuple[list[tuple[str, str]], list[str]]:
     """(original, normalised) pairs for followed terms, and notes for those that cannot be counted."""
-    if isinstance(terms, str):
-        terms = [terms]
+    terms = validate.word_list(terms, "terms", allow_empty=True)
     pairs, notes = [], []
     for t in terms:
-        if not isinstance(t, str) or not t.strip():
-            raise ValueError(f"terms: {t!r} is not a word or phrase")
         norm = normalise_term(t, counts.settings)
         if not norm:
             notes.append(f"terms: {t!r} has no tokens left after stopwords and filters; it cannot be counted.")
@@ -331,7 +338,7 @@ def term_frequencies(
     terms=None,
     ngram: int | list | None = None,
     min_count: int = 1,
-) -> pd.DataFrame:
+) -> Result:
     """Top terms per group (or the followed ``terms``) with counts and relative frequencies.
 
     Parameters
@@ -352,14 +359,13 @@ def term_frequencies(
 
     Returns
     -------
-    DataFrame
-        ``group, rank, term, n, count, per_1000, group_total, n_docs, docs_with_term``;
+    Result
+        ``table``:        ``group, rank, term, n, count, per_1000, group_total, n_docs, docs_with_term``;
         ``group_total`` is the group's number of n-grams of that order (tokens, for unigrams).
-        ``attrs["notes"]`` lists what to know (n=1 groups, absent terms, short vocabularies).
+        Notes: what to know (n=1 groups, absent terms, short vocabularies).
     """
     top_n = _check_top_n(top_n)
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    validate.whole_number(min_count, "min_count", minimum=1)
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
@@ -386,8 +392,7 @@ def term_frequencies(
                 rows.append((g, 0, norm, n, cnt, cnt / total * 1000 if total else np.nan, total, int(table.at[g, "n_docs"]), dfreq))
         out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
         out["rank"] = out.groupby("group", sort=False)["count"].rank(method="first", ascending=False).astype(int)
-        out.attrs["notes"] = notes
-        return out
+        return Result(out, tuple(notes))
     for gi, g in enumerate(groups):
         row = sums.getrow(gi)
         drow = doc_freq.getrow(gi)
@@ -411,8 +416,7 @@ def term_frequencies(
                 c = int(cnt[k])
                 rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(d_val[np.searchsorted(d_idx, idx[k])])))
     out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
-    out.attrs["notes"] = notes
-    return out
+    return Result(out, tuple(notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -426,8 +430,7 @@ def chi2_signed(a, b, c, d, *, correction: str = "default") -> np.ndarray:
     (quanteda's conditional rule: Yates only when |ad − bc| >= N/2 and some expected cell < 5).
     Positive when ``a`` is above its expected value.
     """
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction = {correction!r}: choose one of {list(CORRECTIONS)}")
+    validate.choice(correction, "correction", CORRECTIONS)
     a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
     n = a + b + c + d
     diff = a * d - b * c
@@ -483,16 +486,16 @@ KEY_COLUMNS = [
 ]
 
 
-def _sides(labels: pd.Series, groups: list[str], target: str, reference: str | None, group_by) -> tuple[np.ndarray, np.ndarray, str]:
-    if target not in groups:
-        raise ValueError(f"target = {target!r}: no such {group_by} value; groups are {groups}")
-    t = (labels == target).to_numpy()
+def _sides(labels: pd.Series, groups: list[str], group: str, reference: str | None, group_by) -> tuple[np.ndarray, np.ndarray, str]:
+    if group not in groups:
+        raise ValueError(f"group = {group!r}: no such {group_by} value; groups are {groups}")
+    t = (labels == group).to_numpy()
     if reference is None:
         return t, ~t, "rest"
     if reference not in groups:
         raise ValueError(f"reference = {reference!r}: no such {group_by} value; groups are {groups}")
-    if reference == target:
-        raise ValueError(f"reference = {reference!r}: must differ from target (or None for 'all other documents')")
+    if reference == group:
+        raise ValueError(f"reference = {reference!r}: must differ from group (or None for 'all other documents')")
     return t, (labels == reference).to_numpy(), reference
 
 
@@ -500,23 +503,25 @@ def keyness(
     counts: TermCounts,
     *,
     group_by: str | None = "outlet",
-    target: str,
+    group: str,
     reference: str | None = None,
     correction: str = "default",
     williams: bool = False,
     ngram: int | list | None = None,
     min_count: int = 1,
     top_n: int | None = None,
-) -> pd.DataFrame:
-    """Keyness of every term for ``target`` against ``reference`` (default: all other documents).
+) -> Result:
+    """Keyness of every term for ``group`` (the target) against ``reference`` (default: all other
+    documents).
 
     Parameters
     ----------
     counts : TermCounts
     group_by : str
         Document column whose values name the groups.
-    target, reference : str
-        Group values; ``reference=None`` compares the target with the rest of the corpus.
+    group, reference : str
+        Group values; ``reference=None`` compares ``group`` with the rest of the corpus. The result
+        calls ``group`` the target.
     correction : "default" | "yates" | "none"
         Chi-square continuity correction; "default" is quanteda's conditional Yates.
     williams : bool
@@ -532,34 +537,32 @@ def keyness(
 
     Returns
     -------
-    DataFrame
-        One row per term, sorted by chi2 (descending) then term: the 2×2 cells ``a, b, c, d``,
+    Result
+        ``table``:        One row per term, sorted by chi2 (descending) then term: the 2×2 cells ``a, b, c, d``,
         relative frequencies per 1,000, signed ``chi2`` and ``g2`` with p-values (1 degree of
         freedom), ``log_ratio`` (Hardie; 0.5 replaces a zero count), documents containing the term
-        and document/token totals per side. ``attrs["notes"]`` warns about n=1 sides.
+        and document/token totals per side. Notes warn about n=1 sides.
     """
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction = {correction!r}: choose one of {list(CORRECTIONS)}")
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    validate.choice(correction, "correction", CORRECTIONS)
+    validate.whole_number(min_count, "min_count", minimum=1)
     if top_n is not None:
         top_n = _check_top_n(top_n)
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
-    t_mask, r_mask, ref_name = _sides(labels, groups, target, reference, group_by)
+    t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
     docs = counts.documents
     notes = []
     side_info = {}
-    for side, mask, name in (("target", t_mask, target), ("reference", r_mask, ref_name)):
+    for side, argument, mask, name in (("target", "group", t_mask, group), ("reference", "reference", r_mask, ref_name)):
         n_docs = int(mask.sum())
         tokens = int(docs.loc[mask, "total_1"].sum()) if 1 in counts.orders else None
         if n_docs == 0:
-            raise ValueError(f"{side} = {name!r}: no documents")
+            raise ValueError(f"{argument} = {name!r}: no documents")
         totals = {n: int(docs.loc[mask, f"total_{n}"].sum()) for n in counts.orders}
         if totals[counts.orders[0]] == 0:
             raise ValueError(
-                f"{side} = {name!r}: {group_by} group has 0 tokens after stopwords and filters "
+                f"{argument} = {name!r}: {group_by} group has 0 tokens after stopwords and filters "
                 f"({n_docs} documents); nothing to compare"
             )
         if n_docs == 1:
@@ -594,7 +597,7 @@ def keyness(
     g2 = g2_signed(a, b, c, d, williams=williams)
     out = pd.DataFrame(
         {
-            "target": target,
+            "target": group,
             "reference": ref_name,
             "term": counts.terms["term"].to_numpy()[idx],
             "n": term_n[idx],
@@ -621,11 +624,10 @@ def keyness(
     out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
     if top_n is not None and len(out) > 2 * top_n:
         out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
-    out.attrs["notes"] = notes
-    return out
+    return Result(out, tuple(notes))
 
 
-def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> pd.DataFrame:
+def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> Result:
     """One-vs-rest keyness for every group: the ``top_n`` most over-represented terms of each
     group (by signed chi2, ties by term). Other options as :func:`keyness`. Groups with no tokens
     are skipped with a note."""
@@ -637,53 +639,52 @@ def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: 
     frames, notes = [], []
     for g in groups:
         try:
-            k = keyness(counts, group_by=group_by, target=g, top_n=top_n, **kwargs)
+            k = keyness(counts, group_by=group_by, group=g, top_n=top_n, **kwargs)
         except ValueError as exc:
             notes.append(f"skipped: {exc}")
             continue
-        notes += k.attrs.get("notes", [])
-        frames.append(k[k["chi2"] > 0].head(top_n))
+        notes += k.notes
+        frames.append(k.table[k.table["chi2"] > 0].head(top_n))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY_COLUMNS)
-    out.attrs["notes"] = notes
-    return out
+    return Result(out, tuple(notes))
 
 
 def bootstrap_log_ratio(
     counts: TermCounts,
     *,
     group_by: str | None = "outlet",
-    target: str,
+    group: str,
     reference: str | None = None,
     terms,
-    n_boot: int = 1000,
+    n_bootstrap: int = 1000,
     level: float = 0.95,
     random_state: int = 0,
-) -> pd.DataFrame:
+) -> Result:
     """Percentile bootstrap intervals for the log ratio, resampling **documents** (not tokens)
-    within the target and within the reference, so that one long article cannot pass for many.
+    within ``group`` and within the reference, so that one long article cannot pass for many.
 
     Parameters
     ----------
+    group, reference : str
+        As in :func:`keyness`.
     terms : list of str
         Terms (as in the counts, e.g. from :func:`keyness`) to compute intervals for.
-    n_boot : int
+    n_bootstrap : int
         Bootstrap replicates (fixed ``random_state`` makes them repeatable).
     level : float
         Interval coverage, e.g. 0.95.
 
     Returns
     -------
-    DataFrame
-        ``term, log_ratio, low, high, n_docs_target, n_docs_reference``; with one document on a
+    Result
+        ``table``:        ``term, log_ratio, low, high, n_docs_target, n_docs_reference``; with one document on a
         side the interval is NaN (nothing to resample) and a note says so.
     """
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
-        raise ValueError(f"n_boot = {n_boot!r}: must be a whole number >= 10")
-    if not 0 < level < 1:
-        raise ValueError(f"level = {level!r}: must be between 0 and 1, e.g. 0.95")
+    n_bootstrap = validate.whole_number(n_bootstrap, "n_bootstrap", minimum=10)
+    level = validate.share(level, "level")
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
-    t_mask, r_mask, ref_name = _sides(labels, groups, target, reference, group_by)
+    t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
     cols = []
     for t in terms:
         j = counts.column(t)
@@ -701,8 +702,8 @@ def bootstrap_log_ratio(
         low = high = np.full(len(cols), np.nan)
         notes.append("bootstrap: a side has a single document (n=1); there is nothing to resample, so no interval.")
     else:
-        reps = np.empty((n_boot, len(cols)))
-        for i in range(n_boot):
+        reps = np.empty((n_bootstrap, len(cols)))
+        for i in range(n_bootstrap):
             ti = rng.choice(t_idx, size=len(t_idx), replace=True)
             ri = rng.choice(r_idx, size=len(r_idx), replace=True)
             reps[i] = log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0))
@@ -714,8 +715,7 @@ def bootstrap_log_ratio(
             "n_docs_target": len(t_idx), "n_docs_reference": len(r_idx),
         }
     )
-    out.attrs["notes"] = notes
-    return out
+    return Result(out, tuple(notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -732,7 +732,7 @@ def reference_keyness(
     reference_size: float = 1e9,
     top_n: int = 20,
     min_count: int = 2,
-) -> pd.DataFrame:
+) -> Result:
     """Unigrams of the whole corpus against general-language frequencies from ``wordfreq``.
 
     wordfreq gives a word's frequency (share of running words in a large mix of sources:
@@ -747,9 +747,10 @@ def reference_keyness(
 
     Returns
     -------
-    DataFrame
-        ``term, count, per_million, reference_per_million, log_ratio, g2, p_g2, note`` for the
-        ``top_n`` most over-represented words (positive G², ties by term); ``attrs["notes"]``.
+    Result
+        ``table``:        ``term, count, per_million, reference_per_million, log_ratio, g2, p_g2, note`` for the
+        ``top_n`` most over-represented words (positive G², ties by term); notes: the corpus size and
+        the reference used.
     """
     from wordfreq import word_frequency
 
@@ -787,11 +788,11 @@ def reference_keyness(
     )
     out = out[out["g2"] > 0].sort_values(["g2", "term"], ascending=[False, True], kind="stable").head(top_n)
     out = out.reset_index(drop=True)
-    out.attrs["notes"] = [
+    notes = [
         f"Corpus rate per running word (before stopword removal): {total:,} words. Reference: wordfreq "
         f"'{counts.settings.language}' frequencies as a nominal corpus of {reference_size:,.0f} words."
     ]
-    return out
+    return Result(out, tuple(notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -800,12 +801,12 @@ def reference_keyness(
 TREND_COLUMNS = ["group", "month", "term", "count", "per_1000", "group_total", "n_docs", "docs_with_term", "share_docs"]
 
 
-def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.DataFrame:
+def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> Trends:
     """Monthly relative frequency and share of documents mentioning each followed term, per group.
 
     Every calendar month between the first and last dated document is present for every group;
     a month in which a group has no documents has ``n_docs = 0`` and NaN rates (a gap, not a
-    zero). Undated documents are left out of the lines and counted in ``attrs["undated"]``.
+    zero). Undated documents are left out of the lines and counted in ``Trends.undated``.
 
     Parameters
     ----------
@@ -816,8 +817,8 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.
 
     Returns
     -------
-    DataFrame
-        ``group, month, term, count, per_1000, group_total, n_docs, docs_with_term, share_docs``
+    Trends
+        ``table``:        ``group, month, term, count, per_1000, group_total, n_docs, docs_with_term, share_docs``
         (``share_docs`` = documents mentioning the term / documents, Media Cloud's attention measure).
     """
     if group_by in _DATE_COLUMNS:
@@ -861,9 +862,7 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.
         out["per_1000"] = np.where(has_docs & (out["group_total"] > 0), out["count"] / out["group_total"].where(out["group_total"] > 0) * 1000, np.nan)
         out["share_docs"] = np.where(has_docs, out["docs_with_term"] / out["n_docs"].where(has_docs), np.nan)
     out = out[TREND_COLUMNS]
-    out.attrs["notes"] = notes
-    out.attrs["undated"] = n_undated
-    return out
+    return Trends(out, tuple(notes), undated=n_undated)
 
 
 # --------------------------------------------------------------------------------------------
@@ -892,7 +891,7 @@ def kwic(
     window: int = 8,
     settings: TextSettings | None = None,
     sort_by: str = "position",
-) -> pd.DataFrame:
+) -> Concordance:
     """Keyword in context: every occurrence of each term with ``window`` words either side.
 
     Matching is on the tokeniser's **words** (normalised, lowercased, before stopword removal and
@@ -914,17 +913,14 @@ def kwic(
 
     Returns
     -------
-    DataFrame
-        ``doc_id, outlet, date, position, left, keyword, right, term``; ``position`` is the word
-        index of the keyword in its document. ``attrs["notes"]`` names terms with no match.
+    Concordance
+        ``table``:        ``doc_id, outlet, date, position, left, keyword, right, term``; ``position`` is the word
+        index of the keyword in its document. Notes name terms with no match.
     """
     _check_documents(documents)
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
-        raise ValueError(f"window = {window!r}: must be a whole number >= 0")
-    if sort_by not in ("position", "left", "right", "keyword"):
-        raise ValueError(f"sort_by = {sort_by!r}: choose 'position', 'left', 'right' or 'keyword'")
-    if isinstance(terms, str):
-        terms = [terms]
+    validate.whole_number(window, "window", minimum=0)
+    validate.choice(sort_by, "sort_by", ("position", "left", "right", "keyword"))
+    terms = validate.word_list(terms, "terms", allow_empty=True)
     tok = Tokenizer(settings or TextSettings())
     patterns = [(t, _term_words(t, tok)) for t in terms]
     rows = []
@@ -952,34 +948,33 @@ def kwic(
     else:
         out = out.sort_values([sort_by, "doc_id", "position"], kind="stable")
     out = out.reset_index(drop=True)
-    out.attrs["notes"] = [f"terms: {t!r} does not occur in the documents." for t, h in hits.items() if h == 0]
-    out.attrs["n_words"] = n_words  # words per document, in the order of ``documents``
-    return out
+    notes = [f"terms: {t!r} does not occur in the documents." for t, h in hits.items() if h == 0]
+    return Concordance(out, tuple(notes), n_words=tuple(n_words))
 
 
-def dispersion(documents: pd.DataFrame, *, terms, settings: TextSettings | None = None) -> pd.DataFrame:
+def dispersion(documents: pd.DataFrame, *, terms, settings: TextSettings | None = None) -> Dispersion:
     """Where each term occurs in each document, for an x-ray (dispersion) plot.
 
     Returns
     -------
-    DataFrame
-        ``doc_id, outlet, term, position, n_words, offset`` with ``offset = position / n_words``
-        (0 = start of the article, 1 = end); ``attrs["documents"]`` holds every document's id and
-        length so the plot can show documents without hits.
+    Dispersion
+        ``table``:        ``doc_id, outlet, term, position, n_words, offset`` with ``offset = position / n_words``
+        (0 = start of the article, 1 = end); ``documents`` holds every document's id and length
+        so the plot can show documents without hits.
     """
     k = kwic(documents, terms=terms, window=0, settings=settings)  # tokenises every document once
     lengths = pd.DataFrame(
         {
             "doc_id": documents["doc_id"].to_numpy(),
             "outlet": documents["outlet"].to_numpy() if "outlet" in documents.columns else None,
-            "n_words": k.attrs["n_words"],
+            "n_words": k.n_words,
         }
     )
-    out = k[["doc_id", "term", "position"]].merge(lengths, on="doc_id", how="left")
+    out = k.table[["doc_id", "term", "position"]].merge(lengths, on="doc_id", how="left")
     out["offset"] = out["position"] / out["n_words"].where(out["n_words"] > 0)
     out = out[["doc_id", "outlet", "term", "position", "n_words", "offset"]]
     out = out.sort_values(["term", "doc_id", "position"], kind="stable").reset_index(drop=True)
-    out.attrs["documents"] = lengths.sort_values("doc_id").reset_index(drop=True)
-    out.attrs["terms"] = [terms] if isinstance(terms, str) else list(terms)
-    out.attrs["notes"] = k.attrs["notes"]
-    return out
+    return Dispersion(
+        out, k.notes, documents=lengths.sort_values("doc_id").reset_index(drop=True),
+        terms=(terms,) if isinstance(terms, str) else tuple(terms),
+    )
