@@ -13,9 +13,15 @@ fraction of the time: 100k synthetic articles take about 13 s to tokenise text b
 The same word ids serve near-duplicate detection (lowercased, :meth:`WordTable.lowercase_ids`),
 so each text is split once for loading and every analysis that counts whole documents.
 
-Memory: 4 bytes per word (45 million words for 100k articles of 450 words: 180 MB), plus the
-vocabulary. Units smaller than a document (paragraphs for clustering, sentences and windows
-for stance) are still tokenised from their text with :class:`~medialens.text.Tokenizer`.
+Sentences and paragraphs are found in the same scan (:func:`medialens.text._segmented_words`:
+one ``findall`` per paragraph matches words and sentence ends together), so the table also holds
+every sentence's word range and paragraph number, the same sentences as
+:func:`medialens.text.sentence_spans`. Counting (:mod:`medialens.counting`) builds n-grams within
+these sentences, and units smaller than a document are ranges of the table
+(:meth:`WordTable.paragraphs`).
+
+Memory: 4 bytes per word (45 million words for 100k articles of 450 words: 180 MB), 12 bytes
+per sentence, plus the vocabulary.
 """
 
 from __future__ import annotations
@@ -95,6 +101,13 @@ class WordTable:
     fingerprints : numpy.ndarray of uint64
         A 64-bit hash of each text the words were split from (:func:`text_fingerprints`), so a
         user of the table can check it was made from the texts in hand.
+    sentences : numpy.ndarray of int64
+        ``n_sentences + 1`` word positions: sentence ``s`` is ``ids[sentences[s]:sentences[s + 1]]``.
+    doc_sentences : numpy.ndarray of int64
+        ``len(doc_ids) + 1`` sentence numbers: document ``i`` has sentences ``doc_sentences[i]``
+        up to ``doc_sentences[i + 1]`` (as many as ``sentence_spans`` of its text).
+    paragraph : numpy.ndarray of int32
+        Every sentence's paragraph number within its document, from 1.
     """
 
     doc_ids: list[str]
