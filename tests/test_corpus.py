@@ -869,7 +869,7 @@ def test_preview_cuts_on_one_line():
 
 @pytest.mark.parametrize("bad", [0, -1, "10", 2.5, True])
 def test_preview_chars_must_be_a_positive_whole_number(bad):
-    with pytest.raises(ValueError, match=rf"^preview_chars = {re.escape(repr(bad))}: must be a positive whole number"):
+    with pytest.raises(ValueError, match=rf"^preview_chars = {re.escape(repr(bad))}: must be a whole number >= 1"):
         mc.preview(OVERVIEW, bad)
 
 

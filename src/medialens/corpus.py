@@ -42,7 +42,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import __version__
+from . import __version__, validate
 from .grouping import group_labels, group_order
 from .paths import atomic_write, cache_dir, resolve
 from .text import (
@@ -1283,10 +1283,10 @@ def structure_counts(corpus: Corpus) -> pd.DataFrame:
     ).reindex(ids).fillna(0).astype(int)
 
 
-def preview(documents: pd.DataFrame, n_chars: int = 240) -> pd.DataFrame:
-    """The start of every document with its metadata, for a first look (shown escaped as HTML)."""
-    if not isinstance(n_chars, int) or isinstance(n_chars, bool) or n_chars < 1:
-        raise ValueError(f"preview_chars = {n_chars!r}: must be a positive whole number")
+def preview(documents: pd.DataFrame, preview_chars: int = 240) -> pd.DataFrame:
+    """The first ``preview_chars`` characters of every document with its metadata, for a first
+    look (shown escaped as HTML)."""
+    n_chars = validate.whole_number(preview_chars, "preview_chars", minimum=1)
 
     def cut(t: str) -> str:
         flat = " ".join(t.split())
