@@ -902,7 +902,7 @@ def test_counts_by_names_the_parameter(kw):
 
 def test_token_stats_against_a_plain_count():
     tok = Tokenizer()
-    stats = mc.token_stats(OVERVIEW, tok).set_index("doc_id")
+    stats = mc.token_stats(OVERVIEW, tok.settings).set_index("doc_id")
     for doc_id, text in zip(OVERVIEW["doc_id"], OVERVIEW["text"], strict=True):
         words = text.replace(".", " ").split()
         kept = [w.lower() for w in words if w.lower() not in {"de", "zei", "een"} and len(w) >= 2]

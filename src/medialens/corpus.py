@@ -80,6 +80,8 @@ from .grouping import group_labels, group_order
 from .paths import atomic_write, cache_dir, resolve
 from .records import _C1_CHARS, _MOJIBAKE_LEADS, _MOJIBAKE_RE, Lines, csv_rows, line_safe
 from .text import (
+    TextSettings,
+    Tokenizer,
     normalise,
     normalise_counted,
     paragraph_table,
@@ -1783,8 +1785,12 @@ def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "mon
     return table
 
 
-def token_stats(documents: pd.DataFrame, tokenizer) -> pd.DataFrame:
-    """Per document: words before filtering, tokens after the tokeniser's filters, distinct types."""
+def token_stats(documents: pd.DataFrame, settings: TextSettings | None = None) -> pd.DataFrame:
+    """Per document: words before filtering, tokens after the filters of the tokeniser with
+    ``settings`` (default ``TextSettings()``), distinct types."""
+    if settings is not None:
+        validate.instance(settings, "settings", TextSettings, "a TextSettings")
+    tokenizer = Tokenizer(settings or TextSettings())
     rows = []
     for doc_id, outlet, month, text in zip(
         documents["doc_id"], documents["outlet"], documents["month"], documents["text"], strict=True
