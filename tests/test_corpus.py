@@ -342,6 +342,24 @@ def test_declared_utf16_txt_is_decoded_not_refused_as_nul(tmp_path, encoding):
     assert skip_of(bad, "u.txt")["reason"] == "nul_byte"
 
 
+@pytest.mark.parametrize(
+    ("key", "labels"), [("id", "id,doc_id,label\na,x,1\n"), ("doc_id", "doc_id,doc_id\na,b\n")]
+)
+def test_a_second_doc_id_column_is_a_one_line_error_naming_the_file(tmp_path, key, labels):
+    # pandas said "The column label 'doc_id' is not unique", naming no file
+    with pytest.raises(CorpusError, match=r"^metadata file labels\.csv(:1)?:? column 'doc_id' ") as err:
+        load(tmp_path, {"a.txt": body(16)}, metadata={"path": "labels.csv", "key": key}, meta_files={"labels.csv": labels})
+    assert "\n" not in str(err.value) and "not unique" not in str(err.value)
+
+
+def test_a_doc_id_column_in_the_records_does_not_replace_the_id(tmp_path):
+    c = load(tmp_path, {"c.csv": f"id,doc_id,text\n1,zz,{q(body(17))}\n"}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1"]
+    lines = [json.dumps({"id": "1", "doc_id": "zz", "text": body(18)})]
+    c = load(tmp_path / "j", {"j.jsonl": "\n".join(lines)}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1"]
+
+
 def test_a_fifo_as_source_path_is_a_one_line_error(tmp_path):
     definition = write_corpus(tmp_path, {})
     (tmp_path / "data").rmdir()
@@ -1009,7 +1027,11 @@ CATALOGUE = {
         "test_corpus::test_a_first_line_beginning_with_date_is_the_date_header",
         "test_corpus::test_declared_utf16_txt_is_decoded_not_refused_as_nul",
     ],
-    "a FIFO as source.path (issue 10)": ["test_corpus::test_a_fifo_as_source_path_is_a_one_line_error"],
+    "a FIFO as source.path, a second doc_id column (issue 10)": [
+        "test_corpus::test_a_fifo_as_source_path_is_a_one_line_error",
+        "test_corpus::test_a_second_doc_id_column_is_a_one_line_error_naming_the_file",
+        "test_corpus::test_a_doc_id_column_in_the_records_does_not_replace_the_id",
+    ],
 }
 
 
