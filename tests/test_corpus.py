@@ -503,6 +503,42 @@ def test_bad_definitions_name_the_setting(tmp_path):
             load_corpus(path, use_cache=False)
 
 
+@pytest.mark.parametrize(
+    "name", ["..", ".", "...", ".hidden", "a/b", "a\\b", "/abs", "-x", "x.", "", " ", "a b", "x" * 101, 7, None]
+)
+def test_a_corpus_name_must_be_a_plain_folder_name(tmp_path, name):
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    spec = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**spec, "name": name}))
+    with pytest.raises(CorpusError, match=re.escape(f"corpus.yaml: name = {name!r}: a plain folder name")):
+        mc.read_definition(path)
+
+
+@pytest.mark.parametrize("name", ["seeds", "my-corpus_2", "nrc.2022", "A", "_x", "x" * 100])
+def test_plain_corpus_names_are_accepted(tmp_path, name):
+    path = write_corpus(tmp_path, {"a.txt": body(1)}, name=name)
+    assert mc.read_definition(path).name == name
+
+
+def test_a_cp1252_corpus_definition_is_named_with_line_and_byte(tmp_path):
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    line = len(path.read_text().splitlines()) + 1
+    path.write_bytes(path.read_bytes() + "description: Caf\u00e9-kranten\n".encode("cp1252"))
+    with pytest.raises(CorpusError) as exc:
+        load_corpus(path, use_cache=False)
+    assert str(exc.value).startswith(f"corpus.yaml:{line}:17 byte 0xe9 is not valid UTF-8"), exc.value
+    assert "\n" not in str(exc.value) and "codec" not in str(exc.value)
+
+
+def test_an_alias_bomb_in_a_corpus_definition_is_refused_at_once(tmp_path):
+    from test_yamlfile import ALIAS_BOMB
+
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    path.write_text(path.read_text() + ALIAS_BOMB + "description: *j\n")
+    with pytest.raises(CorpusError, match=r"corpus.yaml:\d+:\d+: the aliases .* expand to more than"):
+        load_corpus(path, use_cache=False)
+
+
 # --------------------------------------------------------------------------------------------
 # Invariants
 # --------------------------------------------------------------------------------------------

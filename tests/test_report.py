@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -211,6 +212,58 @@ def test_bad_parameter_files(tmp_path, nb_dir):
         plan_report(params(tmp_path, "a: [\n"), notebook_dir=nb_dir)
     with pytest.raises(ParameterError, match="'notebooks' must map"):
         plan_report(params(tmp_path, "notebooks: [a]\n"), notebook_dir=nb_dir)
+
+
+def test_a_cp1252_parameter_file_is_named_with_line_and_byte(tmp_path, nb_dir, out):
+    path = tmp_path / "params.yaml"
+    path.write_bytes("top_n: 8\nlabel: caf\u00e9\n".encode("cp1252"))
+    with pytest.raises(ParameterError) as exc:
+        plan_report(path, notebook_dir=nb_dir, out_dir=out)
+    assert str(exc.value) == (
+        "params.yaml:2:11 byte 0xe9 is not valid UTF-8 (is the file saved as cp1252 or latin-1? save it as UTF-8)"
+    )
+
+
+def test_an_alias_bomb_in_a_parameter_file_is_refused_at_once(tmp_path, nb_dir, out):
+    from test_yamlfile import ALIAS_BOMB
+
+    rc, msg = run(tmp_path, nb_dir, out, ALIAS_BOMB + "label: *j\n")
+    assert rc == 2 and not out.exists()
+    assert re.fullmatch(r"medialens report: params.yaml:\d+:\d+: the aliases .* expand to more than [\d,]+ values; refused .*\n", msg)
+
+
+def corpus_notebooks(tmp_path) -> Path:
+    folder = tmp_path / "nbs"
+    folder.mkdir(exist_ok=True)
+    write_notebook(folder, "runner-ok-corpus", ["print(corpus)"], parameters='corpus = "corpus/seeds.yaml"  # corpus\n')
+    write_notebook(folder, "runner-ok-plain", ["print(1)"], parameters='n = 1  # a number\n')
+    return folder
+
+
+def test_a_parameter_file_without_corpus_is_an_error_not_a_seed_run(tmp_path):
+    folder = corpus_notebooks(tmp_path)
+    with pytest.raises(ParameterError, match=r"params.yaml: no 'corpus:' given \(needed by runner-ok-corpus.ipynb\)"):
+        plan_report(params(tmp_path, {"n": 2}), notebook_dir=folder, out_dir=tmp_path / "o")
+    # a notebook that reads no corpus needs none; per-notebook 'corpus:' counts
+    plan_report(params(tmp_path, {"n": 2}), notebook_dir=folder, out_dir=tmp_path / "o", only=["runner-ok-plain"])
+    seeds = str(project_root() / "corpus" / "seeds.yaml")
+    plan_report(params(tmp_path, {"notebooks": {"runner-ok-corpus": {"corpus": seeds}}}), notebook_dir=folder, out_dir=tmp_path / "o")
+
+
+@pytest.mark.parametrize("name", ["..", ".", "../x", "x/.."])
+def test_a_corpus_named_dot_dot_cannot_make_the_runner_write_outside_reports(tmp_path, name):
+    folder = corpus_notebooks(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.txt").write_text("Een tekst.\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"name": name, "source": {"path": "data"}}), encoding="utf-8")
+    stream = io.StringIO()
+    rc = run_report(params(tmp_path, {"corpus": "c.yaml"}), notebook_dir=folder, figures_dir=tmp_path / "f", stream=stream)
+    assert rc == 2, stream.getvalue()
+    assert f"params.yaml: corpus: c.yaml: name = {name!r}: a plain folder name" in stream.getvalue()
+    assert "nothing was run" in stream.getvalue()
+    for folder in (project_root(), project_root().parent, project_root() / "reports"):
+        assert not (folder / "index.html").exists() and not (folder / "runner-ok-corpus.ipynb").exists()
+    assert not (tmp_path / "f").exists()
 
 
 # --------------------------------------------------------------------------------------------

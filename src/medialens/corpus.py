@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from . import __version__
 from .paths import atomic_write, cache_dir, resolve
@@ -52,6 +51,7 @@ from .text import (
     split_sentences,
 )
 from .tokens import WordTable
+from .yamlfile import YamlError, load_yaml
 
 __all__ = [
     "CorpusDefinition",
@@ -151,15 +151,20 @@ def _need(cond: bool, where: str, msg: str) -> None:
         raise CorpusError(f"{where}: {msg}")
 
 
+#: A corpus name is one plain folder name: no separators, no '.' or '..', no leading '-' or '.',
+#: no trailing '.' (Windows drops it), so reports/<name>/ can only be a folder inside reports/.
+_NAME_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,98}[A-Za-z0-9_-])?")
+
+
 def read_definition(path: str | Path) -> CorpusDefinition:
     """Read and validate a corpus definition YAML file (relative paths from the project root)."""
     file = resolve(path)
     if not file.is_file():
         raise CorpusError(f"corpus definition {path}: no such file ({file})")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{file.name}: not valid YAML: {exc}") from None
+        raw = load_yaml(file)
+    except YamlError as exc:
+        raise CorpusError(str(exc)) from None
     where = file.name
     _need(isinstance(raw, dict), where, "must be a mapping with at least 'name' and 'source'")
     known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning"}
@@ -167,9 +172,10 @@ def read_definition(path: str | Path) -> CorpusDefinition:
     _need(not unknown, where, f"unknown keys {unknown}; known keys are {sorted(known)}")
     name = raw.get("name")
     _need(
-        isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_.-]+", name or "") is not None,
+        isinstance(name, str) and _NAME_RE.fullmatch(name) is not None,
         where,
-        f"name = {name!r}: use letters, digits, '-', '_' or '.' (it names the report folder)",
+        f"name = {name!r}: a plain folder name of letters, digits, '-', '_' and inner '.' "
+        "(at most 100; it names reports/<name>/, figures/<name>/ and the cache files)",
     )
     src = raw.get("source")
     _need(isinstance(src, dict) and "path" in src, where, "source.path is required")

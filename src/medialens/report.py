@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import yaml
 
 from .paths import atomic_write, confine, project_root, relative_to_root, resolve
+from .yamlfile import YamlError, load_yaml
 
 __all__ = [
     "Parameter",
@@ -205,9 +205,11 @@ def read_parameter_file(path: str | Path) -> ParameterFile:
     if not file.is_file():
         raise ParameterError(f"parameter file {path}: no such file")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{file.name}: not valid YAML: {exc}") from None
+        raw = load_yaml(file)
+    except YamlError as exc:
+        raise ParameterError(str(exc)) from None
+    if raw is None:
+        raw = {}
     if not isinstance(raw, dict):
         raise ParameterError(f"{file.name}: must be a mapping of parameter names to values")
     per_nb = raw.pop("notebooks", None) or {}
@@ -227,6 +229,15 @@ def _notebooks(notebook_dir: Path, only: list[str] | None) -> list[Path]:
     if not found:
         raise ParameterError(f"no notebooks in {notebook_dir}")
     return found
+
+
+def _named_folder(base: Path, name: str) -> Path:
+    """``base/name``, refused unless it is a folder directly inside ``base`` (the corpus definition
+    has already checked the name; this is what makes the runner unable to write elsewhere)."""
+    folder = confine(name, base, what="corpus name")
+    if folder.parent != base.resolve():
+        raise ParameterError(f"corpus name {name!r} is not a plain folder name; nothing was run")
+    return folder
 
 
 def plan_report(
@@ -258,6 +269,14 @@ def plan_report(
     for stem in pf.per_notebook:
         if stem not in declared and not only:
             problems.append(f"{pf.path.name}: notebooks.{stem}: no such notebook")
+    # a notebook that reads a corpus gets it from the file: a missing 'corpus:' never runs the seeds
+    no_corpus = [nb.name for nb in notebooks if "corpus" in declared[nb.stem]
+                 and "corpus" not in pf.common and "corpus" not in pf.per_notebook.get(nb.stem, {})]
+    if no_corpus:
+        problems.append(
+            f"{pf.path.name}: no 'corpus:' given (needed by {', '.join(no_corpus)}); name the corpus "
+            "definition, e.g. 'corpus: mycorpus.yaml' (relative to the parameter file)"
+        )
     # corpus name decides the default output folders
     corpus_value = pf.per_notebook.get(notebooks[0].stem, {}).get("corpus", pf.common.get("corpus"))
     corpus_name = "report"
@@ -266,8 +285,8 @@ def plan_report(
             corpus_name = read_definition(resolve(corpus_value, base=pf.path.parent)).name
         except ValueError as exc:
             problems.append(f"{pf.path.name}: corpus: {exc}")
-    out = resolve(out_dir, base=Path.cwd()) if out_dir else project_root() / "reports" / corpus_name
-    figs = resolve(figures_dir, base=Path.cwd()) if figures_dir else project_root() / "figures" / corpus_name
+    out = resolve(out_dir, base=Path.cwd()) if out_dir else _named_folder(project_root() / "reports", corpus_name)
+    figs = resolve(figures_dir, base=Path.cwd()) if figures_dir else _named_folder(project_root() / "figures", corpus_name)
     plan = []
     for nb in notebooks:
         values = {k: v for k, v in pf.common.items() if k in declared[nb.stem]}
