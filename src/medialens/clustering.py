@@ -35,8 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .corpus import paragraph_table
-from .text import Tokenizer, split_paragraphs
+from .text import Tokenizer, paragraph_table, split_paragraphs
 
 __all__ = [
     "UNIT_COLUMNS",

@@ -46,7 +46,7 @@ from .paths import atomic_write, cache_dir, resolve
 from .text import (
     normalise,
     normalise_counted,
-    paragraph_kind,
+    paragraph_table,
     split_paragraphs,
     split_sentences,
 )
@@ -60,7 +60,6 @@ __all__ = [
     "load_corpus",
     "read_definition",
     "house_style_markers",
-    "paragraph_table",
     "SKIP_REASONS",
 ]
 
@@ -253,17 +252,6 @@ def read_definition(path: str | Path) -> CorpusDefinition:
 # --------------------------------------------------------------------------------------------
 # The result
 # --------------------------------------------------------------------------------------------
-def paragraph_table(documents: pd.DataFrame) -> pd.DataFrame:
-    """One row per paragraph of ``documents``: ``doc_id, paragraph (1-based), kind (heading|body),
-    text`` (what :meth:`Corpus.paragraphs` returns, for any documents table)."""
-    rows = [
-        (doc_id, i, paragraph_kind(para), para)
-        for doc_id, text in zip(documents["doc_id"], documents["text"], strict=True)
-        for i, para in enumerate(split_paragraphs(text), start=1)
-    ]
-    return pd.DataFrame(rows, columns=["doc_id", "paragraph", "kind", "text"])
-
-
 @dataclass
 class Corpus:
     """A loaded corpus.

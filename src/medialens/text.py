@@ -29,6 +29,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+import pandas as pd
+
 __all__ = [
     "TextSettings",
     "Tokenizer",
@@ -40,6 +42,7 @@ __all__ = [
     "paragraph_kind",
     "paragraph_spans",
     "sentence_spans",
+    "paragraph_table",
     "stopwords",
     "NEGATIONS",
     "ngrams",
@@ -212,6 +215,18 @@ def sentence_spans(text: str) -> list[tuple[int, int, int]]:
             spans.append((p_start + s, p_start + s + len(sent), k))
             pos = s + len(sent)
     return spans
+
+
+
+def paragraph_table(documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per paragraph of ``documents``: ``doc_id, paragraph (1-based), kind (heading|body),
+    text`` (what :meth:`medialens.corpus.Corpus.paragraphs` returns, for any documents table)."""
+    rows = [
+        (doc_id, i, paragraph_kind(para), para)
+        for doc_id, text in zip(documents["doc_id"], documents["text"], strict=True)
+        for i, para in enumerate(split_paragraphs(text), start=1)
+    ]
+    return pd.DataFrame(rows, columns=["doc_id", "paragraph", "kind", "text"])
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,232 @@
+"""Hand-coded stance: reading a coding file, and a classifier trained on it (TF-IDF on the shared
+tokens + logistic regression, stratified k-fold cross-validation, macro-F1 beside the majority
+baseline), applied to the sentences that mention a target.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .grouping import _group_labels, group_column
+from .stance import _check_bootstrap, bootstrap_mean
+from .text import Tokenizer
+
+__all__ = [
+    "STANCE_LABELS",
+    "CODE_COLUMNS",
+    "read_codes",
+    "evaluate_classifier",
+    "mention_sentences",
+    "predict_stance",
+    "classifier_top_terms",
+]
+
+
+STANCE_LABELS = ("favour", "against", "neutral")
+
+
+CODE_COLUMNS = ("unit_id", "text", "target", "stance", "coder")
+
+
+def read_codes(path: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> pd.DataFrame:
+    """Read a coding CSV: ``unit_id, text, target, stance, coder`` (lines starting with ``#`` are
+    comments). Raises ``ValueError`` naming the file, the row and the problem."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise ValueError(f"coding_file = {str(path)!r}: no such file")
+    raw = path.read_text(encoding="utf-8-sig")
+    lines = raw.splitlines(keepends=True)
+    body = "".join(ln if not ln.lstrip().startswith("#") else "\n" for ln in lines)
+    try:
+        df = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=True, on_bad_lines="error")
+    except pd.errors.ParserError as exc:
+        raise ValueError(f"{name}: not a well-formed CSV ({str(exc).strip()})") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{name}: the file has no header and no rows") from None
+    df.columns = [c.strip() for c in df.columns]
+    missing = [c for c in CODE_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name}: missing column(s) {missing}; found {list(df.columns)}; need {list(CODE_COLUMNS)}")
+    # line numbers in the file (header = first non-comment line)
+    data_lines = [i for i, ln in enumerate(lines, start=1) if ln.strip() and not ln.lstrip().startswith("#")][1:]
+    df["line"] = data_lines[: len(df)] if len(data_lines) >= len(df) else list(range(2, len(df) + 2))
+    df["stance"] = df["stance"].str.strip().str.lower()
+    for col in ("text", "stance", "target"):
+        empty = df[df[col].str.strip() == ""]
+        if len(empty):
+            raise ValueError(f"{name}:{int(empty['line'].iloc[0])}: empty {col!r}")
+    bad = df[~df["stance"].isin(labels)]
+    if len(bad):
+        r = bad.iloc[0]
+        raise ValueError(
+            f"{name}:{int(r['line'])}: unknown stance label {r['stance']!r}; use one of {list(labels)} "
+            f"({len(bad)} row(s) affected)"
+        )
+    return df[["line", *CODE_COLUMNS]].reset_index(drop=True)
+
+
+def evaluate_classifier(
+    codes: pd.DataFrame,
+    *,
+    tokenizer: Tokenizer,
+    n_splits: int = 5,
+    random_state: int = 0,
+    source: str = "coding_file",
+) -> dict:
+    """TF-IDF (shared tokeniser) + logistic regression with stratified k-fold cross-validation.
+
+    Returns a dict with ``scores`` (macro-F1 of the model and of the majority baseline, per
+    fold and mean), ``confusion`` (DataFrame, true × predicted over all folds), ``report``
+    (per-class precision/recall/F1/support) and ``n`` (units per class).
+    """
+    from sklearn.dummy import DummyClassifier
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import classification_report, confusion_matrix, f1_score
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import make_pipeline
+
+    if not isinstance(n_splits, int) or isinstance(n_splits, bool) or n_splits < 2:
+        raise ValueError(f"n_splits = {n_splits!r}: must be a whole number >= 2")
+    y = codes["stance"].to_numpy()
+    counts = pd.Series(y).value_counts().sort_index()
+    if len(counts) < 2:
+        raise ValueError(f"{source}: only one stance class ({counts.index[0]!r}) is coded; a classifier needs at least two")
+    if counts.min() < n_splits:
+        small = ", ".join(f"{k!r}: {v}" for k, v in counts.items() if v < n_splits)
+        raise ValueError(
+            f"{source}: too few examples per class for n_splits = {n_splits} folds ({small}); "
+            f"code at least {n_splits} units per class or lower n_splits"
+        )
+    X = codes["text"].to_numpy()
+    cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    labels = sorted(counts.index)
+    pred = np.empty(len(y), dtype=object)
+    base = np.empty(len(y), dtype=object)
+    rows = []
+    for fold, (tr, te) in enumerate(cv.split(X, y), start=1):
+        model = make_pipeline(
+            TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True),
+            LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
+        )
+        model.fit(X[tr], y[tr])
+        pred[te] = model.predict(X[te])
+        dummy = DummyClassifier(strategy="most_frequent").fit(X[tr], y[tr])
+        base[te] = dummy.predict(X[te])
+        rows.append((fold, len(te), f1_score(y[te], pred[te], average="macro", labels=labels, zero_division=0),
+                     f1_score(y[te], base[te], average="macro", labels=labels, zero_division=0)))
+    scores = pd.DataFrame(rows, columns=["fold", "n_test", "macro_f1_model", "macro_f1_majority"])
+    mean = pd.DataFrame([("mean", len(y), scores["macro_f1_model"].mean(), scores["macro_f1_majority"].mean())], columns=scores.columns)
+    scores = pd.concat([scores.astype({"fold": object}), mean], ignore_index=True).round(3)
+    cm = pd.DataFrame(confusion_matrix(y, pred, labels=labels), index=pd.Index(labels, name="true"),
+                      columns=pd.Index(labels, name="predicted"))
+    rep = classification_report(y, pred, labels=labels, output_dict=True, zero_division=0)
+    report = pd.DataFrame({k: rep[k] for k in [*labels, "macro avg"]}).T.round(3)
+    report["support"] = report["support"].astype(int)
+    return {"scores": scores, "confusion": cm, "report": report, "n": counts}
+
+
+def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, *, group_by: str) -> pd.DataFrame:
+    """One unit per sentence × target that mentions it, with the sentence text and its group:
+    the units :func:`predict_stance` classifies.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`medialens.stance.find_mentions` (sentence contexts or windows; the unit is the sentence).
+    sentences : DataFrame
+        :meth:`medialens.corpus.Corpus.sentences` (``doc_id, sentence, text``).
+    documents : DataFrame
+        The corpus documents (for the group column).
+    group_by : str
+        ``"speaker"`` (the speaker of the mention) or a document column.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, sentence, target, speaker, text`` (+ the ``group_by`` column), sorted by
+        document, sentence and target.
+    """
+    group_column(documents, group_by=group_by)
+    for col in ("doc_id", "sentence", "text"):
+        if col not in sentences.columns:
+            raise ValueError(f"sentences: missing column {col!r}")
+    units = mentions[["doc_id", "sentence", "target", "speaker"]].drop_duplicates(["doc_id", "sentence", "target"])
+    units = units.merge(sentences[["doc_id", "sentence", "text"]], on=["doc_id", "sentence"], how="left", validate="many_to_one")
+    if group_by != "speaker":
+        groups = _group_labels(documents, group_by)
+        groups.index = documents["doc_id"].astype(str)
+        units[group_by] = units["doc_id"].astype(str).map(groups)
+    return units.sort_values(["doc_id", "sentence", "target"], kind="stable").reset_index(drop=True)
+
+
+def predict_stance(
+    codes: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    tokenizer: Tokenizer,
+    group_col: str,
+    random_state: int = 0,
+    n_bootstrap: int = 2000,
+    min_n: int = 5,
+) -> pd.DataFrame:
+    """Fit on all coded units, predict ``units['text']``, and give per group × target the share
+    predicted *favour*, *against* and the net stance (favour − against) with a bootstrap interval.
+    Cells with fewer than ``min_n`` units (and never fewer than 2) show ``"insufficient data"``.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    if group_col not in units.columns:
+        raise ValueError(f"group_by = {group_col!r}: not a column of the units to predict")
+    _check_bootstrap(n_bootstrap, random_state)
+    if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
+        raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
+    model = make_pipeline(
+        TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True),
+        LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
+    )
+    model.fit(codes["text"].to_numpy(), codes["stance"].to_numpy())
+    pred = model.predict(units["text"].to_numpy())
+    u = units.assign(predicted=pred)
+    rows = []
+    for (g, t), cell in sorted(u.groupby([group_col, "target"]), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        n = len(cell)
+        net = (cell["predicted"] == "favour").astype(float) - (cell["predicted"] == "against").astype(float)
+        if n < max(min_n, 2):  # one unit has no interval
+            rows.append((g, t, n, cell["doc_id"].nunique(), np.nan, np.nan, np.nan, np.nan, np.nan, "insufficient data"))
+            continue
+        lo, hi = bootstrap_mean(net.to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
+        rows.append((g, t, n, cell["doc_id"].nunique(), round((cell["predicted"] == "favour").mean(), 3),
+                     round((cell["predicted"] == "against").mean(), 3), round(net.mean(), 3), round(lo, 3), round(hi, 3),
+                     f"{net.mean():.3f} [{lo:.3f}, {hi:.3f}]"))
+    return pd.DataFrame(rows, columns=["group", "target", "n_units", "n_documents", "share_favour", "share_against",
+                                       "net_stance", "ci_low", "ci_high", "result"])
+
+
+def classifier_top_terms(codes: pd.DataFrame, *, tokenizer: Tokenizer, n: int = 8, random_state: int = 0) -> pd.DataFrame:
+    """The ``n`` terms with the largest logistic-regression weight per class, fitted on all coded
+    units: what the classifier has learned to look at (validate it: target names here mean the
+    model learned the topic, not the stance)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n = {n!r}: must be a whole number >= 1")
+    vec = TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True)
+    X = vec.fit_transform(codes["text"].to_numpy())
+    model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state)
+    model.fit(X, codes["stance"].to_numpy())
+    terms = vec.get_feature_names_out()
+    coef = model.coef_ if len(model.classes_) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
+    rows = []
+    for k, label in enumerate(model.classes_):
+        order = sorted(range(len(terms)), key=lambda i: (-coef[k, i], terms[i]))[:n]
+        rows.append((label, ", ".join(f"{terms[i]} ({coef[k, i]:.2f})" for i in order)))
+    return pd.DataFrame(rows, columns=["stance", "strongest terms (weight)"])

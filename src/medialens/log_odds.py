@@ -1,0 +1,271 @@
+"""Words that separate two groups: the log-odds ratio with an informative Dirichlet prior
+(Monroe, Colaresi & Quinn 2008), and the units it compares (documents by a document column, quotes
+by speaker, or only the contexts of one target).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from .grouping import _group_labels, group_column
+from .text import Tokenizer
+
+__all__ = [
+    "term_counts",
+    "log_odds_dirichlet",
+    "log_odds_groups",
+    "comparison_units",
+    "choose_groups",
+    "target_contexts",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Log-odds ratio with informative Dirichlet prior
+# --------------------------------------------------------------------------------------------
+def term_counts(texts, tokenizer: Tokenizer) -> Counter:
+    """Token counts over ``texts`` with the shared tokeniser."""
+    c: Counter = Counter()
+    for t in texts:
+        c.update(tokenizer(t))
+    return c
+
+
+def log_odds_dirichlet(
+    counts_i: dict | pd.Series,
+    counts_j: dict | pd.Series,
+    *,
+    prior: str | dict | pd.Series = "pooled",
+    alpha0: float = 10.0,
+    variance: str = "mcq",
+) -> pd.DataFrame:
+    """Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008).
+
+    δ_w = ln((y_w^i + α_w) / (n^i + α_0 − y_w^i − α_w)) − ln((y_w^j + α_w) / (n^j + α_0 − y_w^j − α_w))
+
+    Parameters
+    ----------
+    counts_i, counts_j : mapping term -> count
+        Term counts of group i (positive z: more typical of i) and group j.
+    prior : "pooled" | "tidylo" | mapping
+        ``"pooled"``: α_w = α_0 × the term's share of the pooled counts (scattertext's
+        ``scale_type='word'``: the priors sum to α_0). ``"tidylo"``: α_w = the term's pooled count
+        (α_0 = all tokens). A mapping term -> background count: α_w = α_0 × its share of the
+        background (terms missing from it get the smallest background count).
+    alpha0 : float
+        Prior strength for ``"pooled"``/background priors (default 10, scattertext's σ).
+    variance : "mcq" | "scattertext"
+        ``"mcq"``: σ² = 1/(y_w^i + α_w) + 1/(y_w^j + α_w) (the paper's approximation, default).
+        ``"scattertext"`` adds 1/(n^i + α_0 − y_w^i − α_w) + 1/(n^j + α_0 − y_w^j − α_w).
+
+    Returns
+    -------
+    DataFrame
+        ``term, count_i, count_j, count, alpha, delta, var, z`` sorted by z (descending), then term.
+    """
+    if variance not in ("mcq", "scattertext"):
+        raise ValueError(f"variance = {variance!r}: use 'mcq' (the paper's) or 'scattertext'")
+    if not isinstance(alpha0, int | float) or isinstance(alpha0, bool) or not alpha0 > 0:
+        raise ValueError(f"alpha0 = {alpha0!r}: must be a number > 0")
+    yi, yj = pd.Series(dict(counts_i), dtype=float), pd.Series(dict(counts_j), dtype=float)
+    terms = sorted(set(yi.index) | set(yj.index))
+    if not terms:
+        raise ValueError("counts_i, counts_j: both groups are empty; no terms to compare")
+    yi, yj = yi.reindex(terms, fill_value=0.0), yj.reindex(terms, fill_value=0.0)
+    if (yi < 0).any() or (yj < 0).any():
+        raise ValueError("counts_i, counts_j: counts must be >= 0")
+    if yi.sum() == 0 or yj.sum() == 0:
+        which = "counts_i" if yi.sum() == 0 else "counts_j"
+        raise ValueError(f"{which}: this group has no tokens; nothing to compare")
+    pooled = yi + yj
+    if isinstance(prior, str):
+        if prior == "pooled":
+            a = alpha0 * pooled / pooled.sum()
+        elif prior == "tidylo":
+            a = pooled.copy()
+        else:
+            raise ValueError(f"prior = {prior!r}: use 'pooled', 'tidylo' or a mapping of background counts")
+    else:
+        bg = pd.Series(dict(prior), dtype=float)
+        if bg.empty or (bg <= 0).all():
+            raise ValueError("prior: the background counts are empty")
+        floor = bg[bg > 0].min()
+        bg = bg.reindex(terms).fillna(floor).clip(lower=floor)
+        a = alpha0 * bg / bg.sum()
+    a0 = a.sum()
+    ni, nj = yi.sum(), yj.sum()
+    delta = np.log((yi + a) / (ni + a0 - yi - a)) - np.log((yj + a) / (nj + a0 - yj - a))
+    var = 1.0 / (yi + a) + 1.0 / (yj + a)
+    if variance == "scattertext":
+        var = var + 1.0 / (ni + a0 - yi - a) + 1.0 / (nj + a0 - yj - a)
+    out = pd.DataFrame(
+        {"term": terms, "count_i": yi.to_numpy().astype(int), "count_j": yj.to_numpy().astype(int),
+         "count": pooled.to_numpy().astype(int), "alpha": a.to_numpy(), "delta": delta.to_numpy(),
+         "var": var.to_numpy()}
+    )
+    out["z"] = out["delta"] / np.sqrt(out["var"])
+    return out.sort_values(["z", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def log_odds_groups(
+    documents: pd.DataFrame,
+    *,
+    group_by: str,
+    group: str,
+    reference: str | None = None,
+    tokenizer: Tokenizer,
+    texts: pd.Series | None = None,
+    **kwargs,
+) -> pd.DataFrame:
+    """:func:`log_odds_dirichlet` for one group against another (``reference``) or the rest.
+
+    ``texts`` (aligned with ``documents``) replaces the document texts, e.g. with the target
+    contexts only. Extra keyword arguments go to :func:`log_odds_dirichlet`.
+    """
+    if group_by not in documents.columns:
+        raise ValueError(f"group_by = {group_by!r}: not a document column")
+    labels = documents[group_by].astype(object).fillna("(missing)").astype(str)
+    known = sorted(set(labels))
+    if group not in known:
+        raise ValueError(f"compare_groups: {group!r} is not a value of {group_by!r}; values: {known}")
+    if reference is not None and reference not in known:
+        raise ValueError(f"compare_groups: {reference!r} is not a value of {group_by!r}; values: {known}")
+    if reference == group:
+        raise ValueError(f"compare_groups: compare {group!r} with another group, not itself")
+    src = documents["text"] if texts is None else texts
+    mask_i = labels == group
+    mask_j = labels == reference if reference is not None else ~mask_i
+    ci, cj = term_counts(src[mask_i.to_numpy()], tokenizer), term_counts(src[mask_j.to_numpy()], tokenizer)
+    ref_name = reference if reference is not None else "rest"
+    if sum(ci.values()) == 0 or sum(cj.values()) == 0:
+        empty = group if sum(ci.values()) == 0 else ref_name
+        raise ValueError(f"compare_groups: {empty!r} has no tokens here; nothing to compare")
+    out = log_odds_dirichlet(ci, cj, **kwargs)
+    out.insert(0, "comparison", f"{group} vs {ref_name}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The units compared
+# --------------------------------------------------------------------------------------------
+def comparison_units(documents: pd.DataFrame, quotes: pd.DataFrame | None = None, *, group_by: str) -> pd.DataFrame:
+    """The texts a log-odds comparison counts, with their group.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus documents (``doc_id``, ``text`` and the column ``group_by``).
+    quotes : DataFrame, optional
+        From :func:`medialens.quotes.extract_quotes`; needed when ``group_by = "speaker"``.
+    group_by : str
+        ``"speaker"``: the units are the direct and indirect quotes (nested quotes are inside their
+        outer quote already), grouped by speaker. An indirect quote is its whole sentence, with the
+        attribution (``Stoltenberg zei dat ...``): the words of the speaker's own name are removed
+        from it, or the name would top the list of "distinctive" words of every speaker. Titles
+        (``Navo-topman``) and speech verbs stay. Otherwise the units are whole documents grouped
+        by that document column, missing values as the group ``(missing)``.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, <group_by>, text``, one row per quote or document, in corpus order.
+    """
+    group_column(documents, group_by=group_by)
+    if group_by == "speaker":
+        if quotes is None:
+            raise ValueError("quotes: group_by = 'speaker' compares quoted speakers; pass the quotes table")
+        q = quotes[quotes["kind"].isin(["direct", "indirect"])]
+        texts = [_drop_name(t, sp) if kind == "indirect" else t for t, sp, kind in zip(q["text"], q["speaker"], q["kind"], strict=True)]
+        return pd.DataFrame({"doc_id": q["doc_id"].to_numpy(), "speaker": q["speaker"].to_numpy(), "text": texts})
+    return pd.DataFrame(
+        {"doc_id": documents["doc_id"].astype(str).to_numpy(), group_by: _group_labels(documents, group_by).to_numpy(),
+         "text": documents["text"].to_numpy()}
+    )
+
+
+def _drop_name(text: str, speaker: str) -> str:
+    """``text`` without the words of ``speaker`` (whole words, any case)."""
+    words = [w for w in re.findall(r"\w+", str(speaker)) if len(w) > 1 and not w.islower()]
+    if not words or not isinstance(text, str):
+        return text
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?:['’]s)?(?![\w-])", re.IGNORECASE)
+    return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
+
+
+def choose_groups(units: pd.DataFrame, *, group_by: str, compare_groups: list | None = None) -> tuple[str, str | None]:
+    """Which groups a log-odds comparison sets against each other.
+
+    Parameters
+    ----------
+    units : DataFrame
+        From :func:`comparison_units`.
+    group_by : str
+        The group column of ``units``.
+    compare_groups : list of str
+        One group (compared with the rest), two groups (the first against the second), or empty:
+        the largest group (most units; ties by name) against the rest.
+
+    Returns
+    -------
+    (group, reference)
+        ``reference`` is ``None`` for "the rest".
+    """
+    if group_by not in units.columns:
+        raise ValueError(f"group_by = {group_by!r}: not a column of the units; columns: {list(units.columns)}")
+    chosen = list(compare_groups) if compare_groups else []
+    if compare_groups and (not isinstance(compare_groups, list | tuple) or len(chosen) not in (1, 2)):
+        raise ValueError(f"compare_groups = {compare_groups!r}: give one group (vs the rest) or two groups")
+    sizes = units[group_by].astype(str).value_counts()
+    known = sorted(sizes.index)
+    if not known:
+        raise ValueError(f"compare_groups: there are no units to compare (no {'quotes' if group_by == 'speaker' else 'documents'})")
+    for g in chosen:
+        if str(g) not in sizes.index:
+            raise ValueError(f"compare_groups = {compare_groups!r}: {g!r} is not a value of {group_by!r}; values: {known}")
+    if len(chosen) == 2 and str(chosen[0]) == str(chosen[1]):
+        raise ValueError(f"compare_groups = {compare_groups!r}: compare a group with another group, not itself")
+    if not chosen:
+        largest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return str(largest), None
+    if len(known) < 2:
+        raise ValueError(f"compare_groups: {group_by!r} has only the group {known}; nothing to compare with")
+    return str(chosen[0]), (str(chosen[1]) if len(chosen) == 2 else None)
+
+
+def target_contexts(units: pd.DataFrame, mentions: pd.DataFrame, *, target: str) -> pd.DataFrame:
+    """``units`` with each document's text replaced by the contexts of its mentions of ``target``.
+
+    Every context token is counted once: two mentions in one sentence, or overlapping token
+    windows, do not count the shared words twice. Documents without a mention get ``""``.
+
+    Parameters
+    ----------
+    units : DataFrame
+        Document units from :func:`comparison_units` (one row per document, with ``doc_id``).
+    mentions : DataFrame
+        From :func:`medialens.stance.find_mentions`.
+    target : str
+        A target of ``mentions``.
+
+    Returns
+    -------
+    DataFrame
+        ``units`` with ``text`` the document's context tokens of ``target``, in text order.
+    """
+    if "doc_id" not in units.columns or units["doc_id"].duplicated().any():
+        raise ValueError("units: give one row per document (target contexts are per document, not per quote)")
+    known = sorted(set(mentions["target"]))
+    if target not in known:
+        raise ValueError(f"context_target = {target!r}: not a target with mentions; targets: {known}")
+    m = mentions[mentions["target"] == target]
+    tokens: dict[str, dict[int, str]] = {}
+    for d, start, ctx in zip(m["doc_id"].astype(str), m["context_start"], m["context"], strict=True):
+        at = tokens.setdefault(d, {})
+        for j, tok in enumerate(ctx.split(" ") if ctx else []):
+            at[int(start) + j] = tok
+    joined = {d: " ".join(at[i] for i in sorted(at)) for d, at in tokens.items()}
+    return units.assign(text=units["doc_id"].astype(str).map(joined).fillna("").to_numpy())

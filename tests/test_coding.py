@@ -1,0 +1,139 @@
+"""Hand-coded stance: reading coding files, the classifier and its predictions per group."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from medialens import coding as cod
+from medialens import stance as st
+from medialens.text import TextSettings, Tokenizer
+
+HEADER = "unit_id,text,target,stance,coder\n"
+
+
+def write(tmp_path, name, body):
+    p = tmp_path / name
+    p.write_text(body, encoding="utf-8")
+    return p
+
+
+def test_shipped_codes_read_and_say_they_are_examples():
+    from medialens.paths import resolve
+
+    path = resolve("corpus/seeds.stance_codes.csv")
+    assert "not a gold standard" in path.read_text(encoding="utf-8").splitlines()[0].lower()
+    codes = cod.read_codes(path)
+    assert 30 <= len(codes) <= 60
+    assert set(codes["stance"]) == set(cod.STANCE_LABELS)
+
+
+def test_codes_unknown_label_names_file_and_row(tmp_path):
+    p = write(tmp_path, "codes.csv", "# a comment\n" + HEADER + "1,Goed zo,NAVO,favour,a\n2,Slecht,NAVO,tegen,a\n")
+    with pytest.raises(ValueError, match=r"codes\.csv:4: unknown stance label 'tegen'"):
+        cod.read_codes(p)
+
+
+def test_codes_missing_columns(tmp_path):
+    p = write(tmp_path, "codes.csv", "unit_id,text,stance\n1,Goed,favour\n")
+    with pytest.raises(ValueError, match=r"codes\.csv: missing column\(s\) \['target', 'coder'\]"):
+        cod.read_codes(p)
+
+
+def test_codes_empty_text_and_missing_file(tmp_path):
+    p = write(tmp_path, "codes.csv", HEADER + "1,,NAVO,favour,a\n")
+    with pytest.raises(ValueError, match=r"codes\.csv:2: empty 'text'"):
+        cod.read_codes(p)
+    with pytest.raises(ValueError, match="coding_file = .*no such file"):
+        cod.read_codes(tmp_path / "nope.csv")
+
+
+def test_codes_one_class_only(tmp_path):
+    p = write(tmp_path, "codes.csv", HEADER + "".join(f"{i},zin {i},NAVO,favour,a\n" for i in range(10)))
+    codes = cod.read_codes(p)
+    with pytest.raises(ValueError, match=r"coding_file: only one stance class \('favour'\)"):
+        cod.evaluate_classifier(codes, tokenizer=Tokenizer(TextSettings()))
+
+
+def test_codes_too_few_per_class_for_the_folds(tmp_path):
+    rows = [f"{i},goed overleg {i},NAVO,favour,a\n" for i in range(6)] + [f"{i},slecht {i},NAVO,against,a\n" for i in range(6, 9)]
+    codes = cod.read_codes(write(tmp_path, "codes.csv", HEADER + "".join(rows)))
+    with pytest.raises(ValueError, match=r"too few examples per class for n_splits = 5 folds \('against': 3\)"):
+        cod.evaluate_classifier(codes, tokenizer=Tokenizer(TextSettings()), n_splits=5)
+
+
+def test_classifier_is_deterministic_and_reports_macro_f1_beside_the_baseline():
+    from sklearn.metrics import f1_score
+
+    from medialens.paths import resolve
+
+    codes = cod.read_codes(resolve("corpus/seeds.stance_codes.csv"))
+    tok = Tokenizer(TextSettings())
+    r1 = cod.evaluate_classifier(codes, tokenizer=tok, n_splits=5, random_state=0)
+    r2 = cod.evaluate_classifier(codes, tokenizer=tok, n_splits=5, random_state=0)
+    pd.testing.assert_frame_equal(r1["scores"], r2["scores"])
+    assert list(r1["scores"].columns) == ["fold", "n_test", "macro_f1_model", "macro_f1_majority"]
+    assert r1["confusion"].to_numpy().sum() == len(codes)
+    # the macro-F1 in the report equals sklearn's from the confusion matrix's predictions
+    cm = r1["confusion"]
+    y_true = [t for t in cm.index for p in cm.columns for _ in range(cm.loc[t, p])]
+    y_pred = [p for t in cm.index for p in cm.columns for _ in range(cm.loc[t, p])]
+    assert r1["report"].loc["macro avg", "f1-score"] == pytest.approx(round(f1_score(y_true, y_pred, average="macro"), 3))
+    # the majority baseline of a 3-class problem scores at most 1/3 * its F1 of one class
+    assert r1["scores"]["macro_f1_majority"].iloc[-1] < 0.34
+
+
+def test_predict_stance_per_group_with_intervals_and_min_n():
+    from medialens.paths import resolve
+
+    codes = cod.read_codes(resolve("corpus/seeds.stance_codes.csv"))
+    units = pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d", "e", "f"],
+        "outlet": ["X"] * 5 + ["Y"],
+        "target": ["Rusland"] * 6,
+        "text": ["Rusland als agressor."] * 6,
+    })
+    tok = Tokenizer(TextSettings())
+    p1 = cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=2)
+    p2 = cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=2)
+    pd.testing.assert_frame_equal(p1, p2)
+    assert p1["n_units"].tolist() == [5, 1]
+    assert p1.loc[p1["group"] == "Y", "result"].iloc[0] == "insufficient data"
+    x = p1[p1["group"] == "X"].iloc[0]
+    assert x["share_favour"] + x["share_against"] <= 1
+    assert x["ci_low"] <= x["net_stance"] <= x["ci_high"]
+    with pytest.raises(ValueError, match="group_by = 'krant'"):
+        cod.predict_stance(codes, units, tokenizer=tok, group_col="krant")
+    p3 = cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=1)
+    assert p3.loc[p3["group"] == "Y", "result"].iloc[0] == "insufficient data"  # one unit: no interval
+    with pytest.raises(ValueError, match="min_n = 0"):
+        cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", min_n=0)
+    with pytest.raises(ValueError, match="n_bootstrap = 5"):
+        cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=5)
+
+
+def test_classifier_top_terms_lists_every_class():
+    from medialens.paths import resolve
+
+    codes = cod.read_codes(resolve("corpus/seeds.stance_codes.csv"))
+    top = cod.classifier_top_terms(codes, tokenizer=Tokenizer(TextSettings()), n=3)
+    assert top["stance"].tolist() == ["against", "favour", "neutral"]
+    assert all(len(t.split(", ")) == 3 for t in top["strongest terms (weight)"])
+    with pytest.raises(ValueError, match="n = 0"):
+        cod.classifier_top_terms(codes, tokenizer=Tokenizer(TextSettings()), n=0)
+
+
+def test_mention_sentences_one_unit_per_sentence_and_target(lex):
+    from medialens.corpus import load_corpus
+
+    c = load_corpus("corpus/seeds.yaml")
+    m = st.find_mentions(c.documents, st.DEFAULT_TARGETS, lexicon=lex, window=3)
+    u = cod.mention_sentences(m, c.sentences(), c.documents, group_by="outlet")
+    assert not u.duplicated(["doc_id", "sentence", "target"]).any()
+    assert len(u) == len(m.drop_duplicates(["doc_id", "sentence", "target"]))
+    sents = c.sentences().set_index(["doc_id", "sentence"])["text"]
+    assert all(sents.loc[(d, s)] == t for d, s, t in zip(u["doc_id"], u["sentence"], u["text"], strict=True))
+    outlets = c.documents.set_index("doc_id")["outlet"].astype(object).fillna("(missing)")
+    assert u["outlet"].tolist() == [outlets[d] for d in u["doc_id"]]
+    with pytest.raises(ValueError, match="group_by = 'krant'"):
+        cod.mention_sentences(m, c.sentences(), c.documents, group_by="krant")
