@@ -28,6 +28,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import os
 import pickle
 import re
@@ -42,7 +43,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
-from .paths import atomic_write, cache_dir, resolve
+from .paths import atomic_write, cache_dir, relative_to_root, resolve
 from .text import (
     normalise,
     normalise_counted,
@@ -919,16 +920,54 @@ def _indexed_key(index: Path, newest: int, stat_ns: int) -> str | None:
 
 
 def _load_cached(cache_file: Path, defn: CorpusDefinition) -> Corpus | None:
-    if not cache_file.is_file():
+    """The corpus cached in ``cache_file``, or ``None`` when there is none or it cannot be read."""
+    try:
+        if not cache_file.is_file():
+            return None
+        fh = cache_file.open("rb")
+    except OSError:  # an unreadable cache folder or file: load without it
         return None
     try:
-        with cache_file.open("rb") as fh:
+        with fh:
             corpus = pickle.load(fh)
     except Exception:  # a broken cache is rebuilt, never trusted
-        cache_file.unlink(missing_ok=True)
+        try:
+            cache_file.unlink(missing_ok=True)
+        except OSError:
+            pass
         return None
     corpus.definition = defn
     corpus.from_cache = True
+    return corpus
+
+
+def _write_cache(path: Path, mode: str, write) -> OSError | None:
+    """Write one cache file atomically with ``write(fh)``; return the error if the cache folder
+    cannot be written (read-only, full, not a folder), ``None`` on success."""
+    try:
+        with atomic_write(path, mode) as fh:
+            write(fh)
+    except OSError as exc:
+        return exc
+    return None
+
+
+#: Cache folders already reported as unwritable in this process (the warning is given once).
+_UNWRITABLE_CACHE_WARNED: set[str] = set()
+
+
+def _cache_not_written(corpus: Corpus, exc: OSError) -> Corpus:
+    """Record in ``corpus.notes`` (and warn once per folder) that the cache could not be written."""
+    folder = relative_to_root(cache_dir())
+    detail = (
+        f"the cache folder {folder} cannot be written ({exc.strerror or type(exc).__name__}): nothing was "
+        "cached and the next load reads every input again (MEDIALENS_CACHE names another folder)"
+    )
+    if folder not in _UNWRITABLE_CACHE_WARNED:
+        _UNWRITABLE_CACHE_WARNED.add(folder)
+        logging.getLogger(__name__).warning("medialens: %s", detail)
+    rows = [*corpus.notes.itertuples(index=False, name=None), ("", None, "cache_not_written", detail, None)]
+    corpus.notes = pd.DataFrame(rows, columns=corpus.notes.columns).astype(corpus.notes.dtypes.to_dict())
     return corpus
 
 
@@ -936,7 +975,9 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
     """Load the corpus described by ``definition`` (a YAML path or a :class:`CorpusDefinition`).
 
     Raw files are only read. The result is cached under the project's cache folder keyed by the
-    bytes of every input and every setting; ``use_cache=False`` always rebuilds.
+    bytes of every input and every setting; ``use_cache=False`` always rebuilds. A cache folder
+    that cannot be read or written (read-only, full) is not an error: the corpus is loaded without
+    it, with a ``cache_not_written`` note and one warning.
     """
     defn = definition if isinstance(definition, CorpusDefinition) else read_definition(definition)
     files = _input_files(defn)
@@ -950,16 +991,17 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
             return corpus
     key = _cache_key(defn, files)  # from the bytes: what a new build is stored under
     corpus = _load_cached(cache_file_for(defn, key), defn)
+    problem = None
     if corpus is None:
         corpus = _build(defn, files, key, progress=progress)
         if _stat_signature(defn, files)[0] != signature:  # an input changed while it was read:
             return corpus  # the key may not describe what was read, so nothing is cached
-        with atomic_write(cache_file_for(defn, key)) as fh:
-            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    if _STAT_INDEX:
-        with atomic_write(index, "w") as fh:
-            json.dump({"key": key, "stat_ns": stat_ns}, fh)
-    return corpus
+        problem = _write_cache(
+            cache_file_for(defn, key), "wb", lambda fh: pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        )
+    if _STAT_INDEX and problem is None:
+        problem = _write_cache(index, "w", lambda fh: json.dump({"key": key, "stat_ns": stat_ns}, fh))
+    return corpus if problem is None else _cache_not_written(corpus, problem)
 
 
 def cache_file_for(defn: CorpusDefinition, key: str) -> Path:
