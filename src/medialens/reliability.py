@@ -1,0 +1,601 @@
+"""Agreement between coders: Krippendorff's alpha with a bootstrap interval, percent agreement,
+per-category agreement, the coder × coder matrix and the list of disagreements to adjudicate.
+
+Every function takes one variable's codes as a long table, one row per coder × unit
+(``unit_id``, ``coder``, ``value``; missing values are NaN or None), and returns a small result
+with a ``table`` (numbers stay numbers) and ``notes`` (plain sentences about how it was computed).
+
+The point estimate of alpha comes from the ``krippendorff`` package (Castro 2017). The bootstrap
+follows Hayes & Krippendorff (2007) and Krippendorff's "Algorithm for bootstrapping a distribution
+of alpha" (rev. 2011): pairs of values are drawn from the observed coincidences with the expected
+disagreement held fixed; drawing pair counts from one multinomial per resample makes 1,000
+resamples cost the same for 10 units or 10 million. A bootstrap over units (documents, the
+sampled units) is offered beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import krippendorff
+import numpy as np
+import pandas as pd
+
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+RELIABLE, TENTATIVE = 0.800, 0.667
+
+
+@dataclass(frozen=True)
+class Result:
+    """A table of numbers and the notes that say how they were computed."""
+
+    table: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlphaResult(Result):
+    """Alpha with its interval; ``resamples`` holds the bootstrap alphas (sorted)."""
+
+    resamples: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+
+
+@dataclass(frozen=True)
+class CoderMatrix(Result):
+    """``table``: coder × coder percent agreement; ``n_units``: units both coded; ``pairs``: one
+    row per pair of coders with its agreement and alpha."""
+
+    n_units: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+# --------------------------------------------------------------------------------------------
+# Reliability data
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReliabilityData:
+    """One variable's codes as arrays.
+
+    ``counts`` is units × values (how many coders gave unit u value v), over units with at least
+    one value; ``matrix`` is coders × units with the index of the value (-1 = missing);
+    ``values`` is the value domain in order; ``units`` and ``coders`` name the rows/columns.
+    """
+
+    counts: np.ndarray
+    matrix: np.ndarray
+    values: tuple
+    units: tuple
+    coders: tuple
+    level: str
+
+    @property
+    def pairable(self) -> np.ndarray:
+        """Boolean mask over units: coded by at least two coders."""
+        return self.counts.sum(axis=1) >= 2
+
+    @property
+    def numeric_values(self) -> np.ndarray:
+        return np.asarray(self.values, dtype=float)
+
+
+def _check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise ValueError(f"level = {level!r}: use one of {list(LEVELS)}")
+    return level
+
+
+def reliability_data(
+    codes: pd.DataFrame,
+    *,
+    level: str = "nominal",
+    values: Sequence | None = None,
+    unit: str = "unit_id",
+    coder: str = "coder",
+    value: str = "value",
+) -> ReliabilityData:
+    """Turn a long table of codes into reliability data.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        One row per coder × unit with columns ``unit``, ``coder`` and ``value``.
+    level : {"nominal", "ordinal", "interval", "ratio"}
+    values : sequence, optional
+        The value domain in its order (the codebook's values). Required for ``ordinal`` with
+        text labels; by default the sorted values seen. Interval and ratio values must be numbers.
+    unit, coder, value : str
+        Column names.
+
+    Returns
+    -------
+    ReliabilityData
+
+    Raises ``ValueError`` for missing columns, a coder who coded a unit twice, a value outside
+    ``values``, text values at interval or ratio level, and fewer than two values in the domain.
+    """
+    _check_level(level)
+    missing = [c for c in (unit, coder, value) if c not in codes.columns]
+    if missing:
+        raise ValueError(f"codes: missing column(s) {missing}; found {list(codes.columns)}")
+    df = codes[[unit, coder, value]].reset_index(drop=True)
+    df[value] = df[value].where(df[value].notna() & (df[value].astype(str).str.strip() != ""), None)
+    twice = df[df.duplicated([unit, coder], keep=False)]
+    if len(twice):
+        r = twice.iloc[0]
+        raise ValueError(
+            f"codes: coder {_plain(r[coder])!r} coded unit {_plain(r[unit])!r} {int(((df[unit] == r[unit]) & (df[coder] == r[coder])).sum())} "
+            f"times ({len(twice)} row(s) affected); keep one code per coder and unit"
+        )
+    observed = df[value].dropna()
+    if level in ("interval", "ratio"):
+        observed = _as_numbers(observed, level)
+        df.loc[observed.index, value] = observed
+    domain = _domain(observed, values, level)
+    index = {v: i for i, v in enumerate(domain)}
+    outside = observed[~observed.isin(list(domain))]
+    if len(outside):
+        raise ValueError(
+            f"codes: value {_plain(outside.iloc[0])!r} is not in values = {list(domain)} ({len(outside)} row(s) affected)"
+        )
+    units = tuple(sorted(df[unit].unique(), key=str))
+    coders = tuple(sorted(df[coder].unique(), key=str))
+    u_pos = {u: i for i, u in enumerate(units)}
+    c_pos = {c: i for i, c in enumerate(coders)}
+    matrix = np.full((len(coders), len(units)), -1, dtype=np.int64)
+    coded = df[df[value].notna()]
+    matrix[coded[coder].map(c_pos).to_numpy(), coded[unit].map(u_pos).to_numpy()] = coded[value].map(index).to_numpy()
+    counts = np.zeros((len(units), len(domain)), dtype=np.int64)
+    np.add.at(counts, (coded[unit].map(u_pos).to_numpy(), coded[value].map(index).to_numpy()), 1)
+    keep = counts.sum(axis=1) > 0
+    return ReliabilityData(
+        counts=counts[keep],
+        matrix=matrix[:, keep],
+        values=tuple(domain),
+        units=tuple(u for u, k in zip(units, keep, strict=True) if k),
+        coders=coders,
+        level=level,
+    )
+
+
+def _as_numbers(observed: pd.Series, level: str) -> pd.Series:
+    nums = pd.to_numeric(observed, errors="coerce")
+    bad = observed[nums.isna()]
+    if len(bad):
+        raise ValueError(
+            f"codes: value {_plain(bad.iloc[0])!r} is not a number; level = {level!r} needs numeric codes "
+            f"({len(bad)} row(s) affected)"
+        )
+    if level == "ratio" and (nums < 0).any():
+        raise ValueError(f"codes: value {_plain(nums[nums < 0].iloc[0])!r} is negative; level = 'ratio' needs values >= 0")
+    return nums.astype(float)
+
+
+def _plain(v):
+    """A numpy scalar as the Python value (so that messages show 2, not np.int64(2))."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _domain(observed: pd.Series, values: Sequence | None, level: str) -> list:
+    if values is None:
+        if level == "ordinal" and any(isinstance(v, str) for v in observed):
+            raise ValueError("values: level = 'ordinal' with text codes needs the values in their order")
+        domain = sorted(observed.unique(), key=lambda v: (isinstance(v, str), v))
+    else:
+        domain = list(values)
+        if level in ("interval", "ratio"):
+            domain = sorted(_as_numbers(pd.Series(domain, dtype=object), level).tolist())
+        if len(set(domain)) != len(domain):
+            raise ValueError(f"values = {list(values)!r}: a value is listed twice")
+    domain = [_plain(v) for v in domain]
+    if len(domain) < 2:
+        raise ValueError(f"values: alpha needs at least two possible values; found {list(domain)}")
+    return domain
+
+
+# --------------------------------------------------------------------------------------------
+# Coincidences and alpha
+# --------------------------------------------------------------------------------------------
+def coincidences(counts: np.ndarray) -> np.ndarray:
+    """Observed coincidence matrix (values × values) of Krippendorff (2011) from units × values
+    counts; units with fewer than two values contribute nothing."""
+    counts = np.asarray(counts, dtype=float)
+    m = counts.sum(axis=1)
+    use = m >= 2
+    c, m = counts[use], m[use]
+    o = (c / (m - 1)[:, None]).T @ c
+    o[np.diag_indices_from(o)] -= (c / (m - 1)[:, None]).sum(axis=0)
+    return o
+
+
+def distances(level: str, values: np.ndarray | Sequence, n_v: np.ndarray) -> np.ndarray:
+    """Squared difference function δ² (values × values) for a level of measurement; ``n_v`` (the
+    pairable values per value) is used by the ordinal metric only."""
+    k = len(n_v)
+    if level == "nominal":
+        return 1.0 - np.eye(k)
+    if level == "ordinal":
+        cum = np.concatenate([[0.0], np.cumsum(n_v)])
+        lo, hi = np.minimum.outer(np.arange(k), np.arange(k)), np.maximum.outer(np.arange(k), np.arange(k))
+        return (cum[hi + 1] - cum[lo] - (n_v[lo] + n_v[hi]) / 2.0) ** 2
+    v = np.asarray(values, dtype=float)
+    diff = np.subtract.outer(v, v)
+    if level == "interval":
+        return diff**2
+    total = np.add.outer(v, v)
+    return np.divide(diff, total, out=np.zeros_like(diff), where=total != 0) ** 2
+
+
+def _metric_values(data: ReliabilityData) -> np.ndarray:
+    if data.level in ("interval", "ratio"):
+        return data.numeric_values
+    return np.arange(len(data.values), dtype=float)
+
+
+def alpha(data: ReliabilityData) -> float:
+    """Krippendorff's alpha of reliability data at its level (computed by the ``krippendorff``
+    package). Raises ``ValueError`` when no unit has two values or only one value is pairable."""
+    _check_pairable(data)
+    return float(
+        krippendorff.alpha(value_counts=data.counts, value_domain=_metric_values(data), level_of_measurement=data.level)
+    )
+
+
+def _check_pairable(data: ReliabilityData) -> None:
+    if not data.pairable.any():
+        raise ValueError("codes: no unit was coded by two coders; alpha needs overlapping codes")
+    n_v = coincidences(data.counts).sum(axis=0)
+    if (n_v > 0).sum() < 2:
+        only = [data.values[i] for i in np.flatnonzero(n_v)]
+        raise ValueError(
+            f"codes: every pairable value is {only[0]!r}; with no variation alpha is undefined"
+        )
+
+
+def verdict(a: float) -> str:
+    """The plain-words reading of an alpha: reliable (≥ .800), tentative (.667–.800) or not."""
+    if not np.isfinite(a):
+        return "undefined"
+    if a >= RELIABLE:
+        return "reliable"
+    if a >= TENTATIVE:
+        return "tentative"
+    return "not reliable"
+
+
+_VERDICT_WORDS = {
+    "reliable": "reliable: alpha is at least .800, Krippendorff's standard for drawing conclusions",
+    "tentative": "tentative: alpha is between .667 and .800, enough only for tentative conclusions",
+    "not reliable": "not reliable: alpha is below .667, too low to draw conclusions from these codes",
+    "undefined": "undefined: there is no variation to judge agreement on",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Bootstrap
+# --------------------------------------------------------------------------------------------
+def _pair_draws(o: np.ndarray, n_coders: int) -> int:
+    """Hayes & Krippendorff's number M of pairs drawn per resample: min(25 Q, (m − 1) n.. / 2),
+    Q the number of non-empty cells of the coincidence matrix, m the number of coders."""
+    q = int((o > 1e-12).sum())
+    return max(1, int(min(25 * q, (n_coders - 1) * o.sum() / 2.0)))
+
+
+def bootstrap_pairs(
+    data: ReliabilityData, *, n_boot: int = 1000, seed: int = 0, draws: int | None = None
+) -> tuple[np.ndarray, int]:
+    """Bootstrap alphas by drawing pairs of values from the observed coincidences (Hayes &
+    Krippendorff 2007), the expected disagreement held fixed.
+
+    Each resample draws ``draws`` pairs (default: Hayes & Krippendorff's M) with probability
+    o_cc / n.. for an agreeing pair and 2 o_ck / n.. for a disagreeing one, and gives
+    1 − (mean δ² of the draws) / D_e, floored at −1. A resample whose draws are all the same
+    agreeing value has no variation; its alpha is counted as 0, as in the KALPHA macro.
+
+    Returns the sorted alphas and the number of pairs drawn per resample.
+    """
+    o = coincidences(data.counts)
+    n = o.sum()
+    n_v = o.sum(axis=0)
+    delta = distances(data.level, _metric_values(data), n_v)
+    e = (np.outer(n_v, n_v) - np.diag(n_v)) / (n - 1)
+    d_e = (e * delta).sum() / n
+    m = _pair_draws(o, len(data.coders)) if draws is None else int(draws)
+    iu = np.triu_indices(len(n_v))
+    p = np.where(iu[0] == iu[1], o[iu], 2 * o[iu]) / n
+    p = np.clip(p, 0, None)
+    p = p / p.sum()
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(m, p, size=n_boot)
+    d_o = counts @ delta[iu] / m
+    alphas = np.maximum(1.0 - d_o / d_e, -1.0)
+    diagonal = np.flatnonzero(iu[0] == iu[1])
+    alphas[(counts[:, diagonal] == m).any(axis=1)] = 0.0
+    return np.sort(alphas), m
+
+
+def bootstrap_units(
+    data: ReliabilityData, *, n_boot: int = 1000, seed: int = 0, chunk: int = 100
+) -> np.ndarray:
+    """Bootstrap alphas by resampling units (with replacement) among the units coded by at least
+    two coders: coincidences, expected disagreement and (ordinal) distances are recomputed for
+    each resample. A resample with no variation gives NaN (dropped by the caller).
+
+    Returns the sorted alphas (NaN last).
+    """
+    counts = data.counts[data.pairable].astype(float)
+    n_units, k = counts.shape
+    per_unit = counts[:, :, None] * counts[:, None, :]
+    per_unit[:, np.arange(k), np.arange(k)] -= counts
+    per_unit = (per_unit / (counts.sum(axis=1) - 1)[:, None, None]).reshape(n_units, k * k)
+    values = _metric_values(data)
+    rng = np.random.default_rng(seed)
+    out = []
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        idx = rng.integers(0, n_units, size=(size, n_units))
+        w = np.bincount((np.arange(size)[:, None] * n_units + idx).ravel(), minlength=size * n_units)
+        o = (w.reshape(size, n_units).astype(float) @ per_unit).reshape(size, k, k)
+        out.append(_alpha_from_coincidences(o, data.level, values))
+    return np.sort(np.concatenate(out))
+
+
+def _alpha_from_coincidences(o: np.ndarray, level: str, values: np.ndarray) -> np.ndarray:
+    """Alpha for a stack of coincidence matrices (resamples × values × values)."""
+    n_v = o.sum(axis=1)
+    n = n_v.sum(axis=1)
+    if level == "ordinal":
+        delta = np.stack([distances(level, values, nv) for nv in n_v])
+    else:
+        delta = np.broadcast_to(distances(level, values, n_v[0]), o.shape)
+    e = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(len(values))) / (n - 1)[:, None, None]
+    d_o = (o * delta).sum(axis=(1, 2))
+    d_e = (e * delta).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d_e > 0, 1.0 - d_o / d_e, np.nan)
+
+
+def _interval(alphas: np.ndarray, ci: float) -> tuple[float, float]:
+    """Percentile interval as KALPHA takes it from the sorted resamples."""
+    a = alphas[np.isfinite(alphas)]
+    if len(a) == 0:
+        return (np.nan, np.nan)
+    x = len(a)
+    lo = max(int((1 - ci) / 2 * x), 1) - 1
+    hi = min(int((1 + ci) / 2 * x) + 1, x) - 1
+    return float(a[lo]), float(a[hi])
+
+
+# --------------------------------------------------------------------------------------------
+# The agreement report
+# --------------------------------------------------------------------------------------------
+def agreement(
+    codes: pd.DataFrame,
+    *,
+    level: str = "nominal",
+    values: Sequence | None = None,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    bootstrap: str = "pairs",
+    seed: int = 0,
+    unit: str = "unit_id",
+    coder: str = "coder",
+    value: str = "value",
+) -> AlphaResult:
+    """Krippendorff's alpha of one variable with a bootstrap interval, percent agreement and the
+    verdict in plain words.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        Long table, one row per coder × unit (see :func:`reliability_data`).
+    level : {"nominal", "ordinal", "interval", "ratio"}
+    values : sequence, optional
+        The codebook's values in order.
+    n_boot : int
+        Bootstrap resamples (0 for none).
+    ci : float
+        Coverage of the interval, e.g. 0.95.
+    bootstrap : {"pairs", "units"}
+        ``pairs``: Hayes & Krippendorff (2007); ``units``: resample the coded units.
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    AlphaResult
+        ``table`` has one row: level, alpha, ci_low, ci_high, verdict, n_units (units with two or
+        more values), n_values (pairable values), n_coders, percent_agreement, and the bootstrap
+        shares of alpha below .800 and .667 (``q_800``, ``q_667``).
+    """
+    if bootstrap not in ("pairs", "units"):
+        raise ValueError(f"bootstrap = {bootstrap!r}: use 'pairs' or 'units'")
+    if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 0:
+        raise ValueError(f"n_boot = {n_boot!r}: must be a whole number >= 0")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci = {ci!r}: must be between 0 and 1, e.g. 0.95")
+    data = reliability_data(codes, level=level, values=values, unit=unit, coder=coder, value=value)
+    a = alpha(data)
+    n_values = int(data.counts[data.pairable].sum())
+    n_units = int(data.pairable.sum())
+    notes = [
+        f"Krippendorff's alpha ({level}) = {a:.3f} over {n_units} units coded by two or more of "
+        f"{len(data.coders)} coders ({n_values} pairable values).",
+        f"The codes are {_VERDICT_WORDS[verdict(a)]}.",
+    ]
+    single = len(data.units) - n_units
+    if single:
+        notes.append(f"{single} unit(s) coded by only one coder do not count towards alpha.")
+    resamples, lo, hi = np.empty(0), np.nan, np.nan
+    if n_boot:
+        if bootstrap == "pairs":
+            resamples, m = bootstrap_pairs(data, n_boot=n_boot, seed=seed)
+            how = (f"{n_boot} resamples of {m} pairs of values each, drawn from the observed "
+                   f"coincidences (Hayes & Krippendorff 2007), seed {seed}")
+            if m < int((len(data.coders) - 1) * n_values / 2):
+                notes.append(
+                    f"The pairs bootstrap draws at most 25 pairs per non-empty cell of the coincidence "
+                    f"matrix (KALPHA's practical limit, here {m}), so its interval does not narrow "
+                    f"further with more units; bootstrap = 'units' resamples all {n_units} units."
+                )
+        else:
+            resamples = bootstrap_units(data, n_boot=n_boot, seed=seed)
+            how = f"{n_boot} resamples of the {n_units} coded units, seed {seed}"
+        lo, hi = _interval(resamples, ci)
+        undefined = int((~np.isfinite(resamples)).sum())
+        notes.append(f"{ci:.0%} interval {lo:.3f} to {hi:.3f} from {how}.")
+        if undefined:
+            notes.append(f"{undefined} resample(s) had no variation (alpha undefined) and are left out.")
+    finite = resamples[np.isfinite(resamples)]
+    row = {
+        "level": level,
+        "alpha": a,
+        "ci_low": lo,
+        "ci_high": hi,
+        "verdict": verdict(a),
+        "n_units": n_units,
+        "n_values": n_values,
+        "n_coders": len(data.coders),
+        "percent_agreement": _percent_agreement(data.counts),
+        "q_800": float((finite < RELIABLE).mean()) if len(finite) else np.nan,
+        "q_667": float((finite < TENTATIVE).mean()) if len(finite) else np.nan,
+    }
+    return AlphaResult(table=pd.DataFrame([row]), notes=tuple(notes), resamples=resamples)
+
+
+def _percent_agreement(counts: np.ndarray) -> float:
+    """Share of pairs of codes within units that agree (every pair of coders of a unit counts once)."""
+    c = np.asarray(counts, dtype=float)
+    m = c.sum(axis=1)
+    pairs = (m * (m - 1) / 2).sum()
+    return float((c * (c - 1) / 2).sum() / pairs) if pairs else np.nan
+
+
+def category_agreement(
+    codes: pd.DataFrame,
+    *,
+    values: Sequence | None = None,
+    unit: str = "unit_id",
+    coder: str = "coder",
+    value: str = "value",
+) -> Result:
+    """Agreement per category of a nominal (or ordinal) variable.
+
+    Returns a Result whose table has one row per value: ``n_codes`` (times it was given),
+    ``n_pairable`` (of those, in units with two or more codes), ``agreement`` (share of its
+    pairings within units that are with the same value, o_cc / n_c) and ``alpha`` (nominal alpha
+    of this value against all others; NaN when undefined).
+    """
+    data = reliability_data(codes, level="nominal", values=values, unit=unit, coder=coder, value=value)
+    o = coincidences(data.counts)
+    n_c = o.sum(axis=0)
+    rows = []
+    for i, v in enumerate(data.values):
+        binary = np.stack([data.counts[:, i], data.counts.sum(axis=1) - data.counts[:, i]], axis=1)
+        ob = coincidences(binary)
+        nb = ob.sum(axis=0)
+        d_e = nb[0] * nb[1] * 2 / (nb.sum() - 1) if nb.sum() > 1 else 0.0
+        a = 1.0 - 2 * ob[0, 1] / d_e if d_e > 0 else np.nan
+        rows.append({
+            "value": v,
+            "n_codes": int(data.counts[:, i].sum()),
+            "n_pairable": float(n_c[i]),
+            "agreement": float(o[i, i] / n_c[i]) if n_c[i] else np.nan,
+            "alpha": float(a),
+        })
+    notes = ("agreement: of the pairings of a value with another coder's value of the same unit, the "
+             "share that are the same value; alpha: that value against all others, as a binary variable.",)
+    return Result(table=pd.DataFrame(rows), notes=notes)
+
+
+def coder_matrix(
+    codes: pd.DataFrame,
+    *,
+    level: str = "nominal",
+    values: Sequence | None = None,
+    unit: str = "unit_id",
+    coder: str = "coder",
+    value: str = "value",
+) -> CoderMatrix:
+    """Agreement of every pair of coders on the units both coded.
+
+    Returns a CoderMatrix: ``table`` (coder × coder share of shared units with the same value;
+    NaN on the diagonal), ``n_units`` (units both coded; the diagonal holds each coder's own
+    count) and ``pairs`` (coder_a, coder_b, n_units, agreement, alpha at ``level``; alpha is NaN
+    when the pair shares fewer than two values or has no variation).
+    """
+    data = reliability_data(codes, level=level, values=values, unit=unit, coder=coder, value=value)
+    mat = data.matrix
+    names = list(data.coders)
+    agree = pd.DataFrame(np.nan, index=pd.Index(names, name="coder"), columns=names)
+    shared = pd.DataFrame(0, index=pd.Index(names, name="coder"), columns=names)
+    rows = []
+    for i, a in enumerate(names):
+        shared.iloc[i, i] = int((mat[i] >= 0).sum())
+        for j in range(i + 1, len(names)):
+            both = (mat[i] >= 0) & (mat[j] >= 0)
+            n = int(both.sum())
+            share = float((mat[i][both] == mat[j][both]).mean()) if n else np.nan
+            agree.iloc[i, j] = agree.iloc[j, i] = share
+            shared.iloc[i, j] = shared.iloc[j, i] = n
+            rows.append({"coder_a": a, "coder_b": names[j], "n_units": n, "agreement": share,
+                         "alpha": _pair_alpha(data, mat[[i, j]][:, both])})
+    notes = (f"{len(names)} coders; agreement is the share of units both coded that got the same value.",)
+    return CoderMatrix(table=agree, notes=notes, n_units=shared, pairs=pd.DataFrame(rows))
+
+
+def _pair_alpha(data: ReliabilityData, sub: np.ndarray) -> float:
+    k = len(data.values)
+    counts = np.zeros((sub.shape[1], k), dtype=np.int64)
+    for row in sub:
+        counts[np.arange(sub.shape[1]), row] += 1
+    if len(counts) == 0 or (coincidences(counts).sum(axis=0) > 0).sum() < 2:
+        return np.nan
+    pair = ReliabilityData(counts, sub, data.values, (), ("a", "b"), data.level)
+    return alpha(pair)
+
+
+def disagreements(
+    codes: pd.DataFrame,
+    *,
+    units: pd.DataFrame | None = None,
+    unit: str = "unit_id",
+    coder: str = "coder",
+    value: str = "value",
+) -> Result:
+    """Units on which coders gave different values, for adjudication.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        Long table of one variable's codes.
+    units : DataFrame, optional
+        Unit table with ``unit`` and any of ``text`` and ``context``, joined in.
+
+    Returns
+    -------
+    Result
+        One row per disputed unit, in unit order: the unit id, (text, context), one column per
+        coder (empty where the coder did not code it), ``n_coders``, ``n_distinct`` and
+        ``majority`` (the most frequent value when there is exactly one, else empty).
+    """
+    data = reliability_data(codes, level="nominal", unit=unit, coder=coder, value=value)
+    distinct = (data.counts > 0).sum(axis=1)
+    disputed = np.flatnonzero(distinct >= 2)
+    table = pd.DataFrame({unit: [data.units[i] for i in disputed]})
+    if units is not None:
+        extra = [c for c in ("text", "context") if c in units.columns]
+        table = table.merge(units[[unit, *extra]].drop_duplicates(unit), on=unit, how="left")
+    for ci, name in enumerate(data.coders):
+        col = data.matrix[ci, disputed]
+        table[str(name)] = [data.values[x] if x >= 0 else "" for x in col]
+    c = data.counts[disputed]
+    top = c.max(axis=1) if len(c) else np.empty(0)
+    table["n_coders"] = c.sum(axis=1)
+    table["n_distinct"] = distinct[disputed]
+    table["majority"] = [
+        data.values[int(np.argmax(row))] if (row == t).sum() == 1 else "" for row, t in zip(c, top, strict=True)
+    ]
+    n_pairable = int(data.pairable.sum())
+    notes = (f"{len(disputed)} of {n_pairable} units coded by two or more coders have differing values.",)
+    return Result(table=table, notes=notes)

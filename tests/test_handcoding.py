@@ -1,0 +1,283 @@
+"""Hand coding: units from a corpus, the stratified sample with its overlap (exact for a fixed
+seed), coding sheets (formula cells, BOM), the codebook template, reading coded sheets back and
+every bad input, agreement per variable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from medialens import handcoding as hc
+
+CB = hc.make_codebook({"stance": ["favour", "against", "neutral"], "tone": {"values": [1, 2, 3, 4, 5], "level": "ordinal"}})
+
+
+def units_table(sizes: dict[str, int]) -> pd.DataFrame:
+    rows = [{"unit_id": f"{g}{i:03d}", "doc_id": f"{g}{i:03d}", "group": g, "text": f"text {g}{i}", "context": ""}
+            for g, n in sizes.items() for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seeds():
+    from medialens.corpus import load_corpus
+
+    return load_corpus("corpus/seeds.yaml")
+
+
+def test_coding_units_from_the_corpus(seeds):
+    docs = hc.coding_units(seeds, kind="documents", group_by="outlet")
+    assert list(docs.columns) == ["unit_id", "doc_id", "group", "text", "context"]
+    assert len(docs) == len(seeds.documents) and docs["unit_id"].is_unique
+    paras = hc.coding_units(seeds, kind="paragraphs")
+    assert len(paras) == len(seeds.paragraphs()) and paras["unit_id"].is_unique
+    assert set(paras["group"]) == {"all documents"}
+    sents = hc.coding_units(seeds, kind="sentences", group_by="outlet")
+    s = seeds.sentences()
+    assert len(sents) == len(s) and sents["unit_id"].is_unique
+    assert sents["unit_id"].iloc[1] == f"{s['doc_id'].iloc[1]}:{s['sentence'].iloc[1]}"
+    # the context of a sentence is its neighbours in the same document
+    assert sents["context"].iloc[1].startswith(s["text"].iloc[0])
+    with pytest.raises(ValueError, match="kind = 'words'"):
+        hc.coding_units(seeds, kind="words")
+    with pytest.raises(ValueError, match="group_by = 'krant'"):
+        hc.coding_units(seeds, group_by="krant")
+
+
+# --------------------------------------------------------------------------------------------
+# Sample
+# --------------------------------------------------------------------------------------------
+def test_sample_strata_and_overlap_are_exact():
+    units = units_table({"A": 60, "B": 30, "C": 10})
+    r = hc.draw_sample(units, n=50, coders=["ann", "bob"], overlap=0.2, seed=7)
+    t = r.table
+    per_unit = t.drop_duplicates("unit_id")
+    assert len(per_unit) == 50
+    assert per_unit.groupby("group").size().to_dict() == {"A": 30, "B": 15, "C": 5}
+    shared = per_unit[per_unit["overlap"]]
+    assert shared.groupby("group").size().to_dict() == {"A": 6, "B": 3, "C": 1}
+    # every shared unit is coded by both coders; every other unit by exactly one
+    assert all(sorted(c) == ["ann", "bob"] for _, c in t[t["overlap"]].groupby("unit_id")["coder"])
+    assert t[t["overlap"]].groupby("unit_id").size().eq(2).all()
+    assert t[~t["overlap"]].groupby("unit_id").size().eq(1).all()
+    assert t[~t["overlap"]]["coder"].value_counts().to_dict() == {"ann": 20, "bob": 20}
+    assert t.groupby("coder").size().to_dict() == {"ann": 30, "bob": 30}
+    assert "A: 30 of 60 (6 shared)" in r.notes[0]
+
+
+def test_sample_is_seeded():
+    units = units_table({"A": 40, "B": 25})
+    a = hc.draw_sample(units, n=20, coders=["x", "y", "z"], seed=1).table
+    b = hc.draw_sample(units.sample(frac=1, random_state=3), n=20, coders=["x", "y", "z"], seed=1).table
+    pd.testing.assert_frame_equal(a, b)  # the input's row order does not matter
+    c = hc.draw_sample(units, n=20, coders=["x", "y", "z"], seed=2).table
+    assert set(a["unit_id"]) != set(c["unit_id"])
+
+
+def test_largest_remainder_split_sums_to_the_total():
+    s = hc._largest_remainder(10, pd.Series([1, 1, 1], index=["a", "b", "c"]))
+    assert s.to_dict() == {"a": 4, "b": 3, "c": 3}
+    for total in range(0, 30):
+        assert hc._largest_remainder(total, pd.Series([5, 7, 11, 2])).sum() == total
+
+
+def test_sample_all_units_and_no_overlap():
+    units = units_table({"A": 3, "B": 2})
+    t = hc.draw_sample(units, n=5, coders=["solo"], overlap=0).table
+    assert sorted(t["unit_id"]) == sorted(units["unit_id"]) and set(t["coder"]) == {"solo"}
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n": 0}, "n = 0"),
+        ({"n": 101}, "n = 101"),
+        ({"n": 5.0}, "n = 5.0"),
+        ({"coders": "ann"}, "coders = 'ann'"),
+        ({"coders": ["ann", "ann"]}, "distinct"),
+        ({"coders": ["ann", " "]}, "non-empty"),
+        ({"overlap": 1.5}, "overlap = 1.5"),
+        ({"coders": ["ann"], "overlap": 0.2}, "at least two coders"),
+    ],
+)
+def test_sample_bad_arguments(kwargs, message):
+    args = {"n": 10, "coders": ["ann", "bob"], "overlap": 0.2} | kwargs
+    with pytest.raises(ValueError, match=message):
+        hc.draw_sample(units_table({"A": 60, "B": 40}), **args)
+
+
+def test_sample_bad_units():
+    with pytest.raises(ValueError, match="missing column 'group'"):
+        hc.draw_sample(units_table({"A": 5}).drop(columns="group"), n=2, coders=["a", "b"])
+    dup = pd.concat([units_table({"A": 5}), units_table({"A": 1})])
+    with pytest.raises(ValueError, match="'A000' appears twice"):
+        hc.draw_sample(dup, n=2, coders=["a", "b"])
+
+
+# --------------------------------------------------------------------------------------------
+# Codebook and sheets
+# --------------------------------------------------------------------------------------------
+def test_codebook_template_lists_every_value():
+    md = hc.codebook_markdown(CB)
+    assert "## `stance` (nominal)" in md and "## `tone` (ordinal)" in md
+    for v in ("favour", "against", "neutral", "1", "5"):
+        assert f"| `{v}` | | |" in md
+    assert "don't know" in md
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ({}, "at least one variable"),
+        ({"stance": ["favour"]}, "at least two values"),
+        ({"stance": ["a", "A"]}, "repeated value"),
+        ({"stance": ["a", ""]}, "empty or repeated"),
+        ({"text": ["a", "b"]}, "variable name 'text'"),
+        ({"my stance": ["a", "b"]}, "plain name"),
+        ({"stance": {"values": ["a", "b"], "level": "metric"}}, "level = 'metric'"),
+        ({"stance": ["a", "dk"]}, "missing-value answer"),
+    ],
+)
+def test_codebook_bad_specs(spec, message):
+    with pytest.raises(ValueError, match=message):
+        hc.make_codebook(spec)
+
+
+def test_formula_cells_are_neutralised_and_restored():
+    for cell in ("=HYPERLINK(\"x\")", "+31 6", "-2", "@SUM(A1)", "\tx"):
+        assert hc.neutralise(cell) == "'" + cell
+        assert hc.restore(hc.neutralise(cell)) == cell
+    assert hc.neutralise("De Navo") == "De Navo" and hc.restore("'s-Hertogenbosch") == "'s-Hertogenbosch"
+
+
+def test_write_sheets(tmp_path):
+    units = units_table({"A": 6, "B": 4})
+    units.loc[0, "text"] = "=cmd|' /C calc'!A0"
+    units.loc[1, "text"] = "é" * (hc.MAX_CELL + 10)
+    sample = hc.draw_sample(units, n=10, coders=["Ann Smit", "bob"], overlap=0.2, seed=0).table
+    paths = hc.write_sheets(sample, tmp_path, codebook=CB)
+    assert [p.name for p in paths] == ["sheet_Ann-Smit.csv", "sheet_bob.csv", "codebook.md"]
+    raw = paths[0].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    sheet = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(sheet.columns) == ["unit_id", "coder", "group", "text", "context", "stance", "tone"]
+    assert (sheet["stance"] == "").all() and set(sheet["coder"]) == {"Ann Smit"}
+    both = pd.concat([pd.read_csv(p, encoding="utf-8-sig", dtype=str, keep_default_na=False) for p in paths[:2]])
+    texts = dict(zip(both["unit_id"], both["text"], strict=False))
+    if "A000" in texts:
+        assert texts["A000"].startswith("'=")
+    if "A001" in texts:
+        assert len(texts["A001"]) == hc.MAX_CELL and texts["A001"].endswith("[...]")
+    assert len(both) == len(sample)
+    no_bom = hc.write_sheets(sample, tmp_path / "plain", codebook=CB, bom=False)
+    assert not no_bom[0].read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_write_sheets_refuses_coders_with_the_same_file_name(tmp_path):
+    sample = pd.DataFrame({"unit_id": ["u1", "u1"], "coder": ["a b", "a/b"], "text": ["t", "t"]})
+    with pytest.raises(ValueError, match="same file name sheet_a-b.csv"):
+        hc.write_sheets(sample, tmp_path, codebook=CB)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading coded sheets
+# --------------------------------------------------------------------------------------------
+def _fill(path, codes: dict[str, tuple[str, str]]):
+    sheet = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    for uid, (stance, tone) in codes.items():
+        sheet.loc[sheet["unit_id"] == uid, ["stance", "tone"]] = [stance, tone]
+    sheet.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def test_round_trip_sheets_to_agreement(tmp_path):
+    units = units_table({"A": 6, "B": 4})
+    sample = hc.draw_sample(units, n=10, coders=["ann", "bob"], overlap=0.4, seed=0).table
+    paths = hc.write_sheets(sample, tmp_path, codebook=CB)
+    (tmp_path / "codebook.md").unlink()
+    rng = np.random.default_rng(0)
+    for p, coder in zip(paths[:2], ["ann", "bob"], strict=True):
+        mine = sample[sample["coder"] == coder]["unit_id"]
+        _fill(p, {u: (str(rng.choice(["Favour", " against", "neutral", "DK"])), str(rng.integers(1, 6)) + ".0") for u in mine})
+    r = hc.read_coded(tmp_path, codebook=CB, units=units["unit_id"])
+    t = r.table
+    assert list(t.columns) == ["unit_id", "coder", "variable", "value", "file", "line"]
+    assert len(t) == 2 * len(sample)
+    assert set(t.loc[t["variable"] == "stance", "value"].dropna()) <= {"favour", "against", "neutral"}
+    assert set(t.loc[t["variable"] == "tone", "value"]) <= {"1", "2", "3", "4", "5"}
+    n_dk = int(t["value"].isna().sum())
+    assert n_dk > 0 and f"{n_dk} 'missing' answer(s)" in r.notes[0]
+    table = hc.agreement_table(t, codebook=CB, n_boot=100).table
+    assert list(table["variable"]) == ["stance", "tone"]
+    assert list(table["level"]) == ["nominal", "ordinal"]
+    assert (table["n_units"] <= 4).all()
+
+
+def test_read_the_long_format(tmp_path):
+    f = tmp_path / "codes.csv"
+    f.write_text("unit_id,coder,variable,value\nu1,ann,stance,favour\nu1,bob,stance,against\nu2,ann,tone,3\nu2,bob,tone,\n",
+                 encoding="utf-8")
+    r = hc.read_coded(f, codebook=CB)
+    assert r.table[["unit_id", "coder", "variable", "value", "line"]].values.tolist() == [
+        ["u1", "ann", "stance", "favour", 2], ["u1", "bob", "stance", "against", 3], ["u2", "ann", "tone", "3", 4]]
+    assert "1 empty cell(s) skipped" in r.notes[0]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("unit_id,coder,variable,value\nu1,ann,stance,favour\nu9,bob,stance,favour\n", "codes.csv:3: unit 'u9' is not in the sample"),
+        ("unit_id,coder,variable,value\nu1,ann,stance,pro\n", "codes.csv:2: stance = 'pro' is not in the codebook"),
+        ("unit_id,coder,variable,value\nu1,ann,tone,6\n", "codes.csv:2: tone = '6' is not in the codebook"),
+        ("unit_id,coder,variable,value\nu1,ann,frame,x\n", "codes.csv:2: variable 'frame' is not in the codebook"),
+        ("unit_id,coder,variable,value\nu1,ann,stance,favour\nu2,ann,stance,favour\nu1,ann,stance,against\n",
+         "codes.csv:4: coder 'ann' coded unit 'u1' twice for 'stance' \\(also at codes.csv:2\\)"),
+        ("unit_id,variable,value\nu1,stance,favour\n", "codes.csv:1: missing column\\(s\\) \\['coder'\\]"),
+        ("unit_id,coder,stance,frame\nu1,ann,favour,x\n", "codes.csv:1: column\\(s\\) \\['frame'\\] are not codebook variables"),
+        ("unit_id,coder,variable,value\nu1,ann,stance\n", "codes.csv:2: 3 fields, the header has 4"),
+        ("unit_id,coder,variable,value\n,ann,stance,favour\n", "codes.csv:2: empty unit_id"),
+        ("unit_id,coder,coder\nu1,a,b\n", "codes.csv:1: a column name is repeated"),
+        ("", "codes.csv: the file is empty"),
+        ('unit_id,coder,variable,value\n"u1\nu2",ann,stance,favour\nu1,ann,stance,"x\n', "codes.csv:4: not a well-formed CSV"),
+    ],
+)
+def test_read_coded_bad_inputs(tmp_path, content, message):
+    f = tmp_path / "codes.csv"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as err:
+        hc.read_coded(f, codebook=CB, units=["u1", "u2", "u1\nu2"])
+    assert "\n" not in str(err.value)
+
+
+def test_read_coded_line_numbers_follow_multiline_fields(tmp_path):
+    f = tmp_path / "codes.csv"
+    f.write_text('unit_id,coder,stance,comment\nu1,ann,favour,"two\nlines"\nu2,ann,pro,\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="codes.csv:4: stance = 'pro'"):
+        hc.read_coded(f, codebook=CB)
+
+
+def test_twice_across_files_names_both(tmp_path):
+    (tmp_path / "a.csv").write_text("unit_id,coder,stance\nu1,ann,favour\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("unit_id,coder,stance\nu2,ann,favour\nu1,ann,neutral\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="b.csv:3: coder 'ann' coded unit 'u1' twice for 'stance' \\(also at a.csv:2\\)"):
+        hc.read_coded(tmp_path, codebook=CB)
+
+
+def test_read_coded_bad_sources(tmp_path):
+    with pytest.raises(ValueError, match="no such file or folder"):
+        hc.read_coded(tmp_path / "nope", codebook=CB)
+    with pytest.raises(ValueError, match="holds no .csv files"):
+        hc.read_coded(tmp_path, codebook=CB)
+    f = tmp_path / "x.csv"
+    f.write_bytes("unit_id,coder,stance\nu1,ann,\x84favour\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"x.csv:2: byte 0x84 is not valid UTF-8 \(is it cp1252\?\)"):
+        hc.read_coded(f, codebook=CB)
+
+
+def test_neutralised_ids_are_restored_when_read(tmp_path):
+    f = tmp_path / "codes.csv"
+    f.write_text("unit_id,coder,stance\n'-u1,ann,favour\n", encoding="utf-8")
+    assert hc.read_coded(f, codebook=CB, units=["-u1"]).table["unit_id"].tolist() == ["-u1"]
