@@ -245,14 +245,14 @@ def test_representative_text_is_shown_escaped(tokenizer):
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def test_cluster_tables_counts_shares_and_undated(tokenizer):
+def test_cluster_tables_counts_shares_and_missing_months(tokenizer):
     d = docs(TOPICS, outlets=["A", "A", "B", "B", "C", None], dates=["2022-01-02", None, "2022-02-01", "2022-02-03", None, "2022-01-09"])
     u = cl.make_units(d, unit="document")
     labels = np.array([1, 1, 2, 2, 3, 3])
-    counts = cl.cluster_table(u, labels, by="month")
-    assert list(counts.columns) == ["2022-01", "2022-02", "undated", "total"]
-    assert counts.loc["total", "total"] == 6 and counts.loc[3, "undated"] == 1 and counts.loc[1, "undated"] == 1
-    shares = cl.cluster_table(u, labels, by="outlet", shares=True)
+    counts = cl.cluster_table(u, labels, group_by="month")
+    assert list(counts.columns) == ["2022-01", "2022-02", "(missing)", "total"]
+    assert counts.loc["total", "total"] == 6 and counts.loc[3, "(missing)"] == 1 and counts.loc[1, "(missing)"] == 1
+    shares = cl.cluster_table(u, labels, group_by="outlet", shares=True)
     assert list(shares.columns) == ["A", "B", "C", "(missing)", "all"]
     assert np.allclose(shares.drop(index="n").sum(axis=0), 1.0)
     assert list(shares.loc["n"]) == [2, 2, 1, 1, 6]
@@ -282,7 +282,7 @@ def test_rerunning_gives_identical_tables(seed_units, tokenizer):
         s = cl.stability(m, r, n_seeds=3, bootstrap=2)
         return [
             m.filters, r.by_k, cl.cluster_summary(m, r), cl.top_terms(m, r), cl.representatives(m, r),
-            cl.cluster_table(m.units, r.labels, by="outlet"), cl.cluster_table(m.units, r.labels, by="month", shares=True),
+            cl.cluster_table(m.units, r.labels, group_by="outlet"), cl.cluster_table(m.units, r.labels, group_by="month", shares=True),
             s.runs, s.ari, s.survival, cl.lsa_map(m, r),
         ]
 
@@ -464,8 +464,8 @@ def test_bad_stability_and_display_settings(topic_matrix):
         cl.stability(topic_matrix, res, n_seeds=1)
     with pytest.raises(ValueError, match=r"^n_top_terms = 0"):
         cl.top_terms(topic_matrix, res, n=0)
-    with pytest.raises(ValueError, match=r"^by = 'region'"):
-        cl.cluster_table(topic_matrix.units, res.labels, by="region")
+    with pytest.raises(ValueError, match=r"^group_by = 'region'"):
+        cl.cluster_table(topic_matrix.units, res.labels, group_by="region")
 
 
 def test_minibatch_path_runs(topic_matrix):
@@ -517,16 +517,16 @@ def test_cluster_shares_sum_to_one_per_column_and_keep_empty_clusters(tokenizer)
     d = docs(TOPICS, outlets=["A", "A", "B", "B", "B", "C"])
     u = cl.make_units(d, unit="document")
     labels = np.array([1, 2, 1, 1, 2, 2])
-    shares = cl.cluster_table(u, labels, by="outlet", shares=True, k=3)
+    shares = cl.cluster_table(u, labels, group_by="outlet", shares=True, k=3)
     body = shares.drop(index="n")
     assert list(body.index) == [1, 2, 3]  # cluster 3 has no units (possible with NMF): a row of zeros
     assert np.allclose(body.sum(axis=0), 1.0)  # each column: one outlet's units over the clusters
     assert body.loc[1].tolist() == pytest.approx([1 / 2, 2 / 3, 0.0, 3 / 6])
     assert (body.loc[3] == 0).all()
-    counts = cl.cluster_table(u, labels, by="outlet", k=3)
+    counts = cl.cluster_table(u, labels, group_by="outlet", k=3)
     assert counts.loc[3, "total"] == 0 and counts.loc["total", "total"] == 6
     with pytest.raises(ValueError, match="k = 1: must be the number of clusters"):
-        cl.cluster_table(u, labels, by="outlet", k=1)
+        cl.cluster_table(u, labels, group_by="outlet", k=1)
 
 
 def test_auto_k_range_is_capped_by_units_and_distinct_units(tokenizer):
@@ -546,7 +546,7 @@ def test_units_per_document_counts_units_by_hand():
     t = cl.units_per_document(u)
     assert t.to_dict("index") == {
         "d0": {"outlet": "A", "month": "2022-01", "units": 2},
-        "d1": {"outlet": "(missing)", "month": "undated", "units": 2},
+        "d1": {"outlet": "(missing)", "month": "(missing)", "units": 2},
         "d2": {"outlet": "B", "month": "2022-02", "units": 2},
     }
     with pytest.raises(ValueError, match="units: missing column"):

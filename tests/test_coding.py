@@ -94,8 +94,8 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
         "text": ["Rusland als agressor."] * 6,
     })
     tok = Tokenizer(TextSettings())
-    p1 = cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=2)
-    p2 = cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=2)
+    p1 = cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=2)
+    p2 = cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=2)
     pd.testing.assert_frame_equal(p1, p2)
     assert p1["n_units"].tolist() == [5, 1]
     assert p1.loc[p1["group"] == "Y", "result"].iloc[0] == "insufficient data"
@@ -103,13 +103,13 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
     assert x["share_favour"] + x["share_against"] <= 1
     assert x["ci_low"] <= x["net_stance"] <= x["ci_high"]
     with pytest.raises(ValueError, match="group_by = 'krant'"):
-        cod.predict_stance(codes, units, tokenizer=tok, group_col="krant")
-    p3 = cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=200, min_n=1)
+        cod.predict_stance(codes, units, tokenizer=tok, group_by="krant")
+    p3 = cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=1)
     assert p3.loc[p3["group"] == "Y", "result"].iloc[0] == "insufficient data"  # one unit: no interval
     with pytest.raises(ValueError, match="min_n = 0"):
-        cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", min_n=0)
+        cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", min_n=0)
     with pytest.raises(ValueError, match="n_bootstrap = 5"):
-        cod.predict_stance(codes, units, tokenizer=tok, group_col="outlet", n_bootstrap=5)
+        cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=5)
 
 
 def test_classifier_top_terms_lists_every_class():

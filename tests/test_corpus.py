@@ -825,8 +825,10 @@ OVERVIEW = pd.DataFrame(
 def test_counts_by_keeps_missing_values_and_totals():
     t = mc.counts_by(OVERVIEW, rows="outlet", columns="month")
     # worked by hand from OVERVIEW
-    assert t.loc["X", "2022-01"] == 1 and t.loc["X", "undated"] == 1 and t.loc["(missing)", "2022-02"] == 1
-    assert t.loc["total", "total"] == 4 and t["total"].drop("total").tolist() == [1, 2, 1]
+    assert t.loc["X", "2022-01"] == 1 and t.loc["X", "(missing)"] == 1 and t.loc["(missing)", "2022-02"] == 1
+    assert t.loc["total", "total"] == 4 and t["total"].drop("total").tolist() == [2, 1, 1]
+    assert list(t.index) == ["X", "Y", "(missing)", "total"]  # one label and one order for missing values
+    assert list(t.columns) == ["2022-01", "2022-02", "(missing)", "total"]
     assert t.loc["total"].drop("total").tolist() == [2, 1, 1]
 
 

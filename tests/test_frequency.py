@@ -213,7 +213,7 @@ def test_top_n_deterministic_ties(seed_counts):
 
 def test_group_by_month_missing_dates_kept(seed_counts):
     freq = mf.term_frequencies(seed_counts, group_by="month", top_n=3, ngram=1)
-    assert "undated" in set(freq["group"])
+    assert "(missing)" in set(freq["group"])
     assert freq.groupby("group")["n_docs"].first().sum() == 5
 
 
@@ -255,7 +255,7 @@ def test_trends_gaps_are_nan_zeros_are_zero():
     out = mf.trends(counts, terms=["sancties"], group_by="outlet")
     assert out.attrs["undated"] == 1
     assert any("undated" in n for n in out.attrs["notes"])
-    assert list(out.loc[out["group"] == "A", "month"]) == ["2022-01", "2022-02", "2022-03", "undated"]
+    assert list(out.loc[out["group"] == "A", "month"]) == ["2022-01", "2022-02", "2022-03", "(missing)"]
 
 
 def test_trends_plot_has_gaps(seed_counts):

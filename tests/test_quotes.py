@@ -318,8 +318,8 @@ def test_share_of_voice_matches_a_hand_count():
 
 def test_share_of_voice_rejects_unknown_column():
     q, _ = quotes_of("“Een”, aldus minister Ank Bijleveld.")
-    with pytest.raises(ValueError, match="by = 'krant'"):
-        share_of_voice(q, by="krant")
+    with pytest.raises(ValueError, match="group_by = 'krant'"):
+        share_of_voice(q, group_by="krant")
 
 
 def test_extract_quotes_needs_text_column():
@@ -393,14 +393,14 @@ def test_share_of_voice_by_a_document_column_joins_it_per_document():
     })
     q, _ = extract_quotes(docs)
     assert "month" not in q.columns
-    sov = share_of_voice(q, by="month", documents=docs)
+    sov = share_of_voice(q, group_by="month", documents=docs)
     got = sov[["month", "speaker", "quotes", "words"]].values.tolist()
-    # hand count: one quote per document, months from the documents, the undated one as (missing)
-    assert got == [["(missing)", "Ank Bijleveld", 1, 1], ["2022-01", "Ank Bijleveld", 1, 3], ["2022-02", "Wopke Hoekstra", 1, 2]]
-    with pytest.raises(ValueError, match="by = 'krant': not a column of the quotes table or the documents"):
-        share_of_voice(q, by="krant", documents=docs)
+    # hand count: one quote per document, months from the documents, the undated one as (missing), last
+    assert got == [["2022-01", "Ank Bijleveld", 1, 3], ["2022-02", "Wopke Hoekstra", 1, 2], ["(missing)", "Ank Bijleveld", 1, 1]]
+    with pytest.raises(ValueError, match="group_by = 'krant': not a column of the quotes table or the documents"):
+        share_of_voice(q, group_by="krant", documents=docs)
     with pytest.raises(ValueError, match="documents: doc_id values repeat"):
-        share_of_voice(q, by="month", documents=pd.concat([docs, docs]))
+        share_of_voice(q, group_by="month", documents=pd.concat([docs, docs]))
 
 
 def test_rule_counts_by_hand():
@@ -416,3 +416,12 @@ def test_rule_counts_by_hand():
     assert list(t["confidence"]) == sorted(t["confidence"], reverse=True)
     with pytest.raises(ValueError, match="quotes: missing column"):
         rule_counts(q.drop(columns="rule"))
+
+
+def test_quotes_outlet_column_holds_only_the_outlet():
+    docs = pd.DataFrame({"doc_id": ["a"], "month": ["2022-01"], "text": ["“Een twee”, aldus minister Ank Bijleveld."]})
+    q, _ = extract_quotes(docs)
+    # before: extract_quotes(group_col="month") wrote months into the column named outlet
+    assert len(q) == 1 and q["outlet"].isna().all()
+    q, _ = extract_quotes(docs.assign(outlet="X"))
+    assert q["outlet"].tolist() == ["X"]

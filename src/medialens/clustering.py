@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .grouping import group_labels, group_order
 from .text import Tokenizer, paragraph_table, split_paragraphs
 
 __all__ = [
@@ -160,16 +161,13 @@ def units_per_document(units: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed by ``doc_id`` (sorted): ``outlet, month, units``; a missing month shows as
-        ``undated``, a missing outlet as ``(missing)``.
+        Indexed by ``doc_id`` (sorted): ``outlet, month, units``; a missing month or outlet shows
+        as ``(missing)`` (:func:`medialens.grouping.group_labels`).
     """
     need = [c for c in ("unit_id", "doc_id", "outlet", "month") if c not in units.columns]
     if need:
         raise ValueError(f"units: missing column(s) {need}; make them with make_units")
-    u = units.assign(
-        outlet=units["outlet"].astype(object).where(units["outlet"].notna(), "(missing)"),
-        month=units["month"].astype(object).where(units["month"].notna(), "undated"),
-    )
+    u = units.assign(outlet=group_labels(units, "outlet"), month=group_labels(units, "month"))
     return u.groupby("doc_id", sort=True).agg(outlet=("outlet", "first"), month=("month", "first"), units=("unit_id", "size"))
 
 
@@ -263,8 +261,8 @@ def _describe(units: pd.DataFrame, mask: np.ndarray, limit: int = 8) -> str:
         return f"{int(mask.sum())} of {len(units)} documents ({names})"
     by_outlet = ""
     if "outlet" in sel.columns and sel["outlet"].notna().any():
-        counts = sel["outlet"].fillna("(no outlet)").value_counts().sort_index()
-        by_outlet = "; by outlet: " + ", ".join(f"{o} {c}" for o, c in counts.items())
+        counts = group_labels(sel, "outlet").value_counts()
+        by_outlet = "; by outlet: " + ", ".join(f"{o} {counts[o]}" for o in group_order(counts.index))
     return f"{int(mask.sum())} of {len(units)} units from {len(docs)} of {all_docs} documents ({names}){by_outlet}"
 
 
@@ -801,13 +799,13 @@ def cluster_summary(matrix: TfidfMatrix, clustering: Clustering, *, n_terms: int
     )
 
 
-def cluster_table(units: pd.DataFrame, labels, *, by: str = "outlet", shares: bool = False, k: int | None = None) -> pd.DataFrame:
-    """Cluster × group table (``by = "outlet"`` or ``"month"``, or any unit column).
+def cluster_table(units: pd.DataFrame, labels, *, group_by: str = "outlet", shares: bool = False, k: int | None = None) -> pd.DataFrame:
+    """Cluster × group table (``group_by = "outlet"`` or ``"month"``, or any unit column).
 
     ``k`` (the number of clusters, e.g. ``Clustering.k``) keeps a cluster that no unit falls in
     (possible with NMF) as a row of zeros; without it the rows are the labels present.
 
-    Missing values are a group of their own (``undated`` for months, ``(missing)`` otherwise).
+    Missing values are a group of their own, ``(missing)``, the last column.
     Counts come with ``total`` margins; with ``shares=True`` each column holds the share of that
     group's units falling in each cluster (columns sum to 1), with the group's n as the last row.
 
@@ -816,15 +814,12 @@ def cluster_table(units: pd.DataFrame, labels, *, by: str = "outlet", shares: bo
     DataFrame
         Rows ``cluster 1..k`` (+ ``total`` or ``n``), columns the groups (+ ``total``).
     """
-    if by not in units.columns:
-        raise ValueError(f"by = {by!r}: not a unit column; choose one of {sorted(units.columns)}")
+    groups = group_labels(units, group_by).to_numpy()
     labels = np.asarray(labels)
     if len(labels) != len(units):
         raise ValueError(f"labels: {len(labels)} labels for {len(units)} units")
-    fill = "undated" if by in ("month", "date") else "(missing)"
-    groups = units[by].astype(object).where(units[by].notna(), fill).astype(str).to_numpy()
-    order = sorted(set(groups), key=lambda g: (g == fill, g))
-    table = pd.crosstab(pd.Series(labels, name="cluster"), pd.Series(groups, name=by))
+    order = group_order(groups)
+    table = pd.crosstab(pd.Series(labels, name="cluster"), pd.Series(groups, name=group_by))
     table = table.reindex(columns=order, fill_value=0)
     if k is not None:
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1 or k < labels.max():

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .grouping import _group_labels, group_column
+from .grouping import group_column, group_labels, group_order
 from .stance import _check_bootstrap, bootstrap_mean
 from .text import Tokenizer
 
@@ -159,7 +159,7 @@ def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents
     units = mentions[["doc_id", "sentence", "target", "speaker"]].drop_duplicates(["doc_id", "sentence", "target"])
     units = units.merge(sentences[["doc_id", "sentence", "text"]], on=["doc_id", "sentence"], how="left", validate="many_to_one")
     if group_by != "speaker":
-        groups = _group_labels(documents, group_by)
+        groups = group_labels(documents, group_by)
         groups.index = documents["doc_id"].astype(str)
         units[group_by] = units["doc_id"].astype(str).map(groups)
     return units.sort_values(["doc_id", "sentence", "target"], kind="stable").reset_index(drop=True)
@@ -170,7 +170,7 @@ def predict_stance(
     units: pd.DataFrame,
     *,
     tokenizer: Tokenizer,
-    group_col: str,
+    group_by: str,
     random_state: int = 0,
     n_bootstrap: int = 2000,
     min_n: int = 5,
@@ -178,13 +178,15 @@ def predict_stance(
     """Fit on all coded units, predict ``units['text']``, and give per group × target the share
     predicted *favour*, *against* and the net stance (favour − against) with a bootstrap interval.
     Cells with fewer than ``min_n`` units (and never fewer than 2) show ``"insufficient data"``.
+
+    ``group_by`` is a column of ``units`` (e.g. what :func:`mention_sentences` adds); its groups are
+    labelled by :func:`medialens.grouping.group_labels`.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    if group_col not in units.columns:
-        raise ValueError(f"group_by = {group_col!r}: not a column of the units to predict")
+    labels = group_labels(units, group_by)
     _check_bootstrap(n_bootstrap, random_state)
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
         raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
@@ -194,9 +196,10 @@ def predict_stance(
     )
     model.fit(codes["text"].to_numpy(), codes["stance"].to_numpy())
     pred = model.predict(units["text"].to_numpy())
-    u = units.assign(predicted=pred)
+    u = units.assign(predicted=pred, group=labels)
+    rank = {g: i for i, g in enumerate(group_order(labels))}
     rows = []
-    for (g, t), cell in sorted(u.groupby([group_col, "target"]), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+    for (g, t), cell in sorted(u.groupby(["group", "target"]), key=lambda kv: (rank[kv[0][0]], str(kv[0][1]))):
         n = len(cell)
         net = (cell["predicted"] == "favour").astype(float) - (cell["predicted"] == "against").astype(float)
         if n < max(min_n, 2):  # one unit has no interval

@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from . import __version__
+from .grouping import group_labels, group_order
 from .paths import atomic_write, cache_dir, resolve
 from .text import (
     normalise,
@@ -1203,14 +1204,14 @@ def escape(text: str) -> str:
 # Overview tables for the corpus notebook
 # --------------------------------------------------------------------------------------------
 def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "month") -> pd.DataFrame:
-    """Documents per ``rows`` × ``columns`` with totals; missing values shown as ``(missing)``
-    (for months: ``undated``), never dropped."""
+    """Documents per ``rows`` × ``columns`` groups with totals; a missing value is the group
+    ``(missing)`` (:func:`medialens.grouping.group_labels`, listed last), never dropped."""
     for name, col in (("rows", rows), ("columns", columns)):
         if col not in documents.columns:
             raise ValueError(f"{name} = {col!r}: not a document column; columns: {sorted(documents.columns)}")
-    fill = {c: ("undated" if c in ("month", "date") else "(missing)") for c in (rows, columns)}
-    docs = documents[[rows, columns]].astype(object).fillna(fill)
-    table = pd.crosstab(docs[rows], docs[columns], margins=True, margins_name="total")
+    r, c = group_labels(documents, rows), group_labels(documents, columns)
+    table = pd.crosstab(r.rename(rows), c.rename(columns), margins=True, margins_name="total")
+    table = table.reindex(index=[*group_order(r), "total"], columns=[*group_order(c), "total"])
     table.columns.name = columns
     return table
 

@@ -30,13 +30,13 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.special import xlogy
 
+from .grouping import MISSING_GROUP, group_labels, group_order
 from .text import TextSettings, Tokenizer, ngrams
 from .tokens import WordTable, text_fingerprints
 
 __all__ = [
     "TermCounts",
     "count_terms",
-    "group_labels",
     "group_sizes",
     "largest_group",
     "term_frequencies",
@@ -52,13 +52,9 @@ __all__ = [
     "kwic",
     "dispersion",
     "CORRECTIONS",
-    "MISSING_GROUP",
-    "UNDATED",
 ]
 
 CORRECTIONS = ("default", "yates", "none")
-MISSING_GROUP = "(missing)"
-UNDATED = "undated"
 
 
 class _Vocabulary(dict):
@@ -310,31 +306,15 @@ def normalise_term(term: str, settings: TextSettings) -> str:
 # --------------------------------------------------------------------------------------------
 # Groups
 # --------------------------------------------------------------------------------------------
-def group_labels(documents: pd.DataFrame, group_by: str | None) -> pd.Series:
-    """One label per document for ``group_by`` (a metadata column, ``month`` or None for all).
-
-    Missing values become ``(missing)`` (``undated`` for ``month``/``date``); never dropped.
-    """
-    if group_by is None:
-        return pd.Series("all documents", index=documents.index, dtype=object)
-    if not isinstance(group_by, str) or group_by not in documents.columns or group_by in ("text", "words") or group_by.startswith("total_"):
-        usable = sorted(c for c in documents.columns if c not in ("text", "words") and not c.startswith("total_"))
-        raise ValueError(f"group_by = {group_by!r}: no such document column; choose one of {usable}")
-    fill = UNDATED if group_by in _DATE_COLUMNS else MISSING_GROUP
-    values = documents[group_by].astype(object)
-    values = values.where(values.notna() & (values.astype(str) != ""), fill)
-    return values.map(str)
-
-
 def group_sizes(counts: TermCounts, *, group_by: str | None) -> pd.DataFrame:
     """Documents, words (before filters) and tokens (unigrams after stopwords and filters) per
-    group, indexed by group, ``(missing)``/``undated`` last. Every comparison rests on these sizes.
+    group, indexed by group, ``(missing)`` last. Every comparison rests on these sizes.
 
     When unigrams are not counted (``ngram_range`` starting above 1), the lowest order counted is
     shown instead, as ``<n>-grams``.
     """
     labels = group_labels(counts.documents, group_by)
-    table = _group_table(counts, labels, _group_order(labels))
+    table = _group_table(counts, labels, group_order(labels))
     low = min(counts.orders)
     out = table[["n_docs", "words", f"total_{low}"]].rename(
         columns={"n_docs": "documents", f"total_{low}": "tokens" if low == 1 else f"{low}-grams"}
@@ -348,11 +328,6 @@ def largest_group(sizes: pd.DataFrame) -> str:
     if sizes.empty:
         raise ValueError("group_by: there are no groups (the corpus has no documents)")
     return str(sizes["documents"].sort_index().idxmax())
-
-
-def _group_order(labels: pd.Series) -> list[str]:
-    """Groups sorted, with (missing)/undated last."""
-    return sorted(labels.unique(), key=lambda g: (g in (MISSING_GROUP, UNDATED), g))
 
 
 def _group_sums(counts: TermCounts, labels: pd.Series, groups: list[str]):
@@ -463,7 +438,7 @@ def term_frequencies(
         raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
-    groups = _group_order(labels)
+    groups = group_order(labels)
     table = _group_table(counts, labels, groups)
     notes = _group_notes(table, group_by)
     sums, _ = _group_sums(counts, labels, groups)
@@ -647,7 +622,7 @@ def keyness(
         top_n = _check_top_n(top_n)
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
-    groups = _group_order(labels)
+    groups = group_order(labels)
     t_mask, r_mask, ref_name = _sides(labels, groups, target, reference, group_by)
     docs = counts.documents
     notes = []
@@ -732,7 +707,7 @@ def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: 
     are skipped with a note."""
     top_n = _check_top_n(top_n)
     labels = group_labels(counts.documents, group_by)
-    groups = _group_order(labels)
+    groups = group_order(labels)
     if len(groups) < 2:
         raise ValueError(f"group_by = {group_by!r}: needs at least two groups for one-vs-rest keyness, found {groups}")
     frames, notes = [], []
@@ -783,7 +758,7 @@ def bootstrap_log_ratio(
     if not 0 < level < 1:
         raise ValueError(f"level = {level!r}: must be between 0 and 1, e.g. 0.95")
     labels = group_labels(counts.documents, group_by)
-    groups = _group_order(labels)
+    groups = group_order(labels)
     t_mask, r_mask, ref_name = _sides(labels, groups, target, reference, group_by)
     cols = []
     for t in terms:
@@ -935,7 +910,7 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.
     n_undated = int((~dated).sum())
     if n_undated:
         notes.append(f"{n_undated} undated document(s) are counted here but left out of the monthly lines.")
-    groups = _group_order(labels)
+    groups = group_order(labels)
     if dated.any():
         periods = pd.PeriodIndex(month[dated].astype(str), freq="M")
         months = [str(p) for p in pd.period_range(periods.min(), periods.max(), freq="M")]
@@ -944,7 +919,7 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.
         notes.append("no document has a date: there are no trends to show.")
     rows = []
     lab = labels.to_numpy()
-    mon = month.where(dated, UNDATED).astype(str).to_numpy()
+    mon = month.where(dated, MISSING_GROUP).astype(str).to_numpy()
     for _orig, norm in pairs:
         j = counts.column(norm)
         n = norm.count(" ") + 1
@@ -952,7 +927,7 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.
         tot = docs[f"total_{n}"].to_numpy() if n in counts.orders else np.zeros(len(docs), dtype=np.int64)
         frame = pd.DataFrame({"group": lab, "month": mon, "c": col, "t": tot, "m": (col > 0).astype(int)})
         agg = frame.groupby(["group", "month"]).agg(count=("c", "sum"), group_total=("t", "sum"), n_docs=("c", "size"), docs_with_term=("m", "sum"))
-        full = pd.MultiIndex.from_product([groups, months + ([UNDATED] if n_undated else [])], names=["group", "month"])
+        full = pd.MultiIndex.from_product([groups, months + ([MISSING_GROUP] if n_undated else [])], names=["group", "month"])
         agg = agg.reindex(full).fillna({"count": 0, "group_total": 0, "n_docs": 0, "docs_with_term": 0}).astype("int64").reset_index()
         agg["term"] = norm
         rows.append(agg)

@@ -1,22 +1,69 @@
-"""Groups of documents: the labels a ``group_by`` column gives each document.
+"""Groups of documents: the one way an analysis or a plot turns a ``group_by`` column into labels.
+
+Every table and figure that compares groups (term frequency, clustering, quotes, stance) labels
+its groups with :func:`group_labels`, so that a document lands in the same group everywhere. A
+missing value (``None``, ``NaN`` or an empty string) is the group :data:`MISSING_GROUP`,
+``(missing)``, in every column, ``month`` included: a document without a date is never dropped and
+never gets a second name. Groups are listed in :func:`group_order`: sorted, ``(missing)`` last.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import pandas as pd
 
 __all__ = [
     "MISSING_GROUP",
+    "ALL_DOCUMENTS",
+    "group_labels",
+    "group_order",
     "group_column",
     "documents_per_group",
 ]
 
-
+#: The label of a missing value in every grouping (every column, dates included).
 MISSING_GROUP = "(missing)"
+#: The one group of ``group_by = None``.
+ALL_DOCUMENTS = "all documents"
+
+# columns that hold text or counts, never groups
+_NOT_GROUPS = ("text", "words")
 
 
-def _group_labels(documents: pd.DataFrame, column: str) -> pd.Series:
-    return documents[column].astype(object).where(documents[column].notna(), MISSING_GROUP).astype(str)
+def _groupable(columns: Iterable) -> list[str]:
+    return sorted(str(c) for c in columns if c not in _NOT_GROUPS and not str(c).startswith("total_"))
+
+
+def group_labels(documents: pd.DataFrame, group_by: str | None) -> pd.Series:
+    """One group label per row of ``documents``.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus documents, or any table with the column ``group_by`` (units, quotes, mentions).
+    group_by : str or None
+        A column of ``documents`` (``outlet``, ``month``, ``speaker``...), or None: every row in the
+        group ``all documents``.
+
+    Returns
+    -------
+    Series of str
+        Indexed like ``documents``; a missing value is ``(missing)``.
+    """
+    if group_by is None:
+        return pd.Series(ALL_DOCUMENTS, index=documents.index, dtype=object)
+    if not isinstance(group_by, str) or group_by not in _groupable(documents.columns):
+        raise ValueError(f"group_by = {group_by!r}: no such document column; choose one of {_groupable(documents.columns)}")
+    values = documents[group_by].astype(object)
+    values = values.where(values.notna() & (values.astype(str) != ""), MISSING_GROUP)
+    return values.map(str)
+
+
+def group_order(labels: Iterable[str]) -> list[str]:
+    """The distinct ``labels`` sorted, with ``(missing)`` last: the order of every group table."""
+    distinct = labels.unique() if isinstance(labels, pd.Series) else set(labels)
+    return sorted(distinct, key=lambda g: (g == MISSING_GROUP, g))
 
 
 def group_column(documents: pd.DataFrame, *, group_by: str) -> str:
@@ -45,23 +92,19 @@ def group_column(documents: pd.DataFrame, *, group_by: str) -> str:
     return "outlet"
 
 
-def documents_per_group(documents: pd.DataFrame, *, column: str) -> pd.DataFrame:
-    """Documents per value of a document column, a missing value as the group ``(missing)``
-    (the label :func:`medialens.stance.stance_table` and :func:`medialens.log_odds.comparison_units` use).
+def documents_per_group(documents: pd.DataFrame, *, group_by: str) -> pd.DataFrame:
+    """Documents per group of a document column.
 
     Parameters
     ----------
     documents : DataFrame
-    column : str
+    group_by : str
         A document column, e.g. what :func:`group_column` returns.
 
     Returns
     -------
     DataFrame
-        Indexed by the groups (sorted, ``(missing)`` last): ``documents``.
+        Indexed by the groups (:func:`group_order`), named ``group_by``: ``documents``.
     """
-    if column not in documents.columns or column == "text":
-        raise ValueError(f"column = {column!r}: not a document column; columns: {sorted(c for c in documents.columns if c != 'text')}")
-    counts = _group_labels(documents, column).value_counts()
-    order = sorted(counts.index, key=lambda g: (g == MISSING_GROUP, g))
-    return counts.reindex(order).rename("documents").rename_axis(column).to_frame()
+    counts = group_labels(documents, group_by).value_counts()
+    return counts.reindex(group_order(counts.index)).rename("documents").rename_axis(group_by).to_frame()

@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from .grouping import _group_labels, group_column
+from .grouping import group_column, group_labels
 from .text import Tokenizer
 
 __all__ = [
@@ -126,9 +126,7 @@ def log_odds_groups(
     ``texts`` (aligned with ``documents``) replaces the document texts, e.g. with the target
     contexts only. Extra keyword arguments go to :func:`log_odds_dirichlet`.
     """
-    if group_by not in documents.columns:
-        raise ValueError(f"group_by = {group_by!r}: not a document column")
-    labels = documents[group_by].astype(object).fillna("(missing)").astype(str)
+    labels = group_labels(documents, group_by)
     known = sorted(set(labels))
     if group not in known:
         raise ValueError(f"compare_groups: {group!r} is not a value of {group_by!r}; values: {known}")
@@ -182,7 +180,7 @@ def comparison_units(documents: pd.DataFrame, quotes: pd.DataFrame | None = None
         texts = [_drop_name(t, sp) if kind == "indirect" else t for t, sp, kind in zip(q["text"], q["speaker"], q["kind"], strict=True)]
         return pd.DataFrame({"doc_id": q["doc_id"].to_numpy(), "speaker": q["speaker"].to_numpy(), "text": texts})
     return pd.DataFrame(
-        {"doc_id": documents["doc_id"].astype(str).to_numpy(), group_by: _group_labels(documents, group_by).to_numpy(),
+        {"doc_id": documents["doc_id"].astype(str).to_numpy(), group_by: group_labels(documents, group_by).to_numpy(),
          "text": documents["text"].to_numpy()}
     )
 
@@ -219,7 +217,7 @@ def choose_groups(units: pd.DataFrame, *, group_by: str, compare_groups: list | 
     chosen = list(compare_groups) if compare_groups else []
     if compare_groups and (not isinstance(compare_groups, list | tuple) or len(chosen) not in (1, 2)):
         raise ValueError(f"compare_groups = {compare_groups!r}: give one group (vs the rest) or two groups")
-    sizes = units[group_by].astype(str).value_counts()
+    sizes = group_labels(units, group_by).value_counts()
     known = sorted(sizes.index)
     if not known:
         raise ValueError(f"compare_groups: there are no units to compare (no {'quotes' if group_by == 'speaker' else 'documents'})")

@@ -16,6 +16,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .grouping import MISSING_GROUP, group_labels, group_order
 from .paths import atomic_write, relative_to_root
 
 __all__ = ["save_figure", "SavedFigure", "STYLE", "corpus_overview"]
@@ -80,15 +81,13 @@ def new_figure(*, width: float = 8.0, height: float = 4.0) -> Figure:
 
 
 def corpus_overview(documents: pd.DataFrame, tokens_per_doc: pd.Series) -> Figure:
-    """Two panels: documents per month and outlet (undated shown as its own bar), and tokens per
-    document by outlet."""
+    """Two panels: documents per month and outlet (a missing month or outlet shown as its own group,
+    ``(missing)``), and tokens per document by outlet."""
     with matplotlib.rc_context(STYLE):
         fig = new_figure(width=9, height=3.6)
         ax1, ax2 = fig.subplots(1, 2)
-        docs = documents.assign(
-            month=documents["month"].fillna("undated"), outlet=documents["outlet"].fillna("(no outlet)")
-        )
-        table = pd.crosstab(docs["month"], docs["outlet"]).sort_index(key=lambda s: s.map(lambda m: (m == "undated", m)))
+        docs = documents.assign(month=group_labels(documents, "month"), outlet=group_labels(documents, "outlet"))
+        table = pd.crosstab(docs["month"], docs["outlet"]).reindex(index=group_order(docs["month"]), columns=group_order(docs["outlet"]))
         bottom = None
         for outlet in table.columns:
             ax1.bar(table.index, table[outlet], bottom=bottom, label=outlet)
@@ -97,7 +96,7 @@ def corpus_overview(documents: pd.DataFrame, tokens_per_doc: pd.Series) -> Figur
         ax1.set_ylabel("documents")
         ax1.yaxis.get_major_locator().set_params(integer=True)
         ax1.legend(title="outlet", fontsize=8)
-        order = sorted(docs["outlet"].unique())
+        order = group_order(docs["outlet"])
         data = [tokens_per_doc[docs["outlet"] == o].to_numpy() for o in order]
         ax2.boxplot(data, tick_labels=order, showfliers=True)
         for i, values in enumerate(data, start=1):
@@ -188,20 +187,20 @@ def stability_heatmap(ari: pd.DataFrame, *, n_units: int) -> Figure:
 __all__ += ["share_of_voice_chart", "stance_intervals", "log_odds_chart"]
 
 
-def share_of_voice_chart(sov: pd.DataFrame, *, by: str = "outlet", top_n: int = 6) -> Figure:
+def share_of_voice_chart(sov: pd.DataFrame, *, group_by: str = "outlet", top_n: int = 6) -> Figure:
     """One panel per group: quoted words per speaker (the ``top_n`` speakers with most words),
     with the group's number of quotes in the panel title."""
     with matplotlib.rc_context(STYLE):
-        groups = sorted(sov[by].astype(str).unique())
+        groups = group_order(sov[group_by].astype(str))
         fig = new_figure(width=3.2 * max(1, len(groups)), height=3.2)
         axes = fig.subplots(1, max(1, len(groups)), squeeze=False)[0]
         for ax, g in zip(axes, groups, strict=False):
-            part = sov[sov[by].astype(str) == g].sort_values(["words", "speaker"], ascending=[False, True]).head(top_n)
+            part = sov[sov[group_by].astype(str) == g].sort_values(["words", "speaker"], ascending=[False, True]).head(top_n)
             part = part.iloc[::-1]
             ax.barh(part["speaker"], part["words"], color="#4c72b0")
             for y, (w, q) in enumerate(zip(part["words"], part["quotes"], strict=True)):
                 ax.text(w, y, f" {q}q", va="center", fontsize=7)
-            n_q = int(sov.loc[sov[by].astype(str) == g, "quotes"].sum())
+            n_q = int(sov.loc[sov[group_by].astype(str) == g, "quotes"].sum())
             ax.set_title(f"{g} (n = {n_q} quotes)")
             ax.set_xlabel("quoted words")
         fig.suptitle("Share of voice: quoted words per speaker (label: number of quotes)")
@@ -349,12 +348,12 @@ def trends_plot(trend: pd.DataFrame, *, value: str = "per_1000", ncols: int = 2)
     counted in the title."""
     if value not in ("per_1000", "share_docs"):
         raise ValueError(f"value = {value!r}: choose 'per_1000' or 'share_docs'")
-    dated = trend[trend["month"] != "undated"]
+    dated = trend[trend["month"] != MISSING_GROUP]
     if dated.empty:
         raise ValueError("trend: no dated months to plot")
     terms = list(dict.fromkeys(dated["term"]))
     months = sorted(dated["month"].unique())
-    groups = sorted(dated["group"].unique())
+    groups = group_order(dated["group"])
     undated = trend.attrs.get("undated", 0)
     with matplotlib.rc_context(STYLE):
         ncols_eff = max(1, min(ncols, len(terms)))

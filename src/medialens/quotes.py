@@ -52,6 +52,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .grouping import group_labels, group_order
 from .text import normalise, paragraph_spans, sentence_spans
 
 __all__ = [
@@ -591,16 +592,14 @@ def _row(doc_id, outlet, para, start, end, depth, kind, style, speaker, rule, te
     }
 
 
-def extract_quotes(documents: pd.DataFrame, *, group_col: str = "outlet") -> tuple[pd.DataFrame, pd.DataFrame]:
+def extract_quotes(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every quote in ``documents`` with its speaker, rule and confidence.
 
     Parameters
     ----------
     documents : DataFrame
-        Needs ``doc_id`` and ``text``; ``group_col`` (default ``outlet``) is copied into the
-        ``outlet`` column when present.
-    group_col : str
-        Metadata column carried along as the quote's outlet/group.
+        Needs ``doc_id`` and ``text``; the ``outlet`` column, when present, is copied into the
+        quotes' ``outlet`` column (other document columns are joined by :func:`share_of_voice`).
 
     Returns
     -------
@@ -614,7 +613,7 @@ def extract_quotes(documents: pd.DataFrame, *, group_col: str = "outlet") -> tup
         if col not in documents.columns:
             raise ValueError(f"documents: missing column {col!r}; columns: {sorted(map(str, documents.columns))}")
     texts = [normalise(t) if isinstance(t, str) else "" for t in documents["text"]]
-    outlets = documents[group_col].tolist() if group_col in documents.columns else [None] * len(documents)
+    outlets = documents["outlet"].tolist() if "outlet" in documents.columns else [None] * len(documents)
     # people named with a title anywhere in the corpus, so that "Stoltenberg" alone resolves everywhere
     hits_per_doc = [_person_hits(t) for t in texts]
     full: dict[str, str] = {}
@@ -670,46 +669,49 @@ def rule_counts(quotes: pd.DataFrame) -> pd.DataFrame:
 def share_of_voice(
     quotes: pd.DataFrame,
     *,
-    by: str = "outlet",
+    group_by: str = "outlet",
     kinds: list[str] | None = None,
     documents: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Quotes and quoted words per speaker within each ``by`` group.
+    """Quotes and quoted words per speaker within each group of ``group_by``.
 
     Parameters
     ----------
     quotes : DataFrame
         From :func:`extract_quotes`.
-    by : str
+    group_by : str
         Grouping column (``outlet``, any column of ``quotes``, or with ``documents`` any document
         column such as ``month``).
     kinds : list of str
         Which kinds count (default ``["direct", "indirect"]``; nested quotes are part of their
         outer quote already).
     documents : DataFrame, optional
-        The corpus documents: a ``by`` column the quotes lack is taken from the quote's document
+        The corpus documents: a ``group_by`` column the quotes lack is taken from the quote's document
         (joined on ``doc_id``, one row per document).
 
     Returns
     -------
     DataFrame
-        ``by, speaker, quotes, words, share_of_quotes, share_of_words, n_quotes_group``,
-        sorted by group, then quoted words (descending), then speaker.
+        ``<group_by>, speaker, quotes, words, share_of_quotes, share_of_words, n_quotes_group``,
+        sorted by group (:func:`medialens.grouping.group_order`, ``(missing)`` last), then quoted
+        words (descending), then speaker.
     """
-    if by not in quotes.columns and documents is not None and by in documents.columns and by != "text":
-        meta = documents[["doc_id", by]].astype({"doc_id": str})
+    if group_by not in quotes.columns and documents is not None and group_by in documents.columns and group_by != "text":
+        meta = documents[["doc_id", group_by]].astype({"doc_id": str})
         if meta["doc_id"].duplicated().any():
             raise ValueError("documents: doc_id values repeat; cannot join a document column onto the quotes")
         quotes = quotes.assign(doc_id=quotes["doc_id"].astype(str)).merge(meta, on="doc_id", how="left", validate="many_to_one")
-    if by not in quotes.columns:
+    if group_by not in quotes.columns:
         where = "of the quotes table" + (" or the documents" if documents is not None else "")
-        raise ValueError(f"by = {by!r}: not a column {where}; columns: {list(quotes.columns)}")
+        raise ValueError(f"group_by = {group_by!r}: not a column {where}; columns: {list(quotes.columns)}")
     kinds = kinds or ["direct", "indirect"]
-    q = quotes[quotes["kind"].isin(kinds)].copy()
-    q[by] = q[by].astype(object).fillna("(missing)")
-    out = q.groupby([by, "speaker"]).agg(quotes=("text", "size"), words=("n_words", "sum")).reset_index()
-    tot = out.groupby(by)[["quotes", "words"]].transform("sum")
+    q = quotes[quotes["kind"].isin(kinds)]
+    q = q.assign(**{group_by: group_labels(q, group_by)})
+    out = q.groupby([group_by, "speaker"]).agg(quotes=("text", "size"), words=("n_words", "sum")).reset_index()
+    tot = out.groupby(group_by)[["quotes", "words"]].transform("sum")
     out["share_of_quotes"] = (out["quotes"] / tot["quotes"]).round(3)
     out["share_of_words"] = (out["words"] / tot["words"]).round(3)
     out["n_quotes_group"] = tot["quotes"]
-    return out.sort_values([by, "words", "speaker"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+    rank = out[group_by].map({g: i for i, g in enumerate(group_order(out[group_by]))})
+    order = out.assign(_rank=rank).sort_values(["_rank", "words", "speaker"], ascending=[True, False, True], kind="stable").index
+    return out.loc[order].reset_index(drop=True)

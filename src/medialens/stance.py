@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .grouping import group_labels, group_order
 from .lexicon import Lexicon, score_tokens
 from .text import _HYPHENS, TextSettings, Tokenizer, normalise, sentence_spans
 
@@ -312,17 +313,13 @@ def stance_table(
         raise ValueError(f"resample = {resample!r}: use 'mentions' or 'documents'")
     _check_bootstrap(n_bootstrap, random_state)  # checked first, even when every cell is below min_n
     if group_by == "speaker":
-        m = mentions.assign(group=mentions["speaker"])
-        groups = sorted(set(m["group"]))
+        m = mentions.assign(group=group_labels(mentions, "speaker"))
+        groups = group_order(m["group"])
     else:
-        if group_by not in documents.columns:
-            raise ValueError(
-                f"group_by = {group_by!r}: not a document column; use 'speaker' or one of "
-                f"{sorted(c for c in documents.columns if c != 'text')}"
-            )
-        gmap = documents.set_index(documents["doc_id"].astype(str))[group_by].astype(object).fillna("(missing)").astype(str)
-        m = mentions.assign(group=mentions["doc_id"].map(gmap))
-        groups = sorted(set(gmap))
+        labels = group_labels(documents, group_by)
+        by_doc = pd.Series(labels.to_numpy(), index=documents["doc_id"].astype(str))
+        m = mentions.assign(group=mentions["doc_id"].astype(str).map(by_doc))
+        groups = group_order(labels)
     targets = targets if targets is not None else sorted(set(mentions["target"]))
     rows = []
     for g in groups:
