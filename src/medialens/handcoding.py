@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from medialens import reliability
-from medialens.frequency import group_labels
+from medialens.grouping import group_labels
 from medialens.paths import atomic_write
 from medialens.reliability import Result
 
