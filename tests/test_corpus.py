@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medialens import corpus as mc
-from medialens.corpus import CorpusError, load_corpus
+from medialens.corpus import CorpusError, load_corpus, read_definition
 from medialens.text import Tokenizer, normalise
 
 
@@ -485,6 +485,14 @@ def test_other_language_is_detected_and_filterable(tmp_path):
     assert_conserved(kept)
 
 
+def test_quote_hints_are_read_from_the_definition(tmp_path):
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    assert read_definition(path).quotes == {"descriptor_hints": {}}
+    spec = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**spec, "quotes": {"descriptor_hints": {"Noor": "Stoltenberg"}}}))
+    assert read_definition(path).quotes == {"descriptor_hints": {"noor": "Stoltenberg"}}
+
+
 def test_bad_definitions_name_the_setting(tmp_path):
     path = write_corpus(tmp_path, {"a.txt": body(1)})
     spec = yaml.safe_load(path.read_text())
@@ -496,6 +504,9 @@ def test_bad_definitions_name_the_setting(tmp_path):
         ({"cleaning": {"colour": 1}}, "cleaning: unknown keys \\['colour'\\]"),
         ({"name": "../evil"}, "name = '../evil'"),
         ({"extra": 1}, "unknown keys \\['extra'\\]"),
+        ({"quotes": {"hints": {}}}, "quotes: unknown keys \\['hints'\\]"),
+        ({"quotes": {"descriptor_hints": {"noor": 3}}}, "quotes.descriptor_hints = "),
+        ({"quotes": ["noor"]}, "quotes must be a mapping"),
     ]
     for change, message in cases:
         path.write_text(yaml.safe_dump({**spec, **change}))

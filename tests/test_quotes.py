@@ -16,8 +16,15 @@ from medialens.quotes import (
 )
 
 
-def quotes_of(text: str, doc_id: str = "d1", outlet: str = "A") -> tuple[pd.DataFrame, pd.DataFrame]:
-    return extract_quotes(pd.DataFrame({"doc_id": [doc_id], "outlet": [outlet], "text": [text]}))
+def quotes_of(text: str, doc_id: str = "d1", outlet: str = "A", hints: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return extract_quotes(pd.DataFrame({"doc_id": [doc_id], "outlet": [outlet], "text": [text]}), descriptor_hints=hints)
+
+
+def seed_hints() -> dict[str, str]:
+    """The descriptor hints of the seed corpus definition (corpus/seeds.yaml)."""
+    from medialens.corpus import read_definition
+
+    return read_definition("corpus/seeds.yaml").quotes["descriptor_hints"]
 
 
 def direct(q: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +163,7 @@ SEED_CASES = [
 
 @pytest.mark.parametrize(("seed", "text", "start", "speaker", "rule"), SEED_CASES, ids=[c[2][:20] for c in SEED_CASES])
 def test_seed_sentences_get_the_expected_speaker(seed, text, start, speaker, rule):
-    q, w = quotes_of(text)
+    q, w = quotes_of(text, hints=seed_hints())
     row = q[q["text"].str.startswith(start)]
     assert len(row) == 1, f"quote {start!r} not found in {q['text'].tolist()}"
     assert row["speaker"].iloc[0] == speaker
@@ -425,3 +432,17 @@ def test_quotes_outlet_column_holds_only_the_outlet():
     assert len(q) == 1 and q["outlet"].isna().all()
     q, _ = extract_quotes(docs.assign(outlet="X"))
     assert q["outlet"].tolist() == ["X"]
+
+
+def test_descriptor_hints_come_from_the_corpus_definition_not_the_library():
+    text = "Volgens Navo-topman Jens Stoltenberg is het ernstig. ,,Rusland is de agressor”, aldus de Noor."
+    assert seed_hints() == {"noor": "Stoltenberg", "noorse": "Stoltenberg"}
+    with_hints = direct(quotes_of(text, hints=seed_hints())[0])
+    assert with_hints["speaker"].tolist() == ["Jens Stoltenberg"]
+    # without the corpus's hints no title explains "de Noor": the description stays as written
+    without = direct(quotes_of(text)[0])
+    assert without["speaker"].tolist() != ["Jens Stoltenberg"]
+    # the hint's word is matched in lowercase, whatever case the definition used
+    assert direct(quotes_of(text, hints={"Noor": "Stoltenberg"})[0])["speaker"].tolist() == ["Jens Stoltenberg"]
+    with pytest.raises(ValueError, match="descriptor_hints = "):
+        quotes_of(text, hints={"noor": 3})

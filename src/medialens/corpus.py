@@ -129,6 +129,7 @@ class CorpusDefinition:
     cleaning: dict = field(default_factory=lambda: dict(_DEFAULT_CLEANING))
     definition_file: Path | None = None
     description: str = ""
+    quotes: dict = field(default_factory=lambda: {"descriptor_hints": {}})
 
     def settings(self) -> dict:
         """Everything that changes the loaded corpus, for the cache key."""
@@ -162,7 +163,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         raise CorpusError(f"{file.name}: not valid YAML: {exc}") from None
     where = file.name
     _need(isinstance(raw, dict), where, "must be a mapping with at least 'name' and 'source'")
-    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning"}
+    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes"}
     unknown = sorted(set(raw) - known)
     _need(not unknown, where, f"unknown keys {unknown}; known keys are {sorted(known)}")
     name = raw.get("name")
@@ -241,7 +242,23 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         cleaning=cleaning,
         definition_file=file,
         description=str(raw.get("description", "")),
+        quotes=_quote_settings(raw.get("quotes"), where),
     )
+
+
+def _quote_settings(raw: Any, where: str) -> dict:
+    """The definition's ``quotes`` section: ``descriptor_hints`` (description word -> surname)."""
+    quotes = {"descriptor_hints": {}} if raw is None else raw
+    _need(isinstance(quotes, dict), where, "quotes must be a mapping (e.g. quotes: {descriptor_hints: {noor: Stoltenberg}})")
+    bad = sorted(set(quotes) - {"descriptor_hints"})
+    _need(not bad, where, f"quotes: unknown keys {bad}; known: ['descriptor_hints']")
+    hints = quotes.get("descriptor_hints") or {}
+    _need(
+        isinstance(hints, dict) and all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in hints.items()),
+        where,
+        f"quotes.descriptor_hints = {hints!r}: map a description word to a surname, e.g. {{noor: Stoltenberg}}",
+    )
+    return {"descriptor_hints": {k.lower(): v for k, v in sorted(hints.items())}}
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,8 +34,8 @@ Two steps, both rule-based and transparent:
    Descriptions such as ``de Noor`` or ``de Oekraïense president`` resolve to the most recent
    person they *fit*: a person fits when the description's words appeared in a title written
    beside their name earlier in the document (``De Oekraïense president Volodomir Zelenski``), or
-   through the small table :data:`DESCRIPTOR_HINTS` (only ``Noor``/``Noorse`` → Stoltenberg, for
-   the seeds). A description that fits nobody stays as written (``de leiders``, ``het Kremlin``:
+   through the corpus's descriptor hints (``descriptor_hints`` of :func:`extract_quotes`, read from
+   the corpus definition: the seeds map ``noor``/``noorse`` to Stoltenberg). A description that fits nobody stays as written (``de leiders``, ``het Kremlin``:
    institutions speak too).
 
 Indirect speech (no quote marks) is found for ``Volgens X …``, ``…, zei X.``, ``…, aldus X.``,
@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -59,7 +60,6 @@ __all__ = [
     "QUOTE_COLUMNS",
     "WARNING_COLUMNS",
     "RULE_CONFIDENCE",
-    "DESCRIPTOR_HINTS",
     "find_quotes",
     "extract_quotes",
     "share_of_voice",
@@ -84,9 +84,6 @@ RULE_CONFIDENCE = {
     "person in sentence": 0.50,
     "unattributed": 0.0,
 }
-#: Descriptions that name a person by nationality, for the seed corpus only (documented in the
-#: module docstring): description word (lowercase) -> surname it fits.
-DESCRIPTOR_HINTS: dict[str, str] = {"noor": "Stoltenberg", "noorse": "Stoltenberg"}
 
 # --------------------------------------------------------------------------------------------
 # 1. Pairing quote marks
@@ -288,8 +285,12 @@ class _Person:
 class _People:
     """The people named in one document, with their titles and the offsets where they appear."""
 
-    def __init__(self, text: str, hits: list[tuple[str, str]], known: dict[str, str], known_re: re.Pattern | None):
+    def __init__(
+        self, text: str, hits: list[tuple[str, str]], known: dict[str, str], known_re: re.Pattern | None,
+        hints: Mapping[str, str],
+    ):
         self.text = text
+        self.hints = hints
         self.by_surname: dict[str, _Person] = {}
         for title, name in hits:  # "title Name" matches of _PERSON_RE in this document
             if name.split()[0].lower() in {"van", "de", "het"}:
@@ -332,7 +333,7 @@ class _People:
             if off >= pos:
                 continue
             for w in words:
-                if w in p.titles or any(t.endswith(w) for t in p.titles) or DESCRIPTOR_HINTS.get(w) == p.surname:
+                if w in p.titles or any(t.endswith(w) for t in p.titles) or self.hints.get(w) == p.surname:
                     return p
         return None
 
@@ -412,10 +413,11 @@ _ZEI_END = re.compile(rf",\s*(?:zo\s+)?(?P<verb>aldus|{_SPEECH_VERBS})\s+(?P<ref
 
 
 def _attribute_doc(
-    doc_id: str, outlet, text: str, hits: list[tuple[str, str]], known: dict[str, str], known_re: re.Pattern | None
+    doc_id: str, outlet, text: str, hits: list[tuple[str, str]], known: dict[str, str], known_re: re.Pattern | None,
+    hints: Mapping[str, str],
 ) -> tuple[list[dict], list[dict]]:
     raw_quotes, warnings = find_quotes(text, doc_id=doc_id)
-    people = _People(text, hits, known, known_re)
+    people = _People(text, hits, known, known_re, hints)
     sents3 = sentence_spans(text)
     sents = [(a, b) for a, b, _ in sents3]
 
@@ -592,7 +594,9 @@ def _row(doc_id, outlet, para, start, end, depth, kind, style, speaker, rule, te
     }
 
 
-def extract_quotes(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def extract_quotes(
+    documents: pd.DataFrame, *, descriptor_hints: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every quote in ``documents`` with its speaker, rule and confidence.
 
     Parameters
@@ -600,6 +604,10 @@ def extract_quotes(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     documents : DataFrame
         Needs ``doc_id`` and ``text``; the ``outlet`` column, when present, is copied into the
         quotes' ``outlet`` column (other document columns are joined by :func:`share_of_voice`).
+    descriptor_hints : mapping of str to str, optional
+        Description word (lowercase) -> the surname it names, for descriptions no title in the text
+        explains (``de Noor`` -> ``Stoltenberg``). Corpus knowledge: pass the corpus definition's
+        ``quotes.descriptor_hints``. Default: none.
 
     Returns
     -------
@@ -612,6 +620,7 @@ def extract_quotes(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     for col in ("doc_id", "text"):
         if col not in documents.columns:
             raise ValueError(f"documents: missing column {col!r}; columns: {sorted(map(str, documents.columns))}")
+    hints = _check_hints(descriptor_hints)
     texts = [normalise(t) if isinstance(t, str) else "" for t in documents["text"]]
     outlets = documents["outlet"].tolist() if "outlet" in documents.columns else [None] * len(documents)
     # people named with a title anywhere in the corpus, so that "Stoltenberg" alone resolves everywhere
@@ -634,7 +643,7 @@ def extract_quotes(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     )
     rows, warns = [], []
     for doc_id, outlet, text, hits in zip(documents["doc_id"], outlets, texts, hits_per_doc, strict=True):
-        r, w = _attribute_doc(str(doc_id), outlet, text, hits, known, known_re)
+        r, w = _attribute_doc(str(doc_id), outlet, text, hits, known, known_re, hints)
         rows += r
         warns += w
     quotes = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
@@ -642,6 +651,14 @@ def extract_quotes(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     quotes["confidence"] = quotes["confidence"].astype(float)
     warnings = pd.DataFrame(warns, columns=WARNING_COLUMNS).sort_values(["doc_id", "offset"], kind="stable")
     return quotes, warnings.reset_index(drop=True)
+
+
+def _check_hints(hints: Mapping[str, str] | None) -> dict[str, str]:
+    if hints is None:
+        return {}
+    if not isinstance(hints, Mapping) or not all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in hints.items()):
+        raise ValueError(f"descriptor_hints = {hints!r}: give a mapping of description word -> surname, e.g. {{'noor': 'Stoltenberg'}}")
+    return {k.lower(): v for k, v in hints.items()}
 
 
 def rule_counts(quotes: pd.DataFrame) -> pd.DataFrame:
