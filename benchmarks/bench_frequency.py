@@ -68,7 +68,7 @@ def _child(step: str, yaml_path: str) -> dict:
         outlets = sorted(docs["outlet"].dropna().unique())
         n_rows = 0
         for outlet in outlets:
-            n_rows += len(mf.keyness(counts, group_by="outlet", target=outlet))
+            n_rows += len(mf.keyness(counts, group_by="outlet", group=outlet))
         t4 = time.perf_counter()
         ranked = counts.terms.sort_values(["count", "term"], ascending=[False, True])["term"].tolist()
         followed = [ranked[k] for k in (100, 200, 300) if k < len(ranked)] + ["vliegverbod"]

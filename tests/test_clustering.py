@@ -112,7 +112,7 @@ def test_kmeans_equals_plain_sklearn_pipeline(seed_units, tokenizer, k):
     assert adjusted_rand_score(km.labels_, res.labels) == 1.0
     pairs = set(zip(res.labels, km.labels_, strict=True))
     assert len(pairs) == k
-    terms = cl.top_terms(m, res, n=10)
+    terms = cl.top_terms(m, res, top_n=10)
     for ours, theirs in pairs:
         expected = _top(km.cluster_centers_[theirs], vec.get_feature_names_out(), 10)
         got = terms.loc[terms["cluster"] == ours, "term"].tolist()
@@ -133,7 +133,7 @@ def test_nmf_equals_plain_sklearn(seed_units, tokenizer):
     nmf = NMF(n_components=4, init="nndsvda", random_state=0, max_iter=1000)
     W = nmf.fit_transform(m.X)
     assert adjusted_rand_score(W.argmax(axis=1), res.labels) == 1.0
-    terms = cl.top_terms(m, res, n=5)
+    terms = cl.top_terms(m, res, top_n=5)
     for ours, theirs in set(zip(res.labels, W.argmax(axis=1), strict=True)):
         assert terms.loc[terms["cluster"] == ours, "term"].tolist() == _top(nmf.components_[theirs], m.terms, 5)
 
@@ -199,7 +199,7 @@ def _ari_by_hand(a, b) -> float:
 def test_stability_ari_equals_sklearn_and_hand_formula(seed_units, tokenizer):
     m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=4, random_state=0)
-    st = cl.stability(m, res, n_seeds=3, bootstrap=2)
+    st = cl.stability(m, res, n_seeds=3, n_bootstrap=2)
     assert list(st.runs["run"]) == ["seed 0", "seed 1", "seed 2", "bootstrap 1", "bootstrap 2"]
     assert len(st.ari) == 10
     for a, b, v in st.ari.itertuples(index=False):
@@ -223,7 +223,7 @@ def test_cluster_survival_jaccard_hand_worked():
 def test_representatives_are_closest_to_the_centroid(seed_units, tokenizer):
     m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3, random_state=0)
-    reps = cl.representatives(m, res, n=3)
+    reps = cl.representatives(m, res, n_representatives=3)
     X = m.X.toarray()
     for c in range(1, 4):
         members = np.flatnonzero(res.labels == c)
@@ -240,7 +240,7 @@ def test_representative_text_is_shown_escaped(tokenizer):
     texts = [t + "\n\n<script>alert(1)</script> troepen sancties" for t in TOPICS]
     u = cl.make_units(docs(texts), unit="document")
     m = cl.tfidf(u, tokenizer=tokenizer)
-    reps = cl.representatives(m, cl.cluster(m, k=3), n=1)
+    reps = cl.representatives(m, cl.cluster(m, k=3), n_representatives=1)
     html = reps.to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html
 
@@ -279,7 +279,7 @@ def test_rerunning_gives_identical_tables(seed_units, tokenizer):
     def run():
         m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
         r = cl.cluster(m, k="auto", k_max=6, random_state=0)
-        s = cl.stability(m, r, n_seeds=3, bootstrap=2)
+        s = cl.stability(m, r, n_seeds=3, n_bootstrap=2)
         return [
             m.filters, r.by_k, cl.cluster_summary(m, r), cl.top_terms(m, r), cl.representatives(m, r),
             cl.cluster_table(m.units, r.labels, group_by="outlet"), cl.cluster_table(m.units, r.labels, group_by="month", shares=True),
@@ -462,8 +462,8 @@ def test_bad_stability_and_display_settings(topic_matrix):
         cl.stability(topic_matrix, res, n_seeds=0)
     with pytest.raises(ValueError, match=r"^n_seeds = 1: stability needs at least 2 runs"):
         cl.stability(topic_matrix, res, n_seeds=1)
-    with pytest.raises(ValueError, match=r"^n_top_terms = 0"):
-        cl.top_terms(topic_matrix, res, n=0)
+    with pytest.raises(ValueError, match=r"^top_n = 0"):
+        cl.top_terms(topic_matrix, res, top_n=0)
     with pytest.raises(ValueError, match=r"^group_by = 'region'"):
         cl.cluster_table(topic_matrix.units, res.labels, group_by="region")
 
@@ -502,7 +502,7 @@ def test_representatives_equal_a_brute_force_cosine_ranking(seed_units, tokenize
 
     m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3, random_state=0, algorithm=algorithm)
-    reps = cl.representatives(m, res, n=2)
+    reps = cl.representatives(m, res, n_representatives=2)
     sims = cosine_similarity(m.X, res.centers)  # every unit against every centre, by scikit-learn
     ids = m.units["unit_id"].to_numpy()
     for c in range(1, res.k + 1):
@@ -556,7 +556,7 @@ def test_units_per_document_counts_units_by_hand():
 def test_ari_with_reported_run_equals_sklearn(seed_units, tokenizer):
     m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3, random_state=0)
-    stab = cl.stability(m, res, n_seeds=3, bootstrap=1)
+    stab = cl.stability(m, res, n_seeds=3, n_bootstrap=1)
     got = stab.ari_with_reported()
     assert list(got.index) == ["seed 1", "seed 2", "bootstrap 1"]
     for run, v in got.items():
@@ -573,10 +573,10 @@ def test_bootstrap_resamples_hold_k_distinct_units(seeds, tokenizer):
         # before: a resample of 5 documents with 3 distinct ones gave scikit-learn's
         # "Number of distinct clusters (3) found smaller than n_clusters (4)" warning
         warnings.simplefilter("error")
-        stab = cl.stability(m, res, n_seeds=2, bootstrap=3)
+        stab = cl.stability(m, res, n_seeds=2, n_bootstrap=3)
     assert len(stab.runs) == 5
     # 30 distinct documents, k = 29: a resample of 30 holds about 19 distinct ones, never 29
     many = docs([f"woord{chr(97 + i % 26)}{chr(97 + i // 26)} gedeeld" for i in range(30)])
     mm = cl.tfidf(cl.make_units(many, unit="document"), tokenizer=tokenizer, min_df=1, max_df=1.0)
-    with pytest.raises(ValueError, match="bootstrap = 2: resamples of the 30 units almost never hold 29 distinct units"):
-        cl.stability(mm, cl.cluster(mm, k=29), n_seeds=1, bootstrap=2)
+    with pytest.raises(ValueError, match="n_bootstrap = 2: resamples of the 30 units almost never hold 29 distinct units"):
+        cl.stability(mm, cl.cluster(mm, k=29), n_seeds=1, n_bootstrap=2)

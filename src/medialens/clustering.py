@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import validate
 from .grouping import group_labels, group_order
 from .text import Tokenizer, paragraph_table, split_paragraphs
 
@@ -93,10 +94,8 @@ def make_units(corpus, *, unit: str = "paragraph", include_headings: bool = Fals
         ``unit_id, doc_id, paragraph, outlet, date, month, text`` in corpus order; ``paragraph``
         is the 1-based paragraph number (missing for document units).
     """
-    if unit not in ("document", "paragraph"):
-        raise ValueError(f"unit = {unit!r}: choose 'document' or 'paragraph'")
-    if not isinstance(include_headings, bool):
-        raise ValueError(f"include_headings = {include_headings!r}: must be True or False")
+    validate.choice(unit, "unit", ("document", "paragraph"))
+    validate.flag(include_headings, "include_headings")
     docs, paragraphs = _documents_of(corpus)
     missing = [c for c in ("doc_id", "text") if c not in docs.columns]
     if missing:
@@ -607,12 +606,9 @@ def cluster(
     -------
     Clustering
     """
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"algorithm = {algorithm!r}: choose 'kmeans' or 'nmf'")
-    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral) or random_state < 0:
-        raise ValueError(f"random_state = {random_state!r}: must be a whole number >= 0")
-    if isinstance(silhouette_sample, bool) or not isinstance(silhouette_sample, numbers.Integral) or silhouette_sample < 10:
-        raise ValueError(f"silhouette_sample = {silhouette_sample!r}: must be a whole number >= 10")
+    validate.choice(algorithm, "algorithm", ALGORITHMS)
+    validate.whole_number(random_state, "random_state", minimum=0)
+    validate.whole_number(silhouette_sample, "silhouette_sample", minimum=10)
     X = matrix.X
     n = X.shape[0]
     what = "documents" if matrix.units["paragraph"].isna().all() else "units"
@@ -630,8 +626,7 @@ def cluster(
         if k != "auto":
             raise ValueError(f"k = {k!r}: give a whole number of clusters (>= 2) or 'auto'")
         for name, v in (("k_min", k_min), ("k_max", k_max)):
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 2:
-                raise ValueError(f"{name} = {v!r}: must be a whole number >= 2")
+            validate.whole_number(v, name, minimum=2)
         if k_min > k_max:
             raise ValueError(f"k_min = {k_min} is larger than k_max = {k_max}")
         hi = min(int(k_max), n - 1, distinct)
@@ -704,23 +699,17 @@ def _check_pair(matrix: TfidfMatrix, clustering: Clustering) -> None:
         )
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} = {value!r}: must be a whole number >= 1")
-    return int(value)
-
-
-def top_terms(matrix: TfidfMatrix, clustering: Clustering, *, n: int = 10) -> pd.DataFrame:
+def top_terms(matrix: TfidfMatrix, clustering: Clustering, *, top_n: int = 10) -> pd.DataFrame:
     """The highest-weighted terms of each centroid (k-means) or component (NMF).
 
     Returns
     -------
     DataFrame
         ``cluster, rank, term, weight``; sorted by weight then term; terms with weight 0 are
-        never listed (a small cluster may have fewer than ``n``).
+        never listed (a small cluster may have fewer than ``top_n``).
     """
     _check_pair(matrix, clustering)
-    n = _positive_int(n, "n_top_terms")
+    n = validate.whole_number(top_n, "top_n", minimum=1)
     rows = []
     for c, center in enumerate(clustering.centers, start=1):
         nz = np.flatnonzero(center > 0)
@@ -740,9 +729,9 @@ def _similarities(matrix: TfidfMatrix, clustering: Clustering) -> np.ndarray:
 
 
 def representatives(
-    matrix: TfidfMatrix, clustering: Clustering, *, n: int = 3, max_chars: int = 400
+    matrix: TfidfMatrix, clustering: Clustering, *, n_representatives: int = 3, max_chars: int = 400
 ) -> pd.DataFrame:
-    """The ``n`` units of each cluster closest to its centroid (cosine), with their text.
+    """The ``n_representatives`` units of each cluster closest to its centroid (cosine), with their text.
 
     Returns
     -------
@@ -751,8 +740,8 @@ def representatives(
         plain (shown escaped in a notebook) and cut to ``max_chars`` characters.
     """
     _check_pair(matrix, clustering)
-    n = _positive_int(n, "n_representatives")
-    max_chars = _positive_int(max_chars, "max_chars")
+    n = validate.whole_number(n_representatives, "n_representatives", minimum=1)
+    max_chars = validate.whole_number(max_chars, "max_chars", minimum=1)
     sims = _similarities(matrix, clustering)
     u = matrix.units.assign(cluster=clustering.labels, similarity=sims)
     u = u.sort_values(["cluster", "similarity", "unit_id"], ascending=[True, False, True], kind="stable")
@@ -768,15 +757,15 @@ def representatives(
     return top[cols].reset_index(drop=True)
 
 
-def cluster_summary(matrix: TfidfMatrix, clustering: Clustering, *, n_terms: int = 8) -> pd.DataFrame:
+def cluster_summary(matrix: TfidfMatrix, clustering: Clustering, *, top_n: int = 8) -> pd.DataFrame:
     """One row per cluster: size, share, how many documents and outlets it draws on, the largest
-    share coming from a single document, and its top terms.
+    share coming from a single document, and its ``top_n`` top terms.
 
     A cluster whose units mostly come from one document is that document, not a topic shared
     across the corpus: ``top_document_share`` shows it.
     """
     _check_pair(matrix, clustering)
-    terms = top_terms(matrix, clustering, n=n_terms)
+    terms = top_terms(matrix, clustering, top_n=top_n)
     joined = terms.groupby("cluster")["term"].agg(", ".join)
     u = matrix.units.assign(cluster=clustering.labels)
     rows = []
@@ -896,11 +885,11 @@ def stability(
     clustering: Clustering,
     *,
     n_seeds: int = 5,
-    bootstrap: int = 0,
+    n_bootstrap: int = 0,
     silhouette_sample: int = 2000,
 ) -> Stability:
     """Re-fit the chosen solution with ``n_seeds`` seeds (``random_state``, ``random_state + 1``,
-    ...) and on ``bootstrap`` resamples of the units (drawn with replacement, seeded; a resample
+    ...) and on ``n_bootstrap`` resamples of the units (drawn with replacement, seeded; a resample
     with fewer than k distinct units is drawn again; every unit is then assigned to its nearest
     centroid/strongest component so that runs can be compared).
 
@@ -911,11 +900,10 @@ def stability(
     from sklearn.metrics import adjusted_rand_score
 
     _check_pair(matrix, clustering)
-    n_seeds = _positive_int(n_seeds, "n_seeds")
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, numbers.Integral) or bootstrap < 0:
-        raise ValueError(f"bootstrap = {bootstrap!r}: must be a whole number >= 0")
-    if n_seeds + bootstrap < 2:
-        raise ValueError(f"n_seeds = {n_seeds}: stability needs at least 2 runs (n_seeds + bootstrap >= 2)")
+    n_seeds = validate.whole_number(n_seeds, "n_seeds", minimum=1)
+    n_bootstrap = validate.whole_number(n_bootstrap, "n_bootstrap", minimum=0)
+    if n_seeds + n_bootstrap < 2:
+        raise ValueError(f"n_seeds = {n_seeds}: stability needs at least 2 runs (n_seeds + n_bootstrap >= 2)")
     X, k, alg, rs = matrix.X, clustering.k, clustering.algorithm, clustering.random_state
     runs, labels = [], {}
     for i in range(n_seeds):
@@ -930,7 +918,7 @@ def stability(
         runs.append((name, "seed", seed, _silhouette(X, lab, silhouette_sample, rs)[0]))
     rng = np.random.RandomState(rs)
     n = X.shape[0]
-    for b in range(bootstrap):
+    for b in range(n_bootstrap):
         # a resample with fewer distinct units than k cannot hold k clusters (scikit-learn would
         # only warn and return duplicate centres): draw again, a bounded number of times
         for _ in range(100):
@@ -939,8 +927,8 @@ def stability(
                 break
         else:
             raise ValueError(
-                f"bootstrap = {bootstrap}: resamples of the {n} units almost never hold {k} distinct units; "
-                "use bootstrap = 0 or a smaller k"
+                f"n_bootstrap = {n_bootstrap}: resamples of the {n} units almost never hold {k} distinct units; "
+                "use n_bootstrap = 0 or a smaller k"
             )
         model, raw, _ = _fit(X[idx], k, alg, rs, clustering.minibatch)
         lab, _ = _renumber(_predict(model, X, alg), k)

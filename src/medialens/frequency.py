@@ -6,7 +6,7 @@ DataFrame. Notes about the data (a followed term that never occurs, a group with
 ``top_n`` larger than a group's vocabulary ...) are returned in ``DataFrame.attrs["notes"]`` as a
 list of plain sentences, so a notebook can show them; nothing is printed.
 
-Definitions (see ``methods.md``):
+Definitions:
 
 - **Tokens.** Words after the tokeniser's filters (stopwords, numbers, short words) and optional
   lemma/stem reduction. **N-grams are built on this filtered token stream** with
@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.special import xlogy
 
+from . import validate
 from .grouping import MISSING_GROUP, group_labels, group_order
 from .text import TextSettings, Tokenizer, ngrams
 from .tokens import WordTable, text_fingerprints
@@ -114,24 +115,8 @@ class TermCounts:
         return self.cache["presence"]
 
 
-def _check_ngram_range(ngram_range) -> tuple[int, int]:
-    try:
-        lo, hi = (int(x) for x in ngram_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"ngram_range = {ngram_range!r}: give two whole numbers, e.g. [1, 2]") from None
-    if lo < 1 or hi < lo:
-        raise ValueError(
-            f"ngram_range = {list(ngram_range)!r}: must be [lowest, highest] with 1 <= lowest <= highest, e.g. [1, 2]"
-        )
-    return lo, hi
-
-
 def _check_documents(documents: pd.DataFrame) -> None:
-    if not isinstance(documents, pd.DataFrame):
-        raise ValueError(f"documents: expected the corpus document table (a DataFrame), got {type(documents).__name__}")
-    missing = [c for c in ("doc_id", "text") if c not in documents.columns]
-    if missing:
-        raise ValueError(f"documents: needs columns {missing}; columns: {sorted(documents.columns)}")
+    validate.frame(documents, "documents", columns=("doc_id", "text"), what="the corpus document table")
 
 
 def count_terms(
@@ -168,12 +153,11 @@ def count_terms(
     TermCounts
     """
     _check_documents(documents)
-    lo, hi = _check_ngram_range(ngram_range)
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    lo, hi = validate.ngram_range(ngram_range)
+    validate.whole_number(min_count, "min_count", minimum=1)
     settings = settings or TextSettings()
-    if words is not None and not isinstance(words, WordTable):
-        raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
+    if words is not None:
+        validate.instance(words, "words", WordTable, "the corpus word table (Corpus.words)")
     orders = list(range(lo, hi + 1))
     n_docs = len(documents)
     ids_in = documents["doc_id"].tolist()
@@ -367,19 +351,14 @@ def _group_notes(table: pd.DataFrame, group_by: str | None) -> list[str]:
 
 
 def _check_top_n(top_n) -> int:
-    if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
-        raise ValueError(f"top_n = {top_n!r}: must be a whole number >= 1")
-    return int(top_n)
+    return validate.whole_number(top_n, "top_n", minimum=1)
 
 
 def _followed(terms, counts: TermCounts) -> tuple[list[tuple[str, str]], list[str]]:
     """(original, normalised) pairs for followed terms, and notes for those that cannot be counted."""
-    if isinstance(terms, str):
-        terms = [terms]
+    terms = validate.word_list(terms, "terms", allow_empty=True)
     pairs, notes = [], []
     for t in terms:
-        if not isinstance(t, str) or not t.strip():
-            raise ValueError(f"terms: {t!r} is not a word or phrase")
         norm = normalise_term(t, counts.settings)
         if not norm:
             notes.append(f"terms: {t!r} has no tokens left after stopwords and filters; it cannot be counted.")
@@ -434,8 +413,7 @@ def term_frequencies(
         ``attrs["notes"]`` lists what to know (n=1 groups, absent terms, short vocabularies).
     """
     top_n = _check_top_n(top_n)
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    validate.whole_number(min_count, "min_count", minimum=1)
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
@@ -502,8 +480,7 @@ def chi2_signed(a, b, c, d, *, correction: str = "default") -> np.ndarray:
     (quanteda's conditional rule: Yates only when |ad − bc| >= N/2 and some expected cell < 5).
     Positive when ``a`` is above its expected value.
     """
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction = {correction!r}: choose one of {list(CORRECTIONS)}")
+    validate.choice(correction, "correction", CORRECTIONS)
     a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
     n = a + b + c + d
     diff = a * d - b * c
@@ -559,16 +536,16 @@ KEY_COLUMNS = [
 ]
 
 
-def _sides(labels: pd.Series, groups: list[str], target: str, reference: str | None, group_by) -> tuple[np.ndarray, np.ndarray, str]:
-    if target not in groups:
-        raise ValueError(f"target = {target!r}: no such {group_by} value; groups are {groups}")
-    t = (labels == target).to_numpy()
+def _sides(labels: pd.Series, groups: list[str], group: str, reference: str | None, group_by) -> tuple[np.ndarray, np.ndarray, str]:
+    if group not in groups:
+        raise ValueError(f"group = {group!r}: no such {group_by} value; groups are {groups}")
+    t = (labels == group).to_numpy()
     if reference is None:
         return t, ~t, "rest"
     if reference not in groups:
         raise ValueError(f"reference = {reference!r}: no such {group_by} value; groups are {groups}")
-    if reference == target:
-        raise ValueError(f"reference = {reference!r}: must differ from target (or None for 'all other documents')")
+    if reference == group:
+        raise ValueError(f"reference = {reference!r}: must differ from group (or None for 'all other documents')")
     return t, (labels == reference).to_numpy(), reference
 
 
@@ -576,7 +553,7 @@ def keyness(
     counts: TermCounts,
     *,
     group_by: str | None = "outlet",
-    target: str,
+    group: str,
     reference: str | None = None,
     correction: str = "default",
     williams: bool = False,
@@ -584,15 +561,17 @@ def keyness(
     min_count: int = 1,
     top_n: int | None = None,
 ) -> pd.DataFrame:
-    """Keyness of every term for ``target`` against ``reference`` (default: all other documents).
+    """Keyness of every term for ``group`` (the target) against ``reference`` (default: all other
+    documents).
 
     Parameters
     ----------
     counts : TermCounts
     group_by : str
         Document column whose values name the groups.
-    target, reference : str
-        Group values; ``reference=None`` compares the target with the rest of the corpus.
+    group, reference : str
+        Group values; ``reference=None`` compares ``group`` with the rest of the corpus. The result
+        calls ``group`` the target.
     correction : "default" | "yates" | "none"
         Chi-square continuity correction; "default" is quanteda's conditional Yates.
     williams : bool
@@ -614,28 +593,26 @@ def keyness(
         freedom), ``log_ratio`` (Hardie; 0.5 replaces a zero count), documents containing the term
         and document/token totals per side. ``attrs["notes"]`` warns about n=1 sides.
     """
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction = {correction!r}: choose one of {list(CORRECTIONS)}")
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"min_count = {min_count!r}: must be a whole number >= 1")
+    validate.choice(correction, "correction", CORRECTIONS)
+    validate.whole_number(min_count, "min_count", minimum=1)
     if top_n is not None:
         top_n = _check_top_n(top_n)
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
-    t_mask, r_mask, ref_name = _sides(labels, groups, target, reference, group_by)
+    t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
     docs = counts.documents
     notes = []
     side_info = {}
-    for side, mask, name in (("target", t_mask, target), ("reference", r_mask, ref_name)):
+    for side, argument, mask, name in (("target", "group", t_mask, group), ("reference", "reference", r_mask, ref_name)):
         n_docs = int(mask.sum())
         tokens = int(docs.loc[mask, "total_1"].sum()) if 1 in counts.orders else None
         if n_docs == 0:
-            raise ValueError(f"{side} = {name!r}: no documents")
+            raise ValueError(f"{argument} = {name!r}: no documents")
         totals = {n: int(docs.loc[mask, f"total_{n}"].sum()) for n in counts.orders}
         if totals[counts.orders[0]] == 0:
             raise ValueError(
-                f"{side} = {name!r}: {group_by} group has 0 tokens after stopwords and filters "
+                f"{argument} = {name!r}: {group_by} group has 0 tokens after stopwords and filters "
                 f"({n_docs} documents); nothing to compare"
             )
         if n_docs == 1:
@@ -670,7 +647,7 @@ def keyness(
     g2 = g2_signed(a, b, c, d, williams=williams)
     out = pd.DataFrame(
         {
-            "target": target,
+            "target": group,
             "reference": ref_name,
             "term": counts.terms["term"].to_numpy()[idx],
             "n": term_n[idx],
@@ -713,7 +690,7 @@ def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: 
     frames, notes = [], []
     for g in groups:
         try:
-            k = keyness(counts, group_by=group_by, target=g, top_n=top_n, **kwargs)
+            k = keyness(counts, group_by=group_by, group=g, top_n=top_n, **kwargs)
         except ValueError as exc:
             notes.append(f"skipped: {exc}")
             continue
@@ -728,21 +705,23 @@ def bootstrap_log_ratio(
     counts: TermCounts,
     *,
     group_by: str | None = "outlet",
-    target: str,
+    group: str,
     reference: str | None = None,
     terms,
-    n_boot: int = 1000,
+    n_bootstrap: int = 1000,
     level: float = 0.95,
     random_state: int = 0,
 ) -> pd.DataFrame:
     """Percentile bootstrap intervals for the log ratio, resampling **documents** (not tokens)
-    within the target and within the reference, so that one long article cannot pass for many.
+    within ``group`` and within the reference, so that one long article cannot pass for many.
 
     Parameters
     ----------
+    group, reference : str
+        As in :func:`keyness`.
     terms : list of str
         Terms (as in the counts, e.g. from :func:`keyness`) to compute intervals for.
-    n_boot : int
+    n_bootstrap : int
         Bootstrap replicates (fixed ``random_state`` makes them repeatable).
     level : float
         Interval coverage, e.g. 0.95.
@@ -753,13 +732,11 @@ def bootstrap_log_ratio(
         ``term, log_ratio, low, high, n_docs_target, n_docs_reference``; with one document on a
         side the interval is NaN (nothing to resample) and a note says so.
     """
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
-        raise ValueError(f"n_boot = {n_boot!r}: must be a whole number >= 10")
-    if not 0 < level < 1:
-        raise ValueError(f"level = {level!r}: must be between 0 and 1, e.g. 0.95")
+    n_bootstrap = validate.whole_number(n_bootstrap, "n_bootstrap", minimum=10)
+    level = validate.share(level, "level")
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
-    t_mask, r_mask, ref_name = _sides(labels, groups, target, reference, group_by)
+    t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
     cols = []
     for t in terms:
         j = counts.column(t)
@@ -777,8 +754,8 @@ def bootstrap_log_ratio(
         low = high = np.full(len(cols), np.nan)
         notes.append("bootstrap: a side has a single document (n=1); there is nothing to resample, so no interval.")
     else:
-        reps = np.empty((n_boot, len(cols)))
-        for i in range(n_boot):
+        reps = np.empty((n_bootstrap, len(cols)))
+        for i in range(n_bootstrap):
             ti = rng.choice(t_idx, size=len(t_idx), replace=True)
             ri = rng.choice(r_idx, size=len(r_idx), replace=True)
             reps[i] = log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0))
@@ -995,12 +972,9 @@ def kwic(
         index of the keyword in its document. ``attrs["notes"]`` names terms with no match.
     """
     _check_documents(documents)
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
-        raise ValueError(f"window = {window!r}: must be a whole number >= 0")
-    if sort_by not in ("position", "left", "right", "keyword"):
-        raise ValueError(f"sort_by = {sort_by!r}: choose 'position', 'left', 'right' or 'keyword'")
-    if isinstance(terms, str):
-        terms = [terms]
+    validate.whole_number(window, "window", minimum=0)
+    validate.choice(sort_by, "sort_by", ("position", "left", "right", "keyword"))
+    terms = validate.word_list(terms, "terms", allow_empty=True)
     tok = Tokenizer(settings or TextSettings())
     patterns = [(t, _term_words(t, tok)) for t in terms]
     rows = []

