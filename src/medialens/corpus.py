@@ -45,6 +45,7 @@ import yaml
 from . import __version__
 from .grouping import group_labels, group_order
 from .paths import atomic_write, cache_dir, resolve
+from .records import _C1_CHARS, _MOJIBAKE_LEADS, _MOJIBAKE_RE, Lines, csv_rows, line_safe
 from .text import (
     normalise,
     normalise_counted,
@@ -383,7 +384,13 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def _decode(data: bytes, encoding: str, source: str, log: _Log) -> str | None:
-    """Strictly decode ``data``; on failure record a skip with line, column and a hint."""
+    """Strictly decode ``data``; on failure record a skip with line, column and a hint.
+
+    Text in an encoding whose bytes may hold zeros (UTF-16, UTF-32) is decoded before it is
+    checked for NUL characters; in any other encoding a NUL byte is refused before decoding.
+    Returns the text, or None when the input is skipped."""
+    if not line_safe(encoding):
+        return _decode_wide(data, encoding, source, log)
     if b"\x00" in data:
         line, col = _line_col(data, data.index(b"\x00"))
         hint = " (UTF-16 text? declare or convert it to UTF-8)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
@@ -437,11 +444,21 @@ def _decode(data: bytes, encoding: str, source: str, log: _Log) -> str | None:
     return text
 
 
-# UTF-8 lead byte C2/C3/E2 followed by continuation bytes, decoded as cp1252: 'Ã«' (ë), 'â€ž' („)
-_CP1252_CONT = re.escape("".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xC0)))
-_MOJIBAKE_RE = re.compile(f"[\u00c2\u00c3][{_CP1252_CONT}]|\u00e2[\u20ac\u201a-\u201e\u2122][{_CP1252_CONT}]")
-_MOJIBAKE_LEADS = ("\u00c2", "\u00c3", "\u00e2")  # every match of _MOJIBAKE_RE starts with one of these
-_C1_CHARS = tuple(chr(c) for c in range(0x80, 0xA0))
+def _decode_wide(data: bytes, encoding: str, source: str, log: _Log) -> str | None:
+    """Decode UTF-16/UTF-32 ``data`` strictly, then refuse NUL and C1 control characters."""
+    try:
+        text = data.decode(encoding, errors="strict")
+    except UnicodeDecodeError as exc:
+        log.skip(source, None, "decode_error", f"{source}: bytes {exc.start}–{exc.end} are not valid {encoding}: {exc.reason}")
+        return None
+    for pattern, reason, what in (("\x00", "nul_byte", "NUL character"), ("[\u0080-\u009f]", "control_chars", "control character")):
+        if (m := re.search(pattern, text)) is not None:
+            prefix = text[: m.start()]
+            line, col = prefix.count("\n") + 1, m.start() - (prefix.rfind("\n") + 1) + 1
+            log.skip(source, line, reason, f"{source}:{line}:{col} {what} U+{ord(m.group()):04X} after decoding as {encoding}")
+            return None
+    return text
+
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -614,17 +631,32 @@ def _clean_body(
 # --------------------------------------------------------------------------------------------
 # Format readers: each yields raw records (doc_id, source, line, fields) and records skips.
 # --------------------------------------------------------------------------------------------
-def _read_bytes(path: str | Path, source: str, limit: int, log: _Log, what: str = "max_doc_bytes") -> bytes | None:
+def _check_file(path: str | Path, source: str, limit: int, log: _Log, what: str = "max_doc_bytes") -> bool:
+    """Whether ``path`` may be read: its size from ``stat`` (nothing is read) within ``limit``, not
+    empty, and it opens. Otherwise records the skip (``unreadable``, ``too_large``, ``empty``)."""
     try:
         size = os.stat(path).st_size
     except OSError as exc:
         log.skip(source, None, "unreadable", f"{source}: cannot be read: {exc.strerror}")
-        return None
+        return False
     if size > limit:
-        log.skip(source, None, "too_large", f"{source}: {size:,} bytes is over {what} = {limit:,}")
-        return None
+        log.skip(source, None, "too_large", f"{source}: {size:,} bytes is over {what} = {limit:,} (not read)")
+        return False
     if size == 0:
         log.skip(source, None, "empty", f"{source}: empty file")
+        return False
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        log.skip(source, None, "unreadable", f"{source}: cannot be read: {exc.strerror}")
+        return False
+    return True
+
+
+def _read_bytes(path: str | Path, source: str, limit: int, log: _Log, what: str = "max_doc_bytes") -> bytes | None:
+    """The bytes of ``path`` once :func:`_check_file` allows it, or None (the skip recorded)."""
+    if not _check_file(path, source, limit, log, what):
         return None
     try:
         with open(path, "rb") as fh:
@@ -670,59 +702,81 @@ def _records_txt(defn: CorpusDefinition, files: list[str], log: _Log):
         yield doc_id, source, body_line if body.strip() else 1, fields
 
 
-def _open_records_file(defn: CorpusDefinition, path: Path, fmt: str, log: _Log) -> tuple[str, dict, str | None]:
-    """Register a CSV/JSONL input and decode it. Returns (source, its inputs entry, text or None).
+def _open_records_file(defn: CorpusDefinition, path: str, fmt: str, log: _Log) -> tuple[str, dict, Lines | None]:
+    """Register a CSV/JSONL input and open it as a stream of lines.
 
-    A file that cannot be read at all counts as one input record, skipped with its reason.
+    Returns (source, its inputs entry, :class:`medialens.records.Lines` or None). A file refused
+    before reading (its size from ``stat`` over 1000 × ``max_doc_bytes``, empty, unreadable)
+    counts as one input record, skipped with its reason: its records are not counted, as that
+    would mean reading it.
     """
     source = _source_name(defn, path)
     entry = {"source": source, "format": fmt, "records": 0}
     log.inputs.append(entry)
-    data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"] * 1000, log, "the file limit 1000 × max_doc_bytes")
-    text = None if data is None else _decode(data, defn.encoding, source, log)
-    if text is None:
+    limit = defn.cleaning["max_doc_bytes"] * 1000
+    if not _check_file(path, source, limit, log, "the file limit 1000 × max_doc_bytes"):
         entry["records"] = 1
-    return source, entry, text
+        return source, entry, None
+    return source, entry, Lines(path, source, defn.encoding, keep_ends=fmt == "csv")
+
+
+def _close_records_file(lines: Lines, entry: dict, log: _Log) -> None:
+    """Record what reading the stream found besides records: notes, and an error that ended it
+    (one more record, skipped)."""
+    for line, kind, detail in lines.notes:
+        log.note(entry["source"], line, kind, detail)
+    if lines.fatal is not None:
+        reason, line, detail = lines.fatal
+        entry["records"] += 1
+        log.skip(entry["source"], line, reason, detail + " (the rest of the file is not read)")
+
+
+def _csv_header(row: list[str], source: str, f: dict) -> tuple[list[str], str | None]:
+    """The stripped header, and why the file cannot be read with it (a declared column missing),
+    or None. A column name used twice is an error."""
+    header = [h.strip() for h in row]
+    repeated = sorted(h for h, n in Counter(header).items() if n > 1)
+    if repeated:
+        raise CorpusError(
+            f"{source}:1 header repeats column {', '.join(map(repr, repeated))}: every column needs its own name"
+        )
+    missing = [col for col in (f["text"], f["id"]) if col and col not in header]
+    if missing:
+        return header, f"{source}:1 header has no column {missing}; declared in fields (header: {header})"
+    return header, None
 
 
 def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
+    """Yield (doc_id, source, line, fields) for every CSV row; skips recorded in ``log``.
+
+    A file whose header lacks a declared column is skipped whole: every row it holds is counted
+    and skipped (at line 1, where the reason is), so the totals show the real loss.
+    """
     f = defn.fields
     for path in files:
-        source, entry, text = _open_records_file(defn, path, "csv", log)
-        if text is None:
+        source, entry, lines = _open_records_file(defn, path, "csv", log)
+        if lines is None:
             continue
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        try:
-            header = next(reader)
-        except (StopIteration, csv.Error):
-            entry["records"] = 1
-            log.skip(source, 1, "empty", f"{source}: no header row")
-            continue
-        header = [h.strip() for h in header]
-        missing = [col for col in (f["text"], f["id"]) if col and col not in header]
-        if missing:
-            entry["records"] = 1
-            log.skip(
-                source, 1, "missing_field",
-                f"{source}:1 header has no column {missing}; declared in fields (header: {header})",
-            )
-            continue
-        line = reader.line_num
-        while True:
-            start = line + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:  # the reader resumes at the next line: later rows are kept
-                entry["records"] += 1
-                log.skip(source, start, "bad_row", f"{source}:{start} {exc}")
-                line = reader.line_num
-                continue
-            line = reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
+        header: list[str] | None = None
+        refused: tuple[str, str] | None = None  # (reason, why) when the whole file is skipped
+        # a field of up to 4 × max_doc_bytes characters is read and measured (its size named in
+        # the skip); a longer one is over max_doc_bytes in any encoding and is skipped unread
+        for start, row, problem in csv_rows(lines, 4 * defn.cleaning["max_doc_bytes"]):
+            if header is None and refused is None:
+                if row is None:
+                    refused = (problem[0], f"{source}: no readable header row ({problem[2]})")
+                    continue
+                header, why = _csv_header(row, source, f)
+                if why:
+                    refused = ("missing_field", why)
                 continue
             entry["records"] += 1
+            if refused is not None:
+                log.skip(source, 1, refused[0], f"{refused[1]}; the record at line {start} is not read")
+                continue
+            if row is None:
+                log.skip(source, problem[1], problem[0], problem[2])
+                continue
             if len(row) != len(header):
                 log.skip(source, start, "bad_row", f"{source}:{start} has {len(row)} fields, header has {len(header)}")
                 continue
@@ -732,6 +786,15 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
                 log.skip(source, start, "missing_field", f"{source}:{start} empty id in column {f['id']!r}")
                 continue
             yield doc_id, source, start, _map_fields(rec, f)
+        if header is None and refused is None:
+            entry["records"] += 1
+            log.skip(source, 1, "empty", f"{source}: no header row")
+        elif header is None and entry["records"] == 0:  # not even a header: the file is one record
+            entry["records"] += 1
+            log.skip(source, 1, refused[0], refused[1])
+        elif refused is not None and entry["records"] == 0:
+            log.note(source, 1, refused[0], f"{refused[1]}; the file holds no rows")
+        _close_records_file(lines, entry, log)
 
 
 def _no_duplicate_keys(pairs):
@@ -747,12 +810,23 @@ def _no_constants(name):
 
 
 def _records_jsonl(defn: CorpusDefinition, files: list[str], log: _Log):
+    """Yield (doc_id, source, line, fields) for every JSONL line; skips recorded in ``log``.
+
+    Each line is decoded on its own: a line with a bad byte is one skipped record.
+    """
     f = defn.fields
     for path in files:
-        source, entry, text = _open_records_file(defn, path, "jsonl", log)
-        if text is None:
+        source, entry, lines = _open_records_file(defn, path, "jsonl", log)
+        if lines is None:
             continue
-        for lineno, raw in enumerate(text.split("\n"), start=1):
+        for raw in lines:
+            lineno = lines.line_num
+            if lines.problem is not None:
+                reason, line, detail = lines.problem
+                lines.problem = None
+                entry["records"] += 1
+                log.skip(source, line, reason, detail)
+                continue
             if not raw.strip():
                 continue
             entry["records"] += 1
@@ -772,16 +846,36 @@ def _records_jsonl(defn: CorpusDefinition, files: list[str], log: _Log):
                 kind = type(rec[f["text"]]).__name__
                 log.skip(source, lineno, "bad_json", f"{source}:{lineno} field {f['text']!r} is a {kind}, not a string")
                 continue
-            doc_id = _plain_id(rec[f["id"]]) if f["id"] else f"{Path(path).stem}:{lineno}"
+            if f["id"]:
+                doc_id, wrong = _json_id(rec[f["id"]])
+                if wrong:
+                    log.skip(source, lineno, "bad_json", f"{source}:{lineno} id {rec[f['id']]!r} in field {f['id']!r} is {wrong}")
+                    continue
+            else:
+                doc_id = f"{Path(path).stem}:{lineno}"
             if not doc_id:
                 log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
                 continue
-            yield doc_id, source, lineno, _map_fields({k: v for k, v in rec.items()}, f)
+            yield doc_id, source, lineno, _map_fields(rec, f)
+        _close_records_file(lines, entry, log)
 
 
-def _plain_id(value: Any) -> str:
-    """A JSON id as text; null and blank give '' (refused by the caller)."""
-    return "" if value is None else str(value).strip()
+def _json_id(value: Any) -> tuple[str, str | None]:
+    """A JSON id as text, and why it cannot be an id (or None).
+
+    Strings are stripped; numbers are written as JSON would write the integer when they are whole
+    (``2`` and ``2.0`` are both ``'2'``); null and blank give '' (refused by the caller as a
+    missing id); true/false, arrays and objects are refused.
+    """
+    if value is None:
+        return "", None
+    if isinstance(value, bool):
+        return "", "a boolean, not a string or number"
+    if isinstance(value, list | dict):
+        return "", f"a JSON {'array' if isinstance(value, list) else 'object'}, not a string or number"
+    if isinstance(value, float):
+        return (str(int(value)) if value.is_integer() else repr(value)), None
+    return str(value).strip(), None
 
 
 def _map_fields(rec: dict, f: dict) -> dict:
@@ -852,7 +946,7 @@ def _input_files(defn: CorpusDefinition) -> list[str]:
 # --------------------------------------------------------------------------------------------
 #: Modules whose code decides what a loaded corpus holds: a change to any of them invalidates
 #: every cached corpus (the package version alone is not bumped for every fix).
-_LOADER_MODULES = ("corpus.py", "text.py", "tokens.py", "dedup.py", "language.py")
+_LOADER_MODULES = ("corpus.py", "records.py", "text.py", "tokens.py", "dedup.py", "language.py")
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,74 @@
+"""The quote-attribution evaluation set (tests/data/quotes/) and its scorer."""
+
+from __future__ import annotations
+
+import pytest
+
+from medialens import quote_eval
+from medialens.paths import resolve
+
+EVAL_DIR = resolve("tests/data/quotes")
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return quote_eval.load_eval_set(EVAL_DIR)
+
+
+@pytest.fixture(scope="module")
+def scored(docs):
+    return quote_eval.score(docs)
+
+
+def test_the_set_is_large_enough_in_both_languages(docs):
+    n = {"nl": 0, "en": 0}
+    for d in docs:
+        n[d.lang] += len(d.gold)
+    assert n["nl"] >= 300
+    assert n["en"] >= 100
+
+
+def test_the_set_holds_every_seed_case(docs):
+    from test_quotes import SEED_CASES
+
+    seeds = {d.text: d for d in docs if d.doc_id.startswith("seed-")}
+    assert len(seeds) == len(SEED_CASES)
+    for _, text, start, speaker, _ in SEED_CASES:
+        assert (start, [speaker]) in [(g[0], g[1]) for g in seeds[text].gold]
+
+
+def test_every_gold_quote_is_found_by_the_quote_pairing(scored):
+    assert scored["found"].all(), scored.loc[~scored["found"], ["doc_id", "quote"]]
+
+
+def test_scores_by_hand(tmp_path):
+    (tmp_path / "a.txt").write_text(
+        "=== x1 nl\n“Een”, aldus minister Ank Bijleveld. “Twee”, zei minister Wopke Hoekstra.\n\n"
+        "Het ‘mooie’ plan.\n---\nEen => Ank Bijleveld\nTwee => Ank Bijleveld\nmooie => none\n",
+        encoding="utf-8",
+    )
+    s = quote_eval.score(quote_eval.load_eval_set(tmp_path))
+    assert s["correct"].tolist() == [True, False, False]
+    t = quote_eval.summary(s)["language"].set_index("lang")
+    assert t.loc["nl", "attributed"] == 2
+    assert t.loc["nl", "precision"] == 0.5
+    assert t.loc["nl", "recall"] == 0.5
+    cal = quote_eval.calibration(s)
+    assert cal["attributed"].sum() == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("=== x1 fr\ntekst\n---\n", "a.txt, line 1: a document header"),
+        ("tekst\n", "a.txt, line 1: text outside a document"),
+        ("=== x1 nl\n“Een”, zei hij.\n---\nEen Ank\n", "a.txt, line 4: a gold line"),
+        ("=== x1 nl\n“Een”, zei hij.\n---\nTwee => Ank\n", "document 'x1': gold quote 'Twee' is not in the text"),
+        ("=== x1 nl\n“Een”, zei hij.\n", "document 'x1' has no '---' line"),
+        ("=== x1 nl\nA\n---\n=== x1 nl\nB\n---\n", "a.txt, line 4: document id 'x1' repeats"),
+    ],
+)
+def test_malformed_files_name_file_and_line(tmp_path, content, message):
+    (tmp_path / "a.txt").write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        quote_eval.load_eval_set(tmp_path)
