@@ -25,6 +25,51 @@ from medialens import corpus as mc
 from medialens.corpus import CorpusError, load_corpus, read_definition
 from medialens.text import Tokenizer, normalise
 
+#: Rows of the bad-input catalogue (``shared/guide/robustness.md``) and the tests that cover each
+#: (``test_the_robustness_table_names_tests_that_exist`` checks the names).
+ROBUSTNESS_TABLE = {
+    "exact and near duplicates (wire copy in several outlets)": [
+        "test_exact_duplicates_with_space_variants_are_collapsed_deterministically",
+        "test_near_duplicates_are_flagged_not_deleted",
+        "test_exact_copies_default_drop_within_an_outlet_and_flag_across",
+        "test_each_exact_copy_policy_can_be_set",
+        "test_documents_without_an_outlet_are_one_group_for_copies",
+    ],
+    "duplicate ids in a JSONL/CSV plus a separate labels file": [
+        "test_duplicate_ids_are_skipped_naming_the_first",
+        "test_metadata_file_with_duplicate_keys_is_reported_and_never_multiplies_rows",
+        "test_duplicate_ids_error_policy_names_both_places",
+        "test_suffix_keeps_every_row_and_pairs_labels_like_line_by_line",
+        "test_suffix_with_one_label_row_labels_every_occurrence",
+        "test_suffix_with_a_different_number_of_label_rows_is_noted",
+        "test_suffix_refuses_an_id_that_looks_like_a_made_one",
+    ],
+    "`fields:` naming a key no record has": [
+        "test_a_field_naming_a_key_no_record_has_is_an_error_naming_field_file_and_keys",
+        "test_a_missing_field_error_names_the_labels_columns_too",
+        "test_a_field_present_in_a_later_record_or_with_null_values_is_no_error",
+        "test_a_field_may_name_a_labels_column",
+        "test_a_txt_field_naming_another_column_needs_a_labels_file",
+    ],
+    "metadata (labels file, inline `documents:`) setting `doc_id`, `text`, `date`, `source`, `line`": [
+        "test_a_labels_file_may_not_set_a_reserved_column",
+        "test_inline_documents_may_not_set_a_reserved_column",
+        "test_inline_dates_are_validated_and_yaml_date_objects_become_text",
+        "test_a_labels_date_is_validated_by_the_bad_date_setting",
+    ],
+    "labels file in JSONL": [
+        "test_labels_in_jsonl_are_read_with_the_same_checks",
+        "test_broken_jsonl_labels_name_file_and_line",
+        "test_a_labels_csv_with_a_repeated_column_is_refused",
+        "test_metadata_file_with_broken_csv_names_the_file",
+    ],
+}
+
+
+def test_the_robustness_table_names_tests_that_exist():
+    missing = [name for names in ROBUSTNESS_TABLE.values() for name in names if not callable(globals().get(name))]
+    assert not missing, missing
+
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path, monkeypatch):
@@ -65,6 +110,8 @@ def write_corpus(
     metadata: dict | None = None,
     meta_files: dict[str, str] | None = None,
     name: str = "t",
+    documents: dict | None = None,
+    source_extra: dict | None = None,
 ):
     """Write ``files`` into ``root/data`` and a corpus definition ``root/corpus.yaml``."""
     data = root / "data"
@@ -74,7 +121,7 @@ def write_corpus(
         (data / fname).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     for fname, content in (meta_files or {}).items():
         (root / fname).write_text(content, encoding="utf-8")
-    source = {"path": "data", "format": fmt}
+    source = {"path": "data", "format": fmt, **(source_extra or {})}
     if encoding:
         source["encoding"] = encoding
     spec = {"name": name, "language": "nl", "source": source}
@@ -84,6 +131,8 @@ def write_corpus(
         spec["fields"] = fields
     if metadata:
         spec["metadata"] = metadata
+    if documents:
+        spec["documents"] = documents
     path = root / "corpus.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     return path
@@ -297,7 +346,8 @@ def test_exact_duplicates_with_space_variants_are_collapsed_deterministically(tm
         assert c.documents["doc_id"].tolist() == ["a", "c"]
         s = skip_of(c, "b.txt")
         assert s["reason"] == "duplicate" and s["doc_id"] == "b"
-        assert s["detail"] == "same text as a"
+        # the report names both documents with their outlet (none here: one group) and labels
+        assert s["detail"] == "same text as a, in the same outlet (b: no outlet; a: no outlet)"
         assert_conserved(c)
 
 
@@ -1075,3 +1125,312 @@ def test_a_file_name_that_is_not_utf8_loads_with_the_cache(tmp_path):
     (tmp_path / "data" / os.fsdecode(b"caf\xe9.txt")).write_text(body(91), encoding="utf-8")
     first = load_corpus(definition)
     assert len(first.documents) == 2 and load_corpus(definition).from_cache
+
+
+# --------------------------------------------------------------------------------------------
+# Declared fields, metadata, exact copies across outlets, repeated ids
+# --------------------------------------------------------------------------------------------
+def records(fmt: str, rows: list[dict]) -> str:
+    """``rows`` as a CSV (header from the first row, every field quoted) or JSONL file."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    header = list(rows[0])
+    return ",".join(header) + "\n" + "".join(",".join(q(str(r[h])) for h in header) + "\n" for r in rows)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_field_naming_a_key_no_record_has_is_an_error_naming_field_file_and_keys(tmp_path, fmt):
+    rows = [{"id": "1", "date": "2022-03", "text": body(100)}, {"id": "2", "date": "2022-03", "text": body(101)}]
+    with pytest.raises(CorpusError) as err:
+        load(tmp_path, {f"d.{fmt}": records(fmt, rows)}, fmt=fmt, fields={"id": "id", "outlet": "publisher"})
+    assert str(err.value) == (
+        f"corpus.yaml: fields.outlet = 'publisher': no record in d.{fmt} has a key 'publisher';"
+        " keys there: ['date', 'id', 'text']"
+    )
+
+
+def test_a_missing_field_error_names_the_labels_columns_too(tmp_path):
+    rows = [{"id": "1", "text": body(102)}]
+    with pytest.raises(CorpusError, match=r"nor has the labels file labels\.csv \(columns: \['doc_id', 'label'\]\)"):
+        load(
+            tmp_path, {"d.csv": records("csv", rows)}, fmt="csv", fields={"id": "id", "title": "kop"},
+            metadata={"path": "labels.csv"}, meta_files={"labels.csv": "doc_id,label\n1,x\n"},
+        )
+
+
+def test_a_field_present_in_a_later_record_or_with_null_values_is_no_error(tmp_path):
+    rows = [
+        {"id": "1", "text": body(103)},
+        {"id": "2", "text": body(104), "publisher": None},
+        {"id": "3", "text": body(105), "publisher": "NRC"},
+    ]
+    c = load(tmp_path, {"d.jsonl": records("jsonl", rows)}, fmt="jsonl", fields={"id": "id", "outlet": "publisher"})
+    assert c.documents.set_index("doc_id")["outlet"].to_dict() == {"1": None, "2": None, "3": "NRC"}
+    only_null = load(
+        tmp_path / "null", {"d.jsonl": records("jsonl", rows[1:2])}, fmt="jsonl", fields={"id": "id", "outlet": "publisher"}
+    )
+    assert only_null.documents["outlet"].isna().all()  # the key is there, with no value: not an error
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv"])
+def test_a_field_may_name_a_labels_column(tmp_path, fmt):
+    labels = "doc_id,publisher,datum\na,NRC\u00a0Handelsblad,2022-03-01\nb,Trouw,2022-02\n"
+    if fmt == "txt":
+        files = {"a.txt": body(106), "b.txt": "date 2022-01\n" + body(107)}
+    else:
+        files = {"d.csv": records("csv", [{"id": "a", "datum": "", "text": body(106)}, {"id": "b", "datum": "2022-01", "text": body(107)}])}
+    c = load(
+        tmp_path, files, fmt=fmt, fields={"id": "id", "outlet": "publisher", "date": "datum"} if fmt == "csv" else {"outlet": "publisher"},
+        metadata={"path": "labels.csv"}, meta_files={"labels.csv": labels},
+    )
+    docs = c.documents.set_index("doc_id")
+    assert docs["outlet"].to_dict() == {"a": "NRC Handelsblad", "b": "Trouw"}  # normalised like the records'
+    assert "publisher" not in docs.columns
+    if fmt == "csv":  # the records' own date wins; the labels fill the one that has none
+        assert docs["date"].to_dict() == {"a": "2022-03-01", "b": "2022-01"}
+        assert docs["month"].to_dict() == {"a": "2022-03", "b": "2022-01"}
+        conflict = c.notes[c.notes["kind"] == "metadata_conflict"]
+        assert conflict["doc_id"].tolist() == ["b"] and conflict["line"].tolist() == [3]
+        assert "date '2022-02' differs from '2022-01'" in conflict["detail"].iloc[0]
+    assert_conserved(c)
+
+
+def test_a_txt_field_naming_another_column_needs_a_labels_file(tmp_path):
+    with pytest.raises(CorpusError, match=r"fields\.outlet = 'publisher': \.txt files give outlet by a 'outlet …' header"):
+        load(tmp_path, {"a.txt": body(108)}, fields={"outlet": "publisher"})
+
+
+@pytest.mark.parametrize("column", ["text", "source", "line", "doc_id", "month", "language", "copy_of", "_x"])
+def test_a_labels_file_may_not_set_a_reserved_column(tmp_path, column):
+    labels = f"id,{column}\na,x\n"
+    with pytest.raises(CorpusError, match=rf"labels\.csv: column '{column}' is a column the loader sets"):
+        load(tmp_path, {"a.txt": body(109)}, metadata={"path": "labels.csv", "key": "id"}, meta_files={"labels.csv": labels})
+
+
+@pytest.mark.parametrize("column", ["text", "doc_id", "source", "line", "n_chars"])
+def test_inline_documents_may_not_set_a_reserved_column(tmp_path, column):
+    with pytest.raises(CorpusError, match=rf"documents\.a\.{column}: '{column}' is a column the loader sets"):
+        load(tmp_path, {"a.txt": body(110)}, documents={"a": {column: "x"}})
+
+
+def test_inline_dates_are_validated_and_yaml_date_objects_become_text(tmp_path):
+    import datetime
+
+    c = load(
+        tmp_path, {"a.txt": body(111), "b.txt": "date 2022-01\n" + body(112)},
+        documents={"a": {"date": datetime.date(2022, 3, 1)}, "b": {"date": "2022-02"}},
+    )
+    assert "date: 2022-03-01" in (tmp_path / "corpus.yaml").read_text()  # a YAML date, not a string
+    docs = c.documents.set_index("doc_id")
+    assert docs["date"].to_dict() == {"a": "2022-03-01", "b": "2022-02"}  # inline overrides the file's
+    assert docs["month"].to_dict() == {"a": "2022-03", "b": "2022-02"}
+    assert c.notes[c.notes["kind"] == "date_missing"].empty  # a's date comes from the definition
+    for bad, message in (("2022-13", "has month 13"), ("not-a-d", "is not YYYY-MM"), (datetime.datetime(2022, 3, 1, 9), "is not YYYY-MM")):
+        with pytest.raises(CorpusError, match=rf"documents\.a\.date: date .* {message}"):
+            load(tmp_path / "bad", {"a.txt": body(111)}, documents={"a": {"date": bad}})
+
+
+@pytest.mark.parametrize("mode", ["skip", "keep", "error"])
+def test_a_labels_date_is_validated_by_the_bad_date_setting(tmp_path, mode):
+    labels = "doc_id,date\na,2022-13\nb,2022-03-01\n"
+    kw = dict(metadata={"path": "labels.csv"}, meta_files={"labels.csv": labels}, cleaning={"bad_date": mode})
+    files = {"a.txt": body(113), "b.txt": body(114)}
+    if mode == "error":
+        with pytest.raises(CorpusError, match=r"labels\.csv:2 date '2022-13' has month 13 \(labels of a\)"):
+            load(tmp_path, files, **kw)
+        return
+    c = load(tmp_path, files, **kw)
+    docs = c.documents.set_index("doc_id")
+    assert docs.loc["b", "date"] == "2022-03-01" and docs.loc["b", "month"] == "2022-03"
+    assert "b" not in c.notes.loc[c.notes["kind"] == "date_missing", "doc_id"].tolist()
+    if mode == "skip":
+        s = skip_of(c, "a.txt")
+        assert s["reason"] == "bad_date" and s["detail"].startswith("labels.csv:2 date '2022-13'")
+    else:
+        assert pd.isna(docs.loc["a", "date"])
+        assert c.notes[c.notes["kind"] == "bad_date"]["doc_id"].tolist() == ["a"]
+    assert_conserved(c)
+
+
+@pytest.mark.parametrize("how", ["extension", "declared"])
+def test_labels_in_jsonl_are_read_with_the_same_checks(tmp_path, how):
+    name = "labels.jsonl" if how == "extension" else "labels.txt"
+    meta = {"path": name, "key": "id"} | ({"format": "jsonl"} if how == "declared" else {})
+    lines = [
+        {"id": 1, "label": "eerste", "tags": ["a", "b"]},
+        {"id": "2", "label": "tweede", "score": 0.5},
+        {"id": 1.0, "label": "derde"},  # the same id as 1, as in the records
+    ]
+    rows = [{"id": "1", "text": body(115)}, {"id": "2", "text": body(116)}]
+    c = load(
+        tmp_path, {"d.csv": records("csv", rows)}, fmt="csv", fields=CSV_FIELDS,
+        metadata=meta, meta_files={name: "".join(json.dumps(x) + "\n" for x in lines)},
+    )
+    docs = c.documents.set_index("doc_id")
+    assert docs["label"].to_dict() == {"1": "eerste", "2": "tweede"}  # the number 1 is the id "1"
+    assert docs.loc["1", "tags"] == "a; b" and docs.loc["2", "score"] == 0.5
+    dup = c.notes[c.notes["kind"] == "duplicate_metadata_key"]
+    assert dup["line"].tolist() == [3] and "repeats line 1" in dup["detail"].iloc[0]
+    assert_conserved(c)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"id": "a"}\n{"id": "b", "id": "c"}\n', r"labels\.jsonl:2 not readable as JSON: duplicate keys \['id'\]"),
+        ('{"id": "a", "x": NaN}\n', r"labels\.jsonl:1 not readable as JSON: NaN is not valid JSON"),
+        ('{"id": "a"}\n[1]\n', r"labels\.jsonl:2 is a JSON list, not an object"),
+        ('{"id": "a", "x": {"y": 1}}\n', r"labels\.jsonl:1 field 'x' is an object"),
+        ("\n", r"labels\.jsonl: no labels in it"),
+        ('{"id": true}\n', r"labels\.jsonl:1 key True in field 'id' is a boolean"),
+    ],
+)
+def test_broken_jsonl_labels_name_file_and_line(tmp_path, content, message):
+    with pytest.raises(CorpusError, match=message):
+        load(tmp_path, {"a.txt": body(117)}, metadata={"path": "labels.jsonl", "key": "id"}, meta_files={"labels.jsonl": content})
+
+
+def test_a_labels_csv_with_a_repeated_column_is_refused(tmp_path):
+    with pytest.raises(CorpusError, match=r"labels\.csv:1 column 'label' appears more than once"):
+        load(tmp_path, {"a.txt": body(118)}, metadata={"path": "labels.csv"}, meta_files={"labels.csv": "doc_id,label,label\na,x,y\n"})
+
+
+def wire(fmt: str = "csv") -> str:
+    """One wire story in outlets A (twice) and B, another story once in C."""
+    rows = [
+        {"id": "1", "outlet": "A", "text": body(120)},
+        {"id": "2", "outlet": "B", "text": body(120)},
+        {"id": "3", "outlet": "A", "text": "  " + body(120).replace(" ", "\u00a0", 2)},
+        {"id": "4", "outlet": "C", "text": body(121)},
+        {"id": "5", "outlet": "B", "text": body(120)},
+    ]
+    return records(fmt, rows)
+
+
+def test_exact_copies_default_drop_within_an_outlet_and_flag_across(tmp_path):
+    c = load(
+        tmp_path, {"d.csv": wire()}, fmt="csv", fields=CSV_FIELDS,
+        metadata={"path": "labels.csv"}, meta_files={"labels.csv": "doc_id,desk\n1,binnenland\n2,buitenland\n"},
+    )
+    docs = c.documents.set_index("doc_id")
+    assert docs.index.tolist() == ["1", "2", "4"]
+    assert docs["copy_of"].to_dict() == {"1": None, "2": "1", "4": None}
+    assert c.summary().loc["exact copies flagged", "count"] == 1
+    note = c.notes[c.notes["kind"] == "copy"]
+    assert note["detail"].tolist() == [
+        "same text as 1, in another outlet (2: outlet 'B', desk 'buitenland'; 1: outlet 'A', desk 'binnenland')"
+    ]
+    skipped = c.skipped.set_index("doc_id")
+    assert skipped["reason"].to_dict() == {"3": "duplicate", "5": "duplicate"}
+    assert skipped.loc["3", "detail"] == "same text as 1, in the same outlet (3: outlet 'A'; 1: outlet 'A', desk 'binnenland')"
+    assert skipped.loc["5", "detail"].startswith("same text as 2, in the same outlet (5: outlet 'B'; 2: outlet 'B'")
+    assert_conserved(c)
+
+
+@pytest.mark.parametrize(
+    "within, across, kept, copy_of",
+    [
+        ("drop", "drop", ["1", "4"], {}),
+        ("drop", "keep", ["1", "2", "4"], {}),
+        ("flag", "flag", ["1", "2", "3", "4", "5"], {"2": "1", "3": "1", "5": "2"}),
+        ("keep", "flag", ["1", "2", "3", "4", "5"], {"2": "1"}),
+        ("keep", "keep", ["1", "2", "3", "4", "5"], {}),
+        ("flag", "drop", ["1", "3", "4"], {"3": "1"}),
+    ],
+)
+def test_each_exact_copy_policy_can_be_set(tmp_path, within, across, kept, copy_of):
+    cleaning = {"duplicates_within_outlet": within, "duplicates_across_outlets": across}
+    c = load(tmp_path, {"d.jsonl": wire("jsonl")}, fmt="jsonl", fields=CSV_FIELDS, cleaning=cleaning)
+    assert c.documents["doc_id"].tolist() == kept
+    assert c.documents.set_index("doc_id")["copy_of"].dropna().to_dict() == copy_of
+    assert set(c.skipped["reason"]) <= {"duplicate"}
+    assert_conserved(c)
+
+
+def test_documents_without_an_outlet_are_one_group_for_copies(tmp_path):
+    rows = [{"id": "1", "text": body(122)}, {"id": "2", "outlet": "", "text": body(122)}, {"id": "3", "outlet": "A", "text": body(122)}]
+    c = load(tmp_path, {"d.jsonl": records("jsonl", rows)}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents.set_index("doc_id")["copy_of"].to_dict() == {"1": None, "3": "1"}
+    assert skip_of(c, "d.jsonl")["detail"] == "same text as 1, in the same outlet (2: no outlet; 1: no outlet)"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_duplicate_ids_error_policy_names_both_places(tmp_path, fmt):
+    rows = [{"id": "7", "text": body(123)}, {"id": "8", "text": body(124)}, {"id": "7", "text": body(125)}]
+    first = 2 if fmt == "csv" else 1
+    with pytest.raises(CorpusError, match=rf"d\.{fmt}:{first + 2} id '7' already used at d\.{fmt}:{first} \(source\.duplicate_ids: error\)"):
+        load(tmp_path, {f"d.{fmt}": records(fmt, rows)}, fmt=fmt, fields=CSV_FIELDS, source_extra={"duplicate_ids": "error"})
+
+
+def repeated_ids_with_labels(root, fmt: str, label_rows: list[tuple[str, str]], n: int = 8):
+    """Records whose ids repeat (as in published research data) and a labels file."""
+    ids = ["7", "8", "7", "9", "7", "8", "10", "11"][:n]
+    rows = [{"id": i, "text": body(130 + k)} for k, i in enumerate(ids)]
+    labels = "id,stance\n" + "".join(f"{i},{s}\n" for i, s in label_rows)
+    c = load(
+        root, {f"d.{fmt}": records(fmt, rows)}, fmt=fmt, fields=CSV_FIELDS, source_extra={"duplicate_ids": "suffix"},
+        metadata={"path": "labels.csv", "key": "id"}, meta_files={"labels.csv": labels},
+    )
+    return ids, c
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_suffix_keeps_every_row_and_pairs_labels_like_line_by_line(tmp_path, fmt):
+    stances = ["pro", "contra", "neutraal", "pro", "contra", "pro", "neutraal", "pro"]
+    ids, c = repeated_ids_with_labels(tmp_path, fmt, list(zip(["7", "8", "7", "9", "7", "8", "10", "11"], stances, strict=True)))
+    assert c.skipped.empty and len(c) == 8
+    assert sorted(c.documents["doc_id"]) == sorted(["7", "8", "7~2", "9", "7~3", "8~2", "10", "11"])
+    # the same as pairing the two files line by line: the k-th record gets the k-th label row
+    by_text = c.documents.set_index("text")["stance"]
+    for k, stance in enumerate(stances):
+        assert by_text[body(130 + k)] == stance
+    conflicts = c.notes[c.notes["kind"] == "metadata_conflict"]
+    assert conflicts["doc_id"].tolist() == ["7", "8"]
+    assert conflicts["detail"].iloc[0] == (
+        "labels.csv: key '7' has different labels on lines 2, 4, 6 (stance: 'pro' / 'neutraal' / 'contra');"
+        " paired with the records in order of occurrence"
+    )
+    assert c.notes[c.notes["kind"].isin(["unmatched_metadata", "metadata_count"])].empty
+    assert_conserved(c)
+
+
+def test_suffix_with_one_label_row_labels_every_occurrence(tmp_path):
+    _, c = repeated_ids_with_labels(tmp_path, "csv", [("7", "pro"), ("8", "contra")], n=6)
+    stance = c.documents.set_index("doc_id")["stance"]
+    assert stance[["7", "7~2", "7~3"]].tolist() == ["pro"] * 3 and stance[["8", "8~2"]].tolist() == ["contra"] * 2
+    assert c.notes[c.notes["kind"] == "metadata_conflict"].empty
+
+
+def test_suffix_with_a_different_number_of_label_rows_is_noted(tmp_path):
+    _, c = repeated_ids_with_labels(tmp_path, "csv", [("7", "pro"), ("7", "pro"), ("8", "a"), ("8", "b"), ("8", "c")], n=6)
+    stance = c.documents.set_index("doc_id")["stance"]
+    assert stance[["7", "7~2"]].tolist() == ["pro", "pro"] and pd.isna(stance["7~3"])
+    assert stance[["8", "8~2"]].tolist() == ["a", "b"]
+    count = c.notes[c.notes["kind"] == "metadata_count"].set_index("doc_id")["detail"]
+    assert count["7"] == (
+        "labels.csv: key '7' has 2 rows (lines 2, 3) for 3 record(s) with that id; paired in order of occurrence,"
+        " the rest unmatched"
+    )
+    assert "8" in count.index
+    assert c.notes.loc[c.notes["kind"] == "unmatched_metadata", "doc_id"].tolist() == ["8~3"]
+
+
+def test_suffix_refuses_an_id_that_looks_like_a_made_one(tmp_path):
+    for ids in (["7", "7~2", "7"], ["7", "7", "7~2"]):
+        rows = [{"id": i, "text": body(140 + k)} for k, i in enumerate(ids)]
+        with pytest.raises(CorpusError, match=r"d\.jsonl:\d id '7(~2)?' .*source\.duplicate_ids: suffix"):
+            load(tmp_path, {"d.jsonl": records("jsonl", rows)}, fmt="jsonl", fields=CSV_FIELDS, source_extra={"duplicate_ids": "suffix"})
+
+
+def test_new_settings_are_checked_naming_the_setting(tmp_path):
+    cases = [
+        (dict(cleaning={"duplicates_within_outlet": "remove"}), r"cleaning\.duplicates_within_outlet = 'remove'"),
+        (dict(cleaning={"duplicates_across_outlets": True}), r"cleaning\.duplicates_across_outlets = True"),
+        (dict(source_extra={"duplicate_ids": "last"}), r"source\.duplicate_ids = 'last'"),
+        (dict(metadata={"path": "l.csv", "format": "xlsx"}, meta_files={"l.csv": "doc_id\n"}), r"metadata\.format = 'xlsx'"),
+        (dict(metadata={"path": "l.csv", "sheet": 1}, meta_files={"l.csv": "doc_id\n"}), r"metadata: unknown keys \['sheet'\]"),
+        (dict(fields={"text": None}), r"fields\.text = None"),
+    ]
+    for kw, message in cases:
+        with pytest.raises(CorpusError, match=message):
+            load(tmp_path, {"a.txt": body(150)}, **kw)

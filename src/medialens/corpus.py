@@ -9,10 +9,42 @@ A corpus definition is a small YAML file (``corpus/seeds.yaml`` for the embedded
       format: txt                    # txt | csv | jsonl
       pattern: "*.txt"               # for folders
       encoding: utf-8                # decoded strictly; declare cp1252 for Windows exports
+      duplicate_ids: first           # first | error | suffix (a repeated id: skipped, fatal, or id~2)
     fields: {id: id, text: text, date: date, outlet: outlet, title: title}   # csv / jsonl
-    metadata: {path: meta.csv, key: doc_id}      # optional labels file joined on a key
+    metadata: {path: meta.csv, key: doc_id}      # optional labels file (csv or jsonl) joined on a key
     documents: {<doc_id>: {outlet: ..., ...}}   # optional per-document metadata inline
-    cleaning: {boilerplate: true, html: auto, max_doc_bytes: 5000000, near_duplicate_threshold: 0.8}
+    cleaning: {boilerplate: true, html: auto, max_doc_bytes: 5000000, near_duplicate_threshold: 0.8,
+               duplicates_within_outlet: drop, duplicates_across_outlets: flag}
+
+Fields. A ``fields`` entry for ``date``, ``outlet`` or ``title`` names a key of the records or a
+column of the labels file (the records' value wins, the labels file fills where a record has none;
+in ``.txt`` sources these come from header lines, so an entry there must name a labels column). An
+entry that neither the records nor the labels file has stops loading with an error naming the
+field, the file and the keys it does have.
+
+Metadata. A labels file (``metadata.path``; CSV or JSONL by its extension ``.csv``, ``.jsonl``,
+``.ndjson`` or a declared ``metadata.format``; ``metadata.encoding`` defaults to the source's) and
+inline ``documents:`` may set ``outlet``, ``date``, ``title`` and columns of their own, never a
+column the loader sets (:data:`RESERVED_COLUMNS` and names starting with ``_``). Inline values
+replace the record's; the labels file fills only what the document does not say, and a value that
+differs from the document's own is noted (``metadata_conflict``). A date from metadata is checked
+like any date: inline (a YAML date object too) when the definition is read, from a labels file by
+``cleaning.bad_date``. A labels key that repeats: the first row is used and the others noted
+(an error under ``duplicate_ids: error``; paired by occurrence under ``suffix``, below).
+
+Repeated ids (``source.duplicate_ids``). ``first`` keeps the first record and skips the others
+(``duplicate_id``); ``error`` stops loading; ``suffix`` keeps every record, the n-th occurrence of
+id X as ``X~n``, and pairs a labels file whose key X repeats by occurrence (its n-th row labels
+``X~n``, as a line-by-line pairing would; a key given once labels every occurrence); labels that
+differ for one key are noted (``metadata_conflict``), as is a count that does not match.
+
+Exact copies (the same text once case and white space are ignored). Each document is compared
+with the first earlier one (in ``doc_id`` order) with the same text: in its own outlet by
+``cleaning.duplicates_within_outlet`` (default ``drop``: skipped as ``duplicate``), otherwise in
+another outlet by ``cleaning.duplicates_across_outlets`` (default ``flag``: kept, with ``copy_of``
+naming the kept document, because each outlet chose to print it); ``keep`` leaves it unmarked.
+Documents without an outlet are one group. Skips and ``copy`` notes name both documents with their
+outlet and labels. Near-duplicates are only flagged (``near_duplicate_of``, :mod:`medialens.dedup`).
 
 :func:`load_corpus` returns a :class:`Corpus`: one document table plus the skip report, the
 cleaning log and the input totals, so that ``processed + skipped == inputs`` can be checked, and
@@ -23,6 +55,7 @@ Results are cached on disk under a key made from the inputs' bytes and every set
 from __future__ import annotations
 
 import csv
+import datetime
 import fnmatch
 import hashlib
 import html
@@ -68,7 +101,7 @@ __all__ = [
 FORMATS = ("txt", "csv", "jsonl")
 DOC_COLUMNS = [
     "doc_id", "source", "line", "outlet", "date", "month", "title", "text", "language",
-    "n_chars", "n_paragraphs", "content_hash", "near_duplicate_of",
+    "n_chars", "n_paragraphs", "content_hash", "copy_of", "near_duplicate_of",
 ]
 SKIP_COLUMNS = ["source", "line", "reason", "detail", "doc_id"]
 NOTE_COLUMNS = ["source", "line", "kind", "detail", "doc_id"]
@@ -88,7 +121,8 @@ SKIP_REASONS = {
     "bad_json": "a JSONL line that is not a JSON object, has duplicate keys or NaN",
     "missing_field": "a record without the declared text or id field",
     "duplicate_id": "a record whose id was already used by an earlier record",
-    "duplicate": "exactly the same normalised text as an earlier document (kept: duplicate_of)",
+    "duplicate": "the same normalised text as an earlier document kept in the same outlet (or in any outlet,"
+    " by cleaning.duplicates_across_outlets: drop)",
     "language": "language not in cleaning.keep_languages",
 }
 
@@ -109,8 +143,22 @@ _DEFAULT_CLEANING = {
     "languages": ["nl", "en", "de", "fr"],
     "keep_languages": None,  # None keeps all
     "bad_date": "skip",  # skip | keep (date missing, noted) | error
+    "duplicates_within_outlet": "drop",  # drop | flag | keep: exact copies within one outlet
+    "duplicates_across_outlets": "flag",  # drop | flag | keep: the same text in another outlet
 }
 _DEFAULT_FIELDS = {"id": None, "text": "text", "date": "date", "outlet": "outlet", "title": "title"}
+_COPY_POLICIES = ("drop", "flag", "keep")
+DUPLICATE_ID_POLICIES = ("first", "error", "suffix")
+#: Document columns the loader itself sets: metadata (a labels file, inline ``documents:``) may not
+#: set them. Names starting with ``_`` are reserved too. Metadata may set ``outlet``, ``date``
+#: (validated like any date) and ``title``, and any column of its own.
+RESERVED_COLUMNS = frozenset(
+    {
+        "doc_id", "source", "line", "text", "month", "language", "n_chars", "n_paragraphs",
+        "content_hash", "copy_of", "near_duplicate_of",
+    }
+)
+LABEL_FORMATS = ("csv", "jsonl")
 
 
 @dataclass(frozen=True)
@@ -126,6 +174,10 @@ class CorpusDefinition:
     fields: dict = field(default_factory=lambda: dict(_DEFAULT_FIELDS))
     metadata_path: Path | None = None
     metadata_key: str = "doc_id"
+    metadata_format: str = "csv"
+    metadata_encoding: str | None = None  # None: source.encoding
+    duplicate_ids: str = "first"
+    declared_fields: tuple = ()
     documents: dict = field(default_factory=dict)
     cleaning: dict = field(default_factory=lambda: dict(_DEFAULT_CLEANING))
     definition_file: Path | None = None
@@ -142,6 +194,10 @@ class CorpusDefinition:
             "language": self.language,
             "fields": self.fields,
             "metadata_key": self.metadata_key,
+            "metadata_format": self.metadata_format,
+            "metadata_encoding": self.metadata_encoding,
+            "duplicate_ids": self.duplicate_ids,
+            "declared_fields": self.declared_fields,
             "documents": self.documents,
             "cleaning": self.cleaning,
             "version": __version__,
@@ -190,6 +246,18 @@ def read_definition(path: str | Path) -> CorpusDefinition:
     bad = sorted(set(extra_fields) - set(_DEFAULT_FIELDS))
     _need(not bad, where, f"fields: unknown keys {bad}; known: {sorted(_DEFAULT_FIELDS)}")
     fields.update(extra_fields)
+    for key, col in extra_fields.items():
+        _need(
+            (key != "text" and col is None) or (isinstance(col, str) and col.strip() != ""),
+            where,
+            f"fields.{key} = {col!r}: name a column (or key) of the records or of the labels file",
+        )
+    duplicate_ids = src.get("duplicate_ids", "first")
+    _need(
+        duplicate_ids in DUPLICATE_ID_POLICIES,
+        where,
+        f"source.duplicate_ids = {duplicate_ids!r}: choose one of {DUPLICATE_ID_POLICIES}",
+    )
     cleaning = dict(_DEFAULT_CLEANING)
     extra_cleaning = raw.get("cleaning") or {}
     bad = sorted(set(extra_cleaning) - set(_DEFAULT_CLEANING))
@@ -197,6 +265,10 @@ def read_definition(path: str | Path) -> CorpusDefinition:
     cleaning.update(extra_cleaning)
     _need(cleaning["html"] in ("auto", "strip", "keep"), where, "cleaning.html: auto, strip or keep")
     _need(cleaning["bad_date"] in ("skip", "keep", "error"), where, "cleaning.bad_date: skip, keep or error")
+    for key in ("duplicates_within_outlet", "duplicates_across_outlets"):
+        _need(
+            cleaning[key] in _COPY_POLICIES, where, f"cleaning.{key} = {cleaning[key]!r}: choose one of {_COPY_POLICIES}"
+        )
     _need(
         isinstance(cleaning["max_doc_bytes"], int) and cleaning["max_doc_bytes"] > 0,
         where,
@@ -218,17 +290,8 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         where,
         f"cleaning.near_duplicate_threshold = {ndt!r}: a share of shared word sequences between 0 and 1 (e.g. 0.8)",
     )
-    meta = raw.get("metadata")
-    meta_path, meta_key = None, "doc_id"
-    if meta is not None:
-        _need(isinstance(meta, dict) and "path" in meta, where, "metadata needs 'path' (and 'key')")
-        meta_path = resolve(meta["path"], base=file.parent)
-        _need(meta_path.is_file(), where, f"metadata.path = {meta['path']!r}: no such file")
-        meta_key = meta.get("key", "doc_id")
-    documents = raw.get("documents") or {}
-    _need(isinstance(documents, dict), where, "documents must map doc_id to metadata")
-    for doc_id, values in documents.items():
-        _need(isinstance(values, dict), where, f"documents.{doc_id} must be a mapping")
+    meta = _metadata_spec(raw.get("metadata"), file.parent, where)
+    documents = _inline_documents(raw.get("documents"), where)
     return CorpusDefinition(
         name=name,
         path=data_path,
@@ -237,14 +300,83 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         encoding=encoding,
         language=raw.get("language", "nl"),
         fields=fields,
-        metadata_path=meta_path,
-        metadata_key=meta_key,
-        documents={str(k): dict(v) for k, v in documents.items()},
+        metadata_path=meta["path"],
+        metadata_key=meta["key"],
+        metadata_format=meta["format"],
+        metadata_encoding=meta["encoding"],
+        duplicate_ids=duplicate_ids,
+        declared_fields=tuple(sorted(k for k in ("date", "outlet", "title") if extra_fields.get(k) is not None)),
+        documents=documents,
         cleaning=cleaning,
         definition_file=file,
         description=str(raw.get("description", "")),
         quotes=_quote_settings(raw.get("quotes"), where),
     )
+
+
+def _metadata_spec(meta: Any, base: Path, where: str) -> dict:
+    """Check the ``metadata:`` entry (a labels file). Returns ``path`` (absolute or None), ``key``,
+    ``format`` (``csv`` or ``jsonl``: declared, else from the file's extension) and ``encoding``."""
+    spec = {"path": None, "key": "doc_id", "format": "csv", "encoding": None}
+    if meta is None:
+        return spec
+    _need(isinstance(meta, dict) and "path" in meta, where, "metadata needs 'path' (and 'key')")
+    known = {"path", "key", "format", "encoding"}
+    unknown = sorted(set(meta) - known)
+    _need(not unknown, where, f"metadata: unknown keys {unknown}; known: {sorted(known)}")
+    path = resolve(meta["path"], base=base)
+    _need(path.is_file(), where, f"metadata.path = {meta['path']!r}: no such file")
+    key = meta.get("key", "doc_id")
+    _need(isinstance(key, str) and key.strip() != "", where, f"metadata.key = {key!r}: name the labels file's id column")
+    ext = path.suffix.lower()
+    fmt = meta.get("format", "jsonl" if ext in (".jsonl", ".ndjson") else "csv")
+    _need(fmt in LABEL_FORMATS, where, f"metadata.format = {fmt!r}: choose one of {LABEL_FORMATS}")
+    encoding = meta.get("encoding")
+    if encoding is not None:
+        try:
+            "x".encode(encoding)
+        except (LookupError, TypeError):
+            raise CorpusError(f"{where}: metadata.encoding = {encoding!r} is not a known encoding") from None
+    return {"path": path, "key": key.strip(), "format": fmt, "encoding": encoding}
+
+
+def _inline_documents(documents: Any, where: str) -> dict:
+    """Check inline ``documents:`` metadata: each entry a mapping, no reserved column, a ``date``
+    valid like any date (a YAML date object becomes its ``YYYY-MM-DD`` text). Returns
+    ``{doc_id: {column: value}}``."""
+    documents = documents or {}
+    _need(isinstance(documents, dict), where, "documents must map doc_id to metadata")
+    out = {}
+    for doc_id, values in documents.items():
+        _need(isinstance(values, dict), where, f"documents.{doc_id} must be a mapping")
+        values = dict(values)
+        for col in values:
+            _need(
+                not _reserved(str(col)),
+                where,
+                f"documents.{doc_id}.{col}: {col!r} is a column the loader sets; metadata may set outlet,"
+                " date, title and columns of its own",
+            )
+        if values.get("date") is not None:
+            date, err = _parse_date(_date_text(values["date"]))
+            _need(err is None, where, f"documents.{doc_id}.date: {err}")
+            values["date"] = date
+        out[str(doc_id)] = values
+    return out
+
+
+def _reserved(column: str) -> bool:
+    return column in RESERVED_COLUMNS or column.startswith("_")
+
+
+def _date_text(value: Any) -> str:
+    """A date value from metadata as text: a YAML date object gives ``YYYY-MM-DD``; a date with a
+    time of day keeps it (and is refused as not YYYY-MM or YYYY-MM-DD)."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _quote_settings(raw: Any, where: str) -> dict:
@@ -273,7 +405,8 @@ class Corpus:
     ----------
     documents : DataFrame
         One row per document kept: ``doc_id, source, line, outlet, date, month, title, text,
-        language, n_chars, n_paragraphs, content_hash, near_duplicate_of`` plus metadata columns.
+        language, n_chars, n_paragraphs, content_hash, copy_of, near_duplicate_of`` plus metadata
+        columns (``copy_of``: the kept document with the same text in another outlet, when flagged).
     skipped : DataFrame
         One row per input (file, row or line) not in ``documents``: ``source, line, reason,
         detail, doc_id``.
@@ -322,6 +455,7 @@ class Corpus:
                 "count": [
                     len(self.inputs), records, len(self.documents), len(self.skipped),
                     int(self.documents["date"].isna().sum()),
+                    int(self.documents["copy_of"].notna().sum()),
                     int(self.documents["near_duplicate_of"].notna().sum()),
                     len(self.removals),
                 ]
@@ -329,7 +463,8 @@ class Corpus:
             index=pd.Index(
                 [
                     "input files", "input records", "documents kept", "records skipped",
-                    "documents without date", "near-duplicates flagged", "boilerplate removals",
+                    "documents without date", "exact copies flagged", "near-duplicates flagged",
+                    "boilerplate removals",
                 ],
                 name="what",
             ),
@@ -882,8 +1017,12 @@ def _map_fields(rec: dict, f: dict) -> dict:
     out = {}
     for key in ("text", "date", "outlet", "title"):
         col = f.get(key)
-        if col and col in rec and rec[col] is not None:
-            out[key] = str(rec[col])
+        if col and col in rec:
+            value = rec[col]
+            if value is not None:
+                out[key] = str(value)
+            elif key != "text":  # the key is there (the record has the field), without a value
+                out[key] = None
     extra = {k: v for k, v in rec.items() if k not in {f.get(x) for x in ("text", "date", "outlet", "title", "id")}}
     out["_extra"] = extra
     return out
@@ -1081,14 +1220,21 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
         from tqdm.auto import tqdm
 
         records = tqdm(records, total=len(files) if defn.format == "txt" else None, desc="reading", unit="doc")
+    labels = _read_labels(defn, log)  # first: a broken labels file stops before any input is read
+    pending = _fields_to_find(defn, labels)  # declared fields no record has shown yet
+    keys_seen: dict[str, set] = {}
     seen_ids: dict[str, str] = {}
+    ids = _RepeatedIds(defn.duplicate_ids, seen_ids)
     inline = defn.documents
     for doc_id, source, line, fields in records:
         where = f"{source}:{line}"
         if doc_id in seen_ids:
-            log.skip(source, line, "duplicate_id", f"{where} id {doc_id!r} already used at {seen_ids[doc_id]}", doc_id)
-            continue
+            doc_id = ids.admit(doc_id, where, source, line, log)
+            if doc_id is None:
+                continue
         seen_ids[doc_id] = where
+        if pending:
+            pending = _see_fields(pending, fields, source, keys_seen, defn.fields)
         limit = defn.cleaning["max_doc_bytes"]  # .txt files are guarded whole, before reading
         body = fields.get("text", "")
         if defn.format != "txt" and len(body) * 4 > limit and (size := len(body.encode("utf-8"))) > limit:
@@ -1114,7 +1260,8 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
         if not text.strip():
             log.skip(source, line, "empty_body", f"{where} has no text left after cleaning", doc_id)
             continue
-        if date is None and date_raw in (None, ""):
+        meta = inline.get(doc_id)
+        if date is None and date_raw in (None, "") and not (meta and meta.get("date")):
             log.note(source, line, "date_missing", "no date; kept with date missing", doc_id)
         row = {
             "doc_id": doc_id,
@@ -1128,16 +1275,19 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
         for k, v in (fields.get("_extra") or {}).items():
             if k not in row:
                 row[k] = v
-        for k, v in inline.get(doc_id, {}).items():
-            row[k] = _plain(v)
+        if meta:
+            for k, v in meta.items():
+                row[k] = _plain(v)
         log.docs.append(row)
+    if pending and keys_seen:
+        raise CorpusError(_missing_field_message(defn, pending, keys_seen, labels))
     unknown_inline = sorted(set(inline) - set(seen_ids))
     for doc_id in unknown_inline:
         log.note("", None, "unmatched_metadata", f"documents.{doc_id} in the definition matches no input", doc_id)
     docs = pd.DataFrame(log.docs)
     if docs.empty:
         docs = pd.DataFrame(columns=["doc_id", "source", "line", "outlet", "date", "title", "text"])
-    docs = _join_metadata(defn, docs, log)
+    docs = _join_metadata(defn, docs, labels, ids, log)
     docs, words = _finish(defn, docs, log)
     skipped = pd.DataFrame(log.skipped, columns=SKIP_COLUMNS).astype({"line": "Int64"})
     inputs = pd.DataFrame(log.inputs, columns=["source", "format", "records"])
@@ -1170,60 +1320,314 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _join_metadata(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.DataFrame:
-    """Join a labels file on the declared key: duplicate keys reported, rows never multiplied."""
+# --------------------------------------------------------------------------------------------
+# Ids, declared fields and the labels file
+# --------------------------------------------------------------------------------------------
+class _RepeatedIds:
+    """What happens to a record whose id an earlier record has (``source.duplicate_ids``).
+
+    ``first``: skipped (``duplicate_id``); ``error``: loading stops; ``suffix``: kept as ``id~2``,
+    ``id~3``, ... in order of occurrence (``made`` maps each new id to ``(id, occurrence)``).
+    """
+
+    def __init__(self, policy: str, seen: dict[str, str]) -> None:
+        self.policy = policy
+        self.seen = seen
+        self.count: dict[str, int] = {}
+        self.made: dict[str, tuple[str, int]] = {}
+
+    def admit(self, doc_id: str, where: str, source: str, line: int | None, log: _Log) -> str | None:
+        """The id the record at ``where`` is kept under, or None when it is skipped."""
+        first = self.seen[doc_id]
+        if doc_id in self.made:
+            base, n = self.made[doc_id]
+            raise CorpusError(
+                f"{where} id {doc_id!r} is also the id given to occurrence {n} of {base!r} ({first}) by"
+                " source.duplicate_ids: suffix; rename the ids or choose another policy"
+            )
+        if self.policy == "first":
+            log.skip(source, line, "duplicate_id", f"{where} id {doc_id!r} already used at {first}", doc_id)
+            return None
+        if self.policy == "error":
+            raise CorpusError(f"{where} id {doc_id!r} already used at {first} (source.duplicate_ids: error)")
+        n = self.count.get(doc_id, 1) + 1
+        self.count[doc_id] = n
+        new = f"{doc_id}~{n}"
+        if new in self.seen:
+            raise CorpusError(
+                f"{where} id {doc_id!r} repeats ({first}); its suffixed id {new!r} is already the id of"
+                f" {self.seen[new]} (source.duplicate_ids: suffix); rename the ids or choose another policy"
+            )
+        self.made[new] = (doc_id, n)
+        return new
+
+    def occurrences(self) -> dict[str, int]:
+        """How often each repeated id occurred among the records (only ids that repeat)."""
+        return dict(self.count)
+
+
+def _fields_to_find(defn: CorpusDefinition, labels: pd.DataFrame | None) -> dict[str, str]:
+    """The declared ``fields`` entries (date, outlet, title) that no record has shown yet and the
+    labels file does not have: ``{field: column}``. In .txt sources a field comes from a header
+    line of its own name, so there an entry naming another column must be a labels column."""
+    label_cols = set() if labels is None else set(labels.attrs["columns"])
+    pending = {k: defn.fields[k] for k in defn.declared_fields if defn.fields[k] not in label_cols}
+    if defn.format == "txt":
+        wrong = {k: col for k, col in pending.items() if col != k}
+        if wrong:
+            k, col = sorted(wrong.items())[0]
+            where = defn.definition_file.name if defn.definition_file else "corpus definition"
+            have = f" (its columns: {sorted(label_cols)})" if labels is not None else ""
+            raise CorpusError(
+                f"{where}: fields.{k} = {col!r}: .txt files give {k} by a '{k} …' header line; a fields"
+                f" entry for them must name a column of the labels file (metadata.path){have}"
+            )
+        return {}
+    return pending
+
+
+def _see_fields(pending: dict[str, str], fields: dict, source: str, keys_seen: dict[str, set], f: dict) -> dict[str, str]:
+    """Drop from ``pending`` the fields this record has; remember the record's keys per source
+    (``f``: the definition's fields, to name the mapped keys by their own names)."""
+    still = {k: col for k, col in pending.items() if k not in fields}
+    if still:
+        keys = keys_seen.setdefault(source, set())
+        keys.update(fields.get("_extra") or ())
+        keys.update(f[k] for k in ("text", "date", "outlet", "title") if k in fields and f.get(k))
+        if f.get("id"):
+            keys.add(f["id"])
+    return still
+
+
+def _missing_field_message(defn: CorpusDefinition, pending: dict[str, str], keys_seen: dict, labels) -> str:
+    """The error for declared fields no record has: names the field, the file(s) and their keys."""
+    k, col = sorted(pending.items())[0]
+    sources = sorted(keys_seen)
+    keys = sorted(set().union(*keys_seen.values()))
+    files = sources[0] if len(sources) == 1 else f"{len(sources)} files ({', '.join(sources[:3])}{', …' if len(sources) > 3 else ''})"
+    where = defn.definition_file.name if defn.definition_file else "corpus definition"
+    msg = f"{where}: fields.{k} = {col!r}: no record in {files} has a key {col!r}; keys there: {keys}"
+    if labels is not None:
+        msg += f"; nor has the labels file {defn.metadata_path.name} (columns: {sorted(labels.attrs['columns'])})"
+    return msg
+
+
+def _read_labels(defn: CorpusDefinition, log: _Log) -> pd.DataFrame | None:
+    """The labels file (``metadata.path``) as a table of text: its columns, with the key column
+    renamed ``doc_id`` and ``_line`` the line each row starts on. None without a labels file.
+    Reserved columns, a repeated column and rows without a key are refused naming file and line."""
     if defn.metadata_path is None:
-        return docs
+        return None
     source = defn.metadata_path.name
-    data = defn.metadata_path.read_bytes()
-    text = _decode(data, defn.encoding, source, log)
+    try:
+        data = defn.metadata_path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"metadata file {source}: cannot be read: {exc.strerror}") from None
+    text = _decode(data, defn.metadata_encoding or defn.encoding, source, log)
     if text is None:
-        raise CorpusError(f"metadata file {source} could not be decoded (see the skip report)")
-    meta = _metadata_table(text, source)
+        detail = log.skipped.pop()[3]  # the labels file is no input record: an error, not a skip
+        raise CorpusError(f"metadata file {source} could not be decoded: {detail}")
+    reader = _metadata_jsonl if defn.metadata_format == "jsonl" else _metadata_table
+    meta, lines = reader(text, source, defn.metadata_key)
     key = defn.metadata_key
     if key not in meta.columns:
         raise CorpusError(f"metadata file {source}: no key column {key!r} (columns: {list(meta.columns)})")
-    dup_mask = meta[key].duplicated(keep="first")
-    for idx in meta.index[dup_mask]:
-        first = meta.index[(meta[key] == meta.at[idx, key])][0]
-        log.note(
-            source, int(idx) + 2, "duplicate_metadata_key",
-            f"{source}:{int(idx) + 2} key {meta.at[idx, key]!r} repeats line {int(first) + 2}; the first row is used",
-            meta.at[idx, key],
-        )
-    meta = meta[~dup_mask]
-    unmatched = sorted(set(meta[key]) - set(docs["doc_id"]))
-    for k in unmatched:
-        log.note(source, None, "unmatched_metadata", f"{source}: key {k!r} matches no document", k)
+    for col in meta.columns:
+        if col != key and _reserved(col):
+            raise CorpusError(
+                f"metadata file {source}: column {col!r} is a column the loader sets; metadata may set"
+                " outlet, date, title and columns of its own (rename it)"
+            )
+    columns = list(meta.columns)
     meta = meta.rename(columns={key: "doc_id"})
-    overlap = [c for c in meta.columns if c != "doc_id" and c in docs.columns]
-    merged = docs.merge(meta, on="doc_id", how="left", suffixes=("", "_meta"), validate="one_to_one")
-    for col in overlap:  # metadata file fills what the documents themselves do not say
-        merged[col] = merged[col].where(merged[col].notna() & (merged[col] != ""), merged[f"{col}_meta"])
-        merged = merged.drop(columns=f"{col}_meta")
-    assert len(merged) == len(docs)
-    return merged
+    meta["_line"] = lines
+    for k in ("date", "outlet", "title"):  # a fields entry may name a labels column
+        col = defn.fields.get(k)
+        if col and col != k and col in meta.columns and col != "doc_id":
+            if k in meta.columns:
+                raise CorpusError(
+                    f"metadata file {source}: has both {k!r} and {col!r}, and fields.{k} names {col!r}; keep one"
+                )
+            meta = meta.rename(columns={col: k})
+    meta.attrs["columns"] = columns  # as named in the file
+    return meta
 
 
-def _metadata_table(text: str, source: str) -> pd.DataFrame:
+def _metadata_table(text: str, source: str, key: str) -> tuple[pd.DataFrame, list[int]]:
     """Read a labels CSV strictly (all text, ``NA`` stays text); refuse it naming file:line when
-    a row is broken (pandas would shift a row with an extra field into a different key)."""
+    a row is broken (pandas would shift a row with an extra field into a different key) or a
+    column name repeats. Returns the table and the line each row starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
+    lines: list[int] = []
     try:
         header = next(reader)
+        start = reader.line_num + 1
         for row in reader:
             if row and len(row) != len(header):
                 raise CorpusError(
-                    f"metadata file {source}: not readable as CSV: line {reader.line_num} has {len(row)} fields, header has {len(header)}"
+                    f"metadata file {source}: not readable as CSV: line {start} has {len(row)} fields, header has {len(header)}"
                 )
             if row:
                 rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
     except StopIteration:
         raise CorpusError(f"metadata file {source}: not readable as CSV: the file is empty") from None
     except csv.Error as exc:
         raise CorpusError(f"metadata file {source}: not readable as CSV: line {reader.line_num}: {exc}") from None
-    return pd.DataFrame(rows, columns=[h.strip() for h in header], dtype=object)
+    header = [h.strip() for h in header]
+    repeated = sorted(h for h, n in Counter(header).items() if n > 1)
+    if repeated:
+        raise CorpusError(f"metadata file {source}:1 column {repeated[0]!r} appears more than once in the header")
+    meta = pd.DataFrame(rows, columns=header, dtype=object)
+    if key in meta.columns:
+        meta[key] = meta[key].str.strip()
+    return meta, lines
+
+
+def _metadata_jsonl(text: str, source: str, key: str) -> tuple[pd.DataFrame, list[int]]:
+    """Read a labels JSONL file: one flat JSON object per line (lists become '; '-joined text),
+    with the same checks as the corpus reader (duplicate keys, NaN); the key is read as the
+    reader reads ids. A broken line is refused naming file:line. Returns the table and each row's line."""
+    rows: list[dict] = []
+    lines: list[int] = []
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        except ValueError as exc:
+            raise CorpusError(f"metadata file {source}:{lineno} not readable as JSON: {exc}") from None
+        if not isinstance(rec, dict):
+            raise CorpusError(f"metadata file {source}:{lineno} is a JSON {type(rec).__name__}, not an object")
+        for k, v in rec.items():
+            if isinstance(v, dict):
+                raise CorpusError(f"metadata file {source}:{lineno} field {k!r} is an object; labels must be flat")
+        row = {k: _plain(v) for k, v in rec.items()}
+        if key in row:
+            row[key], wrong = _json_id(rec[key])
+            if wrong:
+                raise CorpusError(f"metadata file {source}:{lineno} key {rec[key]!r} in field {key!r} is {wrong}")
+        rows.append(row)
+        lines.append(lineno)
+    if not rows:
+        raise CorpusError(f"metadata file {source}: no labels in it (the file is empty)")
+    return pd.DataFrame(rows, dtype=object), lines
+
+
+def _join_metadata(defn: CorpusDefinition, docs: pd.DataFrame, labels: pd.DataFrame | None, ids: _RepeatedIds, log: _Log) -> pd.DataFrame:
+    """Join the labels file on its key: rows never multiplied, repeated keys reported (paired by
+    occurrence with repeated ids under ``duplicate_ids: suffix``), the documents' own values kept
+    and the labels filling what the documents do not say (a label date validated like any date)."""
+    if labels is None:
+        return docs
+    source = defn.metadata_path.name
+    if defn.duplicate_ids == "suffix":
+        meta = _pair_labels(labels, ids.occurrences(), source, log)
+    else:
+        meta = _first_labels(labels, source, defn.duplicate_ids, log)
+    unmatched = sorted(set(meta["doc_id"]) - set(docs["doc_id"]))
+    for k in unmatched:
+        log.note(source, None, "unmatched_metadata", f"{source}: key {k!r} matches no document", k)
+    overlap = [c for c in meta.columns if c not in ("doc_id", "_line") and c in docs.columns]
+    merged = docs.merge(meta, on="doc_id", how="left", suffixes=("", "_meta"), validate="one_to_one")
+    assert len(merged) == len(docs)
+    for col in overlap:  # the labels file fills what the documents themselves do not say
+        merged = _fill_from_labels(defn, merged, col, source, log)
+    return merged.drop(columns="_line")
+
+
+def _first_labels(labels: pd.DataFrame, source: str, policy: str, log: _Log) -> pd.DataFrame:
+    """One labels row per key: the first; each later row with a repeated key noted (an error
+    under ``duplicate_ids: error``)."""
+    dup_mask = labels["doc_id"].duplicated(keep="first")
+    first_line = labels.drop_duplicates("doc_id").set_index("doc_id")["_line"]
+    for k, line in zip(labels.loc[dup_mask, "doc_id"], labels.loc[dup_mask, "_line"], strict=True):
+        msg = f"{source}:{line} key {k!r} repeats line {first_line[k]}"
+        if policy == "error":
+            raise CorpusError(f"metadata file {msg} (source.duplicate_ids: error)")
+        log.note(source, line, "duplicate_metadata_key", f"{msg}; the first row is used", k)
+    return labels[~dup_mask]
+
+
+def _pair_labels(labels: pd.DataFrame, repeats: dict[str, int], source: str, log: _Log) -> pd.DataFrame:
+    """Labels for ``duplicate_ids: suffix``: the n-th row with key X labels the n-th record with id
+    X (``X~n``), as a line-by-line pairing would; a key given once labels every occurrence. A key
+    whose rows differ is noted (``metadata_conflict``), and so is a count that does not match."""
+    occurrence = labels.groupby("doc_id", sort=False).cumcount() + 1
+    count = labels["doc_id"].map(labels["doc_id"].value_counts())
+    out = labels.copy()
+    out["doc_id"] = [k if n == 1 else f"{k}~{n}" for k, n in zip(labels["doc_id"], occurrence, strict=True)]
+    once = [(k, r) for k, r in repeats.items() if k in set(labels.loc[count == 1, "doc_id"])]
+    if once:  # a key given once labels every occurrence of its id
+        firsts = labels.loc[count == 1].set_index("doc_id")
+        extra = [{**firsts.loc[k].to_dict(), "doc_id": f"{k}~{n}"} for k, r in once for n in range(2, r + 1)]
+        out = pd.concat([out, pd.DataFrame(extra, columns=out.columns)], ignore_index=True)
+    values = [c for c in labels.columns if c not in ("doc_id", "_line")]
+    for k, rows in labels.loc[count > 1].groupby("doc_id", sort=True):
+        lines = ", ".join(str(x) for x in rows["_line"])
+        n_records = repeats.get(k, 1)
+        if len(rows) != n_records:
+            log.note(
+                source, int(rows["_line"].iloc[0]), "metadata_count",
+                f"{source}: key {k!r} has {len(rows)} rows (lines {lines}) for {n_records} record(s) with that id;"
+                " paired in order of occurrence, the rest unmatched", k,
+            )
+        differ = [c for c in values if rows[c].astype(str).nunique(dropna=False) > 1]
+        if differ:
+            shown = "; ".join(f"{c}: " + " / ".join(repr(v) for v in rows[c]) for c in differ)
+            log.note(
+                source, int(rows["_line"].iloc[0]), "metadata_conflict",
+                f"{source}: key {k!r} has different labels on lines {lines} ({shown}); paired with the"
+                " records in order of occurrence", k,
+            )
+    return out
+
+
+def _fill_from_labels(defn: CorpusDefinition, merged: pd.DataFrame, col: str, source: str, log: _Log) -> pd.DataFrame:
+    """Fill column ``col`` from the labels' ``{col}_meta`` where the document has no value; a value
+    that differs from the document's own is noted (``metadata_conflict``). A label ``date`` is
+    checked like any date (``cleaning.bad_date`` decides), and outlet and title are normalised."""
+    mine, theirs = merged[col], merged[f"{col}_meta"]
+    empty = mine.isna() | (mine.astype(str) == "")
+    has = theirs.notna() & (theirs.astype(str) != "")
+    conflict = ~empty & has & (mine.astype(str) != theirs.astype(str))
+    for i in merged.index[conflict]:
+        log.note(
+            source, int(merged.at[i, "_line"]), "metadata_conflict",
+            f"{source}:{int(merged.at[i, '_line'])} {col} {theirs[i]!r} differs from {mine[i]!r} in"
+            f" {merged.at[i, 'source']}:{merged.at[i, 'line']}; the document's own value is kept",
+            merged.at[i, "doc_id"],
+        )
+    fill = empty & has
+    values = theirs[fill]
+    drop = []
+    if col == "date":
+        checked = []
+        for i, v in values.items():
+            date, err = _parse_date(_date_text(v))
+            checked.append(date)
+            if err is None:
+                continue
+            line = int(merged.at[i, "_line"])
+            msg = f"{source}:{line} {err} (labels of {merged.at[i, 'doc_id']})"
+            if defn.cleaning["bad_date"] == "error":
+                raise CorpusError(msg)
+            if defn.cleaning["bad_date"] == "skip":
+                log.skip(merged.at[i, "source"], merged.at[i, "line"], "bad_date", msg, merged.at[i, "doc_id"])
+                drop.append(i)
+            else:
+                log.note(source, line, "bad_date", msg + "; kept with date missing", merged.at[i, "doc_id"])
+        values = pd.Series(checked, index=values.index, dtype=object)
+        filled = set(merged.loc[values.index[values.notna()], "doc_id"])
+        if filled:  # a date from the labels: no longer missing
+            log.notes[:] = [n for n in log.notes if not (n[2] == "date_missing" and n[4] in filled)]
+    elif col in ("outlet", "title"):
+        values = values.map(lambda v: _one_line(str(v)))
+    merged[col] = mine.astype(object).where(~fill, values.reindex(merged.index))
+    merged = merged.drop(columns=f"{col}_meta")
+    return merged.drop(index=drop).reset_index(drop=True) if drop else merged
 
 
 def _content_hash(text: str) -> str:
@@ -1232,6 +1636,64 @@ def _content_hash(text: str) -> str:
     # re.sub(r"\s+", " ", text).strip() without a match object per space (5x faster)
     canon = " ".join(text.split()).casefold()
     return hashlib.blake2b(canon.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _exact_copies(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.DataFrame:
+    """Apply the exact-copy policies to ``docs`` (in ``doc_id`` order, with ``content_hash``).
+
+    Each document is judged against the first earlier document with the same text: the first in
+    its own outlet while that one is kept (``cleaning.duplicates_within_outlet``), else the first
+    of all, in another outlet (``cleaning.duplicates_across_outlets``). Documents without an outlet
+    form one group. ``drop`` skips it (reason ``duplicate``), ``flag`` keeps it with ``copy_of``
+    naming the kept document and a ``copy`` note, ``keep`` keeps it unmarked. Skips and notes name
+    both documents with their outlet and labels. Returns the documents kept, with ``copy_of``.
+    """
+    docs["copy_of"] = None
+    repeated = docs["content_hash"].duplicated(keep=False)
+    if not repeated.any():
+        return docs
+    within, across = defn.cleaning["duplicates_within_outlet"], defn.cleaning["duplicates_across_outlets"]
+    sub = docs.loc[repeated]
+    label_cols = [c for c in sub.columns if not _reserved(c) and c not in ("date", "title", "outlet")]
+    rows = dict(zip(sub.index, sub[["doc_id", "source", "line", "outlet", *label_cols]].itertuples(index=False), strict=True))
+    first: dict[str, int] = {}  # content hash -> its first document
+    first_in: dict[tuple, int] = {}  # (content hash, outlet) -> the first document there
+    dropped: set[int] = set()
+    copy_of: dict[int, str] = {}
+    for i, h in zip(sub.index, sub["content_hash"], strict=True):
+        outlet = rows[i][3] if isinstance(rows[i][3], str) and rows[i][3] else None
+        if h not in first:
+            first[h] = first_in[(h, outlet)] = i
+            continue
+        own = first_in.setdefault((h, outlet), i)
+        if own != i and own not in dropped:
+            policy, ref, scope = within, own, "in the same outlet"
+        else:
+            policy, ref, scope = across, first[h], "in another outlet"
+        if policy == "keep":
+            continue
+        doc_id, source, line = rows[i][:3]
+        detail = f"same text as {rows[ref][0]}, {scope} ({_who(rows[i], label_cols)}; {_who(rows[ref], label_cols)})"
+        if policy == "drop":
+            log.skip(source, line, "duplicate", detail, doc_id)
+            dropped.add(i)
+        else:
+            copy_of[i] = rows[ref][0]
+            log.note(source, line, "copy", detail, doc_id)
+    if copy_of:
+        docs["copy_of"] = pd.Series([copy_of.get(i) for i in docs.index], index=docs.index, dtype=object)
+    return docs.drop(index=sorted(dropped)).reset_index(drop=True) if dropped else docs
+
+
+def _who(row: tuple, label_cols: list[str]) -> str:
+    """A document in a copy report: ``doc_id``, outlet and labels (``row``: doc_id, source, line,
+    outlet, then the values of ``label_cols``, the metadata columns)."""
+    outlet = row[3]
+    parts = [f"{row[0]}: " + (f"outlet {outlet!r}" if isinstance(outlet, str) and outlet else "no outlet")]
+    for col, value in zip(label_cols, row[4:], strict=True):
+        if isinstance(value, str | int | float) and not isinstance(value, bool) and value == value and value != "":
+            parts.append(f"{col} {str(value)[:60]!r}")
+    return ", ".join(parts)
 
 
 def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> tuple[pd.DataFrame, WordTable]:
@@ -1243,13 +1705,7 @@ def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> tuple[pd.D
         return docs[DOC_COLUMNS], WordTable.from_texts([], [])
     docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
     docs["content_hash"] = [_content_hash(t) for t in docs["text"]]
-    dup = docs["content_hash"].duplicated(keep="first")
-    if dup.any():
-        first_of = docs.loc[~dup].set_index("content_hash")["doc_id"]
-        for _, row in docs.loc[dup].iterrows():
-            kept = first_of[row["content_hash"]]
-            log.skip(row["source"], row["line"], "duplicate", f"same text as {kept}", row["doc_id"])
-        docs = docs.loc[~dup].reset_index(drop=True)
+    docs = _exact_copies(defn, docs, log)
     # every text is split into words once, here; cleaning left the texts normalised
     words = WordTable.from_texts(docs["doc_id"].tolist(), docs["text"].tolist(), normalised=True)
     from .dedup import near_duplicates
