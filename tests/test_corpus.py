@@ -284,6 +284,91 @@ def test_missing_date_line_is_kept_and_counted(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
+# .txt header lines: every case has a defined outcome and a note (issue 10, point 11)
+# --------------------------------------------------------------------------------------------
+OUTLET_SENTENCE = "outlet malls across the country are closing their doors, analysts said on Monday"
+
+
+@pytest.mark.parametrize(
+    ("content", "fields", "note", "body_start"),
+    [
+        # a second date line: the first is used, the second is dropped, not body text
+        ("date 2022-03\ndate 2022-04\n{b}", {"date": "2022-03"}, ("repeated_header", 2), "De Navo-top"),
+        # a date line after the body began: body text, noted
+        ("title Kop\n{b}\ndate 2022-03\nTweede alinea.", {"date": None, "title": "Kop"}, ("header_in_body", 3), "De Navo-top"),
+        # outlet with no value: outlet missing, noted, and the line is not body text
+        ("outlet\ndate 2022-03\n{b}", {"outlet": None, "date": "2022-03"}, ("empty_header", 1), "De Navo-top"),
+        ("outlet   \n{b}", {"outlet": None}, ("empty_header", 1), "De Navo-top"),
+        # blank lines between header lines belong to the header block
+        ("date 2022-03\n\noutlet NRC\n{b}", {"date": "2022-03", "outlet": "NRC"}, None, "De Navo-top"),
+        # a first body line that merely begins with 'outlet': too long for a header, body text
+        (OUTLET_SENTENCE + "\n{b}", {"outlet": None}, ("not_a_header", 1), "outlet malls"),
+    ],
+)
+def test_txt_header_cases_have_a_defined_outcome_and_a_note(tmp_path, content, fields, note, body_start):
+    c = load(tmp_path, {"h.txt": content.format(b=body(12))})
+    assert len(c) == 1 and c.skipped.empty
+    doc = c.documents.iloc[0]
+    for key, value in fields.items():
+        assert (None if pd.isna(doc[key]) else doc[key]) == value, key
+    assert doc["text"].startswith(body_start)
+    assert "2022-04" not in doc["text"]  # a header line dropped is never body text
+    header_notes = c.notes[c.notes["kind"].isin(["repeated_header", "header_in_body", "empty_header", "not_a_header"])]
+    if note is None:
+        assert header_notes.empty
+    else:
+        (row,) = header_notes.itertuples()
+        assert (row.kind, row.line) == note and row.detail.startswith(f"h.txt:{note[1]} ")
+
+
+def test_a_first_line_beginning_with_date_is_the_date_header(tmp_path):
+    # documented: 'date' at the top is always the date header; a value that is no date follows
+    # cleaning.bad_date (here the default: skipped, naming the value)
+    c = load(tmp_path, {"d.txt": f"date night is a tradition\n{body(13)}", "ok.txt": body(14)})
+    s = skip_of(c, "d.txt")
+    assert s["reason"] == "bad_date" and "'night'" in s["detail"]
+    kept = load(tmp_path / "keep", {"d.txt": f"date night is a tradition\n{body(13)}"}, cleaning={"bad_date": "keep"})
+    assert kept.documents.iloc[0]["text"].startswith("is a tradition")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_declared_utf16_txt_is_decoded_not_refused_as_nul(tmp_path, encoding):
+    text = f"date 2022-03\noutlet NRC\n{body(15)}\n\nTweede „alinea”"
+    c = load(tmp_path, {"u.txt": text.encode(encoding)}, encoding=encoding)
+    assert len(c) == 1 and c.skipped.empty
+    doc = c.documents.iloc[0]
+    assert (doc["date"], doc["outlet"]) == ("2022-03", "NRC") and doc["text"].endswith("Tweede „alinea”")
+    bad = load(tmp_path / "nul", {"u.txt": (text + "\x00").encode(encoding)}, encoding=encoding)
+    assert skip_of(bad, "u.txt")["reason"] == "nul_byte"
+
+
+@pytest.mark.parametrize(
+    ("key", "labels"), [("id", "id,doc_id,label\na,x,1\n"), ("doc_id", "doc_id,doc_id\na,b\n")]
+)
+def test_a_second_doc_id_column_is_a_one_line_error_naming_the_file(tmp_path, key, labels):
+    # pandas said "The column label 'doc_id' is not unique", naming no file
+    with pytest.raises(CorpusError, match=r"^metadata file labels\.csv(:1)?:? column 'doc_id' ") as err:
+        load(tmp_path, {"a.txt": body(16)}, metadata={"path": "labels.csv", "key": key}, meta_files={"labels.csv": labels})
+    assert "\n" not in str(err.value) and "not unique" not in str(err.value)
+
+
+def test_a_doc_id_column_in_the_records_does_not_replace_the_id(tmp_path):
+    c = load(tmp_path, {"c.csv": f"id,doc_id,text\n1,zz,{q(body(17))}\n"}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1"]
+    lines = [json.dumps({"id": "1", "doc_id": "zz", "text": body(18)})]
+    c = load(tmp_path / "j", {"j.jsonl": "\n".join(lines)}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1"]
+
+
+def test_a_fifo_as_source_path_is_a_one_line_error(tmp_path):
+    definition = write_corpus(tmp_path, {})
+    (tmp_path / "data").rmdir()
+    os.mkfifo(tmp_path / "data")
+    with pytest.raises(CorpusError, match=r"^source\.path .*data: neither a file nor a folder"):
+        load_corpus(definition, use_cache=False)
+
+
+# --------------------------------------------------------------------------------------------
 # Cleaning: HTML, special characters
 # --------------------------------------------------------------------------------------------
 def test_html_is_stripped_once_and_counted(tmp_path):
@@ -564,6 +649,42 @@ def test_bad_definitions_name_the_setting(tmp_path):
             load_corpus(path, use_cache=False)
 
 
+@pytest.mark.parametrize(
+    "name", ["..", ".", "...", ".hidden", "a/b", "a\\b", "/abs", "-x", "x.", "", " ", "a b", "x" * 101, 7, None]
+)
+def test_a_corpus_name_must_be_a_plain_folder_name(tmp_path, name):
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    spec = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**spec, "name": name}))
+    with pytest.raises(CorpusError, match=re.escape(f"corpus.yaml: name = {name!r}: a plain folder name")):
+        mc.read_definition(path)
+
+
+@pytest.mark.parametrize("name", ["seeds", "my-corpus_2", "nrc.2022", "A", "_x", "x" * 100])
+def test_plain_corpus_names_are_accepted(tmp_path, name):
+    path = write_corpus(tmp_path, {"a.txt": body(1)}, name=name)
+    assert mc.read_definition(path).name == name
+
+
+def test_a_cp1252_corpus_definition_is_named_with_line_and_byte(tmp_path):
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    line = len(path.read_text().splitlines()) + 1
+    path.write_bytes(path.read_bytes() + "description: Caf\u00e9-kranten\n".encode("cp1252"))
+    with pytest.raises(CorpusError) as exc:
+        load_corpus(path, use_cache=False)
+    assert str(exc.value).startswith(f"corpus.yaml:{line}:17 byte 0xe9 is not valid UTF-8"), exc.value
+    assert "\n" not in str(exc.value) and "codec" not in str(exc.value)
+
+
+def test_an_alias_bomb_in_a_corpus_definition_is_refused_at_once(tmp_path):
+    from test_yamlfile import ALIAS_BOMB
+
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    path.write_text(path.read_text() + ALIAS_BOMB + "description: *j\n")
+    with pytest.raises(CorpusError, match=r"corpus.yaml:\d+:\d+: the aliases .* expand to more than"):
+        load_corpus(path, use_cache=False)
+
+
 # --------------------------------------------------------------------------------------------
 # Invariants
 # --------------------------------------------------------------------------------------------
@@ -753,6 +874,109 @@ def test_broken_cache_file_is_rebuilt(tmp_path):
     pd.testing.assert_frame_equal(again.documents, first.documents)
 
 
+def assert_loaded_without_cache(c: mc.Corpus, reference: mc.Corpus, reason: str) -> None:
+    """``c`` holds what a load without the cache holds, plus one note saying the cache was not written."""
+    pd.testing.assert_frame_equal(c.documents, reference.documents)
+    notes = c.notes[c.notes["kind"] == "cache_not_written"]
+    assert len(notes) == 1, c.notes.to_string()
+    assert reason in notes.iloc[0]["detail"] and "nothing was cached" in notes.iloc[0]["detail"]
+    pd.testing.assert_frame_equal(c.notes[c.notes["kind"] != "cache_not_written"], reference.notes)
+
+
+@pytest.fixture
+def warnings_seen(caplog, monkeypatch):
+    """The cache warnings logged in this test (the once-per-folder memory starts empty)."""
+    monkeypatch.setattr(mc, "_UNWRITABLE_CACHE_WARNED", set())
+    caplog.set_level("WARNING", logger="medialens.corpus")
+    return lambda: [r.getMessage() for r in caplog.records if "cache folder" in r.getMessage()]
+
+
+def test_a_cache_folder_under_a_regular_file_is_not_fatal(tmp_path, monkeypatch, warnings_seen):
+    # a path below a regular file can be written by nobody, root included
+    (tmp_path / "plain-file").write_text("not a folder")
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "plain-file" / "cache"))
+    definition = write_corpus(tmp_path, {"a.txt": f"date 2022-03\n{body(88)}", "e.txt": b""})
+    reference = load_corpus(definition, use_cache=False)
+    first = load_corpus(definition)
+    second = load_corpus(definition)
+    assert not first.from_cache and not second.from_cache
+    assert_loaded_without_cache(first, reference, "Not a directory")
+    assert_loaded_without_cache(second, reference, "Not a directory")
+    (warning,) = warnings_seen()  # said once, on one line
+    assert warning.startswith("medialens: the cache folder ") and "\n" not in warning
+
+
+def test_a_read_only_cache_folder_is_not_fatal(tmp_path, monkeypatch, warnings_seen):
+    # tests may run as root, which writes anywhere: the refusal a read-only folder gives is
+    # made where the loader meets it, at the temporary file beside the cache file
+    import tempfile as tempfile_module
+
+    definition = write_corpus(tmp_path, {"a.txt": body(89)})
+    reference = load_corpus(definition, use_cache=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    real_mkstemp = tempfile_module.mkstemp
+
+    def read_only(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == cache:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile_module, "mkstemp", read_only)
+    c = load_corpus(definition)
+    assert_loaded_without_cache(c, reference, "Permission denied")
+    assert list(cache.iterdir()) == [] and len(warnings_seen()) == 1
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permission bits")
+def test_a_chmod_read_only_cache_folder_is_not_fatal(tmp_path, warnings_seen):
+    definition = write_corpus(tmp_path, {"a.txt": body(90)})
+    reference = load_corpus(definition, use_cache=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o500)
+    try:
+        assert_loaded_without_cache(load_corpus(definition), reference, "Permission denied")
+    finally:
+        cache.chmod(0o700)
+
+
+def test_a_full_cache_folder_is_not_fatal_and_leaves_no_partial_file(tmp_path, monkeypatch, warnings_seen):
+    import errno
+
+    definition = write_corpus(tmp_path, {"a.txt": body(91)})
+    reference = load_corpus(definition, use_cache=False)
+
+    def disk_full(obj, fh, *args, **kwargs):
+        fh.write(b"half a pickle")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(mc.pickle, "dump", disk_full)
+    c = load_corpus(definition)
+    assert_loaded_without_cache(c, reference, "No space left on device")
+    assert list((tmp_path / "cache").iterdir()) == []  # the half-written file is gone
+    monkeypatch.undo()
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+    assert not load_corpus(definition).from_cache and load_corpus(definition).from_cache  # space again: cached
+
+
+def test_an_unreadable_cache_file_is_passed_over(tmp_path, monkeypatch, warnings_seen):
+    definition = write_corpus(tmp_path, {"a.txt": body(92)})
+    first = load_corpus(definition)
+    (cache_file,) = (tmp_path / "cache").glob("corpus-t-*.pkl")
+    real_open = Path.open
+
+    def guarded(self, *args, **kwargs):
+        if self == cache_file:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", guarded)
+    again = load_corpus(definition)
+    assert not again.from_cache
+    pd.testing.assert_frame_equal(again.documents, first.documents)
+
+
 # --------------------------------------------------------------------------------------------
 # Found while testing
 # --------------------------------------------------------------------------------------------
@@ -868,6 +1092,99 @@ def test_random_bad_input_is_conserved_and_never_damaged(tmp_path_factory, conte
 
 
 # --------------------------------------------------------------------------------------------
+# The bad-input catalogue of the robustness guide: each row about reading inputs, and the tests
+# that cover it (``module::test``). Rows about metadata, cleaning and the runner are added by the
+# tests of those parts.
+# --------------------------------------------------------------------------------------------
+CATALOGUE = {
+    "UTF-8 with BOM": ["test_corpus::test_utf8_bom_is_decoded_and_noted", "test_corpus::test_jsonl_with_bom_parses"],
+    "cp1252 / latin-1 exports": [
+        "test_corpus::test_cp1252_declared_decodes_low_quotes",
+        "test_corpus::test_cp1252_undeclared_is_skipped_with_position_and_hint",
+        "test_corpus::test_latin1_declared_lets_no_c1_controls_in",
+    ],
+    "invalid or mixed bytes": [
+        "test_corpus::test_invalid_bytes_skip_the_file_and_never_replace",
+        "test_records::test_a_csv_with_a_bad_byte_keeps_the_other_records",
+    ],
+    "mojibake": ["test_corpus::test_mojibake_is_kept_as_is_and_noted"],
+    "NUL bytes, UTF-16 files": [
+        "test_corpus::test_nul_byte_is_skipped_with_line",
+        "test_corpus::test_utf16_file_is_skipped_as_nul_byte",
+        "test_corpus::test_declared_utf16_txt_is_decoded_not_refused_as_nul",
+        "test_records::test_a_nul_or_c1_character_skips_one_csv_record",
+        "test_records::test_a_utf16_jsonl_read_as_utf8_counts_its_lines",
+        "test_records::test_declared_utf16_and_utf32_are_decoded",
+    ],
+    "date 2022-13, date march, no date line": [
+        "test_corpus::test_malformed_date_is_skipped_naming_file_line_and_value",
+        "test_corpus::test_malformed_date_keep_mode_keeps_document_without_date",
+        "test_corpus::test_malformed_date_error_mode_raises_naming_file_line_and_value",
+        "test_corpus::test_missing_date_line_is_kept_and_counted",
+    ],
+    "empty file, header-only file": ["test_corpus::test_empty_and_header_only_files"],
+    "one 200 MB file": [
+        "test_corpus::test_file_over_max_doc_bytes_is_skipped",
+        "test_corpus::test_one_record_over_max_doc_bytes_is_skipped",
+    ],
+    "100k small files": ["test_corpus::test_a_folder_of_many_small_files_gives_one_summarised_skip_report"],
+    "CSV with quoted newlines, unbalanced quotes, extra fields, NA/NULL text": [
+        "test_corpus::test_csv_quoted_newlines_are_one_record",
+        "test_corpus::test_csv_bad_rows_are_recorded_and_the_rest_is_read",
+        "test_corpus::test_csv_na_and_null_stay_text",
+        "test_corpus::test_csv_missing_required_column",
+    ],
+    "JSONL with a broken line, duplicate keys, NaN": ["test_corpus::test_jsonl_bad_lines_are_skipped_with_line_and_the_rest_kept"],
+    "a CSV field longer than csv.field_size_limit, or an unescaped quote inside a multi-line field": [
+        "test_records::test_a_csv_field_over_131072_characters_is_one_row_and_nothing_is_invented",
+        "test_records::test_a_csv_field_over_the_field_limit_is_skipped_whole_without_inventing",
+        "test_records::test_an_unescaped_quote_inside_a_multiline_field_invents_nothing",
+        "test_records::test_a_single_stray_quote_in_a_multiline_field_invents_nothing",
+        "test_records::test_a_bad_byte_before_an_opening_quote_invents_nothing",
+        "test_records::test_a_quote_inside_an_unquoted_field_is_refused",
+        "test_records::test_an_unclosed_quote_skips_the_rest_of_the_file_as_one_record",
+        "test_records::test_valid_csv_rows_and_lines_are_those_of_csv_reader",
+        "test_records::test_damaged_files_never_yield_a_document_that_was_not_written",
+    ],
+    "one bad byte or line in a big CSV/JSONL": [
+        "test_records::test_one_bad_byte_on_line_501_of_1000_skips_one_line",
+        "test_records::test_a_csv_skipped_whole_counts_every_row_it_held",
+        "test_records::test_a_utf16_file_broken_halfway_counts_what_it_read",
+    ],
+    "a 5 GB file under a 1000 × max_doc_bytes guard": [
+        "test_records::test_a_5gb_file_is_refused_from_stat_without_reading",
+        "test_records::test_reading_in_small_blocks_gives_the_same_corpus",
+    ],
+    "JSONL ids that are lists, objects, booleans; 2 vs 2.0; a CSV header with a repeated column": [
+        "test_records::test_jsonl_ids_that_are_lists_objects_or_booleans_are_refused",
+        "test_records::test_jsonl_ids_2_and_2_point_0_are_one_id",
+        "test_records::test_a_csv_header_with_a_repeated_column_is_an_error_naming_it",
+        "test_corpus::test_jsonl_null_or_empty_id_is_a_missing_field",
+    ],
+    ".txt header lines: repeated, late, empty, too long, utf-16 (issue 10)": [
+        "test_corpus::test_txt_header_cases_have_a_defined_outcome_and_a_note",
+        "test_corpus::test_a_first_line_beginning_with_date_is_the_date_header",
+        "test_corpus::test_declared_utf16_txt_is_decoded_not_refused_as_nul",
+    ],
+    "a FIFO as source.path, a second doc_id column (issue 10)": [
+        "test_corpus::test_a_fifo_as_source_path_is_a_one_line_error",
+        "test_corpus::test_a_second_doc_id_column_is_a_one_line_error_naming_the_file",
+        "test_corpus::test_a_doc_id_column_in_the_records_does_not_replace_the_id",
+    ],
+}
+
+
+def test_every_catalogue_row_names_tests_that_exist():
+    import importlib
+
+    for row, tests in CATALOGUE.items():
+        assert tests, row
+        for ref in tests:
+            module, name = ref.split("::")
+            assert callable(getattr(importlib.import_module(module), name, None)), f"{row}: no test {ref}"
+
+
+# --------------------------------------------------------------------------------------------
 # Overview tables used by the corpus notebook
 # --------------------------------------------------------------------------------------------
 OVERVIEW = pd.DataFrame(
@@ -902,7 +1219,7 @@ def test_counts_by_names_the_parameter(kw):
 
 def test_token_stats_against_a_plain_count():
     tok = Tokenizer()
-    stats = mc.token_stats(OVERVIEW, tok).set_index("doc_id")
+    stats = mc.token_stats(OVERVIEW, tok.settings).set_index("doc_id")
     for doc_id, text in zip(OVERVIEW["doc_id"], OVERVIEW["text"], strict=True):
         words = text.replace(".", " ").split()
         kept = [w.lower() for w in words if w.lower() not in {"de", "zei", "een"} and len(w) >= 2]
@@ -919,7 +1236,7 @@ def test_preview_cuts_on_one_line():
 
 @pytest.mark.parametrize("bad", [0, -1, "10", 2.5, True])
 def test_preview_chars_must_be_a_positive_whole_number(bad):
-    with pytest.raises(ValueError, match=rf"^preview_chars = {re.escape(repr(bad))}: must be a positive whole number"):
+    with pytest.raises(ValueError, match=rf"^preview_chars = {re.escape(repr(bad))}: must be a whole number >= 1"):
         mc.preview(OVERVIEW, bad)
 
 
@@ -964,6 +1281,32 @@ def test_cli_corpus_prints_totals_and_names_a_bad_definition(tmp_path, capsys):
     definition.write_text("name: t\nsource: {path: nowhere}\n")
     assert cli.main(["corpus", str(definition)]) == 2
     assert "source.path = 'nowhere'" in capsys.readouterr().err
+
+
+def test_cli_corpus_prints_the_notes_by_kind_bounded(tmp_path, capsys):
+    from medialens import cli
+
+    files = {f"u{i:02d}.txt": body(100 + i) for i in range(25)}  # 25 undated documents
+    files["bom.txt"] = b"\xef\xbb\xbfdate 2022-03\n" + body(99).encode()
+    labels = "doc_id,label\nu00,x\nu00,y\nnobody,z\n"
+    definition = write_corpus(
+        tmp_path, files, metadata={"path": "labels.csv", "key": "doc_id"}, meta_files={"labels.csv": labels}
+    )
+    c = load_corpus(definition, use_cache=False)
+    kinds = c.notes["kind"].value_counts()
+    assert kinds["date_missing"] == 25 and kinds["bom"] == 1
+    assert cli.main(["corpus", str(definition), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert f"notes ({len(c.notes)}): " in out
+    for kind, n in kinds.items():
+        assert f"\n{kind} ({n}):\n" in out
+    for detail in c.notes.loc[c.notes["kind"] != "date_missing", "detail"]:
+        assert detail in out
+    assert "… and 5 more (--limit 25 shows them all)" in out
+    assert out.count("no date; kept with date missing") == 20
+    assert cli.main(["corpus", str(definition), "--no-cache", "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("no date; kept with date missing") == 2 and "… and 23 more" in out
 
 
 def test_structure_counts_match_the_paragraph_and_sentence_tables(tmp_path):

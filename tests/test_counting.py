@@ -92,14 +92,14 @@ def test_count_terms_on_paragraphs_equals_tfidf_counts(seeds):
     """The words (and word pairs) counted for clustering are the words counted in term frequencies."""
     s = TextSettings()
     units = cl.make_units(seeds, unit="paragraph")
-    m = cl.tfidf(units, tokenizer=Tokenizer(s), ngram_range=[1, 2], min_df=1, max_df=1.0, words=seeds.words)
+    m = cl.tfidf(units, settings=s, ngram_range=[1, 2], min_df=1, max_df=1.0, words=seeds.words)
     as_docs = units.rename(columns={"doc_id": "source_doc", "unit_id": "doc_id"})[["doc_id", "text"]]
     counts = mf.count_terms(as_docs, settings=s, ngram_range=(1, 2))
     assert list(counts.terms["term"]) == list(m.terms)
     expected = TfidfTransformer(sublinear_tf=True).fit_transform(counts.matrix.astype(float))
     assert np.allclose(expected.toarray(), m.X.toarray(), rtol=0, atol=1e-12)
     # and the same counts without the corpus word table (the units' texts split again)
-    m2 = cl.tfidf(units, tokenizer=Tokenizer(s), ngram_range=[1, 2], min_df=1, max_df=1.0)
+    m2 = cl.tfidf(units, settings=s, ngram_range=[1, 2], min_df=1, max_df=1.0)
     assert (m2.X != m.X).nnz == 0 and list(m2.terms) == list(m.terms)
 
 
@@ -107,7 +107,7 @@ def test_count_terms_on_paragraphs_equals_tfidf_counts(seeds):
 def test_unigram_tfidf_is_bit_identical_to_tfidfvectorizer(seeds, unit):
     tok = Tokenizer(TextSettings())
     units = cl.make_units(seeds, unit=unit)
-    m = cl.tfidf(units, tokenizer=tok, min_df=1, max_df=1.0, words=seeds.words)
+    m = cl.tfidf(units, settings=tok.settings, min_df=1, max_df=1.0, words=seeds.words)
     vec = TfidfVectorizer(analyzer=tok, sublinear_tf=True)
     X = vec.fit_transform(units["text"])
     assert list(vec.get_feature_names_out()) == list(m.terms)

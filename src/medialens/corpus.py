@@ -46,6 +46,12 @@ naming the kept document, because each outlet chose to print it); ``keep`` leave
 Documents without an outlet are one group. Skips and ``copy`` notes name both documents with their
 outlet and labels. Near-duplicates are only flagged (``near_duplicate_of``, :mod:`medialens.dedup`).
 
+``.txt`` files may start with header lines ``date YYYY-MM[-DD]``, ``title …`` and ``outlet …``;
+what happens to a repeated, empty, over-long or misplaced header line is set out in
+:func:`_split_txt_headers` (each case is kept out of the body or kept in it on purpose, with a
+note). CSV and JSONL files are streamed by :mod:`medialens.records`: a bad byte costs one line or
+record, a broken CSV quote never lets the lines of a quoted field be read as rows.
+
 :func:`load_corpus` returns a :class:`Corpus`: one document table plus the skip report, the
 cleaning log and the input totals, so that ``processed + skipped == inputs`` can be checked, and
 the word table (every document split into words once, :class:`medialens.tokens.WordTable`).
@@ -61,6 +67,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import os
 import pickle
 import re
@@ -73,13 +80,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from . import __version__
+from . import __version__, validate
 from .grouping import group_labels, group_order
-from .paths import atomic_write, cache_dir, resolve
+from .paths import atomic_write, cache_dir, relative_to_root, resolve
 from .records import _C1_CHARS, _MOJIBAKE_LEADS, _MOJIBAKE_RE, Lines, csv_rows, line_safe
 from .text import (
+    TextSettings,
+    Tokenizer,
     normalise,
     normalise_counted,
     paragraph_table,
@@ -87,6 +95,7 @@ from .text import (
     split_sentences,
 )
 from .tokens import WordTable
+from .yamlfile import YamlError, load_yaml
 
 __all__ = [
     "CorpusDefinition",
@@ -209,15 +218,20 @@ def _need(cond: bool, where: str, msg: str) -> None:
         raise CorpusError(f"{where}: {msg}")
 
 
+#: A corpus name is one plain folder name: no separators, no '.' or '..', no leading '-' or '.',
+#: no trailing '.' (Windows drops it), so reports/<name>/ can only be a folder inside reports/.
+_NAME_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,98}[A-Za-z0-9_-])?")
+
+
 def read_definition(path: str | Path) -> CorpusDefinition:
     """Read and validate a corpus definition YAML file (relative paths from the project root)."""
     file = resolve(path)
     if not file.is_file():
         raise CorpusError(f"corpus definition {path}: no such file ({file})")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{file.name}: not valid YAML: {exc}") from None
+        raw = load_yaml(file)
+    except YamlError as exc:
+        raise CorpusError(str(exc)) from None
     where = file.name
     _need(isinstance(raw, dict), where, "must be a mapping with at least 'name' and 'source'")
     known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes"}
@@ -225,9 +239,10 @@ def read_definition(path: str | Path) -> CorpusDefinition:
     _need(not unknown, where, f"unknown keys {unknown}; known keys are {sorted(known)}")
     name = raw.get("name")
     _need(
-        isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_.-]+", name or "") is not None,
+        isinstance(name, str) and _NAME_RE.fullmatch(name) is not None,
         where,
-        f"name = {name!r}: use letters, digits, '-', '_' or '.' (it names the report folder)",
+        f"name = {name!r}: a plain folder name of letters, digits, '-', '_' and inner '.' "
+        "(at most 100; it names reports/<name>/, figures/<name>/ and the cache files)",
     )
     src = raw.get("source")
     _need(isinstance(src, dict) and "path" in src, where, "source.path is required")
@@ -615,41 +630,89 @@ def _parse_date(value: str) -> tuple[str | None, str | None]:
     return value, None
 
 
-_HEADER_RE = re.compile(r"^[ \t]*(date|title|outlet)[ \t]+(.*)$")
+_HEADER_RE = re.compile(r"^[ \t]*(date|title|outlet)(?:[ \t]+(.*?))?[ \t]*$")
+#: An ``outlet`` or ``title`` line longer than this (characters, words) is body text, not a header.
+_HEADER_MAX = {"outlet": (100, 8), "title": (300, 60)}
+_LATE_HEADER_RE = re.compile(r"^[ \t]*(?:date[ \t]+\d{4}-\d{2}|outlet[ \t]|title[ \t])[^\n]*$", re.M)
 
 
-def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int]:
-    """Take header lines (``date YYYY-MM``, ``title …``, ``outlet …``) off the top.
+def _header(line: str) -> tuple[str, str] | None:
+    """``(key, rest of the line)`` when ``line`` is a header line, else None."""
+    m = _HEADER_RE.match(line)
+    if m is None:
+        return None
+    key, rest = m.group(1), (m.group(2) or "").strip()
+    if key in _HEADER_MAX:
+        chars, words = _HEADER_MAX[key]
+        if len(rest) > chars or len(rest.split()) > words:
+            return None
+    return key, rest
 
-    The seeds put the date and the first sentence on one line (`` date 2022-03 Navo-topman …``):
-    a ``date`` header's value is its first word and the rest of the line is body text.
-    Returns (headers {key: (value, line)}, body, line number where the body starts).
+
+def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int, list[tuple[int, str, str]]]:
+    """Take the header lines (``date YYYY-MM[-DD]``, ``title …``, ``outlet …``) off the top.
+
+    The header block is the run of header lines at the top of the file (blank lines between them
+    allowed). What happens to each case, with the note it gets:
+
+    - ``date`` at the top is always the date header: its value is its first word and the rest of
+      the line is the first body text (the seeds write `` date 2022-03 Navo-topman …``); a value
+      that is not a date is handled by ``cleaning.bad_date``.
+    - a header repeated in the block: the first is used, the later line is dropped (not body
+      text); note ``repeated_header`` with its value.
+    - a header without a value (``outlet`` alone): that field is missing; note ``empty_header``.
+    - an ``outlet`` line of more than 100 characters or 8 words, or a ``title`` line of more than
+      300 characters or 60 words, is not a header: the body starts there; note ``not_a_header``.
+    - a header line after the body began stays body text; note ``header_in_body`` (the first such
+      line, and how many).
+
+    Returns (headers {key: (value, line)}, body, line number where the body starts, notes as
+    ``(line, kind, detail)``).
     """
     headers: dict[str, tuple[str, int]] = {}
+    notes: list[tuple[int, str, str]] = []
     lines = text.split("\n")
     i = 0
     body_prefix = ""
     while i < len(lines):
-        m = _HEADER_RE.match(lines[i])
-        if not m or m.group(1) in headers:
-            break
-        key, rest = m.group(1), m.group(2).strip()
-        if key == "date":
-            value, _, tail = rest.partition(" ")
-            headers[key] = (value, i + 1)
-            if tail.strip():
-                body_prefix = tail.strip()
-                i += 1
+        if not lines[i].strip():  # blank lines inside the header block, not after it
+            j = i + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            if j == len(lines) or _header(lines[j]) is None:
                 break
+            i = j
+        found = _header(lines[i])
+        if found is None:
+            if _HEADER_RE.match(lines[i]):
+                key = _HEADER_RE.match(lines[i]).group(1)
+                notes.append((i + 1, "not_a_header", f"begins with {key!r} but is too long for a header: read as body text"))
+            break
+        key, rest = found
+        value, tail = rest.partition(" ")[::2] if key == "date" else (rest, "")
+        if key in headers:
+            first, first_line = headers[key]
+            notes.append((i + 1, "repeated_header", f"a second {key!r} header ({value!r}) is not used: the first (line {first_line}, {first!r}) is"))
         else:
-            headers[key] = (rest, i + 1)
+            headers[key] = (value, i + 1)
+            if not value:
+                notes.append((i + 1, "empty_header", f"{key!r} header without a value: {key} missing"))
         i += 1
+        if tail.strip():
+            body_prefix = tail.strip()
+            break
     body_lines = lines[i:]
     start_line = i + 1
     if body_prefix:
         body_lines = [body_prefix, *body_lines]
         start_line = i
-    return headers, "\n".join(body_lines), start_line
+    body = "\n".join(body_lines)
+    if "date" in body or "outlet" in body or "title" in body:
+        late = [m for m in _LATE_HEADER_RE.finditer(body) if (h := _header(m.group())) is not None and h[1]]
+        if late:
+            line = start_line + body.count("\n", 0, late[0].start())
+            notes.append((line, "header_in_body", f"{late[0].group().strip()[:60]!r} looks like a header line but comes after the body began: kept as body text ({len(late)} such line(s))"))
+    return headers, body, start_line, notes
 
 
 class _TextOnly(HTMLParser):
@@ -829,7 +892,9 @@ def _records_txt(defn: CorpusDefinition, files: list[str], log: _Log):
             log.skip(source, None, "empty", f"{source}: only white space")
             continue
         normalised, changes = normalise_counted(text)  # counted before the headers are taken off
-        headers, body, body_line = _split_txt_headers(normalised)
+        headers, body, body_line, header_notes = _split_txt_headers(normalised)
+        for line, kind, detail in header_notes:
+            log.note(source, line, kind, f"{source}:{line} {detail}", doc_id)
         fields = {k: v for k, (v, _line) in headers.items()}
         fields["text"] = body
         fields["_changes"] = changes
@@ -1051,6 +1116,10 @@ def _input_files(defn: CorpusDefinition) -> list[str]:
     """
     if defn.path.is_file():
         return [str(defn.path)]
+    if not defn.path.is_dir():
+        raise CorpusError(
+            f"source.path {defn.path}: neither a file nor a folder (a pipe or a device?): give a folder or one file"
+        )
     pattern = defn.pattern
     if "/" in pattern or os.sep in pattern or "**" in pattern:
         files = [str(p) for p in defn.path.rglob(pattern) if p.is_file()]
@@ -1164,16 +1233,54 @@ def _indexed_key(index: Path, newest: int, stat_ns: int) -> str | None:
 
 
 def _load_cached(cache_file: Path, defn: CorpusDefinition) -> Corpus | None:
-    if not cache_file.is_file():
+    """The corpus cached in ``cache_file``, or ``None`` when there is none or it cannot be read."""
+    try:
+        if not cache_file.is_file():
+            return None
+        fh = cache_file.open("rb")
+    except OSError:  # an unreadable cache folder or file: load without it
         return None
     try:
-        with cache_file.open("rb") as fh:
+        with fh:
             corpus = pickle.load(fh)
     except Exception:  # a broken cache is rebuilt, never trusted
-        cache_file.unlink(missing_ok=True)
+        try:
+            cache_file.unlink(missing_ok=True)
+        except OSError:
+            pass
         return None
     corpus.definition = defn
     corpus.from_cache = True
+    return corpus
+
+
+def _write_cache(path: Path, mode: str, write) -> OSError | None:
+    """Write one cache file atomically with ``write(fh)``; return the error if the cache folder
+    cannot be written (read-only, full, not a folder), ``None`` on success."""
+    try:
+        with atomic_write(path, mode) as fh:
+            write(fh)
+    except OSError as exc:
+        return exc
+    return None
+
+
+#: Cache folders already reported as unwritable in this process (the warning is given once).
+_UNWRITABLE_CACHE_WARNED: set[str] = set()
+
+
+def _cache_not_written(corpus: Corpus, exc: OSError) -> Corpus:
+    """Record in ``corpus.notes`` (and warn once per folder) that the cache could not be written."""
+    folder = relative_to_root(cache_dir())
+    detail = (
+        f"the cache folder {folder} cannot be written ({exc.strerror or type(exc).__name__}): nothing was "
+        "cached and the next load reads every input again (MEDIALENS_CACHE names another folder)"
+    )
+    if folder not in _UNWRITABLE_CACHE_WARNED:
+        _UNWRITABLE_CACHE_WARNED.add(folder)
+        logging.getLogger(__name__).warning("medialens: %s", detail)
+    rows = [*corpus.notes.itertuples(index=False, name=None), ("", None, "cache_not_written", detail, None)]
+    corpus.notes = pd.DataFrame(rows, columns=corpus.notes.columns).astype(corpus.notes.dtypes.to_dict())
     return corpus
 
 
@@ -1181,7 +1288,9 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
     """Load the corpus described by ``definition`` (a YAML path or a :class:`CorpusDefinition`).
 
     Raw files are only read. The result is cached under the project's cache folder keyed by the
-    bytes of every input and every setting; ``use_cache=False`` always rebuilds.
+    bytes of every input and every setting; ``use_cache=False`` always rebuilds. A cache folder
+    that cannot be read or written (read-only, full) is not an error: the corpus is loaded without
+    it, with a ``cache_not_written`` note and one warning.
     """
     defn = definition if isinstance(definition, CorpusDefinition) else read_definition(definition)
     files = _input_files(defn)
@@ -1195,16 +1304,17 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
             return corpus
     key = _cache_key(defn, files)  # from the bytes: what a new build is stored under
     corpus = _load_cached(cache_file_for(defn, key), defn)
+    problem = None
     if corpus is None:
         corpus = _build(defn, files, key, progress=progress)
         if _stat_signature(defn, files)[0] != signature:  # an input changed while it was read:
             return corpus  # the key may not describe what was read, so nothing is cached
-        with atomic_write(cache_file_for(defn, key)) as fh:
-            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    if _STAT_INDEX:
-        with atomic_write(index, "w") as fh:
-            json.dump({"key": key, "stat_ns": stat_ns}, fh)
-    return corpus
+        problem = _write_cache(
+            cache_file_for(defn, key), "wb", lambda fh: pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        )
+    if _STAT_INDEX and problem is None:
+        problem = _write_cache(index, "w", lambda fh: json.dump({"key": key, "stat_ns": stat_ns}, fh))
+    return corpus if problem is None else _cache_not_written(corpus, problem)
 
 
 def cache_file_for(defn: CorpusDefinition, key: str) -> Path:
@@ -1783,8 +1893,12 @@ def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "mon
     return table
 
 
-def token_stats(documents: pd.DataFrame, tokenizer) -> pd.DataFrame:
-    """Per document: words before filtering, tokens after the tokeniser's filters, distinct types."""
+def token_stats(documents: pd.DataFrame, settings: TextSettings | None = None) -> pd.DataFrame:
+    """Per document: words before filtering, tokens after the filters of the tokeniser with
+    ``settings`` (default ``TextSettings()``), distinct types."""
+    if settings is not None:
+        validate.instance(settings, "settings", TextSettings, "a TextSettings")
+    tokenizer = Tokenizer(settings or TextSettings())
     rows = []
     for doc_id, outlet, month, text in zip(
         documents["doc_id"], documents["outlet"], documents["month"], documents["text"], strict=True
@@ -1833,10 +1947,10 @@ def structure_counts(corpus: Corpus) -> pd.DataFrame:
     ).reindex(ids).fillna(0).astype(int)
 
 
-def preview(documents: pd.DataFrame, n_chars: int = 240) -> pd.DataFrame:
-    """The start of every document with its metadata, for a first look (shown escaped as HTML)."""
-    if not isinstance(n_chars, int) or isinstance(n_chars, bool) or n_chars < 1:
-        raise ValueError(f"preview_chars = {n_chars!r}: must be a positive whole number")
+def preview(documents: pd.DataFrame, preview_chars: int = 240) -> pd.DataFrame:
+    """The first ``preview_chars`` characters of every document with its metadata, for a first
+    look (shown escaped as HTML)."""
+    n_chars = validate.whole_number(preview_chars, "preview_chars", minimum=1)
 
     def cut(t: str) -> str:
         flat = " ".join(t.split())
