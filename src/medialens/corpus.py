@@ -20,7 +20,9 @@ Fields. A ``fields`` entry for ``date``, ``outlet`` or ``title`` names a key of 
 column of the labels file (the records' value wins, the labels file fills where a record has none;
 in ``.txt`` sources these come from header lines, so an entry there must name a labels column). An
 entry that neither the records nor the labels file has stops loading with an error naming the
-field, the file and the keys it does have.
+field, the file and the keys it does have. Other record keys become columns of their own; one named
+like a column the loader sets (``source``, ``language``, ``_id``, ...) is kept as ``record_<key>``
+and noted (``renamed_column``).
 
 Metadata. A labels file (``metadata.path``; CSV or JSONL by its extension ``.csv``, ``.jsonl``,
 ``.ndjson`` or a declared ``metadata.format``; ``metadata.encoding`` defaults to the source's) and
@@ -1226,6 +1228,8 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
     seen_ids: dict[str, str] = {}
     ids = _RepeatedIds(defn.duplicate_ids, seen_ids)
     inline = defn.documents
+    plain_keys: set[str] = set()  # record keys kept under their own name (see _record_column)
+    renamed: set[tuple[str, str]] = set()  # (source, key) of the keys kept as record_<key>
     for doc_id, source, line, fields in records:
         where = f"{source}:{line}"
         if doc_id in seen_ids:
@@ -1272,9 +1276,13 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
             "title": _one_line(fields.get("title")),
             "text": text,
         }
-        for k, v in (fields.get("_extra") or {}).items():
-            if k not in row:
-                row[k] = v
+        extra = fields.get("_extra")
+        if extra:
+            for k, v in extra.items():
+                if k in plain_keys:
+                    row[k] = v
+                else:  # first time this key is seen in this source, or a loader column
+                    row[_record_column(k, source, plain_keys, renamed, log)] = v
         if meta:
             for k, v in meta.items():
                 row[k] = _plain(v)
@@ -1306,6 +1314,23 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
         key=key,
         words=words,
     )
+
+
+def _record_column(key: str, source: str, plain_keys: set[str], renamed: set, log: _Log) -> str:
+    """The document column for an unmapped record key: its own name, unless that is a column the
+    loader sets (or ``outlet``, ``date``, ``title`` when ``fields`` maps another key there, or a name
+    starting with ``_``): then ``record_<key>``, noted once per file (``renamed_column``)."""
+    if not (_reserved(key) or key in ("outlet", "date", "title")):
+        plain_keys.add(key)
+        return key
+    target = "record_" + key.lstrip("_")
+    if (source, key) not in renamed:
+        renamed.add((source, key))
+        log.note(
+            source, None, "renamed_column",
+            f"{source}: key {key!r} is a column the loader sets; kept as {target!r} (or map it in fields)", key,
+        )
+    return target
 
 
 def _one_line(value: str | None) -> str | None:
