@@ -68,7 +68,7 @@ def _child(step: str, yaml_path: str) -> dict:
         outlets = sorted(docs["outlet"].dropna().unique())
         n_rows = 0
         for outlet in outlets:
-            n_rows += len(mf.keyness(counts, group_by="outlet", group=outlet))
+            n_rows += len(mf.keyness(counts, group_by="outlet", group=outlet).table)
         t4 = time.perf_counter()
         ranked = counts.terms.sort_values(["count", "term"], ascending=[False, True])["term"].tolist()
         followed = [ranked[k] for k in (100, 200, 300) if k < len(ranked)] + ["vliegverbod"]
@@ -77,7 +77,7 @@ def _child(step: str, yaml_path: str) -> dict:
         out.update(
             seconds=t5 - t2, count_s=t3 - t2, keyness_s=t4 - t3, trends_s=t5 - t4,
             tokens=int(counts.documents["total_1"].sum()), terms=len(counts.terms),
-            keyness_rows=n_rows, outlets=len(outlets), trend_rows=len(tr), undated=tr.attrs["undated"],
+            keyness_rows=n_rows, outlets=len(outlets), trend_rows=len(tr.table), undated=tr.undated,
         )
     out["peak_mb"] = peak_mb()
     return out

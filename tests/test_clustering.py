@@ -261,17 +261,19 @@ def test_cluster_tables_counts_shares_and_missing_months(tokenizer):
 def test_lsa_map_equals_truncated_svd_up_to_sign(seed_units, tokenizer):
     m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3)
-    pts = cl.lsa_map(m, res)
+    result = cl.lsa_map(m, res)
+    pts = result.table
     ref = TruncatedSVD(n_components=2, algorithm="arpack", random_state=0).fit_transform(m.X)
     for j, col in enumerate(["x", "y"]):
         assert np.allclose(np.abs(pts[col]), np.abs(ref[:, j]), atol=1e-9)
-    assert len(pts.attrs["explained"]) == 2 and list(pts["cluster"]) == list(res.labels)
+    assert len(result.explained) == 2 and list(pts["cluster"]) == list(res.labels)
+    assert all(0 < e < 1 for e in result.explained)
 
 
 def test_lsa_map_capped_by_rank(tokenizer):
     u = cl.make_units(docs(["troepen polen", "troepen sancties", "sancties polen"]), unit="document")
     m = cl.tfidf(u, tokenizer=tokenizer)
-    pts = cl.lsa_map(m)
+    pts = cl.lsa_map(m).table
     assert pts[["x", "y"]].notna().all().all()
 
 
@@ -283,7 +285,7 @@ def test_rerunning_gives_identical_tables(seed_units, tokenizer):
         return [
             m.filters, r.by_k, cl.cluster_summary(m, r), cl.top_terms(m, r), cl.representatives(m, r),
             cl.cluster_table(m.units, r.labels, group_by="outlet"), cl.cluster_table(m.units, r.labels, group_by="month", shares=True),
-            s.runs, s.ari, s.survival, cl.lsa_map(m, r),
+            s.runs, s.ari, s.survival, cl.lsa_map(m, r).table,
         ]
 
     for a, b in zip(run(), run(), strict=True):

@@ -7,6 +7,7 @@ import pytest
 
 from medialens import coding as cod
 from medialens import stance as st
+from medialens.results import with_intervals
 from medialens.text import TextSettings, Tokenizer
 
 HEADER = "unit_id,text,target,stance,coder\n"
@@ -71,16 +72,16 @@ def test_classifier_is_deterministic_and_reports_macro_f1_beside_the_baseline():
     tok = Tokenizer(TextSettings())
     r1 = cod.evaluate_classifier(codes, tokenizer=tok, n_splits=5, random_state=0)
     r2 = cod.evaluate_classifier(codes, tokenizer=tok, n_splits=5, random_state=0)
-    pd.testing.assert_frame_equal(r1["scores"], r2["scores"])
-    assert list(r1["scores"].columns) == ["fold", "n_test", "macro_f1_model", "macro_f1_majority"]
-    assert r1["confusion"].to_numpy().sum() == len(codes)
+    pd.testing.assert_frame_equal(r1.table, r2.table)
+    assert list(r1.table.columns) == ["fold", "n_test", "macro_f1_model", "macro_f1_majority"]
+    assert r1.confusion.to_numpy().sum() == len(codes)
     # the macro-F1 in the report equals sklearn's from the confusion matrix's predictions
-    cm = r1["confusion"]
+    cm = r1.confusion
     y_true = [t for t in cm.index for p in cm.columns for _ in range(cm.loc[t, p])]
     y_pred = [p for t in cm.index for p in cm.columns for _ in range(cm.loc[t, p])]
-    assert r1["report"].loc["macro avg", "f1-score"] == pytest.approx(round(f1_score(y_true, y_pred, average="macro"), 3))
+    assert r1.report.loc["macro avg", "f1-score"] == pytest.approx(round(f1_score(y_true, y_pred, average="macro"), 3))
     # the majority baseline of a 3-class problem scores at most 1/3 * its F1 of one class
-    assert r1["scores"]["macro_f1_majority"].iloc[-1] < 0.34
+    assert r1.table["macro_f1_majority"].iloc[-1] < 0.34
 
 
 def test_predict_stance_per_group_with_intervals_and_min_n():
@@ -94,8 +95,8 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
         "text": ["Rusland als agressor."] * 6,
     })
     tok = Tokenizer(TextSettings())
-    p1 = cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=2)
-    p2 = cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=2)
+    p1 = with_intervals(cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=2), value="net_stance")
+    p2 = with_intervals(cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=2), value="net_stance")
     pd.testing.assert_frame_equal(p1, p2)
     assert p1["n_units"].tolist() == [5, 1]
     assert p1.loc[p1["group"] == "Y", "result"].iloc[0] == "insufficient data"
@@ -104,7 +105,7 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
     assert x["ci_low"] <= x["net_stance"] <= x["ci_high"]
     with pytest.raises(ValueError, match="group_by = 'krant'"):
         cod.predict_stance(codes, units, tokenizer=tok, group_by="krant")
-    p3 = cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=1)
+    p3 = with_intervals(cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=1), value="net_stance")
     assert p3.loc[p3["group"] == "Y", "result"].iloc[0] == "insufficient data"  # one unit: no interval
     with pytest.raises(ValueError, match="min_n = 0"):
         cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", min_n=0)

@@ -565,6 +565,42 @@ def test_bad_definitions_name_the_setting(tmp_path):
             load_corpus(path, use_cache=False)
 
 
+@pytest.mark.parametrize(
+    "name", ["..", ".", "...", ".hidden", "a/b", "a\\b", "/abs", "-x", "x.", "", " ", "a b", "x" * 101, 7, None]
+)
+def test_a_corpus_name_must_be_a_plain_folder_name(tmp_path, name):
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    spec = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**spec, "name": name}))
+    with pytest.raises(CorpusError, match=re.escape(f"corpus.yaml: name = {name!r}: a plain folder name")):
+        mc.read_definition(path)
+
+
+@pytest.mark.parametrize("name", ["seeds", "my-corpus_2", "nrc.2022", "A", "_x", "x" * 100])
+def test_plain_corpus_names_are_accepted(tmp_path, name):
+    path = write_corpus(tmp_path, {"a.txt": body(1)}, name=name)
+    assert mc.read_definition(path).name == name
+
+
+def test_a_cp1252_corpus_definition_is_named_with_line_and_byte(tmp_path):
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    line = len(path.read_text().splitlines()) + 1
+    path.write_bytes(path.read_bytes() + "description: Caf\u00e9-kranten\n".encode("cp1252"))
+    with pytest.raises(CorpusError) as exc:
+        load_corpus(path, use_cache=False)
+    assert str(exc.value).startswith(f"corpus.yaml:{line}:17 byte 0xe9 is not valid UTF-8"), exc.value
+    assert "\n" not in str(exc.value) and "codec" not in str(exc.value)
+
+
+def test_an_alias_bomb_in_a_corpus_definition_is_refused_at_once(tmp_path):
+    from test_yamlfile import ALIAS_BOMB
+
+    path = write_corpus(tmp_path, {"a.txt": body(1)})
+    path.write_text(path.read_text() + ALIAS_BOMB + "description: *j\n")
+    with pytest.raises(CorpusError, match=r"corpus.yaml:\d+:\d+: the aliases .* expand to more than"):
+        load_corpus(path, use_cache=False)
+
+
 # --------------------------------------------------------------------------------------------
 # Invariants
 # --------------------------------------------------------------------------------------------
@@ -751,6 +787,109 @@ def test_broken_cache_file_is_rebuilt(tmp_path):
     cache_file.write_bytes(b"not a pickle")
     again = load_corpus(definition)
     assert not again.from_cache and again.key == first.key
+    pd.testing.assert_frame_equal(again.documents, first.documents)
+
+
+def assert_loaded_without_cache(c: mc.Corpus, reference: mc.Corpus, reason: str) -> None:
+    """``c`` holds what a load without the cache holds, plus one note saying the cache was not written."""
+    pd.testing.assert_frame_equal(c.documents, reference.documents)
+    notes = c.notes[c.notes["kind"] == "cache_not_written"]
+    assert len(notes) == 1, c.notes.to_string()
+    assert reason in notes.iloc[0]["detail"] and "nothing was cached" in notes.iloc[0]["detail"]
+    pd.testing.assert_frame_equal(c.notes[c.notes["kind"] != "cache_not_written"], reference.notes)
+
+
+@pytest.fixture
+def warnings_seen(caplog, monkeypatch):
+    """The cache warnings logged in this test (the once-per-folder memory starts empty)."""
+    monkeypatch.setattr(mc, "_UNWRITABLE_CACHE_WARNED", set())
+    caplog.set_level("WARNING", logger="medialens.corpus")
+    return lambda: [r.getMessage() for r in caplog.records if "cache folder" in r.getMessage()]
+
+
+def test_a_cache_folder_under_a_regular_file_is_not_fatal(tmp_path, monkeypatch, warnings_seen):
+    # a path below a regular file can be written by nobody, root included
+    (tmp_path / "plain-file").write_text("not a folder")
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "plain-file" / "cache"))
+    definition = write_corpus(tmp_path, {"a.txt": f"date 2022-03\n{body(88)}", "e.txt": b""})
+    reference = load_corpus(definition, use_cache=False)
+    first = load_corpus(definition)
+    second = load_corpus(definition)
+    assert not first.from_cache and not second.from_cache
+    assert_loaded_without_cache(first, reference, "Not a directory")
+    assert_loaded_without_cache(second, reference, "Not a directory")
+    (warning,) = warnings_seen()  # said once, on one line
+    assert warning.startswith("medialens: the cache folder ") and "\n" not in warning
+
+
+def test_a_read_only_cache_folder_is_not_fatal(tmp_path, monkeypatch, warnings_seen):
+    # tests may run as root, which writes anywhere: the refusal a read-only folder gives is
+    # made where the loader meets it, at the temporary file beside the cache file
+    import tempfile as tempfile_module
+
+    definition = write_corpus(tmp_path, {"a.txt": body(89)})
+    reference = load_corpus(definition, use_cache=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    real_mkstemp = tempfile_module.mkstemp
+
+    def read_only(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == cache:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile_module, "mkstemp", read_only)
+    c = load_corpus(definition)
+    assert_loaded_without_cache(c, reference, "Permission denied")
+    assert list(cache.iterdir()) == [] and len(warnings_seen()) == 1
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permission bits")
+def test_a_chmod_read_only_cache_folder_is_not_fatal(tmp_path, warnings_seen):
+    definition = write_corpus(tmp_path, {"a.txt": body(90)})
+    reference = load_corpus(definition, use_cache=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o500)
+    try:
+        assert_loaded_without_cache(load_corpus(definition), reference, "Permission denied")
+    finally:
+        cache.chmod(0o700)
+
+
+def test_a_full_cache_folder_is_not_fatal_and_leaves_no_partial_file(tmp_path, monkeypatch, warnings_seen):
+    import errno
+
+    definition = write_corpus(tmp_path, {"a.txt": body(91)})
+    reference = load_corpus(definition, use_cache=False)
+
+    def disk_full(obj, fh, *args, **kwargs):
+        fh.write(b"half a pickle")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(mc.pickle, "dump", disk_full)
+    c = load_corpus(definition)
+    assert_loaded_without_cache(c, reference, "No space left on device")
+    assert list((tmp_path / "cache").iterdir()) == []  # the half-written file is gone
+    monkeypatch.undo()
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+    assert not load_corpus(definition).from_cache and load_corpus(definition).from_cache  # space again: cached
+
+
+def test_an_unreadable_cache_file_is_passed_over(tmp_path, monkeypatch, warnings_seen):
+    definition = write_corpus(tmp_path, {"a.txt": body(92)})
+    first = load_corpus(definition)
+    (cache_file,) = (tmp_path / "cache").glob("corpus-t-*.pkl")
+    real_open = Path.open
+
+    def guarded(self, *args, **kwargs):
+        if self == cache_file:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", guarded)
+    again = load_corpus(definition)
+    assert not again.from_cache
     pd.testing.assert_frame_equal(again.documents, first.documents)
 
 
@@ -965,6 +1104,32 @@ def test_cli_corpus_prints_totals_and_names_a_bad_definition(tmp_path, capsys):
     definition.write_text("name: t\nsource: {path: nowhere}\n")
     assert cli.main(["corpus", str(definition)]) == 2
     assert "source.path = 'nowhere'" in capsys.readouterr().err
+
+
+def test_cli_corpus_prints_the_notes_by_kind_bounded(tmp_path, capsys):
+    from medialens import cli
+
+    files = {f"u{i:02d}.txt": body(100 + i) for i in range(25)}  # 25 undated documents
+    files["bom.txt"] = b"\xef\xbb\xbfdate 2022-03\n" + body(99).encode()
+    labels = "doc_id,label\nu00,x\nu00,y\nnobody,z\n"
+    definition = write_corpus(
+        tmp_path, files, metadata={"path": "labels.csv", "key": "doc_id"}, meta_files={"labels.csv": labels}
+    )
+    c = load_corpus(definition, use_cache=False)
+    kinds = c.notes["kind"].value_counts()
+    assert kinds["date_missing"] == 25 and kinds["bom"] == 1
+    assert cli.main(["corpus", str(definition), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert f"notes ({len(c.notes)}): " in out
+    for kind, n in kinds.items():
+        assert f"\n{kind} ({n}):\n" in out
+    for detail in c.notes.loc[c.notes["kind"] != "date_missing", "detail"]:
+        assert detail in out
+    assert "… and 5 more (--limit 25 shows them all)" in out
+    assert out.count("no date; kept with date missing") == 20
+    assert cli.main(["corpus", str(definition), "--no-cache", "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("no date; kept with date missing") == 2 and "… and 23 more" in out
 
 
 def test_structure_counts_match_the_paragraph_and_sentence_tables(tmp_path):

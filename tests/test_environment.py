@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import tomllib
 
-import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from conftest import ROOT
+from medialens.yamlfile import load_yaml
 
 SECURITY_FLOORS = {"nbconvert": "7.17.1", "jupyter-server": "2.20.0", "jupyterlab": "4.6.2"}
 
@@ -31,7 +31,7 @@ def _lock() -> dict[str, Version]:
 
 
 def test_environment_yml_lists_the_same_packages_as_pyproject():
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    env = load_yaml(ROOT / "environment.yml")
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     conda = {canonicalize_name(r.name): r for r in (Requirement(x) for x in pip_section if not x.startswith("-"))}
     py = _pyproject()

@@ -135,7 +135,8 @@ def test_hand_worked_example_through_keyness():
     # log ratio = log2((10/100) / (5/200)) = log2(4) = 2
     docs = _docs([("t1", "T", "2022-01-01", "kern " * 10 + "vulling " * 90), ("r1", "R", "2022-01-02", "kern " * 5 + "vulling " * 195)])
     counts = mf.count_terms(docs)
-    key = mf.keyness(counts, group_by="outlet", group="T").set_index("term")
+    key_result = mf.keyness(counts, group_by="outlet", group="T")
+    key = key_result.table.set_index("term")
     row = key.loc["kern"]
     assert (row["a"], row["b"], row["c"], row["d"]) == (10, 5, 90, 195)
     assert row["chi2"] == pytest.approx(150 / 19, abs=1e-9)
@@ -147,7 +148,7 @@ def test_hand_worked_example_through_keyness():
     assert row["p_chi2"] == pytest.approx(chi2_contingency([[10, 5], [90, 195]], correction=False)[1], abs=1e-12)
     assert key.loc["vulling", "chi2"] == pytest.approx(-150 / 19, abs=1e-9)  # the mirror table
     assert row["n_docs_target"] == 1 and row["tokens_target"] == 100 and row["tokens_reference"] == 200
-    assert any("n=1" in n for n in key.attrs["notes"])
+    assert any("n=1" in n for n in key_result.notes)
 
 
 def test_log_ratio_half_for_zero():
@@ -157,7 +158,7 @@ def test_log_ratio_half_for_zero():
 
 
 def test_keyness_matches_scipy_on_seed_tables(seed_counts):
-    key = mf.keyness(seed_counts, group_by="outlet", group="style-B", reference="style-A", correction="yates")
+    key = mf.keyness(seed_counts, group_by="outlet", group="style-B", reference="style-A", correction="yates").table
     for _, r in key.head(30).iterrows():
         table = (r["a"], r["b"], r["c"], r["d"])
         assert r["chi2"] == pytest.approx(_scipy(table, True), abs=1e-9)
@@ -194,17 +195,18 @@ def test_min_count_keeps_totals_and_followed_terms(seeds):
 
 
 def test_relative_frequencies_consistent(seed_counts):
-    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=100_000, ngram=1)
+    freq_result = mf.term_frequencies(seed_counts, group_by="outlet", top_n=100_000, ngram=1)
+    freq = freq_result.table
     for _group, sub in freq.groupby("group"):
         total = sub["group_total"].iloc[0]
         assert sub["count"].sum() == total  # every token of the group is listed
         assert sub["per_1000"].sum() == pytest.approx(1000.0)
         assert np.allclose(sub["per_1000"], sub["count"] / total * 1000)
-    assert freq.attrs["notes"]  # top_n is larger than every vocabulary -> notes
+    assert freq_result.notes  # top_n is larger than every vocabulary -> notes
 
 
 def test_top_n_deterministic_ties(seed_counts):
-    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=10, ngram=2)
+    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=10, ngram=2).table
     for _group, sub in freq.groupby("group"):
         keys = list(zip(-sub["count"], sub["term"], strict=True))
         assert keys == sorted(keys)
@@ -212,23 +214,25 @@ def test_top_n_deterministic_ties(seed_counts):
 
 
 def test_group_by_month_missing_dates_kept(seed_counts):
-    freq = mf.term_frequencies(seed_counts, group_by="month", top_n=3, ngram=1)
+    freq = mf.term_frequencies(seed_counts, group_by="month", top_n=3, ngram=1).table
     assert "(missing)" in set(freq["group"])
     assert freq.groupby("group")["n_docs"].first().sum() == 5
 
 
 def test_followed_absent_term_gives_zeros_and_note(seed_counts):
-    freq = mf.term_frequencies(seed_counts, group_by="outlet", terms=["troepen", "vliegverbod"])
+    freq_result = mf.term_frequencies(seed_counts, group_by="outlet", terms=["troepen", "vliegverbod"])
+    freq = freq_result.table
     absent = freq[freq["term"] == "vliegverbod"]
     assert len(absent) == 3 and (absent["count"] == 0).all() and (absent["per_1000"] == 0).all()
-    assert any("vliegverbod" in n and "never occurs" in n for n in freq.attrs["notes"])
+    assert any("vliegverbod" in n and "never occurs" in n for n in freq_result.notes)
     assert freq.loc[freq["term"] == "troepen", "count"].sum() == 6
 
 
 def test_followed_term_normalised_and_outside_ngram_range(seed_counts):
-    freq = mf.term_frequencies(seed_counts, group_by=None, terms=["Buitenlandse Zaken", "minister van buitenlandse zaken"])
+    freq_result = mf.term_frequencies(seed_counts, group_by=None, terms=["Buitenlandse Zaken", "minister van buitenlandse zaken"])
+    freq = freq_result.table
     assert freq.set_index("term").loc["buitenlandse zaken", "count"] == 7
-    assert any("3-gram" in n and "ngram_range" in n for n in freq.attrs["notes"])
+    assert any("3-gram" in n and "ngram_range" in n for n in freq_result.notes)
 
 
 # ------------------------------------------------------------------------------------------
@@ -244,7 +248,7 @@ def test_trends_gaps_are_nan_zeros_are_zero():
         ]
     )
     counts = mf.count_terms(docs)
-    tr = mf.trends(counts, terms=["sancties", "vliegverbod"], group_by="outlet").set_index(["group", "month", "term"])
+    tr = mf.trends(counts, terms=["sancties", "vliegverbod"], group_by="outlet").table.set_index(["group", "month", "term"])
     assert tr.loc[("A", "2022-01", "sancties"), "per_1000"] == pytest.approx(1000 / 2)  # 1 of 2 tokens
     assert np.isnan(tr.loc[("A", "2022-02", "sancties"), "per_1000"])  # no documents: a gap
     assert tr.loc[("A", "2022-02", "sancties"), "n_docs"] == 0
@@ -252,9 +256,10 @@ def test_trends_gaps_are_nan_zeros_are_zero():
     assert tr.loc[("A", "2022-03", "sancties"), "share_docs"] == 0
     assert tr.loc[("B", "2022-02", "sancties"), "share_docs"] == 1
     assert (tr.xs("vliegverbod", level="term")["count"] == 0).all()
-    out = mf.trends(counts, terms=["sancties"], group_by="outlet")
-    assert out.attrs["undated"] == 1
-    assert any("undated" in n for n in out.attrs["notes"])
+    out_result = mf.trends(counts, terms=["sancties"], group_by="outlet")
+    out = out_result.table
+    assert out_result.undated == 1
+    assert any("undated" in n for n in out_result.notes)
     assert list(out.loc[out["group"] == "A", "month"]) == ["2022-01", "2022-02", "2022-03", "(missing)"]
 
 
@@ -270,7 +275,8 @@ def test_trends_plot_has_gaps(seed_counts):
 # ------------------------------------------------------------------------------------------
 def test_kwic_tiny_text():
     docs = _docs([("d1", "X", "2022-01-01", "De NAVO wil geen no-flyzone boven Oekraïne. Een no-flyzone? Nee, zegt de Navo.")])
-    got = mf.kwic(docs, terms=["no-flyzone", "navo", "boven Oekraïne", "flyzone"], window=2)
+    got_result = mf.kwic(docs, terms=["no-flyzone", "navo", "boven Oekraïne", "flyzone"], window=2)
+    got = got_result.table
     # words: de navo wil geen no-flyzone boven oekraïne een no-flyzone nee zegt de navo
     #        0  1    2   3    4          5     6        7   8          9   10   11 12
     expected = pd.DataFrame(
@@ -284,35 +290,37 @@ def test_kwic_tiny_text():
         columns=mf.KWIC_COLUMNS,
     )
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
-    assert got.attrs["notes"] == ["terms: 'flyzone' does not occur in the documents."]
-    right = mf.kwic(docs, terms=["navo", "no-flyzone"], window=2, sort_by="right")
+    assert got_result.notes == ("terms: 'flyzone' does not occur in the documents.",)
+    right = mf.kwic(docs, terms=["navo", "no-flyzone"], window=2, sort_by="right").table
     assert right["right"].tolist() == sorted(right["right"].tolist())
 
 
 def test_dispersion_offsets():
     docs = _docs([("d1", "X", "2022-01-01", "sancties een twee drie sancties vijf zes zeven acht negen")])
-    disp = mf.dispersion(docs, terms=["sancties"])
+    disp_result = mf.dispersion(docs, terms=["sancties"])
+    disp = disp_result.table
     assert disp["position"].tolist() == [0, 4]
     assert disp["offset"].tolist() == [0.0, 0.4]
-    assert disp.attrs["documents"]["n_words"].tolist() == [10]
+    assert disp_result.documents["n_words"].tolist() == [10]
 
 
 # ------------------------------------------------------------------------------------------
 # Bootstrap and reference
 # ------------------------------------------------------------------------------------------
 def test_bootstrap_deterministic_and_n1(seed_counts):
-    a = mf.bootstrap_log_ratio(seed_counts, group="style-A", terms=["staan", "oekraïne"], n_bootstrap=200, random_state=3)
-    b = mf.bootstrap_log_ratio(seed_counts, group="style-A", terms=["staan", "oekraïne"], n_bootstrap=200, random_state=3)
+    a = mf.bootstrap_log_ratio(seed_counts, group="style-A", terms=["staan", "oekraïne"], n_bootstrap=200, random_state=3).table
+    b = mf.bootstrap_log_ratio(seed_counts, group="style-A", terms=["staan", "oekraïne"], n_bootstrap=200, random_state=3).table
     pd.testing.assert_frame_equal(a, b)
     assert (a["low"] <= a["log_ratio"] + 1e-9).all() and (a["high"] >= a["log_ratio"] - 1e-9).all()
-    one = mf.bootstrap_log_ratio(seed_counts, group="style-C", terms=["inval"], n_bootstrap=50)
-    assert one["low"].isna().all() and any("n=1" in n for n in one.attrs["notes"])
+    one_result = mf.bootstrap_log_ratio(seed_counts, group="style-C", terms=["inval"], n_bootstrap=50)
+    one = one_result.table
+    assert one["low"].isna().all() and any("n=1" in n for n in one_result.notes)
 
 
 def test_reference_keyness_against_wordfreq(seed_counts):
     from wordfreq import word_frequency
 
-    ref = mf.reference_keyness(seed_counts, top_n=5).set_index("term")
+    ref = mf.reference_keyness(seed_counts, top_n=5).table.set_index("term")
     words = int(seed_counts.documents["words"].sum())
     f = word_frequency("navo", "nl")
     assert ref.loc["navo", "log_ratio"] == pytest.approx(math.log2((18 / words) / f), rel=1e-12)
@@ -339,28 +347,33 @@ def test_unknown_metadata_column(seed_counts):
 
 
 def test_top_n_larger_than_vocabulary(seed_counts):
-    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=5000, ngram=1)
+    freq_result = mf.term_frequencies(seed_counts, group_by="outlet", top_n=5000, ngram=1)
+    freq = freq_result.table
     assert len(freq) == (freq.groupby("group")["term"].nunique()).sum()
-    assert any(n.startswith("top_n = 5000") and "style-C" in n for n in freq.attrs["notes"])
+    assert any(n.startswith("top_n = 5000") and "style-C" in n for n in freq_result.notes)
     with pytest.raises(ValueError, match="top_n = 0"):
         mf.term_frequencies(seed_counts, top_n=0)
 
 
 def test_term_that_never_occurs(seed_counts):
-    tr = mf.trends(seed_counts, terms=["vliegverbod"], group_by="outlet")
+    tr_result = mf.trends(seed_counts, terms=["vliegverbod"], group_by="outlet")
+    tr = tr_result.table
     assert (tr["count"] == 0).all()
-    assert any("'vliegverbod'" in n for n in tr.attrs["notes"])
-    conc = mf.kwic(pd.DataFrame({"doc_id": ["x"], "text": ["niets"]}), terms=["vliegverbod"])
-    assert conc.empty and conc.attrs["notes"]
+    assert any("'vliegverbod'" in n for n in tr_result.notes)
+    conc_result = mf.kwic(pd.DataFrame({"doc_id": ["x"], "text": ["niets"]}), terms=["vliegverbod"])
+    conc = conc_result.table
+    assert conc.empty and conc_result.notes
 
 
 def test_group_with_one_document_carries_n1(seed_counts):
-    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=3)
+    freq_result = mf.term_frequencies(seed_counts, group_by="outlet", top_n=3)
+    freq = freq_result.table
     assert (freq.loc[freq["group"] == "style-C", "n_docs"] == 1).all()
-    assert any("'style-C' has 1 document (n=1)" in n for n in freq.attrs["notes"])
-    key = mf.keyness(seed_counts, group="style-C")
+    assert any("'style-C' has 1 document (n=1)" in n for n in freq_result.notes)
+    key_result = mf.keyness(seed_counts, group="style-C")
+    key = key_result.table
     assert (key["n_docs_target"] == 1).all()
-    assert any("n=1" in n for n in key.attrs["notes"])
+    assert any("n=1" in n for n in key_result.notes)
 
 
 def test_group_with_zero_tokens_after_stopwords():
@@ -375,10 +388,10 @@ def test_group_with_zero_tokens_after_stopwords():
         mf.keyness(counts, group="B")
     with pytest.raises(ValueError, match=r"reference = 'B'.*0 tokens"):
         mf.keyness(counts, group="A", reference="B")
-    freq = mf.term_frequencies(counts, top_n=3)
-    assert any("'B' has 0 tokens" in n for n in freq.attrs["notes"])
-    grid = mf.keyness_grid(counts, top_n=3)
-    assert any("'B'" in n and "0 tokens" in n for n in grid.attrs["notes"])
+    freq_result = mf.term_frequencies(counts, top_n=3)
+    assert any("'B' has 0 tokens" in n for n in freq_result.notes)
+    grid_result = mf.keyness_grid(counts, top_n=3)
+    assert any("'B'" in n and "0 tokens" in n for n in grid_result.notes)
 
 
 def test_other_bad_options(seed_counts, seeds):
@@ -406,8 +419,8 @@ def test_other_bad_options(seed_counts, seeds):
 
 def test_plots_return_figures(seeds, seed_counts, tmp_path):
     figs = [
-        plots.top_terms_plot(mf.term_frequencies(seed_counts, top_n=5)),
-        plots.keyness_plot(mf.keyness(seed_counts, group="style-A")),
+        plots.top_terms_plot(mf.term_frequencies(seed_counts, top_n=5).table),
+        plots.keyness_plot(mf.keyness(seed_counts, group="style-A").table),
         plots.xray_plot(mf.dispersion(seeds.documents, terms=["troepen", "navo"])),
     ]
     for i, fig in enumerate(figs):
@@ -426,25 +439,25 @@ def test_hyphen_and_apostrophe_variants_count_as_one_term():
 
 def test_kwic_shown_escaped():
     docs = _docs([("d1", "X", "2022-01-01", "De navo <script>alert(1)</script> en <img src=x onerror=alert(2)> troepen")])
-    html = mf.kwic(docs, terms=["troepen", "navo"], window=6).to_html()
+    html = mf.kwic(docs, terms=["troepen", "navo"], window=6).table.to_html()
     assert "<script" not in html and "<img" not in html
     assert "&lt;img" in html or "img src" in html  # the tokeniser keeps words only; either way nothing live
 
 
 def test_keyness_top_n_keeps_both_ends_exactly(seed_counts):
-    full = mf.keyness(seed_counts, group="style-B")
-    short = mf.keyness(seed_counts, group="style-B", top_n=7)
+    full = mf.keyness(seed_counts, group="style-B").table
+    short = mf.keyness(seed_counts, group="style-B", top_n=7).table
     expected = pd.concat([full.head(7), full.tail(7)], ignore_index=True)
     pd.testing.assert_frame_equal(short, expected)
-    grid = mf.keyness_grid(seed_counts, top_n=4)
+    grid = mf.keyness_grid(seed_counts, top_n=4).table
     for g, sub in grid.groupby("target"):
-        ref = mf.keyness(seed_counts, group=g)
+        ref = mf.keyness(seed_counts, group=g).table
         assert sub["term"].tolist() == ref[ref["chi2"] > 0]["term"].head(4).tolist()
 
 
 def test_top_terms_match_a_plain_sort(seed_counts):
-    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=6, ngram=2)
-    full = mf.term_frequencies(seed_counts, group_by="outlet", top_n=100_000, ngram=2)
+    freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=6, ngram=2).table
+    full = mf.term_frequencies(seed_counts, group_by="outlet", top_n=100_000, ngram=2).table
     for g, sub in freq.groupby("group"):
         ref = full[full["group"] == g].sort_values(["count", "term"], ascending=[False, True]).head(6)
         assert sub["term"].tolist() == ref["term"].tolist()

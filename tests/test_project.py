@@ -66,6 +66,44 @@ def test_seed_parameter_file_validates_against_every_notebook():
 
 
 
+def test_the_readme_corpus_definition_loads_when_pasted(tmp_path, monkeypatch):
+    from medialens.corpus import load_corpus
+
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+    section = README[README.index("## Your own corpus"):]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    text = "\n".join(line.removeprefix("   ") for line in block.splitlines()) + "\n"
+    (tmp_path / "corpus").mkdir()
+    definition = tmp_path / "corpus" / "mycorpus.yaml"
+    definition.write_text(text, encoding="utf-8")
+    folder = tmp_path / "data" / "nieuws"  # the example's source.path, relative to the YAML file
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text(
+        "date 2022-03-01\ntitle Navo-top\noutlet Krant\nDe Navo-top in Brussel besprak de steun aan Oekraïne "
+        "en de sancties tegen Rusland. De minister zei dat het bondgenootschap geen troepen stuurt.\n",
+        encoding="utf-8",
+    )
+    corpus = load_corpus(definition, use_cache=False)
+    assert corpus.name == "mycorpus"
+    assert corpus.documents[["doc_id", "outlet", "month"]].values.tolist() == [["a", "Krant", "2022-03"]]
+
+
+def _git_ignored(path: str) -> bool:
+    import subprocess
+
+    done = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, capture_output=True, check=False)
+    if done.returncode not in (0, 1):
+        pytest.skip(f"not a git checkout: {done.stderr.decode(errors='replace').strip()}")
+    return done.returncode == 0
+
+
+def test_figures_of_other_corpora_are_ignored_by_git_and_the_seed_figures_are_not():
+    assert _git_ignored("figures/mycorpus/top_terms.png")
+    assert _git_ignored("figures/report/x.svg")
+    assert not _git_ignored("figures/seeds/top_terms.png")
+    assert _git_ignored("reports/seeds/index.html")
+
+
 def test_package_data_names_only_files_that_exist():
     import tomllib
 

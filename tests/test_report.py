@@ -11,6 +11,8 @@ import csv
 import html
 import io
 import json
+import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -211,6 +213,58 @@ def test_bad_parameter_files(tmp_path, nb_dir):
         plan_report(params(tmp_path, "a: [\n"), notebook_dir=nb_dir)
     with pytest.raises(ParameterError, match="'notebooks' must map"):
         plan_report(params(tmp_path, "notebooks: [a]\n"), notebook_dir=nb_dir)
+
+
+def test_a_cp1252_parameter_file_is_named_with_line_and_byte(tmp_path, nb_dir, out):
+    path = tmp_path / "params.yaml"
+    path.write_bytes("top_n: 8\nlabel: caf\u00e9\n".encode("cp1252"))
+    with pytest.raises(ParameterError) as exc:
+        plan_report(path, notebook_dir=nb_dir, out_dir=out)
+    assert str(exc.value) == (
+        "params.yaml:2:11 byte 0xe9 is not valid UTF-8 (is the file saved as cp1252 or latin-1? save it as UTF-8)"
+    )
+
+
+def test_an_alias_bomb_in_a_parameter_file_is_refused_at_once(tmp_path, nb_dir, out):
+    from test_yamlfile import ALIAS_BOMB
+
+    rc, msg = run(tmp_path, nb_dir, out, ALIAS_BOMB + "label: *j\n")
+    assert rc == 2 and not out.exists()
+    assert re.fullmatch(r"medialens report: params.yaml:\d+:\d+: the aliases .* expand to more than [\d,]+ values; refused .*\n", msg)
+
+
+def corpus_notebooks(tmp_path) -> Path:
+    folder = tmp_path / "nbs"
+    folder.mkdir(exist_ok=True)
+    write_notebook(folder, "runner-ok-corpus", ["print(corpus)"], parameters='corpus = "corpus/seeds.yaml"  # corpus\n')
+    write_notebook(folder, "runner-ok-plain", ["print(1)"], parameters='n = 1  # a number\n')
+    return folder
+
+
+def test_a_parameter_file_without_corpus_is_an_error_not_a_seed_run(tmp_path):
+    folder = corpus_notebooks(tmp_path)
+    with pytest.raises(ParameterError, match=r"params.yaml: no 'corpus:' given \(needed by runner-ok-corpus.ipynb\)"):
+        plan_report(params(tmp_path, {"n": 2}), notebook_dir=folder, out_dir=tmp_path / "o")
+    # a notebook that reads no corpus needs none; per-notebook 'corpus:' counts
+    plan_report(params(tmp_path, {"n": 2}), notebook_dir=folder, out_dir=tmp_path / "o", only=["runner-ok-plain"])
+    seeds = str(project_root() / "corpus" / "seeds.yaml")
+    plan_report(params(tmp_path, {"notebooks": {"runner-ok-corpus": {"corpus": seeds}}}), notebook_dir=folder, out_dir=tmp_path / "o")
+
+
+@pytest.mark.parametrize("name", ["..", ".", "../x", "x/.."])
+def test_a_corpus_named_dot_dot_cannot_make_the_runner_write_outside_reports(tmp_path, name):
+    folder = corpus_notebooks(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.txt").write_text("Een tekst.\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"name": name, "source": {"path": "data"}}), encoding="utf-8")
+    stream = io.StringIO()
+    rc = run_report(params(tmp_path, {"corpus": "c.yaml"}), notebook_dir=folder, figures_dir=tmp_path / "f", stream=stream)
+    assert rc == 2, stream.getvalue()
+    assert f"params.yaml: corpus: c.yaml: name = {name!r}: a plain folder name" in stream.getvalue()
+    assert "nothing was run" in stream.getvalue()
+    for folder in (project_root(), project_root().parent, project_root() / "reports"):
+        assert not (folder / "index.html").exists() and not (folder / "runner-ok-corpus.ipynb").exists()
+    assert not (tmp_path / "f").exists()
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,3 +540,173 @@ def test_store_outputs_runs_clean_in_order_and_leaves_a_failing_notebook_unchang
     assert "papermill" not in nb.metadata and all("papermill" not in c.metadata for c in nb.cells)
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == ["runner-fails-store.ipynb", "runner-ok-store.ipynb"]
     assert not list(tmp_path.glob(".*"))
+
+
+# --------------------------------------------------------------------------------------------
+# Interrupted runs (robustness: a run killed halfway): staged, swapped in whole, leftovers cleaned
+# --------------------------------------------------------------------------------------------
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_run_replaces_the_report_folder_as_a_whole(tmp_path, nb_dir, out):
+    rc, msg = run(tmp_path, nb_dir, out, {"label": "eins"}, only=["runner-ok-minimal"])
+    assert rc == 0, msg
+    (out / "runner-removed.html").write_text("a page of a notebook that no longer exists")
+    rc, msg = run(tmp_path, nb_dir, out, {"label": "zwei"})
+    assert rc == 1, msg  # runner-fails-raises fails on purpose; its page is in the new report
+    assert sorted(snapshot(out)) == [
+        "index.html", "report.json", "runner-fails-raises.html", "runner-fails-raises.ipynb",
+        "runner-ok-minimal.html", "runner-ok-minimal.ipynb", "tables/params.json",
+    ]
+    assert leftovers(out) == []
+    executed = nbformat.read(out / "runner-ok-minimal.ipynb", as_version=4)
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f'output_dir = "{out / "tables"}"' in injected.source and "staging" not in nbformat.writes(executed)
+    manifest = json.loads((out / "report.json").read_text())
+    assert [r["notebook"] for r in manifest["notebooks"]] == ["runner-fails-raises.ipynb", "runner-ok-minimal.ipynb"]
+
+
+def test_a_run_that_stops_halfway_leaves_the_old_report_untouched(tmp_path, nb_dir, out, monkeypatch):
+    from medialens import report
+
+    assert run(tmp_path, nb_dir, out, {"label": "eins"})[0] == 1
+    before = snapshot(out)
+    real_execute = report._execute
+
+    def stop_at_the_second(nb_path, out_path, parameters):
+        if nb_path.stem == "runner-ok-minimal":
+            raise KeyboardInterrupt  # Ctrl-C, or any error of the runner itself, mid-report
+        return real_execute(nb_path, out_path, parameters)
+
+    monkeypatch.setattr(report, "_execute", stop_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, nb_dir, out, {"label": "zwei"})
+    assert snapshot(out) == before
+    assert leftovers(out) == []
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next_run(tmp_path, nb_dir, out):
+    assert run(tmp_path, nb_dir, out, {}, only=["runner-ok-minimal"])[0] == 0
+    gone, alive = dead_pid(), os.getppid()
+    for name in (f".out.staging-{gone}-abc", f".out.old-{gone}-abc", f".out.staging-{alive}-def"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "runner-ok-minimal.html").write_text("half a page")
+    (tmp_path / ".outer.staging-1-x").mkdir()  # another report's name: not ours to touch
+    rc, msg = run(tmp_path, nb_dir, out, {}, only=["runner-ok-minimal"])
+    assert rc == 0, msg
+    assert f"removed 2 folder(s) left by an interrupted run (.out.old-{gone}-abc, .out.staging-{gone}-abc)" in msg
+    assert leftovers(out) == [f".out.staging-{alive}-def"]  # a live process's staging folder is its own
+    assert (tmp_path / ".outer.staging-1-x").is_dir()
+
+
+def test_a_partial_run_keeps_the_other_pages_and_marks_them_as_earlier(tmp_path, nb_dir, out):
+    assert run(tmp_path, nb_dir, out, {"label": "eins"})[0] == 1
+    failed_page = (out / "runner-fails-raises.html").read_bytes()
+    rc, msg = run(tmp_path, nb_dir, out, {"label": "zwei"}, only=["runner-ok-minimal"])
+    assert rc == 0, msg
+    assert (out / "runner-fails-raises.html").read_bytes() == failed_page
+    index = (out / "index.html").read_text()
+    assert "runner-ok-minimal.ipynb</code> — ok</li>" in index
+    assert re.search(r"runner-fails-raises.ipynb</code> — FAILED in cell .* — from an earlier run with .*params.yaml, not re-run this time", index)
+    rows = {r["notebook"]: r for r in json.loads((out / "report.json").read_text())["notebooks"]}
+    assert rows["runner-fails-raises.ipynb"]["earlier"] and "earlier" not in rows["runner-ok-minimal.ipynb"]
+    # a full run makes every page new again
+    assert run(tmp_path, nb_dir, out, {"label": "drei"})[0] == 1
+    assert "earlier run" not in (out / "index.html").read_text()
+
+
+@pytest.mark.parametrize("content", [{"notes.txt": "mine"}, {"sub/data.csv": "a,b"}])
+def test_an_output_folder_that_is_not_a_report_is_never_replaced(tmp_path, nb_dir, content):
+    folder = tmp_path / "mine"
+    for name, text in content.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    rc, msg = run(tmp_path, nb_dir, folder, {})
+    assert rc == 2 and "holds files but no index.html, so it is not a report folder" in msg
+    assert {k: v.decode() for k, v in snapshot(folder).items()} == content
+    rc, msg = run(tmp_path, nb_dir, project_root(), {})
+    assert rc == 2 and "holds the project itself" in msg
+
+
+def wait_gone(pid: int) -> None:
+    """Wait for the orphaned kernel ``pid`` to exit (it does when it sees its parent gone); kill it
+    after half a minute."""
+    import signal
+    import time
+
+    for _ in range(300):
+        try:
+            os.kill(pid, 0)
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except (ProcessLookupError, FileNotFoundError):
+            return
+        if state == "Z":  # exited, not yet reaped
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_kill_9_in_the_middle_of_a_report_never_mixes_pages(tmp_path):
+    """A real ``kill -9`` of the runner while the second notebook runs."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder, out, reached, block = tmp_path / "nbs", tmp_path / "out", tmp_path / "reached", tmp_path / "block"
+    folder.mkdir()
+    write_notebook(folder, "runner-a-first", ["print(label)"])
+    write_notebook(folder, "runner-b-second", [
+        "import os, time\nfrom pathlib import Path\nprint(label)\n"
+        f"if Path({str(block)!r}).exists():\n"
+        f"    Path({str(reached)!r}).write_text(str(os.getpid()))\n"
+        "    for _ in range(3000):\n        time.sleep(0.1)",
+    ])
+    pf = params(tmp_path, {"label": "old"})
+    code = (
+        "import sys; from medialens.report import run_report; "
+        f"sys.exit(run_report({str(pf)!r}, out_dir={str(out)!r}, figures_dir={str(tmp_path / 'figs')!r}, "
+        f"notebook_dir={str(folder)!r}))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
+    before = snapshot(out)
+    block.touch()
+    params(tmp_path, {"label": "new"})
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True, stderr=subprocess.PIPE)
+    try:
+        for _ in range(1800):  # wait (at most 3 minutes on a busy machine) for the second notebook
+            if reached.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert reached.exists(), proc.stderr.read().decode() if proc.poll() is not None else "never reached"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if reached.exists():
+            wait_gone(int(reached.read_text()))
+    assert snapshot(out) == before  # the old report, whole; the new first page is not in it
+    (staged,) = [p for p in tmp_path.iterdir() if p.name.startswith(".out.staging-")]
+    assert (staged / "runner-a-first.ipynb").is_file()  # the killed run had written a new page
+    block.unlink()
+    rc, msg = run(tmp_path, folder, out, {"label": "new"})
+    assert rc == 0, msg
+    assert "left by an interrupted run" in msg and leftovers(out) == []
+    assert "new" in nbformat.read(out / "runner-a-first.ipynb", as_version=4).cells[-1].outputs[0]["text"]

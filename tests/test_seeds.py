@@ -6,10 +6,10 @@ import re
 
 import pandas as pd
 import pytest
-import yaml
 
 from medialens.corpus import house_style_markers, load_corpus
 from medialens.paths import project_root
+from medialens.yamlfile import load_yaml
 
 ROOT = project_root()
 SEEDS = ROOT / "seeds"
@@ -29,7 +29,7 @@ def seeds(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def definition() -> dict:
-    return yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))
+    return load_yaml(DEFINITION)
 
 
 @pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the shared seed folder is not on this machine")
@@ -110,7 +110,7 @@ def test_outlet_evidence_counts_match_the_raw_files(definition):
 
 def test_each_house_style_has_its_own_markers():
     by_style: dict[str, list[dict]] = {}
-    definition = yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))
+    definition = load_yaml(DEFINITION)
     for doc_id, meta in definition["documents"].items():
         by_style.setdefault(meta["outlet"], []).append(
             house_style_markers((SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ import pytest
 
 from medialens import lexicon as lx
 from medialens import stance as st
+from medialens.results import with_intervals
 
 
 def test_mentions_on_shared_tokens_with_compounds_and_speakers(lex, docs, targets):
@@ -55,7 +56,7 @@ def test_bad_targets_parameter(lex, docs):
 def test_group_without_mentions_shows_insufficient_data(lex, docs, targets):
     docs = pd.concat([docs, pd.DataFrame({"doc_id": ["d"], "outlet": ["Z"], "text": ["Over het weer."]})], ignore_index=True)
     m = st.find_mentions(docs, targets, lexicon=lex)
-    t = st.stance_table(m, docs, group_by="outlet", min_n=1, n_bootstrap=200)
+    t = with_intervals(st.stance_table(m, docs, group_by="outlet", min_n=1, n_bootstrap=200), value="mean")
     z = t[t["group"] == "Z"]
     assert z["n_mentions"].tolist() == [0, 0]
     assert z["result"].tolist() == ["insufficient data", "insufficient data"]
@@ -64,7 +65,7 @@ def test_group_without_mentions_shows_insufficient_data(lex, docs, targets):
 
 def test_stance_table_min_n_and_counts(lex, docs, targets):
     m = st.find_mentions(docs, targets, lexicon=lex)
-    t = st.stance_table(m, docs, group_by="outlet", min_n=3, n_bootstrap=200).set_index(["group", "target"])
+    t = with_intervals(st.stance_table(m, docs, group_by="outlet", min_n=3, n_bootstrap=200), value="mean").set_index(["group", "target"])
     assert t.loc[("X", "NAVO"), "n_mentions"] == 4
     assert t.loc[("X", "NAVO"), "n_documents"] == 2
     assert t.loc[("X", "NAVO"), "mean"] == pytest.approx(round(np.mean(m[(m["doc_id"] != "c") & (m["target"] == "NAVO")]["polarity"]), 3))
@@ -145,7 +146,7 @@ def test_stance_table_checks_the_bootstrap_settings_first(lex, resample, docs, t
 
 def test_document_bootstrap_equals_a_plain_numpy_bootstrap_over_documents(lex, docs, targets):
     m = st.find_mentions(docs, targets, lexicon=lex)
-    t = st.stance_table(m, docs, group_by="outlet", min_n=2, n_bootstrap=500, random_state=3, resample="documents")
+    t = with_intervals(st.stance_table(m, docs, group_by="outlet", min_n=2, n_bootstrap=500, random_state=3, resample="documents"), value="mean")
     row = t[(t["group"] == "X") & (t["target"] == "NAVO")].iloc[0]
     cell = m[(m["doc_id"].isin(["a", "b"])) & (m["target"] == "NAVO")]
     by_doc = [cell.loc[cell["doc_id"] == d, "polarity"].to_numpy() for d in ["a", "b"]]
@@ -174,14 +175,14 @@ def test_mention_summary_equals_a_plain_count(lex, docs, targets):
 
 def test_one_mention_or_one_document_is_insufficient_data_whatever_min_n(lex, docs, targets):
     m = st.find_mentions(docs, targets, lexicon=lex)
-    t = st.stance_table(m, docs, group_by="outlet", min_n=1, n_bootstrap=200).set_index(["group", "target"])
+    t = with_intervals(st.stance_table(m, docs, group_by="outlet", min_n=1, n_bootstrap=200), value="mean").set_index(["group", "target"])
     # before: n = 1 showed its polarity with a zero-width "interval" [x, x]
     assert t.loc[("Y", "Rusland"), "n_mentions"] == 1
     assert t.loc[("Y", "Rusland"), "result"] == "insufficient data" and np.isnan(t.loc[("Y", "Rusland"), "mean"])
-    by_doc = st.stance_table(m, docs, group_by="doc_id", min_n=1, n_bootstrap=200, resample="documents").set_index(["group", "target"])
+    by_doc = with_intervals(st.stance_table(m, docs, group_by="doc_id", min_n=1, n_bootstrap=200, resample="documents"), value="mean").set_index(["group", "target"])
     # two mentions in one document: resampling documents always draws the same one
     assert by_doc.loc[("a", "NAVO"), "n_mentions"] == 2 and by_doc.loc[("a", "NAVO"), "result"] == "insufficient data"
-    by_mention = st.stance_table(m, docs, group_by="doc_id", min_n=1, n_bootstrap=200).set_index(["group", "target"])
+    by_mention = with_intervals(st.stance_table(m, docs, group_by="doc_id", min_n=1, n_bootstrap=200), value="mean").set_index(["group", "target"])
     assert by_mention.loc[("a", "NAVO"), "result"] != "insufficient data"
 
 
@@ -189,6 +190,6 @@ def test_stance_table_says_how_many_mentions_had_a_lexicon_word(lex):
     docs = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "X"],
                          "text": ["De NAVO vergadert. De NAVO reist.", "De NAVO is goed. De NAVO praat."]})
     m = st.find_mentions(docs, {"NAVO": ["NAVO"]}, lexicon=lex)
-    t = st.stance_table(m, docs, min_n=2, n_bootstrap=200).iloc[0]
+    t = with_intervals(st.stance_table(m, docs, min_n=2, n_bootstrap=200), value="mean").iloc[0]
     assert (t["n_mentions"], t["n_scored"]) == (4, 1)  # only "goed" is in the lexicon
     assert t["mean"] == pytest.approx(round(0.55 / 4, 3))

@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     cor = sub.add_parser("corpus", help="load a corpus definition and print its totals and skip report")
     cor.add_argument("definition", help="corpus definition (YAML), e.g. corpus/seeds.yaml")
     cor.add_argument("--no-cache", action="store_true")
+    cor.add_argument("--limit", type=int, default=20, help="notes shown per kind (default 20)")
 
     args = parser.parse_args(argv)
     if args.command == "report":
@@ -59,8 +60,24 @@ def main(argv: list[str] | None = None) -> int:
             if len(corpus.skipped):
                 print("\nskipped:")
                 print(corpus.skipped.to_string(index=False))
+            _print_notes(corpus.notes, max(args.limit, 0))
         return 0
     return 2
+
+
+def _print_notes(notes, limit: int) -> None:
+    """Print ``notes`` grouped by kind (kinds sorted), at most ``limit`` rows of each kind."""
+    if not len(notes):
+        return
+    counts = notes["kind"].value_counts().sort_index()
+    print(f"\nnotes ({len(notes)}): " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
+    for kind, n in counts.items():
+        rows = notes[notes["kind"] == kind]
+        print(f"\n{kind} ({n}):")
+        if limit:
+            print(rows.head(limit).drop(columns="kind").to_string(index=False))
+        if n > limit:
+            print(f"… and {n - limit} more (--limit {n} shows them all)")
 
 
 if __name__ == "__main__":

@@ -37,11 +37,13 @@ import scipy.sparse as sp
 
 from . import validate
 from .grouping import group_labels, group_order
+from .results import Result
 from .text import Tokenizer, paragraph_table, split_paragraphs
 
 __all__ = [
     "UNIT_COLUMNS",
     "TfidfMatrix",
+    "ClusterMap",
     "Clustering",
     "Stability",
     "make_units",
@@ -966,15 +968,23 @@ def stability(
 # --------------------------------------------------------------------------------------------
 # Map
 # --------------------------------------------------------------------------------------------
-def lsa_map(matrix: TfidfMatrix, clustering: Clustering | None = None, *, random_state: int = 0) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ClusterMap(Result):
+    """:func:`lsa_map`: one row per unit with its map position, and the share of variance each
+    of the two axes explains."""
+
+    explained: tuple[float, float] = (float("nan"), float("nan"))
+
+
+def lsa_map(matrix: TfidfMatrix, clustering: Clustering | None = None, *, random_state: int = 0) -> ClusterMap:
     """Two-dimensional LSA map: ``TruncatedSVD(n_components=2)`` of the TF-IDF matrix (capped by
     its rank), one row per unit.
 
     Returns
     -------
-    DataFrame
-        ``unit_id, doc_id, paragraph, outlet, month, cluster, x, y``; ``attrs["explained"]`` holds
-        the share of variance each axis explains.
+    ClusterMap
+        ``table``: ``unit_id, doc_id, paragraph, outlet, month, cluster, x, y``; ``explained``: the
+        share of variance each axis explains.
     """
     from sklearn.decomposition import TruncatedSVD
 
@@ -1001,5 +1011,4 @@ def lsa_map(matrix: TfidfMatrix, clustering: Clustering | None = None, *, random
         out["cluster"] = clustering.labels
     out["x"] = coords[:, 0]
     out["y"] = coords[:, 1]
-    out.attrs["explained"] = [float(e) for e in explained]
-    return out.reset_index(drop=True)
+    return ClusterMap(out.reset_index(drop=True), explained=(float(explained[0]), float(explained[1])))

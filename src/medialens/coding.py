@@ -6,18 +6,21 @@ baseline), applied to the sentences that mention a target.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .grouping import group_column, group_labels, group_order
+from .results import Result
 from .stance import _check_bootstrap, bootstrap_mean
 from .text import Tokenizer
 
 __all__ = [
     "STANCE_LABELS",
     "CODE_COLUMNS",
+    "Evaluation",
     "read_codes",
     "evaluate_classifier",
     "mention_sentences",
@@ -30,6 +33,15 @@ STANCE_LABELS = ("favour", "against", "neutral")
 
 
 CODE_COLUMNS = ("unit_id", "text", "target", "stance", "coder")
+
+
+@dataclass(frozen=True)
+class Evaluation(Result):
+    """:func:`evaluate_classifier`: ``table`` holds the scores per fold and their mean."""
+
+    confusion: pd.DataFrame = field(default_factory=pd.DataFrame)
+    report: pd.DataFrame = field(default_factory=pd.DataFrame)
+    n: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
 
 
 def read_codes(path: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> pd.DataFrame:
@@ -77,12 +89,15 @@ def evaluate_classifier(
     n_splits: int = 5,
     random_state: int = 0,
     source: str = "coding_file",
-) -> dict:
+) -> Evaluation:
     """TF-IDF (shared tokeniser) + logistic regression with stratified k-fold cross-validation.
 
-    Returns a dict with ``scores`` (macro-F1 of the model and of the majority baseline, per
-    fold and mean), ``confusion`` (DataFrame, true × predicted over all folds), ``report``
-    (per-class precision/recall/F1/support) and ``n`` (units per class).
+    Returns
+    -------
+    Evaluation
+        ``table``: macro-F1 of the model and of the majority baseline, per fold and mean;
+        ``confusion``: true × predicted over all folds; ``report``: per-class
+        precision/recall/F1/support; ``n``: units per class.
     """
     from sklearn.dummy import DummyClassifier
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -128,7 +143,7 @@ def evaluate_classifier(
     rep = classification_report(y, pred, labels=labels, output_dict=True, zero_division=0)
     report = pd.DataFrame({k: rep[k] for k in [*labels, "macro avg"]}).T.round(3)
     report["support"] = report["support"].astype(int)
-    return {"scores": scores, "confusion": cm, "report": report, "n": counts}
+    return Evaluation(scores, confusion=cm, report=report, n=counts)
 
 
 def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, *, group_by: str) -> pd.DataFrame:
@@ -177,7 +192,8 @@ def predict_stance(
 ) -> pd.DataFrame:
     """Fit on all coded units, predict ``units['text']``, and give per group × target the share
     predicted *favour*, *against* and the net stance (favour − against) with a bootstrap interval.
-    Cells with fewer than ``min_n`` units (and never fewer than 2) show ``"insufficient data"``.
+    Cells with fewer than ``min_n`` units (and never fewer than 2) get NaN shares and no interval
+    (insufficient data); :func:`medialens.results.with_intervals` formats the intervals for display.
 
     ``group_by`` is a column of ``units`` (e.g. what :func:`mention_sentences` adds); its groups are
     labelled by :func:`medialens.grouping.group_labels`.
@@ -203,14 +219,13 @@ def predict_stance(
         n = len(cell)
         net = (cell["predicted"] == "favour").astype(float) - (cell["predicted"] == "against").astype(float)
         if n < max(min_n, 2):  # one unit has no interval
-            rows.append((g, t, n, cell["doc_id"].nunique(), np.nan, np.nan, np.nan, np.nan, np.nan, "insufficient data"))
+            rows.append((g, t, n, cell["doc_id"].nunique(), np.nan, np.nan, np.nan, np.nan, np.nan))
             continue
         lo, hi = bootstrap_mean(net.to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
         rows.append((g, t, n, cell["doc_id"].nunique(), round((cell["predicted"] == "favour").mean(), 3),
-                     round((cell["predicted"] == "against").mean(), 3), round(net.mean(), 3), round(lo, 3), round(hi, 3),
-                     f"{net.mean():.3f} [{lo:.3f}, {hi:.3f}]"))
+                     round((cell["predicted"] == "against").mean(), 3), round(net.mean(), 3), round(lo, 3), round(hi, 3)))
     return pd.DataFrame(rows, columns=["group", "target", "n_units", "n_documents", "share_favour", "share_against",
-                                       "net_stance", "ci_low", "ci_high", "result"])
+                                       "net_stance", "ci_low", "ci_high"])
 
 
 def classifier_top_terms(codes: pd.DataFrame, *, tokenizer: Tokenizer, n: int = 8, random_state: int = 0) -> pd.DataFrame:

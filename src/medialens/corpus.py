@@ -63,6 +63,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import os
 import pickle
 import re
@@ -75,11 +76,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from . import __version__
 from .grouping import group_labels, group_order
-from .paths import atomic_write, cache_dir, resolve
+from .paths import atomic_write, cache_dir, relative_to_root, resolve
 from .records import _C1_CHARS, _MOJIBAKE_LEADS, _MOJIBAKE_RE, Lines, csv_rows, line_safe
 from .text import (
     normalise,
@@ -89,6 +89,7 @@ from .text import (
     split_sentences,
 )
 from .tokens import WordTable
+from .yamlfile import YamlError, load_yaml
 
 __all__ = [
     "CorpusDefinition",
@@ -211,15 +212,20 @@ def _need(cond: bool, where: str, msg: str) -> None:
         raise CorpusError(f"{where}: {msg}")
 
 
+#: A corpus name is one plain folder name: no separators, no '.' or '..', no leading '-' or '.',
+#: no trailing '.' (Windows drops it), so reports/<name>/ can only be a folder inside reports/.
+_NAME_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,98}[A-Za-z0-9_-])?")
+
+
 def read_definition(path: str | Path) -> CorpusDefinition:
     """Read and validate a corpus definition YAML file (relative paths from the project root)."""
     file = resolve(path)
     if not file.is_file():
         raise CorpusError(f"corpus definition {path}: no such file ({file})")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{file.name}: not valid YAML: {exc}") from None
+        raw = load_yaml(file)
+    except YamlError as exc:
+        raise CorpusError(str(exc)) from None
     where = file.name
     _need(isinstance(raw, dict), where, "must be a mapping with at least 'name' and 'source'")
     known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes"}
@@ -227,9 +233,10 @@ def read_definition(path: str | Path) -> CorpusDefinition:
     _need(not unknown, where, f"unknown keys {unknown}; known keys are {sorted(known)}")
     name = raw.get("name")
     _need(
-        isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_.-]+", name or "") is not None,
+        isinstance(name, str) and _NAME_RE.fullmatch(name) is not None,
         where,
-        f"name = {name!r}: use letters, digits, '-', '_' or '.' (it names the report folder)",
+        f"name = {name!r}: a plain folder name of letters, digits, '-', '_' and inner '.' "
+        "(at most 100; it names reports/<name>/, figures/<name>/ and the cache files)",
     )
     src = raw.get("source")
     _need(isinstance(src, dict) and "path" in src, where, "source.path is required")
@@ -1166,16 +1173,54 @@ def _indexed_key(index: Path, newest: int, stat_ns: int) -> str | None:
 
 
 def _load_cached(cache_file: Path, defn: CorpusDefinition) -> Corpus | None:
-    if not cache_file.is_file():
+    """The corpus cached in ``cache_file``, or ``None`` when there is none or it cannot be read."""
+    try:
+        if not cache_file.is_file():
+            return None
+        fh = cache_file.open("rb")
+    except OSError:  # an unreadable cache folder or file: load without it
         return None
     try:
-        with cache_file.open("rb") as fh:
+        with fh:
             corpus = pickle.load(fh)
     except Exception:  # a broken cache is rebuilt, never trusted
-        cache_file.unlink(missing_ok=True)
+        try:
+            cache_file.unlink(missing_ok=True)
+        except OSError:
+            pass
         return None
     corpus.definition = defn
     corpus.from_cache = True
+    return corpus
+
+
+def _write_cache(path: Path, mode: str, write) -> OSError | None:
+    """Write one cache file atomically with ``write(fh)``; return the error if the cache folder
+    cannot be written (read-only, full, not a folder), ``None`` on success."""
+    try:
+        with atomic_write(path, mode) as fh:
+            write(fh)
+    except OSError as exc:
+        return exc
+    return None
+
+
+#: Cache folders already reported as unwritable in this process (the warning is given once).
+_UNWRITABLE_CACHE_WARNED: set[str] = set()
+
+
+def _cache_not_written(corpus: Corpus, exc: OSError) -> Corpus:
+    """Record in ``corpus.notes`` (and warn once per folder) that the cache could not be written."""
+    folder = relative_to_root(cache_dir())
+    detail = (
+        f"the cache folder {folder} cannot be written ({exc.strerror or type(exc).__name__}): nothing was "
+        "cached and the next load reads every input again (MEDIALENS_CACHE names another folder)"
+    )
+    if folder not in _UNWRITABLE_CACHE_WARNED:
+        _UNWRITABLE_CACHE_WARNED.add(folder)
+        logging.getLogger(__name__).warning("medialens: %s", detail)
+    rows = [*corpus.notes.itertuples(index=False, name=None), ("", None, "cache_not_written", detail, None)]
+    corpus.notes = pd.DataFrame(rows, columns=corpus.notes.columns).astype(corpus.notes.dtypes.to_dict())
     return corpus
 
 
@@ -1183,7 +1228,9 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
     """Load the corpus described by ``definition`` (a YAML path or a :class:`CorpusDefinition`).
 
     Raw files are only read. The result is cached under the project's cache folder keyed by the
-    bytes of every input and every setting; ``use_cache=False`` always rebuilds.
+    bytes of every input and every setting; ``use_cache=False`` always rebuilds. A cache folder
+    that cannot be read or written (read-only, full) is not an error: the corpus is loaded without
+    it, with a ``cache_not_written`` note and one warning.
     """
     defn = definition if isinstance(definition, CorpusDefinition) else read_definition(definition)
     files = _input_files(defn)
@@ -1197,16 +1244,17 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
             return corpus
     key = _cache_key(defn, files)  # from the bytes: what a new build is stored under
     corpus = _load_cached(cache_file_for(defn, key), defn)
+    problem = None
     if corpus is None:
         corpus = _build(defn, files, key, progress=progress)
         if _stat_signature(defn, files)[0] != signature:  # an input changed while it was read:
             return corpus  # the key may not describe what was read, so nothing is cached
-        with atomic_write(cache_file_for(defn, key)) as fh:
-            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    if _STAT_INDEX:
-        with atomic_write(index, "w") as fh:
-            json.dump({"key": key, "stat_ns": stat_ns}, fh)
-    return corpus
+        problem = _write_cache(
+            cache_file_for(defn, key), "wb", lambda fh: pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        )
+    if _STAT_INDEX and problem is None:
+        problem = _write_cache(index, "w", lambda fh: json.dump({"key": key, "stat_ns": stat_ns}, fh))
+    return corpus if problem is None else _cache_not_written(corpus, problem)
 
 
 def cache_file_for(defn: CorpusDefinition, key: str) -> Path:

@@ -3,8 +3,9 @@
 Everything starts from one document-term count built once with the shared tokeniser
 (:func:`count_terms`); every other function reads that :class:`TermCounts` and returns a tidy
 DataFrame. Notes about the data (a followed term that never occurs, a group with one document,
-``top_n`` larger than a group's vocabulary ...) are returned in ``DataFrame.attrs["notes"]`` as a
-list of plain sentences, so a notebook can show them; nothing is printed.
+``top_n`` larger than a group's vocabulary ...) are returned as the ``notes`` of a
+:class:`medialens.results.Result` (a tuple of plain sentences) beside its ``table``, so a notebook
+can show them; nothing is printed.
 
 Definitions:
 
@@ -32,11 +33,15 @@ from scipy.special import xlogy
 
 from . import validate
 from .grouping import MISSING_GROUP, group_labels, group_order
+from .results import Result
 from .text import TextSettings, Tokenizer, ngrams
 from .tokens import WordTable, text_fingerprints
 
 __all__ = [
     "TermCounts",
+    "Trends",
+    "Concordance",
+    "Dispersion",
     "count_terms",
     "group_sizes",
     "largest_group",
@@ -56,6 +61,29 @@ __all__ = [
 ]
 
 CORRECTIONS = ("default", "yates", "none")
+
+
+@dataclass(frozen=True)
+class Trends(Result):
+    """:func:`trends`: the monthly table, its notes, and how many undated documents it left out."""
+
+    undated: int = 0
+
+
+@dataclass(frozen=True)
+class Concordance(Result):
+    """:func:`kwic`: the concordance, its notes, and the words per document (in input order)."""
+
+    n_words: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dispersion(Result):
+    """:func:`dispersion`: the occurrences, its notes, every document's ``doc_id, outlet, n_words``
+    (documents without hits too) and the terms asked for, in order."""
+
+    documents: pd.DataFrame = field(default_factory=pd.DataFrame)
+    terms: tuple[str, ...] = ()
 
 
 class _Vocabulary(dict):
@@ -386,7 +414,7 @@ def term_frequencies(
     terms=None,
     ngram: int | list | None = None,
     min_count: int = 1,
-) -> pd.DataFrame:
+) -> Result:
     """Top terms per group (or the followed ``terms``) with counts and relative frequencies.
 
     Parameters
@@ -407,10 +435,10 @@ def term_frequencies(
 
     Returns
     -------
-    DataFrame
-        ``group, rank, term, n, count, per_1000, group_total, n_docs, docs_with_term``;
+    Result
+        ``table``:        ``group, rank, term, n, count, per_1000, group_total, n_docs, docs_with_term``;
         ``group_total`` is the group's number of n-grams of that order (tokens, for unigrams).
-        ``attrs["notes"]`` lists what to know (n=1 groups, absent terms, short vocabularies).
+        Notes: what to know (n=1 groups, absent terms, short vocabularies).
     """
     top_n = _check_top_n(top_n)
     validate.whole_number(min_count, "min_count", minimum=1)
@@ -440,8 +468,7 @@ def term_frequencies(
                 rows.append((g, 0, norm, n, cnt, cnt / total * 1000 if total else np.nan, total, int(table.at[g, "n_docs"]), dfreq))
         out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
         out["rank"] = out.groupby("group", sort=False)["count"].rank(method="first", ascending=False).astype(int)
-        out.attrs["notes"] = notes
-        return out
+        return Result(out, tuple(notes))
     for gi, g in enumerate(groups):
         row = sums.getrow(gi)
         drow = doc_freq.getrow(gi)
@@ -465,8 +492,7 @@ def term_frequencies(
                 c = int(cnt[k])
                 rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(d_val[np.searchsorted(d_idx, idx[k])])))
     out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
-    out.attrs["notes"] = notes
-    return out
+    return Result(out, tuple(notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -560,7 +586,7 @@ def keyness(
     ngram: int | list | None = None,
     min_count: int = 1,
     top_n: int | None = None,
-) -> pd.DataFrame:
+) -> Result:
     """Keyness of every term for ``group`` (the target) against ``reference`` (default: all other
     documents).
 
@@ -587,11 +613,11 @@ def keyness(
 
     Returns
     -------
-    DataFrame
-        One row per term, sorted by chi2 (descending) then term: the 2×2 cells ``a, b, c, d``,
+    Result
+        ``table``:        One row per term, sorted by chi2 (descending) then term: the 2×2 cells ``a, b, c, d``,
         relative frequencies per 1,000, signed ``chi2`` and ``g2`` with p-values (1 degree of
         freedom), ``log_ratio`` (Hardie; 0.5 replaces a zero count), documents containing the term
-        and document/token totals per side. ``attrs["notes"]`` warns about n=1 sides.
+        and document/token totals per side. Notes warn about n=1 sides.
     """
     validate.choice(correction, "correction", CORRECTIONS)
     validate.whole_number(min_count, "min_count", minimum=1)
@@ -674,11 +700,10 @@ def keyness(
     out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
     if top_n is not None and len(out) > 2 * top_n:
         out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
-    out.attrs["notes"] = notes
-    return out
+    return Result(out, tuple(notes))
 
 
-def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> pd.DataFrame:
+def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> Result:
     """One-vs-rest keyness for every group: the ``top_n`` most over-represented terms of each
     group (by signed chi2, ties by term). Other options as :func:`keyness`. Groups with no tokens
     are skipped with a note."""
@@ -694,11 +719,10 @@ def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: 
         except ValueError as exc:
             notes.append(f"skipped: {exc}")
             continue
-        notes += k.attrs.get("notes", [])
-        frames.append(k[k["chi2"] > 0].head(top_n))
+        notes += k.notes
+        frames.append(k.table[k.table["chi2"] > 0].head(top_n))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY_COLUMNS)
-    out.attrs["notes"] = notes
-    return out
+    return Result(out, tuple(notes))
 
 
 def bootstrap_log_ratio(
@@ -711,7 +735,7 @@ def bootstrap_log_ratio(
     n_bootstrap: int = 1000,
     level: float = 0.95,
     random_state: int = 0,
-) -> pd.DataFrame:
+) -> Result:
     """Percentile bootstrap intervals for the log ratio, resampling **documents** (not tokens)
     within ``group`` and within the reference, so that one long article cannot pass for many.
 
@@ -728,8 +752,8 @@ def bootstrap_log_ratio(
 
     Returns
     -------
-    DataFrame
-        ``term, log_ratio, low, high, n_docs_target, n_docs_reference``; with one document on a
+    Result
+        ``table``:        ``term, log_ratio, low, high, n_docs_target, n_docs_reference``; with one document on a
         side the interval is NaN (nothing to resample) and a note says so.
     """
     n_bootstrap = validate.whole_number(n_bootstrap, "n_bootstrap", minimum=10)
@@ -767,8 +791,7 @@ def bootstrap_log_ratio(
             "n_docs_target": len(t_idx), "n_docs_reference": len(r_idx),
         }
     )
-    out.attrs["notes"] = notes
-    return out
+    return Result(out, tuple(notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -785,7 +808,7 @@ def reference_keyness(
     reference_size: float = 1e9,
     top_n: int = 20,
     min_count: int = 2,
-) -> pd.DataFrame:
+) -> Result:
     """Unigrams of the whole corpus against general-language frequencies from ``wordfreq``.
 
     wordfreq gives a word's frequency (share of running words in a large mix of sources:
@@ -800,9 +823,10 @@ def reference_keyness(
 
     Returns
     -------
-    DataFrame
-        ``term, count, per_million, reference_per_million, log_ratio, g2, p_g2, note`` for the
-        ``top_n`` most over-represented words (positive G², ties by term); ``attrs["notes"]``.
+    Result
+        ``table``:        ``term, count, per_million, reference_per_million, log_ratio, g2, p_g2, note`` for the
+        ``top_n`` most over-represented words (positive G², ties by term); notes: the corpus size and
+        the reference used.
     """
     from wordfreq import word_frequency
 
@@ -840,11 +864,11 @@ def reference_keyness(
     )
     out = out[out["g2"] > 0].sort_values(["g2", "term"], ascending=[False, True], kind="stable").head(top_n)
     out = out.reset_index(drop=True)
-    out.attrs["notes"] = [
+    notes = [
         f"Corpus rate per running word (before stopword removal): {total:,} words. Reference: wordfreq "
         f"'{counts.settings.language}' frequencies as a nominal corpus of {reference_size:,.0f} words."
     ]
-    return out
+    return Result(out, tuple(notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -853,12 +877,12 @@ def reference_keyness(
 TREND_COLUMNS = ["group", "month", "term", "count", "per_1000", "group_total", "n_docs", "docs_with_term", "share_docs"]
 
 
-def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.DataFrame:
+def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> Trends:
     """Monthly relative frequency and share of documents mentioning each followed term, per group.
 
     Every calendar month between the first and last dated document is present for every group;
     a month in which a group has no documents has ``n_docs = 0`` and NaN rates (a gap, not a
-    zero). Undated documents are left out of the lines and counted in ``attrs["undated"]``.
+    zero). Undated documents are left out of the lines and counted in ``Trends.undated``.
 
     Parameters
     ----------
@@ -869,8 +893,8 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.
 
     Returns
     -------
-    DataFrame
-        ``group, month, term, count, per_1000, group_total, n_docs, docs_with_term, share_docs``
+    Trends
+        ``table``:        ``group, month, term, count, per_1000, group_total, n_docs, docs_with_term, share_docs``
         (``share_docs`` = documents mentioning the term / documents, Media Cloud's attention measure).
     """
     if group_by in _DATE_COLUMNS:
@@ -914,9 +938,7 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> pd.
         out["per_1000"] = np.where(has_docs & (out["group_total"] > 0), out["count"] / out["group_total"].where(out["group_total"] > 0) * 1000, np.nan)
         out["share_docs"] = np.where(has_docs, out["docs_with_term"] / out["n_docs"].where(has_docs), np.nan)
     out = out[TREND_COLUMNS]
-    out.attrs["notes"] = notes
-    out.attrs["undated"] = n_undated
-    return out
+    return Trends(out, tuple(notes), undated=n_undated)
 
 
 # --------------------------------------------------------------------------------------------
@@ -945,7 +967,7 @@ def kwic(
     window: int = 8,
     settings: TextSettings | None = None,
     sort_by: str = "position",
-) -> pd.DataFrame:
+) -> Concordance:
     """Keyword in context: every occurrence of each term with ``window`` words either side.
 
     Matching is on the tokeniser's **words** (normalised, lowercased, before stopword removal and
@@ -967,9 +989,9 @@ def kwic(
 
     Returns
     -------
-    DataFrame
-        ``doc_id, outlet, date, position, left, keyword, right, term``; ``position`` is the word
-        index of the keyword in its document. ``attrs["notes"]`` names terms with no match.
+    Concordance
+        ``table``:        ``doc_id, outlet, date, position, left, keyword, right, term``; ``position`` is the word
+        index of the keyword in its document. Notes name terms with no match.
     """
     _check_documents(documents)
     validate.whole_number(window, "window", minimum=0)
@@ -1002,34 +1024,33 @@ def kwic(
     else:
         out = out.sort_values([sort_by, "doc_id", "position"], kind="stable")
     out = out.reset_index(drop=True)
-    out.attrs["notes"] = [f"terms: {t!r} does not occur in the documents." for t, h in hits.items() if h == 0]
-    out.attrs["n_words"] = n_words  # words per document, in the order of ``documents``
-    return out
+    notes = [f"terms: {t!r} does not occur in the documents." for t, h in hits.items() if h == 0]
+    return Concordance(out, tuple(notes), n_words=tuple(n_words))
 
 
-def dispersion(documents: pd.DataFrame, *, terms, settings: TextSettings | None = None) -> pd.DataFrame:
+def dispersion(documents: pd.DataFrame, *, terms, settings: TextSettings | None = None) -> Dispersion:
     """Where each term occurs in each document, for an x-ray (dispersion) plot.
 
     Returns
     -------
-    DataFrame
-        ``doc_id, outlet, term, position, n_words, offset`` with ``offset = position / n_words``
-        (0 = start of the article, 1 = end); ``attrs["documents"]`` holds every document's id and
-        length so the plot can show documents without hits.
+    Dispersion
+        ``table``:        ``doc_id, outlet, term, position, n_words, offset`` with ``offset = position / n_words``
+        (0 = start of the article, 1 = end); ``documents`` holds every document's id and length
+        so the plot can show documents without hits.
     """
     k = kwic(documents, terms=terms, window=0, settings=settings)  # tokenises every document once
     lengths = pd.DataFrame(
         {
             "doc_id": documents["doc_id"].to_numpy(),
             "outlet": documents["outlet"].to_numpy() if "outlet" in documents.columns else None,
-            "n_words": k.attrs["n_words"],
+            "n_words": k.n_words,
         }
     )
-    out = k[["doc_id", "term", "position"]].merge(lengths, on="doc_id", how="left")
+    out = k.table[["doc_id", "term", "position"]].merge(lengths, on="doc_id", how="left")
     out["offset"] = out["position"] / out["n_words"].where(out["n_words"] > 0)
     out = out[["doc_id", "outlet", "term", "position", "n_words", "offset"]]
     out = out.sort_values(["term", "doc_id", "position"], kind="stable").reset_index(drop=True)
-    out.attrs["documents"] = lengths.sort_values("doc_id").reset_index(drop=True)
-    out.attrs["terms"] = [terms] if isinstance(terms, str) else list(terms)
-    out.attrs["notes"] = k.attrs["notes"]
-    return out
+    return Dispersion(
+        out, k.notes, documents=lengths.sort_values("doc_id").reset_index(drop=True),
+        terms=(terms,) if isinstance(terms, str) else tuple(terms),
+    )

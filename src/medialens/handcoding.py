@@ -23,7 +23,7 @@ import pandas as pd
 from medialens import reliability
 from medialens.grouping import group_labels
 from medialens.paths import atomic_write
-from medialens.reliability import Result
+from medialens.results import Result
 
 UNIT_KINDS = ("documents", "paragraphs", "sentences")
 DONT_KNOW = ("don't know", "dont know", "dk", "weet niet", "n/a")

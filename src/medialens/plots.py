@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import pandas as pd
@@ -19,6 +20,10 @@ from matplotlib.figure import Figure
 from . import validate
 from .grouping import MISSING_GROUP, group_labels, group_order
 from .paths import atomic_write, relative_to_root
+
+if TYPE_CHECKING:
+    from .clustering import ClusterMap
+    from .frequency import Dispersion, Trends
 
 __all__ = ["save_figure", "SavedFigure", "STYLE", "corpus_overview"]
 
@@ -135,13 +140,16 @@ def silhouette_by_k(by_k: pd.DataFrame, *, chosen_k: int, n_units: int) -> Figur
     return fig
 
 
-def cluster_map(points: pd.DataFrame, *, title: str = "LSA map of the TF-IDF matrix") -> Figure:
-    """2-D map from :func:`medialens.clustering.lsa_map`: colour = cluster, marker = outlet."""
+def cluster_map(points: ClusterMap, *, title: str = "LSA map of the TF-IDF matrix") -> Figure:
+    """2-D map from :func:`medialens.clustering.lsa_map`: colour = cluster, marker = outlet, axes
+    labelled with the share of variance they explain."""
+    explained = points.explained
+    points = points.table
     with matplotlib.rc_context(STYLE):
         fig = new_figure(width=7.5, height=5)
         ax = fig.subplots()
-        pts = points.assign(outlet=points["outlet"].astype(object).where(points["outlet"].notna(), "(no outlet)"))
-        outlets = sorted(pts["outlet"].unique())
+        pts = points.assign(outlet=group_labels(points, "outlet"))
+        outlets = group_order(pts["outlet"])
         clusters = sorted(pts["cluster"].unique()) if "cluster" in pts.columns else [None]
         cmap = matplotlib.colormaps["tab10" if len(clusters) <= 10 else "tab20"]
         for ci, c in enumerate(clusters):
@@ -159,7 +167,6 @@ def cluster_map(points: pd.DataFrame, *, title: str = "LSA map of the TF-IDF mat
         handles += [Line2D([], [], color="grey", marker=_MARKERS[oi % len(_MARKERS)], linestyle="", label=o)
                     for oi, o in enumerate(outlets)]
         ax.legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-        explained = points.attrs.get("explained", [float("nan"), float("nan")])
         ax.set_xlabel(f"LSA axis 1 ({explained[0]:.1%} of variance)")
         ax.set_ylabel(f"LSA axis 2 ({explained[1]:.1%} of variance)")
         ax.set_title(f"{title} (n = {len(points)} units)")
@@ -342,18 +349,19 @@ def keyness_plot(key: pd.DataFrame, *, top_n: int = 10, measure: str = "chi2") -
     return fig
 
 
-def trends_plot(trend: pd.DataFrame, *, value: str = "per_1000", ncols: int = 2) -> Figure:
+def trends_plot(trends: Trends, *, value: str = "per_1000", ncols: int = 2) -> Figure:
     """Monthly lines of followed terms, one facet per term, one line per group. Months in which
     a group has no documents are gaps (NaN), not zeros; undated documents are left out and
     counted in the title."""
     validate.choice(value, "value", ("per_1000", "share_docs"))
+    trend = trends.table
     dated = trend[trend["month"] != MISSING_GROUP]
     if dated.empty:
         raise ValueError("trend: no dated months to plot")
     terms = list(dict.fromkeys(dated["term"]))
     months = sorted(dated["month"].unique())
     groups = group_order(dated["group"])
-    undated = trend.attrs.get("undated", 0)
+    undated = trends.undated
     with matplotlib.rc_context(STYLE):
         ncols_eff = max(1, min(ncols, len(terms)))
         nrows = -(-len(terms) // ncols_eff)
@@ -374,13 +382,11 @@ def trends_plot(trend: pd.DataFrame, *, value: str = "per_1000", ncols: int = 2)
     return fig
 
 
-def xray_plot(disp: pd.DataFrame) -> Figure:
+def xray_plot(dispersion: Dispersion) -> Figure:
     """Dispersion (x-ray) plot as quanteda's ``textplot_xray``: one row per document, one panel
     per term, a tick wherever the term occurs (0 = start of the article, 1 = end)."""
-    docs = disp.attrs.get("documents")
-    if docs is None:
-        docs = disp[["doc_id", "outlet", "n_words"]].drop_duplicates()
-    terms = disp.attrs.get("terms") or sorted(disp["term"].unique())
+    disp, docs = dispersion.table, dispersion.documents
+    terms = list(dispersion.terms) or sorted(disp["term"].unique())
     if not terms:
         raise ValueError("disp: no occurrences to plot")
     order = docs.sort_values("doc_id")

@@ -22,16 +22,10 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from .results import Result
+
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 RELIABLE, TENTATIVE = 0.800, 0.667
-
-
-@dataclass(frozen=True)
-class Result:
-    """A table of numbers and the notes that say how they were computed."""
-
-    table: pd.DataFrame
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 Before anything runs, every parameter in the file is checked against the ``parameters`` cell of
 the notebooks it is meant for: the name must be declared there (papermill pastes names into code
 unescaped) and the value must have the declared type (papermill's ``-p`` guesses types). Output
-paths are confined to the output folder, and every file is written atomically.
+paths are confined to the output folder, and every file is written atomically. A run writes
+into a staging folder that replaces the report folder when the run is over
+(:mod:`medialens.staging`), so an interrupted run never leaves old and new pages mixed.
 
 Parameter file (YAML)::
 
@@ -22,10 +24,12 @@ from __future__ import annotations
 
 import ast
 import html
+import json
 import keyword
 import logging
 import os
 import re
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -33,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import yaml
 
 from .paths import atomic_write, confine, project_root, relative_to_root, resolve
+from .staging import check_replaceable, new_staging, remove_leftovers, restage, swap_in, unstage
+from .yamlfile import YamlError, load_yaml
 
 __all__ = [
     "Parameter",
@@ -215,9 +220,11 @@ def read_parameter_file(path: str | Path) -> ParameterFile:
     if not file.is_file():
         raise ParameterError(f"parameter file {path}: no such file")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{file.name}: not valid YAML: {exc}") from None
+        raw = load_yaml(file)
+    except YamlError as exc:
+        raise ParameterError(str(exc)) from None
+    if raw is None:
+        raw = {}
     if not isinstance(raw, dict):
         raise ParameterError(f"{file.name}: must be a mapping of parameter names to values")
     per_nb = raw.pop("notebooks", None) or {}
@@ -237,6 +244,15 @@ def _notebooks(notebook_dir: Path, only: list[str] | None) -> list[Path]:
     if not found:
         raise ParameterError(f"no notebooks in {notebook_dir}")
     return found
+
+
+def _named_folder(base: Path, name: str) -> Path:
+    """``base/name``, refused unless it is a folder directly inside ``base`` (the corpus definition
+    has already checked the name; this is what makes the runner unable to write elsewhere)."""
+    folder = confine(name, base, what="corpus name")
+    if folder.parent != base.resolve():
+        raise ParameterError(f"corpus name {name!r} is not a plain folder name; nothing was run")
+    return folder
 
 
 def plan_report(
@@ -268,6 +284,14 @@ def plan_report(
     for stem in pf.per_notebook:
         if stem not in declared and not only:
             problems.append(f"{pf.path.name}: notebooks.{stem}: no such notebook")
+    # a notebook that reads a corpus gets it from the file: a missing 'corpus:' never runs the seeds
+    no_corpus = [nb.name for nb in notebooks if "corpus" in declared[nb.stem]
+                 and "corpus" not in pf.common and "corpus" not in pf.per_notebook.get(nb.stem, {})]
+    if no_corpus:
+        problems.append(
+            f"{pf.path.name}: no 'corpus:' given (needed by {', '.join(no_corpus)}); name the corpus "
+            "definition, e.g. 'corpus: mycorpus.yaml' (relative to the parameter file)"
+        )
     # corpus name decides the default output folders
     corpus_value = pf.per_notebook.get(notebooks[0].stem, {}).get("corpus", pf.common.get("corpus"))
     corpus_name = "report"
@@ -276,8 +300,8 @@ def plan_report(
             corpus_name = read_definition(resolve(corpus_value, base=pf.path.parent)).name
         except ValueError as exc:
             problems.append(f"{pf.path.name}: corpus: {exc}")
-    out = resolve(out_dir, base=Path.cwd()) if out_dir else project_root() / "reports" / corpus_name
-    figs = resolve(figures_dir, base=Path.cwd()) if figures_dir else project_root() / "figures" / corpus_name
+    out = resolve(out_dir, base=Path.cwd()) if out_dir else _named_folder(project_root() / "reports", corpus_name)
+    figs = resolve(figures_dir, base=Path.cwd()) if figures_dir else _named_folder(project_root() / "figures", corpus_name)
     plan = []
     for nb in notebooks:
         values = {k: v for k, v in pf.common.items() if k in declared[nb.stem]}
@@ -375,10 +399,16 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def _shown_status(row: dict) -> str:
+    if not row.get("earlier"):
+        return row["status"]
+    return f"{row['status']} — from an earlier run with {row.get('parameter_file') or 'unknown parameters'}, not re-run this time"
+
+
 def _write_index(out: Path, corpus_label: str, param_file: Path, rows: list[dict]) -> Path:
     items = "\n".join(
         f'<li><a href="{html.escape(r["html"], quote=True)}">{html.escape(r["title"])}</a> '
-        f'<code>{html.escape(r["notebook"])}</code> — {html.escape(r["status"])}</li>'
+        f'<code>{html.escape(r["notebook"])}</code> — {html.escape(_shown_status(r))}</li>'
         for r in rows
     )
     page = f"""<!DOCTYPE html>
@@ -395,7 +425,58 @@ def _write_index(out: Path, corpus_label: str, param_file: Path, rows: list[dict
     index = out / "index.html"
     with atomic_write(index, "w") as fh:
         fh.write(page)
+    with atomic_write(out / MANIFEST, "w") as fh:
+        json.dump({"notebooks": rows}, fh, indent=1, sort_keys=True)
     return index
+
+
+#: What a run leaves beside index.html: every page's notebook, title, status and parameter file.
+MANIFEST = "report.json"
+
+
+def _earlier_rows(out: Path, rerun: set[str]) -> list[dict]:
+    """Index rows of pages in the report folder ``out`` that this (partial) run does not re-run,
+    marked as from an earlier run (pages of a report written before the manifest existed are
+    listed with their status unknown)."""
+    try:
+        rows = [r for r in json.loads((out / MANIFEST).read_text(encoding="utf-8"))["notebooks"] if isinstance(r, dict)]
+    except (OSError, ValueError, KeyError, TypeError):
+        rows = []
+    known = {r.get("notebook") for r in rows}
+    rows += [
+        {"notebook": p.name, "html": p.with_suffix(".html").name, "title": p.stem, "status": "status not recorded"}
+        for p in sorted(out.glob("*.ipynb"))
+        if not p.name.startswith(".") and p.name not in known
+    ]
+    return [{**r, "earlier": True} for r in rows if r.get("notebook") not in rerun and {"notebook", "html", "title", "status"} <= set(r)]
+
+
+def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, out: Path, html_output: bool) -> dict:
+    """Run one notebook into ``folder`` (the staging folder of ``out``); return its index row."""
+    from papermill.exceptions import PapermillExecutionError
+
+    tmp_path = folder / f".{nb_path.stem}.running.ipynb"
+    status = "ok"
+    try:
+        nb = _execute(nb_path, tmp_path, params)
+    except PapermillExecutionError as exc:
+        nb = nbformat.read(tmp_path, as_version=4)
+        # papermill puts an error banner cell on top, so find the failed cell by its error output
+        failed = [c for c in nb.cells if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+        first = next((ln.strip() for ln in (failed[0].source if failed else "").splitlines() if ln.strip()), "")
+        status = f"FAILED in cell {exc.cell_index} (In [{exc.exec_count}]: {first}): {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, timeout ...
+        status = f"FAILED: {type(exc).__name__}: {exc}"
+        nb = nbformat.read(nb_path, as_version=4) if not tmp_path.exists() else nbformat.read(tmp_path, as_version=4)
+    text = unstage(nbformat.writes(_strip_volatile_metadata(nb)), folder, out)
+    nb = nbformat.reads(text, as_version=4)
+    with atomic_write(folder / nb_path.name, "w") as fh:
+        fh.write(text if text.endswith("\n") else text + "\n")
+    tmp_path.unlink(missing_ok=True)
+    html_name = nb_path.with_suffix(".html").name
+    if html_output:
+        _render_html(nb, folder / html_name)
+    return {"notebook": nb_path.name, "html": html_name, "title": _title(nb, nb_path.stem), "status": status}
 
 
 def run_report(
@@ -408,50 +489,55 @@ def run_report(
     html_output: bool = True,
     stream=sys.stderr,
 ) -> int:
-    """Run the report; return 0 on success, 1 if any notebook failed, 2 for bad parameters."""
-    from papermill.exceptions import PapermillExecutionError
+    """Run the report; return 0 on success, 1 if any notebook failed, 2 for bad parameters.
 
+    Every page is written into a staging folder that replaces the output folder when all notebooks
+    have run (failed ones included, with their status); if the runner itself stops (an error,
+    Ctrl-C), the output folder is left as it was. With ``only``, the other pages of the previous
+    report are kept and marked in the index as from an earlier run.
+    """
     try:
         out, figs, plan = plan_report(param_file, out_dir=out_dir, figures_dir=figures_dir, notebook_dir=notebook_dir, only=only)
+        problem = check_replaceable(out)
+        if problem:
+            raise ParameterError(f"{problem}; nothing was run")
     except ValueError as exc:
         print(f"medialens report: {exc}", file=stream)
         return 2
     _set_env()
-    out.mkdir(parents=True, exist_ok=True)
+    leftovers = remove_leftovers(out)
+    if leftovers:
+        print(
+            f"medialens report: removed {len(leftovers)} folder(s) left by an interrupted run "
+            f"({', '.join(p.name for p in leftovers)}); figures in {relative_to_root(figs)} may be "
+            "from two runs until this one finishes",
+            file=stream,
+        )
     figs.mkdir(parents=True, exist_ok=True)
     print(f"medialens report: {len(plan)} notebook(s) -> {relative_to_root(out)}", file=stream)
-    rows, failures = [], 0
-    for i, (nb_path, params) in enumerate(plan, start=1):
-        start = time.monotonic()
-        print(f"[{i}/{len(plan)}] {nb_path.name} ...", file=stream, flush=True)
-        executed_path = out / nb_path.name
-        tmp_path = out / f".{nb_path.stem}.running.ipynb"
-        status = "ok"
-        try:
-            nb = _execute(nb_path, tmp_path, params)
-        except PapermillExecutionError as exc:
-            failures += 1
-            nb = nbformat.read(tmp_path, as_version=4)
-            # papermill puts an error banner cell on top, so find the failed cell by its error output
-            failed = [c for c in nb.cells if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
-            first = next((ln.strip() for ln in (failed[0].source if failed else "").splitlines() if ln.strip()), "")
-            status = f"FAILED in cell {exc.cell_index} (In [{exc.exec_count}]: {first}): {exc.ename}: {exc.evalue}"
-        except Exception as exc:  # kernel died, timeout ...
-            failures += 1
-            status = f"FAILED: {type(exc).__name__}: {exc}"
-            nb = nbformat.read(nb_path, as_version=4) if not tmp_path.exists() else nbformat.read(tmp_path, as_version=4)
-        nb = _strip_volatile_metadata(nb)
-        with atomic_write(executed_path, "w") as fh:
-            nbformat.write(nb, fh)
-        tmp_path.unlink(missing_ok=True)
-        html_name = nb_path.with_suffix(".html").name
-        if html_output:
-            _render_html(nb, out / html_name)
-        rows.append({"notebook": nb_path.name, "html": html_name, "title": _title(nb, nb_path.stem), "status": status})
-        print(f"[{i}/{len(plan)}] {nb_path.name} {status} ({time.monotonic() - start:.1f} s)", file=stream, flush=True)
-    pf_path = resolve(param_file, base=Path.cwd())
-    index = _write_index(out, out.name, pf_path, rows)
-    print(f"medialens report: index at {relative_to_root(index)}; figures in {relative_to_root(figs)}", file=stream)
+    staging = new_staging(out)
+    try:
+        earlier = []
+        if only and out.is_dir():
+            shutil.copytree(out, staging, symlinks=True, dirs_exist_ok=True)
+            earlier = _earlier_rows(out, {nb.name for nb, _ in plan})
+        pf_label = relative_to_root(resolve(param_file, base=Path.cwd()))
+        rows, failures = [], 0
+        for i, (nb_path, params) in enumerate(plan, start=1):
+            start = time.monotonic()
+            print(f"[{i}/{len(plan)}] {nb_path.name} ...", file=stream, flush=True)
+            staged = {k: restage(v, out, staging) if isinstance(v, str) and OUTPUT_PATH_NAMES.match(k) else v for k, v in params.items()}
+            row = _run_one(nb_path, staged, staging, out, html_output)
+            failures += row["status"] != "ok"
+            rows.append({**row, "parameter_file": pf_label})
+            print(f"[{i}/{len(plan)}] {nb_path.name} {row['status']} ({time.monotonic() - start:.1f} s)", file=stream, flush=True)
+        rows = sorted(rows + earlier, key=lambda r: r["notebook"])
+        _write_index(staging, out.name, resolve(param_file, base=Path.cwd()), rows)
+        swap_in(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    print(f"medialens report: index at {relative_to_root(out / 'index.html')}; figures in {relative_to_root(figs)}", file=stream)
     if failures:
         print(f"medialens report: {failures} notebook(s) failed", file=stream)
         return 1

@@ -287,8 +287,8 @@ def stance_table(
         ``"speaker"`` (the quoted speaker, ``(not quoted)`` for the journalist's own text) or any
         document column (``outlet``, ``month``...).
     min_n : int
-        Cells with fewer mentions show ``"insufficient data"`` instead of a number. A cell with a
-        single mention always does (one value has no interval), and with
+        Cells with fewer mentions get no mean and no interval (NaN: insufficient data). A cell with
+        a single mention never does (one value has no interval), and with
         ``resample="documents"`` so does a cell whose mentions all come from one document.
     n_bootstrap, random_state : int
         Bootstrap resamples and seed (each cell uses a generator seeded with ``random_state``).
@@ -301,11 +301,11 @@ def stance_table(
     Returns
     -------
     DataFrame
-        ``group, target, n_mentions, n_documents, n_scored, mean, ci_low, ci_high, result`` where
-        ``n_scored`` counts the mentions whose context holds a lexicon word (the others score 0.0
-        for lack of evidence: ``0.000 [0.000, 0.000]`` with ``n_scored = 0`` means "no evaluative
-        words", not "neutral") and ``result`` is ``"0.123 [0.010, 0.250]"`` or
-        ``"insufficient data"``.
+        ``group, target, n_mentions, n_documents, n_scored, mean, ci_low, ci_high`` (numbers,
+        rounded to 3; NaN for insufficient data) where ``n_scored`` counts the mentions whose
+        context holds a lexicon word (the others score 0.0 for lack of evidence: a mean of 0.0 with
+        ``n_scored = 0`` means "no evaluative words", not "neutral").
+        :func:`medialens.results.with_intervals` formats the intervals for display.
     """
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
         raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
@@ -329,17 +329,15 @@ def stance_table(
             scored = int((cell["n_lexicon_words"] > 0).sum()) if "n_lexicon_words" in cell.columns else n
             # one value (or one resampled document) has no spread: its "interval" would be a point
             if n < max(min_n, 2) or (resample == "documents" and nd < 2):
-                rows.append((g, t, n, nd, scored, np.nan, np.nan, np.nan, "insufficient data"))
+                rows.append((g, t, n, nd, scored, np.nan, np.nan, np.nan))
                 continue
             mean = float(cell["polarity"].mean())
             if resample == "mentions":
                 lo, hi = bootstrap_mean(cell["polarity"].to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
             else:
                 lo, hi = _bootstrap_docs(cell, n_bootstrap, random_state)
-            rows.append((g, t, n, nd, scored, round(mean, 3), round(lo, 3), round(hi, 3), f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"))
-    return pd.DataFrame(
-        rows, columns=["group", "target", "n_mentions", "n_documents", "n_scored", "mean", "ci_low", "ci_high", "result"]
-    )
+            rows.append((g, t, n, nd, scored, round(mean, 3), round(lo, 3), round(hi, 3)))
+    return pd.DataFrame(rows, columns=["group", "target", "n_mentions", "n_documents", "n_scored", "mean", "ci_low", "ci_high"])
 
 
 def _bootstrap_docs(cell: pd.DataFrame, n_bootstrap: int, random_state: int) -> tuple[float, float]:
