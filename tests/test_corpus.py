@@ -285,6 +285,91 @@ def test_missing_date_line_is_kept_and_counted(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
+# .txt header lines: every case has a defined outcome and a note (issue 10, point 11)
+# --------------------------------------------------------------------------------------------
+OUTLET_SENTENCE = "outlet malls across the country are closing their doors, analysts said on Monday"
+
+
+@pytest.mark.parametrize(
+    ("content", "fields", "note", "body_start"),
+    [
+        # a second date line: the first is used, the second is dropped, not body text
+        ("date 2022-03\ndate 2022-04\n{b}", {"date": "2022-03"}, ("repeated_header", 2), "De Navo-top"),
+        # a date line after the body began: body text, noted
+        ("title Kop\n{b}\ndate 2022-03\nTweede alinea.", {"date": None, "title": "Kop"}, ("header_in_body", 3), "De Navo-top"),
+        # outlet with no value: outlet missing, noted, and the line is not body text
+        ("outlet\ndate 2022-03\n{b}", {"outlet": None, "date": "2022-03"}, ("empty_header", 1), "De Navo-top"),
+        ("outlet   \n{b}", {"outlet": None}, ("empty_header", 1), "De Navo-top"),
+        # blank lines between header lines belong to the header block
+        ("date 2022-03\n\noutlet NRC\n{b}", {"date": "2022-03", "outlet": "NRC"}, None, "De Navo-top"),
+        # a first body line that merely begins with 'outlet': too long for a header, body text
+        (OUTLET_SENTENCE + "\n{b}", {"outlet": None}, ("not_a_header", 1), "outlet malls"),
+    ],
+)
+def test_txt_header_cases_have_a_defined_outcome_and_a_note(tmp_path, content, fields, note, body_start):
+    c = load(tmp_path, {"h.txt": content.format(b=body(12))})
+    assert len(c) == 1 and c.skipped.empty
+    doc = c.documents.iloc[0]
+    for key, value in fields.items():
+        assert (None if pd.isna(doc[key]) else doc[key]) == value, key
+    assert doc["text"].startswith(body_start)
+    assert "2022-04" not in doc["text"]  # a header line dropped is never body text
+    header_notes = c.notes[c.notes["kind"].isin(["repeated_header", "header_in_body", "empty_header", "not_a_header"])]
+    if note is None:
+        assert header_notes.empty
+    else:
+        (row,) = header_notes.itertuples()
+        assert (row.kind, row.line) == note and row.detail.startswith(f"h.txt:{note[1]} ")
+
+
+def test_a_first_line_beginning_with_date_is_the_date_header(tmp_path):
+    # documented: 'date' at the top is always the date header; a value that is no date follows
+    # cleaning.bad_date (here the default: skipped, naming the value)
+    c = load(tmp_path, {"d.txt": f"date night is a tradition\n{body(13)}", "ok.txt": body(14)})
+    s = skip_of(c, "d.txt")
+    assert s["reason"] == "bad_date" and "'night'" in s["detail"]
+    kept = load(tmp_path / "keep", {"d.txt": f"date night is a tradition\n{body(13)}"}, cleaning={"bad_date": "keep"})
+    assert kept.documents.iloc[0]["text"].startswith("is a tradition")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_declared_utf16_txt_is_decoded_not_refused_as_nul(tmp_path, encoding):
+    text = f"date 2022-03\noutlet NRC\n{body(15)}\n\nTweede „alinea”"
+    c = load(tmp_path, {"u.txt": text.encode(encoding)}, encoding=encoding)
+    assert len(c) == 1 and c.skipped.empty
+    doc = c.documents.iloc[0]
+    assert (doc["date"], doc["outlet"]) == ("2022-03", "NRC") and doc["text"].endswith("Tweede „alinea”")
+    bad = load(tmp_path / "nul", {"u.txt": (text + "\x00").encode(encoding)}, encoding=encoding)
+    assert skip_of(bad, "u.txt")["reason"] == "nul_byte"
+
+
+@pytest.mark.parametrize(
+    ("key", "labels"), [("id", "id,doc_id,label\na,x,1\n"), ("doc_id", "doc_id,doc_id\na,b\n")]
+)
+def test_a_second_doc_id_column_is_a_one_line_error_naming_the_file(tmp_path, key, labels):
+    # pandas said "The column label 'doc_id' is not unique", naming no file
+    with pytest.raises(CorpusError, match=r"^metadata file labels\.csv(:1)?:? column 'doc_id' ") as err:
+        load(tmp_path, {"a.txt": body(16)}, metadata={"path": "labels.csv", "key": key}, meta_files={"labels.csv": labels})
+    assert "\n" not in str(err.value) and "not unique" not in str(err.value)
+
+
+def test_a_doc_id_column_in_the_records_does_not_replace_the_id(tmp_path):
+    c = load(tmp_path, {"c.csv": f"id,doc_id,text\n1,zz,{q(body(17))}\n"}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1"]
+    lines = [json.dumps({"id": "1", "doc_id": "zz", "text": body(18)})]
+    c = load(tmp_path / "j", {"j.jsonl": "\n".join(lines)}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["1"]
+
+
+def test_a_fifo_as_source_path_is_a_one_line_error(tmp_path):
+    definition = write_corpus(tmp_path, {})
+    (tmp_path / "data").rmdir()
+    os.mkfifo(tmp_path / "data")
+    with pytest.raises(CorpusError, match=r"^source\.path .*data: neither a file nor a folder"):
+        load_corpus(definition, use_cache=False)
+
+
+# --------------------------------------------------------------------------------------------
 # Cleaning: HTML, special characters
 # --------------------------------------------------------------------------------------------
 def test_html_is_stripped_once_and_counted(tmp_path):
@@ -1005,6 +1090,99 @@ def test_random_bad_input_is_conserved_and_never_damaged(tmp_path_factory, conte
     raw_words = Tokenizer(lowercase=False, remove_stopwords=False, min_length=1, numbers=True)
     assert c.words.doc_ids == c.documents["doc_id"].tolist()
     assert c.words.tokens(raw_words.settings) == [raw_words.words(t) for t in texts]
+
+
+# --------------------------------------------------------------------------------------------
+# The bad-input catalogue of the robustness guide: each row about reading inputs, and the tests
+# that cover it (``module::test``). Rows about metadata, cleaning and the runner are added by the
+# tests of those parts.
+# --------------------------------------------------------------------------------------------
+CATALOGUE = {
+    "UTF-8 with BOM": ["test_corpus::test_utf8_bom_is_decoded_and_noted", "test_corpus::test_jsonl_with_bom_parses"],
+    "cp1252 / latin-1 exports": [
+        "test_corpus::test_cp1252_declared_decodes_low_quotes",
+        "test_corpus::test_cp1252_undeclared_is_skipped_with_position_and_hint",
+        "test_corpus::test_latin1_declared_lets_no_c1_controls_in",
+    ],
+    "invalid or mixed bytes": [
+        "test_corpus::test_invalid_bytes_skip_the_file_and_never_replace",
+        "test_records::test_a_csv_with_a_bad_byte_keeps_the_other_records",
+    ],
+    "mojibake": ["test_corpus::test_mojibake_is_kept_as_is_and_noted"],
+    "NUL bytes, UTF-16 files": [
+        "test_corpus::test_nul_byte_is_skipped_with_line",
+        "test_corpus::test_utf16_file_is_skipped_as_nul_byte",
+        "test_corpus::test_declared_utf16_txt_is_decoded_not_refused_as_nul",
+        "test_records::test_a_nul_or_c1_character_skips_one_csv_record",
+        "test_records::test_a_utf16_jsonl_read_as_utf8_counts_its_lines",
+        "test_records::test_declared_utf16_and_utf32_are_decoded",
+    ],
+    "date 2022-13, date march, no date line": [
+        "test_corpus::test_malformed_date_is_skipped_naming_file_line_and_value",
+        "test_corpus::test_malformed_date_keep_mode_keeps_document_without_date",
+        "test_corpus::test_malformed_date_error_mode_raises_naming_file_line_and_value",
+        "test_corpus::test_missing_date_line_is_kept_and_counted",
+    ],
+    "empty file, header-only file": ["test_corpus::test_empty_and_header_only_files"],
+    "one 200 MB file": [
+        "test_corpus::test_file_over_max_doc_bytes_is_skipped",
+        "test_corpus::test_one_record_over_max_doc_bytes_is_skipped",
+    ],
+    "100k small files": ["test_corpus::test_a_folder_of_many_small_files_gives_one_summarised_skip_report"],
+    "CSV with quoted newlines, unbalanced quotes, extra fields, NA/NULL text": [
+        "test_corpus::test_csv_quoted_newlines_are_one_record",
+        "test_corpus::test_csv_bad_rows_are_recorded_and_the_rest_is_read",
+        "test_corpus::test_csv_na_and_null_stay_text",
+        "test_corpus::test_csv_missing_required_column",
+    ],
+    "JSONL with a broken line, duplicate keys, NaN": ["test_corpus::test_jsonl_bad_lines_are_skipped_with_line_and_the_rest_kept"],
+    "a CSV field longer than csv.field_size_limit, or an unescaped quote inside a multi-line field": [
+        "test_records::test_a_csv_field_over_131072_characters_is_one_row_and_nothing_is_invented",
+        "test_records::test_a_csv_field_over_the_field_limit_is_skipped_whole_without_inventing",
+        "test_records::test_an_unescaped_quote_inside_a_multiline_field_invents_nothing",
+        "test_records::test_a_single_stray_quote_in_a_multiline_field_invents_nothing",
+        "test_records::test_a_bad_byte_before_an_opening_quote_invents_nothing",
+        "test_records::test_a_quote_inside_an_unquoted_field_is_refused",
+        "test_records::test_an_unclosed_quote_skips_the_rest_of_the_file_as_one_record",
+        "test_records::test_valid_csv_rows_and_lines_are_those_of_csv_reader",
+        "test_records::test_damaged_files_never_yield_a_document_that_was_not_written",
+    ],
+    "one bad byte or line in a big CSV/JSONL": [
+        "test_records::test_one_bad_byte_on_line_501_of_1000_skips_one_line",
+        "test_records::test_a_csv_skipped_whole_counts_every_row_it_held",
+        "test_records::test_a_utf16_file_broken_halfway_counts_what_it_read",
+    ],
+    "a 5 GB file under a 1000 × max_doc_bytes guard": [
+        "test_records::test_a_5gb_file_is_refused_from_stat_without_reading",
+        "test_records::test_reading_in_small_blocks_gives_the_same_corpus",
+    ],
+    "JSONL ids that are lists, objects, booleans; 2 vs 2.0; a CSV header with a repeated column": [
+        "test_records::test_jsonl_ids_that_are_lists_objects_or_booleans_are_refused",
+        "test_records::test_jsonl_ids_2_and_2_point_0_are_one_id",
+        "test_records::test_a_csv_header_with_a_repeated_column_is_an_error_naming_it",
+        "test_corpus::test_jsonl_null_or_empty_id_is_a_missing_field",
+    ],
+    ".txt header lines: repeated, late, empty, too long, utf-16 (issue 10)": [
+        "test_corpus::test_txt_header_cases_have_a_defined_outcome_and_a_note",
+        "test_corpus::test_a_first_line_beginning_with_date_is_the_date_header",
+        "test_corpus::test_declared_utf16_txt_is_decoded_not_refused_as_nul",
+    ],
+    "a FIFO as source.path, a second doc_id column (issue 10)": [
+        "test_corpus::test_a_fifo_as_source_path_is_a_one_line_error",
+        "test_corpus::test_a_second_doc_id_column_is_a_one_line_error_naming_the_file",
+        "test_corpus::test_a_doc_id_column_in_the_records_does_not_replace_the_id",
+    ],
+}
+
+
+def test_every_catalogue_row_names_tests_that_exist():
+    import importlib
+
+    for row, tests in CATALOGUE.items():
+        assert tests, row
+        for ref in tests:
+            module, name = ref.split("::")
+            assert callable(getattr(importlib.import_module(module), name, None)), f"{row}: no test {ref}"
 
 
 # --------------------------------------------------------------------------------------------

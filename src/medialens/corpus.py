@@ -48,6 +48,12 @@ naming the kept document, because each outlet chose to print it); ``keep`` leave
 Documents without an outlet are one group. Skips and ``copy`` notes name both documents with their
 outlet and labels. Near-duplicates are only flagged (``near_duplicate_of``, :mod:`medialens.dedup`).
 
+``.txt`` files may start with header lines ``date YYYY-MM[-DD]``, ``title …`` and ``outlet …``;
+what happens to a repeated, empty, over-long or misplaced header line is set out in
+:func:`_split_txt_headers` (each case is kept out of the body or kept in it on purpose, with a
+note). CSV and JSONL files are streamed by :mod:`medialens.records`: a bad byte costs one line or
+record, a broken CSV quote never lets the lines of a quoted field be read as rows.
+
 :func:`load_corpus` returns a :class:`Corpus`: one document table plus the skip report, the
 cleaning log and the input totals, so that ``processed + skipped == inputs`` can be checked, and
 the word table (every document split into words once, :class:`medialens.tokens.WordTable`).
@@ -624,41 +630,89 @@ def _parse_date(value: str) -> tuple[str | None, str | None]:
     return value, None
 
 
-_HEADER_RE = re.compile(r"^[ \t]*(date|title|outlet)[ \t]+(.*)$")
+_HEADER_RE = re.compile(r"^[ \t]*(date|title|outlet)(?:[ \t]+(.*?))?[ \t]*$")
+#: An ``outlet`` or ``title`` line longer than this (characters, words) is body text, not a header.
+_HEADER_MAX = {"outlet": (100, 8), "title": (300, 60)}
+_LATE_HEADER_RE = re.compile(r"^[ \t]*(?:date[ \t]+\d{4}-\d{2}|outlet[ \t]|title[ \t])[^\n]*$", re.M)
 
 
-def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int]:
-    """Take header lines (``date YYYY-MM``, ``title …``, ``outlet …``) off the top.
+def _header(line: str) -> tuple[str, str] | None:
+    """``(key, rest of the line)`` when ``line`` is a header line, else None."""
+    m = _HEADER_RE.match(line)
+    if m is None:
+        return None
+    key, rest = m.group(1), (m.group(2) or "").strip()
+    if key in _HEADER_MAX:
+        chars, words = _HEADER_MAX[key]
+        if len(rest) > chars or len(rest.split()) > words:
+            return None
+    return key, rest
 
-    The seeds put the date and the first sentence on one line (`` date 2022-03 Navo-topman …``):
-    a ``date`` header's value is its first word and the rest of the line is body text.
-    Returns (headers {key: (value, line)}, body, line number where the body starts).
+
+def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int, list[tuple[int, str, str]]]:
+    """Take the header lines (``date YYYY-MM[-DD]``, ``title …``, ``outlet …``) off the top.
+
+    The header block is the run of header lines at the top of the file (blank lines between them
+    allowed). What happens to each case, with the note it gets:
+
+    - ``date`` at the top is always the date header: its value is its first word and the rest of
+      the line is the first body text (the seeds write `` date 2022-03 Navo-topman …``); a value
+      that is not a date is handled by ``cleaning.bad_date``.
+    - a header repeated in the block: the first is used, the later line is dropped (not body
+      text); note ``repeated_header`` with its value.
+    - a header without a value (``outlet`` alone): that field is missing; note ``empty_header``.
+    - an ``outlet`` line of more than 100 characters or 8 words, or a ``title`` line of more than
+      300 characters or 60 words, is not a header: the body starts there; note ``not_a_header``.
+    - a header line after the body began stays body text; note ``header_in_body`` (the first such
+      line, and how many).
+
+    Returns (headers {key: (value, line)}, body, line number where the body starts, notes as
+    ``(line, kind, detail)``).
     """
     headers: dict[str, tuple[str, int]] = {}
+    notes: list[tuple[int, str, str]] = []
     lines = text.split("\n")
     i = 0
     body_prefix = ""
     while i < len(lines):
-        m = _HEADER_RE.match(lines[i])
-        if not m or m.group(1) in headers:
-            break
-        key, rest = m.group(1), m.group(2).strip()
-        if key == "date":
-            value, _, tail = rest.partition(" ")
-            headers[key] = (value, i + 1)
-            if tail.strip():
-                body_prefix = tail.strip()
-                i += 1
+        if not lines[i].strip():  # blank lines inside the header block, not after it
+            j = i + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            if j == len(lines) or _header(lines[j]) is None:
                 break
+            i = j
+        found = _header(lines[i])
+        if found is None:
+            if _HEADER_RE.match(lines[i]):
+                key = _HEADER_RE.match(lines[i]).group(1)
+                notes.append((i + 1, "not_a_header", f"begins with {key!r} but is too long for a header: read as body text"))
+            break
+        key, rest = found
+        value, tail = rest.partition(" ")[::2] if key == "date" else (rest, "")
+        if key in headers:
+            first, first_line = headers[key]
+            notes.append((i + 1, "repeated_header", f"a second {key!r} header ({value!r}) is not used: the first (line {first_line}, {first!r}) is"))
         else:
-            headers[key] = (rest, i + 1)
+            headers[key] = (value, i + 1)
+            if not value:
+                notes.append((i + 1, "empty_header", f"{key!r} header without a value: {key} missing"))
         i += 1
+        if tail.strip():
+            body_prefix = tail.strip()
+            break
     body_lines = lines[i:]
     start_line = i + 1
     if body_prefix:
         body_lines = [body_prefix, *body_lines]
         start_line = i
-    return headers, "\n".join(body_lines), start_line
+    body = "\n".join(body_lines)
+    if "date" in body or "outlet" in body or "title" in body:
+        late = [m for m in _LATE_HEADER_RE.finditer(body) if (h := _header(m.group())) is not None and h[1]]
+        if late:
+            line = start_line + body.count("\n", 0, late[0].start())
+            notes.append((line, "header_in_body", f"{late[0].group().strip()[:60]!r} looks like a header line but comes after the body began: kept as body text ({len(late)} such line(s))"))
+    return headers, body, start_line, notes
 
 
 class _TextOnly(HTMLParser):
@@ -838,7 +892,9 @@ def _records_txt(defn: CorpusDefinition, files: list[str], log: _Log):
             log.skip(source, None, "empty", f"{source}: only white space")
             continue
         normalised, changes = normalise_counted(text)  # counted before the headers are taken off
-        headers, body, body_line = _split_txt_headers(normalised)
+        headers, body, body_line, header_notes = _split_txt_headers(normalised)
+        for line, kind, detail in header_notes:
+            log.note(source, line, kind, f"{source}:{line} {detail}", doc_id)
         fields = {k: v for k, (v, _line) in headers.items()}
         fields["text"] = body
         fields["_changes"] = changes
@@ -1060,6 +1116,10 @@ def _input_files(defn: CorpusDefinition) -> list[str]:
     """
     if defn.path.is_file():
         return [str(defn.path)]
+    if not defn.path.is_dir():
+        raise CorpusError(
+            f"source.path {defn.path}: neither a file nor a folder (a pipe or a device?): give a folder or one file"
+        )
     pattern = defn.pattern
     if "/" in pattern or os.sep in pattern or "**" in pattern:
         files = [str(p) for p in defn.path.rglob(pattern) if p.is_file()]
