@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", action="store_true", help="list every wrong or missed attribution")
     args = ap.parse_args(argv)
     docs = quote_eval.load_eval_set(EVAL_DIR)
-    scored = quote_eval.score(docs)
+    scored = quote_eval.score(docs, quote_eval.seed_hints())
     tables = quote_eval.summary(scored)
     pd.set_option("display.width", 160)
     print(f"evaluation set: {len(docs)} documents, {len(scored)} quotes "

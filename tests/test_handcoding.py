@@ -281,3 +281,23 @@ def test_neutralised_ids_are_restored_when_read(tmp_path):
     f = tmp_path / "codes.csv"
     f.write_text("unit_id,coder,stance\n'-u1,ann,favour\n", encoding="utf-8")
     assert hc.read_coded(f, codebook=CB, units=["-u1"]).table["unit_id"].tolist() == ["-u1"]
+
+
+def test_comment_lines_before_the_header_keep_line_numbers(tmp_path):
+    f = tmp_path / "codes.csv"
+    f.write_text("# example codes\n# two lines\nunit_id,coder,variable,value\nu1,ann,stance,favour\nu1,bob,stance,pro\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="codes.csv:5: stance = 'pro'"):
+        hc.read_coded(f, codebook=CB)
+    f.write_text("# example codes\nunit_id,coder,coder\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="codes.csv:2: a column name is repeated"):
+        hc.read_coded(f, codebook=CB)
+
+
+def test_the_seed_example_codes_read_and_agree(seeds):
+    units = hc.coding_units(seeds, kind="sentences")
+    cb = hc.make_codebook({"stance": ["favour", "against", "neutral"]})
+    codes = hc.read_coded("corpus/seeds.handcodes.csv", codebook=cb, units=units["unit_id"]).table
+    assert len(codes) == 112 and set(codes["coder"]) == {"coder-a", "coder-b"}
+    assert int(codes["value"].isna().sum()) == 1
+    row = hc.agreement_table(codes, codebook=cb, n_boot=200).table.iloc[0]
+    assert row["n_units"] == 55 and row["n_coders"] == 2

@@ -298,13 +298,16 @@ def test_institution_as_speaker_of_indirect_speech_from_the_seeds():
     assert ind["rule"].tolist() == ["X zei"]
 
 
-def test_surname_resolves_to_full_name_from_another_document():
+def test_surname_resolves_to_full_name_only_within_the_document():
+    # issue 13: a surname is the earlier full name with that surname in the same document, else the
+    # surname as written (a full name from another document once gave "Koster" to the wrong Koster)
     docs = pd.DataFrame({
-        "doc_id": ["a", "b"], "outlet": ["A", "B"],
-        "text": ["Navo-topman Jens Stoltenberg sprak.", "“Wij steunen Oekraïne”, aldus Stoltenberg."],
+        "doc_id": ["a", "b", "c"], "outlet": ["A", "B", "B"],
+        "text": ["Navo-topman Jens Stoltenberg sprak.", "“Wij steunen Oekraïne”, aldus Stoltenberg.",
+                 "Navo-topman Jens Stoltenberg sprak. “Wij steunen Oekraïne”, aldus Stoltenberg."],
     })
     q, _ = extract_quotes(docs)
-    assert direct(q)["speaker"].tolist() == ["Jens Stoltenberg"]
+    assert direct(q)["speaker"].tolist() == ["Stoltenberg", "Jens Stoltenberg"]
 
 
 def test_share_of_voice_matches_a_hand_count():

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -640,6 +641,15 @@ def test_an_output_folder_that_is_not_a_report_is_never_replaced(tmp_path, nb_di
     assert {k: v.decode() for k, v in snapshot(folder).items()} == content
     rc, msg = run(tmp_path, nb_dir, project_root(), {})
     assert rc == 2 and "holds the project itself" in msg
+    seeds_params = project_root() / "corpus" / "seeds.params.yaml"
+    assert cli.main(["report", str(seeds_params), "--check", "--out", str(folder)]) == 2  # --check says so too
+
+
+def test_the_report_folder_gets_an_ordinary_folder_mode(tmp_path, nb_dir, out):
+    assert run(tmp_path, nb_dir, out, {}, only=["runner-ok-minimal"])[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask
 
 
 def wait_gone(pid: int) -> None:

@@ -29,10 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import plan_report, run_report
+        from .staging import check_replaceable
 
         if args.check:
             try:
                 out, figs, plan = plan_report(args.params, out_dir=args.out, figures_dir=args.figures, only=args.notebook)
+                if problem := check_replaceable(out):
+                    raise ValueError(f"{problem}; nothing was run")
             except ValueError as exc:
                 print(f"medialens report: {exc}", file=sys.stderr)
                 return 2

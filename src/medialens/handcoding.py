@@ -309,7 +309,8 @@ def read_coded(
     """Read coded sheets: a folder of CSV sheets (as written by :func:`write_sheets`, one column
     per variable) or one long CSV with columns ``unit_id, coder, variable, value``.
 
-    Values are matched to the codebook ignoring case and surrounding spaces; the codebook's
+    Lines starting with ``#`` before the header are comments. Values are matched to the codebook
+    ignoring case and surrounding spaces; the codebook's
     missing answers (e.g. "don't know") become missing values; empty cells are not codes.
 
     Parameters
@@ -367,31 +368,32 @@ def _read_one(path: Path, codebook: Codebook) -> tuple[pd.DataFrame, int]:
             f"{path.name}:{line}: byte 0x{raw[exc.start]:02x} is not valid UTF-8 (is it cp1252?); "
             "save the sheet as CSV UTF-8"
         ) from None
+    text, skipped = _drop_comments(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise ValueError(f"{path.name}:{reader.line_num}: not a well-formed CSV ({exc})") from None
+        raise ValueError(f"{path.name}:{reader.line_num + skipped}: not a well-formed CSV ({exc})") from None
     if not rows:
         raise ValueError(f"{path.name}: the file is empty")
     header = [h.strip() for h in rows[0]]
     if len(set(header)) != len(header):
-        raise ValueError(f"{path.name}:1: a column name is repeated: {header}")
+        raise ValueError(f"{path.name}:{skipped + 1}: a column name is repeated: {header}")
     long_form = {"variable", "value"} <= set(header)
     need = ["unit_id", "coder", "variable", "value"] if long_form else ["unit_id", "coder"]
     missing = [c for c in need if c not in header]
     if missing:
-        raise ValueError(f"{path.name}:1: missing column(s) {missing}; found {header}")
+        raise ValueError(f"{path.name}:{skipped + 1}: missing column(s) {missing}; found {header}")
     if not long_form:
         unknown = [h for h in header if h not in SHEET_COLUMNS and h not in codebook.names and h not in ("comment", "note")]
         if unknown:
-            raise ValueError(f"{path.name}:1: column(s) {unknown} are not codebook variables {codebook.names}")
+            raise ValueError(f"{path.name}:{skipped + 1}: column(s) {unknown} are not codebook variables {codebook.names}")
     out, empty = [], 0
-    lines = _line_numbers(text)
+    lines = [n + skipped for n in _line_numbers(text)]
     for i, row in enumerate(rows[1:], start=1):
         if not any(cell.strip() for cell in row):
             continue
-        line = lines[i] if i < len(lines) else i + 1
+        line = lines[i] if i < len(lines) else i + 1 + skipped
         if len(row) != len(header):
             raise ValueError(f"{path.name}:{line}: {len(row)} fields, the header has {len(header)}")
         rec = {h: cell.strip() for h, cell in zip(header, row, strict=True)}
@@ -405,6 +407,15 @@ def _read_one(path: Path, codebook: Codebook) -> tuple[pd.DataFrame, int]:
                 continue
             out.append((unit, coder, var, value, path.name, line))
     return pd.DataFrame(out, columns=["unit_id", "coder", "variable", "value", "file", "line"]), empty
+
+
+def _drop_comments(text: str) -> tuple[str, int]:
+    """Leading lines starting with ``#`` (a file's description) and how many there were."""
+    lines = text.splitlines(keepends=True)
+    n = 0
+    while n < len(lines) and lines[n].lstrip().startswith("#"):
+        n += 1
+    return "".join(lines[n:]), n
 
 
 def _line_numbers(text: str) -> list[int]:

@@ -4,79 +4,25 @@ Short strings misdetect ("NAVO"), so only documents are detected, on their first
 (two or three sentences); documents with fewer than 20 letters in their first 200 characters get
 ``"und"`` (undetermined), and so do documents lingua cannot decide.
 
-Why 400 and not the whole text: lingua's cost grows with the length it reads and it was the
-slowest step of loading (10k synthetic articles: 5.0 s CPU at 1,000 characters, 2.3 s at 400).
-With nl/en/de/fr as candidates the answer did not change: 400 versus 1,000 characters agreed on
-all 9,944 synthetic articles, on all 5 seeds and on 65 windows of 400 characters taken every 200
-characters through the seeds (all ``nl``), and 240 Dutch, German, French and English texts of
-1,200 characters built from vim's message catalogues were all detected correctly at 200 to 1,000.
+A cheap first pass decides the clear cases from common words before lingua:
 
-A cheap first pass (common words), then lingua
------------------------------------------------
-Even at 400 characters lingua costs about 1.7 CPU seconds per 10,000 articles. Most running
-text settles its language in its common words, so a document is first looked at through them:
+* per candidate, the ``TOP_N`` most frequent words of ``wordfreq`` (alphabetic, two letters or
+  more), keeping only the *distinctive* ones: at least ``TIMES`` times as frequent in that language
+  as in every other candidate ("het", "niet" for Dutch; "the", "and" for English). See
+  :func:`function_words`. Computed once per candidate set.
+* the 400-character prefix is case-folded and split at white space, commas and full stops; per
+  candidate, the number of *distinct* distinctive words is counted.
+* the document is decided as language L only when L has at least ``MIN_WORDS`` such words, at
+  least ``RATIO`` times (the runner-up's count + 1), at least ``COVERAGE`` of all the prefix's
+  words and at least ``LETTER_COVERAGE`` of the letters of its distinct words. Every other
+  document goes to lingua, in one ``detect_languages_in_parallel_of`` call. The "und" rule applies
+  to both paths.
 
-* per candidate, the ``TOP_N`` = 20,000 most frequent words of ``wordfreq`` (alphabetic, two
-  letters or more), keeping only the *distinctive* ones: at least ``TIMES`` = 10 times as frequent
-  in that language as in every other candidate ("het", "niet" for Dutch; "the", "and" for
-  English; "und", "nicht" for German; "les", "pas" for French; "de", "in", "die", "en", "is",
-  "was" belong to no one). See :func:`function_words`. Computed once per candidate set.
-* the 400-character prefix (the one lingua reads) is case-folded and split at white space,
-  commas and full stops; per candidate, the number of *distinct* distinctive words is counted.
-* the document is decided as language L only when L has at least ``MIN_WORDS`` = 10 such words,
-  at least ``RATIO`` = 4 times (the runner-up's count + 1), and at least ``COVERAGE`` = 45% of
-  all the prefix's words (tokens, numbers and code included). Every other document goes to
-  lingua exactly as before, in one ``detect_languages_in_parallel_of`` call. The "und" rule
-  (fewer than 20 letters in the first 200 characters) applies to both paths.
-
-Below ``FIRST_PASS_FROM`` = 2,000 texts the first pass is skipped by default: reading the
-lists costs about 0.4 s once per process, what lingua spends on some 2,000 texts.
-
-If ``wordfreq`` has no list for one of the candidates (it would silently use a related
-language: Afrikaans -> Dutch), there is no first pass for that candidate set: every document
-goes to lingua.
-
-Why "ten times as frequent" and not "in no other candidate's list": wordfreq's lists of Dutch,
-German and French contain English ("the" is the 150th Dutch word), so with lists long enough to
-cover most of a text, plain list exclusion dropped every English function word, and "und",
-"les", "het" too. With 100-word lists it keeps them, but then the first pass could decide only
-70% of the synthetic articles, and 7 of its decisions on mixed texts disagreed with lingua.
-
-Why these thresholds: ``benchmarks/check_language.py --sweep 20000`` counts, over 15,167 texts
-(the seeds and 61 windows through them; 1,799 windows of vim's tutor and 3,230 of man pages in
-nl/de/fr/en; 3,600 texts joined from gettext catalogues; 6,472 adversarial texts: English quotes
-opening Dutch text, two-language cuts (of gettext texts and of tutor prose) and alternating
-sentences, names and numbers, very short texts, Spanish, Italian, Portuguese, Swedish, Danish
-and Polish) and 9,944 synthetic articles, how many first-pass decisions disagree with lingua.
-Coverage is what separates: every disagreement is a mixed or technical text where the leading
-language holds under 45% of the words while lingua reads the rest (German compounds, code) as
-another language; lingua itself is erratic there (an English man page read as German, a French
-one as English). At COVERAGE 0.45 no decision disagrees for any MIN_WORDS from 6 to 14 and RATIO
-from 2 to 8; at 0.40 one to six do (e.g. 8 French words of 19, lingua says English). The margin
-costs decisions on technical text (about 25% of man pages and tutor are decided), not on news:
-97% of the seed windows (lowest coverage 0.41) and 98.6% of the synthetic articles are decided.
-A review found one more kind: ten short Dutch function words between long German compounds hold
-half the words but a tenth of the letters, and lingua says German. So the winning words must
-also hold ``LETTER_COVERAGE`` = 0.3 of the letters of the prefix's distinct words (decided seed windows hold 0.40 or
-more, synthetic articles 0.50 or more); the check script then still agrees on every set and
-decides the same shares. These are agreements on the sets checked, not a proof: a text built to
-fool the first pass can still get an answer lingua would not give.
-
-What it gives (``benchmarks/check_language.py``; best of 3; load 1.5 to 2.5 from other jobs):
-
-==================  ======  =====  ==========  ===============  ================
-set                 n       agree  first pass  lingua wall/CPU  cascade wall/CPU
-==================  ======  =====  ==========  ===============  ================
-seeds; windows      5; 61   100%   100%; 97%
-vim tutor, man      5,029   100%   11-46%
-gettext texts       3,600   100%   18-27%
-adversarial         6,472   100%   0-3%
-synthetic 10k       9,944   100%   98.6%       1.35 / 1.62 s    0.12 / 0.12 s
-synthetic 100k      99,484  100%   98.6%       15.6 / 15.9 s    1.23 / 1.21 s
-==================  ======  =====  ==========  ===============  ================
-
-Of the cascade's CPU time per 10k articles, the first pass is about 0.1 s and lingua on the 1.4%
-left about 0.03 s; the word lists cost about 0.4 s once per process (reading wordfreq's lists).
+Below ``FIRST_PASS_FROM`` texts the first pass is skipped by default (reading the word lists costs
+more than lingua spends on that many texts). If ``wordfreq`` has no list for one of the candidates
+(it would silently use a related language: Afrikaans -> Dutch), every document goes to lingua.
+How the thresholds were chosen and checked against lingua, with figures, is in
+``benchmarks/README.md`` (``check_language.py``).
 """
 
 from __future__ import annotations
@@ -103,9 +49,8 @@ MIN_WORDS = 10
 RATIO = 4
 #: ... and they must be at least this share of the prefix's words.
 COVERAGE = 0.45
-#: ... and the winning candidate's words must hold at least this share of the prefix's letters:
-#: ten short Dutch words between long German compounds are not Dutch text (lingua says German).
-#: Decided news texts hold 0.40 or more (seed windows; synthetic articles 0.50 or more).
+#: ... and the winning candidate's words must hold at least this share of the prefix's letters
+#: (ten short Dutch words between long German compounds are not Dutch text).
 LETTER_COVERAGE = 0.3
 #: Fewer texts than this go to lingua alone by default (the lists cost more than they save).
 FIRST_PASS_FROM = 2000
@@ -243,16 +188,14 @@ def detect_languages(texts: list[str], candidates: list[str], *, first_pass: boo
         ISO 639-1 codes of the candidate languages (``cleaning.languages``), at least two.
     first_pass
         Decide clear cases from common words before lingua. ``None`` (default): only for
-        ``FIRST_PASS_FROM`` = 2,000 texts or more, because reading wordfreq's lists once costs
-        about 0.4 s, what lingua spends on some 2,000 texts. The answers agreed on every set checked.
+        ``FIRST_PASS_FROM`` texts or more.
 
     Returns
     -------
     list of str
         One code per text, in input order: a candidate, or ``"und"`` when the first 200
-        characters hold fewer than 20 letters or lingua cannot decide. The answer is lingua's
-        (the common-word first pass decides only where the evidence is overwhelming; see the
-        module notes for how that was checked against lingua).
+        characters hold fewer than 20 letters or lingua cannot decide. The common-word first
+        pass decides only where the evidence is overwhelming.
     """
     codes = _codes(candidates)
     detector = _detector(codes)

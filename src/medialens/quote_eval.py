@@ -19,7 +19,15 @@ import pandas as pd
 
 from .text import normalise, sentence_spans
 
-__all__ = ["EvalDoc", "load_eval_set", "score", "summary", "calibration", "rule_precision"]
+__all__ = ["EvalDoc", "load_eval_set", "score", "summary", "calibration", "rule_precision", "seed_hints"]
+
+
+def seed_hints() -> dict[str, str]:
+    """The descriptor hints of the seed corpus definition (``corpus/seeds.yaml``)."""
+    from .corpus import read_definition
+    from .paths import resolve
+
+    return dict(read_definition(resolve("corpus/seeds.yaml")).quotes["descriptor_hints"])
 
 SCORE_COLUMNS = [
     "doc_id", "lang", "quote", "gold", "gold_role", "near", "found", "speaker", "role", "rule",
@@ -111,15 +119,17 @@ def _near(text: str, q_start: int, q_end: int, speakers: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(s.split()[-1])}\b", window) for s in speakers if s != "none")
 
 
-def score(docs: list[EvalDoc]) -> pd.DataFrame:
+def score(docs: list[EvalDoc], descriptor_hints: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per gold quote: the gold speaker, what :func:`extract_quotes` said, and whether
     that is right (``correct``) and attributed at all (``attributed``: a named speaker, not
-    ``(unattributed)`` or an unresolved pronoun). Columns :data:`SCORE_COLUMNS`."""
-    from .quotes import extract_quotes
+    ``(unattributed)`` or an unresolved reference). ``descriptor_hints`` go to
+    :func:`extract_quotes` (the seed corpus's, for the seed passages). Columns
+    :data:`SCORE_COLUMNS`."""
+    from .quotes import confidence_key, extract_quotes
 
     frame = pd.DataFrame({"doc_id": [d.doc_id for d in docs], "outlet": [d.lang for d in docs],
                           "text": [d.text for d in docs]})
-    quotes, _ = extract_quotes(frame)
+    quotes, _ = extract_quotes(frame, descriptor_hints=descriptor_hints)
     quotes = quotes[(quotes["kind"] == "direct") & (quotes["depth"] == 0)]
     by_doc = {k: g for k, g in quotes.groupby("doc_id", sort=False)}
     rows = []
@@ -138,8 +148,9 @@ def score(docs: list[EvalDoc]) -> pd.DataFrame:
                 attributed = not (sp == "(unattributed)" or sp.startswith("(unresolved"))
                 correct = attributed and alts != ["none"] and _canon(sp) in {_canon(a) for a in alts}
                 near = alts != ["none"] and _near(d.text, int(r["start"]), int(r["end"]), alts)
+                rule = confidence_key(r["rule"], r["reference"])
                 rows.append([d.doc_id, d.lang, start, gold, role, near, True, sp,
-                             str(r.get("role", "") or ""), r["rule"], float(r["confidence"]), attributed, correct])
+                             str(r.get("role", "") or ""), rule, float(r["confidence"]), attributed, correct])
             else:
                 rows.append([d.doc_id, d.lang, start, gold, role, False, False, "(not found)", "", "not found",
                              0.0, False, False])

@@ -98,7 +98,11 @@ def check_replaceable(out: Path) -> str | None:
 def new_staging(out: Path) -> Path:
     """Create and return a fresh, empty staging folder beside ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp made it 0700; the report folder gets an ordinary folder's mode
+    return staging
 
 
 def swap_in(staging: Path, out: Path) -> None:

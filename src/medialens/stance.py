@@ -111,21 +111,10 @@ def find_mentions(
         if col not in documents.columns:
             raise ValueError(f"documents: missing column {col!r}")
     tok = Tokenizer(TextSettings(language=language, remove_stopwords=False, min_length=1, numbers=True))
-    alias_map: dict[tuple[str, ...], tuple[str, str]] = {}
-    for name, aliases in targets.items():
-        for a in aliases:
-            key = tuple(tok.words(a))
-            if not key:
-                raise ValueError(f"targets[{name!r}]: alias {a!r} has no word characters")
-            alias_map.setdefault(key, (name, a))
+    alias_map = _alias_map(targets, tok)
     single = {k[0]: v for k, v in alias_map.items() if len(k) == 1}
     multi = sorted((k for k in alias_map if len(k) > 1), key=len, reverse=True)
-
-    spans_by_doc: dict[str, list[tuple[int, int, str, str]]] = {}
-    if quotes is not None and len(quotes):
-        q = quotes[((quotes["kind"] == "direct") & (quotes["depth"] == 0)) | (quotes["kind"] == "indirect")]
-        for d, s, e, sp, k in zip(q["doc_id"], q["start"], q["end"], q["speaker"], q["kind"], strict=True):
-            spans_by_doc.setdefault(str(d), []).append((int(s), int(e), str(sp), k))
+    spans_by_doc = _quote_spans(quotes)
     rows = []
     first_tokens = sorted({k[0] for k in alias_map})
     for doc_id, text in zip(documents["doc_id"].astype(str), documents["text"], strict=True):
@@ -134,46 +123,9 @@ def find_mentions(
         low = text.translate(_HYPHENS).lower()
         if not any(a in low for a in first_tokens):
             continue
-        spans = sorted(spans_by_doc.get(doc_id, []))
-        # tokens of the whole document with (sentence index, speaker, in_quote) per token
-        toks: list[str] = []
-        sent_of: list[int] = []
-        who: list[tuple[str, bool]] = []
-        sent_bounds: dict[int, tuple[int, int]] = {}
-        for k, (a, b) in enumerate(((a, b) for a, b, _ in sentence_spans(text)), start=1):
-            first = len(toks)
-            cuts = sorted({a, b} | {x for s, e, _, _ in spans for x in (s, e) if a < x < b})
-            for c0, c1 in zip(cuts, cuts[1:], strict=False):
-                inside = next(((sp, kind) for s, e, sp, kind in spans if s <= c0 and c1 <= e), None)
-                seg = tok.words(text[c0:c1])
-                toks += seg
-                sent_of += [k] * len(seg)
-                who += [((inside[0], inside[1] == "direct") if inside else ("(not quoted)", False))] * len(seg)
-            sent_bounds[k] = (first, len(toks))
-        i = 0
-        while i < len(toks):
-            hit, length = None, 1
-            for key in multi:
-                if tuple(toks[i : i + len(key)]) == key:
-                    hit, length = alias_map[key], len(key)
-                    break
-            if hit is None:
-                t = toks[i]
-                if t in single:
-                    hit = single[t]
-                elif "-" in t:
-                    parts = t.split("-")
-                    found = [single[p] for p in parts if p in single]
-                    # a compound may mention several targets (Navo-Rusland-raad)
-                    for h in dict.fromkeys(found):
-                        rows.append(_mention(doc_id, toks, sent_of, who, sent_bounds, i, 1, h, window, lexicon,
-                                             negation_window, negation_factor))
-                    i += 1
-                    continue
-            if hit is not None:
-                rows.append(_mention(doc_id, toks, sent_of, who, sent_bounds, i, length, hit, window, lexicon,
-                                     negation_window, negation_factor))
-            i += length
+        doc = _document_tokens(text, sorted(spans_by_doc.get(doc_id, [])), tok)
+        for i, length, hit in _hits(doc[0], alias_map, single, multi):
+            rows.append(_mention(doc_id, *doc, i, length, hit, window, lexicon, negation_window, negation_factor))
     out = pd.DataFrame(rows, columns=MENTION_COLUMNS)
     if window == "sentence":  # one context per sentence, target and speaker: a sentence is one unit
         out = out.drop_duplicates(["doc_id", "sentence", "target", "speaker"], keep="first")
@@ -185,6 +137,75 @@ def find_mentions(
             "add aliases, or remove the target"
         )
     return out.sort_values(["doc_id", "position", "target"], kind="stable").reset_index(drop=True)
+
+
+def _alias_map(targets: dict[str, list[str]], tok: Tokenizer) -> dict[tuple[str, ...], tuple[str, str]]:
+    """Alias words (as the tokeniser splits them) -> (target, alias as written); first alias wins."""
+    alias_map: dict[tuple[str, ...], tuple[str, str]] = {}
+    for name, aliases in targets.items():
+        for a in aliases:
+            key = tuple(tok.words(a))
+            if not key:
+                raise ValueError(f"targets[{name!r}]: alias {a!r} has no word characters")
+            alias_map.setdefault(key, (name, a))
+    return alias_map
+
+
+def _quote_spans(quotes: pd.DataFrame | None) -> dict[str, list[tuple[int, int, str, str]]]:
+    """Per document: ``(start, end, speaker, kind)`` of its outer direct quotes and indirect speech."""
+    spans_by_doc: dict[str, list[tuple[int, int, str, str]]] = {}
+    if quotes is not None and len(quotes):
+        q = quotes[((quotes["kind"] == "direct") & (quotes["depth"] == 0)) | (quotes["kind"] == "indirect")]
+        for d, s, e, sp, k in zip(q["doc_id"], q["start"], q["end"], q["speaker"], q["kind"], strict=True):
+            spans_by_doc.setdefault(str(d), []).append((int(s), int(e), str(sp), k))
+    return spans_by_doc
+
+
+def _document_tokens(text: str, spans: list[tuple[int, int, str, str]], tok: Tokenizer):
+    """The tokens of a whole document with, per token, its sentence number and (speaker,
+    inside a direct quote); and each sentence's token range.
+
+    Returns ``(tokens, sentence_of, who, sentence_bounds)``."""
+    toks: list[str] = []
+    sent_of: list[int] = []
+    who: list[tuple[str, bool]] = []
+    sent_bounds: dict[int, tuple[int, int]] = {}
+    for k, (a, b) in enumerate(((a, b) for a, b, _ in sentence_spans(text)), start=1):
+        first = len(toks)
+        cuts = sorted({a, b} | {x for s, e, _, _ in spans for x in (s, e) if a < x < b})
+        for c0, c1 in zip(cuts, cuts[1:], strict=False):
+            inside = next(((sp, kind) for s, e, sp, kind in spans if s <= c0 and c1 <= e), None)
+            seg = tok.words(text[c0:c1])
+            toks += seg
+            sent_of += [k] * len(seg)
+            who += [((inside[0], inside[1] == "direct") if inside else ("(not quoted)", False))] * len(seg)
+        sent_bounds[k] = (first, len(toks))
+    return toks, sent_of, who, sent_bounds
+
+
+def _hits(toks: list[str], alias_map: dict, single: dict, multi: list):
+    """Yield ``(position, length, (target, alias))`` for every alias found in ``toks``, in order:
+    the longest multiword alias first, then a single word, then the parts of a hyphenated
+    compound (which may mention several targets: ``Navo-Rusland-raad``)."""
+    i = 0
+    while i < len(toks):
+        hit, length = None, 1
+        for key in multi:
+            if tuple(toks[i : i + len(key)]) == key:
+                hit, length = alias_map[key], len(key)
+                break
+        if hit is None:
+            t = toks[i]
+            if t in single:
+                hit = single[t]
+            elif "-" in t:
+                for h in dict.fromkeys(single[p] for p in t.split("-") if p in single):
+                    yield i, 1, h
+                i += 1
+                continue
+        if hit is not None:
+            yield i, length, hit
+        i += length
 
 
 def _mention(doc_id, toks, sent_of, who, sent_bounds, i, length, hit, window, lexicon, neg_w, neg_f) -> dict:

