@@ -79,7 +79,7 @@ def _child(step: str, yaml_path: str, unit: str, k: int, minibatch: str) -> dict
         tokenizer("warm up: stopword list loaded")
         t0 = time.perf_counter()
         units = cl.make_units(corpus, unit=unit)
-        m = cl.tfidf(units, tokenizer=tokenizer, min_df=MIN_DF, max_df=MAX_DF)
+        m = cl.tfidf(units, settings=tokenizer.settings, min_df=MIN_DF, max_df=MAX_DF)
         t1 = time.perf_counter()
         r = cl.cluster(m, k=k, random_state=0, minibatch=mb, silhouette_sample=SAMPLE)
         t2 = time.perf_counter()

@@ -99,7 +99,7 @@ def _top(center: np.ndarray, terms: np.ndarray, n: int) -> list[str]:
 
 @pytest.mark.parametrize("k", [3, 5])
 def test_kmeans_equals_plain_sklearn_pipeline(seed_units, tokenizer, k):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5, sublinear_tf=True)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5, sublinear_tf=True)
     res = cl.cluster(m, k=k, random_state=0)
 
     vec = TfidfVectorizer(analyzer=tokenizer, min_df=2, max_df=0.5, sublinear_tf=True)
@@ -128,7 +128,7 @@ def test_kmeans_equals_plain_sklearn_pipeline(seed_units, tokenizer, k):
 
 
 def test_nmf_equals_plain_sklearn(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=4, algorithm="nmf", random_state=0)
     nmf = NMF(n_components=4, init="nndsvda", random_state=0, max_iter=1000)
     W = nmf.fit_transform(m.X)
@@ -139,7 +139,7 @@ def test_nmf_equals_plain_sklearn(seed_units, tokenizer):
 
 
 def test_auto_k_picks_the_best_silhouette(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k="auto", k_min=2, k_max=5, random_state=0)
     expected = {}
     for k in range(2, 6):
@@ -159,13 +159,13 @@ def test_auto_k_picks_the_best_silhouette(seed_units, tokenizer):
 def test_ngrams_are_built_on_the_token_stream(tokenizer):
     toks = cl.token_stream(tokenizer, "De Navo stuurt troepen naar Polen", (1, 2))
     assert toks == ["navo", "stuurt", "troepen", "polen", "navo stuurt", "stuurt troepen", "troepen polen"]
-    m = cl.tfidf(cl.make_units(docs(TOPICS), unit="document"), tokenizer=tokenizer, ngram_range=[1, 2])
+    m = cl.tfidf(cl.make_units(docs(TOPICS), unit="document"), settings=tokenizer.settings, ngram_range=[1, 2])
     # "... naar Polen en Roemenië.\n\nDe troepen ...": no pair across the blank line
     assert "roemenië troepen" not in m.terms and "troepen polen" in m.terms and "oostgrens navo" in m.terms
 
 
 def test_units_carry_token_and_term_counts(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     assert list(m.units["tokens"]) == [len(tokenizer(t)) for t in seed_units["text"]]
     assert list(m.units["terms"]) == list(np.diff(m.X.indptr))
     assert np.allclose(np.asarray(m.X.multiply(m.X).sum(axis=1)).ravel(), 1.0)  # rows L2-normalised
@@ -173,7 +173,7 @@ def test_units_carry_token_and_term_counts(seed_units, tokenizer):
 
 def test_filter_report_counts_terms_per_filter(tokenizer):
     u = cl.make_units(docs(TOPICS), unit="document")
-    m = cl.tfidf(u, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(u, settings=tokenizer.settings, min_df=2, max_df=0.5)
     vocab_all = TfidfVectorizer(analyzer=tokenizer).fit(u["text"]).get_feature_names_out()
     vocab_min = TfidfVectorizer(analyzer=tokenizer, min_df=2).fit(u["text"]).get_feature_names_out()
     vocab_both = TfidfVectorizer(analyzer=tokenizer, min_df=2, max_df=0.5).fit(u["text"]).get_feature_names_out()
@@ -197,7 +197,7 @@ def _ari_by_hand(a, b) -> float:
 
 
 def test_stability_ari_equals_sklearn_and_hand_formula(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=4, random_state=0)
     st = cl.stability(m, res, n_seeds=3, n_bootstrap=2)
     assert list(st.runs["run"]) == ["seed 0", "seed 1", "seed 2", "bootstrap 1", "bootstrap 2"]
@@ -221,7 +221,7 @@ def test_cluster_survival_jaccard_hand_worked():
 
 
 def test_representatives_are_closest_to_the_centroid(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3, random_state=0)
     reps = cl.representatives(m, res, n_representatives=3)
     X = m.X.toarray()
@@ -239,7 +239,7 @@ def test_representatives_are_closest_to_the_centroid(seed_units, tokenizer):
 def test_representative_text_is_shown_escaped(tokenizer):
     texts = [t + "\n\n<script>alert(1)</script> troepen sancties" for t in TOPICS]
     u = cl.make_units(docs(texts), unit="document")
-    m = cl.tfidf(u, tokenizer=tokenizer)
+    m = cl.tfidf(u, settings=tokenizer.settings)
     reps = cl.representatives(m, cl.cluster(m, k=3), n_representatives=1)
     html = reps.to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -259,7 +259,7 @@ def test_cluster_tables_counts_shares_and_missing_months(tokenizer):
 
 
 def test_lsa_map_equals_truncated_svd_up_to_sign(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3)
     result = cl.lsa_map(m, res)
     pts = result.table
@@ -272,14 +272,14 @@ def test_lsa_map_equals_truncated_svd_up_to_sign(seed_units, tokenizer):
 
 def test_lsa_map_capped_by_rank(tokenizer):
     u = cl.make_units(docs(["troepen polen", "troepen sancties", "sancties polen"]), unit="document")
-    m = cl.tfidf(u, tokenizer=tokenizer)
+    m = cl.tfidf(u, settings=tokenizer.settings)
     pts = cl.lsa_map(m).table
     assert pts[["x", "y"]].notna().all().all()
 
 
 def test_rerunning_gives_identical_tables(seed_units, tokenizer):
     def run():
-        m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+        m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
         r = cl.cluster(m, k="auto", k_max=6, random_state=0)
         s = cl.stability(m, r, n_seeds=3, n_bootstrap=2)
         return [
@@ -293,7 +293,7 @@ def test_rerunning_gives_identical_tables(seed_units, tokenizer):
 
 
 def test_plots_return_figures(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     r = cl.cluster(m, k="auto", k_max=4)
     s = cl.stability(m, r, n_seeds=2)
     assert isinstance(plots.silhouette_by_k(r.by_k, chosen_k=r.k, n_units=40), Figure)
@@ -313,7 +313,7 @@ def test_verdict_says_weak_structure_plainly():
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def topic_matrix(tokenizer):
-    return cl.tfidf(cl.make_units(docs(TOPICS), unit="document"), tokenizer=tokenizer)
+    return cl.tfidf(cl.make_units(docs(TOPICS), unit="document"), settings=tokenizer.settings)
 
 
 def test_k_larger_than_units(topic_matrix):
@@ -345,7 +345,7 @@ def test_corpus_of_one_document():
 def test_identical_documents(tokenizer):
     # differ only in case, punctuation and stopwords: the loader keeps them, the tokeniser does not
     texts = ["De Navo stuurt troepen.", "de NAVO stuurt troepen!", "Navo: stuurt troepen", "En de Navo stuurt troepen."]
-    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), tokenizer=tokenizer)
+    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), settings=tokenizer.settings)
     with pytest.raises(ValueError, match=r"^k: all 4 documents are identical after tokenising \(4 of 4 documents \(d0, d1, d2, d3\)\)"):
         cl.cluster(m, k=2)
     with pytest.raises(ValueError, match=r"identical after tokenising"):
@@ -354,7 +354,7 @@ def test_identical_documents(tokenizer):
 
 def test_more_clusters_than_distinct_documents(tokenizer):
     texts = ["Navo troepen.", "NAVO troepen!", "Sancties Rusland.", "sancties rusland", "Zelensky tanks"]
-    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), tokenizer=tokenizer)
+    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), settings=tokenizer.settings)
     with pytest.raises(ValueError, match=r"^k = 4: only 3 of the 5 documents differ in their terms"):
         cl.cluster(m, k=4)
     assert cl.cluster(m, k="auto", k_max=4).k <= 3
@@ -364,7 +364,7 @@ def test_vocabulary_emptied_by_min_df_names_the_documents(tokenizer):
     texts = ["Troepen naar Polen", "Sancties tegen banken", "Zelensky vraagt tanks"]
     u = cl.make_units(docs(texts), unit="document")
     with pytest.raises(ValueError, match=r"^min_df = 2, max_df = 1.0: no term is left\. 7 of 7 terms occur in fewer than 2 documents \(min_df\)\. So") as exc:
-        cl.tfidf(u, tokenizer=tokenizer, min_df=2)
+        cl.tfidf(u, settings=tokenizer.settings, min_df=2)
     assert "3 of 3 documents (d0, d1, d2) lost all their terms" in str(exc.value)
 
 
@@ -372,13 +372,13 @@ def test_vocabulary_emptied_by_max_df(tokenizer):
     texts = ["Navo troepen", "Navo troepen", "navo troepen!"]
     u = cl.make_units(docs(texts), unit="document")
     with pytest.raises(ValueError, match=r"^min_df = 1, max_df = 0.5: no term is left\. 2 of 2 terms occur in more than 1.5 documents \(max_df\)\. So 3 of 3 documents \(d0, d1, d2\) lost"):
-        cl.tfidf(u, tokenizer=tokenizer, max_df=0.5)
+        cl.tfidf(u, settings=tokenizer.settings, max_df=0.5)
 
 
 def test_units_losing_all_terms_are_listed_not_clustered(tokenizer):
     texts = TOPICS + ["Kerstmarkt in Maastricht"]
     u = cl.make_units(docs(texts), unit="document")
-    m = cl.tfidf(u, tokenizer=tokenizer, min_df=2)
+    m = cl.tfidf(u, settings=tokenizer.settings, min_df=2)
     assert list(m.dropped["unit_id"]) == ["d6"]
     assert "min_df = 2" in m.dropped["reason"].item()
     assert m.X.shape[0] == 6 and "d6" not in set(m.units["unit_id"])
@@ -386,22 +386,22 @@ def test_units_losing_all_terms_are_listed_not_clustered(tokenizer):
 
 def test_units_without_tokens_are_listed(tokenizer):
     texts = [*TOPICS, "En de het van een."]
-    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), tokenizer=tokenizer)
+    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), settings=tokenizer.settings)
     assert m.dropped["reason"].str.contains("no tokens").all() and list(m.dropped["unit_id"]) == ["d6"]
 
 
 def test_max_df_below_min_df(tokenizer):
     u = cl.make_units(docs(TOPICS[:5]), unit="document")
     with pytest.raises(ValueError, match=r"^max_df = 0.4 \(at most 2 of 5 documents\) is below min_df = 3 \(at least 3 of 5 documents\)"):
-        cl.tfidf(u, tokenizer=tokenizer, min_df=3, max_df=0.4)
+        cl.tfidf(u, settings=tokenizer.settings, min_df=3, max_df=0.4)
     with pytest.raises(ValueError, match=r"^max_df = 2 .* below min_df = 0.6"):
-        cl.tfidf(u, tokenizer=tokenizer, min_df=0.6, max_df=2)
+        cl.tfidf(u, settings=tokenizer.settings, min_df=0.6, max_df=2)
 
 
 def test_min_df_above_number_of_units(tokenizer):
     u = cl.make_units(docs(TOPICS[:3]), unit="document")
     with pytest.raises(ValueError, match=r"^min_df = 5: .*at least 5 documents, but there are only 3"):
-        cl.tfidf(u, tokenizer=tokenizer, min_df=5, max_df=10)
+        cl.tfidf(u, settings=tokenizer.settings, min_df=5, max_df=10)
 
 
 @pytest.mark.parametrize(
@@ -418,7 +418,7 @@ def test_min_df_above_number_of_units(tokenizer):
 def test_bad_tfidf_settings(tokenizer, kwargs, pattern):
     u = cl.make_units(docs(TOPICS), unit="document")
     with pytest.raises(ValueError, match=pattern):
-        cl.tfidf(u, tokenizer=tokenizer, **kwargs)
+        cl.tfidf(u, settings=tokenizer.settings, **kwargs)
 
 
 def test_paragraph_units_when_documents_have_no_paragraphs():
@@ -476,7 +476,7 @@ def test_minibatch_path_runs(topic_matrix):
 
 
 def test_silhouette_on_a_seeded_sample_when_large(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3, random_state=7, silhouette_sample=20)
     expected = silhouette_score(m.X, res.labels, metric="cosine", sample_size=20, random_state=7)
     assert res.silhouette == pytest.approx(expected, abs=1e-12) and res.silhouette_sampled == 20
@@ -502,7 +502,7 @@ def test_notebook_parameters_accept_auto_or_a_number():
 def test_representatives_equal_a_brute_force_cosine_ranking(seed_units, tokenizer, algorithm):
     from sklearn.metrics.pairwise import cosine_similarity
 
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3, random_state=0, algorithm=algorithm)
     reps = cl.representatives(m, res, n_representatives=2)
     sims = cosine_similarity(m.X, res.centers)  # every unit against every centre, by scikit-learn
@@ -533,11 +533,11 @@ def test_cluster_shares_sum_to_one_per_column_and_keep_empty_clusters(tokenizer)
 
 def test_auto_k_range_is_capped_by_units_and_distinct_units(tokenizer):
     u = cl.make_units(docs(TOPICS), unit="document")
-    m = cl.tfidf(u, tokenizer=tokenizer, min_df=1, max_df=1.0)
+    m = cl.tfidf(u, settings=tokenizer.settings, min_df=1, max_df=1.0)
     res = cl.cluster(m, k="auto", k_min=2, k_max=8)
     assert res.by_k["k"].tolist() == [2, 3, 4, 5]  # 6 units: at most 5 clusters
     dup = cl.make_units(docs(TOPICS[:3] * 2), unit="document")  # 6 units, 3 distinct
-    res = cl.cluster(cl.tfidf(dup, tokenizer=tokenizer, min_df=1, max_df=1.0), k="auto", k_min=2, k_max=8)
+    res = cl.cluster(cl.tfidf(dup, settings=tokenizer.settings, min_df=1, max_df=1.0), k="auto", k_min=2, k_max=8)
     assert res.by_k["k"].tolist() == [2, 3]  # capped at the 3 distinct units
     assert res.k == 3 and res.silhouette == pytest.approx(1.0)  # three pairs of identical documents
 
@@ -556,7 +556,7 @@ def test_units_per_document_counts_units_by_hand():
 
 
 def test_ari_with_reported_run_equals_sklearn(seed_units, tokenizer):
-    m = cl.tfidf(seed_units, tokenizer=tokenizer, min_df=2, max_df=0.5)
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3, random_state=0)
     stab = cl.stability(m, res, n_seeds=3, n_bootstrap=1)
     got = stab.ari_with_reported()
@@ -569,7 +569,7 @@ def test_bootstrap_resamples_hold_k_distinct_units(seeds, tokenizer):
     import warnings
 
     u = cl.make_units(seeds, unit="document")
-    m = cl.tfidf(u, tokenizer=tokenizer, min_df=1, max_df=1.0)
+    m = cl.tfidf(u, settings=tokenizer.settings, min_df=1, max_df=1.0)
     res = cl.cluster(m, k=4, random_state=0)
     with warnings.catch_warnings():
         # before: a resample of 5 documents with 3 distinct ones gave scikit-learn's
@@ -579,6 +579,14 @@ def test_bootstrap_resamples_hold_k_distinct_units(seeds, tokenizer):
     assert len(stab.runs) == 5
     # 30 distinct documents, k = 29: a resample of 30 holds about 19 distinct ones, never 29
     many = docs([f"woord{chr(97 + i % 26)}{chr(97 + i // 26)} gedeeld" for i in range(30)])
-    mm = cl.tfidf(cl.make_units(many, unit="document"), tokenizer=tokenizer, min_df=1, max_df=1.0)
+    mm = cl.tfidf(cl.make_units(many, unit="document"), settings=tokenizer.settings, min_df=1, max_df=1.0)
     with pytest.raises(ValueError, match="n_bootstrap = 2: resamples of the 30 units almost never hold 29 distinct units"):
         cl.stability(mm, cl.cluster(mm, k=29), n_seeds=1, n_bootstrap=2)
+
+
+def test_tfidf_takes_the_settings_every_analysis_takes(seed_units, tokenizer):
+    with pytest.raises(ValueError, match=r"^settings: expected a TextSettings, got Tokenizer"):
+        cl.tfidf(seed_units, settings=tokenizer)
+    lemma = cl.tfidf(seed_units, settings=TextSettings(reduce="stem"), min_df=2, max_df=0.5)
+    plain = cl.tfidf(seed_units, settings=TextSettings(), min_df=2, max_df=0.5)
+    assert set(lemma.terms) != set(plain.terms)  # the reduction reaches the matrix

@@ -53,14 +53,14 @@ def test_codes_one_class_only(tmp_path):
     p = write(tmp_path, "codes.csv", HEADER + "".join(f"{i},zin {i},NAVO,favour,a\n" for i in range(10)))
     codes = cod.read_codes(p)
     with pytest.raises(ValueError, match=r"coding_file: only one stance class \('favour'\)"):
-        cod.evaluate_classifier(codes, tokenizer=Tokenizer(TextSettings()))
+        cod.evaluate_classifier(codes, settings=TextSettings())
 
 
 def test_codes_too_few_per_class_for_the_folds(tmp_path):
     rows = [f"{i},goed overleg {i},NAVO,favour,a\n" for i in range(6)] + [f"{i},slecht {i},NAVO,against,a\n" for i in range(6, 9)]
     codes = cod.read_codes(write(tmp_path, "codes.csv", HEADER + "".join(rows)))
     with pytest.raises(ValueError, match=r"too few examples per class for n_splits = 5 folds \('against': 3\)"):
-        cod.evaluate_classifier(codes, tokenizer=Tokenizer(TextSettings()), n_splits=5)
+        cod.evaluate_classifier(codes, settings=TextSettings(), n_splits=5)
 
 
 def test_classifier_is_deterministic_and_reports_macro_f1_beside_the_baseline():
@@ -69,9 +69,9 @@ def test_classifier_is_deterministic_and_reports_macro_f1_beside_the_baseline():
     from medialens.paths import resolve
 
     codes = cod.read_codes(resolve("corpus/seeds.stance_codes.csv"))
-    tok = Tokenizer(TextSettings())
-    r1 = cod.evaluate_classifier(codes, tokenizer=tok, n_splits=5, random_state=0)
-    r2 = cod.evaluate_classifier(codes, tokenizer=tok, n_splits=5, random_state=0)
+    settings = TextSettings()
+    r1 = cod.evaluate_classifier(codes, settings=settings, n_splits=5, random_state=0)
+    r2 = cod.evaluate_classifier(codes, settings=settings, n_splits=5, random_state=0)
     pd.testing.assert_frame_equal(r1.table, r2.table)
     assert list(r1.table.columns) == ["fold", "n_test", "macro_f1_model", "macro_f1_majority"]
     assert r1.confusion.to_numpy().sum() == len(codes)
@@ -94,9 +94,9 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
         "target": ["Rusland"] * 6,
         "text": ["Rusland als agressor."] * 6,
     })
-    tok = Tokenizer(TextSettings())
-    p1 = with_intervals(cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=2), value="net_stance")
-    p2 = with_intervals(cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=2), value="net_stance")
+    settings = TextSettings()
+    p1 = with_intervals(cod.predict_stance(codes, units, settings=settings, group_by="outlet", n_bootstrap=200, min_n=2), value="net_stance")
+    p2 = with_intervals(cod.predict_stance(codes, units, settings=settings, group_by="outlet", n_bootstrap=200, min_n=2), value="net_stance")
     pd.testing.assert_frame_equal(p1, p2)
     assert p1["n_units"].tolist() == [5, 1]
     assert p1.loc[p1["group"] == "Y", "result"].iloc[0] == "insufficient data"
@@ -104,24 +104,24 @@ def test_predict_stance_per_group_with_intervals_and_min_n():
     assert x["share_favour"] + x["share_against"] <= 1
     assert x["ci_low"] <= x["net_stance"] <= x["ci_high"]
     with pytest.raises(ValueError, match="group_by = 'krant'"):
-        cod.predict_stance(codes, units, tokenizer=tok, group_by="krant")
-    p3 = with_intervals(cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=200, min_n=1), value="net_stance")
+        cod.predict_stance(codes, units, settings=settings, group_by="krant")
+    p3 = with_intervals(cod.predict_stance(codes, units, settings=settings, group_by="outlet", n_bootstrap=200, min_n=1), value="net_stance")
     assert p3.loc[p3["group"] == "Y", "result"].iloc[0] == "insufficient data"  # one unit: no interval
     with pytest.raises(ValueError, match="min_n = 0"):
-        cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", min_n=0)
+        cod.predict_stance(codes, units, settings=settings, group_by="outlet", min_n=0)
     with pytest.raises(ValueError, match="n_bootstrap = 5"):
-        cod.predict_stance(codes, units, tokenizer=tok, group_by="outlet", n_bootstrap=5)
+        cod.predict_stance(codes, units, settings=settings, group_by="outlet", n_bootstrap=5)
 
 
 def test_classifier_top_terms_lists_every_class():
     from medialens.paths import resolve
 
     codes = cod.read_codes(resolve("corpus/seeds.stance_codes.csv"))
-    top = cod.classifier_top_terms(codes, tokenizer=Tokenizer(TextSettings()), n=3)
+    top = cod.classifier_top_terms(codes, settings=TextSettings(), top_n=3)
     assert top["stance"].tolist() == ["against", "favour", "neutral"]
     assert all(len(t.split(", ")) == 3 for t in top["strongest terms (weight)"])
-    with pytest.raises(ValueError, match="n = 0"):
-        cod.classifier_top_terms(codes, tokenizer=Tokenizer(TextSettings()), n=0)
+    with pytest.raises(ValueError, match="top_n = 0"):
+        cod.classifier_top_terms(codes, settings=TextSettings(), top_n=0)
 
 
 def test_mention_sentences_one_unit_per_sentence_and_target(lex):
@@ -138,3 +138,15 @@ def test_mention_sentences_one_unit_per_sentence_and_target(lex):
     assert u["outlet"].tolist() == [outlets[d] for d in u["doc_id"]]
     with pytest.raises(ValueError, match="group_by = 'krant'"):
         cod.mention_sentences(m, c.sentences(), c.documents, group_by="krant")
+
+
+def test_the_classifier_counts_with_the_analysis_settings():
+    from medialens.paths import resolve
+
+    codes = cod.read_codes(resolve("corpus/seeds.stance_codes.csv"))
+    top = cod.classifier_top_terms(codes, settings=TextSettings(), top_n=3)
+    first = top["strongest terms (weight)"].iloc[1].split(", ")[0].split(" (")[0]  # not a negation: those stay
+    without = cod.classifier_top_terms(codes, settings=TextSettings(extra_stopwords=(first,)), top_n=3)
+    assert first not in " ".join(without["strongest terms (weight)"])
+    with pytest.raises(ValueError, match=r"^settings: expected a TextSettings, got Tokenizer"):
+        cod.evaluate_classifier(codes, settings=Tokenizer(TextSettings()))

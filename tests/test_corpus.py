@@ -1220,7 +1220,7 @@ def test_counts_by_names_the_parameter(kw):
 
 def test_token_stats_against_a_plain_count():
     tok = Tokenizer()
-    stats = mc.token_stats(OVERVIEW, tok).set_index("doc_id")
+    stats = mc.token_stats(OVERVIEW, tok.settings).set_index("doc_id")
     for doc_id, text in zip(OVERVIEW["doc_id"], OVERVIEW["text"], strict=True):
         words = text.replace(".", " ").split()
         kept = [w.lower() for w in words if w.lower() not in {"de", "zei", "een"} and len(w) >= 2]
@@ -1237,7 +1237,7 @@ def test_preview_cuts_on_one_line():
 
 @pytest.mark.parametrize("bad", [0, -1, "10", 2.5, True])
 def test_preview_chars_must_be_a_positive_whole_number(bad):
-    with pytest.raises(ValueError, match=rf"^preview_chars = {re.escape(repr(bad))}: must be a positive whole number"):
+    with pytest.raises(ValueError, match=rf"^preview_chars = {re.escape(repr(bad))}: must be a whole number >= 1"):
         mc.preview(OVERVIEW, bad)
 
 

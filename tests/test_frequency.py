@@ -332,7 +332,7 @@ def test_reference_keyness_against_wordfreq(seed_counts):
 # ------------------------------------------------------------------------------------------
 def test_bad_ngram_range(seeds):
     with pytest.raises(ValueError, match=r"ngram_range = \[3, 1\]"):
-        mf.count_terms(seeds.documents, ngram_range=(3, 1))
+        mf.count_terms(seeds.documents, ngram_range=[3, 1])
     with pytest.raises(ValueError, match="ngram_range"):
         mf.count_terms(seeds.documents, ngram_range=[0, 2])
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from medialens import lexicon as lx
@@ -123,3 +124,22 @@ def test_score_examples_against_textblob_nl(lex):
     assert t["negated"].tolist() == [0, 1]
     with pytest.raises(ValueError, match="texts: give a list"):
         lx.score_examples("Het was goed.", lex)
+
+
+def test_scoring_settings_keep_every_word_and_no_reduction():
+    analysis = TextSettings(language="en", remove_stopwords=True, extra_stopwords=("goed",), min_length=3, reduce="lemma")
+    scoring = lx.scoring_settings(analysis)
+    assert scoring == TextSettings(language="en", remove_stopwords=False, min_length=1, numbers=True, reduce="none")
+    assert lx.scoring_settings() == lx.scoring_settings(TextSettings())
+    with pytest.raises(ValueError, match=r"^settings: expected a TextSettings, got dict"):
+        lx.scoring_settings({"language": "nl"})
+
+
+def test_score_examples_take_the_analysis_settings_and_keep_negations(lex):
+    texts = ["Het was geen goed overleg.", "Een goede strategische fout."]
+    plain = lx.score_examples(texts, lex)
+    reduced = lx.score_examples(texts, lex, settings=TextSettings(reduce="stem", extra_stopwords=("geen",)))
+    pd.testing.assert_frame_equal(plain, reduced)  # scoring keeps "geen" and the word forms
+    assert reduced["negated"].tolist() == [1, 0]
+    with pytest.raises(ValueError, match="negation_window = -1"):
+        lx.score_examples(texts, lex, negation_window=-1)

@@ -117,14 +117,15 @@ def test_log_odds_bad_inputs():
 
 
 def test_log_odds_groups_one_vs_rest_and_bad_group(docs):
-    tok = Tokenizer(TextSettings())
-    r = lod.log_odds_groups(docs, group_by="outlet", group="Y", tokenizer=tok)
+    r = lod.log_odds_groups(docs, group_by="outlet", group="Y", settings=TextSettings())
     assert r["comparison"].iloc[0] == "Y vs rest"
     assert r.set_index("term").loc["moskou", "count_i"] == 1
-    with pytest.raises(ValueError, match="compare_groups: 'Q' is not a value of 'outlet'"):
-        lod.log_odds_groups(docs, group_by="outlet", group="Q", tokenizer=tok)
-    with pytest.raises(ValueError, match="compare_groups: compare 'X' with another group"):
-        lod.log_odds_groups(docs, group_by="outlet", group="X", reference="X", tokenizer=tok)
+    with pytest.raises(ValueError, match="group = 'Q': not a value of 'outlet'"):
+        lod.log_odds_groups(docs, group_by="outlet", group="Q")
+    with pytest.raises(ValueError, match="reference = 'X': compare group 'X' with another group"):
+        lod.log_odds_groups(docs, group_by="outlet", group="X", reference="X")
+    with pytest.raises(ValueError, match=r"^settings: expected a TextSettings, got Tokenizer"):
+        lod.log_odds_groups(docs, group_by="outlet", group="Y", settings=Tokenizer(TextSettings()))
 
 
 def test_comparison_units_documents_or_quotes(docs):
@@ -143,16 +144,17 @@ def test_comparison_units_documents_or_quotes(docs):
 def test_choose_groups_default_largest_then_name_and_bad_values():
     u = pd.DataFrame({"outlet": ["B", "A", "B", "A", "C"], "text": ["x"] * 5})
     assert lod.choose_groups(u, group_by="outlet") == ("A", None)  # A and B tie on 2: by name
-    assert lod.choose_groups(u, group_by="outlet", compare_groups=["C"]) == ("C", None)
-    assert lod.choose_groups(u, group_by="outlet", compare_groups=["C", "B"]) == ("C", "B")
-    with pytest.raises(ValueError, match=r"compare_groups = \['A', 'B', 'C'\]: give one group \(vs the rest\) or two groups"):
-        lod.choose_groups(u, group_by="outlet", compare_groups=["A", "B", "C"])
-    with pytest.raises(ValueError, match=r"compare_groups = \['Q'\]: 'Q' is not a value of 'outlet'; values: \['A', 'B', 'C'\]"):
-        lod.choose_groups(u, group_by="outlet", compare_groups=["Q"])
+    assert lod.choose_groups(u, group_by="outlet", group="C") == ("C", None)
+    assert lod.choose_groups(u, group_by="outlet", group="C", reference="B") == ("C", "B")
+    assert lod.choose_groups(u, group_by="outlet", reference="A") == ("B", "A")  # the largest other group
+    with pytest.raises(ValueError, match=r"group = \['A', 'B', 'C'\]: give a group name"):
+        lod.choose_groups(u, group_by="outlet", group=["A", "B", "C"])
+    with pytest.raises(ValueError, match=r"group = 'Q': not a value of 'outlet'; values: \['A', 'B', 'C'\]"):
+        lod.choose_groups(u, group_by="outlet", group="Q")
+    with pytest.raises(ValueError, match=r"reference = 'Q': not a value of 'outlet'"):
+        lod.choose_groups(u, group_by="outlet", reference="Q")
     with pytest.raises(ValueError, match="not itself"):
-        lod.choose_groups(u, group_by="outlet", compare_groups=["A", "A"])
-    with pytest.raises(ValueError, match="compare_groups = 'A'"):
-        lod.choose_groups(u, group_by="outlet", compare_groups="A")
+        lod.choose_groups(u, group_by="outlet", group="A", reference="A")
 
 
 def test_target_contexts_count_each_context_token_once(lex):
@@ -161,16 +163,16 @@ def test_target_contexts_count_each_context_token_once(lex):
     units = lod.comparison_units(docs, group_by="outlet")
     for window, expected in [("sentence", "de navo en de navo zijn goed"), (2, "de navo en de navo zijn goed")]:
         m = st.find_mentions(docs, {"NAVO": ["NAVO"], "Rusland": ["Rusland"]}, lexicon=lex, window=window)
-        ctx = lod.target_contexts(units, m, target="NAVO")
+        ctx = lod.target_contexts(units, m, context_target="NAVO")
         # before: the notebook joined one context per mention, so with two mentions in one sentence
         # (window: two overlapping windows) the shared words were counted twice
         assert ctx["text"].tolist() == [expected, ""]
         tok = Tokenizer(TextSettings(remove_stopwords=False, min_length=1))
         assert lod.term_counts(ctx["text"], tok)["goed"] == 1
     with pytest.raises(ValueError, match="context_target = 'EU': not a target with mentions"):
-        lod.target_contexts(units, m, target="EU")
+        lod.target_contexts(units, m, context_target="EU")
     with pytest.raises(ValueError, match="units: give one row per document"):
-        lod.target_contexts(pd.concat([units, units]), m, target="NAVO")
+        lod.target_contexts(pd.concat([units, units]), m, context_target="NAVO")
 
 
 def test_speaker_units_leave_out_the_speakers_own_name_from_indirect_speech(docs):

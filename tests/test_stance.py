@@ -110,7 +110,8 @@ def test_notebook_declares_the_parameters_of_the_issue():
     params = notebook_parameters(resolve("notebooks/30_stance_comparison.ipynb"))
     expected = {
         "corpus": str, "figures_dir": str, "group_by": str, "targets": dict, "window": int, "lexicon": str,
-        "min_n": int, "n_bootstrap": int, "random_state": int, "coding_file": str, "compare_groups": list,
+        "min_n": int, "n_bootstrap": int, "random_state": int, "coding_file": str, "group": str, "reference": str,
+        "language": str, "remove_stopwords": bool, "reduce": str, "use_cache": bool,
     }
     for name, typ in expected.items():
         assert name in params, name
@@ -193,3 +194,14 @@ def test_stance_table_says_how_many_mentions_had_a_lexicon_word(lex):
     t = with_intervals(st.stance_table(m, docs, min_n=2, n_bootstrap=200), value="mean").iloc[0]
     assert (t["n_mentions"], t["n_scored"]) == (4, 1)  # only "goed" is in the lexicon
     assert t["mean"] == pytest.approx(round(0.55 / 4, 3))
+
+
+def test_find_mentions_take_the_analysis_settings_and_score_every_word(lex, docs, targets):
+    from medialens.text import TextSettings
+
+    plain = st.find_mentions(docs, targets, lexicon=lex)
+    analysis = TextSettings(remove_stopwords=True, reduce="lemma", min_length=3)
+    pd.testing.assert_frame_equal(plain, st.find_mentions(docs, targets, lexicon=lex, settings=analysis))
+    assert "niet goed" in " ".join(plain["context"])  # the negation stays visible
+    with pytest.raises(ValueError, match=r"^on_missing = 'skip': choose 'raise' or 'keep'"):
+        st.find_mentions(docs, targets, lexicon=lex, on_missing="skip")

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 from . import validate
 from .grouping import group_labels, group_order
 from .results import Result
-from .text import Tokenizer, paragraph_table, split_paragraphs
+from .text import TextSettings, Tokenizer, paragraph_table, split_paragraphs
 
 __all__ = [
     "UNIT_COLUMNS",
@@ -208,33 +208,6 @@ class TfidfMatrix:
         return self.X.shape
 
 
-def _df_limit(value, name: str):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} = {value!r}: give a whole number of units (e.g. 2) or a share between 0 and 1 (e.g. 0.5)")
-    if isinstance(value, numbers.Integral):
-        if value < 1:
-            raise ValueError(f"{name} = {value!r}: a count of units must be >= 1 (or give a share such as 0.5)")
-        return int(value)
-    value = float(value)
-    if not 0.0 < value <= 1.0:
-        raise ValueError(f"{name} = {value!r}: a share of units must be > 0 and <= 1 (or give a whole count)")
-    return value
-
-
-def _ngram_range(ngram_range) -> tuple[int, int]:
-    ok = (
-        isinstance(ngram_range, (list, tuple))
-        and len(ngram_range) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in ngram_range)
-    )
-    if not ok or not 1 <= ngram_range[0] <= ngram_range[1] <= 5:
-        raise ValueError(
-            f"ngram_range = {ngram_range!r}: give [lowest, highest] n with 1 <= lowest <= highest <= 5, "
-            "e.g. [1, 1] for words or [1, 2] for words and word pairs"
-        )
-    return int(ngram_range[0]), int(ngram_range[1])
-
-
 def token_stream(tokenizer: Tokenizer, text: str, ngram_range: tuple[int, int] = (1, 1)) -> list[str]:
     """The shared tokeniser's tokens of ``text`` and, for ``ngram_range`` above 1, its word n-grams.
 
@@ -270,7 +243,7 @@ def _describe(units: pd.DataFrame, mask: np.ndarray, limit: int = 8) -> str:
 def tfidf(
     units: pd.DataFrame,
     *,
-    tokenizer: Tokenizer,
+    settings: TextSettings | None = None,
     min_df: int | float = 1,
     max_df: int | float = 1.0,
     ngram_range: tuple[int, int] | list[int] = (1, 1),
@@ -282,8 +255,9 @@ def tfidf(
     ----------
     units : DataFrame
         From :func:`make_units` (needs ``unit_id, doc_id, paragraph, text``).
-    tokenizer : medialens.text.Tokenizer
-        The shared tokeniser (stopwords, lemmas or stems as chosen for every analysis).
+    settings : TextSettings, optional
+        The shared tokeniser's settings (stopwords, lemmas or stems as chosen for every analysis;
+        default ``TextSettings()``).
     min_df, max_df : int or float
         Keep terms occurring in at least ``min_df`` and at most ``max_df`` units; a whole number
         counts units, a float in (0, 1] is a share of units (scikit-learn's meaning).
@@ -302,16 +276,16 @@ def tfidf(
     """
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-    if not isinstance(tokenizer, Tokenizer):
-        raise ValueError(f"tokenizer: expected a medialens.text.Tokenizer, got {type(tokenizer).__name__}")
+    if settings is not None:
+        validate.instance(settings, "settings", TextSettings, "a TextSettings")
+    tokenizer = Tokenizer(settings or TextSettings())
     need = [c for c in ("unit_id", "doc_id", "paragraph", "text") if c not in units.columns]
     if need:
         raise ValueError(f"units: missing column(s) {need}; build units with make_units()")
-    min_df = _df_limit(min_df, "min_df")
-    max_df = _df_limit(max_df, "max_df")
-    ngrams = _ngram_range(ngram_range)
-    if not isinstance(sublinear_tf, bool):
-        raise ValueError(f"sublinear_tf = {sublinear_tf!r}: must be True or False")
+    min_df = validate.count_or_share(min_df, "min_df")
+    max_df = validate.count_or_share(max_df, "max_df")
+    ngrams = validate.ngram_range(ngram_range)
+    validate.flag(sublinear_tf, "sublinear_tf")
     what = "documents" if units["paragraph"].isna().all() else "units"
 
     units = units.reset_index(drop=True)

@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import validate
 from .grouping import group_column, group_labels, group_order
 from .results import Result
 from .stance import _check_bootstrap, bootstrap_mean
-from .text import Tokenizer
+from .text import TextSettings, Tokenizer
 
 __all__ = [
     "STANCE_LABELS",
@@ -44,10 +45,10 @@ class Evaluation(Result):
     n: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
 
 
-def read_codes(path: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> pd.DataFrame:
+def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> pd.DataFrame:
     """Read a coding CSV: ``unit_id, text, target, stance, coder`` (lines starting with ``#`` are
     comments). Raises ``ValueError`` naming the file, the row and the problem."""
-    path = Path(path)
+    path = Path(coding_file)
     name = path.name
     if not path.is_file():
         raise ValueError(f"coding_file = {str(path)!r}: no such file")
@@ -82,10 +83,15 @@ def read_codes(path: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> 
     return df[["line", *CODE_COLUMNS]].reset_index(drop=True)
 
 
+def _tokenizer(settings: TextSettings | None) -> Tokenizer:
+    """The classifier's analyzer: the shared tokeniser with ``settings`` (default ``TextSettings()``)."""
+    return Tokenizer(validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings())
+
+
 def evaluate_classifier(
     codes: pd.DataFrame,
     *,
-    tokenizer: Tokenizer,
+    settings: TextSettings | None = None,
     n_splits: int = 5,
     random_state: int = 0,
     source: str = "coding_file",
@@ -106,8 +112,8 @@ def evaluate_classifier(
     from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
 
-    if not isinstance(n_splits, int) or isinstance(n_splits, bool) or n_splits < 2:
-        raise ValueError(f"n_splits = {n_splits!r}: must be a whole number >= 2")
+    validate.whole_number(n_splits, "n_splits", minimum=2)
+    tokenizer = _tokenizer(settings)
     y = codes["stance"].to_numpy()
     counts = pd.Series(y).value_counts().sort_index()
     if len(counts) < 2:
@@ -184,7 +190,7 @@ def predict_stance(
     codes: pd.DataFrame,
     units: pd.DataFrame,
     *,
-    tokenizer: Tokenizer,
+    settings: TextSettings | None = None,
     group_by: str,
     random_state: int = 0,
     n_bootstrap: int = 2000,
@@ -204,10 +210,9 @@ def predict_stance(
 
     labels = group_labels(units, group_by)
     _check_bootstrap(n_bootstrap, random_state)
-    if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
-        raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
+    validate.whole_number(min_n, "min_n", minimum=1)
     model = make_pipeline(
-        TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True),
+        TfidfVectorizer(analyzer=_tokenizer(settings), sublinear_tf=True),
         LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
     )
     model.fit(codes["text"].to_numpy(), codes["stance"].to_numpy())
@@ -228,16 +233,17 @@ def predict_stance(
                                        "net_stance", "ci_low", "ci_high"])
 
 
-def classifier_top_terms(codes: pd.DataFrame, *, tokenizer: Tokenizer, n: int = 8, random_state: int = 0) -> pd.DataFrame:
-    """The ``n`` terms with the largest logistic-regression weight per class, fitted on all coded
+def classifier_top_terms(
+    codes: pd.DataFrame, *, settings: TextSettings | None = None, top_n: int = 8, random_state: int = 0
+) -> pd.DataFrame:
+    """The ``top_n`` terms with the largest logistic-regression weight per class, fitted on all coded
     units: what the classifier has learned to look at (validate it: target names here mean the
     model learned the topic, not the stance)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n = {n!r}: must be a whole number >= 1")
-    vec = TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True)
+    n = validate.whole_number(top_n, "top_n", minimum=1)
+    vec = TfidfVectorizer(analyzer=_tokenizer(settings), sublinear_tf=True)
     X = vec.fit_transform(codes["text"].to_numpy())
     model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state)
     model.fit(X, codes["stance"].to_numpy())

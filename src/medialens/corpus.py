@@ -83,11 +83,13 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
+from . import __version__, validate
 from .grouping import group_labels, group_order
 from .paths import atomic_write, cache_dir, relative_to_root, resolve
 from .records import _C1_CHARS, _MOJIBAKE_LEADS, _MOJIBAKE_RE, Lines, csv_rows, line_safe
 from .text import (
+    TextSettings,
+    Tokenizer,
     normalise,
     normalise_counted,
     paragraph_table,
@@ -1916,8 +1918,12 @@ def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "mon
     return table
 
 
-def token_stats(documents: pd.DataFrame, tokenizer) -> pd.DataFrame:
-    """Per document: words before filtering, tokens after the tokeniser's filters, distinct types."""
+def token_stats(documents: pd.DataFrame, settings: TextSettings | None = None) -> pd.DataFrame:
+    """Per document: words before filtering, tokens after the filters of the tokeniser with
+    ``settings`` (default ``TextSettings()``), distinct types."""
+    if settings is not None:
+        validate.instance(settings, "settings", TextSettings, "a TextSettings")
+    tokenizer = Tokenizer(settings or TextSettings())
     rows = []
     for doc_id, outlet, month, text in zip(
         documents["doc_id"], documents["outlet"], documents["month"], documents["text"], strict=True
@@ -1966,10 +1972,10 @@ def structure_counts(corpus: Corpus) -> pd.DataFrame:
     ).reindex(ids).fillna(0).astype(int)
 
 
-def preview(documents: pd.DataFrame, n_chars: int = 240) -> pd.DataFrame:
-    """The start of every document with its metadata, for a first look (shown escaped as HTML)."""
-    if not isinstance(n_chars, int) or isinstance(n_chars, bool) or n_chars < 1:
-        raise ValueError(f"preview_chars = {n_chars!r}: must be a positive whole number")
+def preview(documents: pd.DataFrame, preview_chars: int = 240) -> pd.DataFrame:
+    """The first ``preview_chars`` characters of every document with its metadata, for a first
+    look (shown escaped as HTML)."""
+    n_chars = validate.whole_number(preview_chars, "preview_chars", minimum=1)
 
     def cut(t: str) -> str:
         flat = " ".join(t.split())

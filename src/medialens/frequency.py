@@ -733,7 +733,7 @@ def bootstrap_log_ratio(
     reference: str | None = None,
     terms,
     n_bootstrap: int = 1000,
-    level: float = 0.95,
+    ci: float = 0.95,
     random_state: int = 0,
 ) -> Result:
     """Percentile bootstrap intervals for the log ratio, resampling **documents** (not tokens)
@@ -747,7 +747,7 @@ def bootstrap_log_ratio(
         Terms (as in the counts, e.g. from :func:`keyness`) to compute intervals for.
     n_bootstrap : int
         Bootstrap replicates (fixed ``random_state`` makes them repeatable).
-    level : float
+    ci : float
         Interval coverage, e.g. 0.95.
 
     Returns
@@ -757,7 +757,7 @@ def bootstrap_log_ratio(
         side the interval is NaN (nothing to resample) and a note says so.
     """
     n_bootstrap = validate.whole_number(n_bootstrap, "n_bootstrap", minimum=10)
-    level = validate.share(level, "level")
+    ci = validate.share(ci, "ci")
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
     t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
@@ -783,7 +783,7 @@ def bootstrap_log_ratio(
             ti = rng.choice(t_idx, size=len(t_idx), replace=True)
             ri = rng.choice(r_idx, size=len(r_idx), replace=True)
             reps[i] = log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0))
-        alpha = (1 - level) / 2
+        alpha = (1 - ci) / 2
         low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
     out = pd.DataFrame(
         {

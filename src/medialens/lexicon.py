@@ -15,6 +15,7 @@ adjective "nasty", yet the lexicon scores it -0.65. Intensifiers (``heel goed``)
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import io
 import re
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import validate
 from .text import NEGATIONS, TextSettings, Tokenizer
 
 __all__ = [
@@ -287,8 +289,26 @@ def score_tokens(
     return score, len(values), n_neg, n_guard
 
 
+def scoring_settings(settings: TextSettings | None = None) -> TextSettings:
+    """The tokeniser settings lexicon scoring uses: ``settings`` (default ``TextSettings()``) with
+    every word kept (no stopwords, so that negations stay visible; no minimum length; numbers
+    kept) and no lemma or stem reduction (a lexicon lists word forms).
+
+    Returns
+    -------
+    TextSettings
+    """
+    base = validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings()
+    return dataclasses.replace(base, remove_stopwords=False, extra_stopwords=(), min_length=1, numbers=True, reduce="none")
+
+
 def score_examples(
-    texts: list[str], lexicon: Lexicon, *, language: str = "nl", negation_window: int = 3, negation_factor: float = -0.5
+    texts: list[str],
+    lexicon: Lexicon,
+    *,
+    settings: TextSettings | None = None,
+    negation_window: int = 3,
+    negation_factor: float = -0.5,
 ) -> pd.DataFrame:
     """Score short example texts as :func:`medialens.stance.find_mentions` scores a context, with and without the
     :data:`POS_AMBIGUOUS` guard: a table for checking the lexicon by eye.
@@ -298,8 +318,9 @@ def score_examples(
     texts : list of str
         Example sentences or phrases.
     lexicon : Lexicon
-    language : str
-        Tokeniser language (stopwords kept, so negations stay visible).
+    settings : TextSettings, optional
+        The analysis settings; scoring uses :func:`scoring_settings` of them, as
+        :func:`medialens.stance.find_mentions` does.
     negation_window, negation_factor
         As in :func:`score_tokens`.
 
@@ -310,7 +331,9 @@ def score_examples(
     """
     if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
         raise ValueError("texts: give a list of example strings")
-    tok = Tokenizer(TextSettings(language=language, remove_stopwords=False, min_length=1))
+    validate.whole_number(negation_window, "negation_window", minimum=0)
+    negation_factor = validate.number(negation_factor, "negation_factor")
+    tok = Tokenizer(scoring_settings(settings))
     rows = []
     for text in texts:
         words = tok.words(text)

@@ -11,8 +11,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from . import validate
 from .grouping import group_column, group_labels
-from .text import Tokenizer
+from .text import TextSettings, Tokenizer
 
 __all__ = [
     "term_counts",
@@ -67,10 +68,8 @@ def log_odds_dirichlet(
     DataFrame
         ``term, count_i, count_j, count, alpha, delta, var, z`` sorted by z (descending), then term.
     """
-    if variance not in ("mcq", "scattertext"):
-        raise ValueError(f"variance = {variance!r}: use 'mcq' (the paper's) or 'scattertext'")
-    if not isinstance(alpha0, int | float) or isinstance(alpha0, bool) or not alpha0 > 0:
-        raise ValueError(f"alpha0 = {alpha0!r}: must be a number > 0")
+    validate.choice(variance, "variance", ("mcq", "scattertext"))
+    validate.number(alpha0, "alpha0", above=0)
     yi, yj = pd.Series(dict(counts_i), dtype=float), pd.Series(dict(counts_j), dtype=float)
     terms = sorted(set(yi.index) | set(yj.index))
     if not terms:
@@ -117,23 +116,25 @@ def log_odds_groups(
     group_by: str,
     group: str,
     reference: str | None = None,
-    tokenizer: Tokenizer,
+    settings: TextSettings | None = None,
     texts: pd.Series | None = None,
     **kwargs,
 ) -> pd.DataFrame:
     """:func:`log_odds_dirichlet` for one group against another (``reference``) or the rest.
 
-    ``texts`` (aligned with ``documents``) replaces the document texts, e.g. with the target
-    contexts only. Extra keyword arguments go to :func:`log_odds_dirichlet`.
+    The texts are tokenised with ``settings`` (default ``TextSettings()``). ``texts`` (aligned
+    with ``documents``) replaces the document texts, e.g. with the target contexts only. Extra
+    keyword arguments go to :func:`log_odds_dirichlet`.
     """
+    tokenizer = Tokenizer(validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings())
     labels = group_labels(documents, group_by)
     known = sorted(set(labels))
     if group not in known:
-        raise ValueError(f"compare_groups: {group!r} is not a value of {group_by!r}; values: {known}")
+        raise ValueError(f"group = {group!r}: not a value of {group_by!r}; values: {known}")
     if reference is not None and reference not in known:
-        raise ValueError(f"compare_groups: {reference!r} is not a value of {group_by!r}; values: {known}")
+        raise ValueError(f"reference = {reference!r}: not a value of {group_by!r}; values: {known}")
     if reference == group:
-        raise ValueError(f"compare_groups: compare {group!r} with another group, not itself")
+        raise ValueError(f"reference = {reference!r}: compare group {group!r} with another group, not itself")
     src = documents["text"] if texts is None else texts
     mask_i = labels == group
     mask_j = labels == reference if reference is not None else ~mask_i
@@ -141,7 +142,8 @@ def log_odds_groups(
     ref_name = reference if reference is not None else "rest"
     if sum(ci.values()) == 0 or sum(cj.values()) == 0:
         empty = group if sum(ci.values()) == 0 else ref_name
-        raise ValueError(f"compare_groups: {empty!r} has no tokens here; nothing to compare")
+        which = "group" if sum(ci.values()) == 0 else "reference"
+        raise ValueError(f"{which} = {empty!r}: has no tokens here; nothing to compare")
     out = log_odds_dirichlet(ci, cj, **kwargs)
     out.insert(0, "comparison", f"{group} vs {ref_name}")
     return out
@@ -194,7 +196,7 @@ def _drop_name(text: str, speaker: str) -> str:
     return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
 
 
-def choose_groups(units: pd.DataFrame, *, group_by: str, compare_groups: list | None = None) -> tuple[str, str | None]:
+def choose_groups(units: pd.DataFrame, *, group_by: str, group: str = "", reference: str = "") -> tuple[str, str | None]:
     """Which groups a log-odds comparison sets against each other.
 
     Parameters
@@ -203,9 +205,11 @@ def choose_groups(units: pd.DataFrame, *, group_by: str, compare_groups: list | 
         From :func:`comparison_units`.
     group_by : str
         The group column of ``units``.
-    compare_groups : list of str
-        One group (compared with the rest), two groups (the first against the second), or empty:
-        the largest group (most units; ties by name) against the rest.
+    group : str
+        The group compared; ``""``: the largest group (most units; ties by name) other than
+        ``reference``.
+    reference : str
+        The group it is compared with; ``""``: all other units ("the rest").
 
     Returns
     -------
@@ -214,28 +218,29 @@ def choose_groups(units: pd.DataFrame, *, group_by: str, compare_groups: list | 
     """
     if group_by not in units.columns:
         raise ValueError(f"group_by = {group_by!r}: not a column of the units; columns: {list(units.columns)}")
-    chosen = list(compare_groups) if compare_groups else []
-    if compare_groups and (not isinstance(compare_groups, list | tuple) or len(chosen) not in (1, 2)):
-        raise ValueError(f"compare_groups = {compare_groups!r}: give one group (vs the rest) or two groups")
+    for name, value in (("group", group), ("reference", reference)):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} = {value!r}: give a group name, or \"\" (see the docstring)")
     sizes = group_labels(units, group_by).value_counts()
     known = sorted(sizes.index)
     if not known:
-        raise ValueError(f"compare_groups: there are no units to compare (no {'quotes' if group_by == 'speaker' else 'documents'})")
-    for g in chosen:
-        if str(g) not in sizes.index:
-            raise ValueError(f"compare_groups = {compare_groups!r}: {g!r} is not a value of {group_by!r}; values: {known}")
-    if len(chosen) == 2 and str(chosen[0]) == str(chosen[1]):
-        raise ValueError(f"compare_groups = {compare_groups!r}: compare a group with another group, not itself")
-    if not chosen:
-        largest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        return str(largest), None
+        raise ValueError(f"group_by = {group_by!r}: there are no units to compare (no {'quotes' if group_by == 'speaker' else 'documents'})")
+    for name, value in (("group", group), ("reference", reference)):
+        if value and value not in sizes.index:
+            raise ValueError(f"{name} = {value!r}: not a value of {group_by!r}; values: {known}")
+    if group and group == reference:
+        raise ValueError(f"reference = {reference!r}: compare group {group!r} with another group, not itself")
     if len(known) < 2:
-        raise ValueError(f"compare_groups: {group_by!r} has only the group {known}; nothing to compare with")
-    return str(chosen[0]), (str(chosen[1]) if len(chosen) == 2 else None)
+        raise ValueError(f"group_by = {group_by!r}: has only the group {known}; nothing to compare with")
+    if not group:
+        others = [(g, n) for g, n in sizes.items() if g != reference]
+        group = sorted(others, key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return str(group), (reference or None)
 
 
-def target_contexts(units: pd.DataFrame, mentions: pd.DataFrame, *, target: str) -> pd.DataFrame:
-    """``units`` with each document's text replaced by the contexts of its mentions of ``target``.
+def target_contexts(units: pd.DataFrame, mentions: pd.DataFrame, *, context_target: str) -> pd.DataFrame:
+    """``units`` with each document's text replaced by the contexts of its mentions of
+    ``context_target``.
 
     Every context token is counted once: two mentions in one sentence, or overlapping token
     windows, do not count the shared words twice. Documents without a mention get ``""``.
@@ -246,20 +251,20 @@ def target_contexts(units: pd.DataFrame, mentions: pd.DataFrame, *, target: str)
         Document units from :func:`comparison_units` (one row per document, with ``doc_id``).
     mentions : DataFrame
         From :func:`medialens.stance.find_mentions`.
-    target : str
+    context_target : str
         A target of ``mentions``.
 
     Returns
     -------
     DataFrame
-        ``units`` with ``text`` the document's context tokens of ``target``, in text order.
+        ``units`` with ``text`` the document's context tokens of ``context_target``, in text order.
     """
     if "doc_id" not in units.columns or units["doc_id"].duplicated().any():
         raise ValueError("units: give one row per document (target contexts are per document, not per quote)")
     known = sorted(set(mentions["target"]))
-    if target not in known:
-        raise ValueError(f"context_target = {target!r}: not a target with mentions; targets: {known}")
-    m = mentions[mentions["target"] == target]
+    if context_target not in known:
+        raise ValueError(f"context_target = {context_target!r}: not a target with mentions; targets: {known}")
+    m = mentions[mentions["target"] == context_target]
     tokens: dict[str, dict[int, str]] = {}
     for d, start, ctx in zip(m["doc_id"].astype(str), m["context_start"], m["context"], strict=True):
         at = tokens.setdefault(d, {})

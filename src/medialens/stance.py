@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import validate
 from .grouping import group_labels, group_order
-from .lexicon import Lexicon, score_tokens
+from .lexicon import Lexicon, score_tokens, scoring_settings
 from .text import _HYPHENS, TextSettings, Tokenizer, normalise, sentence_spans
 
 __all__ = [
@@ -70,7 +71,7 @@ def find_mentions(
     *,
     lexicon: Lexicon,
     window: int | str = "sentence",
-    language: str = "nl",
+    settings: TextSettings | None = None,
     quotes: pd.DataFrame | None = None,
     negation_window: int = 3,
     negation_factor: float = -0.5,
@@ -88,8 +89,9 @@ def find_mentions(
     lexicon : Lexicon
     window : "sentence" or int
         The mention's sentence, or this many tokens either side (within the document).
-    language : str
-        Tokeniser language.
+    settings : TextSettings, optional
+        The analysis settings; mentions are found and scored on the words of
+        :func:`medialens.lexicon.scoring_settings` of them (every word kept, no reduction).
     quotes : DataFrame, optional
         From :func:`medialens.quotes.extract_quotes`: mentions inside a direct quote (or an
         indirect-speech sentence) get that quote's speaker; others ``(not quoted)``.
@@ -105,12 +107,11 @@ def find_mentions(
     targets = _check_targets(targets)
     if window != "sentence" and (isinstance(window, bool) or not isinstance(window, int) or window < 1):
         raise ValueError(f"window = {window!r}: use 'sentence' or a whole number of tokens >= 1")
-    if on_missing not in ("raise", "keep"):
-        raise ValueError(f"on_missing = {on_missing!r}: use 'raise' or 'keep'")
-    for col in ("doc_id", "text"):
-        if col not in documents.columns:
-            raise ValueError(f"documents: missing column {col!r}")
-    tok = Tokenizer(TextSettings(language=language, remove_stopwords=False, min_length=1, numbers=True))
+    validate.choice(on_missing, "on_missing", ("raise", "keep"))
+    validate.whole_number(negation_window, "negation_window", minimum=0)
+    validate.number(negation_factor, "negation_factor")
+    validate.frame(documents, "documents", columns=("doc_id", "text"), what="the corpus document table")
+    tok = Tokenizer(scoring_settings(settings))
     alias_map = _alias_map(targets, tok)
     single = {k[0]: v for k, v in alias_map.items() if len(k) == 1}
     multi = sorted((k for k in alias_map if len(k) > 1), key=len, reverse=True)
@@ -262,18 +263,15 @@ def mention_summary(mentions: pd.DataFrame, *, targets: list[str] | None = None)
 # Group × target table with bootstrap intervals
 # --------------------------------------------------------------------------------------------
 def _check_bootstrap(n_bootstrap, random_state) -> None:
-    if not isinstance(n_bootstrap, int) or isinstance(n_bootstrap, bool) or n_bootstrap < 100:
-        raise ValueError(f"n_bootstrap = {n_bootstrap!r}: must be a whole number >= 100")
-    if not isinstance(random_state, int) or isinstance(random_state, bool) or random_state < 0:
-        raise ValueError(f"random_state = {random_state!r}: must be a whole number >= 0")
+    validate.whole_number(n_bootstrap, "n_bootstrap", minimum=100)
+    validate.whole_number(random_state, "random_state", minimum=0)
 
 
 def bootstrap_mean(values, *, n_bootstrap: int = 2000, random_state: int = 0, ci: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of ``values`` (resampling values with
-    replacement); reproducible for a fixed ``random_state``."""
+    replacement) with coverage ``ci``; reproducible for a fixed ``random_state``."""
     _check_bootstrap(n_bootstrap, random_state)
-    if not 0 < ci < 1:
-        raise ValueError(f"ci = {ci!r}: must be between 0 and 1")
+    ci = validate.share(ci, "ci")
     x = np.asarray(values, dtype=float)
     if len(x) == 0:
         return float("nan"), float("nan")

@@ -22,6 +22,7 @@ __all__ = [
     "flag",
     "choice",
     "ngram_range",
+    "count_or_share",
     "word_list",
     "frame",
     "instance",
@@ -139,12 +140,30 @@ def ngram_range(value: Any, name: str = "ngram_range") -> tuple[int, int]:
     """
     ok = isinstance(value, list | tuple) and len(value) == 2 and all(_is_whole(v) for v in value)
     if not ok or not 1 <= value[0] <= value[1] <= MAX_NGRAM:
-        shown = list(value) if isinstance(value, tuple) else value  # as a parameter file writes it
         raise ValueError(
-            f"{name} = {shown!r}: give [lowest, highest] with 1 <= lowest <= highest <= {MAX_NGRAM}, "
+            f"{name} = {value!r}: give [lowest, highest] with 1 <= lowest <= highest <= {MAX_NGRAM}, "
             "e.g. [1, 1] for words or [1, 2] for words and word pairs"
         )
     return int(value[0]), int(value[1])
+
+
+def count_or_share(value: Any, name: str, *, what: str = "units") -> int | float:
+    """Check a count of ``what`` (a whole number >= 1) or a share of them (a float in (0, 1]),
+    scikit-learn's meaning of ``min_df``/``max_df``.
+
+    Returns
+    -------
+    int or float
+    """
+    if not _is_number(value):
+        raise ValueError(f"{name} = {value!r}: give a whole number of {what} (e.g. 2) or a share between 0 and 1 (e.g. 0.5)")
+    if _is_whole(value):
+        if value < 1:
+            raise ValueError(f"{name} = {value!r}: a count of {what} must be >= 1 (or give a share such as 0.5)")
+        return int(value)
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"{name} = {value!r}: a share of {what} must be > 0 and <= 1 (or give a whole count)")
+    return float(value)
 
 
 def word_list(value: Any, name: str, *, allow_empty: bool = False) -> list[str]:
