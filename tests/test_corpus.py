@@ -56,6 +56,7 @@ ROBUSTNESS_TABLE = {
         "test_inline_documents_may_not_set_a_reserved_column",
         "test_inline_dates_are_validated_and_yaml_date_objects_become_text",
         "test_a_labels_date_is_validated_by_the_bad_date_setting",
+        "test_a_record_key_named_like_a_loader_column_is_kept_renamed_and_noted",
     ],
     "labels file in JSONL": [
         "test_labels_in_jsonl_are_read_with_the_same_checks",
@@ -1777,3 +1778,20 @@ def test_new_settings_are_checked_naming_the_setting(tmp_path):
     for kw, message in cases:
         with pytest.raises(CorpusError, match=message):
             load(tmp_path, {"a.txt": body(150)}, **kw)
+
+
+def test_a_record_key_named_like_a_loader_column_is_kept_renamed_and_noted(tmp_path):
+    rows = [
+        {"id": "1", "text": body(160), "source": "ANP", "language": "nl-NL", "_id": "x1", "outlet": "NRC", "krant": "Trouw"},
+        {"id": "2", "text": body(161), "source": "Reuters", "language": "en", "_id": "x2", "outlet": "AD", "krant": "AD"},
+    ]
+    c = load(tmp_path, {"d.jsonl": records("jsonl", rows)}, fmt="jsonl", fields={"id": "id", "outlet": "krant"})
+    docs = c.documents.set_index("doc_id")
+    assert docs["source"].tolist() == ["d.jsonl", "d.jsonl"] and docs["outlet"].tolist() == ["Trouw", "AD"]
+    assert docs["record_source"].tolist() == ["ANP", "Reuters"]
+    assert docs["record_language"].tolist() == ["nl-NL", "en"]
+    assert docs["record_id"].tolist() == ["x1", "x2"]
+    assert docs["record_outlet"].tolist() == ["NRC", "AD"]
+    notes = c.notes[c.notes["kind"] == "renamed_column"]
+    assert sorted(notes["doc_id"]) == ["_id", "language", "outlet", "source"]  # once per file and key
+    assert "d.jsonl: key 'source' is a column the loader sets; kept as 'record_source' (or map it in fields)" in notes["detail"].tolist()

@@ -20,7 +20,9 @@ Fields. A ``fields`` entry for ``date``, ``outlet`` or ``title`` names a key of 
 column of the labels file (the records' value wins, the labels file fills where a record has none;
 in ``.txt`` sources these come from header lines, so an entry there must name a labels column). An
 entry that neither the records nor the labels file has stops loading with an error naming the
-field, the file and the keys it does have.
+field, the file and the keys it does have. Other record keys become columns of their own; one named
+like a column the loader sets (``source``, ``language``, ``_id``, ...) is kept as ``record_<key>``
+and noted (``renamed_column``).
 
 Metadata. A labels file (``metadata.path``; CSV or JSONL by its extension ``.csv``, ``.jsonl``,
 ``.ndjson`` or a declared ``metadata.format``; ``metadata.encoding`` defaults to the source's) and
@@ -1330,12 +1332,14 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
         from tqdm.auto import tqdm
 
         records = tqdm(records, total=len(files) if defn.format == "txt" else None, desc="reading", unit="doc")
-    labels = _read_labels(defn, log)  # first: a broken labels file stops before any input is read
-    pending = _fields_to_find(defn, labels)  # declared fields no record has shown yet
+    labels, label_columns = _read_labels(defn, log)  # first: a broken labels file stops before any input is read
+    pending = _fields_to_find(defn, label_columns)  # declared fields no record has shown yet
     keys_seen: dict[str, set] = {}
     seen_ids: dict[str, str] = {}
     ids = _RepeatedIds(defn.duplicate_ids, seen_ids)
     inline = defn.documents
+    plain_keys: set[str] = set()  # record keys kept under their own name (see _record_column)
+    renamed: set[tuple[str, str]] = set()  # (source, key) of the keys kept as record_<key>
     for doc_id, source, line, fields in records:
         where = f"{source}:{line}"
         if doc_id in seen_ids:
@@ -1382,15 +1386,19 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
             "title": _one_line(fields.get("title")),
             "text": text,
         }
-        for k, v in (fields.get("_extra") or {}).items():
-            if k not in row:
-                row[k] = v
+        extra = fields.get("_extra")
+        if extra:
+            for k, v in extra.items():
+                if k in plain_keys:
+                    row[k] = v
+                else:  # first time this key is seen in this source, or a loader column
+                    row[_record_column(k, source, plain_keys, renamed, log)] = v
         if meta:
             for k, v in meta.items():
                 row[k] = _plain(v)
         log.docs.append(row)
     if pending and keys_seen:
-        raise CorpusError(_missing_field_message(defn, pending, keys_seen, labels))
+        raise CorpusError(_missing_field_message(defn, pending, keys_seen, label_columns))
     unknown_inline = sorted(set(inline) - set(seen_ids))
     for doc_id in unknown_inline:
         log.note("", None, "unmatched_metadata", f"documents.{doc_id} in the definition matches no input", doc_id)
@@ -1416,6 +1424,23 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
         key=key,
         words=words,
     )
+
+
+def _record_column(key: str, source: str, plain_keys: set[str], renamed: set, log: _Log) -> str:
+    """The document column for an unmapped record key: its own name, unless that is a column the
+    loader sets (or ``outlet``, ``date``, ``title`` when ``fields`` maps another key there, or a name
+    starting with ``_``): then ``record_<key>``, noted once per file (``renamed_column``)."""
+    if not (_reserved(key) or key in ("outlet", "date", "title")):
+        plain_keys.add(key)
+        return key
+    target = "record_" + key.lstrip("_")
+    if (source, key) not in renamed:
+        renamed.add((source, key))
+        log.note(
+            source, None, "renamed_column",
+            f"{source}: key {key!r} is a column the loader sets; kept as {target!r} (or map it in fields)", key,
+        )
+    return target
 
 
 def _one_line(value: str | None) -> str | None:
@@ -1476,18 +1501,18 @@ class _RepeatedIds:
         return dict(self.count)
 
 
-def _fields_to_find(defn: CorpusDefinition, labels: pd.DataFrame | None) -> dict[str, str]:
+def _fields_to_find(defn: CorpusDefinition, label_columns: list[str] | None) -> dict[str, str]:
     """The declared ``fields`` entries (date, outlet, title) that no record has shown yet and the
     labels file does not have: ``{field: column}``. In .txt sources a field comes from a header
     line of its own name, so there an entry naming another column must be a labels column."""
-    label_cols = set() if labels is None else set(labels.attrs["columns"])
+    label_cols = set(label_columns or ())
     pending = {k: defn.fields[k] for k in defn.declared_fields if defn.fields[k] not in label_cols}
     if defn.format == "txt":
         wrong = {k: col for k, col in pending.items() if col != k}
         if wrong:
             k, col = sorted(wrong.items())[0]
             where = defn.definition_file.name if defn.definition_file else "corpus definition"
-            have = f" (its columns: {sorted(label_cols)})" if labels is not None else ""
+            have = f" (its columns: {sorted(label_cols)})" if label_columns is not None else ""
             raise CorpusError(
                 f"{where}: fields.{k} = {col!r}: .txt files give {k} by a '{k} …' header line; a fields"
                 f" entry for them must name a column of the labels file (metadata.path){have}"
@@ -1509,7 +1534,7 @@ def _see_fields(pending: dict[str, str], fields: dict, source: str, keys_seen: d
     return still
 
 
-def _missing_field_message(defn: CorpusDefinition, pending: dict[str, str], keys_seen: dict, labels) -> str:
+def _missing_field_message(defn: CorpusDefinition, pending: dict[str, str], keys_seen: dict, label_columns) -> str:
     """The error for declared fields no record has: names the field, the file(s) and their keys."""
     k, col = sorted(pending.items())[0]
     sources = sorted(keys_seen)
@@ -1517,17 +1542,18 @@ def _missing_field_message(defn: CorpusDefinition, pending: dict[str, str], keys
     files = sources[0] if len(sources) == 1 else f"{len(sources)} files ({', '.join(sources[:3])}{', …' if len(sources) > 3 else ''})"
     where = defn.definition_file.name if defn.definition_file else "corpus definition"
     msg = f"{where}: fields.{k} = {col!r}: no record in {files} has a key {col!r}; keys there: {keys}"
-    if labels is not None:
-        msg += f"; nor has the labels file {defn.metadata_path.name} (columns: {sorted(labels.attrs['columns'])})"
+    if label_columns is not None:
+        msg += f"; nor has the labels file {defn.metadata_path.name} (columns: {sorted(label_columns)})"
     return msg
 
 
-def _read_labels(defn: CorpusDefinition, log: _Log) -> pd.DataFrame | None:
+def _read_labels(defn: CorpusDefinition, log: _Log) -> tuple[pd.DataFrame | None, list[str] | None]:
     """The labels file (``metadata.path``) as a table of text: its columns, with the key column
-    renamed ``doc_id`` and ``_line`` the line each row starts on. None without a labels file.
+    renamed ``doc_id`` and ``_line`` the line each row starts on; and its column names as in the
+    file. ``(None, None)`` without a labels file.
     Reserved columns, a repeated column and rows without a key are refused naming file and line."""
     if defn.metadata_path is None:
-        return None
+        return None, None
     source = defn.metadata_path.name
     try:
         data = defn.metadata_path.read_bytes()
@@ -1559,8 +1585,7 @@ def _read_labels(defn: CorpusDefinition, log: _Log) -> pd.DataFrame | None:
                     f"metadata file {source}: has both {k!r} and {col!r}, and fields.{k} names {col!r}; keep one"
                 )
             meta = meta.rename(columns={col: k})
-    meta.attrs["columns"] = columns  # as named in the file
-    return meta
+    return meta, columns
 
 
 def _metadata_table(text: str, source: str, key: str) -> tuple[pd.DataFrame, list[int]]:
