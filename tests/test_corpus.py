@@ -860,7 +860,7 @@ def test_a_change_to_the_loader_code_invalidates_the_cache(tmp_path, monkeypatch
     definition = write_corpus(tmp_path, {"a.txt": body(73)})
     first = load_corpus(definition)
     assert load_corpus(definition).from_cache
-    monkeypatch.setattr(corpus_module, "_code_fingerprint", lambda: "edited loader")
+    monkeypatch.setattr(corpus_module.cache, "_code_fingerprint", lambda: "edited loader")
     again = load_corpus(definition)
     assert again.key != first.key and not again.from_cache
 
@@ -887,7 +887,7 @@ def assert_loaded_without_cache(c: mc.Corpus, reference: mc.Corpus, reason: str)
 @pytest.fixture
 def warnings_seen(caplog, monkeypatch):
     """The cache warnings logged in this test (the once-per-folder memory starts empty)."""
-    monkeypatch.setattr(mc, "_UNWRITABLE_CACHE_WARNED", set())
+    monkeypatch.setattr(mc.cache, "_UNWRITABLE_CACHE_WARNED", set())
     caplog.set_level("WARNING", logger="medialens.corpus")
     return lambda: [r.getMessage() for r in caplog.records if "cache folder" in r.getMessage()]
 
@@ -944,6 +944,7 @@ def test_a_chmod_read_only_cache_folder_is_not_fatal(tmp_path, warnings_seen):
 
 def test_a_full_cache_folder_is_not_fatal_and_leaves_no_partial_file(tmp_path, monkeypatch, warnings_seen):
     import errno
+    import pickle
 
     definition = write_corpus(tmp_path, {"a.txt": body(91)})
     reference = load_corpus(definition, use_cache=False)
@@ -952,7 +953,7 @@ def test_a_full_cache_folder_is_not_fatal_and_leaves_no_partial_file(tmp_path, m
         fh.write(b"half a pickle")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(mc.pickle, "dump", disk_full)
+    monkeypatch.setattr(pickle, "dump", disk_full)
     c = load_corpus(definition)
     assert_loaded_without_cache(c, reference, "No space left on device")
     assert list((tmp_path / "cache").iterdir()) == []  # the half-written file is gone
@@ -1347,7 +1348,7 @@ def test_txt_source_and_id_are_the_path_below_the_folder(tmp_path):
     data = tmp_path / "data"  # independently: pathlib's relative path, with and without suffix
     expected = {
         Path(f).relative_to(data).as_posix(): Path(f).relative_to(data).with_suffix("").as_posix()
-        for f in mc._input_files(defn)
+        for f in mc.readers._input_files(defn)
     }
     assert dict(zip(c.documents["source"], c.documents["doc_id"], strict=True)) == expected
     assert expected["sub/deeper/c.d.txt"] == "sub/deeper/c.d" and expected[".hidden.txt"] == ".hidden"
@@ -1377,26 +1378,26 @@ def test_input_files_are_rglobs_files_in_path_order(tmp_path, pattern):
     data = _tree(tmp_path)
     defn = mc.CorpusDefinition(name="t", path=data, format="txt", pattern=pattern)
     expected = sorted(p for p in data.rglob(pattern) if p.is_file())  # Path order, pathlib's own rules
-    assert mc._input_files(defn) == [str(p) for p in expected]
+    assert mc.readers._input_files(defn) == [str(p) for p in expected]
 
 
 def test_the_stat_index_serves_the_key_without_reading_the_inputs(tmp_path, monkeypatch):
     definition = write_corpus(tmp_path, {"a.txt": body(80), "b.txt": body(81)})
-    monkeypatch.setattr(mc, "_RACY_NS", 0)  # the files are older than the index: trusted at once
+    monkeypatch.setattr(mc.cache, "_RACY_NS", 0)  # the files are older than the index: trusted at once
     first = load_corpus(definition)
     assert list((tmp_path / "cache").glob("corpus-t-stat-*.json"))
 
     def no_reading(*args):
         raise AssertionError("the inputs were read for the key")
 
-    monkeypatch.setattr(mc, "_cache_key", no_reading)
+    monkeypatch.setattr(mc.load, "_cache_key", no_reading)
     second = load_corpus(definition)
     assert second.from_cache and second.key == first.key
 
 
 def test_a_file_rewritten_with_its_size_and_time_is_never_served_stale(tmp_path, monkeypatch):
     definition = write_corpus(tmp_path, {"a.txt": body(82), "b.txt": body(83)})
-    monkeypatch.setattr(mc, "_RACY_NS", 0)
+    monkeypatch.setattr(mc.cache, "_RACY_NS", 0)
     first = load_corpus(definition)
     target = tmp_path / "data" / "b.txt"
     before = target.stat()
@@ -1413,15 +1414,15 @@ def test_a_recently_changed_input_makes_the_index_untrusted(tmp_path, monkeypatc
     definition = write_corpus(tmp_path, {"a.txt": body(84)})  # written just now: inside _RACY_NS
     load_corpus(definition)
     calls = []
-    real = mc._cache_key
-    monkeypatch.setattr(mc, "_cache_key", lambda *a: calls.append(1) or real(*a))
+    real = mc.cache._cache_key
+    monkeypatch.setattr(mc.load, "_cache_key", lambda *a: calls.append(1) or real(*a))
     assert load_corpus(definition).from_cache
     assert calls == [1]  # the key was computed from the bytes, not taken from the index
 
 
 def test_a_broken_stat_index_is_ignored(tmp_path, monkeypatch):
     definition = write_corpus(tmp_path, {"a.txt": body(85)})
-    monkeypatch.setattr(mc, "_RACY_NS", 0)
+    monkeypatch.setattr(mc.cache, "_RACY_NS", 0)
     first = load_corpus(definition)
     for index in (tmp_path / "cache").glob("corpus-t-stat-*.json"):
         index.write_text('{"key": "../../etc/passwd", "written_ns": 99999999999999999999}')
@@ -1448,17 +1449,17 @@ def test_a_file_that_cannot_be_read_is_skipped_with_its_reason(tmp_path, monkeyp
 def test_an_input_changed_while_loading_is_not_cached(tmp_path, monkeypatch):
     definition = write_corpus(tmp_path, {"a.txt": body(88), "b.txt": body(89)})
     target = tmp_path / "data" / "b.txt"
-    real_build = mc._build
+    real_build = mc.load._build
 
     def build_after_an_edit(*args, **kwargs):
         time.sleep(0.05)
         target.write_bytes(target.read_bytes() + b" Later toegevoegd.")
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(mc, "_build", build_after_an_edit)
+    monkeypatch.setattr(mc.load, "_build", build_after_an_edit)
     load_corpus(definition)
     assert not list((tmp_path / "cache").glob("corpus-t-*.pkl"))  # the key described other bytes
-    monkeypatch.setattr(mc, "_build", real_build)
+    monkeypatch.setattr(mc.load, "_build", real_build)
     again = load_corpus(definition)
     assert not again.from_cache and again.documents.set_index("doc_id").at["b", "text"].endswith("Later toegevoegd.")
     assert load_corpus(definition).from_cache

@@ -1,0 +1,122 @@
+"""Overview tables about a loaded corpus (notebook 00) and escaping for display."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from .. import validate
+from ..grouping import group_labels, group_order
+from ..text import (
+    TextSettings,
+    Tokenizer,
+)
+from .table import Corpus
+
+
+def house_style_markers(raw_text: str) -> dict[str, int]:
+    """Count the house-style markers that tell the seed articles' sources apart.
+
+    Counted on the raw text (before boilerplate removal): opening quote styles, ``NAVO`` vs
+    ``Navo`` spelling, and the web boilerplate each site adds.
+    """
+    return {
+        "quotes_low_double_comma": raw_text.count(",,"),
+        "quotes_low_double": raw_text.count("„"),
+        "quotes_curly_double": raw_text.count("“"),
+        "quotes_curly_single": raw_text.count("‘"),
+        "spelling_NAVO": len(re.findall(r"\bNAVO\b", raw_text)),
+        "spelling_Navo": len(re.findall(r"\bNavo\b", raw_text)),
+        "caption_volledig_scherm": len(re.findall(r"^Volledig scherm\b.*©", raw_text, re.M)),
+        "teaser_lees_ook": len(re.findall(r"^Lees ook:", raw_text, re.M)),
+        "pull_quote": len(re.findall(r"^Quote ", raw_text, re.M)),
+    }
+
+
+def escape(text: str) -> str:
+    """HTML-escape corpus text before it is shown anywhere as HTML."""
+    return html.escape(text, quote=True)
+
+
+def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "month") -> pd.DataFrame:
+    """Documents per ``rows`` × ``columns`` groups with totals; a missing value is the group
+    ``(missing)`` (:func:`medialens.grouping.group_labels`, listed last), never dropped."""
+    for name, col in (("rows", rows), ("columns", columns)):
+        if col not in documents.columns:
+            raise ValueError(f"{name} = {col!r}: not a document column; columns: {sorted(documents.columns)}")
+    r, c = group_labels(documents, rows), group_labels(documents, columns)
+    table = pd.crosstab(r.rename(rows), c.rename(columns), margins=True, margins_name="total")
+    table = table.reindex(index=[*group_order(r), "total"], columns=[*group_order(c), "total"])
+    table.columns.name = columns
+    return table
+
+
+def token_stats(documents: pd.DataFrame, settings: TextSettings | None = None) -> pd.DataFrame:
+    """Per document: words before filtering, tokens after the filters of the tokeniser with
+    ``settings`` (default ``TextSettings()``), distinct types."""
+    if settings is not None:
+        validate.instance(settings, "settings", TextSettings, "a TextSettings")
+    tokenizer = Tokenizer(settings or TextSettings())
+    rows = []
+    for doc_id, outlet, month, text in zip(
+        documents["doc_id"], documents["outlet"], documents["month"], documents["text"], strict=True
+    ):
+        words = tokenizer.words(text)
+        toks = tokenizer.filter(words)
+        rows.append((doc_id, outlet, month, len(words), len(toks), len(set(toks))))
+    return pd.DataFrame(rows, columns=["doc_id", "outlet", "month", "words", "tokens", "types"])
+
+
+def removals_summary(corpus: Corpus) -> pd.DataFrame:
+    """What cleaning removed, per kind: how many items in how many documents, and characters."""
+    r = corpus.removals
+    kinds = {
+        "pull_quote": "'Quote ...' pull quote repeating the body",
+        "caption": "'Volledig scherm ... ©' photo caption",
+        "teaser": "'Lees ook:' teaser block (heading and teasers)",
+        "html": "HTML tags and entities",
+        "format_characters": "format characters (zero-width space, soft hyphen, BOM)",
+        "special_spaces": "non-breaking and other special spaces (made plain)",
+        "not_nfc": "texts not in Unicode NFC (normalised)",
+    }
+    if r.empty:
+        return pd.DataFrame(columns=["kind", "meaning", "items", "documents", "characters"])
+    counted = r["kind"].isin(["pull_quote", "caption", "teaser"])
+    out = (
+        r.assign(items=counted.map({True: 1, False: 0}) + (~counted) * r["chars"], characters=r["chars"].where(counted, 0))
+        .groupby("kind", sort=True)
+        .agg(items=("items", "sum"), documents=("doc_id", "nunique"), characters=("characters", "sum"))
+        .reset_index()
+    )
+    out.insert(1, "meaning", out["kind"].map(kinds).fillna(""))
+    return out
+
+
+def structure_counts(corpus: Corpus) -> pd.DataFrame:
+    """Per document: paragraphs, headings among them, and sentences (0 where there are none)."""
+    paras, sents = corpus.paragraphs(), corpus.sentences()
+    ids = pd.Index(corpus.documents["doc_id"], name="doc_id")
+    return pd.DataFrame(
+        {
+            "paragraphs": paras.groupby("doc_id").size(),
+            "headings": paras[paras["kind"] == "heading"].groupby("doc_id").size(),
+            "sentences": sents.groupby("doc_id").size(),
+        }
+    ).reindex(ids).fillna(0).astype(int)
+
+
+def preview(documents: pd.DataFrame, preview_chars: int = 240) -> pd.DataFrame:
+    """The first ``preview_chars`` characters of every document with its metadata, for a first
+    look (shown escaped as HTML)."""
+    n_chars = validate.whole_number(preview_chars, "preview_chars", minimum=1)
+
+    def cut(t: str) -> str:
+        flat = " ".join(t.split())
+        return flat if len(flat) <= n_chars else flat[: n_chars - 1].rstrip() + "…"
+
+    cols = [c for c in ("doc_id", "outlet", "date", "language", "n_chars") if c in documents.columns]
+    out = documents[cols].copy()
+    out["start of text"] = documents["text"].map(cut)
+    return out

@@ -1,0 +1,126 @@
+"""The loaded corpus (:class:`Corpus`) and the log of skips and notes that loading keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..text import (
+    paragraph_table,
+    split_sentences,
+)
+from ..tokens import WordTable
+from .definition import SKIP_REASONS, CorpusDefinition
+
+
+@dataclass
+class Corpus:
+    """A loaded corpus.
+
+    Attributes
+    ----------
+    documents : DataFrame
+        One row per document kept: ``doc_id, source, line, outlet, date, month, title, text,
+        language, n_chars, n_paragraphs, content_hash, copy_of, near_duplicate_of`` plus metadata
+        columns (``copy_of``: the kept document with the same text in another outlet, when flagged).
+    skipped : DataFrame
+        One row per input (file, row or line) not in ``documents``: ``source, line, reason,
+        detail, doc_id``.
+    removals : DataFrame
+        What cleaning removed: ``doc_id, kind, paragraph, chars, excerpt``.
+    notes : DataFrame
+        Things worth knowing that did not cost a document (BOM stripped, date missing, ...).
+    inputs : DataFrame
+        Per input file: ``source, format, records, kept, skipped``.
+    words : WordTable
+        Every document's words, split once while loading, in the order of ``documents``
+        (:class:`medialens.tokens.WordTable`; ``words.tokens(settings)`` gives each document's
+        tokens, the same as ``Tokenizer(settings)(text)``).
+    key : str or None
+        The cache key: a hash of every input's bytes, every setting and the loader's code
+        (``None`` when loaded with ``use_cache=False``, which neither reads nor writes the cache).
+    """
+
+    name: str
+    definition: CorpusDefinition
+    documents: pd.DataFrame
+    skipped: pd.DataFrame
+    removals: pd.DataFrame
+    notes: pd.DataFrame
+    inputs: pd.DataFrame
+    key: str | None
+    words: WordTable | None = None
+    from_cache: bool = False
+    _paragraphs: pd.DataFrame | None = None
+    _sentences: pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Corpus {self.name!r}: {len(self.documents)} documents, "
+            f"{len(self.skipped)} skipped, from {len(self.inputs)} input file(s)>"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Totals that must add up: inputs = kept + skipped."""
+        records = int(self.inputs["records"].sum())
+        return pd.DataFrame(
+            {
+                "count": [
+                    len(self.inputs), records, len(self.documents), len(self.skipped),
+                    int(self.documents["date"].isna().sum()),
+                    int(self.documents["copy_of"].notna().sum()),
+                    int(self.documents["near_duplicate_of"].notna().sum()),
+                    len(self.removals),
+                ]
+            },
+            index=pd.Index(
+                [
+                    "input files", "input records", "documents kept", "records skipped",
+                    "documents without date", "exact copies flagged", "near-duplicates flagged",
+                    "boilerplate removals",
+                ],
+                name="what",
+            ),
+        )
+
+    def paragraphs(self) -> pd.DataFrame:
+        """One row per paragraph: ``doc_id, paragraph (1-based), kind (heading|body), text``."""
+        if self._paragraphs is None:
+            self._paragraphs = paragraph_table(self.documents)
+        return self._paragraphs
+
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: ``doc_id, paragraph, sentence (1-based within the document),
+        text``. Headings are single sentences."""
+        if self._sentences is None:
+            rows = []
+            for doc_id, group in self.paragraphs().groupby("doc_id", sort=False):
+                n = 0
+                for para, kind, text in zip(group["paragraph"], group["kind"], group["text"], strict=True):
+                    for sent in [text] if kind == "heading" else split_sentences(text):
+                        n += 1
+                        rows.append((doc_id, para, n, sent))
+            self._sentences = pd.DataFrame(rows, columns=["doc_id", "paragraph", "sentence", "text"])
+        return self._sentences
+
+
+class _Log:
+    """Collects documents, skips, notes and removals while reading."""
+
+    def __init__(self) -> None:
+        self.docs: list[dict] = []
+        self.skipped: list[tuple] = []
+        self.notes: list[tuple] = []
+        self.removals: list[tuple] = []
+        self.inputs: list[dict] = []
+
+    def skip(self, source: str, line: int | None, reason: str, detail: str, doc_id: str | None = None) -> None:
+        assert reason in SKIP_REASONS, reason
+        self.skipped.append((source, line, reason, detail, doc_id))
+
+    def note(self, source: str, line: int | None, kind: str, detail: str, doc_id: str | None = None) -> None:
+        self.notes.append((source, line, kind, detail, doc_id))
