@@ -109,3 +109,23 @@ def test_a_figure_name_without_usable_characters_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match=r"figure name '\.\./\.\.' has no usable characters"):
         save_figure(new_figure(), "../..", tmp_path)
+
+
+def test_a_dollar_sign_in_a_figure_title_is_text_not_maths(tmp_path):
+    # corpus text such as an outlet name can hold '$': the plot functions draw it as text, never as
+    # maths (which would change it, or fail at savefig on a malformed expression such as this one)
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from medialens.plots import corpus_overview, save_figure
+
+    name = r"Prijs: $\frac{5$ tot 10"
+    with plt.rc_context({"text.parse_math": True}), pytest.raises(ValueError):
+        fig = plt.figure()
+        fig.suptitle(name)
+        fig.savefig(tmp_path / "maths.svg")
+    plt.close("all")
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "outlet": [name, "B"], "month": ["2022-01", "2022-02"]})
+    fig = corpus_overview(docs, pd.Series([10, 20]))
+    saved = save_figure(fig, "dollar", tmp_path / "figs")
+    assert saved.svg.is_file() and saved.png.is_file()
