@@ -266,39 +266,51 @@ def _split_words(text: str) -> list[str]:
 # and dots) is an abbreviation or a single letter: written as negative look-behinds, with each
 # letter's class holding every character whose lowercase is that letter (str.lower, as
 # split_sentences compares). Same sentences as split_sentences (tested on random text).
-def _lower_class(letter: str) -> str:
-    return "[" + "".join(re.escape(chr(c)) for c in range(0x110000) if chr(c).lower() == letter) + "]"
-
-
-def _single_letters() -> str:
-    cps = [
-        c for c in range(0x110000)
-        if re.match(r"\w", chr(c)) and len(chr(c).lower()) == 1 and chr(c).lower().isalpha()
-    ]
+def _letter_classes(letters: frozenset[str]) -> tuple[dict[str, str], str]:
+    """One pass over every code point: for each of ``letters``, the regex class of the characters
+    whose lowercase is that letter (as ``str.lower`` compares), and the class of the single
+    letters (word characters whose lowercase is one letter)."""
+    sources: dict[str, list[int]] = {letter: [] for letter in letters}
+    singles: list[int] = []
+    for c in range(0x110000):
+        ch = chr(c)
+        low = ch.lower()
+        if len(low) != 1:
+            continue
+        if low in sources:
+            sources[low].append(c)
+        if ch.isalnum() and low.isalpha():  # re's \w is str.isalnum() or "_"; "_" is no letter
+            singles.append(c)
+    classes = {k: "[" + "".join(re.escape(chr(c)) for c in v) + "]" for k, v in sources.items()}
     ranges, i = [], 0
-    while i < len(cps):
+    while i < len(singles):
         j = i
-        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+        while j + 1 < len(singles) and singles[j + 1] == singles[j] + 1:
             j += 1
-        ranges.append(re.escape(chr(cps[i])) + ("" if i == j else "-" + re.escape(chr(cps[j]))))
+        ranges.append(re.escape(chr(singles[i])) + ("" if i == j else "-" + re.escape(chr(singles[j]))))
         i = j + 1
-    return "[" + "".join(ranges) + "]"
+    return classes, "[" + "".join(ranges) + "]"
 
 
 def _sentence_end_pattern() -> str:
+    lower_class, single_letters = _letter_classes(frozenset("".join(_ABBREVIATIONS)) - {"."})
     by_length: dict[int, list[str]] = {}
     for abbr in sorted(_ABBREVIATIONS):
-        body = "".join(r"\." if ch == "." else _lower_class(ch) for ch in abbr)
+        body = "".join(r"\." if ch == "." else lower_class[ch] for ch in abbr)
         by_length.setdefault(len(abbr), []).append(body)
     guards = "".join(rf"(?<!(?<![\w.])(?:{'|'.join(b)})\.)" for _, b in sorted(by_length.items()))
-    guards += rf"(?<!(?<![\w.]){_single_letters()}\.)"
+    guards += rf"(?<!(?<![\w.]){single_letters}\.)"
     after = r"""[”"’'»)\]]*\s+(?=(?:,,|[„“"‘'«(\[])?\s*[A-ZÀ-ÖØ-Þ0-9])"""
     # a lone '.' (guarded; a word of 6+ word characters or dots before it is never guarded),
     # or a run of two or more stops, or one of ! ? …
     return rf"\.(?![.!?…])(?:(?<=[\w.]{{6}}\.)|{guards}){after}|(?:[.!?…]{{2,}}|[!?…]){after}"
 
 
-_WORDS_AND_ENDS = re.compile(TOKEN_PATTERN.pattern + "|" + _sentence_end_pattern(), re.VERBOSE)
+@lru_cache(maxsize=1)
+def _words_and_ends() -> re.Pattern:
+    """The compiled words-and-sentence-ends pattern, built on first use (about a second: one pass
+    over every code point), so that importing the package stays fast."""
+    return re.compile(TOKEN_PATTERN.pattern + "|" + _sentence_end_pattern(), re.VERBOSE)
 _END_CHARS = frozenset(".!?…")
 
 
@@ -309,7 +321,7 @@ def _segmented_words(text: str) -> list[str]:
     out: list[str] = []
     for para in split_paragraphs(text):
         out.append("\n")
-        out += TOKEN_PATTERN.findall(para) if paragraph_kind(para) == "heading" else _WORDS_AND_ENDS.findall(para)
+        out += TOKEN_PATTERN.findall(para) if paragraph_kind(para) == "heading" else _words_and_ends().findall(para)
     return out
 
 
