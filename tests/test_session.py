@@ -138,7 +138,7 @@ def test_a_name_shared_by_notebooks_has_one_type_one_default_and_one_comment():
             assert len(comments) == 1, f"{name}: different comments: {sorted(comments)}"
 
 
-def _open_session_call(nb_path) -> ast.Call:
+def _checked_session_call(nb_path) -> ast.Call:
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
@@ -147,20 +147,42 @@ def _open_session_call(nb_path) -> ast.Call:
         if cell.cell_type != "code":
             continue
         tree = ast.parse("\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))))
-        calls += [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "open_session"]
-    assert len(calls) == 1, f"{nb_path.name}: {len(calls)} open_session calls (one set-up call expected)"
+        calls += [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) in ("open_session", "checked_session")]
+    assert len(calls) == 1, f"{nb_path.name}: {len(calls)} session calls (one checked_session call expected)"
     return calls[0]
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
-def test_the_setup_cell_passes_every_session_parameter_the_notebook_declares(nb_path):
-    call = _open_session_call(nb_path)
-    passed = {kw.arg: kw.value for kw in call.keywords}
-    if call.args:
-        passed["corpus"] = call.args[0]
+def test_the_setup_cell_passes_every_session_parameter_the_notebook_declares(nb_path, monkeypatch):
+    # the session is opened by the check cell: checked_session("<stem>", globals()) passes every
+    # session parameter the notebook declares, by name, and no other
+    import medialens.session
+    from medialens.checks import checked_session
+
+    call = _checked_session_call(nb_path)
+    assert getattr(call.func, "id", None) == "checked_session"
+    assert [ast.literal_eval(call.args[0]), ast.unparse(call.args[1])] == [nb_path.stem, "globals()"]
+    values = {name: p.default for name, p in DECLARED[nb_path.stem].items()}
+    passed = {}
+
+    def fake_open_session(**kwargs):
+        passed.update(kwargs)
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(medialens.session, "open_session", fake_open_session)
+    with pytest.raises(ValueError, match="stop here"):
+        checked_session(nb_path.stem, values)
     for name in SESSION_PARAMETERS:
         if name in DECLARED[nb_path.stem]:
-            value = passed.get(name)
-            assert isinstance(value, ast.Name) and value.id == name, f"{nb_path.name}: open_session does not get {name}={name}"
+            assert passed.get(name) == values[name], f"{nb_path.name}: open_session does not get {name}={name}"
         else:
             assert name not in passed, f"{nb_path.name}: passes {name} without declaring it"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_cell_after_the_parameters_cell_checks_them(nb_path):
+    import nbformat
+
+    cells = nbformat.read(nb_path, as_version=4).cells
+    i = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
+    assert f'checked_session("{nb_path.stem}", globals())' in cells[i + 1].source

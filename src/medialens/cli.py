@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--figures", help="figures folder (default: figures/<corpus name>)")
     rep.add_argument("--notebook", action="append", help="run only this notebook (repeatable)")
     rep.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
-    rep.add_argument("--check", action="store_true", help="only validate the parameters, run nothing")
+    rep.add_argument("--check", action="store_true", help="only validate the parameters (names, types, and values against the corpus), run nothing")
 
     store = sub.add_parser("store-outputs", help="re-run notebooks with their defaults and store outputs (for nbval)")
     store.add_argument("notebooks", nargs="*", help="notebooks (default: all in notebooks/)")
@@ -32,12 +32,22 @@ def main(argv: list[str] | None = None) -> int:
         from .staging import check_replaceable
 
         if args.check:
+            from .checks import check_plan
+            from .report import read_parameter_file
+
             try:
                 out, figs, plan = plan_report(args.params, out_dir=args.out, figures_dir=args.figures, only=args.notebook)
                 if problem := check_replaceable(out):
                     raise ValueError(f"{problem}; nothing was run")
+                pf = read_parameter_file(args.params)
             except ValueError as exc:
                 print(f"medialens report: {exc}", file=sys.stderr)
+                return 2
+            problems = check_plan(plan, pf.path, pf.common)  # against the corpus: terms, targets, groups ...
+            if problems:
+                print("medialens report: parameter check against the corpus failed; nothing was run:", file=sys.stderr)
+                for line in problems:
+                    print(f"  - {line}", file=sys.stderr)
                 return 2
             for nb, params in plan:
                 print(f"{nb.name}: {sorted(params)}")

@@ -464,7 +464,10 @@ def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, out: Path, htm
         # papermill puts an error banner cell on top, so find the failed cell by its error output
         failed = [c for c in nb.cells if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
         first = next((ln.strip() for ln in (failed[0].source if failed else "").splitlines() if ln.strip()), "")
-        status = f"FAILED in cell {exc.cell_index} (In [{exc.exec_count}]: {first}): {exc.ename}: {exc.evalue}"
+        if exc.ename == "Stop":  # medialens.checks.Stop: the notebook says in one sentence what to change
+            status = f"stopped: {exc.evalue}"
+        else:
+            status = f"FAILED in cell {exc.cell_index} (In [{exc.exec_count}]: {first}): {exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, timeout ...
         status = f"FAILED: {type(exc).__name__}: {exc}"
         nb = nbformat.read(nb_path, as_version=4) if not tmp_path.exists() else nbformat.read(tmp_path, as_version=4)
@@ -539,7 +542,7 @@ def run_report(
             shutil.rmtree(staging, ignore_errors=True)
     print(f"medialens report: index at {relative_to_root(out / 'index.html')}; figures in {relative_to_root(figs)}", file=stream)
     if failures:
-        print(f"medialens report: {failures} notebook(s) failed", file=stream)
+        print(f"medialens report: {failures} notebook(s) failed or stopped (see the index)", file=stream)
         return 1
     return 0
 

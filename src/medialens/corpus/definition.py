@@ -115,6 +115,7 @@ class CorpusDefinition:
     definition_file: Path | None = None
     description: str = ""
     quotes: dict = field(default_factory=lambda: {"descriptor_hints": {}})
+    defaults: dict = field(default_factory=dict)  # analysis defaults for this corpus (terms, targets); not in the cache key
 
     def settings(self) -> dict:
         """Everything that changes the loaded corpus, for the cache key."""
@@ -157,7 +158,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         raise CorpusError(str(exc)) from None
     where = file.name
     _need(isinstance(raw, dict), where, "must be a mapping with at least 'name' and 'source'")
-    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes"}
+    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes", "defaults"}
     unknown = sorted(set(raw) - known)
     _need(not unknown, where, f"unknown keys {unknown}; known keys are {sorted(known)}")
     name = raw.get("name")
@@ -249,6 +250,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         definition_file=file,
         description=str(raw.get("description", "")),
         quotes=_quote_settings(raw.get("quotes"), where),
+        defaults=_analysis_defaults(raw.get("defaults"), where),
     )
 
 
@@ -330,6 +332,27 @@ def _quote_settings(raw: Any, where: str) -> dict:
         f"quotes.descriptor_hints = {hints!r}: map a description word to a surname, e.g. {{noor: Stoltenberg}}",
     )
     return {"descriptor_hints": {k.lower(): v for k, v in sorted(hints.items())}}
+
+
+def _analysis_defaults(raw: Any, where: str) -> dict:
+    """The definition's ``defaults`` section: what notebooks use when a parameter is left empty,
+    ``terms`` (a list of words or phrases, notebook 10) and ``targets`` (target -> aliases,
+    notebook 30). Without it, the notebooks take them from the corpus (:mod:`medialens.suggest`)."""
+    defaults = {} if raw is None else raw
+    _need(isinstance(defaults, dict), where, "defaults must be a mapping, e.g. defaults: {terms: [tram], targets: {Council: [council]}}")
+    bad = sorted(set(defaults) - {"terms", "targets"})
+    _need(not bad, where, f"defaults: unknown keys {bad}; known: ['targets', 'terms']")
+    terms = defaults.get("terms", [])
+    _need(isinstance(terms, list) and all(isinstance(t, str) and t.strip() for t in terms), where,
+          f"defaults.terms = {terms!r}: give a list of words or phrases")
+    targets = defaults.get("targets", {})
+    _need(
+        isinstance(targets, dict) and all(
+            isinstance(a, list) and a and all(isinstance(x, str) and x.strip() for x in a) for a in targets.values()
+        ),
+        where, f"defaults.targets = {targets!r}: map each target to a list of aliases, e.g. {{Council: [council, councillors]}}",
+    )
+    return {"terms": list(terms), "targets": {str(k): list(v) for k, v in targets.items()}}
 
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")

@@ -1,0 +1,433 @@
+"""Every notebook parameter checked against the corpus before anything runs.
+
+The same checks serve two places:
+
+* the cell right after each notebook's parameters cell, ``session = checked_session("10_term_frequency",
+  globals())``: it checks the values, opens the analysis session (loads the corpus) and checks
+  what depends on the corpus; a value that does not fit stops the notebook with one line
+  (:class:`Stop`, shown without a traceback) naming the parameter, the value and what would fit;
+* ``medialens report --check``: :func:`check_plan` runs them for every notebook of a report and
+  names the parameter-file key to change.
+
+What is checked: choices and ranges (``unit``, ``k``, ``min_df`` ...), a ``group_by`` column the
+documents do not have, ``group``/``reference`` that are not groups of it, followed ``terms`` and
+stance ``targets`` that never occur in the corpus (with the closest spellings that do), a
+``context_target`` that is not a target, and input files that do not exist.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import validate
+
+__all__ = ["Stop", "Problem", "problems_before_loading", "problems_with_corpus", "checked_session", "check_plan", "clustering_unit"]
+
+
+class Stop(ValueError):
+    """A notebook stops here: one sentence that says what to change.
+
+    Jupyter shows an exception with ``_render_traceback_`` as the lines it returns, so a
+    notebook shows ``Stop: <message>`` and no traceback; the report runner lists the notebook as
+    ``stopped: <message>``.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"Stop: {self}"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One parameter that does not fit: its name and the one-line message."""
+
+    parameter: str
+    message: str
+
+
+# --------------------------------------------------------------------------------------------
+# Checks that need no corpus
+# --------------------------------------------------------------------------------------------
+def _whole(minimum: int) -> Callable[[Any, str], Any]:
+    return lambda v, name: validate.whole_number(v, name, minimum=minimum)
+
+
+def _choice(*choices: Any) -> Callable[[Any, str], Any]:
+    return lambda v, name: validate.choice(v, name, choices)
+
+
+def _k(value: Any, name: str) -> Any:
+    if value == "auto" and isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 2:
+        raise ValueError(f"{name} = {value!r}: give a whole number of clusters (>= 2) or 'auto'")
+    return value
+
+
+def _minibatch(value: Any, name: str) -> Any:
+    if not isinstance(value, bool) and value != "auto":
+        raise ValueError(f"{name} = {value!r}: choose True, False or 'auto'")
+    return value
+
+
+def _word_list(value: Any, name: str) -> Any:
+    return validate.word_list(value, name, allow_empty=True)
+
+
+def _targets(value: Any, name: str) -> Any:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{name} = {value!r}: give a mapping of target -> list of aliases, or {{}} for the corpus's most named")
+    for target, aliases in value.items():
+        aliases = [aliases] if isinstance(aliases, str) else aliases
+        if not isinstance(aliases, list | tuple) or not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise ValueError(f"{name}[{target!r}] = {aliases!r}: give a non-empty list of aliases, e.g. [{str(target)!r}]")
+    return value
+
+
+#: parameter -> check, for every notebook that declares it
+RULES: dict[str, Callable[[Any, str], Any]] = {
+    "language": _choice("auto", "nl", "en"),
+    "reduce": _choice("none", "lemma", "stem"),
+    "remove_stopwords": validate.flag,
+    "keep_negations": validate.flag,
+    "use_cache": validate.flag,
+    "williams": validate.flag,
+    "include_headings": validate.flag,
+    "sublinear_tf": validate.flag,
+    "bom": validate.flag,
+    "random_state": _whole(0),
+    "preview_chars": _whole(1),
+    "top_n": _whole(1),
+    "min_count": _whole(1),
+    "kwic_window": _whole(0),
+    "ngram_range": validate.ngram_range,
+    "correction": _choice("default", "yates", "none"),
+    "terms": _word_list,
+    "unit": _choice("paragraph", "document"),
+    "k": _k,
+    "k_min": _whole(2),
+    "k_max": _whole(2),
+    "algorithm": _choice("kmeans", "nmf"),
+    "minibatch": _minibatch,
+    "min_df": lambda v, name: validate.count_or_share(v, name),
+    "max_df": lambda v, name: validate.count_or_share(v, name),
+    "n_seeds": _whole(1),
+    "n_representatives": _whole(1),
+    "targets": _targets,
+    "window": _whole(0),
+    "negation_window": _whole(0),
+    "min_n": _whole(1),
+    "n_splits": _whole(2),
+    "unit_kind": _choice("documents", "paragraphs", "sentences"),
+    "sample_n": _whole(1),
+    "bootstrap": _choice("pairs", "units"),
+}
+
+#: per notebook (by its number): rules that differ from :data:`RULES`
+NOTEBOOK_RULES: dict[str, dict[str, Callable[[Any, str], Any]]] = {
+    "10": {"n_bootstrap": _whole(10)},
+    "20": {"n_bootstrap": _whole(0)},
+    "30": {"n_bootstrap": _whole(100)},
+    "40": {"n_bootstrap": _whole(0)},
+}
+
+#: parameters that name an input file ("" for none), checked to exist
+INPUT_FILES = ("coding_file", "coded_path")
+
+#: the parameters every notebook shares (:data:`medialens.session.SESSION_PARAMETERS`)
+COMMON = ("language", "reduce", "remove_stopwords", "keep_negations", "use_cache", "random_state")
+#: per notebook (by its number): the parameters checked besides :data:`COMMON`; a variable of
+#: the same name made later in a notebook (notebook 20's ``terms`` table) is never mistaken for one
+SCOPE = {
+    "00": ("preview_chars",),
+    "10": ("terms", "top_n", "min_count", "kwic_window", "ngram_range", "correction", "williams", "group_by", "group",
+           "reference", "n_bootstrap"),
+    "20": ("unit", "include_headings", "k", "k_min", "k_max", "algorithm", "minibatch", "min_df", "max_df", "ngram_range",
+           "sublinear_tf", "n_seeds", "n_bootstrap", "top_n", "n_representatives"),
+    "30": ("group_by", "targets", "window", "negation_window", "min_n", "n_bootstrap", "group", "reference",
+           "context_target", "top_n", "coding_file", "n_splits"),
+    "40": ("unit_kind", "group_by", "sample_n", "bom", "coded_path", "n_bootstrap", "bootstrap"),
+}
+
+
+def _in_scope(notebook: str) -> set[str]:
+    return set(COMMON) | set(SCOPE.get(notebook[:2], ()))
+
+
+def _rules(notebook: str) -> dict[str, Callable[[Any, str], Any]]:
+    rules = {**RULES, **NOTEBOOK_RULES.get(notebook[:2], {})}
+    scope = _in_scope(notebook)
+    return {name: rule for name, rule in rules.items() if name in scope}
+
+
+def problems_before_loading(notebook: str, values: Mapping[str, Any]) -> list[Problem]:
+    """Problems with ``values`` (parameter -> value) that need no corpus to see.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's file stem (``"10_term_frequency"``); its number selects notebook-specific
+        rules.
+    values : mapping
+        Parameter values; names without a rule are not checked here.
+
+    Returns
+    -------
+    list of Problem
+    """
+    from .paths import resolve
+
+    found = []
+    for name, check in _rules(notebook).items():
+        if name in values:
+            try:
+                check(values[name], name)
+            except ValueError as exc:
+                found.append(Problem(name, str(exc)))
+    if isinstance(values.get("k_min"), int) and isinstance(values.get("k_max"), int) and values["k_min"] > values["k_max"]:
+        found.append(Problem("k_max", f"k_max = {values['k_max']!r}: must be at least k_min = {values['k_min']!r}"))
+    for name in INPUT_FILES:
+        value = values.get(name) if name in _in_scope(notebook) else None
+        if isinstance(value, str) and value and not resolve(value).exists():
+            found.append(Problem(name, f"{name} = {value!r}: no such file (relative to the project root); \"\" skips it"))
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Checks against the corpus
+# --------------------------------------------------------------------------------------------
+def _listing(items: list[str]) -> str:
+    shown = [repr(i) for i in items]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def _closest(word: str, vocabulary) -> str:
+    from .suggest import closest_spellings
+
+    close = closest_spellings(word, vocabulary)
+    return f"closest spellings that do occur: {_listing(close)}" if close else "no word in the corpus is spelled like it"
+
+
+def _group_problems(notebook: str, values: Mapping[str, Any], documents) -> list[Problem]:
+    from .grouping import _groupable, group_labels
+
+    if "group_by" not in values:
+        return []
+    group_by = values["group_by"]
+    columns = _groupable(documents.columns)
+    allowed = {"30": ["speaker"], "40": [""]}.get(notebook[:2], [])
+    if not isinstance(group_by, str) or (group_by not in columns and group_by not in allowed):
+        close = [c for c in columns if group_by and isinstance(group_by, str) and c.casefold().startswith(group_by.casefold()[:3])]
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return [Problem("group_by", f"group_by = {group_by!r}: no such document column{hint}; choose {_listing(allowed + columns)}")]
+    if group_by in allowed:
+        return []
+    groups = sorted(set(group_labels(documents, group_by)))
+    found = []
+    for name in ("group", "reference"):
+        value = values.get(name)
+        if isinstance(value, str) and value and value not in groups:
+            shown = groups if len(groups) <= 12 else groups[:12] + [f"... ({len(groups)} groups)"]
+            found.append(Problem(name, f"{name} = {value!r}: not a group of {group_by!r}; groups: {', '.join(map(repr, shown))}"))
+    return found
+
+
+def _term_problems(values: Mapping[str, Any], corpus, settings) -> list[Problem]:
+    from .text import Tokenizer
+
+    terms = values.get("terms")
+    if not terms or not isinstance(terms, list):
+        return []
+    _, _, vocabulary = corpus.words.token_ids(settings)
+    present = set(vocabulary.tolist())
+    tok = Tokenizer(settings)
+    found = []
+    for term in terms:
+        words = tok(term) if isinstance(term, str) else []
+        missing = [w for w in words if w not in present]
+        if not words:
+            found.append(Problem("terms", f"terms: {term!r} has no words left after stopwords and filters; remove it or choose another term"))
+        elif missing:
+            found.append(Problem(
+                "terms",
+                f"terms: {term!r} never occurs in the {len(corpus.documents):,} documents ({missing[0]!r} does not); "
+                f"{_closest(missing[0], present)}; or give terms = [] for the corpus's top key terms",
+            ))
+    return found
+
+
+def _alias_vocabulary(corpus) -> set[str]:
+    """Lower-case words of the corpus and the parts of its hyphenated compounds (what an alias matches)."""
+    words = {w.casefold() for w in corpus.words.vocabulary}
+    return words | {p for w in words if "-" in w for p in w.split("-") if p}
+
+
+def _target_problems(values: Mapping[str, Any], corpus, settings) -> list[Problem]:
+    from .lexicon import scoring_settings
+    from .text import Tokenizer
+
+    targets = values.get("targets")
+    found = []
+    if isinstance(targets, Mapping) and targets:
+        present = _alias_vocabulary(corpus)
+        tok = Tokenizer(scoring_settings(settings))
+        for target, aliases in targets.items():
+            aliases = [aliases] if isinstance(aliases, str) else list(aliases)
+            split = [[w.casefold() for w in tok.words(a)] for a in aliases]
+            if not any(words and all(w in present for w in words) for words in split):
+                first = next((w for words in split for w in words if w not in present), str(target))
+                found.append(Problem(
+                    "targets",
+                    f"targets[{str(target)!r}]: none of its aliases {aliases} occurs in the {len(corpus.documents):,} documents; "
+                    f"{_closest(first, present)}; or give targets = {{}} for the corpus's most named people and organisations",
+                ))
+    context = values.get("context_target")
+    if isinstance(targets, Mapping) and not targets:  # the corpus definition's, when it names them
+        targets = corpus.definition.defaults.get("targets") or {}
+    if isinstance(context, str) and context and isinstance(targets, Mapping) and targets and context not in targets:
+        found.append(Problem("context_target", f"context_target = {context!r}: not one of the targets; choose {_listing([str(t) for t in targets])} or \"\" for the first"))
+    return found
+
+
+def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, settings) -> list[Problem]:
+    """Problems with ``values`` that the loaded corpus shows (see the module docstring).
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's file stem.
+    values : mapping
+        Parameter values.
+    corpus : medialens.corpus.Corpus
+    settings : medialens.text.TextSettings
+        The notebook's tokeniser settings (terms are compared as the counts know them).
+
+    Returns
+    -------
+    list of Problem
+    """
+    values = {k: v for k, v in values.items() if k in _in_scope(notebook)}
+    found = _group_problems(notebook, values, corpus.documents)
+    if notebook.startswith("10"):
+        found += _term_problems(values, corpus, settings)
+    if notebook.startswith("30"):
+        found += _target_problems(values, corpus, settings)
+    return found
+
+
+def _stop(notebook: str, found: list[Problem]) -> None:
+    if found:
+        more = f" (and {len(found) - 1} more problem(s): {', '.join(sorted({p.parameter for p in found[1:]}))})" if len(found) > 1 else ""
+        raise Stop(f"{found[0].message}{more}")
+
+
+def checked_session(notebook: str, namespace: Mapping[str, Any]):
+    """Check a notebook's parameters, open its session, and check them against the corpus.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's file stem (``"30_stance_comparison"``).
+    namespace : mapping
+        The notebook's variables (``globals()``): the parameters are read from it by name.
+
+    Returns
+    -------
+    medialens.session.Session
+        Raises :class:`Stop` (one line, no traceback) at the first parameter that does not fit,
+        naming it, its value, and the valid choices or the closest spellings.
+    """
+    from .session import SESSION_PARAMETERS, open_session
+
+    values = {k: namespace[k] for k in _in_scope(notebook) | {"corpus", "figures_dir"} if k in namespace}
+    _stop(notebook, problems_before_loading(notebook, values))
+    kwargs = {k: values[k] for k in SESSION_PARAMETERS if k in values}
+    try:
+        session = open_session(**kwargs)
+    except ValueError as exc:
+        raise Stop(str(exc).splitlines()[0]) from None
+    _stop(notebook, problems_with_corpus(notebook, values, session.corpus, session.settings))
+    return session
+
+
+def check_plan(plan: list[tuple[Path, dict[str, Any]]], param_file: Path, common: Mapping[str, Any]) -> list[str]:
+    """Check every notebook of a report plan against its corpus (``medialens report --check``).
+
+    Parameters
+    ----------
+    plan : list of (notebook path, parameters)
+        From :func:`medialens.report.plan_report`: the values the file gives each notebook.
+    param_file : Path
+        The parameter file, named in the messages.
+    common : mapping
+        Its top-level keys (to tell a top-level key from a per-notebook one).
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the notebook, the parameter file key to change and why.
+    """
+    from .corpus import load_corpus
+    from .paths import resolve
+    from .report import notebook_parameters
+    from .text import TextSettings
+
+    loaded: dict[tuple[str, bool], Any] = {}
+    lines = []
+    for nb, given in plan:
+        values = {name: p.default for name, p in notebook_parameters(nb).items()}
+        values.update(given)
+        found = problems_before_loading(nb.stem, values)
+        if not found and isinstance(values.get("corpus"), str):
+            key = (values["corpus"], bool(values.get("use_cache", True)))
+            try:
+                if key not in loaded:
+                    loaded[key] = load_corpus(resolve(key[0]), use_cache=key[1])
+                corpus = loaded[key]
+                settings = TextSettings.for_corpus(
+                    corpus.definition.language, language=values.get("language", "auto"),
+                    remove_stopwords=values.get("remove_stopwords", True), keep_negations=values.get("keep_negations", True),
+                    reduce=values.get("reduce", "none"),
+                )
+            except ValueError as exc:
+                found = [Problem("corpus", str(exc).splitlines()[0])]
+            else:
+                found = problems_with_corpus(nb.stem, values, corpus, settings)
+        for p in found:
+            if p.parameter in given and p.parameter not in common:
+                where = f"notebooks: {nb.stem}: {p.parameter}"
+            elif p.parameter in given:
+                where = p.parameter
+            else:
+                where = f"{p.parameter} (the notebook's default; set it under notebooks: {nb.stem}:)"
+            lines.append(f"{nb.stem}: {p.message} [change {where} in {param_file.name}]")
+    return list(dict.fromkeys(lines))
+
+
+def clustering_unit(corpus, unit: str) -> str:
+    """The unit notebook 20 clusters: ``unit``, or ``"document"`` when ``unit = "paragraph"`` and no
+    document has more than one paragraph (paragraph units would be the documents themselves).
+
+    Parameters
+    ----------
+    corpus : medialens.corpus.Corpus
+    unit : "paragraph" | "document"
+
+    Returns
+    -------
+    str
+        Raises :class:`Stop` when the corpus has fewer than two documents.
+    """
+    validate.choice(unit, "unit", ("paragraph", "document"))
+    n = len(corpus.documents)
+    if n < 2:
+        raise Stop(
+            f"topic clustering compares documents (or their paragraphs across documents) and this corpus has {n}: "
+            "add documents to the corpus to cluster them"
+        )
+    if unit == "paragraph" and (corpus.documents["n_paragraphs"].fillna(0) <= 1).all():
+        return "document"
+    return unit

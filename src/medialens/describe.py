@@ -1,0 +1,316 @@
+"""What each notebook's results say, as :class:`~medialens.findings.Findings` computed from them.
+
+One function per statement a notebook makes about its results; each takes the tables the
+analysis returned (never the corpus text itself, except names and terms, which are escaped when
+shown) and returns a few sentences that are true of the corpus in hand.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .findings import Code, Findings, count, group_sizes_sentence, listing, say
+from .grouping import MISSING_GROUP, group_labels
+
+__all__ = [
+    "describe_outlets",
+    "describe_corpus_checks",
+    "describe_top_terms",
+    "describe_keyness",
+    "describe_reference",
+    "describe_trends",
+    "describe_units",
+    "describe_clustering",
+    "describe_share_of_voice",
+    "describe_polarity",
+    "describe_log_odds",
+    "describe_classifier",
+    "describe_stance",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# 00 corpus
+# --------------------------------------------------------------------------------------------
+def _outlet_counts(documents: pd.DataFrame) -> pd.Series:
+    if "outlet" not in documents.columns:
+        return pd.Series(dtype=int)
+    labels = group_labels(documents, "outlet")
+    return labels[labels != MISSING_GROUP].value_counts().sort_index()
+
+
+def describe_outlets(documents: pd.DataFrame) -> Findings:
+    """Outlets: how many, documents per outlet, documents without one, and whether the outlets were
+    inferred (an ``outlet_evidence`` column)."""
+    per = _outlet_counts(documents)
+    n = len(documents)
+    missing = n - int(per.sum())
+    if per.empty:
+        return Findings([say(
+            "No document has an outlet: tables by outlet have one group, {m}. Compare groups of another "
+            "document column with {g} where a notebook offers it.", m=MISSING_GROUP, g=Code("group_by"),
+        )])
+    out = [say("{n} from {k}: {per}.", n=count(n, "document"), k=count(len(per), "outlet"), per=listing(f"{o} {v}" for o, v in per.items()))]
+    if missing:
+        out.append(say("{m} no outlet; {they} the group {g}.", m=count(missing, "document has", "documents have"),
+                       they="it forms" if missing == 1 else "they form", g=MISSING_GROUP))
+    if "outlet_evidence" in documents.columns and documents["outlet_evidence"].notna().any():
+        out.append(say("The outlets were inferred by the corpus definition; the column {c} says from what.", c=Code("outlet_evidence")))
+    return Findings(out)
+
+
+def describe_corpus_checks(corpus) -> Findings:
+    """The checks before trusting anything built on the corpus, with this corpus's numbers:
+    totals, skips, group sizes, dates and boilerplate removed."""
+    s = corpus.summary()["count"]
+    docs = corpus.documents
+    out = [say(
+        "{i} = {k} kept + {s} skipped.", lead="Totals add up.",
+        i=count(s["input records"], "input record"), k=count(s["documents kept"], "document"), s=int(s["records skipped"]),
+    )]
+    if len(corpus.skipped):
+        reasons = corpus.skipped["reason"].value_counts().sort_index()
+        out.append(say("Skipped by reason: {r}; read them before comparing groups.", lead="Skips.",
+                       r=listing(f"{k} {v}" for k, v in reasons.items())))
+    per = _outlet_counts(docs)
+    if per.empty:
+        out.append(say("No document has an outlet, so there are no outlets to compare.", lead="Group sizes."))
+    else:
+        sent = group_sizes_sentence(per, group_by="outlet")
+        out.append(say(sent.template, lead="Group sizes.", **sent.values))
+    undated = int(docs["date"].isna().sum()) if "date" in docs.columns else len(docs)
+    if undated == len(docs):
+        out.append(say("No document has a date: analyses over time have nothing to place.", lead="Dates."))
+    else:
+        months = sorted(docs["month"].dropna().astype(str).unique()) if "month" in docs.columns else []
+        span = f"{months[0]} to {months[-1]}" if months else "?"
+        text = "{d} of {n} dated ({span}, {m})"
+        text += "; {u} undated, left out of analyses over time (and said so)." if undated else "."
+        out.append(say(text, lead="Dates.", d=len(docs) - undated, n=count(len(docs), "document"), span=span,
+                       m=count(len(months), "month"), u=undated))
+    removed = len(corpus.removals)
+    if removed:
+        out.append(say("{r} of boilerplate removed from {d}, listed above.", lead="Boilerplate.",
+                       r=count(removed, "piece"), d=count(corpus.removals["doc_id"].nunique(), "document")))
+    else:
+        out.append(say("Nothing was removed as boilerplate; text the cleaning rules do not know is counted as words.", lead="Boilerplate."))
+    return Findings(out)
+
+
+# --------------------------------------------------------------------------------------------
+# 10 term frequency
+# --------------------------------------------------------------------------------------------
+def describe_top_terms(overall: pd.DataFrame, top: pd.DataFrame, *, group_by: str, show: int = 5) -> Findings:
+    """The corpus's most frequent terms, how many of them top every group's list, and how many
+    top terms occur in one document only."""
+    first = overall.sort_values("rank", kind="stable")["term"].head(show).tolist()
+    out = [say("The most frequent terms of the corpus: {t}.", t=listing(first, code=True))]
+    groups = sorted(top["group"].unique())
+    if len(groups) > 1:
+        shared = [t for t in first if all(t in set(top.loc[top["group"] == g, "term"]) for g in groups)]
+        if shared:
+            out.append(say("{k} of them are in the top list of every {g} group ({s}): vocabulary the groups share, "
+                           "not a difference between them.", k=len(shared), g=Code(group_by), s=listing(shared, code=True)))
+        else:
+            out.append(say("None of them is in the top list of every {g} group.", g=Code(group_by)))
+    single = top[top["docs_with_term"] == 1]
+    if len(top):
+        out.append(say("{k} of the {n} entries in the groups' top lists occur in a single document (docs_with_term = 1): "
+                       "that article's topic, not the group's habit.", k=len(single), n=len(top)))
+    return Findings(out)
+
+
+def describe_keyness(key: pd.DataFrame, *, top_n: int = 10, alpha: float = 0.05) -> Findings:
+    """Keyness of one group against its reference: sizes, how many terms pass p < ``alpha``
+    against how many would by chance, and how many top terms rest on one document."""
+    if key.empty:
+        return Findings([say("No term was tested.")])
+    row = key.iloc[0]
+    tested, passing = len(key), int((key["p_chi2"] < alpha).sum())
+    out = [say(
+        "{t} ({dt}) against {r} ({dr}): {n} tested, {p} with p < {a} by chi-square, where "
+        "chance alone would give about {c}.", t=str(row["target"]), dt=count(row["n_docs_target"], "document"), r=str(row["reference"]),
+        dr=count(row["n_docs_reference"], "document"), n=count(tested, "term"), p=passing, a=f"{alpha:g}", c=int(round(tested * alpha)),
+    )]
+    over = key[key["chi2"] > 0].head(top_n)
+    if len(over):
+        one = int((over["docs_target"] <= 1).sum())
+        out.append(say("Most over-represented: {t}; {o} of these {n} occur in a single target document.",
+                       t=listing(over["term"].head(5), code=True), o=one, n=len(over)))
+    if int(row["n_docs_target"]) <= 2:
+        out.append(say("With {d} in the target group, its key terms describe {those}, not a group.",
+                       d=count(row["n_docs_target"], "document"), those="that article" if int(row["n_docs_target"]) == 1 else "those articles"))
+    return Findings(out)
+
+
+def describe_reference(ref: pd.DataFrame, *, show: int = 5) -> Findings:
+    """The words most over-represented against general language, and how many are not in the
+    reference list at all (names, compounds)."""
+    if ref.empty:
+        return Findings([say("No word is over-represented against general language.")])
+    absent = int(ref["note"].astype(str).str.startswith("not in wordfreq").sum())
+    return Findings([
+        say("Most over-represented against general language: {t}.", t=listing(ref["term"].head(show), code=True)),
+        say("{a} of the {n} listed are not in the reference list at all (often names and compounds).", a=absent, n=len(ref)),
+    ])
+
+
+def describe_trends(trend, *, terms: list[str]) -> Findings:
+    """Followed terms over time: months, how many group-months rest on one document, terms that
+    never occur, undated documents left out."""
+    t = trend.table
+    months = sorted(t["month"].dropna().unique())
+    points = t.drop_duplicates(["group", "month"])
+    with_docs = points[points["n_docs"] > 0]
+    out = []
+    if not months:
+        out.append(say("No document is dated: there is no time line to follow {t} on.", t=listing(terms, code=True)))
+    else:
+        out.append(say("{t} followed over {m}; {one} of the {p} group-months with documents rest on a single document.",
+                       t=listing(terms, code=True), m=count(len(months), "month"), one=int((with_docs["n_docs"] == 1).sum()), p=len(with_docs)))
+    never = [term for term, n in t.groupby("term", sort=True)["count"].sum().items() if n == 0]
+    if never:
+        out.append(say("Never counted: {t} (check the spelling against the tokens).", t=listing(never, code=True)))
+    if trend.undated:
+        out.append(say("{u} left out of the lines.", u=count(trend.undated, "undated document is", "undated documents are")))
+    return Findings(out)
+
+
+# --------------------------------------------------------------------------------------------
+# 20 topic clustering
+# --------------------------------------------------------------------------------------------
+def describe_units(units: pd.DataFrame, *, unit: str, requested: str) -> Findings:
+    """The clustering units: how many, from how many documents, and a fallback from paragraphs."""
+    per_doc = units.groupby("doc_id").size()
+    out = [say("{n} from {d} (median {m} per document).", n=count(len(units), f"{unit} unit"),
+               d=count(units["doc_id"].nunique(), "document"), m=f"{per_doc.median():g}" if len(per_doc) else "0")]
+    if unit != requested:
+        out.append(say("{p} asks for {r} units, but no document has more than one paragraph (the export kept no blank "
+                       "lines between paragraphs): the units are whole documents instead.", p=Code("unit"), r=Code(requested)))
+    return Findings(out)
+
+
+def describe_clustering(matrix, clustering, stability, *, unit: str) -> Findings:
+    """The clustering in numbers: size, verdict on the structure, agreement between re-runs, and
+    how many documents each outlet and month contributes."""
+    n_units, n_terms = matrix.shape
+    stable = stability.survival[stability.survival["verdict"] == "stable"]["cluster"].tolist()
+    out = [
+        say("{n}, {t}, {k} ({a}).", n=count(n_units, f"{unit} unit"), t=count(n_terms, "term"), k=count(clustering.k, "cluster"),
+            a=clustering.algorithm),
+        say("{v}", v=clustering.verdict()),
+        say("Agreement between the {r} runs: median ARI over all pairs {m}; clusters that survive re-runs: {s}.",
+            r=len(stability.runs), m=float(stability.ari["ari"].median()), s=listing(stable)),
+    ]
+    units = matrix.units
+    for column in ("outlet", "month"):
+        if column in units.columns and units[column].notna().any():
+            per = group_labels(units.drop_duplicates("doc_id"), column).value_counts()
+            if per.min() <= 2:
+                out.append(say("The smallest {c} group has {lo}: the cross-tables by {c} describe articles, not {c} groups.",
+                               c=Code(column), lo=count(per.min(), "document")))
+    return Findings(out)
+
+
+# --------------------------------------------------------------------------------------------
+# 30 stance
+# --------------------------------------------------------------------------------------------
+UNATTRIBUTED = "(unattributed)"
+
+
+def describe_share_of_voice(sov: pd.DataFrame, *, group_by: str, limit: int = 8) -> Findings:
+    """Per group, the most quoted speaker and their share of the group's quotes."""
+    if sov.empty:
+        return Findings([say("No quotes were found, so there is no share of voice to report.")])
+    named = sov[sov["speaker"] != UNATTRIBUTED].sort_values(["share_of_quotes", "speaker"], ascending=[False, True], kind="stable")
+    out = []
+    groups = sorted(sov[group_by].astype(str).unique())
+    for g in groups[:limit]:
+        rows = named[named[group_by].astype(str) == g]
+        total = int(sov.loc[sov[group_by].astype(str) == g, "n_quotes_group"].iloc[0])
+        if rows.empty:
+            out.append(say("{g}: none of its {n} is attributed.", g=g, n=count(total, "quote")))
+        else:
+            r = rows.iloc[0]
+            out.append(say("{g}: {s} is quoted most, {q} of {n} ({p}).", g=g, s=str(r["speaker"]),
+                           q=int(r["quotes"]), n=count(total, "quote"), p=f"{r['share_of_quotes']:.0%}"))
+    if len(groups) > limit:
+        out.append(say("... and {k} more groups (see the table).", k=len(groups) - limit))
+    unattributed = int(sov.loc[sov["speaker"] == UNATTRIBUTED, "quotes"].sum())
+    out.append(say("{u} of {n} unattributed.", u=unattributed, n=count(sov["quotes"].sum(), "quote is", "quotes are")))
+    return Findings(out, heading="Who speaks")
+
+
+def describe_polarity(polarity: pd.DataFrame) -> Findings:
+    """How many group × target cells have a score, how many rest on no lexicon word, how many
+    intervals include zero."""
+    scored = polarity[polarity["mean"].notna()]
+    out = [say("{s} of {n} group × target cells have a score; {i} too few mentions (insufficient data).",
+               s=len(scored), n=len(polarity), i=count(len(polarity) - len(scored), "has", "have"))]
+    if len(scored):
+        zero_words = int((scored["n_scored"] == 0).sum())
+        spans_zero = int(((scored["ci_low"] <= 0) & (scored["ci_high"] >= 0)).sum())
+        if zero_words:
+            out.append(say("{z} no lexicon word in any context (n_scored 0): a score there means no evaluative words, not neutral.",
+                           z=count(zero_words, "scored cell has", "scored cells have")))
+        out.append(say("{k} of the {s} include zero.", k=spans_zero, s=count(len(scored), "interval")))
+    return Findings(out)
+
+
+def describe_log_odds(lo: pd.DataFrame, *, threshold: float = 1.96, show: int = 3) -> Findings:
+    """A log-odds comparison: tokens on each side, how many words pass |z| > ``threshold``, the
+    most distinctive words each way."""
+    if lo.empty:
+        return Findings([say("No words to compare.")])
+    strong = int((lo["z"].abs() > threshold).sum())
+    out = [say("{c}: {i} vs {j} tokens; {s} of {n} terms have |z| > {t}.", c=str(lo["comparison"].iloc[0]),
+               i=int(lo["count_i"].sum()), j=int(lo["count_j"].sum()), s=strong, n=len(lo), t=f"{threshold:g}")]
+    if strong == 0:
+        out.append(say("No word passes: the top of the list is what would be distinctive with more text."))
+    ordered = lo.sort_values("z", ascending=False, kind="stable")
+    first, _, second = str(lo["comparison"].iloc[0]).partition(" vs ")
+    out.append(say("Most distinctive for {f}: {a}; for {s}: {b}.", f=first, s=second or "the other side",
+                   a=listing(ordered["term"].head(show), code=True), b=listing(ordered["term"].tail(show)[::-1], code=True)))
+    return Findings(out)
+
+
+def describe_classifier(evaluation) -> Findings:
+    """Cross-validated macro-F1 of the classifier beside the majority baseline (when the
+    evaluation table has those columns)."""
+    t = getattr(evaluation, "table", None)
+    needed = {"fold", "macro_f1_model", "macro_f1_majority"}
+    if t is None or not needed <= set(t.columns) or not (t["fold"].astype(str) == "mean").any():
+        return Findings([])
+    mean = t[t["fold"].astype(str) == "mean"].iloc[0]
+    folds = t[t["fold"].astype(str) != "mean"]
+    return Findings([say(
+        "Macro-F1 {m} (folds {lo} to {hi}) against {b} for always predicting the most common label, over {n} coded units.",
+        m=float(mean["macro_f1_model"]), lo=float(folds["macro_f1_model"].min()), hi=float(folds["macro_f1_model"].max()),
+        b=float(mean["macro_f1_majority"]), n=int(folds["n_test"].sum()) if "n_test" in folds else int(mean.get("n_test", 0)),
+    )])
+
+
+def describe_stance(per_group: pd.DataFrame, *, group_by: str, sov=None, polarity=None, lo=None, evaluation=None) -> Findings:
+    """The closing findings of the stance notebook: group sizes, who speaks, polarity, distinctive
+    words and the classifier, each from its table (a section that did not run is left out)."""
+    sizes = per_group["documents"] if "documents" in per_group.columns else per_group.iloc[:, 0]
+    g = group_sizes_sentence(sizes, group_by=group_by)
+    out = [say(g.template, lead="Groups.", **g.values)]
+    if sov is not None and not sov.empty:
+        named = sov[sov["speaker"] != UNATTRIBUTED]
+        if len(named):
+            words = named.groupby("speaker")["quotes"].sum().sort_values(ascending=False, kind="stable")
+            out.append(say("{s} is quoted most ({q} of {n} quotes); share of voice is about the outlets' choices, not their opinion.",
+                           lead="Who speaks.", s=str(words.index[0]), q=int(words.iloc[0]), n=int(sov["quotes"].sum())))
+    if polarity is not None and len(polarity):
+        p = describe_polarity(polarity).sentences
+        template = p[0].template if len(p) == 1 else f"{p[0].template} {p[-1].template}"
+        out.append(say(template, lead="Polarity.", **{**p[0].values, **p[-1].values}))
+    if lo is not None and len(lo):
+        strong = int((lo["z"].abs() > 1.96).sum())
+        out.append(say("{s} of {n} terms have |z| > 1.96 in {c}.", lead="Distinctive words.", s=strong, n=len(lo), c=str(lo["comparison"].iloc[0])))
+    if evaluation is not None:
+        c = describe_classifier(evaluation).sentences
+        if c:
+            out.append(say(c[0].template, lead="Hand-coded stance.", **c[0].values))
+    return Findings(out, heading="Findings")

@@ -1,0 +1,161 @@
+"""Parameters checked against the corpus: one-line stops in the notebook, the same checks in
+``medialens report --check``, defaults taken from the corpus (suggested terms and targets)."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from medialens import checks, cli
+from medialens import frequency as mf
+from medialens import suggest as sg
+from medialens.corpus import load_corpus
+from medialens.text import TextSettings
+
+CORPORA = Path(__file__).resolve().parent / "corpora"
+
+
+@pytest.fixture(scope="module")
+def transit():
+    return load_corpus(CORPORA / "en_transit" / "corpus.yaml", use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def en():
+    return TextSettings(language="en")
+
+
+def test_stop_renders_as_one_line_without_traceback():
+    stop = checks.Stop("terms: 'x' never occurs")
+    assert stop._render_traceback_() == ["Stop: terms: 'x' never occurs"]
+    assert isinstance(stop, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("notebook", "values", "parameter", "words"),
+    [
+        ("20_topic_clustering", {"k": -1}, "k", ["-1", "'auto'"]),
+        ("20_topic_clustering", {"unit": "sentence"}, "unit", ["'paragraph'", "'document'"]),
+        ("20_topic_clustering", {"k_min": 5, "k_max": 3}, "k_max", ["k_min = 5"]),
+        ("10_term_frequency", {"correction": "yates2"}, "correction", ["'default'"]),
+        ("30_stance_comparison", {"n_bootstrap": 50}, "n_bootstrap", [">= 100"]),
+        ("30_stance_comparison", {"targets": {"A": []}}, "targets", ["non-empty list"]),
+        ("30_stance_comparison", {"coding_file": "no/such/file.csv"}, "coding_file", ["no such file"]),
+    ],
+)
+def test_values_that_cannot_work_are_named_before_loading(notebook, values, parameter, words):
+    found = checks.problems_before_loading(notebook, values)
+    assert [p.parameter for p in found] == [parameter]
+    assert all(w in found[0].message for w in words), found[0].message
+    assert "\n" not in found[0].message
+
+
+def test_a_variable_of_another_notebook_is_not_checked():
+    # notebook 20 makes a `terms` table later on; only notebook 10 declares terms
+    assert checks.problems_before_loading("20_topic_clustering", {"terms": pd.DataFrame()}) == []
+    assert checks.problems_before_loading("10_term_frequency", {"terms": 5})
+
+
+def test_terms_and_targets_that_never_occur_get_the_closest_spellings(transit, en):
+    found = checks.problems_with_corpus("10_term_frequency", {"terms": ["tramm", "authority"]}, transit, en)
+    assert [p.parameter for p in found] == ["terms"]
+    assert "'tramm' never occurs in the 8 documents" in found[0].message and "'tram'" in found[0].message
+    found = checks.problems_with_corpus(
+        "30_stance_comparison", {"targets": {"Mayor": ["Brenan"], "Council": ["council"]}, "context_target": "NAVO"}, transit, en
+    )
+    assert [p.parameter for p in found] == ["targets", "context_target"]
+    assert "targets['Mayor']" in found[0].message and "'brennan'" in found[0].message
+    assert "'Mayor' or 'Council'" in found[1].message
+
+
+def test_a_group_column_that_does_not_exist_is_named_with_the_columns(transit, en):
+    found = checks.problems_with_corpus("30_stance_comparison", {"group_by": "outlets", "group": "x"}, transit, en)
+    assert found[0].parameter == "group_by" and "did you mean 'outlet'?" in found[0].message and "'speaker'" in found[0].message
+    found = checks.problems_with_corpus("10_term_frequency", {"group_by": "outlet", "group": "Herald"}, transit, en)
+    assert found[0].parameter == "group" and "'Harbour Herald'" in found[0].message
+    assert checks.problems_with_corpus("10_term_frequency", {"group_by": "outlet", "group": "Harbour Herald"}, transit, en) == []
+
+
+def test_checked_session_stops_with_one_line_or_returns_the_session():
+    corpus = str(CORPORA / "en_transit" / "corpus.yaml")
+    session = checks.checked_session("10_term_frequency", {"corpus": corpus, "terms": ["tram"], "use_cache": False})
+    assert len(session.corpus.documents) == 8
+    with pytest.raises(checks.Stop, match=r"^terms: 'trams and busses'.*'busses'") as info:
+        checks.checked_session("10_term_frequency", {"corpus": corpus, "terms": ["trams and busses"], "use_cache": False})
+    assert len(info.value._render_traceback_()) == 1
+    with pytest.raises(checks.Stop, match="language = 'de'"):
+        checks.checked_session("10_term_frequency", {"corpus": corpus, "language": "de"})
+    with pytest.raises(checks.Stop, match="no such file"):
+        checks.checked_session("00_corpus", {"corpus": "corpus/nothing.yaml"})
+
+
+def test_report_check_names_the_parameter_file_key(tmp_path):
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump({
+        "corpus": str(CORPORA / "en_transit" / "corpus.yaml"),
+        "terms": ["tramm"],
+        "notebooks": {"30_stance_comparison": {"targets": {"Mayor": ["Brenan"]}, "group_by": "outlets"}},
+    }), encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = cli.main(["report", str(pf), "--check", "--out", str(tmp_path / "out")])
+    text = err.getvalue()
+    assert rc == 2, text
+    assert "[change terms in p.yaml]" in text
+    assert "[change notebooks: 30_stance_comparison: targets in p.yaml]" in text
+    assert "[change notebooks: 30_stance_comparison: group_by in p.yaml]" in text
+    assert "context_target" not in text  # the default "" (the first target) always fits
+
+
+def test_the_seed_parameter_file_passes_the_check(capsys):
+    assert cli.main(["report", "corpus/seeds.params.yaml", "--check", "--out", "reports/.check-test"]) == 0
+
+
+def test_clustering_falls_back_to_documents_when_no_document_has_two_paragraphs(transit):
+    assert checks.clustering_unit(transit, "paragraph") == "paragraph"
+    bieb = load_corpus(CORPORA / "nl_bieb_jsonl" / "corpus.yaml", use_cache=False)
+    assert checks.clustering_unit(bieb, "paragraph") == "document"
+    one = load_corpus(CORPORA / "nl_een_document" / "corpus.yaml", use_cache=False)
+    with pytest.raises(checks.Stop, match="this corpus has 1: add documents"):
+        checks.clustering_unit(one, "paragraph")
+
+
+def test_suggested_targets_are_the_most_named_people_and_organisations(transit, en):
+    s = sg.suggest_targets(transit.documents, settings=en, n=4)
+    assert list(s.value) == ["Transit Authority", "Ruth Delgado", "Alice Brennan", "Tomas Okafor"]
+    assert s.value["Ruth Delgado"] == ["Ruth Delgado", "Delgado"]  # the surname alone joins the full name
+    assert s.table["documents"].tolist() == [7, 5, 5, 3]
+    assert s.paste.startswith('targets: {"Transit Authority": ["Transit Authority"], "Ruth Delgado"')
+    assert yaml.safe_load(s.paste) == {"targets": s.value}  # pasteable as it is
+
+
+def test_a_case_variant_is_one_target_and_a_stray_longer_name_does_not_take_a_short_one():
+    docs = pd.DataFrame({
+        "doc_id": list("abcd"),
+        "text": ["Het overleg met de NAVO duurde lang.", "Toen zei de Navo niets.", "Daarna vergaderde de Navo.",
+                 "Gisteren belde Zelenski de Navo op."],
+    })
+    s = sg.suggest_targets(docs, settings=TextSettings(language="nl"), n=2)
+    assert s.value == {"Navo": ["Navo", "NAVO"], "Zelenski de Navo": ["Zelenski de Navo"]}
+    assert s.table["documents"].tolist() == [3, 1]
+
+
+def test_suggested_terms_are_key_terms_in_several_documents(transit, en):
+    counts = mf.count_terms(transit.documents, settings=en, ngram_range=[1, 2], words=transit.words)
+    s = sg.suggest_terms(counts, n=4)
+    assert s.value == ["tram", "transit", "delgado", "authority"]
+    assert (s.table["documents"] >= 2).all()
+    assert yaml.safe_load(s.paste) == {"terms": s.value}
+    lemma = mf.count_terms(transit.documents, settings=TextSettings(language="en", reduce="stem"), words=transit.words)
+    assert sg.suggest_terms(lemma, n=2).table["chosen_by"].eq("most frequent").all()
+
+
+def test_closest_spellings():
+    assert sg.closest_spellings("Sanctie", ["sancties", "sanctiepakket", "tram", "SANCTIES"]) == ["sancties"]
+    assert sg.closest_spellings("sanctiepaket", ["sancties", "sanctiepakket"]) == ["sanctiepakket", "sancties"]
+    assert sg.closest_spellings("xyz", ["tram"]) == []

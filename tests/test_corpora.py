@@ -1,0 +1,127 @@
+"""The full report on corpora of every shape: each notebook runs, or stops with one sentence that says
+what to change, and says only what is true of the corpus in hand.
+
+The corpora in ``tests/corpora/`` are small and invented (see ``tests/corpora/README.md``): English,
+Dutch on a non-political topic, a JSONL export of one-paragraph documents with a label column, one
+outlet, no dates and no outlets, one document, headlines only. Each is rendered through the
+``medialens report`` command, two at a time, once per test session; the tests then read the
+rendered notebooks and the index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from medialens.report import DETERMINISTIC_ENV
+
+CORPORA = Path(__file__).resolve().parent / "corpora"
+
+#: corpus folder -> documents in the corpus (every record kept)
+DOCUMENTS = {
+    "en_transit": 8,
+    "nl_tuinen": 8,
+    "nl_bieb_jsonl": 14,
+    "nl_een_krant": 6,
+    "en_undated": 6,
+    "nl_een_document": 1,
+    "nl_koppen": 12,
+}
+
+#: Words and phrases that only the seed corpus (five Dutch articles on NATO and Ukraine) can make true.
+SEED_WORDS = re.compile(
+    r"\b(NAVO|Navo|NATO|Stoltenberg|Oekraïne|Oekraïens|Rusland|Russia|Ukraine|Zelensky|Poetin|Moskou|Kremlin"
+    r"|no-flyzone|vliegverbod|style-[ABC]|five (seed )?articles|vijf artikelen|five documents|56 example)\b"
+)
+#: How a notebook that cannot run on a corpus stops (see medialens.checks.Stop): one sentence.
+STOPPED = re.compile(r"^stopped: [^\n]+$")
+
+
+def _render(name: str, tmp: Path) -> tuple[str, subprocess.CompletedProcess]:
+    out = tmp / name
+    env = {**os.environ, **DETERMINISTIC_ENV, "MEDIALENS_CACHE": str(tmp / "cache" / name), "MPLBACKEND": "Agg"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "medialens.cli", "report", str(CORPORA / name / "params.yaml"),
+         "--out", str(out / "report"), "--figures", str(out / "figures")],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+    return name, proc
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """Every test corpus rendered once: name -> (the finished command, its report folder)."""
+    tmp = tmp_path_factory.mktemp("corpora")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = dict(pool.map(lambda n: _render(n, tmp), sorted(DOCUMENTS)))
+    return {name: (proc, tmp / name / "report") for name, proc in done.items()}
+
+
+def _manifest(folder: Path) -> list[dict]:
+    return json.loads((folder / "report.json").read_text(encoding="utf-8"))["notebooks"]
+
+
+def _cell_texts(nb) -> list[tuple[str, str]]:
+    """(where, text) for every markdown cell and every output of an executed notebook."""
+    texts = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            texts.append((f"markdown cell {i}", cell.source))
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                texts.append((f"cell {i} output", out.get("text", "")))
+            elif out.get("output_type") == "error":
+                texts.append((f"cell {i} error", f"{out.get('ename')}: {out.get('evalue')}"))
+            else:
+                for mime in ("text/plain", "text/html", "text/markdown"):
+                    if mime in out.get("data", {}):
+                        texts.append((f"cell {i} output {mime}", out["data"][mime]))
+    return texts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_every_notebook_runs_or_stops_with_one_sentence(reports, name):
+    proc, folder = reports[name]
+    rows = _manifest(folder) if (folder / "report.json").is_file() else []
+    assert rows, proc.stderr[-3000:]
+    bad = [(r["notebook"], r["status"]) for r in rows if r["status"] != "ok" and not STOPPED.match(r["status"])]
+    assert not bad, bad
+    assert proc.returncode == (0 if all(r["status"] == "ok" for r in rows) else 1), proc.stderr[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_no_seed_word_in_any_narrative_output_or_title(reports, name):
+    _, folder = reports[name]
+    found = []
+    for row in _manifest(folder):
+        if SEED_WORDS.search(row["title"]):
+            found.append((row["notebook"], "title", row["title"]))
+        nb = nbformat.read(folder / row["notebook"], as_version=4)
+        for where, text in _cell_texts(nb):
+            found += [(row["notebook"], where, m.group(0)) for m in SEED_WORDS.finditer(text)]
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    found += [("index.html", "", m.group(0)) for m in SEED_WORDS.finditer(index)]
+    assert not found, found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_every_notebook_prints_the_corpus_document_count(reports, name):
+    _, folder = reports[name]
+    for row in _manifest(folder):
+        nb = nbformat.read(folder / row["notebook"], as_version=4)
+        counts = [int(m.group(1)) for _, text in _cell_texts(nb) for m in re.finditer(r"<Corpus '[^']*': (\d+) documents", text)]
+        if row["status"] == "ok":
+            assert counts, f"{row['notebook']} does not print the corpus"
+        assert set(counts) <= {DOCUMENTS[name]}, (row["notebook"], counts)

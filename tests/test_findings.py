@@ -1,0 +1,90 @@
+"""Findings computed from results and rendered escaped (medialens.findings, medialens.describe)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from medialens import describe
+from medialens.findings import Code, Findings, about_seeds, group_sizes_sentence, listing, say
+
+HOSTILE = '<img src=x onerror="alert(1)"> $5 tot $10'
+
+
+def test_values_are_escaped_and_the_block_is_left_alone_by_math():
+    f = Findings([say("The top term is {t}, said by {s}.", t=Code(HOSTILE), s=HOSTILE, lead="Who <b>")], heading="H & J")
+    page = f._repr_html_()
+    assert "<img" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert "<code>&lt;img" in page and "<strong>Who &lt;b&gt;</strong>" in page and "H &amp; J" in page
+    assert 'class="medialens-findings tex2jax_ignore mathjax_ignore"' in page
+    assert f.text == f"H & J\n- Who <b> The top term is `{HOSTILE}`, said by {HOSTILE}."
+    assert repr(f) == f.text
+
+
+def test_numbers_and_listings_are_formatted():
+    f = Findings([say("{n} documents, mean {m}, terms {t}.", n=12345, m=0.12345, t=listing(["a", "b", "c"], code=True))])
+    assert f.text == "- 12,345 documents, mean 0.123, terms `a`, `b` and `c`."
+    assert listing(range(12), limit=3).render(False) == "0, 1, 2 and 9 more"
+    assert listing([]).render(False) == "none"
+
+
+def test_the_seed_note_shows_only_for_the_seed_corpus():
+    assert about_seeds(SimpleNamespace(name="seeds"), "Five articles.").text == "About the seed corpus\n- Five articles."
+    assert about_seeds(SimpleNamespace(name="mine"), "Five articles.") is None
+
+
+def test_group_sizes_sentence_says_what_the_sizes_allow():
+    one = group_sizes_sentence(pd.Series({"A": 7}), group_by="outlet")
+    assert "All 7 documents are in one `outlet` group (A): there is nothing to compare" in Findings([one]).text
+    small = Findings([group_sizes_sentence(pd.Series({"A": 7, "B": 2}), group_by="outlet")]).text
+    assert "2 `outlet` groups with 2 to 7 documents each; B has one or two documents, so a difference involving it" in small
+    big = Findings([group_sizes_sentence(pd.Series({"A": 30, "B": 40}), group_by="outlet")]).text
+    assert big == "- 2 `outlet` groups with 30 to 40 documents each."
+
+
+def test_describe_outlets_without_outlets_and_with_inferred_ones():
+    none = describe.describe_outlets(pd.DataFrame({"doc_id": ["a", "b"], "outlet": [None, ""]})).text
+    assert "No document has an outlet" in none
+    docs = pd.DataFrame({"doc_id": list("abc"), "outlet": ["X", "X", None], "outlet_evidence": ["quotes", "quotes", None]})
+    text = describe.describe_outlets(docs).text
+    assert "3 documents from 1 outlet: X 2." in text and "1 document has no outlet; it forms the group (missing)." in text and "`outlet_evidence`" in text
+
+
+def test_describe_keyness_counts_chance_and_single_documents():
+    key = pd.DataFrame({
+        "target": "A", "reference": "rest", "n_docs_target": 2, "n_docs_reference": 5,
+        "term": ["x", "y", "z", "w"], "chi2": [9.0, 4.0, -1.0, -5.0], "p_chi2": [0.001, 0.04, 0.3, 0.02],
+        "docs_target": [1, 2, 1, 0],
+    })
+    text = describe.describe_keyness(key, top_n=10).text
+    assert "A (2 documents) against rest (5 documents): 4 terms tested, 3 with p < 0.05" in text
+    assert "Most over-represented: `x` and `y`; 1 of these 2 occur in a single target document." in text
+    assert "With 2 documents in the target group, its key terms describe those articles" in text
+
+
+def test_describe_polarity_and_log_odds():
+    pol = pd.DataFrame({"mean": [0.1, 0.0, None], "n_scored": [3, 0, 0], "ci_low": [-0.1, 0.0, None], "ci_high": [0.3, 0.0, None]})
+    text = describe.describe_polarity(pol).text
+    assert "2 of 3 group × target cells have a score; 1 has too few mentions" in text
+    assert "1 scored cell has no lexicon word" in text and "2 of the 2 intervals include zero" in text
+    lo = pd.DataFrame({"comparison": "A vs rest", "term": ["a", "b", "c"], "count_i": [3, 1, 0], "count_j": [0, 1, 4], "z": [1.5, 0.0, -1.2]})
+    text = describe.describe_log_odds(lo, show=1).text
+    assert "A vs rest: 4 vs 5 tokens; 0 of 3 terms have |z| > 1.96." in text and "No word passes" in text
+    assert "Most distinctive for A: `a`; for rest: `c`." in text
+
+
+def test_describe_share_of_voice_names_the_most_quoted_per_group():
+    sov = pd.DataFrame({
+        "outlet": ["A", "A", "B"], "speaker": ["Jan Smit", "(unattributed)", "(unattributed)"],
+        "quotes": [3, 1, 2], "share_of_quotes": [0.75, 0.25, 1.0], "n_quotes_group": [4, 4, 2],
+    })
+    text = describe.describe_share_of_voice(sov, group_by="outlet").text
+    assert "A: Jan Smit is quoted most, 3 of 4 quotes (75%)." in text
+    assert "B: none of its 2 quotes is attributed." in text and "3 of 6 quotes are unattributed." in text
+
+
+def test_describe_trends_without_dates():
+    trend = SimpleNamespace(table=pd.DataFrame(columns=["group", "month", "term", "count", "n_docs"]), undated=4)
+    text = describe.describe_trends(trend, terms=["tram"]).text
+    assert "No document is dated" in text and "4 undated documents are left out" in text
