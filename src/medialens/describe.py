@@ -194,11 +194,11 @@ def describe_clustering(matrix, clustering, stability, *, unit: str) -> Findings
     """The clustering in numbers: size, verdict on the structure, agreement between re-runs, and
     how many documents each outlet and month contributes."""
     n_units, n_terms = matrix.shape
-    stable = stability.survival[stability.survival["verdict"] == "stable"]["cluster"].tolist()
+    stable = stability.table[stability.table["verdict"] == "stable"]["cluster"].tolist()
     out = [
         say("{n}, {t}, {k} ({a}).", n=count(n_units, f"{unit} unit"), t=count(n_terms, "term"), k=count(clustering.k, "cluster"),
             a=clustering.algorithm),
-        say("{v}", v=clustering.verdict()),
+        say("{v}", v=clustering.verdict),
         say("Agreement between the {r} runs: median ARI over all pairs {m}; clusters that survive re-runs: {s}.",
             r=len(stability.runs), m=float(stability.ari["ari"].median()), s=listing(stable)),
     ]
@@ -222,7 +222,7 @@ def describe_share_of_voice(sov: pd.DataFrame, *, group_by: str, limit: int = 8)
     """Per group, the most quoted speaker and their share of the group's quotes."""
     if sov.empty:
         return Findings([say("No quotes were found, so there is no share of voice to report.")])
-    named = sov[sov["speaker"] != UNATTRIBUTED].sort_values(["share_of_quotes", "speaker"], ascending=[False, True], kind="stable")
+    named = sov[~sov["speaker"].astype(str).str.startswith("(")].sort_values(["share_of_quotes", "speaker"], ascending=[False, True], kind="stable")
     out = []
     groups = sorted(sov[group_by].astype(str).unique())
     for g in groups[:limit]:
@@ -297,7 +297,7 @@ def describe_stance(per_group: pd.DataFrame, *, group_by: str, sov=None, polarit
     g = group_sizes_sentence(sizes, group_by=group_by)
     out = [say(g.template, lead="Groups.", **g.values)]
     if sov is not None and not sov.empty:
-        named = sov[sov["speaker"] != UNATTRIBUTED]
+        named = sov[~sov["speaker"].astype(str).str.startswith("(")]  # not (unattributed), (below min_confidence)
         if len(named):
             words = named.groupby("speaker")["quotes"].sum().sort_values(ascending=False, kind="stable")
             out.append(say("{s} is quoted most ({q} of {n} quotes); share of voice is about the outlets' choices, not their opinion.",
