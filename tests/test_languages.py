@@ -97,7 +97,7 @@ def test_auto_chooses_the_english_lexicon_and_finds_its_words_near_the_targets(e
 
 
 def test_english_quotes_are_attributed(english):
-    quotes, _ = mq.extract_quotes(english.documents, language=english.settings.language)
+    quotes = mq.extract_quotes(english.documents, language=english.settings.language).table
     direct = quotes[quotes["kind"] == "direct"]
     by_start = {t.split()[0] + " " + t.split()[1]: s for t, s in zip(direct["text"], direct["speaker"], strict=True)}
     assert by_start["This is"] in ("Mary Jones",) and by_start["We simply"] == "Baker"
