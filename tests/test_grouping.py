@@ -87,6 +87,6 @@ def test_every_analysis_labels_a_missing_month_alike():
     assert list(cl.cluster_table(units, [1, 1, 2], group_by="month").columns) == [*expected, "total"]
     assert cl.units_per_document(units)["month"].tolist() == ["2022-01", "(missing)", "2022-02"]
     assert list(counts_by(docs, rows="outlet", columns="month").columns) == [*expected, "total"]
-    quotes, _ = extract_quotes(docs)
+    quotes = extract_quotes(docs).table
     assert share_of_voice(quotes, group_by="month", documents=docs)["month"].tolist() == expected
     assert list(grp.documents_per_group(docs, group_by="month").index) == expected

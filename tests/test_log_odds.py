@@ -134,7 +134,7 @@ def test_comparison_units_documents_or_quotes(docs):
     d = docs.assign(outlet=["X", None, "Y"])
     u = lod.comparison_units(d, group_by="outlet")
     assert u[["doc_id", "outlet"]].values.tolist() == [["a", "X"], ["b", "(missing)"], ["c", "Y"]]
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     s = lod.comparison_units(docs, q, group_by="speaker")
     assert s[["doc_id", "speaker", "text"]].values.tolist() == [["b", "Ank Bijleveld", "De alliantie is goed"]]
     with pytest.raises(ValueError, match="quotes: group_by = 'speaker'"):

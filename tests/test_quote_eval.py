@@ -90,7 +90,7 @@ def test_no_adjective_demonym_month_or_weekday_is_a_speaker(scored):
     from medialens.speakers import NameSignal
 
     seeds = load_corpus(resolve("corpus/seeds.yaml")).documents
-    q, _ = extract_quotes(seeds)
+    q = extract_quotes(seeds).table
     speakers = set(scored.loc[scored["attributed"], "speaker"]) | set(q["speaker"])
     signal = NameSignal()
     for sp in speakers:

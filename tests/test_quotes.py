@@ -9,6 +9,7 @@ import pytest
 from medialens.quotes import (
     QUOTE_COLUMNS,
     WARNING_COLUMNS,
+    Quotes,
     extract_quotes,
     find_quotes,
     rule_counts,
@@ -17,7 +18,8 @@ from medialens.quotes import (
 
 
 def quotes_of(text: str, doc_id: str = "d1", outlet: str = "A", hints: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return extract_quotes(pd.DataFrame({"doc_id": [doc_id], "outlet": [outlet], "text": [text]}), descriptor_hints=hints)
+    r = extract_quotes(pd.DataFrame({"doc_id": [doc_id], "outlet": [outlet], "text": [text]}), descriptor_hints=hints)
+    return r.table, r.warnings
 
 
 def seed_hints() -> dict[str, str]:
@@ -306,7 +308,7 @@ def test_surname_resolves_to_full_name_only_within_the_document():
         "text": ["Navo-topman Jens Stoltenberg sprak.", "“Wij steunen Oekraïne”, aldus Stoltenberg.",
                  "Navo-topman Jens Stoltenberg sprak. “Wij steunen Oekraïne”, aldus Stoltenberg."],
     })
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     assert direct(q)["speaker"].tolist() == ["Stoltenberg", "Jens Stoltenberg"]
 
 
@@ -318,7 +320,7 @@ def test_share_of_voice_matches_a_hand_count():
             "“Zes”, aldus minister Ank Bijleveld.",
         ],
     })
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     sov = share_of_voice(q)
     got = sov.set_index("speaker")[["quotes", "words"]].to_dict("index")
     assert got == {"Ank Bijleveld": {"quotes": 2, "words": 4}, "Wopke Hoekstra": {"quotes": 1, "words": 2}}
@@ -342,7 +344,9 @@ def test_quote_table_columns_and_seed_corpus_has_no_unpaired_marks():
     from medialens.paths import resolve
 
     c = load_corpus(resolve("corpus/seeds.yaml"))
-    q, w = extract_quotes(c.documents)
+    r = extract_quotes(c.documents)
+    q, w = r.table, r.warnings
+    assert isinstance(r, Quotes) and isinstance(r.notes, tuple)
     assert list(q.columns) == QUOTE_COLUMNS
     assert w.empty
     # every seed document quotes Stoltenberg
@@ -387,7 +391,7 @@ def test_a_bare_first_name_elsewhere_does_not_split_a_person_in_two():
             "“Iets anders”, zei minister Dilan Yeşilgöz. “Meer nog”, zegt zij.",
         ],
     })
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     d = direct(q)
     assert d["speaker"].tolist() == ["Dilan Yeşilgöz", "Dilan Yeşilgöz"]
 
@@ -401,7 +405,7 @@ def test_share_of_voice_by_a_document_column_joins_it_per_document():
             "“Zes”, aldus minister Ank Bijleveld.",
         ],
     })
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     assert "month" not in q.columns
     sov = share_of_voice(q, group_by="month", documents=docs)
     got = sov[["month", "speaker", "quotes", "words"]].values.tolist()
@@ -418,7 +422,7 @@ def test_rule_counts_by_hand():
         "doc_id": ["a"], "outlet": ["A"],
         "text": ["“Een twee”, aldus minister Ank Bijleveld. “Drie”, aldus minister Wopke Hoekstra. “Vier”, zei hij ook."],
     })
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     t = rule_counts(q)
     plain = q[q["kind"] != "nested"].groupby(["rule", "confidence"]).size()
     assert t["quotes"].sum() == len(q[q["kind"] != "nested"]) == plain.sum()
@@ -430,10 +434,10 @@ def test_rule_counts_by_hand():
 
 def test_quotes_outlet_column_holds_only_the_outlet():
     docs = pd.DataFrame({"doc_id": ["a"], "month": ["2022-01"], "text": ["“Een twee”, aldus minister Ank Bijleveld."]})
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     # before: extract_quotes(group_col="month") wrote months into the column named outlet
     assert len(q) == 1 and q["outlet"].isna().all()
-    q, _ = extract_quotes(docs.assign(outlet="X"))
+    q = extract_quotes(docs.assign(outlet="X")).table
     assert q["outlet"].tolist() == ["X"]
 
 
@@ -449,3 +453,17 @@ def test_descriptor_hints_come_from_the_corpus_definition_not_the_library():
     assert direct(quotes_of(text, hints={"Noor": "Stoltenberg"})[0])["speaker"].tolist() == ["Jens Stoltenberg"]
     with pytest.raises(ValueError, match="descriptor_hints = "):
         quotes_of(text, hints={"noor": 3})
+
+
+def test_extract_quotes_returns_a_result_whose_notes_count_what_has_no_speaker():
+    r = extract_quotes(pd.DataFrame({"doc_id": ["a"], "outlet": ["A"],
+                                     "text": ["“Een”, aldus minister Ank Bijleveld.\n\nHet weer was ‘mooi’. Een „los teken."]}))
+    assert isinstance(r, Quotes)
+    assert r.table["speaker"].tolist() == ["Ank Bijleveld", "(unattributed)"]
+    assert r.warnings["problem"].tolist() == ["opening mark never closed"]
+    assert r.notes == (
+        "1 of 2 quotes have no speaker: no rule applied, or a pronoun or description could not be resolved "
+        "(speaker '(unattributed)' or '(unresolved: …)').",
+        "1 quote mark(s) could not be paired within their paragraph (see warnings).",
+    )
+    assert extract_quotes(pd.DataFrame({"doc_id": ["b"], "text": ["“Een”, aldus Ank Bijleveld."]})).notes == ()

@@ -15,7 +15,7 @@ from medialens.results import with_intervals
 def test_mentions_on_shared_tokens_with_compounds_and_speakers(lex, docs, targets):
     from medialens.quotes import extract_quotes
 
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     m = st.find_mentions(docs, targets, lexicon=lex, quotes=q)
     got = m[["doc_id", "target", "alias", "speaker"]].values.tolist()
     assert got == [
@@ -163,7 +163,7 @@ def test_mention_summary_equals_a_plain_count(lex, docs, targets):
 
     from medialens.quotes import extract_quotes
 
-    q, _ = extract_quotes(docs)
+    q = extract_quotes(docs).table
     m = st.find_mentions(docs, targets, lexicon=lex, quotes=q)
     s = st.mention_summary(m, targets=["Rusland", "NAVO", "EU"])
     assert list(s.index) == ["Rusland", "NAVO", "EU"]

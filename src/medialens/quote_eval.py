@@ -129,7 +129,7 @@ def score(docs: list[EvalDoc], descriptor_hints: dict[str, str] | None = None) -
 
     frame = pd.DataFrame({"doc_id": [d.doc_id for d in docs], "outlet": [d.lang for d in docs],
                           "text": [d.text for d in docs]})
-    quotes, _ = extract_quotes(frame, descriptor_hints=descriptor_hints)
+    quotes = extract_quotes(frame, descriptor_hints=descriptor_hints).table
     quotes = quotes[(quotes["kind"] == "direct") & (quotes["depth"] == 0)]
     by_doc = {k: g for k, g in quotes.groupby("doc_id", sort=False)}
     rows = []

@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,10 +38,12 @@ import pandas as pd
 
 from .attribution import attribute
 from .grouping import group_labels, group_order
+from .results import Result
 from .speakers import NameSignal, lowercase_words
 from .text import normalise, paragraph_spans
 
 __all__ = [
+    "Quotes",
     "QUOTE_COLUMNS",
     "WARNING_COLUMNS",
     "RULE_CONFIDENCE",
@@ -56,6 +58,17 @@ QUOTE_COLUMNS = [
     "speaker", "role", "rule", "reference", "confidence", "n_words", "text",
 ]
 WARNING_COLUMNS = ["doc_id", "offset", "mark", "problem", "context"]
+
+
+
+@dataclass(frozen=True)
+class Quotes(Result):
+    """:func:`extract_quotes`: the quotes (``table``, :data:`QUOTE_COLUMNS`), notes on what was
+    left without a speaker, and ``warnings`` (:data:`WARNING_COLUMNS`): every quote mark that could
+    not be paired."""
+
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WARNING_COLUMNS))
+
 
 _PRECISION_TABLE = Path(__file__).parent / "data" / "quote_rule_precision.csv"
 
@@ -231,7 +244,7 @@ def _row(doc_id, outlet, r: dict) -> dict:
 
 def extract_quotes(
     documents: pd.DataFrame, *, descriptor_hints: Mapping[str, str] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> Quotes:
     """Every quote in ``documents`` with its speaker, rule and confidence.
 
     Parameters
@@ -246,11 +259,11 @@ def extract_quotes(
 
     Returns
     -------
-    (quotes, warnings)
-        ``quotes`` has :data:`QUOTE_COLUMNS` (``kind`` is ``direct``, ``nested`` or
+    Quotes
+        ``table`` has :data:`QUOTE_COLUMNS` (``kind`` is ``direct``, ``nested`` or
         ``indirect``; offsets are into the normalised document text), sorted by document and
-        offset. ``warnings`` has :data:`WARNING_COLUMNS`: every quote mark that could not be
-        paired.
+        offset; ``warnings`` has :data:`WARNING_COLUMNS`: every quote mark that could not be
+        paired; ``notes`` say how many quotes have no speaker and how many marks were unpaired.
     """
     for col in ("doc_id", "text"):
         if col not in documents.columns:
@@ -268,7 +281,21 @@ def extract_quotes(
     quotes = quotes.sort_values(["doc_id", "start", "depth", "end"], kind="stable").reset_index(drop=True)
     quotes["confidence"] = quotes["confidence"].astype(float)
     warnings = pd.DataFrame(warns, columns=WARNING_COLUMNS).sort_values(["doc_id", "offset"], kind="stable")
-    return quotes, warnings.reset_index(drop=True)
+    return Quotes(quotes, _notes(quotes, warnings), warnings.reset_index(drop=True))
+
+
+def _notes(quotes: pd.DataFrame, warnings: pd.DataFrame) -> tuple[str, ...]:
+    """Plain sentences on what :func:`extract_quotes` could not do: quotes without a speaker and
+    quote marks without a partner."""
+    notes = []
+    q = quotes[quotes["kind"] != "nested"]
+    none = int((q["confidence"] == 0).sum())
+    if none:
+        notes.append(f"{none} of {len(q)} quotes have no speaker: no rule applied, or a pronoun or description "
+                     "could not be resolved (speaker '(unattributed)' or '(unresolved: …)').")
+    if len(warnings):
+        notes.append(f"{len(warnings)} quote mark(s) could not be paired within their paragraph (see warnings).")
+    return tuple(notes)
 
 
 def _check_hints(hints: Mapping[str, str] | None) -> dict[str, str]:

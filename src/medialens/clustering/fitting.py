@@ -1,0 +1,286 @@
+"""Fitting the clusters: k-means (MiniBatchKMeans for large inputs) or NMF, k chosen by the silhouette."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .. import validate
+from .matrix import TfidfMatrix, _describe
+
+ALGORITHMS = ("kmeans", "nmf")
+#: Above this many units ``minibatch="auto"`` uses MiniBatchKMeans (see benchmarks/bench_clustering.py).
+MINIBATCH_THRESHOLD = 20_000
+
+# --------------------------------------------------------------------------------------------
+# Clustering
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Clustering:
+    """A fitted clustering of a :class:`TfidfMatrix`.
+
+    Attributes
+    ----------
+    labels : ndarray of int
+        Cluster 1..k per row of the matrix (numbered by size, largest first).
+    centers : ndarray, shape (k, n_terms)
+        Centroids (k-means) or components (NMF), rows in cluster order.
+    k, algorithm, random_state, minibatch
+        What was fitted.
+    silhouette : float
+        Mean cosine silhouette of the solution (NaN when undefined).
+    silhouette_sampled : int or None
+        Sample size when the silhouette was computed on a seeded sample.
+    by_k : DataFrame or None
+        With ``k = "auto"``: ``k, silhouette, smallest, nonempty, chosen`` for every k tried
+        (``smallest``: size of the smallest cluster; ``nonempty``: clusters with members).
+    """
+
+    labels: np.ndarray
+    centers: np.ndarray
+    k: int
+    algorithm: str
+    random_state: int
+    minibatch: bool
+    silhouette: float
+    silhouette_sampled: int | None
+    by_k: pd.DataFrame | None
+    model: object = field(repr=False, default=None)
+    order: np.ndarray = field(repr=False, default=None)  # order[cluster - 1] = scikit-learn's label
+
+    def verdict(self, n_units: int | None = None) -> str:
+        """:func:`silhouette_verdict` for this solution (saying so when the silhouette is sampled)."""
+        text = silhouette_verdict(self.silhouette, k=self.k, n_units=n_units or len(self.labels))
+        if self.silhouette_sampled:
+            text += f" (silhouette from a seeded sample of {self.silhouette_sampled:,} units)"
+        return text
+
+    def k_choice(self) -> list[str]:
+        """How k was chosen, in plain words: what a reader of the silhouette-by-k plot should know."""
+        if self.by_k is None:
+            return [f"k was fixed at {self.k}; set k = 'auto' to compare values of k"]
+        lines = []
+        if self.k == self.by_k["k"].max():
+            lines.append(
+                f"The chosen k = {self.k} is the largest tried: the silhouette may still rise beyond it, "
+                "which on sparse text says little (see below)."
+            )
+        spread = self.by_k["silhouette"].max() - self.by_k["silhouette"].min()
+        lines.append(f"The silhouettes of all k tried lie within {spread:.3f} of each other.")
+        return lines
+
+
+def _check_k(k, n: int, distinct: int, units_word: str, name: str = "k") -> int:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise ValueError(f"{name} = {k!r}: give a whole number of clusters (>= 2) or 'auto'")
+    k = int(k)
+    if k < 2:
+        raise ValueError(f"{name} = {k}: a clustering needs at least 2 clusters (k = 1 puts everything together)")
+    if k >= n:
+        raise ValueError(
+            f"{name} = {k}: larger than or equal to the number of {units_word} ({n}); the silhouette needs "
+            f"at least one cluster with two members, so {name} must be at most {n - 1}"
+        )
+    if k > distinct:
+        raise ValueError(
+            f"{name} = {k}: only {distinct} of the {n} {units_word} differ in their terms "
+            f"(the others are identical after tokenising), so at most {distinct} clusters can be told apart"
+        )
+    return k
+
+
+def _distinct_rows(X: sp.csr_matrix) -> int:
+    X = X.tocsr().copy()  # never reorder the caller's matrix in place
+    X.sort_indices()
+    keys = {
+        (X.indices[a:b].tobytes(), np.round(X.data[a:b], 12).tobytes())
+        for a, b in zip(X.indptr[:-1], X.indptr[1:], strict=True)
+    }
+    return len(keys)
+
+
+def _use_minibatch(minibatch, n: int) -> bool:
+    if minibatch == "auto":
+        return n > MINIBATCH_THRESHOLD
+    if isinstance(minibatch, bool):
+        return minibatch
+    raise ValueError(f"minibatch = {minibatch!r}: True, False or 'auto' (MiniBatchKMeans above {MINIBATCH_THRESHOLD:,} units)")
+
+
+def _fit(X, k: int, algorithm: str, random_state: int, minibatch: bool):
+    """Fit one model; return (model, raw labels, raw centers)."""
+    if algorithm == "kmeans":
+        if minibatch:
+            from sklearn.cluster import MiniBatchKMeans
+
+            model = MiniBatchKMeans(n_clusters=k, n_init=3, batch_size=4096, random_state=random_state)
+        else:
+            from sklearn.cluster import KMeans
+
+            model = KMeans(n_clusters=k, n_init=10, random_state=random_state)
+        labels = model.fit_predict(X)
+        return model, labels, np.asarray(model.cluster_centers_)
+    from sklearn.decomposition import NMF
+
+    model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=1000)
+    W = model.fit_transform(X)
+    return model, _nmf_labels(W), np.asarray(model.components_)
+
+
+def _nmf_labels(W: np.ndarray) -> np.ndarray:
+    return np.asarray(W).argmax(axis=1)
+
+
+def _predict(model, X, algorithm: str) -> np.ndarray:
+    if algorithm == "kmeans":
+        return model.predict(X)
+    return _nmf_labels(model.transform(X))
+
+
+def _renumber(raw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Map raw labels to 1..k by size (desc), ties by first occurrence. Returns (labels, order)
+    where order[new - 1] = raw label."""
+    raw = np.asarray(raw)
+    sizes = np.bincount(raw, minlength=k)
+    first = np.full(k, len(raw))
+    present, first_idx = np.unique(raw, return_index=True)
+    first[present] = first_idx
+    order = np.array(sorted(range(k), key=lambda c: (-sizes[c], first[c], c)))
+    new_of_raw = np.empty(k, dtype=int)
+    new_of_raw[order] = np.arange(1, k + 1)
+    return new_of_raw[raw], order
+
+
+def _silhouette(X, labels, sample_size: int, random_state: int) -> tuple[float, int | None]:
+    from sklearn.metrics import silhouette_score
+
+    n = X.shape[0]
+    n_labels = len(np.unique(labels))
+    if n_labels < 2 or n_labels > n - 1:
+        return float("nan"), None
+    if n > sample_size:
+        return float(silhouette_score(X, labels, metric="cosine", sample_size=sample_size, random_state=random_state)), sample_size
+    return float(silhouette_score(X, labels, metric="cosine")), None
+
+
+def cluster(
+    matrix: TfidfMatrix,
+    *,
+    k: int | str = "auto",
+    k_min: int = 2,
+    k_max: int = 8,
+    algorithm: str = "kmeans",
+    random_state: int = 0,
+    minibatch: bool | str = "auto",
+    silhouette_sample: int = 2000,
+) -> Clustering:
+    """Cluster the rows of ``matrix``.
+
+    Parameters
+    ----------
+    matrix : TfidfMatrix
+        From :func:`tfidf`.
+    k : int or "auto"
+        Number of clusters, or ``"auto"``: try every k from ``k_min`` to ``k_max`` (capped at the
+        number of units - 1) and keep the one with the highest cosine silhouette (ties: the smaller k).
+    k_min, k_max : int
+        The range for ``k = "auto"``.
+    algorithm : "kmeans" | "nmf"
+        k-means (``KMeans(n_init=10)``) on the L2-normalised rows, or NMF (``init="nndsvda"``) with
+        each unit assigned to its strongest component.
+    random_state : int
+        Seed for k-means initialisation, NMF and the silhouette sample.
+    minibatch : bool or "auto"
+        Use ``MiniBatchKMeans`` (``"auto"``: above ``MINIBATCH_THRESHOLD`` units). k-means only.
+    silhouette_sample : int
+        Above this many units the silhouette is computed on a seeded random sample of this size.
+
+    Returns
+    -------
+    Clustering
+    """
+    validate.choice(algorithm, "algorithm", ALGORITHMS)
+    validate.whole_number(random_state, "random_state", minimum=0)
+    validate.whole_number(silhouette_sample, "silhouette_sample", minimum=10)
+    X = matrix.X
+    n = X.shape[0]
+    what = "documents" if matrix.units["paragraph"].isna().all() else "units"
+    use_mb = _use_minibatch(minibatch, n) and algorithm == "kmeans"
+    if n < 3:
+        raise ValueError(f"k: only {n} {what} have terms; clustering needs at least 3 (2 clusters, one with 2 members)")
+    distinct = _distinct_rows(X)
+    if distinct < 2:
+        raise ValueError(
+            f"k: all {n} {what} are identical after tokenising ({_describe(matrix.units, np.ones(n, bool))}); "
+            "there is nothing to cluster"
+        )
+    by_k = None
+    if isinstance(k, str):
+        if k != "auto":
+            raise ValueError(f"k = {k!r}: give a whole number of clusters (>= 2) or 'auto'")
+        for name, v in (("k_min", k_min), ("k_max", k_max)):
+            validate.whole_number(v, name, minimum=2)
+        if k_min > k_max:
+            raise ValueError(f"k_min = {k_min} is larger than k_max = {k_max}")
+        hi = min(int(k_max), n - 1, distinct)
+        if k_min > hi:
+            raise ValueError(
+                f"k_min = {k_min}: with {n} {what} ({distinct} distinct) k can be at most {hi}; lower k_min"
+            )
+        rows, fits = [], {}
+        for kk in range(int(k_min), hi + 1):
+            model, raw, centers = _fit(X, kk, algorithm, random_state, use_mb)
+            sil, _ = _silhouette(X, raw, silhouette_sample, random_state)
+            sizes = np.bincount(raw, minlength=kk)
+            rows.append((kk, sil, int(sizes.min()), int((sizes > 0).sum())))
+            fits[kk] = (model, raw, centers)
+        by_k = pd.DataFrame(rows, columns=["k", "silhouette", "smallest", "nonempty"])
+        valid = by_k.dropna(subset=["silhouette"])
+        if valid.empty:
+            raise ValueError(f"k = 'auto': no k in {k_min}..{hi} gives a defined silhouette")
+        best = valid.sort_values(["silhouette", "k"], ascending=[False, True], kind="stable").iloc[0]
+        chosen = int(best["k"])
+        by_k["chosen"] = by_k["k"] == chosen
+        model, raw, centers = fits[chosen]
+    else:
+        chosen = _check_k(k, n, distinct, what)
+        model, raw, centers = _fit(X, chosen, algorithm, random_state, use_mb)
+    labels, order = _renumber(raw, chosen)
+    sil, sampled = _silhouette(X, labels, silhouette_sample, random_state)
+    return Clustering(
+        labels=labels,
+        centers=centers[order],
+        k=chosen,
+        algorithm=algorithm,
+        random_state=int(random_state),
+        minibatch=use_mb,
+        silhouette=sil,
+        silhouette_sampled=sampled,
+        by_k=by_k,
+        model=model,
+        order=order,
+    )
+
+
+def silhouette_verdict(silhouette: float, *, k: int, n_units: int) -> str:
+    """A plain-words reading of a mean silhouette (Kaufman & Rousseeuw's bands: above 0.70 strong,
+    0.51-0.70 reasonable, 0.26-0.50 weak, 0.25 or less no substantial structure)."""
+    if silhouette is None or not math.isfinite(silhouette):
+        return f"silhouette undefined for k = {k} on {n_units} units (a cluster is empty or all units are in one)"
+    s = f"mean cosine silhouette {silhouette:.3f} for k = {k} on {n_units} units: "
+    if silhouette > 0.70:
+        return s + "strong structure; the clusters are well separated."
+    if silhouette > 0.50:
+        return s + "reasonable structure; most units sit clearly in their cluster."
+    if silhouette > 0.25:
+        return s + "weak structure; the clusters overlap and may be an artefact of the method. Check them by reading."
+    return s + (
+        "no substantial cluster structure. The units do not fall into well-separated groups; the clusters "
+        "are one convenient way to cut a continuum, not distinct topics. That is a finding, not a failure: "
+        "read the representative texts before naming any cluster."
+    )

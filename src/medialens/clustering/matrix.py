@@ -1,0 +1,259 @@
+"""One TF-IDF matrix of the units, from the one counting path, with what each filter removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .. import validate
+from ..counting import count_ngrams
+from ..grouping import group_labels, group_order
+from ..text import TextSettings, Tokenizer
+from ..tokens import WordTable, text_fingerprints
+
+
+# --------------------------------------------------------------------------------------------
+# TF-IDF
+# --------------------------------------------------------------------------------------------
+@dataclass
+class TfidfMatrix:
+    """One TF-IDF matrix and everything needed to read it.
+
+    Attributes
+    ----------
+    units : DataFrame
+        The units that are rows of ``X`` (``UNIT_COLUMNS`` plus ``tokens`` and ``terms``: tokens
+        after the tokeniser and distinct vocabulary terms kept).
+    X : scipy.sparse.csr_matrix
+        TF-IDF weights, rows L2-normalised.
+    terms : ndarray of str
+        Column names of ``X`` (sorted, as scikit-learn sorts them).
+    filters : DataFrame
+        ``step, rule, terms``: how many terms survive each filter.
+    dropped : DataFrame
+        Units left out and why: ``unit_id, doc_id, paragraph, reason``.
+    settings : dict
+        The TF-IDF settings used, with ``min_df``/``max_df`` as unit counts.
+    """
+
+    units: pd.DataFrame
+    X: sp.csr_matrix
+    terms: np.ndarray
+    filters: pd.DataFrame
+    dropped: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.X.shape
+
+
+def _describe(units: pd.DataFrame, mask: np.ndarray, limit: int = 8) -> str:
+    """'3 of 5 units (2 of 5 documents: a, b)' for the units selected by ``mask``."""
+    sel = units.loc[mask]
+    docs = sorted(sel["doc_id"].astype(str).unique())
+    all_docs = units["doc_id"].nunique()
+    names = ", ".join(docs[:limit]) + (f", ... ({len(docs) - limit} more)" if len(docs) > limit else "")
+    if units["paragraph"].isna().all():
+        return f"{int(mask.sum())} of {len(units)} documents ({names})"
+    by_outlet = ""
+    if "outlet" in sel.columns and sel["outlet"].notna().any():
+        counts = group_labels(sel, "outlet").value_counts()
+        by_outlet = "; by outlet: " + ", ".join(f"{o} {counts[o]}" for o in group_order(counts.index))
+    return f"{int(mask.sum())} of {len(units)} units from {len(docs)} of {all_docs} documents ({names}){by_outlet}"
+
+
+def _unit_table(units: pd.DataFrame, words: WordTable | None) -> WordTable:
+    """The word table of ``units``, one row per unit: from the corpus word table when given
+    (documents, or :meth:`WordTable.paragraphs` for paragraph units), else from the units' texts."""
+    texts = [t if isinstance(t, str) else "" for t in units["text"].tolist()]
+    if words is None:
+        return WordTable.from_texts(units["unit_id"].astype(str).tolist(), texts)
+    if not isinstance(words, WordTable):
+        raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
+    if units["paragraph"].isna().all():
+        table = words.select(units["doc_id"].tolist(), parameter="words")
+        differs = np.flatnonzero(table.fingerprints != text_fingerprints(texts))
+        if len(differs):
+            raise ValueError(
+                f"words: the word table was not made from these texts (document {units['doc_id'].iloc[differs[0]]!r} "
+                f"and {len(differs) - 1} more differ); pass the corpus's own word table, or leave words out"
+            )
+        return table
+    if units["paragraph"].isna().any():
+        raise ValueError("units: mixes documents and paragraphs; make them with make_units")
+    return words.paragraphs().select(units["unit_id"].astype(str).tolist(), parameter="words")
+
+
+def _unit_counts(units: pd.DataFrame, settings, ngrams: tuple[int, int], words: WordTable | None) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Units × terms counts (float64) and the terms (sorted), from the one counting path.
+
+    The matrix is laid out exactly as scikit-learn's ``CountVectorizer`` lays out its result for
+    the same tokens (entries of a row in the order the terms first appeared in the corpus, column
+    numbers then changed to the sorted terms' numbers): that keeps the TF-IDF weights
+    bit-identical to ``TfidfVectorizer``'s, and k-means on near-ties depends on the last bit.
+    """
+    counted = count_ngrams(_unit_table(units, words), settings, ngrams)
+    rank = counted.appearance_order()
+    names = counted.names()
+    m = counted.matrix
+    # entries in first-appearance order within each row, as CountVectorizer's sort_indices leaves them
+    by_rank = sp.csr_matrix((m.data.astype(np.float64), rank[m.indices], m.indptr), shape=m.shape)
+    by_rank.sort_indices()
+    order = np.argsort(names.astype(str), kind="stable")
+    to_sorted = np.empty(len(order), dtype=np.int64)
+    to_sorted[order] = np.arange(len(order), dtype=np.int64)
+    by_name = np.empty(len(order), dtype=np.int64)  # rank -> sorted column
+    by_name[rank] = to_sorted
+    out = sp.csr_matrix((by_rank.data, by_name[by_rank.indices].astype(np.int32), by_rank.indptr.astype(np.int32)), shape=m.shape)
+    return out, names[order]
+
+
+def tfidf(
+    units: pd.DataFrame,
+    *,
+    settings: TextSettings | None = None,
+    min_df: int | float = 1,
+    max_df: int | float = 1.0,
+    ngram_range: tuple[int, int] | list[int] = (1, 1),
+    sublinear_tf: bool = True,
+    words: WordTable | None = None,
+) -> TfidfMatrix:
+    """Build the TF-IDF matrix of ``units`` once, reporting what each filter removed.
+
+    Parameters
+    ----------
+    units : DataFrame
+        From :func:`make_units` (needs ``unit_id, doc_id, paragraph, text``).
+    settings : TextSettings, optional
+        The shared tokeniser's settings (stopwords, lemmas or stems as chosen for every analysis;
+        default ``TextSettings()``).
+    min_df, max_df : int or float
+        Keep terms occurring in at least ``min_df`` and at most ``max_df`` units; a whole number
+        counts units, a float in (0, 1] is a share of units (scikit-learn's meaning).
+    ngram_range : [lowest, highest]
+        Word n-grams built on the token stream. Default ``[1, 1]`` (single tokens).
+    sublinear_tf : bool
+        Use 1 + log(tf) instead of raw counts (the usual choice for news). Default True.
+    words : WordTable, optional
+        The corpus word table (``Corpus.words``): the units' words as split when loading, so no
+        text is split again. Without it the units' texts are split here (the same counts).
+
+    Returns
+    -------
+    TfidfMatrix
+        Equal to ``TfidfVectorizer(analyzer=..., min_df, max_df, sublinear_tf)`` on the same
+        tokens, with units that have no tokens at all left out beforehand (listed in ``dropped``).
+        Units whose terms were all removed by ``min_df``/``max_df`` are also left out (they have no
+        place in the space) and listed.
+    """
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    if settings is not None:
+        validate.instance(settings, "settings", TextSettings, "a TextSettings")
+    tokenizer = Tokenizer(settings or TextSettings())
+    need = [c for c in ("unit_id", "doc_id", "paragraph", "text") if c not in units.columns]
+    if need:
+        raise ValueError(f"units: missing column(s) {need}; build units with make_units()")
+    min_df = validate.count_or_share(min_df, "min_df")
+    max_df = validate.count_or_share(max_df, "max_df")
+    ngrams = validate.ngram_range(ngram_range)
+    validate.flag(sublinear_tf, "sublinear_tf")
+    what = "documents" if units["paragraph"].isna().all() else "units"
+
+    units = units.reset_index(drop=True)
+    counts, all_terms = _unit_counts(units, tokenizer.settings, ngrams, words)
+    n_tokens = np.asarray(counts.sum(axis=1)).ravel().astype(int)
+    no_tokens = n_tokens == 0
+    dropped = [
+        (u, d, p, "no tokens left after the tokeniser (only stopwords, numbers or very short words)")
+        for u, d, p in zip(units.loc[no_tokens, "unit_id"], units.loc[no_tokens, "doc_id"], units.loc[no_tokens, "paragraph"], strict=True)
+    ]
+    if no_tokens.all():
+        raise ValueError(
+            f"tokenizer: no {what} has any token left after the tokeniser "
+            f"({_describe(units, no_tokens)}); check language and remove_stopwords"
+        )
+    kept_units = units.loc[~no_tokens].reset_index(drop=True)
+    if no_tokens.any():
+        counts = counts[np.flatnonzero(~no_tokens)]  # row selection keeps each row's entry order
+    n = len(kept_units)
+
+    df = np.bincount(counts.indices, minlength=len(all_terms))  # units per term (no explicit zeros)
+    max_count = max_df if isinstance(max_df, int) else max_df * n
+    min_count = min_df if isinstance(min_df, int) else min_df * n
+    if max_count < min_count:
+        raise ValueError(
+            f"max_df = {max_df!r} (at most {_fmt_count(max_count)} of {n} {what}) is below "
+            f"min_df = {min_df!r} (at least {_fmt_count(min_count)} of {n} {what}): no term can pass both; "
+            "lower min_df or raise max_df"
+        )
+    if min_count > n:
+        raise ValueError(
+            f"min_df = {min_df!r}: a term would have to occur in at least {_fmt_count(min_count)} {what}, "
+            f"but there are only {n}; lower min_df"
+        )
+    keep_min = df >= min_count
+    keep_max = df <= max_count
+    keep = keep_min & keep_max
+    after_min = int(keep_min.sum())
+    filters = pd.DataFrame(
+        {
+            "step": ["tokeniser", "min_df", "max_df"],
+            "rule": [
+                f"distinct terms in {n} {what} (n-grams {ngrams[0]}-{ngrams[1]})",
+                f"keep terms in at least {_fmt_count(min_count)} {what} (min_df = {min_df!r})",
+                f"keep terms in at most {_fmt_count(max_count)} {what} (max_df = {max_df!r})",
+            ],
+            "removed": [0, len(all_terms) - after_min, after_min - int(keep.sum())],
+            "terms_left": [len(all_terms), after_min, int(keep.sum())],
+        }
+    )
+    counts = counts[:, np.flatnonzero(keep)]
+    row_terms = np.diff(counts.indptr)
+    lost = row_terms == 0
+    if lost.all():
+        reasons = []
+        if (~keep_min).any():
+            reasons.append(f"{int((~keep_min).sum())} of {len(all_terms)} terms occur in fewer than {_fmt_count(min_count)} {what} (min_df)")
+        if (~keep_max).any():
+            reasons.append(f"{int((~keep_max).sum())} of {len(all_terms)} terms occur in more than {_fmt_count(max_count)} {what} (max_df)")
+        raise ValueError(
+            f"min_df = {min_df!r}, max_df = {max_df!r}: no term is left. {'; '.join(reasons)}. So "
+            f"{_describe(kept_units, lost)} lost all their terms; lower min_df or raise max_df"
+        )
+    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=sublinear_tf)
+    X = transformer.fit_transform(counts).tocsr()
+    for u, d, p in zip(kept_units.loc[lost, "unit_id"], kept_units.loc[lost, "doc_id"], kept_units.loc[lost, "paragraph"], strict=True):
+        dropped.append((u, d, p, f"all its terms removed by min_df = {min_df!r} / max_df = {max_df!r}"))
+    if lost.any():
+        X = X[np.flatnonzero(~lost)]
+        kept_units = kept_units.loc[~lost].reset_index(drop=True)
+        row_terms = row_terms[~lost]
+    kept_units = kept_units.assign(
+        tokens=n_tokens[~no_tokens][~lost] if lost.any() else n_tokens[~no_tokens], terms=row_terms
+    )
+    dropped_df = pd.DataFrame(dropped, columns=["unit_id", "doc_id", "paragraph", "reason"]).astype({"paragraph": "Int64"})
+    return TfidfMatrix(
+        units=kept_units,
+        X=X,
+        terms=np.asarray(all_terms[keep], dtype=object),
+        filters=filters,
+        dropped=dropped_df,
+        settings={
+            "min_df": min_df,
+            "max_df": max_df,
+            "min_units": min_count,
+            "max_units": max_count,
+            "ngram_range": list(ngrams),
+            "sublinear_tf": sublinear_tf,
+            "tokenizer": tokenizer.settings.as_dict(),
+        },
+    )
+
+
+def _fmt_count(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.1f}"

@@ -1,0 +1,151 @@
+"""How stable a clustering is: re-runs with other seeds and on bootstrap samples of the units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from .. import validate
+from .description import _check_pair
+from .fitting import Clustering, _distinct_rows, _fit, _predict, _renumber, _silhouette
+from .matrix import TfidfMatrix
+
+
+# --------------------------------------------------------------------------------------------
+# Stability
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Stability:
+    """Re-runs of the same clustering with other seeds (and bootstrap samples).
+
+    Attributes
+    ----------
+    runs : DataFrame
+        ``run, kind, seed, silhouette`` (run ``seed <random_state>`` is the reported solution).
+    ari : DataFrame
+        Pairwise adjusted Rand index: ``run_a, run_b, ari``.
+    survival : DataFrame
+        Per cluster of the reported solution: ``cluster, units, mean_jaccard, min_jaccard,
+        verdict``: the best-matching cluster's Jaccard overlap in every other run (Hennig 2007:
+        0.75 or more stable, 0.5-0.75 a pattern, below 0.5 dissolved).
+    labels : DataFrame
+        Labels of every run, one column per run.
+    """
+
+    runs: pd.DataFrame
+    ari: pd.DataFrame
+    survival: pd.DataFrame
+    labels: pd.DataFrame
+
+    def ari_matrix(self) -> pd.DataFrame:
+        names = list(self.runs["run"])
+        m = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
+        for a, b, v in self.ari.itertuples(index=False):
+            m.loc[a, b] = m.loc[b, a] = v
+        return m
+
+    def ari_with_reported(self) -> pd.Series:
+        """Adjusted Rand index of the reported run (the first of :attr:`runs`) with each other
+        run, indexed by the other run's name."""
+        first = self.runs["run"].iloc[0]
+        pairs = self.ari[(self.ari["run_a"] == first) | (self.ari["run_b"] == first)]
+        other = pairs["run_b"].where(pairs["run_a"] == first, pairs["run_a"])
+        return pd.Series(pairs["ari"].to_numpy(), index=pd.Index(other.to_numpy(), name="run"), name="ari")
+
+
+def _jaccard_best(ref: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
+    best = np.zeros(k)
+    for c in range(1, k + 1):
+        a = ref == c
+        for d in np.unique(other):
+            b = other == d
+            union = (a | b).sum()
+            if union:
+                best[c - 1] = max(best[c - 1], (a & b).sum() / union)
+    return best
+
+
+def stability(
+    matrix: TfidfMatrix,
+    clustering: Clustering,
+    *,
+    n_seeds: int = 5,
+    n_bootstrap: int = 0,
+    silhouette_sample: int = 2000,
+) -> Stability:
+    """Re-fit the chosen solution with ``n_seeds`` seeds (``random_state``, ``random_state + 1``,
+    ...) and on ``n_bootstrap`` resamples of the units (drawn with replacement, seeded; a resample
+    with fewer than k distinct units is drawn again; every unit is then assigned to its nearest
+    centroid/strongest component so that runs can be compared).
+
+    Returns
+    -------
+    Stability
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    _check_pair(matrix, clustering)
+    n_seeds = validate.whole_number(n_seeds, "n_seeds", minimum=1)
+    n_bootstrap = validate.whole_number(n_bootstrap, "n_bootstrap", minimum=0)
+    if n_seeds + n_bootstrap < 2:
+        raise ValueError(f"n_seeds = {n_seeds}: stability needs at least 2 runs (n_seeds + n_bootstrap >= 2)")
+    X, k, alg, rs = matrix.X, clustering.k, clustering.algorithm, clustering.random_state
+    runs, labels = [], {}
+    for i in range(n_seeds):
+        seed = rs + i
+        name = f"seed {seed}"
+        if i == 0:
+            lab = clustering.labels
+        else:
+            _, raw, _ = _fit(X, k, alg, seed, clustering.minibatch)
+            lab, _ = _renumber(raw, k)
+        labels[name] = lab
+        runs.append((name, "seed", seed, _silhouette(X, lab, silhouette_sample, rs)[0]))
+    rng = np.random.RandomState(rs)
+    n = X.shape[0]
+    for b in range(n_bootstrap):
+        # a resample with fewer distinct units than k cannot hold k clusters (scikit-learn would
+        # only warn and return duplicate centres): draw again, a bounded number of times
+        for _ in range(100):
+            idx = np.sort(rng.randint(0, n, size=n))
+            if _distinct_rows(X[idx]) >= k:
+                break
+        else:
+            raise ValueError(
+                f"n_bootstrap = {n_bootstrap}: resamples of the {n} units almost never hold {k} distinct units; "
+                "use n_bootstrap = 0 or a smaller k"
+            )
+        model, raw, _ = _fit(X[idx], k, alg, rs, clustering.minibatch)
+        lab, _ = _renumber(_predict(model, X, alg), k)
+        name = f"bootstrap {b + 1}"
+        labels[name] = lab
+        runs.append((name, "bootstrap", rs, _silhouette(X, lab, silhouette_sample, rs)[0]))
+    runs_df = pd.DataFrame(runs, columns=["run", "kind", "seed", "silhouette"])
+    names = list(labels)
+    ari = pd.DataFrame(
+        [(a, b, float(adjusted_rand_score(labels[a], labels[b]))) for a, b in combinations(names, 2)],
+        columns=["run_a", "run_b", "ari"],
+    )
+    ref = clustering.labels
+    best = np.array([_jaccard_best(ref, labels[nm], k) for nm in names[1:]])
+    sizes = np.bincount(ref, minlength=k + 1)[1:]
+    mean_j, min_j = best.mean(axis=0), best.min(axis=0)
+
+    def verdict(j: float) -> str:
+        return "stable" if j >= 0.75 else ("a pattern, not firm" if j >= 0.5 else "dissolves")
+
+    survival = pd.DataFrame(
+        {
+            "cluster": np.arange(1, k + 1),
+            "units": sizes,
+            "mean_jaccard": mean_j,
+            "min_jaccard": min_j,
+            "verdict": [verdict(j) for j in mean_j],
+        }
+    )
+    labels_df = pd.DataFrame(labels)
+    labels_df.insert(0, "unit_id", matrix.units["unit_id"].to_numpy())
+    return Stability(runs=runs_df, ari=ari, survival=survival, labels=labels_df)

@@ -1,0 +1,329 @@
+"""Keyness: a group against the rest or a reference group, every group against the rest, bootstrap
+intervals for the log ratio, and the corpus against general language (wordfreq)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import validate
+from ..grouping import group_labels, group_order
+from ..results import Result
+from .contingency import CORRECTIONS, chi2_signed, g2_signed, log_ratio
+from .counts import TermCounts, _check_top_n, _order_of
+
+KEY_COLUMNS = [
+    "target", "reference", "term", "n", "a", "b", "c", "d", "per_1000_target", "per_1000_reference",
+    "chi2", "p_chi2", "g2", "p_g2", "log_ratio", "docs_target", "docs_reference", "n_docs_target",
+    "n_docs_reference", "tokens_target", "tokens_reference",
+]
+
+
+def _sides(labels: pd.Series, groups: list[str], group: str, reference: str | None, group_by) -> tuple[np.ndarray, np.ndarray, str]:
+    if group not in groups:
+        raise ValueError(f"group = {group!r}: no such {group_by} value; groups are {groups}")
+    t = (labels == group).to_numpy()
+    if reference is None:
+        return t, ~t, "rest"
+    if reference not in groups:
+        raise ValueError(f"reference = {reference!r}: no such {group_by} value; groups are {groups}")
+    if reference == group:
+        raise ValueError(f"reference = {reference!r}: must differ from group (or None for 'all other documents')")
+    return t, (labels == reference).to_numpy(), reference
+
+
+def keyness(
+    counts: TermCounts,
+    *,
+    group_by: str | None = "outlet",
+    group: str,
+    reference: str | None = None,
+    correction: str = "default",
+    williams: bool = False,
+    ngram: int | list | None = None,
+    min_count: int = 1,
+    top_n: int | None = None,
+) -> Result:
+    """Keyness of every term for ``group`` (the target) against ``reference`` (default: all other
+    documents).
+
+    Parameters
+    ----------
+    counts : TermCounts
+    group_by : str
+        Document column whose values name the groups.
+    group, reference : str
+        Group values; ``reference=None`` compares ``group`` with the rest of the corpus. The result
+        calls ``group`` the target.
+    correction : "default" | "yates" | "none"
+        Chi-square continuity correction; "default" is quanteda's conditional Yates.
+    williams : bool
+        Divide G² by Williams' q. Default False (quanteda's documentation and code disagree on its
+        own default; we use the plain G² that ``scipy.stats.chi2_contingency`` computes).
+    ngram : int or list, optional
+        N-gram orders to test (default all counted).
+    min_count : int
+        Only terms with a + b >= min_count.
+    top_n : int, optional
+        Keep only the ``top_n`` terms at each end (most over- and most under-represented), which
+        saves time and memory on large vocabularies; default all terms.
+
+    Returns
+    -------
+    Result
+        ``table``:        One row per term, sorted by chi2 (descending) then term: the 2×2 cells ``a, b, c, d``,
+        relative frequencies per 1,000, signed ``chi2`` and ``g2`` with p-values (1 degree of
+        freedom), ``log_ratio`` (Hardie; 0.5 replaces a zero count), documents containing the term
+        and document/token totals per side. Notes warn about n=1 sides.
+    """
+    validate.choice(correction, "correction", CORRECTIONS)
+    validate.whole_number(min_count, "min_count", minimum=1)
+    if top_n is not None:
+        top_n = _check_top_n(top_n)
+    orders = _order_of(ngram, counts)
+    labels = group_labels(counts.documents, group_by)
+    groups = group_order(labels)
+    t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
+    docs = counts.documents
+    notes = []
+    side_info = {}
+    for side, argument, mask, name in (("target", "group", t_mask, group), ("reference", "reference", r_mask, ref_name)):
+        n_docs = int(mask.sum())
+        tokens = int(docs.loc[mask, "total_1"].sum()) if 1 in counts.orders else None
+        if n_docs == 0:
+            raise ValueError(f"{argument} = {name!r}: no documents")
+        totals = {n: int(docs.loc[mask, f"total_{n}"].sum()) for n in counts.orders}
+        if totals[counts.orders[0]] == 0:
+            raise ValueError(
+                f"{argument} = {name!r}: {group_by} group has 0 tokens after stopwords and filters "
+                f"({n_docs} documents); nothing to compare"
+            )
+        if n_docs == 1:
+            notes.append(f"{side} {name!r} is a single document (n=1): keyness describes that article, not a group.")
+        side_info[side] = (n_docs, tokens, totals)
+    x = counts.matrix
+    present = counts.presence()
+    a_all = np.asarray(x[t_mask].sum(axis=0)).ravel()
+    da = np.asarray(present[t_mask].sum(axis=0)).ravel()
+    if reference is None:  # the rest of the corpus: corpus totals minus the target
+        b_all = counts.terms["count"].to_numpy() - a_all
+        db = np.asarray(present.sum(axis=0)).ravel() - da
+    else:
+        b_all = np.asarray(x[r_mask].sum(axis=0)).ravel()
+        db = np.asarray(present[r_mask].sum(axis=0)).ravel()
+    term_n = counts.terms["n"].to_numpy()
+    keep = np.isin(term_n, orders) & ((a_all + b_all) >= min_count) & ((a_all + b_all) > 0)
+    idx = np.flatnonzero(keep)
+    a, b = a_all[idx], b_all[idx]
+    tot_t = np.zeros(max(counts.orders) + 1)
+    tot_r = np.zeros(max(counts.orders) + 1)
+    for n in counts.orders:
+        tot_t[n], tot_r[n] = side_info["target"][2][n], side_info["reference"][2][n]
+    tt, tr = tot_t[term_n[idx]], tot_r[term_n[idx]]
+    c, d = tt - a, tr - b
+    chi = chi2_signed(a, b, c, d, correction=correction)
+    if top_n is not None and len(chi) > 2 * top_n:  # keep both ends (ties at the cuts included)
+        hi = np.partition(chi, len(chi) - top_n)[len(chi) - top_n]
+        lo = np.partition(chi, top_n - 1)[top_n - 1]
+        sel = (chi >= hi) | (chi <= lo)
+        idx, a, b, c, d, tt, tr, chi = idx[sel], a[sel], b[sel], c[sel], d[sel], tt[sel], tr[sel], chi[sel]
+    g2 = g2_signed(a, b, c, d, williams=williams)
+    out = pd.DataFrame(
+        {
+            "target": group,
+            "reference": ref_name,
+            "term": counts.terms["term"].to_numpy()[idx],
+            "n": term_n[idx],
+            "a": a.astype(np.int64),
+            "b": b.astype(np.int64),
+            "c": c.astype(np.int64),
+            "d": d.astype(np.int64),
+            "per_1000_target": a / tt * 1000,
+            "per_1000_reference": b / tr * 1000,
+            "chi2": chi,
+            "p_chi2": stats.chi2.sf(np.abs(chi), 1),
+            "g2": g2,
+            "p_g2": stats.chi2.sf(np.abs(g2), 1),
+            "log_ratio": log_ratio(a, b, tt, tr),
+            "docs_target": da[idx],
+            "docs_reference": db[idx],
+            "n_docs_target": side_info["target"][0],
+            "n_docs_reference": side_info["reference"][0],
+            "tokens_target": side_info["target"][1],
+            "tokens_reference": side_info["reference"][1],
+        },
+        columns=KEY_COLUMNS,
+    )
+    out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    if top_n is not None and len(out) > 2 * top_n:
+        out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
+    return Result(out, tuple(notes))
+
+
+def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> Result:
+    """One-vs-rest keyness for every group: the ``top_n`` most over-represented terms of each
+    group (by signed chi2, ties by term). Other options as :func:`keyness`. Groups with no tokens
+    are skipped with a note."""
+    top_n = _check_top_n(top_n)
+    labels = group_labels(counts.documents, group_by)
+    groups = group_order(labels)
+    if len(groups) < 2:
+        raise ValueError(f"group_by = {group_by!r}: needs at least two groups for one-vs-rest keyness, found {groups}")
+    frames, notes = [], []
+    for g in groups:
+        try:
+            k = keyness(counts, group_by=group_by, group=g, top_n=top_n, **kwargs)
+        except ValueError as exc:
+            notes.append(f"skipped: {exc}")
+            continue
+        notes += k.notes
+        frames.append(k.table[k.table["chi2"] > 0].head(top_n))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY_COLUMNS)
+    return Result(out, tuple(notes))
+
+
+def bootstrap_log_ratio(
+    counts: TermCounts,
+    *,
+    group_by: str | None = "outlet",
+    group: str,
+    reference: str | None = None,
+    terms,
+    n_bootstrap: int = 1000,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> Result:
+    """Percentile bootstrap intervals for the log ratio, resampling **documents** (not tokens)
+    within ``group`` and within the reference, so that one long article cannot pass for many.
+
+    Parameters
+    ----------
+    group, reference : str
+        As in :func:`keyness`.
+    terms : list of str
+        Terms (as in the counts, e.g. from :func:`keyness`) to compute intervals for.
+    n_bootstrap : int
+        Bootstrap replicates (fixed ``random_state`` makes them repeatable).
+    ci : float
+        Interval coverage, e.g. 0.95.
+
+    Returns
+    -------
+    Result
+        ``table``:        ``term, log_ratio, low, high, n_docs_target, n_docs_reference``; with one document on a
+        side the interval is NaN (nothing to resample) and a note says so.
+    """
+    n_bootstrap = validate.whole_number(n_bootstrap, "n_bootstrap", minimum=10)
+    ci = validate.share(ci, "ci")
+    labels = group_labels(counts.documents, group_by)
+    groups = group_order(labels)
+    t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
+    cols = []
+    for t in terms:
+        j = counts.column(t)
+        if j is None:
+            raise ValueError(f"terms: {t!r} is not in the counts")
+        cols.append(j)
+    sub = counts.matrix[:, cols].toarray().astype(float)
+    term_n = counts.terms["n"].to_numpy()[cols]
+    tot = np.column_stack([counts.documents[f"total_{n}"].to_numpy() for n in term_n]).astype(float)
+    rng = np.random.default_rng(random_state)
+    t_idx, r_idx = np.flatnonzero(t_mask), np.flatnonzero(r_mask)
+    point = log_ratio(sub[t_idx].sum(0), sub[r_idx].sum(0), tot[t_idx].sum(0), tot[r_idx].sum(0))
+    notes = []
+    if len(t_idx) < 2 or len(r_idx) < 2:
+        low = high = np.full(len(cols), np.nan)
+        notes.append("bootstrap: a side has a single document (n=1); there is nothing to resample, so no interval.")
+    else:
+        reps = np.empty((n_bootstrap, len(cols)))
+        for i in range(n_bootstrap):
+            ti = rng.choice(t_idx, size=len(t_idx), replace=True)
+            ri = rng.choice(r_idx, size=len(r_idx), replace=True)
+            reps[i] = log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0))
+        alpha = (1 - ci) / 2
+        low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
+    out = pd.DataFrame(
+        {
+            "term": list(terms), "log_ratio": point, "low": low, "high": high,
+            "n_docs_target": len(t_idx), "n_docs_reference": len(r_idx),
+        }
+    )
+    return Result(out, tuple(notes))
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Against general language (wordfreq)
+# --------------------------------------------------------------------------------------------
+#: Smallest frequency wordfreq's "large" lists hold (1 per 100 million words); a word it does not
+#: know is given half of it, as the log ratio gives 0.5 to a zero count.
+WORDFREQ_FLOOR = 0.5e-8
+
+
+def reference_keyness(
+    counts: TermCounts,
+    *,
+    reference_size: float = 1e9,
+    top_n: int = 20,
+    min_count: int = 2,
+) -> Result:
+    """Unigrams of the whole corpus against general-language frequencies from ``wordfreq``.
+
+    wordfreq gives a word's frequency (share of running words in a large mix of sources:
+    subtitles, Wikipedia, web text, news, social media), not counts. We therefore
+    (1) compare with the corpus's rate per **running word before stopword removal** (``words``),
+    since wordfreq's frequencies are shares of all words, stopwords included; and
+    (2) build a nominal reference of ``reference_size`` words (b = frequency × size). The log
+    ratio does not depend on that size; chi2/G² grow with it, and with a size much larger than the
+    corpus they become the test of the corpus count against a known rate. Words wordfreq does not
+    list get :data:`WORDFREQ_FLOOR`. Hyphenated compounds (``no-flyzone``) are not in wordfreq's
+    lists as one word; wordfreq estimates them from their parts (flagged in ``note``).
+
+    Returns
+    -------
+    Result
+        ``table``:        ``term, count, per_million, reference_per_million, log_ratio, g2, p_g2, note`` for the
+        ``top_n`` most over-represented words (positive G², ties by term); notes: the corpus size and
+        the reference used.
+    """
+    from wordfreq import word_frequency
+
+    top_n = _check_top_n(top_n)
+    if counts.settings.reduce != "none":
+        raise ValueError(
+            f"reduce = {counts.settings.reduce!r}: wordfreq lists word forms, so compare counts made with reduce = 'none'"
+        )
+    if 1 not in counts.orders:
+        raise ValueError(f"ngram_range = {list(counts.ngram_range)}: reference keyness needs unigrams (start the range at 1)")
+    if not reference_size or reference_size <= 0:
+        raise ValueError(f"reference_size = {reference_size!r}: must be a positive number of words")
+    total = int(counts.documents["words"].sum())
+    if total == 0:
+        raise ValueError("documents: the corpus has no words")
+    uni = counts.terms[(counts.terms["n"] == 1) & (counts.terms["count"] >= min_count)]
+    freq = np.array([word_frequency(t, counts.settings.language) for t in uni["term"]])
+    note = np.where(freq == 0, "not in wordfreq (floor used)", np.where(uni["term"].str.contains("-"), "compound: wordfreq estimate from parts", ""))
+    f = np.where(freq > 0, freq, WORDFREQ_FLOOR)
+    a = uni["count"].to_numpy().astype(float)
+    b = f * reference_size
+    c, d = total - a, reference_size - b
+    g2 = g2_signed(a, b, c, d)
+    out = pd.DataFrame(
+        {
+            "term": uni["term"].to_numpy(),
+            "count": a.astype(np.int64),
+            "per_million": a / total * 1e6,
+            "reference_per_million": f * 1e6,
+            "log_ratio": np.log2((a / total) / f),
+            "g2": g2,
+            "p_g2": stats.chi2.sf(np.abs(g2), 1),
+            "note": note,
+        }
+    )
+    out = out[out["g2"] > 0].sort_values(["g2", "term"], ascending=[False, True], kind="stable").head(top_n)
+    out = out.reset_index(drop=True)
+    notes = [
+        f"Corpus rate per running word (before stopword removal): {total:,} words. Reference: wordfreq "
+        f"'{counts.settings.language}' frequencies as a nominal corpus of {reference_size:,.0f} words."
+    ]
+    return Result(out, tuple(notes))

@@ -1,0 +1,345 @@
+"""Term counts: one document-term count (:func:`count_terms`), group sizes and the top terms per group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .. import validate
+from ..counting import count_ngrams
+from ..grouping import group_labels, group_order
+from ..results import Result
+from ..text import TextSettings, Tokenizer
+from ..tokens import WordTable, text_fingerprints
+
+
+# --------------------------------------------------------------------------------------------
+# Counting
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TermCounts:
+    """A document-term count matrix built once with the shared tokeniser.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Documents × terms, counts (int64). Rows follow ``documents``; columns follow ``terms``.
+    terms : pandas.DataFrame
+        One row per column of ``matrix``: ``term``, ``n`` (n-gram order) and ``count`` (corpus total).
+    documents : pandas.DataFrame
+        The corpus document table (without ``text``) plus ``words`` (all words before filtering)
+        and ``total_1``, ``total_2`` ... (number of n-grams of each order, before ``min_count``).
+    ngram_range : tuple of int
+    min_count : int
+    settings : TextSettings
+    """
+
+    matrix: sp.csr_matrix
+    terms: pd.DataFrame
+    documents: pd.DataFrame
+    ngram_range: tuple[int, int]
+    min_count: int
+    settings: TextSettings
+    index: dict = field(repr=False, default_factory=dict)
+    cache: dict = field(repr=False, default_factory=dict, compare=False)
+
+    @property
+    def orders(self) -> list[int]:
+        return list(range(self.ngram_range[0], self.ngram_range[1] + 1))
+
+    def column(self, term: str) -> int | None:
+        return self.index.get(term)
+
+    def presence(self) -> sp.csr_matrix:
+        """Documents × terms, 1 where the term occurs (computed once, then reused)."""
+        if "presence" not in self.cache:
+            p = self.matrix.copy()
+            p.data = np.ones_like(p.data)
+            self.cache["presence"] = p
+        return self.cache["presence"]
+
+
+def _check_documents(documents: pd.DataFrame) -> None:
+    validate.frame(documents, "documents", columns=("doc_id", "text"), what="the corpus document table")
+
+
+def count_terms(
+    documents: pd.DataFrame,
+    *,
+    settings: TextSettings | None = None,
+    ngram_range=(1, 1),
+    min_count: int = 1,
+    keep_terms=(),
+    words: WordTable | None = None,
+) -> TermCounts:
+    """Count every n-gram in every document once, with the shared tokeniser.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus document table (``Corpus.documents``): ``doc_id``, ``text`` and metadata.
+    settings : TextSettings, optional
+        Tokeniser settings (default ``TextSettings()``: Dutch, stopwords removed).
+    ngram_range : [lowest, highest]
+        N-gram orders to count; n-grams are joined with a space and built on the filtered tokens
+        of one sentence (never across a sentence end, a paragraph break or the document's end).
+    min_count : int
+        Keep terms occurring at least this many times in the whole corpus (totals per document
+        are counted before this filter, so relative frequencies do not change).
+    keep_terms : list of str
+        Terms (already normalised by the tokeniser) kept even when below ``min_count``.
+    words : WordTable, optional
+        The corpus word table (``Corpus.words``): the documents' words as split when loading,
+        so they are not split again (the same counts, several times faster). Every ``doc_id`` of
+        ``documents`` must be in it.
+
+    Returns
+    -------
+    TermCounts
+    """
+    _check_documents(documents)
+    lo, hi = validate.ngram_range(ngram_range)
+    validate.whole_number(min_count, "min_count", minimum=1)
+    settings = settings or TextSettings()
+    if words is not None:
+        validate.instance(words, "words", WordTable, "the corpus word table (Corpus.words)")
+    orders = list(range(lo, hi + 1))
+    ids_in = documents["doc_id"].tolist()
+    texts_in = [t if isinstance(t, str) else "" for t in documents["text"].tolist()]
+    if words is None:
+        # split the texts into words here, once; the same table the loader keeps as Corpus.words
+        table = WordTable.from_texts(ids_in, texts_in)
+    else:
+        # the words as split when loading: no text is split again
+        if len(set(ids_in)) != len(ids_in):
+            raise ValueError("words: the corpus word table holds whole documents; documents has repeated doc_ids (paragraphs?): count without words=")
+        table = words.select(ids_in, parameter="words")
+        differs = np.flatnonzero(table.fingerprints != text_fingerprints(texts_in))
+        if len(differs):
+            raise ValueError(
+                f"words: the word table was not made from these texts (document {ids_in[differs[0]]!r} and "
+                f"{len(differs) - 1} more differ); pass the corpus's own documents, or count without words="
+            )
+    # Every n-gram of every order counted once, within sentences (medialens.counting); the
+    # tokeniser's filter works word by word, so the table applies it once per distinct word.
+    counted = count_ngrams(table, settings, (lo, hi))
+    word_counts = table.lengths()
+    totals = counted.totals
+    full = counted.matrix
+    keep = np.asarray(full.sum(axis=0)).ravel() >= min_count
+    keep_terms = list(keep_terms)
+    if keep_terms:
+        vocabulary = {t: j for j, t in enumerate(counted.terms.tolist())}
+        wanted = [counted.column(t, vocabulary) for t in set(keep_terms)]
+        keep[[j for j in wanted if j is not None]] = True
+    cols = np.flatnonzero(keep)
+    mat = full[:, cols].tocsr()
+    del full
+    names = counted.names(cols)
+    term_n = counted.n[cols]
+    corpus_count = np.asarray(mat.sum(axis=0)).ravel()
+    order = np.argsort(names.astype(str), kind="stable")  # kept columns, sorted by term
+    mat = mat[:, order].tocsr()
+    names = names[order]
+    terms = pd.DataFrame({"term": names.astype(str), "n": term_n[order], "count": corpus_count[order]})
+    docs = documents.drop(columns=["text"]).reset_index(drop=True).copy()
+    docs["words"] = word_counts
+    for k, n in enumerate(orders):
+        docs[f"total_{n}"] = totals[:, k]
+    return TermCounts(
+        matrix=mat,
+        terms=terms,
+        documents=docs,
+        ngram_range=(lo, hi),
+        min_count=int(min_count),
+        settings=settings,
+        index={t: j for j, t in enumerate(terms["term"])},
+    )
+
+
+def normalise_term(term: str, settings: TextSettings) -> str:
+    """A followed term as the counts know it: tokenised, filtered and reduced like the corpus."""
+    return " ".join(Tokenizer(settings)(term))
+
+
+# --------------------------------------------------------------------------------------------
+# Groups
+# --------------------------------------------------------------------------------------------
+def group_sizes(counts: TermCounts, *, group_by: str | None) -> pd.DataFrame:
+    """Documents, words (before filters) and tokens (unigrams after stopwords and filters) per
+    group, indexed by group, ``(missing)`` last. Every comparison rests on these sizes.
+
+    When unigrams are not counted (``ngram_range`` starting above 1), the lowest order counted is
+    shown instead, as ``<n>-grams``.
+    """
+    labels = group_labels(counts.documents, group_by)
+    table = _group_table(counts, labels, group_order(labels))
+    low = min(counts.orders)
+    out = table[["n_docs", "words", f"total_{low}"]].rename(
+        columns={"n_docs": "documents", f"total_{low}": "tokens" if low == 1 else f"{low}-grams"}
+    )
+    out.index.name = "group"
+    return out.astype("int64")
+
+
+def largest_group(sizes: pd.DataFrame) -> str:
+    """The group with most documents (ties: the first by name), the default keyness target."""
+    if sizes.empty:
+        raise ValueError("group_by: there are no groups (the corpus has no documents)")
+    return str(sizes["documents"].sort_index().idxmax())
+
+
+def _group_sums(counts: TermCounts, labels: pd.Series, groups: list[str]):
+    """Counts per group (groups × terms, dense int64 only if small; else sparse)."""
+    codes = pd.Categorical(labels, categories=groups).codes
+    ind = sp.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(groups), len(codes))
+    )
+    return (ind @ counts.matrix).tocsr(), ind
+
+
+def _order_of(n: int | list | None, counts: TermCounts) -> list[int]:
+    if n is None:
+        return counts.orders
+    ns = [n] if isinstance(n, (int, np.integer)) else list(n)
+    bad = [x for x in ns if x not in counts.orders]
+    if bad:
+        raise ValueError(f"ngram = {n!r}: the counts hold n-gram orders {counts.orders} (set ngram_range to count others)")
+    return ns
+
+
+def _group_table(counts: TermCounts, labels: pd.Series, groups: list[str]) -> pd.DataFrame:
+    docs = counts.documents.assign(_g=labels.to_numpy())
+    agg = {"n_docs": ("doc_id", "size"), "words": ("words", "sum")}
+    agg.update({f"total_{n}": (f"total_{n}", "sum") for n in counts.orders})
+    return docs.groupby("_g").agg(**agg).reindex(groups)
+
+
+def _group_notes(table: pd.DataFrame, group_by: str | None) -> list[str]:
+    notes = []
+    for g, row in table.iterrows():
+        if row["n_docs"] == 1:
+            notes.append(f"{group_by or 'group'} {g!r} has 1 document (n=1): its numbers describe one article, not a group.")
+        if row.get("total_1", 1) == 0:
+            notes.append(f"{group_by or 'group'} {g!r} has 0 tokens after stopwords and filters ({int(row['n_docs'])} documents): it has no frequencies.")
+    return notes
+
+
+def _check_top_n(top_n) -> int:
+    return validate.whole_number(top_n, "top_n", minimum=1)
+
+
+def _followed(terms, counts: TermCounts) -> tuple[list[tuple[str, str]], list[str]]:
+    """(original, normalised) pairs for followed terms, and notes for those that cannot be counted."""
+    terms = validate.word_list(terms, "terms", allow_empty=True)
+    pairs, notes = [], []
+    for t in terms:
+        norm = normalise_term(t, counts.settings)
+        if not norm:
+            notes.append(f"terms: {t!r} has no tokens left after stopwords and filters; it cannot be counted.")
+            continue
+        n = norm.count(" ") + 1
+        if n not in counts.orders:
+            notes.append(f"terms: {t!r} is a {n}-gram ({norm!r}) but ngram_range = {list(counts.ngram_range)}; it is shown as 0.")
+        elif norm not in counts.index:
+            notes.append(f"terms: {t!r} ({norm!r}) never occurs in the corpus; its counts are 0.")
+        pairs.append((t, norm))
+    return pairs, notes
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Frequencies
+# --------------------------------------------------------------------------------------------
+FREQ_COLUMNS = ["group", "rank", "term", "n", "count", "per_1000", "group_total", "n_docs", "docs_with_term"]
+
+
+def term_frequencies(
+    counts: TermCounts,
+    *,
+    group_by: str | None = "outlet",
+    top_n: int = 20,
+    terms=None,
+    ngram: int | list | None = None,
+    min_count: int = 1,
+) -> Result:
+    """Top terms per group (or the followed ``terms``) with counts and relative frequencies.
+
+    Parameters
+    ----------
+    counts : TermCounts
+        From :func:`count_terms`.
+    group_by : str or None
+        A document column (``outlet``, ``month``, any metadata column) or None for the whole corpus.
+    top_n : int
+        Terms per group and n-gram order, by count (ties broken alphabetically).
+    terms : list of str, optional
+        Followed terms: when given, exactly these terms are returned for every group (zeros when
+        absent, with a note) instead of the top terms.
+    ngram : int or list of int, optional
+        N-gram orders to report (default: all counted).
+    min_count : int
+        Only terms with at least this count in the group enter the top list.
+
+    Returns
+    -------
+    Result
+        ``table``:        ``group, rank, term, n, count, per_1000, group_total, n_docs, docs_with_term``;
+        ``group_total`` is the group's number of n-grams of that order (tokens, for unigrams).
+        Notes: what to know (n=1 groups, absent terms, short vocabularies).
+    """
+    top_n = _check_top_n(top_n)
+    validate.whole_number(min_count, "min_count", minimum=1)
+    orders = _order_of(ngram, counts)
+    labels = group_labels(counts.documents, group_by)
+    groups = group_order(labels)
+    table = _group_table(counts, labels, groups)
+    notes = _group_notes(table, group_by)
+    sums, _ = _group_sums(counts, labels, groups)
+    present = counts.presence()
+    codes = pd.Categorical(labels, categories=groups).codes
+    ind = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(groups), len(codes)))
+    doc_freq = (ind @ present).tocsr()
+    term_n = counts.terms["n"].to_numpy()
+    term_names = counts.terms["term"].to_numpy()
+    rows = []
+    if terms is not None:
+        pairs, tnotes = _followed(terms, counts)
+        notes += tnotes
+        for gi, g in enumerate(groups):
+            for _orig, norm in pairs:
+                j = counts.column(norm)
+                n = norm.count(" ") + 1
+                total = int(table.at[g, f"total_{n}"]) if n in counts.orders else 0
+                cnt = int(sums[gi, j]) if j is not None else 0
+                dfreq = int(doc_freq[gi, j]) if j is not None else 0
+                rows.append((g, 0, norm, n, cnt, cnt / total * 1000 if total else np.nan, total, int(table.at[g, "n_docs"]), dfreq))
+        out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
+        out["rank"] = out.groupby("group", sort=False)["count"].rank(method="first", ascending=False).astype(int)
+        return Result(out, tuple(notes))
+    for gi, g in enumerate(groups):
+        row = sums.getrow(gi)
+        drow = doc_freq.getrow(gi)
+        dorder = np.argsort(drow.indices)
+        d_idx, d_val = drow.indices[dorder], drow.data[dorder]
+        for n in orders:
+            total = int(table.at[g, f"total_{n}"])
+            mask = (term_n[row.indices] == n) & (row.data >= min_count)
+            idx, cnt = row.indices[mask], row.data[mask]
+            if len(idx) < top_n:
+                notes.append(
+                    f"top_n = {top_n}: {group_by or 'group'} {g!r} has only {len(idx)} {n}-gram terms"
+                    f"{f' with count >= {min_count}' if min_count > 1 else ''}; all are shown."
+                )
+            if len(cnt) > top_n:  # only the candidates (ties at the cut included) are sorted by term
+                kth = np.partition(cnt, len(cnt) - top_n)[len(cnt) - top_n]
+                keep = cnt >= kth
+                idx, cnt = idx[keep], cnt[keep]
+            sel = np.lexsort((term_names[idx].astype(str), -cnt))[:top_n]
+            for rank, k in enumerate(sel, start=1):
+                c = int(cnt[k])
+                rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(d_val[np.searchsorted(d_idx, idx[k])])))
+    out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
+    return Result(out, tuple(notes))
