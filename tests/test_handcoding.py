@@ -83,7 +83,7 @@ def test_mention_units_one_per_sentence_and_target(seeds):
 def test_quote_units_are_direct_quotes_and_sheets_never_show_the_speaker(seeds, tmp_path):
     from medialens import quotes as mq
 
-    q, _ = mq.extract_quotes(seeds.documents, descriptor_hints=seeds.definition.quotes["descriptor_hints"])
+    q = mq.extract_quotes(seeds.documents, descriptor_hints=seeds.definition.quotes["descriptor_hints"]).table
     units = hc.coding_units(seeds, kind="quotes", quotes=q)
     direct = q[(q["kind"] == "direct") & (q["depth"] == 0)]
     assert len(units) == len(direct) and units["unit_id"].is_unique
