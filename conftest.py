@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from medialens import kernel as _kernel
 from medialens.report import DETERMINISTIC_ENV
 
 ROOT = Path(__file__).resolve().parent
@@ -16,6 +17,13 @@ ROOT = Path(__file__).resolve().parent
 for _k, _v in DETERMINISTIC_ENV.items():
     os.environ.setdefault(_k, _v)
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_configure(config):
+    """The known, harmless third-party warnings (medialens.kernel.KNOWN_WARNINGS, the one list)
+    are filtered in the tests as in the kernels."""
+    for line in _kernel.pytest_filters():
+        config.addinivalue_line("filterwarnings", line)
 
 
 @pytest.fixture(scope="session")

@@ -504,6 +504,7 @@ def test_hostile_corpus_text_appears_only_escaped_in_the_html_report(tmp_path, m
     assert not [s for s in found.scripts if "alert(" in s], "corpus text inside a <script> element"
     assert not [h for h in found.handlers if "alert(" in h[2]], "corpus text as an event handler"
     assert "x" not in found.images
+    assert not found.scripts and _loads_from_network(page) == []  # the page runs and loads nothing
     assert (tmp_path / "figs" / "corpus_overview.png").is_file()
 
 
@@ -720,3 +721,62 @@ def test_kill_9_in_the_middle_of_a_report_never_mixes_pages(tmp_path):
     assert rc == 0, msg
     assert "left by an interrupted run" in msg and leftovers(out) == []
     assert "new" in nbformat.read(out / "runner-a-first.ipynb", as_version=4).cells[-1].outputs[0]["text"]
+
+
+# --------------------------------------------------------------------------------------------
+# Quiet console, offline pages
+# --------------------------------------------------------------------------------------------
+def test_a_report_run_prints_no_kernel_warning(tmp_path, nb_dir, out):
+    """The kernels of a report run talk over IPC sockets: ipykernel's 'running over TCP without
+    encryption' warning (printed by the kernel process on the console) never appears."""
+    import subprocess
+    import sys
+
+    pf = params(tmp_path, {"label": "quiet"})
+    code = (
+        "import sys; from medialens.report import run_report; "
+        f"sys.exit(run_report({str(pf)!r}, out_dir={str(out)!r}, figures_dir={str(tmp_path / 'figs')!r}, "
+        f"notebook_dir={str(nb_dir)!r}, only=['runner-ok-minimal'], html_output=False))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "runner-ok-minimal.ipynb ok" in done.stderr
+    assert "WARNING" not in done.stderr and "TCP" not in done.stderr, done.stderr
+
+
+DOLLARS = "Prijs: $5 tot $10, of $x$ en $$y$$"
+
+
+def _loads_from_network(page: str) -> list[str]:
+    """Elements of ``page`` that a browser would fetch from another host."""
+    return re.findall(r"<(?:script|link|img|iframe|object|embed)\b[^>]*\b(?:src|href|data)\s*=\s*[\"']?(?:https?:)?//[^>]*>", page, re.I)
+
+
+def test_dollar_signs_in_corpus_text_are_never_typeset_and_pages_load_nothing(tmp_path):
+    """A report page loads no script (no MathJax, no require.js from a CDN): it renders the same
+    offline, and ``$`` in corpus text, in a table, a stream or rendered Markdown, stays text."""
+    import pandas as pd
+    from nbformat.v4 import new_output
+
+    from medialens.report import _render_html
+
+    cell = new_code_cell("x", execution_count=1)
+    cell.outputs = [
+        new_output("stream", name="stdout", text=DOLLARS + "\n"),
+        new_output("execute_result", execution_count=1,
+                   data={"text/html": pd.DataFrame({"text": [DOLLARS]}).to_html(), "text/plain": DOLLARS}),
+        new_output("display_data", data={"text/markdown": DOLLARS.replace("$", "\\$"), "text/plain": DOLLARS}),
+    ]
+    nb = new_notebook(metadata=KERNEL)
+    nb.cells = [new_markdown_cell("# Prices"), cell]
+    _render_html(nb, tmp_path / "page.html")
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower() and "mathjax" not in page.lower()
+    assert _loads_from_network(page) == []
+    assert page.count(f"<pre>{DOLLARS}") == 1 and page.count(f"<td>{DOLLARS}</td>") == 1
+    assert page.count(f"<p>{DOLLARS}</p>") == 1  # the escaped Markdown shows the same text
+
+
+def test_the_network_check_can_fail():
+    page = '<script src="https://cdn.example/x.js"></script><link rel=stylesheet href=//cdn.example/a.css><a href="https://x">x</a>'
+    assert len(_loads_from_network(page)) == 2

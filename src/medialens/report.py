@@ -367,6 +367,8 @@ class _KnownParameters(logging.Filter):
 def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
     import papermill as pm
 
+    from .kernel import IPCKernelManager
+
     papermill_log = logging.getLogger("papermill")
     if not any(isinstance(f, _KnownParameters) for f in papermill_log.filters):
         papermill_log.addFilter(_KnownParameters())
@@ -378,13 +380,30 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbfor
         progress_bar=False,
         log_output=False,
         report_mode=False,
+        kernel_manager_class=IPCKernelManager,  # local sockets: no unencrypted TCP, no warning about it
     )
 
 
+#: nbconvert's "lab" page without the scripts it loads from the internet (require.js, MathJax,
+#: mermaid, the widget renderer): a report page needs no network, and no text in it (corpus text
+#: with a ``$5 tot $10``, say) is ever typeset as math. The notebooks' narrative uses no math.
+OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+"""
+
+
 def _render_html(nb: nbformat.NotebookNode, html_path: Path) -> None:
+    import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"medialens-offline.html.j2": OFFLINE_TEMPLATE})],
+        template_file="medialens-offline.html.j2",
+    )
     body, _ = exporter.from_notebook_node(nb)
     with atomic_write(html_path, "w") as fh:
         fh.write(body)
