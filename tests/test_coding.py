@@ -31,13 +31,13 @@ def test_shipped_codes_read_and_say_they_are_examples():
 
 def test_codes_unknown_label_names_file_and_row(tmp_path):
     p = write(tmp_path, "codes.csv", "# a comment\n" + HEADER + "1,Goed zo,NAVO,favour,a\n2,Slecht,NAVO,tegen,a\n")
-    with pytest.raises(ValueError, match=r"codes\.csv:4: unknown stance label 'tegen'"):
+    with pytest.raises(ValueError, match=r"codes\.csv:4: stance = 'tegen' is not in the codebook \(favour, against, neutral\)"):
         cod.read_codes(p)
 
 
 def test_codes_missing_columns(tmp_path):
     p = write(tmp_path, "codes.csv", "unit_id,text,stance\n1,Goed,favour\n")
-    with pytest.raises(ValueError, match=r"codes\.csv: missing column\(s\) \['target', 'coder'\]"):
+    with pytest.raises(ValueError, match=r"codes\.csv:1: missing column\(s\) \['coder', 'target'\]"):
         cod.read_codes(p)
 
 

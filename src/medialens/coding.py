@@ -12,7 +12,6 @@ on each training set's vocabulary, as scikit-learn's ``TfidfVectorizer`` would.
 from __future__ import annotations
 
 import dataclasses
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import validate
+from .codebook import make_codebook, read_coded
 from .counting import count_ngrams, word_table
 from .grouping import group_column, group_labels, group_order
 from .results import Result
@@ -56,41 +56,32 @@ class Evaluation(Result):
 
 
 def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> pd.DataFrame:
-    """Read a coding CSV: ``unit_id, text, target, stance, coder`` (lines starting with ``#`` are
-    comments). Raises ``ValueError`` naming the file, the row and the problem."""
+    """Read a stance coding file: one row per coded unit, ``unit_id, text, target, stance, coder``
+    (lines starting with ``#`` before the header are comments), through the one reader of coding
+    files, :func:`medialens.codebook.read_coded`, with ``stance`` as the codebook's one variable.
+
+    Parameters
+    ----------
+    coding_file : path
+        The CSV file.
+    labels : tuple of str
+        The stance labels allowed (matched ignoring case).
+
+    Returns
+    -------
+    DataFrame
+        ``line, unit_id, text, target, stance, coder`` in the file's order.
+
+    Raises ``ValueError`` naming the file, the line and the problem (a missing column, an empty
+    text, target or stance, a label not in ``labels``, a coder who coded a unit twice).
+    """
     path = Path(coding_file)
-    name = path.name
     if not path.is_file():
         raise ValueError(f"coding_file = {str(path)!r}: no such file")
-    raw = path.read_text(encoding="utf-8-sig")
-    lines = raw.splitlines(keepends=True)
-    body = "".join(ln if not ln.lstrip().startswith("#") else "\n" for ln in lines)
-    try:
-        df = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=True, on_bad_lines="error")
-    except pd.errors.ParserError as exc:
-        raise ValueError(f"{name}: not a well-formed CSV ({str(exc).strip()})") from None
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{name}: the file has no header and no rows") from None
-    df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in CODE_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name}: missing column(s) {missing}; found {list(df.columns)}; need {list(CODE_COLUMNS)}")
-    # line numbers in the file (header = first non-comment line)
-    data_lines = [i for i, ln in enumerate(lines, start=1) if ln.strip() and not ln.lstrip().startswith("#")][1:]
-    df["line"] = data_lines[: len(df)] if len(data_lines) >= len(df) else list(range(2, len(df) + 2))
-    df["stance"] = df["stance"].str.strip().str.lower()
-    for col in ("text", "stance", "target"):
-        empty = df[df[col].str.strip() == ""]
-        if len(empty):
-            raise ValueError(f"{name}:{int(empty['line'].iloc[0])}: empty {col!r}")
-    bad = df[~df["stance"].isin(labels)]
-    if len(bad):
-        r = bad.iloc[0]
-        raise ValueError(
-            f"{name}:{int(r['line'])}: unknown stance label {r['stance']!r}; use one of {list(labels)} "
-            f"({len(bad)} row(s) affected)"
-        )
-    return df[["line", *CODE_COLUMNS]].reset_index(drop=True)
+    book = make_codebook({"stance": list(labels)}, missing=(), what="labels")
+    codes = read_coded(path, codebook=book, info=("text", "target"), required=("text", "target", "stance")).table
+    codes = codes.sort_values("line", kind="stable").rename(columns={"value": "stance"}).astype({"stance": str})
+    return codes[["line", *CODE_COLUMNS]].reset_index(drop=True)
 
 
 def classifier_settings(settings: TextSettings | None = None) -> TextSettings:
