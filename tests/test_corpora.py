@@ -45,23 +45,29 @@ SEED_WORDS = re.compile(
 STOPPED = re.compile(r"^stopped: [^\n]+$")
 
 
-def _render(name: str, tmp: Path) -> tuple[str, subprocess.CompletedProcess]:
-    out = tmp / name
+#: A run with a misspelt parameter: (corpus folder, parameter file, notebooks run)
+MISSPELT = ("en_transit", "misspelt.params.yaml", ["10_term_frequency"])
+
+
+def _render(name: str, tmp: Path, params: str = "params.yaml", only: list[str] = ()) -> tuple[str, subprocess.CompletedProcess]:
+    out = tmp / (name if params == "params.yaml" else f"{name}-{Path(params).stem}")
     env = {**os.environ, **DETERMINISTIC_ENV, "MEDIALENS_CACHE": str(tmp / "cache" / name), "MPLBACKEND": "Agg"}
     proc = subprocess.run(
-        [sys.executable, "-m", "medialens.cli", "report", str(CORPORA / name / "params.yaml"),
-         "--out", str(out / "report"), "--figures", str(out / "figures")],
+        [sys.executable, "-m", "medialens.cli", "report", str(CORPORA / name / params),
+         "--out", str(out / "report"), "--figures", str(out / "figures"), *[a for nb in only for a in ("--notebook", nb)]],
         capture_output=True, text=True, env=env, timeout=1800,
     )
-    return name, proc
+    return out.name, proc
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
-    """Every test corpus rendered once: name -> (the finished command, its report folder)."""
+    """Every test corpus rendered once (and the misspelt run): name -> (the finished command, its
+    report folder)."""
     tmp = tmp_path_factory.mktemp("corpora")
+    jobs = [(n, "params.yaml", []) for n in sorted(DOCUMENTS)] + [MISSPELT]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = dict(pool.map(lambda n: _render(n, tmp), sorted(DOCUMENTS)))
+        done = dict(pool.map(lambda job: _render(job[0], tmp, job[1], job[2]), jobs))
     return {name: (proc, tmp / name / "report") for name, proc in done.items()}
 
 
@@ -125,3 +131,18 @@ def test_every_notebook_prints_the_corpus_document_count(reports, name):
         if row["status"] == "ok":
             assert counts, f"{row['notebook']} does not print the corpus"
         assert set(counts) <= {DOCUMENTS[name]}, (row["notebook"], counts)
+
+
+@pytest.mark.slow
+def test_a_misspelt_parameter_stops_the_notebook_after_its_parameters_cell_with_one_line(reports):
+    proc, folder = reports["en_transit-misspelt"]
+    (row,) = _manifest(folder)
+    assert proc.returncode == 1
+    assert row["status"].startswith("stopped: terms: 'tramm' never occurs in the 8 documents; closest spellings that do occur: 'tram'")
+    nb = nbformat.read(folder / row["notebook"], as_version=4)
+    params = next(i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", []))
+    check = nb.cells[params + 1]
+    assert "checked_session" in check.source
+    (error,) = [o for o in check.outputs if o["output_type"] == "error"]
+    assert error["ename"] == "Stop" and len(error["traceback"]) == 1 and error["traceback"][0].startswith("Stop: terms: 'tramm'")
+    assert all(not c.get("outputs") for c in nb.cells[params + 2 :] if c.cell_type == "code")  # nothing ran after it

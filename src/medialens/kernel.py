@@ -11,11 +11,12 @@
 from __future__ import annotations
 
 import os
+import uuid
 import warnings
 from dataclasses import dataclass
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, default
 
 __all__ = ["KnownWarning", "KNOWN_WARNINGS", "quiet_known_warnings", "pytest_filters", "IPCKernelManager"]
 
@@ -73,3 +74,17 @@ class IPCKernelManager(AsyncKernelManager):
     readable by their owner only) instead of TCP ports. Windows has no IPC transport: TCP there."""
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc", config=True)
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        """A socket path of this kernel's own in the runtime folder. jupyter_client's default,
+        ``kernel-ipc`` in the working directory (the project root), is shared by every kernel
+        started at the same time: two report runs bound each other's sockets ("Invalid
+        Signature")."""
+        if self.transport != "ipc":
+            return super()._ip_default()
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        folder = jupyter_runtime_dir()
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        return os.path.join(folder, f"kernel-{uuid.uuid4().hex[:12]}-ipc")

@@ -381,7 +381,13 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbfor
         log_output=False,
         report_mode=False,
         kernel_manager_class=IPCKernelManager,  # local sockets: no unencrypted TCP, no warning about it
+        start_timeout=KERNEL_START_TIMEOUT,
     )
+
+
+#: Seconds a kernel may take to start (papermill's default, 60, is too short on a busy machine:
+#: importing pandas, scipy and scikit-learn alone can take half a minute there).
+KERNEL_START_TIMEOUT = 300
 
 
 #: nbconvert's "lab" page without the scripts it loads from the internet (require.js, MathJax,
