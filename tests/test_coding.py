@@ -197,3 +197,21 @@ def test_classifier_keeps_negations_when_the_analysis_drops_them():
     assert "niet" in names or "geen" in names
     with pytest.raises(ValueError, match=r"^settings: expected a TextSettings, got Tokenizer"):
         cod.classifier_settings(Tokenizer(TextSettings()))
+
+
+def test_predicted_stance_needs_min_n_documents_and_resamples_documents():
+    codes = _seed_codes()
+    units = pd.DataFrame({
+        "doc_id": ["a"] * 5 + ["b", "c", "d"],
+        "outlet": ["X"] * 5 + ["Y"] * 3,
+        "target": ["Rusland"] * 8,
+        "text": ["Rusland als agressor."] * 8,
+    })
+    p = with_intervals(cod.predict_stance(codes, units, settings=TextSettings(), group_by="outlet", n_bootstrap=200, min_n=2), value="net_stance")
+    assert p[["group", "n_documents", "n_units"]].values.tolist() == [["X", 1, 5], ["Y", 3, 3]]
+    assert p["result"].tolist()[0] == "insufficient data"  # five units in one document
+    assert p["result"].tolist()[1] != "insufficient data"
+    by_unit = cod.predict_stance(codes, units, settings=TextSettings(), group_by="outlet", n_bootstrap=200, min_n=1, resample="mentions")
+    assert not by_unit["net_stance"].isna().any()
+    with pytest.raises(ValueError, match="resample = 'zinnen'"):
+        cod.predict_stance(codes, units, settings=TextSettings(), group_by="outlet", resample="zinnen")

@@ -24,7 +24,7 @@ from .codebook import make_codebook, read_coded
 from .counting import count_ngrams, word_table
 from .grouping import group_column, group_labels, group_order
 from .results import Result
-from .stance import _check_bootstrap, bootstrap_mean
+from .stance import _check_bootstrap, bootstrap_mean, check_evidence, enough_evidence
 from .text import TextSettings
 
 __all__ = [
@@ -232,18 +232,39 @@ def predict_stance(
     random_state: int = 0,
     n_bootstrap: int = 2000,
     min_n: int = 5,
+    resample: str = "documents",
 ) -> pd.DataFrame:
     """Fit on all coded units, predict ``units['text']``, and give per group × target the share
     predicted *favour*, *against* and the net stance (favour − against) with a bootstrap interval.
-    Cells with fewer than ``min_n`` units (and never fewer than 2) get NaN shares and no interval
-    (insufficient data); :func:`medialens.results.with_intervals` formats the intervals for display.
 
-    ``group_by`` is a column of ``units`` (e.g. what :func:`mention_sentences` adds); its groups are
-    labelled by :func:`medialens.grouping.group_labels`.
+    Parameters
+    ----------
+    codes : DataFrame
+        Coded units (``text``, ``stance``), e.g. from :func:`read_codes`.
+    units : DataFrame
+        The units to classify (``doc_id``, ``target``, ``text`` and ``group_by``), e.g. from
+        :func:`mention_sentences`; groups are labelled by :func:`medialens.grouping.group_labels`.
+    settings : TextSettings, optional
+        The analysis settings (:func:`classifier_settings` keeps negations).
+    group_by : str
+        A column of ``units``.
+    random_state, n_bootstrap : int
+        Seed of the model and the bootstrap; bootstrap resamples.
+    min_n : int
+        Cells whose units come from fewer documents get NaN shares and no interval (insufficient
+        data); a cell with one unit, or with ``resample="documents"`` one document, never gets one.
+    resample : "documents" | "mentions"
+        The bootstrap resamples whole documents (default) or single units.
+
+    Returns
+    -------
+    DataFrame
+        ``group, target, n_documents, n_units, share_favour, share_against, net_stance, ci_low,
+        ci_high``; :func:`medialens.results.with_intervals` formats the intervals for display.
     """
     labels = group_labels(units, group_by)
     _check_bootstrap(n_bootstrap, random_state)
-    validate.whole_number(min_n, "min_n", minimum=1)
+    check_evidence(min_n, resample)
     X, _ = _counts([*codes["text"], *units["text"]], classifier_settings(settings))
     n_codes = len(codes)
     pred = _fit(X[:n_codes], codes["stance"].to_numpy(), random_state).predict(X[n_codes:])
@@ -251,15 +272,16 @@ def predict_stance(
     rank = {g: i for i, g in enumerate(group_order(labels))}
     rows = []
     for (g, t), cell in sorted(u.groupby(["group", "target"]), key=lambda kv: (rank[kv[0][0]], str(kv[0][1]))):
-        n = len(cell)
+        n, nd = len(cell), cell["doc_id"].nunique()
         net = (cell["predicted"] == "favour").astype(float) - (cell["predicted"] == "against").astype(float)
-        if n < max(min_n, 2):  # one unit has no interval
-            rows.append((g, t, n, cell["doc_id"].nunique(), np.nan, np.nan, np.nan, np.nan, np.nan))
+        if not enough_evidence(n, nd, min_n=min_n, resample=resample):
+            rows.append((g, t, nd, n, np.nan, np.nan, np.nan, np.nan, np.nan))
             continue
-        lo, hi = bootstrap_mean(net.to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
-        rows.append((g, t, n, cell["doc_id"].nunique(), round((cell["predicted"] == "favour").mean(), 3),
+        clusters = cell["doc_id"].astype(str).to_numpy() if resample == "documents" else None
+        lo, hi = bootstrap_mean(net.to_numpy(), clusters=clusters, n_bootstrap=n_bootstrap, random_state=random_state)
+        rows.append((g, t, nd, n, round((cell["predicted"] == "favour").mean(), 3),
                      round((cell["predicted"] == "against").mean(), 3), round(net.mean(), 3), round(lo, 3), round(hi, 3)))
-    return pd.DataFrame(rows, columns=["group", "target", "n_units", "n_documents", "share_favour", "share_against",
+    return pd.DataFrame(rows, columns=["group", "target", "n_documents", "n_units", "share_favour", "share_against",
                                        "net_stance", "ci_low", "ci_high"])
 
 
