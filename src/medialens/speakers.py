@@ -256,8 +256,9 @@ _MALE_TITLES = frozenset("meneer dhr heer mr sir lord".split())
 def first_name_genders() -> dict[str, str]:
     """First name -> ``"m"`` or ``"f"``, from the person providers of the installed ``faker``
     package (MIT licence: lists of common first names by gender for about 80 locales). A name
-    counts for a gender when at least 80% of the locales that list it list it for that gender
-    (``Robin``, ``Kim`` and ``Sam`` are left out); names in other scripts are skipped. Empty when
+    counts for a gender when at least three locales list it and at least 80% of them list it for
+    that gender (``Robin``, ``Kim`` and ``Sam`` are left out, and so are names few locales know,
+    such as ``Dilan``, which two list as male); names in other scripts are skipped. Empty when
     faker is not installed.
 
     Returns
@@ -283,7 +284,7 @@ def first_name_genders() -> dict[str, str]:
             for name in set(getattr(provider, attr, ()) or ()):
                 if isinstance(name, str) and all(ord(ch) < 0x250 for ch in name):
                     votes[name][g] += 1
-    return {n: ("m" if m >= 0.8 * (m + f) else "f") for n, (m, f) in votes.items() if max(m, f) >= 0.8 * (m + f)}
+    return {n: ("m" if m > f else "f") for n, (m, f) in votes.items() if m + f >= 3 and max(m, f) >= 0.8 * (m + f)}
 
 
 def person_gender(name: str, role: str = "") -> str | None:
