@@ -88,3 +88,13 @@ def test_describe_trends_without_dates():
     trend = SimpleNamespace(table=pd.DataFrame(columns=["group", "month", "term", "count", "n_docs"]), undated=4)
     text = describe.describe_trends(trend, terms=["tram"]).text
     assert "No document is dated" in text and "4 undated documents are left out" in text
+
+
+def test_describe_trends_leaves_the_undated_group_out_of_the_months():
+    table = pd.DataFrame({
+        "group": ["A", "A", "A"], "month": ["2023-01", "2023-02", "(missing)"], "term": "tram",
+        "count": [2, 0, 1], "n_docs": [1, 2, 1],
+    })
+    text = describe.describe_trends(SimpleNamespace(table=table, undated=1), terms=["tram"]).text
+    assert "`tram` followed over 2 months; 1 of the 2 group-months with documents rest on a single document." in text
+    assert "1 undated document is left out of the lines." in text

@@ -253,7 +253,8 @@ def _term_problems(values: Mapping[str, Any], corpus, settings) -> list[Problem]
         elif missing:
             found.append(Problem(
                 "terms",
-                f"terms: {term!r} never occurs in the {len(corpus.documents):,} documents ({missing[0]!r} does not); "
+                f"terms: {term!r} never occurs in the {len(corpus.documents):,} documents"
+                f"{f' ({missing[0]!r} does not)' if len(words) > 1 else ''}; "
                 f"{_closest(missing[0], present)}; or give terms = [] for the corpus's top key terms",
             ))
     return found

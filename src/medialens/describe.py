@@ -159,8 +159,9 @@ def describe_trends(trend, *, terms: list[str]) -> Findings:
     """Followed terms over time: months, how many group-months rest on one document, terms that
     never occur, undated documents left out."""
     t = trend.table
-    months = sorted(t["month"].dropna().unique())
-    points = t.drop_duplicates(["group", "month"])
+    dated = t[t["month"].notna() & (t["month"] != MISSING_GROUP)]
+    months = sorted(dated["month"].unique())
+    points = dated.drop_duplicates(["group", "month"])
     with_docs = points[points["n_docs"] > 0]
     out = []
     if not months:
