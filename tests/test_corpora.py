@@ -50,7 +50,7 @@ MISSPELT = ("en_transit", "misspelt.params.yaml", ["10_term_frequency"])
 
 
 def _render(name: str, tmp: Path, params: str = "params.yaml", only: list[str] = ()) -> tuple[str, subprocess.CompletedProcess]:
-    out = tmp / (name if params == "params.yaml" else f"{name}-{Path(params).stem}")
+    out = tmp / (name if params == "params.yaml" else f"{name}-{params.split('.')[0]}")  # misspelt.params.yaml: en_transit-misspelt
     env = {**os.environ, **DETERMINISTIC_ENV, "MEDIALENS_CACHE": str(tmp / "cache" / name), "MPLBACKEND": "Agg"}
     proc = subprocess.run(
         [sys.executable, "-m", "medialens.cli", "report", str(CORPORA / name / params),
