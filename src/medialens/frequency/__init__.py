@@ -39,7 +39,9 @@ from .contingency import CORRECTIONS, chi2_signed, g2_signed, log_ratio, william
 from .counts import (
     FREQ_COLUMNS,
     TermCounts,
+    count_table,
     count_terms,
+    export_threshold,
     group_sizes,
     largest_group,
     normalise_term,
@@ -56,6 +58,8 @@ __all__ = [
     "group_sizes",
     "largest_group",
     "term_frequencies",
+    "count_table",
+    "export_threshold",
     "keyness",
     "keyness_grid",
     "bootstrap_log_ratio",
