@@ -1,28 +1,38 @@
-"""Hand-coded stance: reading a coding file, and a classifier trained on it (TF-IDF on the shared
-tokens + logistic regression, stratified k-fold cross-validation, macro-F1 beside the majority
-baseline), applied to the sentences that mention a target.
+"""Hand-coded stance: reading a coding file, and a classifier trained on it (TF-IDF + logistic
+regression, stratified k-fold cross-validation, macro-F1 beside the majority baseline), applied to
+the sentences that mention a target.
+
+The classifier's features are token counts from the one counting path (the word table and
+:func:`medialens.counting.count_ngrams`, as :func:`medialens.frequency.count_terms` counts),
+with the analysis settings in the variant that keeps negations (:func:`classifier_settings`);
+TF-IDF weights (``sublinear_tf``, smoothed idf, rows L2-normalised) are computed from those counts
+on each training set's vocabulary, as scikit-learn's ``TfidfVectorizer`` would.
 """
 
 from __future__ import annotations
 
-import io
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from . import validate
+from .codebook import make_codebook, read_coded
+from .counting import count_ngrams, word_table
 from .grouping import group_column, group_labels, group_order
 from .results import Result
 from .stance import _check_bootstrap, bootstrap_mean
-from .text import TextSettings, Tokenizer
+from .text import TextSettings
 
 __all__ = [
     "STANCE_LABELS",
     "CODE_COLUMNS",
     "Evaluation",
     "read_codes",
+    "classifier_settings",
     "evaluate_classifier",
     "mention_sentences",
     "predict_stance",
@@ -46,46 +56,80 @@ class Evaluation(Result):
 
 
 def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> pd.DataFrame:
-    """Read a coding CSV: ``unit_id, text, target, stance, coder`` (lines starting with ``#`` are
-    comments). Raises ``ValueError`` naming the file, the row and the problem."""
+    """Read a stance coding file: one row per coded unit, ``unit_id, text, target, stance, coder``
+    (lines starting with ``#`` before the header are comments), through the one reader of coding
+    files, :func:`medialens.codebook.read_coded`, with ``stance`` as the codebook's one variable.
+
+    Parameters
+    ----------
+    coding_file : path
+        The CSV file.
+    labels : tuple of str
+        The stance labels allowed (matched ignoring case).
+
+    Returns
+    -------
+    DataFrame
+        ``line, unit_id, text, target, stance, coder`` in the file's order.
+
+    Raises ``ValueError`` naming the file, the line and the problem (a missing column, an empty
+    text, target or stance, a label not in ``labels``, a coder who coded a unit twice).
+    """
     path = Path(coding_file)
-    name = path.name
     if not path.is_file():
         raise ValueError(f"coding_file = {str(path)!r}: no such file")
-    raw = path.read_text(encoding="utf-8-sig")
-    lines = raw.splitlines(keepends=True)
-    body = "".join(ln if not ln.lstrip().startswith("#") else "\n" for ln in lines)
-    try:
-        df = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=True, on_bad_lines="error")
-    except pd.errors.ParserError as exc:
-        raise ValueError(f"{name}: not a well-formed CSV ({str(exc).strip()})") from None
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{name}: the file has no header and no rows") from None
-    df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in CODE_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name}: missing column(s) {missing}; found {list(df.columns)}; need {list(CODE_COLUMNS)}")
-    # line numbers in the file (header = first non-comment line)
-    data_lines = [i for i, ln in enumerate(lines, start=1) if ln.strip() and not ln.lstrip().startswith("#")][1:]
-    df["line"] = data_lines[: len(df)] if len(data_lines) >= len(df) else list(range(2, len(df) + 2))
-    df["stance"] = df["stance"].str.strip().str.lower()
-    for col in ("text", "stance", "target"):
-        empty = df[df[col].str.strip() == ""]
-        if len(empty):
-            raise ValueError(f"{name}:{int(empty['line'].iloc[0])}: empty {col!r}")
-    bad = df[~df["stance"].isin(labels)]
-    if len(bad):
-        r = bad.iloc[0]
-        raise ValueError(
-            f"{name}:{int(r['line'])}: unknown stance label {r['stance']!r}; use one of {list(labels)} "
-            f"({len(bad)} row(s) affected)"
-        )
-    return df[["line", *CODE_COLUMNS]].reset_index(drop=True)
+    book = make_codebook({"stance": list(labels)}, missing=(), what="labels")
+    codes = read_coded(path, codebook=book, info=("text", "target"), required=("text", "target", "stance")).table
+    codes = codes.sort_values("line", kind="stable").rename(columns={"value": "stance"}).astype({"stance": str})
+    return codes[["line", *CODE_COLUMNS]].reset_index(drop=True)
 
 
-def _tokenizer(settings: TextSettings | None) -> Tokenizer:
-    """The classifier's analyzer: the shared tokeniser with ``settings`` (default ``TextSettings()``)."""
-    return Tokenizer(validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings())
+def classifier_settings(settings: TextSettings | None = None) -> TextSettings:
+    """The tokeniser settings the classifier counts with: ``settings`` (default ``TextSettings()``)
+    with negations kept (``niet``, ``geen``; ``not``, ``no``), which are stance cues.
+
+    Returns
+    -------
+    TextSettings
+    """
+    base = validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings()
+    return dataclasses.replace(base, keep_negations=True)
+
+
+def _counts(texts, settings: TextSettings) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Texts × tokens counts (float64) and the tokens, columns sorted by token, by the one
+    counting path (each text split into sentences and words as the corpus word table is)."""
+    texts = list(texts)
+    counted = count_ngrams(word_table([str(i) for i in range(len(texts))], texts), settings, (1, 1))
+    names = counted.names().astype(str)
+    order = np.argsort(names, kind="stable")
+    return counted.matrix[:, order].astype(np.float64).tocsr(), names[order]
+
+
+@dataclass(frozen=True)
+class _Model:
+    """A fitted classifier: the training vocabulary's columns, its TF-IDF weights and the model."""
+
+    columns: np.ndarray
+    tfidf: object
+    model: object
+
+    def predict(self, counts: sp.csr_matrix) -> np.ndarray:
+        return self.model.predict(self.tfidf.transform(counts[:, self.columns]))
+
+
+def _fit(counts: sp.csr_matrix, y: np.ndarray, random_state: int) -> _Model:
+    """TF-IDF on the vocabulary of ``counts`` (the tokens that occur in these training units) and
+    a class-balanced logistic regression, fitted on them."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    columns = np.flatnonzero(counts.getnnz(axis=0))
+    x = counts[:, columns]
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(x)
+    model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state)
+    model.fit(tfidf.transform(x), y)
+    return _Model(columns, tfidf, model)
 
 
 def evaluate_classifier(
@@ -96,7 +140,8 @@ def evaluate_classifier(
     random_state: int = 0,
     source: str = "coding_file",
 ) -> Evaluation:
-    """TF-IDF (shared tokeniser) + logistic regression with stratified k-fold cross-validation.
+    """TF-IDF (the one counting path, :func:`classifier_settings`) + logistic regression with
+    stratified k-fold cross-validation.
 
     Returns
     -------
@@ -106,14 +151,11 @@ def evaluate_classifier(
         precision/recall/F1/support; ``n``: units per class.
     """
     from sklearn.dummy import DummyClassifier
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import classification_report, confusion_matrix, f1_score
     from sklearn.model_selection import StratifiedKFold
-    from sklearn.pipeline import make_pipeline
 
     validate.whole_number(n_splits, "n_splits", minimum=2)
-    tokenizer = _tokenizer(settings)
+    settings = classifier_settings(settings)
     y = codes["stance"].to_numpy()
     counts = pd.Series(y).value_counts().sort_index()
     if len(counts) < 2:
@@ -124,21 +166,16 @@ def evaluate_classifier(
             f"{source}: too few examples per class for n_splits = {n_splits} folds ({small}); "
             f"code at least {n_splits} units per class or lower n_splits"
         )
-    X = codes["text"].to_numpy()
+    X, _ = _counts(codes["text"], settings)
     cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     labels = sorted(counts.index)
     pred = np.empty(len(y), dtype=object)
     base = np.empty(len(y), dtype=object)
     rows = []
-    for fold, (tr, te) in enumerate(cv.split(X, y), start=1):
-        model = make_pipeline(
-            TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True),
-            LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
-        )
-        model.fit(X[tr], y[tr])
-        pred[te] = model.predict(X[te])
-        dummy = DummyClassifier(strategy="most_frequent").fit(X[tr], y[tr])
-        base[te] = dummy.predict(X[te])
+    for fold, (tr, te) in enumerate(cv.split(np.zeros(len(y)), y), start=1):
+        pred[te] = _fit(X[tr], y[tr], random_state).predict(X[te])
+        dummy = DummyClassifier(strategy="most_frequent").fit(np.zeros((len(tr), 1)), y[tr])
+        base[te] = dummy.predict(np.zeros((len(te), 1)))
         rows.append((fold, len(te), f1_score(y[te], pred[te], average="macro", labels=labels, zero_division=0),
                      f1_score(y[te], base[te], average="macro", labels=labels, zero_division=0)))
     scores = pd.DataFrame(rows, columns=["fold", "n_test", "macro_f1_model", "macro_f1_majority"])
@@ -204,19 +241,12 @@ def predict_stance(
     ``group_by`` is a column of ``units`` (e.g. what :func:`mention_sentences` adds); its groups are
     labelled by :func:`medialens.grouping.group_labels`.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     labels = group_labels(units, group_by)
     _check_bootstrap(n_bootstrap, random_state)
     validate.whole_number(min_n, "min_n", minimum=1)
-    model = make_pipeline(
-        TfidfVectorizer(analyzer=_tokenizer(settings), sublinear_tf=True),
-        LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
-    )
-    model.fit(codes["text"].to_numpy(), codes["stance"].to_numpy())
-    pred = model.predict(units["text"].to_numpy())
+    X, _ = _counts([*codes["text"], *units["text"]], classifier_settings(settings))
+    n_codes = len(codes)
+    pred = _fit(X[:n_codes], codes["stance"].to_numpy(), random_state).predict(X[n_codes:])
     u = units.assign(predicted=pred, group=labels)
     rank = {g: i for i, g in enumerate(group_order(labels))}
     rows = []
@@ -239,15 +269,10 @@ def classifier_top_terms(
     """The ``top_n`` terms with the largest logistic-regression weight per class, fitted on all coded
     units: what the classifier has learned to look at (validate it: target names here mean the
     model learned the topic, not the stance)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
     n = validate.whole_number(top_n, "top_n", minimum=1)
-    vec = TfidfVectorizer(analyzer=_tokenizer(settings), sublinear_tf=True)
-    X = vec.fit_transform(codes["text"].to_numpy())
-    model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state)
-    model.fit(X, codes["stance"].to_numpy())
-    terms = vec.get_feature_names_out()
+    X, names = _counts(codes["text"], classifier_settings(settings))
+    fitted = _fit(X, codes["stance"].to_numpy(), random_state)
+    model, terms = fitted.model, names[fitted.columns]
     coef = model.coef_ if len(model.classes_) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
     rows = []
     for k, label in enumerate(model.classes_):

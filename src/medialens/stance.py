@@ -69,7 +69,7 @@ def find_mentions(
     documents: pd.DataFrame,
     targets: dict[str, list[str]],
     *,
-    lexicon: Lexicon,
+    lexicon: Lexicon | None,
     window: int | str = "sentence",
     settings: TextSettings | None = None,
     quotes: pd.DataFrame | None = None,
@@ -86,7 +86,9 @@ def find_mentions(
     targets : dict
         Target name -> list of aliases (matched case-insensitively on whole tokens, a single-word
         alias also on the parts of hyphenated compounds).
-    lexicon : Lexicon
+    lexicon : Lexicon or None
+        Scores each context; ``None`` (no lexicon for the language): mentions are found, their
+        ``polarity`` is NaN and the lexicon counts are 0.
     window : "sentence" or int
         The mention's sentence, or this many tokens either side (within the document).
     settings : TextSettings, optional
@@ -216,7 +218,7 @@ def _mention(doc_id, toks, sent_of, who, sent_bounds, i, length, hit, window, le
         lo, hi = max(0, i - window), min(len(toks), i + length + window)
     ctx = toks[lo:hi]
     skip = set(range(i - lo, i - lo + length))
-    score, n_lex, n_neg, n_guard = score_tokens(
+    score, n_lex, n_neg, n_guard = (float("nan"), 0, 0, 0) if lexicon is None else score_tokens(
         ctx, lexicon, skip=skip, negation_window=neg_w, negation_factor=neg_f, sentence_ids=sent_of[lo:hi]
     )
     speaker, in_quote = who[i]
