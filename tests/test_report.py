@@ -374,7 +374,7 @@ def test_check_mode_validates_and_runs_nothing(tmp_path, capsys):
     seeds_params = project_root() / "corpus" / "seeds.params.yaml"
     assert cli.main(["report", str(seeds_params), "--check", "--out", str(out), "--figures", str(tmp_path / "f")]) == 0
     printed = capsys.readouterr().out
-    assert "00_corpus.ipynb: ['corpus', 'figures_dir']" in printed
+    assert "00_corpus.ipynb: ['corpus', 'figures_dir', 'tables_dir']" in printed  # tables_dir: the report's tables/
     assert not out.exists() and not (tmp_path / "f").exists()
 
 
