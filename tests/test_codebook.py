@@ -171,3 +171,17 @@ def test_a_sheet_needs_a_variable_column_and_info_names_known_columns(tmp_path):
         cbk.read_coded("", codebook=CB)
     with pytest.raises(ValueError, match=r"codes\.csv:1: missing column\(s\) \['text'\]"):
         cbk.read_coded(f, codebook=CB, required=("text",))
+
+
+def test_open_variables_take_any_text_but_the_missing_answers(tmp_path):
+    book = cbk.make_codebook({"speaker": {"values": "open"}, "stance": ["favour", "against"]})
+    assert book.variable("speaker").open and not book.variable("stance").open
+    assert "(open answer" in cbk.codebook_markdown(book)
+    f = tmp_path / "codes.csv"
+    f.write_text("unit_id,coder,variable,value\nq1,ann,speaker, Jens Stoltenberg \nq2,ann,speaker,dk\n", encoding="utf-8")
+    t = cbk.read_coded(f, codebook=book).table
+    assert t["value"].tolist()[0] == "Jens Stoltenberg" and t["value"].isna().tolist() == [False, True]
+    with pytest.raises(ValueError, match="open values; its level must be nominal"):
+        cbk.make_codebook({"speaker": {"values": "open", "level": "ordinal"}})
+    with pytest.raises(ValueError, match="needs a list of at least two values"):
+        cbk.make_codebook({"speaker": "closed"})

@@ -253,3 +253,51 @@ def test_the_seed_example_codes_read_and_agree(seeds):
     assert int(codes["value"].isna().sum()) == 1
     row = hc.agreement_table(codes, codebook=cb, n_bootstrap=200).table.iloc[0]
     assert row["n_units"] == 55 and row["n_coders"] == 2
+
+
+# --------------------------------------------------------------------------------------------
+# The README's path: alpha from a real annotation export with a parameter file only
+# --------------------------------------------------------------------------------------------
+def test_alpha_from_an_annotation_export_with_a_parameter_file_only(seeds, tmp_path):
+    """One row per coder x unit, ordinal codes, "don't know" and "99" as missing answers; the
+    parameter file of the README (corpus and coded file relative to it) runs notebook 40, and the
+    alpha it prints is the alpha of the export computed directly."""
+    import io
+
+    import nbformat
+    import yaml
+
+    from medialens import reliability as rel
+    from medialens.paths import project_root
+    from medialens.report import run_report
+
+    units = hc.coding_units(seeds, kind="sentences")["unit_id"].tolist()[:40]
+    rng = np.random.default_rng(5)
+    rows = []
+    for u in units:
+        truth = int(rng.integers(1, 6))
+        for coder in ("ann", "bob", "cas"):
+            value = str(int(np.clip(truth + rng.integers(-1, 2), 1, 5)))
+            rows.append((u, coder, "tone", rng.choice([value] * 8 + ["don't know", "99"])))
+    export = pd.DataFrame(rows, columns=["unit_id", "coder", "variable", "value"])
+    export.to_csv(tmp_path / "annotations.csv", index=False)
+    params = {
+        "corpus": str(project_root() / "corpus" / "seeds.yaml"),
+        "notebooks": {"40_coding_and_validation": {
+            "coded_path": "annotations.csv", "unit_kind": "sentences",
+            "codebook": {"tone": {"values": [1, 2, 3, 4, 5], "level": "ordinal"}},
+            "missing_values": ["don't know", "99"], "bootstrap": "units", "n_bootstrap": 200}},
+    }
+    (tmp_path / "annotations.params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    stream = io.StringIO()
+    rc = run_report(tmp_path / "annotations.params.yaml", out_dir=tmp_path / "out", figures_dir=tmp_path / "figs",
+                    only=["40_coding_and_validation"], html_output=False, stream=stream)
+    assert rc == 0, stream.getvalue()
+    nb = nbformat.read(tmp_path / "out" / "40_coding_and_validation.ipynb", as_version=4)
+    printed = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    coded = export[~export["value"].isin(["don't know", "99"])]
+    expected = rel.agreement(coded, level="ordinal", values=["1", "2", "3", "4", "5"], n_bootstrap=0).table.iloc[0]
+    assert f"tone: Krippendorff's alpha (ordinal) = {expected['alpha']:.3f} over {int(expected['n_units'])} units" in printed
+    n_missing = int(export["value"].isin(["don't know", "99"]).sum())
+    assert f"{n_missing} 'missing' answer(s)" in printed
+    assert "resamples of the" in printed and "coded units, seed 0" in printed

@@ -52,12 +52,18 @@ CODE_TABLE = ("unit_id", "coder", "variable", "value", "file", "line")
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Variable:
-    """One coded variable: its name, allowed values (in order), level and instruction."""
+    """One coded variable: its name, allowed values (in order; empty for an open answer such as a
+    speaker's name), level and instruction."""
 
     name: str
     values: tuple[str, ...]
     level: str = "nominal"
     description: str = ""
+
+    @property
+    def open(self) -> bool:
+        """Any text is a value (nominal); only the missing answers are set aside."""
+        return not self.values
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,8 @@ def make_codebook(spec: Mapping, *, missing: Sequence[str] = DONT_KNOW, what: st
     spec : mapping
         Variable name -> a list of values, or a dict with ``values`` and optionally ``level``
         (nominal, ordinal, interval, ratio) and ``description``. Values are compared as text, so
-        ``[1, 2, 3]`` and ``["1", "2", "3"]`` are the same codebook.
+        ``[1, 2, 3]`` and ``["1", "2", "3"]`` are the same codebook. ``values: open`` makes an
+        open nominal variable (any text, e.g. the speaker of a quote).
     missing : list of str
         Answers that count as missing, not as a category.
     what : str
@@ -101,8 +108,13 @@ def make_codebook(spec: Mapping, *, missing: Sequence[str] = DONT_KNOW, what: st
     for name, body in spec.items():
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in _RESERVED:
             raise ValueError(f"{what}: variable name {name!r} must be a plain name (letters, digits, _) other than {list(_RESERVED)}")
-        body = {"values": body} if isinstance(body, list | tuple) else dict(body or {})
+        body = {"values": body} if isinstance(body, list | tuple | str) else dict(body or {})
         values = body.get("values")
+        if values == "open":
+            if body.get("level", "nominal") != "nominal":
+                raise ValueError(f"{what}: variable {name!r} has open values; its level must be nominal")
+            variables.append(Variable(name, (), "nominal", str(body.get("description", ""))))
+            continue
         if not isinstance(values, list | tuple) or len(values) < 2:
             raise ValueError(f"{what}: variable {name!r} needs a list of at least two values")
         text = tuple(_text(v) for v in values)
@@ -132,7 +144,7 @@ def codebook_markdown(codebook: Codebook, *, title: str = "Codebook") -> str:
     for v in codebook.variables:
         lines += [f"## `{v.name}` ({v.level})", "", v.description or "_What the variable captures; the coding unit; the rule for hard cases._", "",
                   "| value | definition | example |", "|---|---|---|"]
-        lines += [f"| `{x}` | | |" for x in v.values]
+        lines += [f"| `{x}` | | |" for x in v.values] or ["| (open answer: write it as the text gives it) | | |"]
         lines.append("")
     return "\n".join(lines)
 
@@ -353,6 +365,8 @@ def _match_values(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         key = value.casefold()
         if key in missing:
             values.append(np.nan)
+        elif not allowed[var]:  # an open variable
+            values.append(value)
         elif key in allowed[var] or _numeric_key(key) in allowed[var]:
             values.append(allowed[var].get(key, allowed[var].get(_numeric_key(key))))
         else:

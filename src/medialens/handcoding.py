@@ -310,7 +310,7 @@ def agreement_table(
         if sub.empty:
             notes.append(f"{var.name}: no codes.")
             continue
-        values = var.values if var.level in ("nominal", "ordinal") else None
+        values = var.values if var.level in ("nominal", "ordinal") and not var.open else None
         r = reliability.agreement(sub, level=var.level, values=values, n_bootstrap=n_bootstrap, ci=ci,
                                   bootstrap=bootstrap, random_state=random_state)
         rows.append(r.table.assign(variable=var.name))
