@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum
 
-__all__ = ["KnownWarning", "KNOWN_WARNINGS", "quiet_known_warnings", "pytest_filters", "IPCKernelManager"]
+__all__ = ["KnownWarning", "KNOWN_WARNINGS", "quiet_known_warnings", "pytest_filters", "IPCKernelManager", "RUN_ENV"]
+
+#: Set by the report runner (``report``), ``make store`` (``store``) and the tests (``test``) for
+#: the kernels they start; a kernel without it is an interactive one (JupyterLab).
+RUN_ENV = "MEDIALENS_RUN"
 
 
 @dataclass(frozen=True)
@@ -73,3 +77,11 @@ class IPCKernelManager(AsyncKernelManager):
     readable by their owner only) instead of TCP ports. Windows has no IPC transport: TCP there."""
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc", config=True)
+
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt the kernel, except while shutting it down: jupyter_client interrupts before
+        it asks a kernel to shut down, and a kernel interrupted while idle logs "KeyboardInterrupt
+        caught in kernel" on the console. The runner stops kernels only when they are idle."""
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
