@@ -21,9 +21,14 @@ from medialens.store import (
     store_outputs,
 )
 
+SPLIT_PRINTS = (
+    "import sys\nfrom IPython.display import display\nprint('a')\nsys.stdout.flush()\nprint('b')\n"
+    "display(1)\nprint('c')"
+)
+
 
 def test_store_outputs_runs_clean_in_order_and_leaves_a_failing_notebook_unchanged(tmp_path):
-    ok = write_notebook(tmp_path, "runner-ok-store", ["print(top_n + 1)", "top_n * 3"])
+    ok = write_notebook(tmp_path, "runner-ok-store", ["print(top_n + 1)", "top_n * 3", SPLIT_PRINTS])
     bad = write_notebook(tmp_path, "runner-fails-store", ["raise ValueError('nope')"])
     before = bad.read_bytes()
     stream = io.StringIO()
@@ -32,9 +37,12 @@ def test_store_outputs_runs_clean_in_order_and_leaves_a_failing_notebook_unchang
     assert bad.read_bytes() == before
     nb = nbformat.read(ok, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert [c.execution_count for c in code] == [1, 2, 3]  # no injected cell: the defaults are used
+    assert [c.execution_count for c in code] == [1, 2, 3, 4]  # no injected cell: the defaults are used
     assert code[1].outputs[0]["text"] == "11\n"
     assert code[2].outputs[0]["data"]["text/plain"] == "30"
+    # however the kernel split the prints, adjacent streams are stored as one; the order is kept
+    assert [(o.output_type, o.get("text")) for o in code[3].outputs] == [
+        ("stream", "a\nb\n"), ("display_data", None), ("stream", "c\n")]
     assert "papermill" not in nb.metadata and all("papermill" not in c.metadata for c in nb.cells)
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == ["runner-fails-store.ipynb", "runner-ok-store.ipynb"]
     assert not list(tmp_path.glob(".*"))

@@ -169,6 +169,22 @@ def remove_stale_figures(folder: Path, before: dict[str, tuple[int, int]]) -> li
     return removed
 
 
+def _merge_adjacent_streams(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Join stream outputs of one name that follow each other: how a kernel splits one print
+    into messages depends on timing, and stored outputs must not."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if out["output_type"] == "stream" and prev and prev["output_type"] == "stream" and prev["name"] == out["name"]:
+                prev["text"] += out["text"]
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    return nb
+
+
 def _figures_folder(path: Path) -> Path | None:
     """The folder a notebook's ``figures_dir`` default names (None when it declares none)."""
     from .report import notebook_parameters
@@ -197,7 +213,7 @@ def _store_one(path: Path, stream) -> bool:
         return False
     drawn = sorted(n for n, stamp in snapshot_figures(folder).items() if before.get(n) != stamp) if folder else []
     earlier = nbformat.read(path, as_version=4).metadata.get(RECORD_KEY, {}).get("stored", {}).get("figures", [])
-    nb = record(_strip_volatile_metadata(nb), path.name)
+    nb = record(_merge_adjacent_streams(_strip_volatile_metadata(nb)), path.name)
     nb.metadata[RECORD_KEY]["stored"]["figures"] = drawn
     with atomic_write(path, "w") as fh:
         nbformat.write(nb, fh)
