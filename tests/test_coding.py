@@ -150,3 +150,50 @@ def test_the_classifier_counts_with_the_analysis_settings():
     assert first not in " ".join(without["strongest terms (weight)"])
     with pytest.raises(ValueError, match=r"^settings: expected a TextSettings, got Tokenizer"):
         cod.evaluate_classifier(codes, settings=Tokenizer(TextSettings()))
+
+
+# --------------------------------------------------------------------------------------------
+# One counting path: the classifier's features are count_terms' counts
+# --------------------------------------------------------------------------------------------
+def _seed_codes():
+    from medialens.paths import resolve
+
+    return cod.read_codes(resolve("corpus/seeds.stance_codes.csv"))
+
+
+@pytest.mark.parametrize("settings", [TextSettings(), TextSettings(reduce="lemma"), TextSettings(remove_stopwords=False)])
+def test_classifier_counts_are_count_terms_counts(settings):
+    import numpy as np
+
+    from medialens.frequency import count_terms
+
+    codes = _seed_codes()
+    X, names = cod._counts(codes["text"], cod.classifier_settings(settings))
+    docs = pd.DataFrame({"doc_id": [f"u{i}" for i in range(len(codes))], "text": codes["text"]})
+    counts = count_terms(docs, settings=cod.classifier_settings(settings))
+    assert names.tolist() == counts.terms["term"].tolist()
+    np.testing.assert_array_equal(X.toarray(), counts.matrix.toarray())
+
+
+def test_classifier_tfidf_equals_tfidfvectorizer_on_the_training_vocabulary():
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    codes = _seed_codes()
+    settings = cod.classifier_settings(TextSettings())
+    texts = codes["text"].to_numpy()
+    train, test = np.arange(0, len(texts), 2), np.arange(1, len(texts), 2)
+    X, names = cod._counts(texts, settings)
+    fitted = cod._fit(X[train], codes["stance"].to_numpy()[train], 0)
+    vec = TfidfVectorizer(analyzer=Tokenizer(settings), sublinear_tf=True).fit(texts[train])
+    assert names[fitted.columns].tolist() == vec.get_feature_names_out().tolist()
+    np.testing.assert_allclose(fitted.tfidf.transform(X[test][:, fitted.columns]).toarray(), vec.transform(texts[test]).toarray(), atol=1e-12)
+
+
+def test_classifier_keeps_negations_when_the_analysis_drops_them():
+    assert cod.classifier_settings(TextSettings(keep_negations=False)) == TextSettings()
+    codes = _seed_codes()
+    _, names = cod._counts(codes["text"], cod.classifier_settings(TextSettings(keep_negations=False)))
+    assert "niet" in names or "geen" in names
+    with pytest.raises(ValueError, match=r"^settings: expected a TextSettings, got Tokenizer"):
+        cod.classifier_settings(Tokenizer(TextSettings()))

@@ -16,7 +16,14 @@ from medialens import clustering as cl
 from medialens import frequency as mf
 from medialens.corpus import load_corpus
 from medialens.counting import count_ngrams
-from medialens.text import TextSettings, Tokenizer, ngrams, paragraph_table, sentence_spans
+from medialens.text import (
+    TextSettings,
+    Tokenizer,
+    ngrams,
+    paragraph_table,
+    sentence_spans,
+    split_paragraphs,
+)
 from medialens.tokens import WordTable
 
 
@@ -66,6 +73,18 @@ def test_sentences_equal_sentence_spans_on_random_text(texts):
     for i, t in enumerate(texts):
         paras = [p for p in table.paragraphs().doc_ids if p.startswith(f"d{i}#")]
         assert len(paras) == len(paragraph_table(pd.DataFrame({"doc_id": [f"d{i}"], "text": [t]})))
+    # the loader's n_paragraphs comes from the table: the count split_paragraphs gives
+    assert table.paragraph_counts().tolist() == [len(split_paragraphs(t)) for t in texts]
+    order = table.doc_ids[::-1]
+    assert table.select(order).paragraph_counts().tolist() == [len(split_paragraphs(t)) for t in texts[::-1]]
+
+
+def test_loaded_paragraph_counts_are_the_word_tables(seeds):
+    docs = seeds.documents
+    assert docs["n_paragraphs"].tolist() == seeds.words.paragraph_counts().tolist()
+    assert docs["n_paragraphs"].tolist() == [len(split_paragraphs(t)) for t in docs["text"]]
+    empty = WordTable.from_texts(["a", "b", "c"], ["", "Kop\n\n...\n\nTekst hier.", "   "])
+    assert empty.paragraph_counts().tolist() == [0, 3, 0]
 
 
 def test_ngrams_never_cross_a_sentence_paragraph_or_document():

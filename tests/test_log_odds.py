@@ -167,8 +167,7 @@ def test_target_contexts_count_each_context_token_once(lex):
         # before: the notebook joined one context per mention, so with two mentions in one sentence
         # (window: two overlapping windows) the shared words were counted twice
         assert ctx["text"].tolist() == [expected, ""]
-        tok = Tokenizer(TextSettings(remove_stopwords=False, min_length=1))
-        assert lod.term_counts(ctx["text"], tok)["goed"] == 1
+        assert lod.term_counts(ctx["text"], settings=TextSettings(remove_stopwords=False, min_length=1))["goed"] == 1
     with pytest.raises(ValueError, match="context_target = 'EU': not a target with mentions"):
         lod.target_contexts(units, m, context_target="EU")
     with pytest.raises(ValueError, match="units: give one row per document"):
@@ -187,8 +186,7 @@ def test_speaker_units_leave_out_the_speakers_own_name_from_indirect_speech(docs
     # before: "stoltenberg" and "jens" topped the speaker's distinctive words in notebook 30
     assert u["text"].tolist() == ["Volgens Navo-topman gaat de opbouw door, zei .",
                                   "Stoltenberg is een naam", "De leiders zeiden dat het kan."]
-    tok = Tokenizer(TextSettings())
-    assert "stoltenberg" not in lod.term_counts(u["text"].iloc[[0]], tok)
+    assert "stoltenberg" not in lod.term_counts(u["text"].iloc[[0]], settings=TextSettings())
 
 
 def test_log_odds_counts_and_prior_share_one_vocabulary():
@@ -203,3 +201,65 @@ def test_log_odds_counts_and_prior_share_one_vocabulary():
     delta_c = math.log(4 / (4 + 10 - 0 - 4)) - math.log((4 + 4) / (6 + 10 - 4 - 4))
     assert r.loc["c", "delta"] == pytest.approx(delta_c)
     assert r.loc["c", "z"] == pytest.approx(delta_c / math.sqrt(1 / 4 + 1 / 8))
+
+
+# --------------------------------------------------------------------------------------------
+# One counting path: log-odds counts are count_terms' counts
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seeds():
+    from medialens.corpus import load_corpus
+
+    return load_corpus("corpus/seeds.yaml")
+
+
+def _count_terms_series(documents, settings, words=None):
+    from medialens.frequency import count_terms
+
+    counts = count_terms(documents, settings=settings, words=words)
+    total = np.asarray(counts.matrix.sum(axis=0)).ravel()
+    s = pd.Series(total, index=counts.terms["term"].to_numpy())
+    return s[s > 0].sort_index()
+
+
+@pytest.mark.parametrize("settings", [TextSettings(), TextSettings(remove_stopwords=False, min_length=1),
+                                      TextSettings(reduce="stem"), TextSettings(keep_negations=False)])
+def test_log_odds_counts_equal_count_terms_counts_on_the_same_documents(seeds, settings):
+    docs = seeds.documents
+    units = lod.comparison_units(docs, group_by="outlet")
+    group, reference = lod.choose_groups(units, group_by="outlet")
+    lo = lod.log_odds_groups(units, group_by="outlet", group=group, reference=reference, settings=settings, words=seeds.words)
+    labels = units["outlet"]
+    want_i = _count_terms_series(docs[(labels == group).to_numpy()], settings)
+    want_j = _count_terms_series(docs[(labels != group).to_numpy()], settings)
+    got = lo.set_index("term")
+    assert got.loc[got["count_i"] > 0, "count_i"].sort_index().to_dict() == want_i.to_dict()
+    assert got.loc[got["count_j"] > 0, "count_j"].sort_index().to_dict() == want_j.to_dict()
+    assert sorted(got.index) == sorted(set(want_i.index) | set(want_j.index))
+    # without the word table: the texts are split here, with the same counts
+    again = lod.log_odds_groups(units, group_by="outlet", group=group, reference=reference, settings=settings)
+    pd.testing.assert_frame_equal(lo, again)
+    # term_counts of all documents is count_terms' corpus total
+    total = lod.term_counts(docs["text"], settings=settings, doc_ids=docs["doc_id"], words=seeds.words)
+    assert total.to_dict() == _count_terms_series(docs, settings, words=seeds.words).to_dict()
+
+
+def test_log_odds_unigram_counts_equal_the_tokenisers_counts(seeds):
+    # unigrams do not depend on sentences: the counts are what Counter over the tokeniser gave before
+    from collections import Counter
+
+    tok = Tokenizer(TextSettings())
+    want = Counter()
+    for text in seeds.documents["text"]:
+        want.update(tok(text))
+    assert lod.term_counts(seeds.documents["text"]).to_dict() == dict(sorted(want.items()))
+
+
+def test_term_counts_with_other_texts_than_the_word_tables_splits_them(seeds):
+    docs = seeds.documents
+    other = [t.upper() + " zwoeltje kwispelstaart" for t in docs["text"]]
+    got = lod.term_counts(other, doc_ids=docs["doc_id"], words=seeds.words)
+    assert got["zwoeltje"] == len(docs) and got["kwispelstaart"] == len(docs)
+    assert got.to_dict() == lod.term_counts(other).to_dict()
+    with pytest.raises(ValueError, match="^words: expected the corpus word table"):
+        lod.term_counts(other, doc_ids=docs["doc_id"], words="tabel")

@@ -20,6 +20,11 @@ def scored(docs):
     return quote_eval.score(docs, quote_eval.seed_hints())
 
 
+@pytest.fixture(scope="module")
+def heldout():
+    return quote_eval.score(quote_eval.load_eval_set(EVAL_DIR / "heldout"))
+
+
 def test_the_set_is_large_enough_in_both_languages(docs):
     n = {"nl": 0, "en": 0}
     for d in docs:
@@ -37,8 +42,15 @@ def test_the_set_holds_every_seed_case(docs):
         assert (start, [speaker]) in [(g[0], g[1]) for g in seeds[text].gold]
 
 
-def test_every_gold_quote_is_found_by_the_quote_pairing(scored):
+def test_every_gold_quote_is_found_by_the_quote_pairing(scored, heldout):
     assert scored["found"].all(), scored.loc[~scored["found"], ["doc_id", "quote"]]
+    assert heldout["found"].all(), heldout.loc[~heldout["found"], ["doc_id", "quote"]]
+
+
+def test_the_held_out_set_is_apart_and_large_enough(docs, heldout):
+    assert not set(heldout["doc_id"]) & {d.doc_id for d in docs}
+    n = heldout.groupby("lang").size()
+    assert n["nl"] >= 90 and n["en"] >= 25
 
 
 def test_scores_by_hand(tmp_path):
@@ -114,3 +126,13 @@ def test_rule_confidence_is_the_measured_precision(scored):
 
     table = quote_eval.rule_precision(scored).set_index("rule")["precision"].round(3).to_dict()
     assert table == RULE_CONFIDENCE, "re-run benchmarks/eval_quotes.py --write after changing a rule"
+
+
+def test_the_stored_table_is_the_measured_one_held_out_counts_included(scored, heldout):
+    from medialens.quote_confidence import precision_table
+
+    measured = quote_eval.rule_precision(scored, heldout)
+    stored = precision_table()
+    assert stored["rule"].tolist() == measured["rule"].tolist(), "re-run benchmarks/eval_quotes.py --write"
+    for col in ("attributed", "correct", "heldout_attributed", "heldout_correct"):
+        assert stored[col].tolist() == measured[col].tolist(), col

@@ -385,6 +385,12 @@ def attribute(text: str, raw_quotes: list[dict], signal: NameSignal, hints: dict
 
 def _attribute_quote(doc: _Doc, q: dict, k_open: int, k_close: int, last: dict | None, outer: list[dict],
                      indirect: dict[int, dict]) -> tuple[str | None, str, str, str]:
+    """Who speaks the direct quote ``q`` (sentences ``k_open``..``k_close``): the rules after the
+    quote, then before it, then its context, the first that names a speaker wins.
+
+    ``last`` is the previous attributed quote, ``outer`` the direct quotes so far, ``indirect``
+    the indirect quotes by sentence. Returns ``(speaker, rule, role, reference)``.
+    """
     text = doc.text
     close_end = q["end"] + len(q["close"])
     open_start = q["start"] - len(q["open"])
@@ -394,6 +400,21 @@ def _attribute_quote(doc: _Doc, q: dict, k_open: int, k_close: int, last: dict |
     after = text[close_end:nxt]
     prev_close = max([o["end"] + 1 for o in outer if o["end"] < open_start and o["end"] >= s_start], default=s_start)
     before = text[max(s_start, prev_close) : open_start]
+    found = (
+        _after_quote(doc, q, after, k_close=k_close, s_start=s_start, last=last, outer=outer)
+        or _before_quote(doc, before, open_start)
+        or _from_context(doc, before, k_open=k_open, span=(s_start, open_start, close_end, s_end), last=last, indirect=indirect)
+    )
+    return found or (None, "unattributed", "", "")
+
+
+def _after_quote(doc: _Doc, q: dict, after: str, *, k_close: int, s_start: int, last: dict | None,
+                 outer: list[dict]) -> tuple[str | None, str, str, str] | None:
+    """Rules (a)-(d): a speaker named after the quote (``after``: the rest of its sentence up to
+    the next quote), in a split quote's middle, or in the next sentence; None when none applies."""
+    text = doc.text
+    close_end = q["end"] + len(q["close"])
+    open_start = q["start"] - len(q["open"])
     # (a) aldus X
     lim = close_end + len(after)
     if m := _ALDUS.search(after):
@@ -433,6 +454,12 @@ def _attribute_quote(doc: _Doc, q: dict, k_open: int, k_close: int, last: dict |
             ref, _ = doc.ref_at(a + m.end())
             if ref.speaker:
                 return _apply_ref(ref, "dat zei X")
+    return None
+
+
+def _before_quote(doc: _Doc, before: str, open_start: int) -> tuple[str | None, str, str, str] | None:
+    """Rules (e)-(g): a speaker named in ``before`` (the sentence part before the quote, which
+    ends at ``open_start``); None when none applies."""
     b0 = open_start - len(before)
     # (e) "Volgens X is het ‘…’"
     if m := _VOLGENS.match(before):
@@ -460,8 +487,15 @@ def _attribute_quote(doc: _Doc, q: dict, k_open: int, k_close: int, last: dict |
         ref = doc.ref_before(b0, b0 + len(before.rstrip()) - 1)
         if ref.speaker:
             return _apply_ref(ref, "X: quote")
-    if before.strip() and not verbs:
-        pass
+    return None
+
+
+def _from_context(doc: _Doc, before: str, *, k_open: int, span: tuple[int, int, int, int], last: dict | None,
+                  indirect: dict[int, dict]) -> tuple[str | None, str, str, str] | None:
+    """Rules (h)-(j): the speaker of the previous quote continues, or the previous sentence or the
+    quote's own sentence names exactly one person. ``span`` is ``(sentence start, quote start,
+    quote end, sentence end)``; None when no rule applies."""
+    s_start, open_start, close_end, s_end = span
     # (h) continuation of the previous attributed quote
     if last is not None and doc.para[last["k_close"]] == doc.para[k_open] and k_open - last["k_close"] <= 1:
         between = doc.persons_in(last["end"], open_start)
@@ -479,7 +513,7 @@ def _attribute_quote(doc: _Doc, q: dict, k_open: int, k_close: int, last: dict |
     named = [p for p in doc.persons_in(s_start, open_start) + doc.persons_in(close_end, s_end)]
     if len(set(named)) == 1:
         return named[0], "person in sentence", doc.people.get(named[0], ""), "name"
-    return None, "unattributed", "", ""
+    return None
 
 
 def _next_quote(doc: _Doc, q: dict) -> list[int]:

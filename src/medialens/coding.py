@@ -1,28 +1,38 @@
-"""Hand-coded stance: reading a coding file, and a classifier trained on it (TF-IDF on the shared
-tokens + logistic regression, stratified k-fold cross-validation, macro-F1 beside the majority
-baseline), applied to the sentences that mention a target.
+"""Hand-coded stance: reading a coding file, and a classifier trained on it (TF-IDF + logistic
+regression, stratified k-fold cross-validation, macro-F1 beside the majority baseline), applied to
+the sentences that mention a target.
+
+The classifier's features are token counts from the one counting path (the word table and
+:func:`medialens.counting.count_ngrams`, as :func:`medialens.frequency.count_terms` counts),
+with the analysis settings in the variant that keeps negations (:func:`classifier_settings`);
+TF-IDF weights (``sublinear_tf``, smoothed idf, rows L2-normalised) are computed from those counts
+on each training set's vocabulary, as scikit-learn's ``TfidfVectorizer`` would.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from . import validate
+from .counting import count_ngrams, word_table
 from .grouping import group_column, group_labels, group_order
 from .results import Result
 from .stance import _check_bootstrap, bootstrap_mean
-from .text import TextSettings, Tokenizer
+from .text import TextSettings
 
 __all__ = [
     "STANCE_LABELS",
     "CODE_COLUMNS",
     "Evaluation",
     "read_codes",
+    "classifier_settings",
     "evaluate_classifier",
     "mention_sentences",
     "predict_stance",
@@ -83,9 +93,52 @@ def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] = STANCE_LABE
     return df[["line", *CODE_COLUMNS]].reset_index(drop=True)
 
 
-def _tokenizer(settings: TextSettings | None) -> Tokenizer:
-    """The classifier's analyzer: the shared tokeniser with ``settings`` (default ``TextSettings()``)."""
-    return Tokenizer(validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings())
+def classifier_settings(settings: TextSettings | None = None) -> TextSettings:
+    """The tokeniser settings the classifier counts with: ``settings`` (default ``TextSettings()``)
+    with negations kept (``niet``, ``geen``; ``not``, ``no``), which are stance cues.
+
+    Returns
+    -------
+    TextSettings
+    """
+    base = validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings()
+    return dataclasses.replace(base, keep_negations=True)
+
+
+def _counts(texts, settings: TextSettings) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Texts × tokens counts (float64) and the tokens, columns sorted by token, by the one
+    counting path (each text split into sentences and words as the corpus word table is)."""
+    texts = list(texts)
+    counted = count_ngrams(word_table([str(i) for i in range(len(texts))], texts), settings, (1, 1))
+    names = counted.names().astype(str)
+    order = np.argsort(names, kind="stable")
+    return counted.matrix[:, order].astype(np.float64).tocsr(), names[order]
+
+
+@dataclass(frozen=True)
+class _Model:
+    """A fitted classifier: the training vocabulary's columns, its TF-IDF weights and the model."""
+
+    columns: np.ndarray
+    tfidf: object
+    model: object
+
+    def predict(self, counts: sp.csr_matrix) -> np.ndarray:
+        return self.model.predict(self.tfidf.transform(counts[:, self.columns]))
+
+
+def _fit(counts: sp.csr_matrix, y: np.ndarray, random_state: int) -> _Model:
+    """TF-IDF on the vocabulary of ``counts`` (the tokens that occur in these training units) and
+    a class-balanced logistic regression, fitted on them."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    columns = np.flatnonzero(counts.getnnz(axis=0))
+    x = counts[:, columns]
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(x)
+    model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state)
+    model.fit(tfidf.transform(x), y)
+    return _Model(columns, tfidf, model)
 
 
 def evaluate_classifier(
@@ -96,7 +149,8 @@ def evaluate_classifier(
     random_state: int = 0,
     source: str = "coding_file",
 ) -> Evaluation:
-    """TF-IDF (shared tokeniser) + logistic regression with stratified k-fold cross-validation.
+    """TF-IDF (the one counting path, :func:`classifier_settings`) + logistic regression with
+    stratified k-fold cross-validation.
 
     Returns
     -------
@@ -106,14 +160,11 @@ def evaluate_classifier(
         precision/recall/F1/support; ``n``: units per class.
     """
     from sklearn.dummy import DummyClassifier
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import classification_report, confusion_matrix, f1_score
     from sklearn.model_selection import StratifiedKFold
-    from sklearn.pipeline import make_pipeline
 
     validate.whole_number(n_splits, "n_splits", minimum=2)
-    tokenizer = _tokenizer(settings)
+    settings = classifier_settings(settings)
     y = codes["stance"].to_numpy()
     counts = pd.Series(y).value_counts().sort_index()
     if len(counts) < 2:
@@ -124,21 +175,16 @@ def evaluate_classifier(
             f"{source}: too few examples per class for n_splits = {n_splits} folds ({small}); "
             f"code at least {n_splits} units per class or lower n_splits"
         )
-    X = codes["text"].to_numpy()
+    X, _ = _counts(codes["text"], settings)
     cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     labels = sorted(counts.index)
     pred = np.empty(len(y), dtype=object)
     base = np.empty(len(y), dtype=object)
     rows = []
-    for fold, (tr, te) in enumerate(cv.split(X, y), start=1):
-        model = make_pipeline(
-            TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True),
-            LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
-        )
-        model.fit(X[tr], y[tr])
-        pred[te] = model.predict(X[te])
-        dummy = DummyClassifier(strategy="most_frequent").fit(X[tr], y[tr])
-        base[te] = dummy.predict(X[te])
+    for fold, (tr, te) in enumerate(cv.split(np.zeros(len(y)), y), start=1):
+        pred[te] = _fit(X[tr], y[tr], random_state).predict(X[te])
+        dummy = DummyClassifier(strategy="most_frequent").fit(np.zeros((len(tr), 1)), y[tr])
+        base[te] = dummy.predict(np.zeros((len(te), 1)))
         rows.append((fold, len(te), f1_score(y[te], pred[te], average="macro", labels=labels, zero_division=0),
                      f1_score(y[te], base[te], average="macro", labels=labels, zero_division=0)))
     scores = pd.DataFrame(rows, columns=["fold", "n_test", "macro_f1_model", "macro_f1_majority"])
@@ -204,19 +250,12 @@ def predict_stance(
     ``group_by`` is a column of ``units`` (e.g. what :func:`mention_sentences` adds); its groups are
     labelled by :func:`medialens.grouping.group_labels`.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     labels = group_labels(units, group_by)
     _check_bootstrap(n_bootstrap, random_state)
     validate.whole_number(min_n, "min_n", minimum=1)
-    model = make_pipeline(
-        TfidfVectorizer(analyzer=_tokenizer(settings), sublinear_tf=True),
-        LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state),
-    )
-    model.fit(codes["text"].to_numpy(), codes["stance"].to_numpy())
-    pred = model.predict(units["text"].to_numpy())
+    X, _ = _counts([*codes["text"], *units["text"]], classifier_settings(settings))
+    n_codes = len(codes)
+    pred = _fit(X[:n_codes], codes["stance"].to_numpy(), random_state).predict(X[n_codes:])
     u = units.assign(predicted=pred, group=labels)
     rank = {g: i for i, g in enumerate(group_order(labels))}
     rows = []
@@ -239,15 +278,10 @@ def classifier_top_terms(
     """The ``top_n`` terms with the largest logistic-regression weight per class, fitted on all coded
     units: what the classifier has learned to look at (validate it: target names here mean the
     model learned the topic, not the stance)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
     n = validate.whole_number(top_n, "top_n", minimum=1)
-    vec = TfidfVectorizer(analyzer=_tokenizer(settings), sublinear_tf=True)
-    X = vec.fit_transform(codes["text"].to_numpy())
-    model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state)
-    model.fit(X, codes["stance"].to_numpy())
-    terms = vec.get_feature_names_out()
+    X, names = _counts(codes["text"], classifier_settings(settings))
+    fitted = _fit(X, codes["stance"].to_numpy(), random_state)
+    model, terms = fitted.model, names[fitted.columns]
     coef = model.coef_ if len(model.classes_) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
     rows = []
     for k, label in enumerate(model.classes_):

@@ -1,10 +1,10 @@
 """The one counting path: words and word n-grams counted from the corpus word table.
 
-Every analysis that counts terms (term frequencies, TF-IDF for clustering) counts them here,
-from a :class:`~medialens.tokens.WordTable`: the words as split once, with the sentences and
-paragraphs of :func:`medialens.text.sentence_spans`. Tokens are the tokeniser's (stopwords,
-numbers, short words removed; lemma or stem), and an n-gram is ``n`` consecutive tokens of one
-sentence: it may bridge a removed stopword (``buitenlandse zaken``), never a sentence end, a
+Every analysis that counts terms (term frequencies, TF-IDF for clustering, log-odds, the stance
+classifier's features) counts them here, from a :class:`~medialens.tokens.WordTable`: the words
+as split once, with the sentences and paragraphs of :func:`medialens.text.sentence_spans`.
+Tokens are the tokeniser's (stopwords, numbers, short words removed; lemma or stem), and an
+n-gram is ``n`` consecutive tokens of one sentence: it may bridge a removed stopword (``buitenlandse zaken``), never a sentence end, a
 paragraph break or the end of a document.
 
 N-grams are coded as numbers, never as a string per occurrence: an n-gram is the pair (its
@@ -20,9 +20,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from .text import TextSettings
-from .tokens import WordTable
+from .tokens import WordTable, text_fingerprints
 
-__all__ = ["NgramCounts", "count_ngrams"]
+__all__ = ["NgramCounts", "count_ngrams", "word_table"]
 
 _LOW32 = np.int64(0xFFFFFFFF)
 
@@ -102,6 +102,43 @@ class NgramCounts:
         rank = np.empty(len(self.n), dtype=np.int64)
         rank[np.lexsort((pos, self.n, row))] = np.arange(len(self.n), dtype=np.int64)
         return rank
+
+
+def word_table(doc_ids, texts, *, words: WordTable | None = None) -> WordTable:
+    """The word table of ``texts``: the rows of the corpus word table ``words`` when every text
+    is its document's own text there (same ``doc_id``, same fingerprint), else split here.
+
+    Either way the words, sentences and paragraphs are the same (:meth:`WordTable.from_texts`),
+    so counts do not depend on it; ``words`` only saves splitting whole documents again. Texts
+    that are not whole documents (quotes, sentences, target contexts) are split here.
+
+    Parameters
+    ----------
+    doc_ids : sequence of str
+        One id per text (repeated ids are allowed: several quotes of one document).
+    texts : sequence of str
+        The texts to count (non-strings count as empty).
+    words : WordTable, optional
+        The corpus word table (``Corpus.words``).
+
+    Returns
+    -------
+    WordTable
+        One row per text, in the order given.
+    """
+    ids = [str(d) for d in doc_ids]
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    if len(ids) != len(texts):
+        raise ValueError(f"doc_ids: {len(ids)} ids for {len(texts)} texts")
+    if words is not None:
+        if not isinstance(words, WordTable):
+            raise ValueError(f"words: expected the corpus word table (Corpus.words), got {type(words).__name__}")
+        known = set(words.doc_ids)
+        if all(d in known for d in ids):
+            table = words.select(ids, parameter="words")
+            if np.array_equal(table.fingerprints, text_fingerprints(texts)):
+                return table
+    return WordTable.from_texts(ids, texts)
 
 
 def _starts_within_sentences(length: int, sentence_offsets: np.ndarray, n: int) -> np.ndarray:

@@ -6,14 +6,16 @@ by speaker, or only the contexts of one target).
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from . import validate
+from .counting import count_ngrams, word_table
 from .grouping import group_column, group_labels
-from .text import TextSettings, Tokenizer
+from .text import TextSettings
+from .tokens import WordTable
 
 __all__ = [
     "term_counts",
@@ -26,16 +28,48 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------
+# Counts: the one counting path
+# --------------------------------------------------------------------------------------------
+def _check_settings(settings: TextSettings | None) -> TextSettings:
+    return validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings()
+
+
+def _unit_counts(texts, settings: TextSettings, *, doc_ids=None, words: WordTable | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Texts × tokens counts and the tokens, from the corpus word table
+    (:func:`medialens.counting.word_table`, :func:`medialens.counting.count_ngrams`)."""
+    texts = list(texts)
+    ids = [str(i) for i in range(len(texts))] if doc_ids is None else list(doc_ids)
+    counted = count_ngrams(word_table(ids, texts, words=words), settings, (1, 1))
+    return counted.matrix, counted.names()
+
+
+def term_counts(texts, *, settings: TextSettings | None = None, doc_ids=None, words: WordTable | None = None) -> pd.Series:
+    """How often each token occurs in ``texts`` altogether, counted as :func:`medialens.frequency.count_terms`
+    counts (the corpus word table and :mod:`medialens.counting`).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts (documents, quotes, target contexts).
+    settings : TextSettings, optional
+        Tokeniser settings (default ``TextSettings()``).
+    doc_ids, words : optional
+        The texts' document ids and the corpus word table (``Corpus.words``): whole documents are
+        then not split again (the same counts).
+
+    Returns
+    -------
+    Series
+        Token -> count (int64), tokens sorted; tokens that do not occur are absent.
+    """
+    matrix, names = _unit_counts(texts, _check_settings(settings), doc_ids=doc_ids, words=words)
+    total = np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64)
+    return pd.Series(total, index=pd.Index(names.astype(str), name="term"), name="count").sort_index()
+
+
+# --------------------------------------------------------------------------------------------
 # Log-odds ratio with informative Dirichlet prior
 # --------------------------------------------------------------------------------------------
-def term_counts(texts, tokenizer: Tokenizer) -> Counter:
-    """Token counts over ``texts`` with the shared tokeniser."""
-    c: Counter = Counter()
-    for t in texts:
-        c.update(tokenizer(t))
-    return c
-
-
 def log_odds_dirichlet(
     counts_i: dict | pd.Series,
     counts_j: dict | pd.Series,
@@ -118,15 +152,35 @@ def log_odds_groups(
     reference: str | None = None,
     settings: TextSettings | None = None,
     texts: pd.Series | None = None,
+    words: WordTable | None = None,
     **kwargs,
 ) -> pd.DataFrame:
     """:func:`log_odds_dirichlet` for one group against another (``reference``) or the rest.
 
-    The texts are tokenised with ``settings`` (default ``TextSettings()``). ``texts`` (aligned
-    with ``documents``) replaces the document texts, e.g. with the target contexts only. Extra
-    keyword arguments go to :func:`log_odds_dirichlet`.
+    Parameters
+    ----------
+    documents : DataFrame
+        The units compared (``doc_id``, ``text`` and ``group_by``), e.g. from :func:`comparison_units`.
+    group_by, group, reference : str
+        The group column, the group compared, and the group it is compared with (``None``: the rest).
+    settings : TextSettings, optional
+        Tokeniser settings (default ``TextSettings()``). Tokens are counted as
+        :func:`medialens.frequency.count_terms` counts them, so a group's counts here equal
+        ``count_terms`` of its documents.
+    texts : Series, optional
+        Aligned with ``documents``: replaces the texts (e.g. with the target contexts only).
+    words : WordTable, optional
+        The corpus word table (``Corpus.words``): when the units are the corpus documents
+        themselves, their words are not split again (the same counts).
+    **kwargs
+        Passed to :func:`log_odds_dirichlet`.
+
+    Returns
+    -------
+    DataFrame
+        :func:`log_odds_dirichlet`'s table with a first column ``comparison`` (``"A vs B"``).
     """
-    tokenizer = Tokenizer(validate.instance(settings, "settings", TextSettings, "a TextSettings") if settings is not None else TextSettings())
+    settings = _check_settings(settings)
     labels = group_labels(documents, group_by)
     known = sorted(set(labels))
     if group not in known:
@@ -136,13 +190,18 @@ def log_odds_groups(
     if reference == group:
         raise ValueError(f"reference = {reference!r}: compare group {group!r} with another group, not itself")
     src = documents["text"] if texts is None else texts
-    mask_i = labels == group
-    mask_j = labels == reference if reference is not None else ~mask_i
-    ci, cj = term_counts(src[mask_i.to_numpy()], tokenizer), term_counts(src[mask_j.to_numpy()], tokenizer)
+    doc_ids = documents["doc_id"].astype(str).tolist() if "doc_id" in documents.columns else None
+    matrix, names = _unit_counts(list(src), settings, doc_ids=doc_ids, words=words)
+    mask_i = (labels == group).to_numpy()
+    mask_j = (labels == reference).to_numpy() if reference is not None else ~mask_i
+    index = names.astype(str)
+    ci = pd.Series(np.asarray(matrix[mask_i].sum(axis=0)).ravel(), index=index)
+    cj = pd.Series(np.asarray(matrix[mask_j].sum(axis=0)).ravel(), index=index)
+    ci, cj = ci[ci > 0], cj[cj > 0]  # a term occurs in the comparison only where it occurs
     ref_name = reference if reference is not None else "rest"
-    if sum(ci.values()) == 0 or sum(cj.values()) == 0:
-        empty = group if sum(ci.values()) == 0 else ref_name
-        which = "group" if sum(ci.values()) == 0 else "reference"
+    if ci.sum() == 0 or cj.sum() == 0:
+        empty = group if ci.sum() == 0 else ref_name
+        which = "group" if ci.sum() == 0 else "reference"
         raise ValueError(f"{which} = {empty!r}: has no tokens here; nothing to compare")
     out = log_odds_dirichlet(ci, cj, **kwargs)
     out.insert(0, "comparison", f"{group} vs {ref_name}")

@@ -7,6 +7,11 @@ lines each gold quote up with the extracted quote that starts with the same word
 language and per rule, and the share correct at each confidence level. The per-rule precision is
 what :mod:`medialens.quotes` uses as each rule's confidence (``data/quote_rule_precision.csv``,
 rewritten by ``benchmarks/eval_quotes.py --write``).
+
+The set has two parts: the development passages (``tests/data/quotes/*.txt``), on which the rules
+were written and the confidences are measured, and held-out passages
+(``tests/data/quotes/heldout/*.txt``), never used to set a rule or a confidence, whose figures
+say how well both carry over to text the rules were not tuned on.
 """
 
 from __future__ import annotations
@@ -195,9 +200,19 @@ def calibration(scored: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def rule_precision(scored: pd.DataFrame) -> pd.DataFrame:
-    """Per rule: attributed quotes, correct ones and the precision (``rule, attributed, correct,
-    precision``), the table :mod:`medialens.quotes` reads its confidences from."""
+def rule_precision(scored: pd.DataFrame, heldout: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per rule: attributed quotes, correct ones and the precision on the development set
+    (``rule, attributed, correct, precision``), the table :mod:`medialens.quotes` reads its
+    confidences from; with ``heldout`` (scored held-out quotes) also ``heldout_attributed`` and
+    ``heldout_correct`` (0 for a rule the held-out set has no attribution of; a rule only the
+    held-out set saw has an empty precision)."""
     r = summary(scored)["rule"]
-    r = r[r["attributed"] > 0]
-    return r[["rule", "attributed", "correct", "precision"]].reset_index(drop=True)
+    r = r[r["attributed"] > 0][["rule", "attributed", "correct", "precision"]].reset_index(drop=True)
+    if heldout is None:
+        return r
+    h = heldout[heldout["attributed"]].groupby("rule").agg(
+        heldout_attributed=("correct", "size"), heldout_correct=("correct", "sum"))
+    # a rule only the held-out set saw keeps an empty precision: it gets the lowest measured one
+    r = r.merge(h.reset_index(), on="rule", how="outer").sort_values("rule", kind="stable")
+    return r.fillna({"attributed": 0, "correct": 0, "heldout_attributed": 0, "heldout_correct": 0}).astype(
+        {"attributed": int, "correct": int, "heldout_attributed": int, "heldout_correct": int}).reset_index(drop=True)

@@ -13,7 +13,9 @@ Two steps, both rule-based and transparent:
    rule that found it and a confidence: the precision that rule reached on the hand-annotated
    evaluation set (``tests/data/quotes/``), read from :data:`RULE_CONFIDENCE` (the table
    ``data/quote_rule_precision.csv``, rewritten by ``benchmarks/eval_quotes.py --write``). A
-   rule the set has no measurement for gets the lowest measured precision.
+   rule the set has no measurement for gets the lowest measured precision. What to do with
+   the confidence (a ``min_confidence`` threshold, the calibration table, a sample to check by
+   hand) is in :mod:`medialens.quote_confidence`; its functions are importable from here too.
    Descriptions such as ``de Noor`` resolve through titles written beside a name earlier in the
    document or through the corpus's descriptor hints (``descriptor_hints`` of
    :func:`extract_quotes`, read from the corpus definition: the seeds map ``noor``/``noorse`` to
@@ -27,17 +29,25 @@ not what it thinks.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
 from .attribution import attribute
 from .grouping import group_labels, group_order
+from .quote_confidence import (
+    BELOW,
+    RULE_CONFIDENCE,
+    UNATTRIBUTED,
+    confidence_key,
+    confidence_levels,
+    precision_table,
+    rule_confidence,
+    rule_sample,
+    with_min_confidence,
+)
 from .results import Result
 from .speakers import NameSignal, lowercase_words
 from .text import normalise, paragraph_spans
@@ -51,6 +61,13 @@ __all__ = [
     "extract_quotes",
     "share_of_voice",
     "rule_counts",
+    "precision_table",
+    "confidence_levels",
+    "with_min_confidence",
+    "attribution_counts",
+    "rule_sample",
+    "BELOW",
+    "UNATTRIBUTED",
 ]
 
 QUOTE_COLUMNS = [
@@ -60,7 +77,6 @@ QUOTE_COLUMNS = [
 WARNING_COLUMNS = ["doc_id", "offset", "mark", "problem", "context"]
 
 
-
 @dataclass(frozen=True)
 class Quotes(Result):
     """:func:`extract_quotes`: the quotes (``table``, :data:`QUOTE_COLUMNS`), notes on what was
@@ -68,34 +84,6 @@ class Quotes(Result):
     not be paired."""
 
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WARNING_COLUMNS))
-
-
-_PRECISION_TABLE = Path(__file__).parent / "data" / "quote_rule_precision.csv"
-
-
-@lru_cache(maxsize=1)
-def _load_confidence() -> dict[str, float]:
-    if not _PRECISION_TABLE.is_file():
-        return {}
-    with _PRECISION_TABLE.open(encoding="utf-8", newline="") as fh:
-        return {r["rule"]: round(float(r["precision"]), 3) for r in csv.DictReader(fh) if r["precision"]}
-
-
-#: Per rule: the precision measured on the evaluation set (``rule -> share correct``).
-RULE_CONFIDENCE: dict[str, float] = dict(_load_confidence())
-
-
-def confidence_key(rule: str, reference: str) -> str:
-    """The key of the precision table: the rule, with the reference kind when it was not a name
-    (``zei X (pronoun)``)."""
-    return f"{rule} ({reference})" if reference in ("pronoun", "description") else rule
-
-
-def rule_confidence(rule: str) -> float:
-    """The measured precision of ``rule``; the lowest measured one for a rule not in the table."""
-    if rule in RULE_CONFIDENCE:
-        return RULE_CONFIDENCE[rule]
-    return min(RULE_CONFIDENCE.values(), default=0.5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,6 +316,20 @@ def rule_counts(quotes: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["confidence", "rule"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def _with_group(quotes: pd.DataFrame, group_by: str, documents: pd.DataFrame | None) -> pd.DataFrame:
+    """``quotes`` with the ``group_by`` column (joined from ``documents`` on ``doc_id`` when the
+    quotes lack it)."""
+    if group_by not in quotes.columns and documents is not None and group_by in documents.columns and group_by != "text":
+        meta = documents[["doc_id", group_by]].astype({"doc_id": str})
+        if meta["doc_id"].duplicated().any():
+            raise ValueError("documents: doc_id values repeat; cannot join a document column onto the quotes")
+        quotes = quotes.assign(doc_id=quotes["doc_id"].astype(str)).merge(meta, on="doc_id", how="left", validate="many_to_one")
+    if group_by not in quotes.columns:
+        where = "of the quotes table" + (" or the documents" if documents is not None else "")
+        raise ValueError(f"group_by = {group_by!r}: not a column {where}; columns: {list(quotes.columns)}")
+    return quotes
+
+
 def share_of_voice(
     quotes: pd.DataFrame,
     *,
@@ -358,14 +360,7 @@ def share_of_voice(
         sorted by group (:func:`medialens.grouping.group_order`, ``(missing)`` last), then quoted
         words (descending), then speaker.
     """
-    if group_by not in quotes.columns and documents is not None and group_by in documents.columns and group_by != "text":
-        meta = documents[["doc_id", group_by]].astype({"doc_id": str})
-        if meta["doc_id"].duplicated().any():
-            raise ValueError("documents: doc_id values repeat; cannot join a document column onto the quotes")
-        quotes = quotes.assign(doc_id=quotes["doc_id"].astype(str)).merge(meta, on="doc_id", how="left", validate="many_to_one")
-    if group_by not in quotes.columns:
-        where = "of the quotes table" + (" or the documents" if documents is not None else "")
-        raise ValueError(f"group_by = {group_by!r}: not a column {where}; columns: {list(quotes.columns)}")
+    quotes = _with_group(quotes, group_by, documents)
     kinds = kinds or ["direct", "indirect"]
     q = quotes[quotes["kind"].isin(kinds)]
     q = q.assign(**{group_by: group_labels(q, group_by)})
@@ -377,3 +372,35 @@ def share_of_voice(
     rank = out[group_by].map({g: i for i, g in enumerate(group_order(out[group_by]))})
     order = out.assign(_rank=rank).sort_values(["_rank", "words", "speaker"], ascending=[True, False, True], kind="stable").index
     return out.loc[order].reset_index(drop=True)
+
+
+def attribution_counts(quotes: pd.DataFrame, *, group_by: str = "outlet", documents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per group: how many quotes have a speaker used, below ``min_confidence`` or none.
+
+    Parameters
+    ----------
+    quotes : DataFrame
+        From :func:`with_min_confidence` (``.table``; it has the ``attribution`` column).
+    group_by : str
+        Grouping column of the quotes, or with ``documents`` any document column.
+    documents : DataFrame, optional
+        The corpus documents, for a ``group_by`` column the quotes lack.
+
+    Returns
+    -------
+    DataFrame
+        ``<group_by>, quotes, used, below_min_confidence, unattributed, share_used`` (direct and
+        indirect quotes), in :func:`medialens.grouping.group_order`.
+    """
+    if "attribution" not in quotes.columns:
+        raise ValueError("quotes: no 'attribution' column; pass with_min_confidence(quotes, min_confidence).table")
+    q = _with_group(quotes[quotes["kind"] != "nested"], group_by, documents)
+    q = q.assign(**{group_by: group_labels(q, group_by)})
+    out = pd.crosstab(q[group_by], q["attribution"]).reindex(
+        columns=["used", "below min_confidence", "unattributed"], fill_value=0)
+    out = out.rename(columns={"below min_confidence": "below_min_confidence"})
+    out.insert(0, "quotes", out.sum(axis=1))
+    out["share_used"] = (out["used"] / out["quotes"]).round(3)
+    out = out.reindex(group_order(out.index)).reset_index()
+    out.columns.name = None
+    return out

@@ -208,6 +208,16 @@ class WordTable:
         """Words per document (before any filter)."""
         return np.diff(self.offsets)
 
+    def paragraph_counts(self) -> np.ndarray:
+        """Paragraphs per document (int64): as many as :func:`medialens.text.split_paragraphs`
+        finds in its text (a paragraph without words counts too: it still starts a sentence)."""
+        n_sent = np.diff(self.doc_sentences)
+        out = np.zeros(len(self.doc_ids), dtype=np.int64)
+        has = n_sent > 0
+        # paragraph numbers run from 1 within a document: its last sentence's is the count
+        out[has] = self.paragraph[self.doc_sentences[1:][has] - 1]
+        return out
+
     def positions(self, doc_ids: Iterable[str], *, parameter: str = "doc_ids") -> np.ndarray:
         """Row numbers of ``doc_ids`` in this table; an unknown id is a ``ValueError`` naming
         ``parameter``."""

@@ -223,30 +223,10 @@ def cluster(
     if isinstance(k, str):
         if k != "auto":
             raise ValueError(f"k = {k!r}: give a whole number of clusters (>= 2) or 'auto'")
-        for name, v in (("k_min", k_min), ("k_max", k_max)):
-            validate.whole_number(v, name, minimum=2)
-        if k_min > k_max:
-            raise ValueError(f"k_min = {k_min} is larger than k_max = {k_max}")
-        hi = min(int(k_max), n - 1, distinct)
-        if k_min > hi:
-            raise ValueError(
-                f"k_min = {k_min}: with {n} {what} ({distinct} distinct) k can be at most {hi}; lower k_min"
-            )
-        rows, fits = [], {}
-        for kk in range(int(k_min), hi + 1):
-            model, raw, centers = _fit(X, kk, algorithm, random_state, use_mb)
-            sil, _ = _silhouette(X, raw, silhouette_sample, random_state)
-            sizes = np.bincount(raw, minlength=kk)
-            rows.append((kk, sil, int(sizes.min()), int((sizes > 0).sum())))
-            fits[kk] = (model, raw, centers)
-        by_k = pd.DataFrame(rows, columns=["k", "silhouette", "smallest", "nonempty"])
-        valid = by_k.dropna(subset=["silhouette"])
-        if valid.empty:
-            raise ValueError(f"k = 'auto': no k in {k_min}..{hi} gives a defined silhouette")
-        best = valid.sort_values(["silhouette", "k"], ascending=[False, True], kind="stable").iloc[0]
-        chosen = int(best["k"])
-        by_k["chosen"] = by_k["k"] == chosen
-        model, raw, centers = fits[chosen]
+        chosen, by_k, (model, raw, centers) = _choose_k(
+            X, k_min, k_max, distinct=distinct, what=what, algorithm=algorithm, random_state=random_state,
+            minibatch=use_mb, silhouette_sample=silhouette_sample,
+        )
     else:
         chosen = _check_k(k, n, distinct, what)
         model, raw, centers = _fit(X, chosen, algorithm, random_state, use_mb)
@@ -265,6 +245,40 @@ def cluster(
         model=model,
         order=order,
     )
+
+
+def _choose_k(X, k_min, k_max, *, distinct: int, what: str, algorithm: str, random_state: int, minibatch: bool,
+              silhouette_sample: int):
+    """Fit every k from ``k_min`` to ``k_max`` (capped at the units - 1 and the distinct units) and
+    keep the one with the highest silhouette (ties: the smaller k).
+
+    Returns ``(chosen k, by_k table, (model, raw labels, raw centers) of the chosen k)``.
+    """
+    n = X.shape[0]
+    for name, v in (("k_min", k_min), ("k_max", k_max)):
+        validate.whole_number(v, name, minimum=2)
+    if k_min > k_max:
+        raise ValueError(f"k_min = {k_min} is larger than k_max = {k_max}")
+    hi = min(int(k_max), n - 1, distinct)
+    if k_min > hi:
+        raise ValueError(
+            f"k_min = {k_min}: with {n} {what} ({distinct} distinct) k can be at most {hi}; lower k_min"
+        )
+    rows, fits = [], {}
+    for kk in range(int(k_min), hi + 1):
+        model, raw, centers = _fit(X, kk, algorithm, random_state, minibatch)
+        sil, _ = _silhouette(X, raw, silhouette_sample, random_state)
+        sizes = np.bincount(raw, minlength=kk)
+        rows.append((kk, sil, int(sizes.min()), int((sizes > 0).sum())))
+        fits[kk] = (model, raw, centers)
+    by_k = pd.DataFrame(rows, columns=["k", "silhouette", "smallest", "nonempty"])
+    valid = by_k.dropna(subset=["silhouette"])
+    if valid.empty:
+        raise ValueError(f"k = 'auto': no k in {k_min}..{hi} gives a defined silhouette")
+    best = valid.sort_values(["silhouette", "k"], ascending=[False, True], kind="stable").iloc[0]
+    chosen = int(best["k"])
+    by_k["chosen"] = by_k["k"] == chosen
+    return chosen, by_k, fits[chosen]
 
 
 def silhouette_verdict(silhouette: float, *, k: int, n_units: int) -> str:

@@ -152,6 +152,49 @@ def tfidf(
     """
     from sklearn.feature_extraction.text import TfidfTransformer
 
+    tokenizer, min_df, max_df, ngrams = _check_arguments(units, settings, min_df, max_df, ngram_range, sublinear_tf)
+    what = "documents" if units["paragraph"].isna().all() else "units"
+
+    units = units.reset_index(drop=True)
+    counts, all_terms = _unit_counts(units, tokenizer.settings, ngrams, words)
+    kept_units, counts, n_tokens, no_tokens, dropped = _without_empty_units(units, counts, what)
+    n = len(kept_units)
+
+    df = np.bincount(counts.indices, minlength=len(all_terms))  # units per term (no explicit zeros)
+    min_count, max_count = _df_bounds(min_df, max_df, n, what)
+    keep_min = df >= min_count
+    keep_max = df <= max_count
+    keep = keep_min & keep_max
+    filters = _filter_table(keep_min, keep, n=n, what=what, ngrams=ngrams, min_df=min_df, max_df=max_df,
+                            min_count=min_count, max_count=max_count)
+    counts = counts[:, np.flatnonzero(keep)]
+    row_terms = np.diff(counts.indptr)
+    lost = row_terms == 0
+    if lost.all():
+        raise _no_term_left(kept_units, lost, keep_min, keep_max, what=what, min_df=min_df, max_df=max_df,
+                            min_count=min_count, max_count=max_count)
+    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=sublinear_tf)
+    X = transformer.fit_transform(counts).tocsr()
+    dropped += _dropped_rows(kept_units, lost, f"all its terms removed by min_df = {min_df!r} / max_df = {max_df!r}")
+    if lost.any():
+        X = X[np.flatnonzero(~lost)]
+        kept_units = kept_units.loc[~lost].reset_index(drop=True)
+        row_terms = row_terms[~lost]
+    kept_units = kept_units.assign(
+        tokens=n_tokens[~no_tokens][~lost] if lost.any() else n_tokens[~no_tokens], terms=row_terms
+    )
+    dropped_df = pd.DataFrame(dropped, columns=["unit_id", "doc_id", "paragraph", "reason"]).astype({"paragraph": "Int64"})
+    used = {
+        "min_df": min_df, "max_df": max_df, "min_units": min_count, "max_units": max_count, "ngram_range": list(ngrams),
+        "sublinear_tf": sublinear_tf, "tokenizer": tokenizer.settings.as_dict(),
+    }
+    return TfidfMatrix(
+        units=kept_units, X=X, terms=np.asarray(all_terms[keep], dtype=object), filters=filters, dropped=dropped_df, settings=used
+    )
+
+
+def _check_arguments(units: pd.DataFrame, settings, min_df, max_df, ngram_range, sublinear_tf):
+    """:func:`tfidf`'s arguments checked: ``(tokenizer, min_df, max_df, ngram_range)``."""
     if settings is not None:
         validate.instance(settings, "settings", TextSettings, "a TextSettings")
     tokenizer = Tokenizer(settings or TextSettings())
@@ -162,16 +205,21 @@ def tfidf(
     max_df = validate.count_or_share(max_df, "max_df")
     ngrams = validate.ngram_range(ngram_range)
     validate.flag(sublinear_tf, "sublinear_tf")
-    what = "documents" if units["paragraph"].isna().all() else "units"
+    return tokenizer, min_df, max_df, ngrams
 
-    units = units.reset_index(drop=True)
-    counts, all_terms = _unit_counts(units, tokenizer.settings, ngrams, words)
+
+def _dropped_rows(units: pd.DataFrame, mask: np.ndarray, reason: str) -> list[tuple]:
+    """``(unit_id, doc_id, paragraph, reason)`` for the units selected by ``mask``."""
+    sel = units.loc[mask]
+    return [(u, d, p, reason) for u, d, p in zip(sel["unit_id"], sel["doc_id"], sel["paragraph"], strict=True)]
+
+
+def _without_empty_units(units: pd.DataFrame, counts: sp.csr_matrix, what: str):
+    """Leave out the units with no token: ``(kept units, their counts, tokens per unit, the
+    no-token mask, dropped rows)``; a ValueError when no unit has a token."""
     n_tokens = np.asarray(counts.sum(axis=1)).ravel().astype(int)
     no_tokens = n_tokens == 0
-    dropped = [
-        (u, d, p, "no tokens left after the tokeniser (only stopwords, numbers or very short words)")
-        for u, d, p in zip(units.loc[no_tokens, "unit_id"], units.loc[no_tokens, "doc_id"], units.loc[no_tokens, "paragraph"], strict=True)
-    ]
+    dropped = _dropped_rows(units, no_tokens, "no tokens left after the tokeniser (only stopwords, numbers or very short words)")
     if no_tokens.all():
         raise ValueError(
             f"tokenizer: no {what} has any token left after the tokeniser "
@@ -180,9 +228,12 @@ def tfidf(
     kept_units = units.loc[~no_tokens].reset_index(drop=True)
     if no_tokens.any():
         counts = counts[np.flatnonzero(~no_tokens)]  # row selection keeps each row's entry order
-    n = len(kept_units)
+    return kept_units, counts, n_tokens, no_tokens, dropped
 
-    df = np.bincount(counts.indices, minlength=len(all_terms))  # units per term (no explicit zeros)
+
+def _df_bounds(min_df, max_df, n: int, what: str) -> tuple[float, float]:
+    """``min_df`` and ``max_df`` as numbers of units out of ``n``; a ValueError when no term
+    could pass both or ``min_df`` asks for more units than there are."""
     max_count = max_df if isinstance(max_df, int) else max_df * n
     min_count = min_df if isinstance(min_df, int) else min_df * n
     if max_count < min_count:
@@ -196,11 +247,14 @@ def tfidf(
             f"min_df = {min_df!r}: a term would have to occur in at least {_fmt_count(min_count)} {what}, "
             f"but there are only {n}; lower min_df"
         )
-    keep_min = df >= min_count
-    keep_max = df <= max_count
-    keep = keep_min & keep_max
+    return min_count, max_count
+
+
+def _filter_table(keep_min: np.ndarray, keep: np.ndarray, *, n: int, what: str, ngrams, min_df, max_df,
+                  min_count: float, max_count: float) -> pd.DataFrame:
+    """``step, rule, removed, terms_left``: how many terms the tokeniser found and each filter removed."""
     after_min = int(keep_min.sum())
-    filters = pd.DataFrame(
+    return pd.DataFrame(
         {
             "step": ["tokeniser", "min_df", "max_df"],
             "rule": [
@@ -208,50 +262,24 @@ def tfidf(
                 f"keep terms in at least {_fmt_count(min_count)} {what} (min_df = {min_df!r})",
                 f"keep terms in at most {_fmt_count(max_count)} {what} (max_df = {max_df!r})",
             ],
-            "removed": [0, len(all_terms) - after_min, after_min - int(keep.sum())],
-            "terms_left": [len(all_terms), after_min, int(keep.sum())],
+            "removed": [0, len(keep_min) - after_min, after_min - int(keep.sum())],
+            "terms_left": [len(keep_min), after_min, int(keep.sum())],
         }
     )
-    counts = counts[:, np.flatnonzero(keep)]
-    row_terms = np.diff(counts.indptr)
-    lost = row_terms == 0
-    if lost.all():
-        reasons = []
-        if (~keep_min).any():
-            reasons.append(f"{int((~keep_min).sum())} of {len(all_terms)} terms occur in fewer than {_fmt_count(min_count)} {what} (min_df)")
-        if (~keep_max).any():
-            reasons.append(f"{int((~keep_max).sum())} of {len(all_terms)} terms occur in more than {_fmt_count(max_count)} {what} (max_df)")
-        raise ValueError(
-            f"min_df = {min_df!r}, max_df = {max_df!r}: no term is left. {'; '.join(reasons)}. So "
-            f"{_describe(kept_units, lost)} lost all their terms; lower min_df or raise max_df"
-        )
-    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=sublinear_tf)
-    X = transformer.fit_transform(counts).tocsr()
-    for u, d, p in zip(kept_units.loc[lost, "unit_id"], kept_units.loc[lost, "doc_id"], kept_units.loc[lost, "paragraph"], strict=True):
-        dropped.append((u, d, p, f"all its terms removed by min_df = {min_df!r} / max_df = {max_df!r}"))
-    if lost.any():
-        X = X[np.flatnonzero(~lost)]
-        kept_units = kept_units.loc[~lost].reset_index(drop=True)
-        row_terms = row_terms[~lost]
-    kept_units = kept_units.assign(
-        tokens=n_tokens[~no_tokens][~lost] if lost.any() else n_tokens[~no_tokens], terms=row_terms
-    )
-    dropped_df = pd.DataFrame(dropped, columns=["unit_id", "doc_id", "paragraph", "reason"]).astype({"paragraph": "Int64"})
-    return TfidfMatrix(
-        units=kept_units,
-        X=X,
-        terms=np.asarray(all_terms[keep], dtype=object),
-        filters=filters,
-        dropped=dropped_df,
-        settings={
-            "min_df": min_df,
-            "max_df": max_df,
-            "min_units": min_count,
-            "max_units": max_count,
-            "ngram_range": list(ngrams),
-            "sublinear_tf": sublinear_tf,
-            "tokenizer": tokenizer.settings.as_dict(),
-        },
+
+
+def _no_term_left(units: pd.DataFrame, lost: np.ndarray, keep_min: np.ndarray, keep_max: np.ndarray, *, what: str,
+                  min_df, max_df, min_count: float, max_count: float) -> ValueError:
+    """The error when ``min_df``/``max_df`` leave no unit with a term: how many terms each removed
+    and which units lost everything."""
+    reasons = []
+    if (~keep_min).any():
+        reasons.append(f"{int((~keep_min).sum())} of {len(keep_min)} terms occur in fewer than {_fmt_count(min_count)} {what} (min_df)")
+    if (~keep_max).any():
+        reasons.append(f"{int((~keep_max).sum())} of {len(keep_max)} terms occur in more than {_fmt_count(max_count)} {what} (max_df)")
+    return ValueError(
+        f"min_df = {min_df!r}, max_df = {max_df!r}: no term is left. {'; '.join(reasons)}. So "
+        f"{_describe(units, lost)} lost all their terms; lower min_df or raise max_df"
     )
 
 

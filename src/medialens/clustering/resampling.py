@@ -105,19 +105,8 @@ def stability(
         labels[name] = lab
         runs.append((name, "seed", seed, _silhouette(X, lab, silhouette_sample, rs)[0]))
     rng = np.random.RandomState(rs)
-    n = X.shape[0]
     for b in range(n_bootstrap):
-        # a resample with fewer distinct units than k cannot hold k clusters (scikit-learn would
-        # only warn and return duplicate centres): draw again, a bounded number of times
-        for _ in range(100):
-            idx = np.sort(rng.randint(0, n, size=n))
-            if _distinct_rows(X[idx]) >= k:
-                break
-        else:
-            raise ValueError(
-                f"n_bootstrap = {n_bootstrap}: resamples of the {n} units almost never hold {k} distinct units; "
-                "use n_bootstrap = 0 or a smaller k"
-            )
+        idx = _resample(rng, X, k, n_bootstrap)
         model, raw, _ = _fit(X[idx], k, alg, rs, clustering.minibatch)
         lab, _ = _renumber(_predict(model, X, alg), k)
         name = f"bootstrap {b + 1}"
@@ -129,15 +118,40 @@ def stability(
         [(a, b, float(adjusted_rand_score(labels[a], labels[b]))) for a, b in combinations(names, 2)],
         columns=["run_a", "run_b", "ari"],
     )
-    ref = clustering.labels
-    best = np.array([_jaccard_best(ref, labels[nm], k) for nm in names[1:]])
+    survival = _survival(clustering.labels, [labels[nm] for nm in names[1:]], k)
+    labels_df = pd.DataFrame(labels)
+    labels_df.insert(0, "unit_id", matrix.units["unit_id"].to_numpy())
+    return Stability(runs=runs_df, ari=ari, survival=survival, labels=labels_df)
+
+
+def _resample(rng: np.random.RandomState, X, k: int, n_bootstrap: int) -> np.ndarray:
+    """Row numbers of one bootstrap resample of ``X`` (sorted) that holds at least ``k`` distinct units.
+
+    A resample with fewer distinct units than k cannot hold k clusters (scikit-learn would only
+    warn and return duplicate centres): it is drawn again, a bounded number of times.
+    """
+    n = X.shape[0]
+    for _ in range(100):
+        idx = np.sort(rng.randint(0, n, size=n))
+        if _distinct_rows(X[idx]) >= k:
+            return idx
+    raise ValueError(
+        f"n_bootstrap = {n_bootstrap}: resamples of the {n} units almost never hold {k} distinct units; "
+        "use n_bootstrap = 0 or a smaller k"
+    )
+
+
+def _survival(ref: np.ndarray, others: list[np.ndarray], k: int) -> pd.DataFrame:
+    """Per cluster of ``ref``: ``cluster, units, mean_jaccard, min_jaccard, verdict`` over the
+    best-matching cluster of each run in ``others``."""
+    best = np.array([_jaccard_best(ref, other, k) for other in others])
     sizes = np.bincount(ref, minlength=k + 1)[1:]
     mean_j, min_j = best.mean(axis=0), best.min(axis=0)
 
     def verdict(j: float) -> str:
         return "stable" if j >= 0.75 else ("a pattern, not firm" if j >= 0.5 else "dissolves")
 
-    survival = pd.DataFrame(
+    return pd.DataFrame(
         {
             "cluster": np.arange(1, k + 1),
             "units": sizes,
@@ -146,6 +160,3 @@ def stability(
             "verdict": [verdict(j) for j in mean_j],
         }
     )
-    labels_df = pd.DataFrame(labels)
-    labels_df.insert(0, "unit_id", matrix.units["unit_id"].to_numpy())
-    return Stability(runs=runs_df, ari=ari, survival=survival, labels=labels_df)

@@ -11,9 +11,6 @@ from pathlib import Path
 import pandas as pd
 
 from ..paths import cache_dir
-from ..text import (
-    split_paragraphs,
-)
 from ..tokens import WordTable
 from .cache import (
     _STAT_INDEX,
@@ -289,7 +286,7 @@ def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> tuple[pd.D
     )
     docs["month"] = docs["date"].map(lambda d: d[:7] if isinstance(d, str) else None)
     docs["n_chars"] = docs["text"].str.len()
-    docs["n_paragraphs"] = docs["text"].map(lambda t: len(split_paragraphs(t)))
+    docs["n_paragraphs"] = words.paragraph_counts()  # the paragraphs of the word table (split_paragraphs)
     if defn.cleaning["detect_language"]:
         from ..language import detect_languages
 

@@ -85,33 +85,26 @@ def keyness(
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
     t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
-    docs = counts.documents
     notes = []
-    side_info = {}
-    for side, argument, mask, name in (("target", "group", t_mask, group), ("reference", "reference", r_mask, ref_name)):
-        n_docs = int(mask.sum())
-        tokens = int(docs.loc[mask, "total_1"].sum()) if 1 in counts.orders else None
-        if n_docs == 0:
-            raise ValueError(f"{argument} = {name!r}: no documents")
-        totals = {n: int(docs.loc[mask, f"total_{n}"].sum()) for n in counts.orders}
-        if totals[counts.orders[0]] == 0:
-            raise ValueError(
-                f"{argument} = {name!r}: {group_by} group has 0 tokens after stopwords and filters "
-                f"({n_docs} documents); nothing to compare"
-            )
-        if n_docs == 1:
-            notes.append(f"{side} {name!r} is a single document (n=1): keyness describes that article, not a group.")
-        side_info[side] = (n_docs, tokens, totals)
-    x = counts.matrix
-    present = counts.presence()
-    a_all = np.asarray(x[t_mask].sum(axis=0)).ravel()
-    da = np.asarray(present[t_mask].sum(axis=0)).ravel()
-    if reference is None:  # the rest of the corpus: corpus totals minus the target
-        b_all = counts.terms["count"].to_numpy() - a_all
-        db = np.asarray(present.sum(axis=0)).ravel() - da
-    else:
-        b_all = np.asarray(x[r_mask].sum(axis=0)).ravel()
-        db = np.asarray(present[r_mask].sum(axis=0)).ravel()
+    side_info = {
+        side: _side_size(counts, mask, side, argument, name, group_by, notes)
+        for side, argument, mask, name in (("target", "group", t_mask, group), ("reference", "reference", r_mask, ref_name))
+    }
+    side_counts = _side_counts(counts, t_mask, r_mask, rest=reference is None)
+    out = _keyness_table(counts, group, ref_name, side_counts, side_info, orders=orders, min_count=min_count,
+                         correction=correction, williams=williams, top_n=top_n)
+    out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    if top_n is not None and len(out) > 2 * top_n:
+        out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
+    return Result(out, tuple(notes))
+
+
+def _keyness_table(counts: TermCounts, group: str, ref_name: str, side_counts, side_info: dict, *, orders: list[int],
+                   min_count: int, correction: str, williams: bool, top_n: int | None) -> pd.DataFrame:
+    """The keyness rows (:data:`KEY_COLUMNS`, unsorted) of every term of the ``orders`` with
+    a + b >= ``min_count``; with ``top_n`` only the terms at both ends of chi2 (ties at the cuts
+    included). ``side_counts`` is :func:`_side_counts`' result, ``side_info`` the sides' sizes."""
+    a_all, b_all, da, db = side_counts
     term_n = counts.terms["n"].to_numpy()
     keep = np.isin(term_n, orders) & ((a_all + b_all) >= min_count) & ((a_all + b_all) > 0)
     idx = np.flatnonzero(keep)
@@ -129,7 +122,7 @@ def keyness(
         sel = (chi >= hi) | (chi <= lo)
         idx, a, b, c, d, tt, tr, chi = idx[sel], a[sel], b[sel], c[sel], d[sel], tt[sel], tr[sel], chi[sel]
     g2 = g2_signed(a, b, c, d, williams=williams)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "target": group,
             "reference": ref_name,
@@ -155,10 +148,44 @@ def keyness(
         },
         columns=KEY_COLUMNS,
     )
-    out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    if top_n is not None and len(out) > 2 * top_n:
-        out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
-    return Result(out, tuple(notes))
+
+
+def _side_size(counts: TermCounts, mask: np.ndarray, side: str, argument: str, name: str, group_by, notes: list[str]):
+    """``(documents, tokens, n-grams per order)`` of one side of a keyness comparison.
+
+    Raises a ValueError naming ``argument`` when the side has no documents or no tokens; a side of
+    one document adds a sentence to ``notes``. ``tokens`` is None when unigrams are not counted.
+    """
+    docs = counts.documents
+    n_docs = int(mask.sum())
+    tokens = int(docs.loc[mask, "total_1"].sum()) if 1 in counts.orders else None
+    if n_docs == 0:
+        raise ValueError(f"{argument} = {name!r}: no documents")
+    totals = {n: int(docs.loc[mask, f"total_{n}"].sum()) for n in counts.orders}
+    if totals[counts.orders[0]] == 0:
+        raise ValueError(
+            f"{argument} = {name!r}: {group_by} group has 0 tokens after stopwords and filters "
+            f"({n_docs} documents); nothing to compare"
+        )
+    if n_docs == 1:
+        notes.append(f"{side} {name!r} is a single document (n=1): keyness describes that article, not a group.")
+    return n_docs, tokens, totals
+
+
+def _side_counts(counts: TermCounts, t_mask: np.ndarray, r_mask: np.ndarray, *, rest: bool):
+    """Every term's count and document count in the target and in the reference:
+    ``(a, b, docs_a, docs_b)``; with ``rest`` the reference is the corpus minus the target."""
+    x = counts.matrix
+    present = counts.presence()
+    a_all = np.asarray(x[t_mask].sum(axis=0)).ravel()
+    da = np.asarray(present[t_mask].sum(axis=0)).ravel()
+    if rest:  # the rest of the corpus: corpus totals minus the target
+        b_all = counts.terms["count"].to_numpy() - a_all
+        db = np.asarray(present.sum(axis=0)).ravel() - da
+    else:
+        b_all = np.asarray(x[r_mask].sum(axis=0)).ravel()
+        db = np.asarray(present[r_mask].sum(axis=0)).ravel()
+    return a_all, b_all, da, db
 
 
 def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> Result:

@@ -66,6 +66,28 @@ def _check_documents(documents: pd.DataFrame) -> None:
     validate.frame(documents, "documents", columns=("doc_id", "text"), what="the corpus document table")
 
 
+def _word_table(documents: pd.DataFrame, words: WordTable | None) -> WordTable:
+    """The word table of ``documents``, one row per document: ``words`` (the corpus word table)
+    narrowed to these documents after checking it was made from their texts, or, without it, the
+    texts split here."""
+    ids_in = documents["doc_id"].tolist()
+    texts_in = [t if isinstance(t, str) else "" for t in documents["text"].tolist()]
+    if words is None:
+        # split the texts into words here, once; the same table the loader keeps as Corpus.words
+        return WordTable.from_texts(ids_in, texts_in)
+    # the words as split when loading: no text is split again
+    if len(set(ids_in)) != len(ids_in):
+        raise ValueError("words: the corpus word table holds whole documents; documents has repeated doc_ids (paragraphs?): count without words=")
+    table = words.select(ids_in, parameter="words")
+    differs = np.flatnonzero(table.fingerprints != text_fingerprints(texts_in))
+    if len(differs):
+        raise ValueError(
+            f"words: the word table was not made from these texts (document {ids_in[differs[0]]!r} and "
+            f"{len(differs) - 1} more differ); pass the corpus's own documents, or count without words="
+        )
+    return table
+
+
 def count_terms(
     documents: pd.DataFrame,
     *,
@@ -107,22 +129,7 @@ def count_terms(
     if words is not None:
         validate.instance(words, "words", WordTable, "the corpus word table (Corpus.words)")
     orders = list(range(lo, hi + 1))
-    ids_in = documents["doc_id"].tolist()
-    texts_in = [t if isinstance(t, str) else "" for t in documents["text"].tolist()]
-    if words is None:
-        # split the texts into words here, once; the same table the loader keeps as Corpus.words
-        table = WordTable.from_texts(ids_in, texts_in)
-    else:
-        # the words as split when loading: no text is split again
-        if len(set(ids_in)) != len(ids_in):
-            raise ValueError("words: the corpus word table holds whole documents; documents has repeated doc_ids (paragraphs?): count without words=")
-        table = words.select(ids_in, parameter="words")
-        differs = np.flatnonzero(table.fingerprints != text_fingerprints(texts_in))
-        if len(differs):
-            raise ValueError(
-                f"words: the word table was not made from these texts (document {ids_in[differs[0]]!r} and "
-                f"{len(differs) - 1} more differ); pass the corpus's own documents, or count without words="
-            )
+    table = _word_table(documents, words)
     # Every n-gram of every order counted once, within sentences (medialens.counting); the
     # tokeniser's filter works word by word, so the table applies it once per distinct word.
     counted = count_ngrams(table, settings, (lo, hi))
@@ -297,49 +304,63 @@ def term_frequencies(
     groups = group_order(labels)
     table = _group_table(counts, labels, groups)
     notes = _group_notes(table, group_by)
-    sums, _ = _group_sums(counts, labels, groups)
-    present = counts.presence()
-    codes = pd.Categorical(labels, categories=groups).codes
-    ind = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(groups), len(codes)))
-    doc_freq = (ind @ present).tocsr()
-    term_n = counts.terms["n"].to_numpy()
-    term_names = counts.terms["term"].to_numpy()
-    rows = []
+    sums, ind = _group_sums(counts, labels, groups)
+    doc_freq = (ind @ counts.presence()).tocsr()  # documents with the term, per group
     if terms is not None:
         pairs, tnotes = _followed(terms, counts)
-        notes += tnotes
-        for gi, g in enumerate(groups):
-            for _orig, norm in pairs:
-                j = counts.column(norm)
-                n = norm.count(" ") + 1
-                total = int(table.at[g, f"total_{n}"]) if n in counts.orders else 0
-                cnt = int(sums[gi, j]) if j is not None else 0
-                dfreq = int(doc_freq[gi, j]) if j is not None else 0
-                rows.append((g, 0, norm, n, cnt, cnt / total * 1000 if total else np.nan, total, int(table.at[g, "n_docs"]), dfreq))
-        out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
-        out["rank"] = out.groupby("group", sort=False)["count"].rank(method="first", ascending=False).astype(int)
-        return Result(out, tuple(notes))
+        out = _followed_frequencies(counts, pairs, table, groups, sums, doc_freq)
+        return Result(out, tuple(notes + tnotes))
+    rows = []
     for gi, g in enumerate(groups):
-        row = sums.getrow(gi)
-        drow = doc_freq.getrow(gi)
-        dorder = np.argsort(drow.indices)
-        d_idx, d_val = drow.indices[dorder], drow.data[dorder]
-        for n in orders:
-            total = int(table.at[g, f"total_{n}"])
-            mask = (term_n[row.indices] == n) & (row.data >= min_count)
-            idx, cnt = row.indices[mask], row.data[mask]
-            if len(idx) < top_n:
-                notes.append(
-                    f"top_n = {top_n}: {group_by or 'group'} {g!r} has only {len(idx)} {n}-gram terms"
-                    f"{f' with count >= {min_count}' if min_count > 1 else ''}; all are shown."
-                )
-            if len(cnt) > top_n:  # only the candidates (ties at the cut included) are sorted by term
-                kth = np.partition(cnt, len(cnt) - top_n)[len(cnt) - top_n]
-                keep = cnt >= kth
-                idx, cnt = idx[keep], cnt[keep]
-            sel = np.lexsort((term_names[idx].astype(str), -cnt))[:top_n]
-            for rank, k in enumerate(sel, start=1):
-                c = int(cnt[k])
-                rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(d_val[np.searchsorted(d_idx, idx[k])])))
+        rows += _top_rows(counts, g, sums.getrow(gi), doc_freq.getrow(gi), table, orders, top_n, min_count, group_by, notes)
     out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
     return Result(out, tuple(notes))
+
+
+def _followed_frequencies(counts: TermCounts, pairs, table: pd.DataFrame, groups: list[str], sums, doc_freq) -> pd.DataFrame:
+    """The frequency rows of the followed terms (``pairs`` from :func:`_followed`) in every group,
+    zeros for a term the counts do not hold; ``rank`` by count within each group."""
+    rows = []
+    for gi, g in enumerate(groups):
+        for _orig, norm in pairs:
+            j = counts.column(norm)
+            n = norm.count(" ") + 1
+            total = int(table.at[g, f"total_{n}"]) if n in counts.orders else 0
+            cnt = int(sums[gi, j]) if j is not None else 0
+            dfreq = int(doc_freq[gi, j]) if j is not None else 0
+            rows.append((g, 0, norm, n, cnt, cnt / total * 1000 if total else np.nan, total, int(table.at[g, "n_docs"]), dfreq))
+    out = pd.DataFrame(rows, columns=FREQ_COLUMNS)
+    out["rank"] = out.groupby("group", sort=False)["count"].rank(method="first", ascending=False).astype(int)
+    return out
+
+
+def _top_rows(counts: TermCounts, g: str, row, drow, table: pd.DataFrame, orders: list[int], top_n: int, min_count: int,
+              group_by: str | None, notes: list[str]) -> list[tuple]:
+    """The ``top_n`` terms of group ``g`` for each n-gram order, as rows of :data:`FREQ_COLUMNS`.
+
+    ``row`` and ``drow`` are the group's counts and document frequencies (one sparse row each);
+    a group with fewer terms than ``top_n`` adds a sentence to ``notes``.
+    """
+    term_n = counts.terms["n"].to_numpy()
+    term_names = counts.terms["term"].to_numpy()
+    dorder = np.argsort(drow.indices)
+    d_idx, d_val = drow.indices[dorder], drow.data[dorder]
+    rows = []
+    for n in orders:
+        total = int(table.at[g, f"total_{n}"])
+        mask = (term_n[row.indices] == n) & (row.data >= min_count)
+        idx, cnt = row.indices[mask], row.data[mask]
+        if len(idx) < top_n:
+            notes.append(
+                f"top_n = {top_n}: {group_by or 'group'} {g!r} has only {len(idx)} {n}-gram terms"
+                f"{f' with count >= {min_count}' if min_count > 1 else ''}; all are shown."
+            )
+        if len(cnt) > top_n:  # only the candidates (ties at the cut included) are sorted by term
+            kth = np.partition(cnt, len(cnt) - top_n)[len(cnt) - top_n]
+            keep = cnt >= kth
+            idx, cnt = idx[keep], cnt[keep]
+        sel = np.lexsort((term_names[idx].astype(str), -cnt))[:top_n]
+        for rank, k in enumerate(sel, start=1):
+            c = int(cnt[k])
+            rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(d_val[np.searchsorted(d_idx, idx[k])])))
+    return rows

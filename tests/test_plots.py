@@ -1,0 +1,203 @@
+"""Every figure stays small whatever the corpus size: bounded drawn elements, bounded SVG bytes.
+
+The inputs are synthetic tables of the shape each analysis returns, large enough that a figure
+drawing one element per document, term, unit or group would blow the bounds (tens of thousands
+of documents, thousands of groups' worth of rows).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from medialens import plots
+from medialens.clustering import ClusterMap
+from medialens.frequency import Dispersion, Trends
+
+#: An SVG with more drawing elements than this draws per item, not a summary.
+MAX_ELEMENTS = 12_000
+#: Figures under 1 MB each (issue 14's target).
+MAX_SVG_BYTES = 1_000_000
+
+N_DOCS = 20_000
+
+
+def _svg(fig) -> bytes:
+    buf = io.BytesIO()
+    with matplotlib.rc_context(plots.STYLE):
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _elements(svg: bytes) -> int:
+    return len(re.findall(rb"<(?:use|path|image|rect|line|polyline|text)\b", svg))
+
+
+def _assert_small(fig) -> bytes:
+    svg = _svg(fig)
+    assert len(svg) < MAX_SVG_BYTES, f"SVG of {len(svg):,} bytes"
+    assert _elements(svg) < MAX_ELEMENTS, f"SVG with {_elements(svg):,} elements"
+    width, height = fig.get_size_inches()
+    assert width <= 20 and height <= 25, f"figure of {width} x {height} inches"
+    return svg
+
+
+def _drawn_points(fig) -> int:
+    """Markers in non-rasterised collections (what the SVG writes one element for)."""
+    return sum(len(c.get_offsets()) for ax in fig.axes for c in ax.collections if not c.get_rasterized())
+
+
+@pytest.fixture(scope="module")
+def big_dispersion() -> Dispersion:
+    rng = np.random.default_rng(0)
+    doc_ids = [f"d{i:05d}" for i in range(N_DOCS)]
+    outlets = [f"outlet-{i % 25:02d}" for i in range(N_DOCS)]
+    n_words = rng.integers(100, 900, N_DOCS)
+    docs = pd.DataFrame({"doc_id": doc_ids, "outlet": outlets, "n_words": n_words})
+    rows = []
+    for term, per_doc in (("dat", 6), ("oorlog", 1)):
+        hits = rng.poisson(per_doc, N_DOCS)
+        owner = np.repeat(np.arange(N_DOCS), hits)
+        position = (rng.random(len(owner)) * n_words[owner]).astype(int)
+        rows.append(pd.DataFrame({
+            "doc_id": np.asarray(doc_ids)[owner], "outlet": np.asarray(outlets)[owner], "term": term,
+            "position": position, "n_words": n_words[owner], "offset": position / n_words[owner],
+        }))
+    table = pd.concat(rows, ignore_index=True)
+    return Dispersion(table, (), documents=docs, terms=("dat", "oorlog"))
+
+
+def test_xray_shows_at_most_max_docs_rows_and_says_which(big_dispersion):
+    fig = plots.xray_plot(big_dispersion, max_docs=50)
+    svg = _assert_small(fig)
+    assert len(fig.axes[0].get_yticks()) == 50
+    assert "the 50 documents with most hits of 20,000" in fig.get_suptitle()
+    # the rows are the documents with most hits (ties by doc_id)
+    hits = big_dispersion.table["doc_id"].value_counts()
+    ranked = sorted(hits.index, key=lambda d: (-hits[d], d))[:50]
+    shown = [t.get_text().split(" ")[0] for t in fig.axes[0].get_yticklabels()]
+    assert sorted(shown) == sorted(ranked)
+    assert _drawn_points(fig) <= plots.RASTER_POINTS * len(fig.axes)
+    assert svg.count(b"<image") == 0  # 50 rows of a few hits each: ticks, not an image
+
+
+def test_xray_sample_is_seeded_and_said(big_dispersion):
+    a = plots.xray_plot(big_dispersion, max_docs=20, sample=True, random_state=3)
+    b = plots.xray_plot(big_dispersion, max_docs=20, sample=True, random_state=3)
+    labels = [t.get_text() for t in a.axes[0].get_yticklabels()]
+    assert labels == [t.get_text() for t in b.axes[0].get_yticklabels()] and len(labels) == 20
+    assert "a random sample of 20 of 20,000 documents (random_state = 3)" in a.get_suptitle()
+    other = plots.xray_plot(big_dispersion, max_docs=20, sample=True, random_state=4)
+    assert labels != [t.get_text() for t in other.axes[0].get_yticklabels()]
+
+
+def test_xray_small_corpus_keeps_every_document():
+    docs = pd.DataFrame({"doc_id": ["b", "a", "c"], "outlet": ["x", "y", "x"], "n_words": [10, 20, 30]})
+    table = pd.DataFrame({"doc_id": ["a"], "outlet": ["y"], "term": ["t"], "position": [5], "n_words": [20], "offset": [0.25]})
+    fig = plots.xray_plot(Dispersion(table, (), documents=docs, terms=("t",)))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a (y, 20 words)", "b (x, 10 words)", "c (x, 30 words)"]
+    assert fig.get_suptitle() == "Where the terms occur (n = 3 documents)"
+    with pytest.raises(ValueError, match="max_docs"):
+        plots.xray_plot(Dispersion(table, (), documents=docs, terms=("t",)), max_docs=0)
+
+
+def test_dispersion_profile_summarises_the_whole_corpus(big_dispersion):
+    fig = plots.dispersion_profile_plot(big_dispersion, group_by="outlet", bins=10, max_groups=5)
+    _assert_small(fig)
+    assert "all 20,000 documents" in fig.get_suptitle()
+    assert "the 5 largest of 25 groups shown" in fig.get_suptitle()
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 10]
+    assert len(lines) == 6  # all documents + 5 groups, 10 points each
+    overall = lines[0].get_ydata()
+    assert overall.sum() == pytest.approx(1.0)
+    # the overall line is the histogram of offsets
+    dat = big_dispersion.table[big_dispersion.table["term"] == "dat"]
+    expected = np.bincount(np.minimum((dat["offset"] * 10).astype(int), 9), minlength=10) / len(dat)
+    assert np.allclose(overall, expected)
+
+
+def test_dispersion_profile_groups_from_the_document_table(big_dispersion):
+    docs = big_dispersion.documents.assign(month=["2022-01", "2022-02", None, "2022-03"] * (N_DOCS // 4))
+    fig = plots.dispersion_profile_plot(big_dispersion, documents=docs, group_by="month")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[0].startswith("all documents") and any(lb.startswith("(missing)") for lb in labels)
+    assert len(plots.dispersion_profile_plot(big_dispersion, group_by=None).axes[0].get_lines()) == 2  # overall + even line
+    with pytest.raises(ValueError, match="bins"):
+        plots.dispersion_profile_plot(big_dispersion, bins=1)
+
+
+def test_corpus_overview_bounded():
+    rng = np.random.default_rng(1)
+    months = [f"{y}-{m:02d}" for y in (2021, 2022) for m in range(1, 13)]
+    docs = pd.DataFrame({
+        "doc_id": [f"d{i}" for i in range(N_DOCS)],
+        "outlet": [f"outlet-{i:02d}" for i in rng.integers(0, 30, N_DOCS)],
+        "month": rng.choice(months, N_DOCS),
+    })
+    fig = plots.corpus_overview(docs, pd.Series(rng.integers(50, 2000, N_DOCS)))
+    _assert_small(fig)
+    assert "the 12 largest of 30 groups shown" in fig.axes[0].get_title()
+    assert _drawn_points(fig) == 0
+
+
+def test_cluster_map_bounded():
+    rng = np.random.default_rng(2)
+    n = 60_000
+    table = pd.DataFrame({
+        "unit_id": [f"u{i}" for i in range(n)], "outlet": [f"o{i % 10}" for i in range(n)],
+        "cluster": rng.integers(0, 8, n), "x": rng.normal(size=n), "y": rng.normal(size=n),
+    })
+    fig = plots.cluster_map(ClusterMap(table, (), explained=(0.05, 0.04)), max_points=5000)
+    _assert_small(fig)
+    assert sum(len(c.get_offsets()) for c in fig.axes[0].collections) == 5000
+    assert "a random sample of 5,000 shown (random_state = 0)" in fig.axes[0].get_title()
+
+
+def test_log_odds_chart_bounded():
+    rng = np.random.default_rng(3)
+    n = 50_000
+    scores = pd.DataFrame({
+        "term": [f"w{i}" for i in range(n)], "count": rng.integers(1, 5000, n), "z": rng.normal(size=n),
+        "count_i": rng.integers(0, 100, n), "count_j": rng.integers(0, 100, n), "comparison": "a vs b",
+    })
+    fig = plots.log_odds_chart(scores, top_n=10)
+    _assert_small(fig)
+    assert _drawn_points(fig) <= 2 * 10 + 2
+
+
+def test_group_figures_bounded():
+    rng = np.random.default_rng(4)
+    groups = [f"group-{i:03d}" for i in range(60)]
+    polarity = pd.DataFrame([
+        {"group": g, "target": t, "mean": rng.uniform(-0.5, 0.5), "ci_low": -0.6, "ci_high": 0.6, "n_mentions": int(rng.integers(1, 500))}
+        for g in groups for t in ("A", "B", "C")
+    ])
+    fig = plots.stance_intervals(polarity)
+    _assert_small(fig)
+    assert len(fig.axes[0].get_yticks()) == 15 and "the 15 largest of 60 groups shown" in fig.get_suptitle()
+    sov = pd.DataFrame([
+        {"outlet": g, "speaker": f"s{k}", "quotes": int(rng.integers(1, 50)), "words": int(rng.integers(10, 900))}
+        for g in groups for k in range(30)
+    ])
+    _assert_small(plots.share_of_voice_chart(sov))
+    freq = pd.DataFrame([
+        {"group": g, "n": 1, "term": f"t{r}", "rank": r, "per_1000": 10.0 - r, "count": 100 - r, "n_docs": i + 1, "group_total": 10_000}
+        for i, g in enumerate(groups) for r in range(1, 11)
+    ])
+    fig = plots.top_terms_plot(freq)
+    _assert_small(fig)
+    assert len(fig.axes) == plots.MAX_GROUPS
+    months = [f"{y}-{m:02d}" for y in range(2015, 2025) for m in range(1, 13)]
+    trend = pd.DataFrame([
+        {"term": t, "group": g, "month": mo, "count": 3, "per_1000": 1.0, "share_docs": 0.1, "n_docs": 5}
+        for t in ("a", "b") for g in groups[:20] for mo in months
+    ])
+    fig = plots.trends_plot(Trends(trend, (), undated=0))
+    _assert_small(fig)
+    assert len(fig.axes[0].get_lines()) == 10 and len(fig.axes[0].get_xticks()) <= 24
