@@ -62,7 +62,7 @@ def _child(step: str, n_units: int, n_coders: int, resamples: int) -> dict:
         t0 = time.perf_counter()
         for level in LEVELS:
             t = time.perf_counter()
-            row = rel.agreement(codes, level=level, n_boot=resamples, bootstrap=step, seed=0).table.iloc[0]
+            row = rel.agreement(codes, level=level, n_bootstrap=resamples, bootstrap=step, random_state=0).table.iloc[0]
             out[level] = {"seconds": time.perf_counter() - t, "alpha": row["alpha"], "ci": [row["ci_low"], row["ci_high"]]}
         return {"seconds": time.perf_counter() - t0, "levels": out, "peak_mb": peak_mb()}
     import krippendorff

@@ -146,15 +146,19 @@ def test_auto_k_picks_the_best_silhouette(seed_units, tokenizer):
     for k in range(2, 6):
         labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(m.X)
         expected[k] = silhouette_score(m.X, labels, metric="cosine")
-    assert np.allclose(res.by_k["silhouette"], [expected[k] for k in range(2, 6)])
+    assert np.allclose(res.table["silhouette"], [expected[k] for k in range(2, 6)])
     assert res.k == max(expected, key=lambda k: (expected[k], -k))
-    assert res.by_k["chosen"].sum() == 1
+    assert res.table["chosen"].sum() == 1 and res.auto
     assert res.silhouette == pytest.approx(expected[res.k])
     spread = max(expected.values()) - min(expected.values())
-    assert res.k_choice()[-1] == f"The silhouettes of all k tried lie within {spread:.3f} of each other."
-    assert (res.k == 5) == res.k_choice()[0].startswith("The chosen k = 5 is the largest tried")
+    assert res.notes[0] == res.verdict  # the silhouette's reading first, then how k was chosen
+    assert res.notes[-1] == f"The silhouettes of all k tried lie within {spread:.3f} of each other."
+    assert (res.k == 5) == res.notes[1].startswith("The chosen k = 5 is the largest tried")
     fixed = cl.cluster(m, k=3, random_state=0)
-    assert fixed.k_choice() == ["k was fixed at 3; set k = 'auto' to compare values of k"]
+    assert fixed.notes[1:] == ("k was fixed at 3; set k = 'auto' to compare values of k",)
+    assert not fixed.auto and fixed.table.to_dict("records") == [
+        {"k": 3, "silhouette": fixed.silhouette, "smallest": int(np.bincount(fixed.labels)[1:].min()), "nonempty": 3, "chosen": True}
+    ]
 
 
 def test_ngrams_are_built_on_the_token_stream(tokenizer):
@@ -212,7 +216,7 @@ def test_stability_ari_equals_sklearn_and_hand_formula(seed_units, tokenizer):
     km1 = KMeans(n_clusters=4, n_init=10, random_state=1).fit_predict(m.X)
     assert adjusted_rand_score(km1, st.labels["seed 1"]) == 1.0
     assert np.array_equal(st.labels["seed 0"], res.labels)
-    mat = st.ari_matrix()
+    mat = st.ari_matrix
     assert np.allclose(mat.to_numpy(), mat.to_numpy().T) and np.allclose(np.diag(mat), 1)
 
 
@@ -286,9 +290,9 @@ def test_rerunning_gives_identical_tables(seed_units, tokenizer):
         r = cl.cluster(m, k="auto", k_max=6, random_state=0)
         s = cl.stability(m, r, n_seeds=3, n_bootstrap=2)
         return [
-            m.filters, r.by_k, cl.cluster_summary(m, r), cl.top_terms(m, r), cl.representatives(m, r),
+            m.filters, r.table, cl.cluster_summary(m, r), cl.top_terms(m, r), cl.representatives(m, r),
             cl.cluster_table(m.units, r.labels, group_by="outlet"), cl.cluster_table(m.units, r.labels, group_by="month", shares=True),
-            s.runs, s.ari, s.survival, cl.lsa_map(m, r).table,
+            s.runs, s.ari, s.table, cl.lsa_map(m, r).table,
         ]
 
     for a, b in zip(run(), run(), strict=True):
@@ -299,9 +303,9 @@ def test_plots_return_figures(seed_units, tokenizer):
     m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     r = cl.cluster(m, k="auto", k_max=4)
     s = cl.stability(m, r, n_seeds=2)
-    assert isinstance(plots.silhouette_by_k(r.by_k, chosen_k=r.k, n_units=40), Figure)
+    assert isinstance(plots.silhouette_by_k(r.table, chosen_k=r.k, n_units=40), Figure)
     assert isinstance(plots.cluster_map(cl.lsa_map(m, r)), Figure)
-    assert isinstance(plots.stability_heatmap(s.ari_matrix(), n_units=40), Figure)
+    assert isinstance(plots.stability_heatmap(s.ari_matrix, n_units=40), Figure)
 
 
 def test_verdict_says_weak_structure_plainly():
@@ -483,7 +487,7 @@ def test_silhouette_on_a_seeded_sample_when_large(seed_units, tokenizer):
     res = cl.cluster(m, k=3, random_state=7, silhouette_sample=20)
     expected = silhouette_score(m.X, res.labels, metric="cosine", sample_size=20, random_state=7)
     assert res.silhouette == pytest.approx(expected, abs=1e-12) and res.silhouette_sampled == 20
-    assert "seeded sample of 20 units" in res.verdict()
+    assert "seeded sample of 20 units" in res.verdict and res.verdict in res.notes
 
 
 def test_notebook_parameters_accept_auto_or_a_number():
@@ -538,10 +542,10 @@ def test_auto_k_range_is_capped_by_units_and_distinct_units(tokenizer):
     u = cl.make_units(docs(TOPICS), unit="document")
     m = cl.tfidf(u, settings=tokenizer.settings, min_df=1, max_df=1.0)
     res = cl.cluster(m, k="auto", k_min=2, k_max=8)
-    assert res.by_k["k"].tolist() == [2, 3, 4, 5]  # 6 units: at most 5 clusters
+    assert res.table["k"].tolist() == [2, 3, 4, 5]  # 6 units: at most 5 clusters
     dup = cl.make_units(docs(TOPICS[:3] * 2), unit="document")  # 6 units, 3 distinct
     res = cl.cluster(cl.tfidf(dup, settings=tokenizer.settings, min_df=1, max_df=1.0), k="auto", k_min=2, k_max=8)
-    assert res.by_k["k"].tolist() == [2, 3]  # capped at the 3 distinct units
+    assert res.table["k"].tolist() == [2, 3]  # capped at the 3 distinct units
     assert res.k == 3 and res.silhouette == pytest.approx(1.0)  # three pairs of identical documents
 
 
@@ -562,10 +566,30 @@ def test_ari_with_reported_run_equals_sklearn(seed_units, tokenizer):
     m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
     res = cl.cluster(m, k=3, random_state=0)
     stab = cl.stability(m, res, n_seeds=3, n_bootstrap=1)
-    got = stab.ari_with_reported()
+    got = stab.ari_with_reported
     assert list(got.index) == ["seed 1", "seed 2", "bootstrap 1"]
     for run, v in got.items():
         assert v == pytest.approx(adjusted_rand_score(res.labels, stab.labels[run]), abs=1e-12)
+    assert stab.notes[0] == (
+        f"ARI of the reported run with the 3 other runs: median {got.median():.3f}, range {got.min():.3f} to {got.max():.3f}."
+    )
+
+
+def test_clustering_and_stability_are_results_with_notes(seed_units, tokenizer):
+    from medialens.results import Result
+
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3, random_state=0)
+    stab = cl.stability(m, res, n_seeds=3)
+    for r in (res, stab):
+        assert isinstance(r, Result) and isinstance(r.table, pd.DataFrame) and isinstance(r.notes, tuple)
+        assert r.notes and all(isinstance(n, str) for n in r.notes)
+    assert list(stab.table.columns) == ["cluster", "units", "mean_jaccard", "min_jaccard", "verdict"]
+    stable = stab.table.loc[stab.table["mean_jaccard"] >= 0.75, "cluster"].tolist()
+    assert stab.notes[1] == (
+        f"Agreement between the 3 runs: median ARI over all pairs {stab.ari['ari'].median():.3f}; "
+        f"clusters that survive re-runs (mean Jaccard 0.75 or more): {stable if stable else 'none'}."
+    )
 
 
 def test_bootstrap_resamples_hold_k_distinct_units(seeds, tokenizer):

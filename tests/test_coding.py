@@ -31,13 +31,13 @@ def test_shipped_codes_read_and_say_they_are_examples():
 
 def test_codes_unknown_label_names_file_and_row(tmp_path):
     p = write(tmp_path, "codes.csv", "# a comment\n" + HEADER + "1,Goed zo,NAVO,favour,a\n2,Slecht,NAVO,tegen,a\n")
-    with pytest.raises(ValueError, match=r"codes\.csv:4: unknown stance label 'tegen'"):
+    with pytest.raises(ValueError, match=r"codes\.csv:4: stance = 'tegen' is not in the codebook \(favour, against, neutral\)"):
         cod.read_codes(p)
 
 
 def test_codes_missing_columns(tmp_path):
     p = write(tmp_path, "codes.csv", "unit_id,text,stance\n1,Goed,favour\n")
-    with pytest.raises(ValueError, match=r"codes\.csv: missing column\(s\) \['target', 'coder'\]"):
+    with pytest.raises(ValueError, match=r"codes\.csv:1: missing column\(s\) \['coder', 'target'\]"):
         cod.read_codes(p)
 
 
@@ -197,3 +197,21 @@ def test_classifier_keeps_negations_when_the_analysis_drops_them():
     assert "niet" in names or "geen" in names
     with pytest.raises(ValueError, match=r"^settings: expected a TextSettings, got Tokenizer"):
         cod.classifier_settings(Tokenizer(TextSettings()))
+
+
+def test_predicted_stance_needs_min_n_documents_and_resamples_documents():
+    codes = _seed_codes()
+    units = pd.DataFrame({
+        "doc_id": ["a"] * 5 + ["b", "c", "d"],
+        "outlet": ["X"] * 5 + ["Y"] * 3,
+        "target": ["Rusland"] * 8,
+        "text": ["Rusland als agressor."] * 8,
+    })
+    p = with_intervals(cod.predict_stance(codes, units, settings=TextSettings(), group_by="outlet", n_bootstrap=200, min_n=2), value="net_stance")
+    assert p[["group", "n_documents", "n_units"]].values.tolist() == [["X", 1, 5], ["Y", 3, 3]]
+    assert p["result"].tolist()[0] == "insufficient data"  # five units in one document
+    assert p["result"].tolist()[1] != "insufficient data"
+    by_unit = cod.predict_stance(codes, units, settings=TextSettings(), group_by="outlet", n_bootstrap=200, min_n=1, resample="mentions")
+    assert not by_unit["net_stance"].isna().any()
+    with pytest.raises(ValueError, match="resample = 'zinnen'"):
+        cod.predict_stance(codes, units, settings=TextSettings(), group_by="outlet", resample="zinnen")

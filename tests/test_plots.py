@@ -201,3 +201,12 @@ def test_group_figures_bounded():
     fig = plots.trends_plot(Trends(trend, (), undated=0))
     _assert_small(fig)
     assert len(fig.axes[0].get_lines()) == 10 and len(fig.axes[0].get_xticks()) <= 24
+
+
+def test_stance_intervals_label_documents_and_mentions():
+    table = pd.DataFrame([
+        {"group": "X", "target": "A", "n_documents": 1, "n_mentions": 5, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan},
+        {"group": "Y", "target": "A", "n_documents": 3, "n_mentions": 4, "mean": 0.1, "ci_low": -0.2, "ci_high": 0.3},
+    ])
+    texts = [t.get_text() for t in plots.stance_intervals(table).axes[0].texts]
+    assert "insufficient (n=1 docs, 5 mentions)" in texts and " n=3 docs, 4 mentions" in texts

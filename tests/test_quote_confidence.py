@@ -122,3 +122,29 @@ def test_rule_sample_is_seeded_bounded_and_shows_the_sentences():
         rule_sample(q, DOCS, per_rule=0)
     with pytest.raises(ValueError, match="documents"):
         rule_sample(q, DOCS[["doc_id"]])
+
+
+def test_seed_share_of_voice_gives_the_seed_passages_their_speakers():
+    # issue 13: the seeds' share-of-voice table is checked against the 20 seed passages of
+    # tests/test_quotes.py: in the table notebook 30 builds (default min_confidence), each passage's
+    # quote counts for its expected speaker, or is counted apart as below the threshold (its
+    # attribution still right) or without a speaker (a repeated pull quote) - never for another speaker
+    from test_quotes import SEED_CASES
+
+    from medialens.corpus import load_corpus
+    from medialens.paths import resolve
+    from medialens.quotes import share_of_voice
+    from medialens.report import notebook_parameters
+
+    c = load_corpus(resolve("corpus/seeds.yaml"))
+    q = extract_quotes(c.documents, descriptor_hints=c.definition.quotes["descriptor_hints"]).table
+    default = notebook_parameters(resolve("notebooks/30_stance_comparison.ipynb"))["min_confidence"].default
+    voiced = with_min_confidence(q, default).table
+    for _, _, start, speaker, _ in SEED_CASES:
+        hit = voiced[(voiced["kind"] != "nested") & voiced["text"].str.startswith(start)]
+        assert speaker in set(hit["speaker"]) or set(q.loc[hit.index, "speaker"]) == {speaker}, start
+        for i, got in hit["speaker"].items():
+            assert got == speaker or got == UNATTRIBUTED or (got == BELOW and q.at[i, "speaker"] == speaker), (start, got)
+    sov = share_of_voice(voiced, group_by="outlet", documents=c.documents)
+    counted = voiced[voiced["kind"] != "nested"].groupby(["outlet", "speaker"]).size()
+    assert sov.set_index(["outlet", "speaker"])["quotes"].sort_index().equals(counted.sort_index().rename("quotes"))

@@ -467,3 +467,15 @@ def test_extract_quotes_returns_a_result_whose_notes_count_what_has_no_speaker()
         "1 quote mark(s) could not be paired within their paragraph (see warnings).",
     )
     assert extract_quotes(pd.DataFrame({"doc_id": ["b"], "text": ["“Een”, aldus Ank Bijleveld."]})).notes == ()
+
+
+def test_answers_in_a_question_and_answer_interview_go_to_the_interviewee():
+    text = ("Interview: Marloes Verbeek, de nieuwe directeur van het Stedelijk\n\n"
+            "Waarom koos u voor Amsterdam? ‘Omdat hier alles samenkomt.’\n\n"
+            "Wat vindt u van wethouder Pieter Smit? ‘Een bondgenoot.’")
+    q = direct(quotes_of(text)[0])
+    assert q["speaker"].tolist() == ["Marloes Verbeek", "Marloes Verbeek"]
+    assert set(q["rule"]) == {"interview answer"}
+    # a rhetorical question in an ordinary report is not an interview: no one is asked
+    report = "Minister Karel Doorn en Kamerlid Els Mulder debatteerden. Is dat genoeg? ‘Nee.’"
+    assert direct(quotes_of(report)[0])["rule"].tolist() != ["interview answer"]

@@ -84,7 +84,7 @@ def test_krippendorff_2011_example(level, expected):
     data = rel.reliability_data(long(K2011), level=level)
     assert round(rel.alpha(data), 4) == expected
     assert round(reference_alpha(K2011, level), 4) == expected
-    table = rel.agreement(long(K2011), level=level, n_boot=0).table
+    table = rel.agreement(long(K2011), level=level, n_bootstrap=0).table
     assert round(table["alpha"].iloc[0], 4) == expected
 
 
@@ -159,13 +159,13 @@ def _simulated(n_units, n_coders=2, p_agree=0.8, seed=1, n_values=3):
 @pytest.mark.parametrize("method", ["pairs", "units"])
 def test_bootstrap_interval_contains_the_estimate_and_is_seeded(method):
     codes = _simulated(60)
-    r1 = rel.agreement(codes, n_boot=500, seed=3, bootstrap=method)
-    r2 = rel.agreement(codes, n_boot=500, seed=3, bootstrap=method)
+    r1 = rel.agreement(codes, n_bootstrap=500, random_state=3, bootstrap=method)
+    r2 = rel.agreement(codes, n_bootstrap=500, random_state=3, bootstrap=method)
     row = r1.table.iloc[0]
     assert row["ci_low"] <= row["alpha"] <= row["ci_high"]
     pd.testing.assert_frame_equal(r1.table, r2.table)
     assert len(r1.resamples) == 500 and np.all(np.diff(r1.resamples[np.isfinite(r1.resamples)]) >= 0)
-    other = rel.agreement(codes, n_boot=500, seed=4, bootstrap=method).table.iloc[0]
+    other = rel.agreement(codes, n_bootstrap=500, random_state=4, bootstrap=method).table.iloc[0]
     assert (other["ci_low"], other["ci_high"]) != (row["ci_low"], row["ci_high"])
 
 
@@ -173,7 +173,7 @@ def test_bootstrap_interval_contains_the_estimate_and_is_seeded(method):
 def test_bootstrap_interval_narrows_as_units_grow(method):
     widths = []
     for n in (20, 80, 320):
-        row = rel.agreement(_simulated(n, n_values=8), n_boot=1000, seed=0, bootstrap=method).table.iloc[0]
+        row = rel.agreement(_simulated(n, n_values=8), n_bootstrap=1000, random_state=0, bootstrap=method).table.iloc[0]
         assert row["ci_low"] <= row["alpha"] <= row["ci_high"]
         widths.append(row["ci_high"] - row["ci_low"])
     assert widths[0] > widths[1] > widths[2]
@@ -183,13 +183,13 @@ def test_pair_draws_follow_hayes_and_krippendorff():
     data = rel.reliability_data(long(K2011))
     o = rel.coincidences(data.counts)
     q = int((o > 0).sum())
-    _, m = rel.bootstrap_pairs(data, n_boot=10)
+    _, m = rel.bootstrap_pairs(data, n_bootstrap=10)
     assert m == int(min(25 * q, (4 - 1) * 40 / 2))  # n.. = 40 pairable values, 4 coders
 
 
 def test_bootstrap_pairs_mean_is_close_to_alpha():
     data = rel.reliability_data(_simulated(400, n_coders=3), level="nominal")
-    alphas, _ = rel.bootstrap_pairs(data, n_boot=4000, seed=0, draws=5000)
+    alphas, _ = rel.bootstrap_pairs(data, n_bootstrap=4000, random_state=0, draws=5000)
     assert alphas.mean() == pytest.approx(rel.alpha(data), abs=0.01)
 
 
@@ -197,7 +197,7 @@ def test_bootstrap_units_mean_is_close_to_alpha_for_every_level():
     codes = _simulated(300, n_coders=3, n_values=5)
     for level in rel.LEVELS:
         data = rel.reliability_data(codes, level=level)
-        alphas = rel.bootstrap_units(data, n_boot=400, seed=0)
+        alphas = rel.bootstrap_units(data, n_bootstrap=400, random_state=0)
         assert np.nanmean(alphas) == pytest.approx(rel.alpha(data), abs=0.03)
 
 
@@ -205,7 +205,7 @@ def test_resample_without_variation_counts_as_zero():
     # one category only agreed on, the rest disagreement: draws that are all (1,1) give 0, not 1
     codes = long([[1, 1, 2], [1, 1, 1]])
     data = rel.reliability_data(codes)
-    alphas, m = rel.bootstrap_pairs(data, n_boot=2000, seed=0, draws=1)
+    alphas, m = rel.bootstrap_pairs(data, n_bootstrap=2000, random_state=0, draws=1)
     assert m == 1 and alphas.max() <= 0.0 + 1e-12
 
 
@@ -213,7 +213,7 @@ def test_resample_without_variation_counts_as_zero():
 # The agreement table and verdict
 # --------------------------------------------------------------------------------------------
 def test_agreement_table_and_notes():
-    r = rel.agreement(long(K2011), level="nominal", n_boot=200, seed=0)
+    r = rel.agreement(long(K2011), level="nominal", n_bootstrap=200, random_state=0)
     row = r.table.iloc[0]
     assert row["n_units"] == 11 and row["n_values"] == 40 and row["n_coders"] == 4
     assert row["verdict"] == "tentative"
@@ -233,7 +233,7 @@ def test_verdict_thresholds(a, word):
 def test_percent_agreement_counts_every_pair_of_coders():
     # unit 1: 3 coders all agree (3 pairs agree); unit 2: a, a, b (1 of 3 pairs agree); unit 3: one coder
     codes = long([["x", "x", "y"], ["x", "x", NA], ["x", "y", NA]])
-    row = rel.agreement(codes, n_boot=0).table.iloc[0]
+    row = rel.agreement(codes, n_bootstrap=0).table.iloc[0]
     assert row["percent_agreement"] == pytest.approx(4 / 6)
 
 
@@ -290,7 +290,9 @@ def test_bad_inputs_get_one_line_errors():
         (lambda: rel.agreement(long([[1, NA], [NA, 2]])), "no unit was coded by two coders"),
         (lambda: rel.agreement(long([[1, 1], [1, 1]]), values=[1, 2]), "no variation"),
         (lambda: rel.agreement(long([[1, 1], [1, 1]])), "at least two possible values"),
-        (lambda: rel.agreement(ok, n_boot=-1), "n_boot = -1"),
+        (lambda: rel.agreement(ok, n_bootstrap=-1), "n_bootstrap = -1"),
+        (lambda: rel.agreement(ok, n_bootstrap=1.5), "n_bootstrap = 1.5: must be a whole number"),
+        (lambda: rel.agreement(ok, random_state=-1), "random_state = -1: must be a whole number >= 0"),
         (lambda: rel.agreement(ok, ci=95), "ci = 95"),
         (lambda: rel.agreement(ok, bootstrap="jackknife"), "bootstrap = 'jackknife'"),
     ]
@@ -302,19 +304,19 @@ def test_bad_inputs_get_one_line_errors():
 
 def test_empty_strings_are_missing():
     codes = long([[1, 2, ""], [1, 2, 3]])
-    row = rel.agreement(codes, n_boot=0).table.iloc[0]
+    row = rel.agreement(codes, n_bootstrap=0).table.iloc[0]
     assert row["n_units"] == 2
 
 
 def test_index_of_the_codes_table_does_not_matter():
     codes = pd.concat([long(K2011[:2]), long(K2011[2:], coders=["c3", "c4"])])  # repeated index labels
     for level in rel.LEVELS:
-        assert round(rel.agreement(codes, level=level, n_boot=0).table["alpha"].iloc[0], 4) == round(
+        assert round(rel.agreement(codes, level=level, n_bootstrap=0).table["alpha"].iloc[0], 4) == round(
             reference_alpha(K2011, level), 4
         )
 
 
 def test_pairs_bootstrap_says_when_the_draws_are_capped():
-    notes = rel.agreement(_simulated(2000), n_boot=50).notes
+    notes = rel.agreement(_simulated(2000), n_bootstrap=50).notes
     assert any("does not narrow further" in n for n in notes)
-    assert not any("does not narrow further" in n for n in rel.agreement(_simulated(20), n_boot=50).notes)
+    assert not any("does not narrow further" in n for n in rel.agreement(_simulated(20), n_bootstrap=50).notes)

@@ -54,12 +54,26 @@ def test_session_defaults_are_the_declared_ones():
 
 
 def test_settings_follow_the_parameters(tmp_path):
+    # the seeds without language detection: their language column is the definition's, not evidence,
+    # so an explicit language keeps every document (with detection, no seed is English: see below)
+    import yaml
+
+    definition = yaml.safe_load((ROOT / "corpus" / "seeds.yaml").read_text(encoding="utf-8"))
+    definition["source"]["path"] = str(ROOT / "seeds")
+    definition["cleaning"]["detect_language"] = False
+    (tmp_path / "seeds-undetected.yaml").write_text(yaml.safe_dump(definition), encoding="utf-8")
     s = open_session(
-        "corpus/seeds.yaml", figures_dir=tmp_path, language="en", remove_stopwords=False,
+        tmp_path / "seeds-undetected.yaml", figures_dir=tmp_path, language="en", remove_stopwords=False,
         keep_negations=False, reduce="lemma", random_state=7, use_cache=False,
     )
     assert s.settings == TextSettings(language="en", remove_stopwords=False, keep_negations=False, reduce="lemma")
     assert s.random_state == 7 and s.figures_dir == tmp_path
+    assert len(s.documents) == 5 and s.left_out.empty
+
+
+def test_an_analysis_language_none_of_the_seeds_is_in_is_named(tmp_path):
+    with pytest.raises(ValueError, match=r"^language = 'en': none of the 5 documents of 'seeds' is in 'en' \(language column: nl 5\)"):
+        open_session("corpus/seeds.yaml", figures_dir=tmp_path, language="en", use_cache=False)
 
 
 def test_paths_are_taken_from_the_project_root_whatever_the_working_directory(tmp_path, monkeypatch):

@@ -65,11 +65,12 @@ def test_group_without_mentions_shows_insufficient_data(lex, docs, targets):
 
 def test_stance_table_min_n_and_counts(lex, docs, targets):
     m = st.find_mentions(docs, targets, lexicon=lex)
-    t = with_intervals(st.stance_table(m, docs, group_by="outlet", min_n=3, n_bootstrap=200), value="mean").set_index(["group", "target"])
+    # min_n counts documents: X's NAVO cell rests on 2 documents (4 mentions)
+    t = with_intervals(st.stance_table(m, docs, group_by="outlet", min_n=2, n_bootstrap=200), value="mean").set_index(["group", "target"])
     assert t.loc[("X", "NAVO"), "n_mentions"] == 4
     assert t.loc[("X", "NAVO"), "n_documents"] == 2
     assert t.loc[("X", "NAVO"), "mean"] == pytest.approx(round(np.mean(m[(m["doc_id"] != "c") & (m["target"] == "NAVO")]["polarity"]), 3))
-    assert t.loc[("X", "Rusland"), "result"] == "insufficient data"  # n = 1 < 3
+    assert t.loc[("X", "Rusland"), "result"] == "insufficient data"  # 1 document < 2
 
 
 def test_stance_table_bad_parameters(lex, docs, targets):
@@ -96,8 +97,8 @@ def test_bootstrap_is_reproducible_and_matches_a_plain_numpy_bootstrap():
 
 def test_stance_table_reproducible_for_fixed_random_state(lex, docs, targets):
     m = st.find_mentions(docs, targets, lexicon=lex)
-    t1 = st.stance_table(m, docs, min_n=1, n_bootstrap=500, random_state=3)
-    t2 = st.stance_table(m, docs, min_n=1, n_bootstrap=500, random_state=3)
+    t1 = st.stance_table(m, docs, min_n=1, n_bootstrap=500, random_state=3, resample="mentions")
+    t2 = st.stance_table(m, docs, min_n=1, n_bootstrap=500, random_state=3, resample="mentions")
     pd.testing.assert_frame_equal(t1, t2)
     t3 = st.stance_table(m, docs, min_n=1, n_bootstrap=500, random_state=3, resample="documents")
     pd.testing.assert_frame_equal(t3, st.stance_table(m, docs, min_n=1, n_bootstrap=500, random_state=3, resample="documents"))
@@ -111,7 +112,7 @@ def test_notebook_declares_the_parameters_of_the_issue():
     expected = {
         "corpus": str, "figures_dir": str, "group_by": str, "targets": dict, "window": int, "lexicon": str,
         "min_n": int, "n_bootstrap": int, "random_state": int, "coding_file": str, "group": str, "reference": str,
-        "language": str, "remove_stopwords": bool, "reduce": str, "use_cache": bool,
+        "language": str, "remove_stopwords": bool, "reduce": str, "use_cache": bool, "resample": str,
     }
     for name, typ in expected.items():
         assert name in params, name
@@ -183,7 +184,7 @@ def test_one_mention_or_one_document_is_insufficient_data_whatever_min_n(lex, do
     by_doc = with_intervals(st.stance_table(m, docs, group_by="doc_id", min_n=1, n_bootstrap=200, resample="documents"), value="mean").set_index(["group", "target"])
     # two mentions in one document: resampling documents always draws the same one
     assert by_doc.loc[("a", "NAVO"), "n_mentions"] == 2 and by_doc.loc[("a", "NAVO"), "result"] == "insufficient data"
-    by_mention = with_intervals(st.stance_table(m, docs, group_by="doc_id", min_n=1, n_bootstrap=200), value="mean").set_index(["group", "target"])
+    by_mention = with_intervals(st.stance_table(m, docs, group_by="doc_id", min_n=1, n_bootstrap=200, resample="mentions"), value="mean").set_index(["group", "target"])
     assert by_mention.loc[("a", "NAVO"), "result"] != "insufficient data"
 
 
@@ -205,3 +206,64 @@ def test_find_mentions_take_the_analysis_settings_and_score_every_word(lex, docs
     assert "niet goed" in " ".join(plain["context"])  # the negation stays visible
     with pytest.raises(ValueError, match=r"^on_missing = 'skip': choose 'raise' or 'keep'"):
         st.find_mentions(docs, targets, lexicon=lex, on_missing="skip")
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence counts documents
+# --------------------------------------------------------------------------------------------
+@pytest.fixture
+def one_article_many_mentions() -> pd.DataFrame:
+    """Outlet X: one article that mentions NAVO in five sentences; outlet Y: three articles."""
+    x = " ".join(f"De NAVO is {w}." for w in ("goed", "sterk", "slecht", "goed", "verstandig"))
+    return pd.DataFrame({
+        "doc_id": ["x1", "y1", "y2", "y3"],
+        "outlet": ["X", "Y", "Y", "Y"],
+        "text": [x, "De NAVO is goed. Het regent.", "De NAVO is slecht.", "De NAVO is sterk. De NAVO praat."],
+    })
+
+
+@pytest.mark.parametrize("resample", ["documents", "mentions"])
+def test_five_mentions_in_one_article_are_insufficient_data_below_min_n_documents(lex, one_article_many_mentions, resample):
+    docs = one_article_many_mentions
+    m = st.find_mentions(docs, {"NAVO": ["NAVO"]}, lexicon=lex)
+    t = with_intervals(st.stance_table(m, docs, min_n=2, n_bootstrap=200, resample=resample), value="mean").set_index("group")
+    assert (t.loc["X", "n_documents"], t.loc["X", "n_mentions"]) == (1, 5)
+    assert t.loc["X", "result"] == "insufficient data" and np.isnan(t.loc["X", "ci_low"])
+    assert (t.loc["Y", "n_documents"], t.loc["Y", "n_mentions"]) == (3, 4)
+    assert t.loc["Y", "result"] != "insufficient data"
+    # three documents are not enough for min_n = 5 either
+    t5 = st.stance_table(m, docs, min_n=5, n_bootstrap=200, resample=resample).set_index("group")
+    assert t5["mean"].isna().all()
+    assert list(t5.columns[:4]) == ["target", "n_documents", "n_mentions", "n_scored"]
+
+
+def test_intervals_resample_documents_by_default(lex, one_article_many_mentions):
+    docs = one_article_many_mentions
+    m = st.find_mentions(docs, {"NAVO": ["NAVO"]}, lexicon=lex)
+    default = st.stance_table(m, docs, min_n=2, n_bootstrap=300, random_state=1)
+    pd.testing.assert_frame_equal(default, st.stance_table(m, docs, min_n=2, n_bootstrap=300, random_state=1, resample="documents"))
+    y = m[m["doc_id"].str.startswith("y")]
+    want = st.bootstrap_mean(y["polarity"], clusters=y["doc_id"], n_bootstrap=300, random_state=1)
+    row = default.set_index("group").loc["Y"]
+    assert (row["ci_low"], row["ci_high"]) == (round(want[0], 3), round(want[1], 3))
+    with pytest.raises(ValueError, match="resample = 'sentences'"):
+        st.stance_table(m, docs, resample="sentences")
+    # with min_n = 1 one article can still be resampled by mention, on request
+    one = st.stance_table(m, docs, min_n=1, n_bootstrap=300, resample="mentions").set_index("group")
+    assert not np.isnan(one.loc["X", "mean"])
+
+
+def test_document_bootstrap_is_drawn_in_blocks_with_the_same_numbers(monkeypatch):
+    x = np.array([0.1, -0.3, 0.5, 0.0, 0.2, -0.1, 0.4, 0.3])
+    docs = ["a", "a", "b", "c", "c", "c", "d", "e"]
+    whole = st.bootstrap_mean(x, clusters=docs, n_bootstrap=1000, random_state=5)
+    plain = st.bootstrap_mean(x, n_bootstrap=1000, random_state=5)
+    monkeypatch.setattr(st, "_BLOCK", 7)
+    assert st.bootstrap_mean(x, clusters=docs, n_bootstrap=1000, random_state=5) == whole
+    assert st.bootstrap_mean(x, n_bootstrap=1000, random_state=5) == plain
+    rng = np.random.default_rng(5)
+    by_doc = [x[[i for i, d in enumerate(docs) if d == k]] for k in sorted(set(docs))]
+    means = [np.concatenate([by_doc[j] for j in rng.integers(0, 5, size=5)]).mean() for _ in range(1000)]
+    assert whole == pytest.approx(tuple(np.quantile(means, [0.025, 0.975])), abs=1e-12)
+    with pytest.raises(ValueError, match="clusters: 2 labels for 8 values"):
+        st.bootstrap_mean(x, clusters=["a", "b"])

@@ -496,6 +496,9 @@ def _from_context(doc: _Doc, before: str, *, k_open: int, span: tuple[int, int, 
     quote's own sentence names exactly one person. ``span`` is ``(sentence start, quote start,
     quote end, sentence end)``; None when no rule applies."""
     s_start, open_start, close_end, s_end = span
+    # (g2) an answer in an interview: the quote opens its sentence right after a question
+    if not before.strip() and (who := _interview_answer(doc, k_open)):
+        return who, "interview answer", doc.people.get(who, ""), "name"
     # (h) continuation of the previous attributed quote
     if last is not None and doc.para[last["k_close"]] == doc.para[k_open] and k_open - last["k_close"] <= 1:
         between = doc.persons_in(last["end"], open_start)
@@ -514,6 +517,30 @@ def _from_context(doc: _Doc, before: str, *, k_open: int, span: tuple[int, int, 
     if len(set(named)) == 1:
         return named[0], "person in sentence", doc.people.get(named[0], ""), "name"
     return None
+
+
+_SECOND_PERSON = re.compile(r"\b(?:u|uw|je|jij|jouw|jullie|you|your)\b", re.IGNORECASE)
+_INTERVIEW = re.compile(r"\b(?:interview|vraaggesprek|in gesprek met|Q\s*&\s*A)\b", re.IGNORECASE)
+
+
+def _interview_answer(doc: _Doc, k_open: int) -> str | None:
+    """Rule (g2): the interviewee, when the sentence before the quote (same or previous paragraph)
+    is a question that holds no quote and addresses someone (``u``, ``je``, ``you``) or the
+    document opens as an interview (``Interview:``, ``In gesprek met``, ``Q&A``). The interviewee
+    is the one person named before the document's first question; None when there is none, or
+    more than one."""
+    if k_open == 0:
+        return None
+    a, b = doc.sents[k_open - 1]
+    question = doc.text[a:b].strip()
+    if not question.endswith("?") or any(x < b and a < y for x, y in doc.inside):
+        return None
+    first_para = doc.text[: max(e for (_, e), p in zip(doc.sents, doc.para, strict=True) if p == doc.para[0])]
+    if not (_SECOND_PERSON.search(question) or _INTERVIEW.search(first_para)):
+        return None
+    first_q = next(s for s, e in doc.sents if doc.text[s:e].rstrip().endswith("?"))
+    named = doc.persons_in(0, first_q)
+    return named[0] if len(named) == 1 else None
 
 
 def _next_quote(doc: _Doc, q: dict) -> list[int]:

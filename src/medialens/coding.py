@@ -12,7 +12,6 @@ on each training set's vocabulary, as scikit-learn's ``TfidfVectorizer`` would.
 from __future__ import annotations
 
 import dataclasses
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +20,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import validate
+from .codebook import make_codebook, read_coded
 from .counting import count_ngrams, word_table
 from .grouping import group_column, group_labels, group_order
 from .results import Result
-from .stance import _check_bootstrap, bootstrap_mean
+from .stance import _check_bootstrap, bootstrap_mean, check_evidence, enough_evidence
 from .text import TextSettings
 
 __all__ = [
@@ -56,41 +56,32 @@ class Evaluation(Result):
 
 
 def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> pd.DataFrame:
-    """Read a coding CSV: ``unit_id, text, target, stance, coder`` (lines starting with ``#`` are
-    comments). Raises ``ValueError`` naming the file, the row and the problem."""
+    """Read a stance coding file: one row per coded unit, ``unit_id, text, target, stance, coder``
+    (lines starting with ``#`` before the header are comments), through the one reader of coding
+    files, :func:`medialens.codebook.read_coded`, with ``stance`` as the codebook's one variable.
+
+    Parameters
+    ----------
+    coding_file : path
+        The CSV file.
+    labels : tuple of str
+        The stance labels allowed (matched ignoring case).
+
+    Returns
+    -------
+    DataFrame
+        ``line, unit_id, text, target, stance, coder`` in the file's order.
+
+    Raises ``ValueError`` naming the file, the line and the problem (a missing column, an empty
+    text, target or stance, a label not in ``labels``, a coder who coded a unit twice).
+    """
     path = Path(coding_file)
-    name = path.name
     if not path.is_file():
         raise ValueError(f"coding_file = {str(path)!r}: no such file")
-    raw = path.read_text(encoding="utf-8-sig")
-    lines = raw.splitlines(keepends=True)
-    body = "".join(ln if not ln.lstrip().startswith("#") else "\n" for ln in lines)
-    try:
-        df = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=True, on_bad_lines="error")
-    except pd.errors.ParserError as exc:
-        raise ValueError(f"{name}: not a well-formed CSV ({str(exc).strip()})") from None
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{name}: the file has no header and no rows") from None
-    df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in CODE_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name}: missing column(s) {missing}; found {list(df.columns)}; need {list(CODE_COLUMNS)}")
-    # line numbers in the file (header = first non-comment line)
-    data_lines = [i for i, ln in enumerate(lines, start=1) if ln.strip() and not ln.lstrip().startswith("#")][1:]
-    df["line"] = data_lines[: len(df)] if len(data_lines) >= len(df) else list(range(2, len(df) + 2))
-    df["stance"] = df["stance"].str.strip().str.lower()
-    for col in ("text", "stance", "target"):
-        empty = df[df[col].str.strip() == ""]
-        if len(empty):
-            raise ValueError(f"{name}:{int(empty['line'].iloc[0])}: empty {col!r}")
-    bad = df[~df["stance"].isin(labels)]
-    if len(bad):
-        r = bad.iloc[0]
-        raise ValueError(
-            f"{name}:{int(r['line'])}: unknown stance label {r['stance']!r}; use one of {list(labels)} "
-            f"({len(bad)} row(s) affected)"
-        )
-    return df[["line", *CODE_COLUMNS]].reset_index(drop=True)
+    book = make_codebook({"stance": list(labels)}, missing=(), what="labels")
+    codes = read_coded(path, codebook=book, info=("text", "target"), required=("text", "target", "stance")).table
+    codes = codes.sort_values("line", kind="stable").rename(columns={"value": "stance"}).astype({"stance": str})
+    return codes[["line", *CODE_COLUMNS]].reset_index(drop=True)
 
 
 def classifier_settings(settings: TextSettings | None = None) -> TextSettings:
@@ -241,18 +232,39 @@ def predict_stance(
     random_state: int = 0,
     n_bootstrap: int = 2000,
     min_n: int = 5,
+    resample: str = "documents",
 ) -> pd.DataFrame:
     """Fit on all coded units, predict ``units['text']``, and give per group × target the share
     predicted *favour*, *against* and the net stance (favour − against) with a bootstrap interval.
-    Cells with fewer than ``min_n`` units (and never fewer than 2) get NaN shares and no interval
-    (insufficient data); :func:`medialens.results.with_intervals` formats the intervals for display.
 
-    ``group_by`` is a column of ``units`` (e.g. what :func:`mention_sentences` adds); its groups are
-    labelled by :func:`medialens.grouping.group_labels`.
+    Parameters
+    ----------
+    codes : DataFrame
+        Coded units (``text``, ``stance``), e.g. from :func:`read_codes`.
+    units : DataFrame
+        The units to classify (``doc_id``, ``target``, ``text`` and ``group_by``), e.g. from
+        :func:`mention_sentences`; groups are labelled by :func:`medialens.grouping.group_labels`.
+    settings : TextSettings, optional
+        The analysis settings (:func:`classifier_settings` keeps negations).
+    group_by : str
+        A column of ``units``.
+    random_state, n_bootstrap : int
+        Seed of the model and the bootstrap; bootstrap resamples.
+    min_n : int
+        Cells whose units come from fewer documents get NaN shares and no interval (insufficient
+        data); a cell with one unit, or with ``resample="documents"`` one document, never gets one.
+    resample : "documents" | "mentions"
+        The bootstrap resamples whole documents (default) or single units.
+
+    Returns
+    -------
+    DataFrame
+        ``group, target, n_documents, n_units, share_favour, share_against, net_stance, ci_low,
+        ci_high``; :func:`medialens.results.with_intervals` formats the intervals for display.
     """
     labels = group_labels(units, group_by)
     _check_bootstrap(n_bootstrap, random_state)
-    validate.whole_number(min_n, "min_n", minimum=1)
+    check_evidence(min_n, resample)
     X, _ = _counts([*codes["text"], *units["text"]], classifier_settings(settings))
     n_codes = len(codes)
     pred = _fit(X[:n_codes], codes["stance"].to_numpy(), random_state).predict(X[n_codes:])
@@ -260,15 +272,16 @@ def predict_stance(
     rank = {g: i for i, g in enumerate(group_order(labels))}
     rows = []
     for (g, t), cell in sorted(u.groupby(["group", "target"]), key=lambda kv: (rank[kv[0][0]], str(kv[0][1]))):
-        n = len(cell)
+        n, nd = len(cell), cell["doc_id"].nunique()
         net = (cell["predicted"] == "favour").astype(float) - (cell["predicted"] == "against").astype(float)
-        if n < max(min_n, 2):  # one unit has no interval
-            rows.append((g, t, n, cell["doc_id"].nunique(), np.nan, np.nan, np.nan, np.nan, np.nan))
+        if not enough_evidence(n, nd, min_n=min_n, resample=resample):
+            rows.append((g, t, nd, n, np.nan, np.nan, np.nan, np.nan, np.nan))
             continue
-        lo, hi = bootstrap_mean(net.to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
-        rows.append((g, t, n, cell["doc_id"].nunique(), round((cell["predicted"] == "favour").mean(), 3),
+        clusters = cell["doc_id"].astype(str).to_numpy() if resample == "documents" else None
+        lo, hi = bootstrap_mean(net.to_numpy(), clusters=clusters, n_bootstrap=n_bootstrap, random_state=random_state)
+        rows.append((g, t, nd, n, round((cell["predicted"] == "favour").mean(), 3),
                      round((cell["predicted"] == "against").mean(), 3), round(net.mean(), 3), round(lo, 3), round(hi, 3)))
-    return pd.DataFrame(rows, columns=["group", "target", "n_units", "n_documents", "share_favour", "share_against",
+    return pd.DataFrame(rows, columns=["group", "target", "n_documents", "n_units", "share_favour", "share_against",
                                        "net_stance", "ci_low", "ci_high"])
 
 

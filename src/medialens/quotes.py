@@ -56,6 +56,7 @@ __all__ = [
     "Quotes",
     "QUOTE_COLUMNS",
     "WARNING_COLUMNS",
+    "QUOTE_LANGUAGES",
     "RULE_CONFIDENCE",
     "find_quotes",
     "extract_quotes",
@@ -75,7 +76,10 @@ QUOTE_COLUMNS = [
     "speaker", "role", "rule", "reference", "confidence", "n_words", "text",
 ]
 WARNING_COLUMNS = ["doc_id", "offset", "mark", "problem", "context"]
-
+#: Languages whose quote verbs and attribution patterns the rules know (Dutch: ``zei X``,
+#: ``aldus X``, ``volgens X``; English: ``said X``, ``X said``, ``X told``, ``according to X``,
+#: ``he added``).
+QUOTE_LANGUAGES = ("nl", "en")
 
 @dataclass(frozen=True)
 class Quotes(Result):
@@ -231,7 +235,7 @@ def _row(doc_id, outlet, r: dict) -> dict:
 
 
 def extract_quotes(
-    documents: pd.DataFrame, *, descriptor_hints: Mapping[str, str] | None = None
+    documents: pd.DataFrame, *, descriptor_hints: Mapping[str, str] | None = None, language: str | None = None
 ) -> Quotes:
     """Every quote in ``documents`` with its speaker, rule and confidence.
 
@@ -240,6 +244,12 @@ def extract_quotes(
     documents : DataFrame
         Needs ``doc_id`` and ``text``; the ``outlet`` column, when present, is copied into the
         quotes' ``outlet`` column (other document columns are joined by :func:`share_of_voice`).
+    language : str, optional
+        The documents' language (the analysis language). The attribution rules know Dutch and
+        English (:data:`QUOTE_LANGUAGES`); both sets are always active, since a Dutch article can
+        quote an English sentence and the other way round (precision per language on the
+        evaluation set: ``benchmarks/eval_quotes.py``). Another language is a ``ValueError``
+        naming ``language``. Default: not checked.
     descriptor_hints : mapping of str to str, optional
         Description word (lowercase) -> the surname it names, for descriptions no title in the text
         explains (``de Noor`` -> ``Stoltenberg``). Corpus knowledge: pass the corpus definition's
@@ -256,6 +266,8 @@ def extract_quotes(
     for col in ("doc_id", "text"):
         if col not in documents.columns:
             raise ValueError(f"documents: missing column {col!r}; columns: {sorted(map(str, documents.columns))}")
+    if language is not None and language not in QUOTE_LANGUAGES:
+        raise ValueError(f"language = {language!r}: the quote attribution rules know {', '.join(QUOTE_LANGUAGES)} only")
     hints = _check_hints(descriptor_hints)
     texts = [normalise(t) if isinstance(t, str) else "" for t in documents["text"]]
     outlets = documents["outlet"].tolist() if "outlet" in documents.columns else [None] * len(documents)

@@ -22,9 +22,28 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from . import validate
+from .codebook import LEVELS
 from .results import Result
 
-LEVELS = ("nominal", "ordinal", "interval", "ratio")
+__all__ = [
+    "LEVELS",
+    "AlphaResult",
+    "CoderMatrix",
+    "ReliabilityData",
+    "reliability_data",
+    "coincidences",
+    "distances",
+    "alpha",
+    "verdict",
+    "bootstrap_pairs",
+    "bootstrap_units",
+    "agreement",
+    "category_agreement",
+    "coder_matrix",
+    "disagreements",
+]
+
 RELIABLE, TENTATIVE = 0.800, 0.667
 
 
@@ -73,12 +92,6 @@ class ReliabilityData:
         return np.asarray(self.values, dtype=float)
 
 
-def _check_level(level: str) -> str:
-    if level not in LEVELS:
-        raise ValueError(f"level = {level!r}: use one of {list(LEVELS)}")
-    return level
-
-
 def reliability_data(
     codes: pd.DataFrame,
     *,
@@ -108,7 +121,7 @@ def reliability_data(
     Raises ``ValueError`` for missing columns, a coder who coded a unit twice, a value outside
     ``values``, text values at interval or ratio level, and fewer than two values in the domain.
     """
-    _check_level(level)
+    validate.choice(level, "level", LEVELS)
     missing = [c for c in (unit, coder, value) if c not in codes.columns]
     if missing:
         raise ValueError(f"codes: missing column(s) {missing}; found {list(codes.columns)}")
@@ -276,7 +289,7 @@ def _pair_draws(o: np.ndarray, n_coders: int) -> int:
 
 
 def bootstrap_pairs(
-    data: ReliabilityData, *, n_boot: int = 1000, seed: int = 0, draws: int | None = None
+    data: ReliabilityData, *, n_bootstrap: int = 1000, random_state: int = 0, draws: int | None = None
 ) -> tuple[np.ndarray, int]:
     """Bootstrap alphas by drawing pairs of values from the observed coincidences (Hayes &
     Krippendorff 2007), the expected disagreement held fixed.
@@ -299,8 +312,8 @@ def bootstrap_pairs(
     p = np.where(iu[0] == iu[1], o[iu], 2 * o[iu]) / n
     p = np.clip(p, 0, None)
     p = p / p.sum()
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(m, p, size=n_boot)
+    rng = np.random.default_rng(random_state)
+    counts = rng.multinomial(m, p, size=n_bootstrap)
     d_o = counts @ delta[iu] / m
     alphas = np.maximum(1.0 - d_o / d_e, -1.0)
     diagonal = np.flatnonzero(iu[0] == iu[1])
@@ -309,7 +322,7 @@ def bootstrap_pairs(
 
 
 def bootstrap_units(
-    data: ReliabilityData, *, n_boot: int = 1000, seed: int = 0, chunk: int = 100
+    data: ReliabilityData, *, n_bootstrap: int = 1000, random_state: int = 0, chunk: int = 100
 ) -> np.ndarray:
     """Bootstrap alphas by resampling units (with replacement) among the units coded by at least
     two coders: coincidences, expected disagreement and (ordinal) distances are recomputed for
@@ -323,10 +336,10 @@ def bootstrap_units(
     per_unit[:, np.arange(k), np.arange(k)] -= counts
     per_unit = (per_unit / (counts.sum(axis=1) - 1)[:, None, None]).reshape(n_units, k * k)
     values = _metric_values(data)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     out = []
-    for start in range(0, n_boot, chunk):
-        size = min(chunk, n_boot - start)
+    for start in range(0, n_bootstrap, chunk):
+        size = min(chunk, n_bootstrap - start)
         idx = rng.integers(0, n_units, size=(size, n_units))
         w = np.bincount((np.arange(size)[:, None] * n_units + idx).ravel(), minlength=size * n_units)
         o = (w.reshape(size, n_units).astype(float) @ per_unit).reshape(size, k, k)
@@ -368,10 +381,10 @@ def agreement(
     *,
     level: str = "nominal",
     values: Sequence | None = None,
-    n_boot: int = 1000,
+    n_bootstrap: int = 1000,
     ci: float = 0.95,
     bootstrap: str = "pairs",
-    seed: int = 0,
+    random_state: int = 0,
     unit: str = "unit_id",
     coder: str = "coder",
     value: str = "value",
@@ -386,14 +399,16 @@ def agreement(
     level : {"nominal", "ordinal", "interval", "ratio"}
     values : sequence, optional
         The codebook's values in order.
-    n_boot : int
+    n_bootstrap : int
         Bootstrap resamples (0 for none).
     ci : float
         Coverage of the interval, e.g. 0.95.
     bootstrap : {"pairs", "units"}
         ``pairs``: Hayes & Krippendorff (2007); ``units``: resample the coded units.
-    seed : int
+    random_state : int
         Seed of the bootstrap.
+    unit, coder, value : str
+        Column names.
 
     Returns
     -------
@@ -402,12 +417,10 @@ def agreement(
         more values), n_values (pairable values), n_coders, percent_agreement, and the bootstrap
         shares of alpha below .800 and .667 (``q_800``, ``q_667``).
     """
-    if bootstrap not in ("pairs", "units"):
-        raise ValueError(f"bootstrap = {bootstrap!r}: use 'pairs' or 'units'")
-    if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 0:
-        raise ValueError(f"n_boot = {n_boot!r}: must be a whole number >= 0")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci = {ci!r}: must be between 0 and 1, e.g. 0.95")
+    validate.choice(bootstrap, "bootstrap", ("pairs", "units"))
+    validate.whole_number(n_bootstrap, "n_bootstrap", minimum=0)
+    validate.share(ci, "ci")
+    validate.whole_number(random_state, "random_state", minimum=0)
     data = reliability_data(codes, level=level, values=values, unit=unit, coder=coder, value=value)
     a = alpha(data)
     n_values = int(data.counts[data.pairable].sum())
@@ -421,25 +434,10 @@ def agreement(
     if single:
         notes.append(f"{single} unit(s) coded by only one coder do not count towards alpha.")
     resamples, lo, hi = np.empty(0), np.nan, np.nan
-    if n_boot:
-        if bootstrap == "pairs":
-            resamples, m = bootstrap_pairs(data, n_boot=n_boot, seed=seed)
-            how = (f"{n_boot} resamples of {m} pairs of values each, drawn from the observed "
-                   f"coincidences (Hayes & Krippendorff 2007), seed {seed}")
-            if m < int((len(data.coders) - 1) * n_values / 2):
-                notes.append(
-                    f"The pairs bootstrap draws at most 25 pairs per non-empty cell of the coincidence "
-                    f"matrix (KALPHA's practical limit, here {m}), so its interval does not narrow "
-                    f"further with more units; bootstrap = 'units' resamples all {n_units} units."
-                )
-        else:
-            resamples = bootstrap_units(data, n_boot=n_boot, seed=seed)
-            how = f"{n_boot} resamples of the {n_units} coded units, seed {seed}"
+    if n_bootstrap:
+        resamples, boot_notes = _bootstrap(data, n_bootstrap, bootstrap, random_state, n_values)
         lo, hi = _interval(resamples, ci)
-        undefined = int((~np.isfinite(resamples)).sum())
-        notes.append(f"{ci:.0%} interval {lo:.3f} to {hi:.3f} from {how}.")
-        if undefined:
-            notes.append(f"{undefined} resample(s) had no variation (alpha undefined) and are left out.")
+        notes += [boot_notes[0], f"{ci:.0%} interval {lo:.3f} to {hi:.3f} from {boot_notes[1]}.", *boot_notes[2:]]
     finite = resamples[np.isfinite(resamples)]
     row = {
         "level": level,
@@ -454,7 +452,29 @@ def agreement(
         "q_800": float((finite < RELIABLE).mean()) if len(finite) else np.nan,
         "q_667": float((finite < TENTATIVE).mean()) if len(finite) else np.nan,
     }
-    return AlphaResult(table=pd.DataFrame([row]), notes=tuple(notes), resamples=resamples)
+    return AlphaResult(table=pd.DataFrame([row]), notes=tuple(n for n in notes if n), resamples=resamples)
+
+
+def _bootstrap(data: ReliabilityData, n_bootstrap: int, how: str, random_state: int, n_values: int) -> tuple[np.ndarray, list[str]]:
+    """The sorted bootstrap alphas and the notes about them: a note on the pairs cap (or ""), how
+    the resamples were drawn (to follow "from"), and a note on undefined resamples (if any)."""
+    cap = ""
+    if how == "pairs":
+        resamples, m = bootstrap_pairs(data, n_bootstrap=n_bootstrap, random_state=random_state)
+        drawn = (f"{n_bootstrap} resamples of {m} pairs of values each, drawn from the observed "
+                 f"coincidences (Hayes & Krippendorff 2007), seed {random_state}")
+        if m < int((len(data.coders) - 1) * n_values / 2):
+            cap = (f"The pairs bootstrap draws at most 25 pairs per non-empty cell of the coincidence "
+                   f"matrix (KALPHA's practical limit, here {m}), so its interval does not narrow "
+                   f"further with more units; bootstrap = 'units' resamples all {int(data.pairable.sum())} units.")
+    else:
+        resamples = bootstrap_units(data, n_bootstrap=n_bootstrap, random_state=random_state)
+        drawn = f"{n_bootstrap} resamples of the {int(data.pairable.sum())} coded units, seed {random_state}"
+    undefined = int((~np.isfinite(resamples)).sum())
+    notes = [cap, drawn]
+    if undefined:
+        notes.append(f"{undefined} resample(s) had no variation (alpha undefined) and are left out.")
+    return resamples, notes
 
 
 def _percent_agreement(counts: np.ndarray) -> float:

@@ -9,10 +9,20 @@ Every notebook's set-up cell is one call::
 and every analysis then takes ``session.settings`` (a :class:`~medialens.text.TextSettings`), so
 all notebooks see the same tokens. :data:`SESSION_PARAMETERS` lists the common parameters; a
 notebook that declares one declares it with the same name, type and default (a test checks this).
+
+**One language per analysis.** The tokeniser, stopwords, negations and lexicon follow one language
+(the ``language`` parameter, or the corpus definition's). In a corpus whose documents were
+detected in several languages (``cleaning.detect_language``), ``session.corpus`` holds the
+documents in that language and those whose language could not be decided (``"und"``: too short to
+tell); the others are left out of the analyses and listed in ``session.left_out``;
+``session.language_note`` says so in one sentence. ``session.loaded`` is the corpus as loaded (what
+the corpus notebook describes). With detection off, the language column is the definition's
+language, not evidence, and nothing is left out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +35,13 @@ from .paths import relative_to_root, resolve
 from .plots import SavedFigure, save_figure
 from .text import TextSettings, Tokenizer
 
-__all__ = ["Session", "open_session", "SESSION_PARAMETERS"]
+__all__ = ["Session", "open_session", "SESSION_PARAMETERS", "LEFT_OUT_COLUMNS", "in_language"]
+
+#: Columns of :attr:`Session.left_out`.
+LEFT_OUT_COLUMNS = ["doc_id", "language", "outlet", "title"]
+
+#: The language code of a document whose language could not be decided (kept in every analysis).
+UNDETERMINED = "und"
 
 #: The common notebook parameters :func:`open_session` takes, with their defaults.
 SESSION_PARAMETERS = {
@@ -56,6 +72,11 @@ class Session:
         Where :meth:`save_figure` writes.
     random_state : int
         The seed for every random step.
+    loaded : Corpus or None
+        The corpus as loaded, every language included (``None``: the same as ``corpus``).
+    left_out : DataFrame or None
+        The documents of ``loaded`` in another language than ``settings.language``, left out of
+        ``corpus``: :data:`LEFT_OUT_COLUMNS` (``None``: none).
     """
 
     corpus: Corpus
@@ -63,6 +84,31 @@ class Session:
     tokenizer: Tokenizer
     figures_dir: Path
     random_state: int = 0
+    loaded: Corpus | None = None
+    left_out: pd.DataFrame | None = None
+
+    @property
+    def language_note(self) -> str:
+        """One plain sentence (corpus text not included, only counts, codes and document ids):
+        the analysis language, how many documents are analysed, and which documents were left
+        out for being in another language."""
+        docs = self.corpus.documents
+        lang = self.settings.language
+        counts = _language_counts(docs["language"]) if "language" in docs.columns else ""
+        left = self.left_out if self.left_out is not None else pd.DataFrame(columns=LEFT_OUT_COLUMNS)
+        head = f"Analysis language {lang!r}: {len(docs):,} document(s) analysed"
+        head += f" (language column: {counts})" if counts else ""
+        if left.empty:
+            return head + "; no document left out for its language."
+        parts = []
+        for code, group in left.groupby("language", sort=True):
+            ids = group["doc_id"].astype(str).tolist()
+            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
+            parts.append(f"{code} {len(ids):,} ({shown})")
+        return (
+            f"{head}; {len(left):,} document(s) in another language left out: {'; '.join(parts)}. "
+            "Run with that language (language: nl or en) to analyse them."
+        )
 
     @property
     def documents(self) -> pd.DataFrame:
@@ -133,4 +179,51 @@ def open_session(
         keep_negations=keep_negations,
         reduce=reduce,
     )
-    return Session(loaded, settings, Tokenizer(settings), resolve(figures_dir), random_state)
+    analysed, left_out = in_language(loaded, settings.language)
+    return Session(analysed, settings, Tokenizer(settings), resolve(figures_dir), random_state, loaded, left_out)
+
+
+def in_language(corpus: Corpus, language: str) -> tuple[Corpus, pd.DataFrame]:
+    """The documents of ``corpus`` an analysis in ``language`` uses, and those it leaves out.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+    language : str
+        The analysis language (``"nl"``, ``"en"``).
+
+    Returns
+    -------
+    (Corpus, DataFrame)
+        The corpus restricted to documents whose ``language`` is ``language`` or ``"und"``
+        (``corpus`` itself when nothing is left out), and the left-out documents
+        (:data:`LEFT_OUT_COLUMNS`, sorted by language and id). With
+        ``cleaning.detect_language`` off nothing is left out. Raises ``ValueError`` naming
+        ``language`` when no document would be left.
+    """
+    docs = corpus.documents
+    empty = pd.DataFrame(columns=LEFT_OUT_COLUMNS)
+    if not corpus.definition.cleaning.get("detect_language", False) or "language" not in docs.columns or docs.empty:
+        return corpus, empty
+    keep = docs["language"].isin([language, UNDETERMINED]).to_numpy()
+    if keep.all():
+        return corpus, empty
+    if not keep.any():
+        raise ValueError(
+            f"language = {language!r}: none of the {len(docs):,} documents of {corpus.name!r} is in {language!r} "
+            f"(language column: {_language_counts(docs['language'])}); set language to 'auto' or to one of theirs"
+        )
+    left = docs.loc[~keep, [c for c in LEFT_OUT_COLUMNS if c in docs.columns]].reindex(columns=LEFT_OUT_COLUMNS)
+    left = left.sort_values(["language", "doc_id"], kind="stable").reset_index(drop=True)
+    kept = docs.loc[keep].reset_index(drop=True)
+    words = corpus.words.select(kept["doc_id"].tolist()) if corpus.words is not None else None
+    subset = dataclasses.replace(corpus, documents=kept, words=words, _paragraphs=None, _sentences=None)
+    return subset, left
+
+
+def _language_counts(languages: pd.Series) -> str:
+    """``"nl 4, und 1"``: documents per language code, most frequent first."""
+    counts = languages.fillna(UNDETERMINED).astype(str).value_counts()
+    counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    return ", ".join(f"{code} {n:,}" for code, n in counts.items())

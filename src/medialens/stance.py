@@ -8,7 +8,8 @@ group × target table with bootstrap intervals.
   (:func:`medialens.text.sentence_spans`) or ``window`` tokens either side.
 * **Polarity** of a context comes from a lexicon (:mod:`medialens.lexicon`).
 * **The table** gives the mean polarity per group × target with a bootstrap interval over
-  mentions or documents, and how many mentions had any lexicon word at all.
+  documents (or mentions), how many documents and mentions it rests on, and how many mentions had
+  any lexicon word at all. Evidence counts documents: a cell needs ``min_n`` documents.
 
 Words that separate groups are in :mod:`medialens.log_odds`; the classifier for hand-coded units
 in :mod:`medialens.coding`.
@@ -29,7 +30,10 @@ __all__ = [
     "MENTION_COLUMNS",
     "find_mentions",
     "mention_summary",
+    "RESAMPLE",
     "bootstrap_mean",
+    "check_evidence",
+    "enough_evidence",
     "stance_table",
 ]
 
@@ -69,7 +73,7 @@ def find_mentions(
     documents: pd.DataFrame,
     targets: dict[str, list[str]],
     *,
-    lexicon: Lexicon,
+    lexicon: Lexicon | None,
     window: int | str = "sentence",
     settings: TextSettings | None = None,
     quotes: pd.DataFrame | None = None,
@@ -86,7 +90,9 @@ def find_mentions(
     targets : dict
         Target name -> list of aliases (matched case-insensitively on whole tokens, a single-word
         alias also on the parts of hyphenated compounds).
-    lexicon : Lexicon
+    lexicon : Lexicon or None
+        Scores each context; ``None`` (no lexicon for the language): mentions are found, their
+        ``polarity`` is NaN and the lexicon counts are 0.
     window : "sentence" or int
         The mention's sentence, or this many tokens either side (within the document).
     settings : TextSettings, optional
@@ -216,7 +222,7 @@ def _mention(doc_id, toks, sent_of, who, sent_bounds, i, length, hit, window, le
         lo, hi = max(0, i - window), min(len(toks), i + length + window)
     ctx = toks[lo:hi]
     skip = set(range(i - lo, i - lo + length))
-    score, n_lex, n_neg, n_guard = score_tokens(
+    score, n_lex, n_neg, n_guard = (float("nan"), 0, 0, 0) if lexicon is None else score_tokens(
         ctx, lexicon, skip=skip, negation_window=neg_w, negation_factor=neg_f, sentence_ids=sent_of[lo:hi]
     )
     speaker, in_quote = who[i]
@@ -267,19 +273,68 @@ def _check_bootstrap(n_bootstrap, random_state) -> None:
     validate.whole_number(random_state, "random_state", minimum=0)
 
 
-def bootstrap_mean(values, *, n_bootstrap: int = 2000, random_state: int = 0, ci: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean of ``values`` (resampling values with
-    replacement) with coverage ``ci``; reproducible for a fixed ``random_state``."""
+RESAMPLE = ("documents", "mentions")
+
+_BLOCK = 4_000_000  # bootstrap draws are made in blocks of about this many numbers
+
+
+def bootstrap_mean(
+    values, *, clusters=None, n_bootstrap: int = 2000, random_state: int = 0, ci: float = 0.95
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of ``values``, reproducible for a fixed
+    ``random_state``.
+
+    Parameters
+    ----------
+    values : sequence of float
+    clusters : sequence, optional
+        One label per value (e.g. its ``doc_id``): whole clusters are resampled with replacement
+        (the mean of all values of the drawn clusters), so values from one document stay together.
+        Without it the values themselves are resampled.
+    n_bootstrap, random_state : int
+        Resamples (>= 100) and the seed.
+    ci : float
+        Coverage (default 0.95).
+
+    Returns
+    -------
+    (low, high)
+        NaN, NaN for no values.
+    """
     _check_bootstrap(n_bootstrap, random_state)
     ci = validate.share(ci, "ci")
     x = np.asarray(values, dtype=float)
+    if clusters is not None and len(clusters) != len(x):
+        raise ValueError(f"clusters: {len(clusters)} labels for {len(x)} values")
     if len(x) == 0:
         return float("nan"), float("nan")
+    if clusters is None:
+        sums, sizes = x, np.ones(len(x))
+    else:  # clusters in sorted order, as sorted(set(clusters)) lists them
+        _, inverse = np.unique(np.asarray(clusters).astype(str), return_inverse=True)
+        sums = np.bincount(inverse, weights=x)
+        sizes = np.bincount(inverse).astype(float)
     rng = np.random.default_rng(random_state)
-    idx = rng.integers(0, len(x), size=(n_bootstrap, len(x)))
-    means = x[idx].mean(axis=1)
+    k = len(sums)
+    means = np.empty(n_bootstrap)
+    step = max(1, _BLOCK // k)
+    for first in range(0, n_bootstrap, step):  # one draw after another: blocks give the same numbers
+        pick = rng.integers(0, k, size=(min(step, n_bootstrap - first), k))
+        means[first : first + len(pick)] = sums[pick].sum(axis=1) / sizes[pick].sum(axis=1)
     lo, hi = np.quantile(means, [(1 - ci) / 2, 1 - (1 - ci) / 2])
     return float(lo), float(hi)
+
+
+def check_evidence(min_n, resample) -> None:
+    """Check ``min_n`` (a whole number of documents >= 1) and ``resample`` (:data:`RESAMPLE`)."""
+    validate.whole_number(min_n, "min_n", minimum=1)
+    validate.choice(resample, "resample", RESAMPLE)
+
+
+def enough_evidence(n_units: int, n_documents: int, *, min_n: int, resample: str) -> bool:
+    """Whether a cell gets an estimate: at least ``min_n`` documents, at least two units (one value
+    has no interval) and, when documents are resampled, at least two documents."""
+    return n_documents >= min_n and n_units >= 2 and (resample == "mentions" or n_documents >= 2)
 
 
 def stance_table(
@@ -290,10 +345,10 @@ def stance_table(
     min_n: int = 5,
     n_bootstrap: int = 2000,
     random_state: int = 0,
-    resample: str = "mentions",
+    resample: str = "documents",
     targets: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Mean polarity per group × target with a bootstrap 95% interval, n mentions and n documents.
+    """Mean polarity per group × target with a bootstrap 95% interval, n documents and n mentions.
 
     Parameters
     ----------
@@ -306,30 +361,29 @@ def stance_table(
         ``"speaker"`` (the quoted speaker, ``(not quoted)`` for the journalist's own text) or any
         document column (``outlet``, ``month``...).
     min_n : int
-        Cells with fewer mentions get no mean and no interval (NaN: insufficient data). A cell with
-        a single mention never does (one value has no interval), and with
-        ``resample="documents"`` so does a cell whose mentions all come from one document.
+        Cells whose mentions come from fewer documents get no mean and no interval (NaN:
+        insufficient data): documents are the sampled units, and five mentions in one article
+        are one article's view. A cell with a single mention never gets one (one value has no
+        interval), nor, with ``resample="documents"``, a cell whose mentions all come from one
+        document.
     n_bootstrap, random_state : int
         Bootstrap resamples and seed (each cell uses a generator seeded with ``random_state``).
-    resample : "mentions" | "documents"
-        Resample mentions (intervals too narrow when mentions in one article are alike) or whole
-        documents (honest about clustering, but needs several documents per group).
+    resample : "documents" | "mentions"
+        Resample whole documents (default: honest about mentions in one article being alike) or
+        single mentions (narrower intervals that treat every mention as independent).
     targets : list of str, optional
         Targets to show (default: those in ``mentions``), in this order.
 
     Returns
     -------
     DataFrame
-        ``group, target, n_mentions, n_documents, n_scored, mean, ci_low, ci_high`` (numbers,
+        ``group, target, n_documents, n_mentions, n_scored, mean, ci_low, ci_high`` (numbers,
         rounded to 3; NaN for insufficient data) where ``n_scored`` counts the mentions whose
         context holds a lexicon word (the others score 0.0 for lack of evidence: a mean of 0.0 with
         ``n_scored = 0`` means "no evaluative words", not "neutral").
         :func:`medialens.results.with_intervals` formats the intervals for display.
     """
-    if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
-        raise ValueError(f"min_n = {min_n!r}: must be a whole number >= 1")
-    if resample not in ("mentions", "documents"):
-        raise ValueError(f"resample = {resample!r}: use 'mentions' or 'documents'")
+    check_evidence(min_n, resample)
     _check_bootstrap(n_bootstrap, random_state)  # checked first, even when every cell is below min_n
     if group_by == "speaker":
         m = mentions.assign(group=group_labels(mentions, "speaker"))
@@ -340,32 +394,17 @@ def stance_table(
         m = mentions.assign(group=mentions["doc_id"].astype(str).map(by_doc))
         groups = group_order(labels)
     targets = targets if targets is not None else sorted(set(mentions["target"]))
+    cells = {key: cell for key, cell in m.groupby(["group", "target"], sort=False)}
     rows = []
     for g in groups:
         for t in targets:
-            cell = m[(m["group"] == g) & (m["target"] == t)]
+            cell = cells.get((g, t), m.iloc[:0])
             n, nd = len(cell), cell["doc_id"].nunique()
             scored = int((cell["n_lexicon_words"] > 0).sum()) if "n_lexicon_words" in cell.columns else n
-            # one value (or one resampled document) has no spread: its "interval" would be a point
-            if n < max(min_n, 2) or (resample == "documents" and nd < 2):
-                rows.append((g, t, n, nd, scored, np.nan, np.nan, np.nan))
+            if not enough_evidence(n, nd, min_n=min_n, resample=resample):
+                rows.append((g, t, nd, n, scored, np.nan, np.nan, np.nan))
                 continue
-            mean = float(cell["polarity"].mean())
-            if resample == "mentions":
-                lo, hi = bootstrap_mean(cell["polarity"].to_numpy(), n_bootstrap=n_bootstrap, random_state=random_state)
-            else:
-                lo, hi = _bootstrap_docs(cell, n_bootstrap, random_state)
-            rows.append((g, t, n, nd, scored, round(mean, 3), round(lo, 3), round(hi, 3)))
-    return pd.DataFrame(rows, columns=["group", "target", "n_mentions", "n_documents", "n_scored", "mean", "ci_low", "ci_high"])
-
-
-def _bootstrap_docs(cell: pd.DataFrame, n_bootstrap: int, random_state: int) -> tuple[float, float]:
-    docs = sorted(cell["doc_id"].unique())
-    by_doc = [cell.loc[cell["doc_id"] == d, "polarity"].to_numpy() for d in docs]
-    rng = np.random.default_rng(random_state)
-    means = np.empty(n_bootstrap)
-    for b in range(n_bootstrap):
-        pick = rng.integers(0, len(docs), size=len(docs))
-        means[b] = np.concatenate([by_doc[k] for k in pick]).mean()
-    lo, hi = np.quantile(means, [0.025, 0.975])
-    return float(lo), float(hi)
+            clusters = cell["doc_id"].astype(str).to_numpy() if resample == "documents" else None
+            lo, hi = bootstrap_mean(cell["polarity"].to_numpy(), clusters=clusters, n_bootstrap=n_bootstrap, random_state=random_state)
+            rows.append((g, t, nd, n, scored, round(float(cell["polarity"].mean()), 3), round(lo, 3), round(hi, 3)))
+    return pd.DataFrame(rows, columns=["group", "target", "n_documents", "n_mentions", "n_scored", "mean", "ci_low", "ci_high"])

@@ -45,6 +45,7 @@ __all__ = [
     "paragraph_table",
     "stopwords",
     "NEGATIONS",
+    "EXAMPLE_SENTENCES",
     "ngrams",
 ]
 
@@ -54,6 +55,13 @@ SUPPORTED_LANGUAGES = ("nl", "en")
 NEGATIONS: dict[str, frozenset[str]] = {
     "nl": frozenset({"niet", "geen", "nooit", "niets", "niemand", "nergens", "noch"}),
     "en": frozenset({"not", "no", "never", "nothing", "nobody", "none", "nor", "nowhere", "cannot"}),
+}
+
+#: One sentence per language showing the word shapes the tokeniser keeps whole (compounds with
+#: hyphens, apostrophes, numbers), its case folding and its stopwords (for the corpus notebook).
+EXAMPLE_SENTENCES: dict[str, str] = {
+    "nl": "De Navo-topman zei dat z’n NAVO geen no-flyzone wil boven 's-Hertogenbosch.",
+    "en": "The Council's vice-chair said it isn't a no-go zone, and the council won't spend 100,000 pounds.",
 }
 
 # --------------------------------------------------------------------------------------------

@@ -88,15 +88,18 @@ def number(value: Any, name: str, *, above: float | None = None, minimum: float 
     return float(value)
 
 
-def share(value: Any, name: str, *, example: float = 0.95) -> float:
-    """Check that ``value`` is a number strictly between 0 and 1 (a confidence level, a share).
+def share(value: Any, name: str, *, example: float = 0.95, closed: bool = False) -> float:
+    """Check that ``value`` is a number strictly between 0 and 1 (a confidence level), or from 0
+    to 1 inclusive with ``closed=True`` (a share that may be none or all).
 
     Returns
     -------
     float
     """
-    if not _is_number(value) or not 0 < value < 1:
-        raise ValueError(f"{name} = {value!r}: must be between 0 and 1, e.g. {example:g}")
+    inside = _is_number(value) and (0 <= value <= 1 if closed else 0 < value < 1)
+    if not inside:
+        span = "from 0 to 1" if closed else "between 0 and 1"
+        raise ValueError(f"{name} = {value!r}: must be {span}, e.g. {example:g}")
     return float(value)
 
 

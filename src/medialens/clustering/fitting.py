@@ -11,6 +11,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .. import validate
+from ..results import Result
 from .matrix import TfidfMatrix, _describe
 
 ALGORITHMS = ("kmeans", "nmf")
@@ -20,59 +21,69 @@ MINIBATCH_THRESHOLD = 20_000
 # --------------------------------------------------------------------------------------------
 # Clustering
 # --------------------------------------------------------------------------------------------
-@dataclass
-class Clustering:
-    """A fitted clustering of a :class:`TfidfMatrix`.
+@dataclass(frozen=True)
+class Clustering(Result):
+    """A fitted clustering of a :class:`TfidfMatrix` (:func:`cluster`).
 
     Attributes
     ----------
+    table : DataFrame
+        The silhouette by k: ``k, silhouette, smallest, nonempty, chosen`` for every k tried with
+        ``k = "auto"``, or one row for a fixed k (``smallest``: size of the smallest cluster;
+        ``nonempty``: clusters with members).
+    notes : tuple of str
+        The silhouette's reading (``verdict``), then how k was chosen.
     labels : ndarray of int
         Cluster 1..k per row of the matrix (numbered by size, largest first).
     centers : ndarray, shape (k, n_terms)
         Centroids (k-means) or components (NMF), rows in cluster order.
     k, algorithm, random_state, minibatch
         What was fitted.
+    auto : bool
+        Whether k was chosen by the silhouette (``k = "auto"``).
     silhouette : float
         Mean cosine silhouette of the solution (NaN when undefined).
     silhouette_sampled : int or None
         Sample size when the silhouette was computed on a seeded sample.
-    by_k : DataFrame or None
-        With ``k = "auto"``: ``k, silhouette, smallest, nonempty, chosen`` for every k tried
-        (``smallest``: size of the smallest cluster; ``nonempty``: clusters with members).
+    verdict : str
+        :func:`silhouette_verdict` for this solution (saying so when the silhouette is sampled).
     """
 
-    labels: np.ndarray
-    centers: np.ndarray
-    k: int
-    algorithm: str
-    random_state: int
-    minibatch: bool
-    silhouette: float
-    silhouette_sampled: int | None
-    by_k: pd.DataFrame | None
-    model: object = field(repr=False, default=None)
-    order: np.ndarray = field(repr=False, default=None)  # order[cluster - 1] = scikit-learn's label
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    centers: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    k: int = 0
+    algorithm: str = "kmeans"
+    random_state: int = 0
+    minibatch: bool = False
+    auto: bool = False
+    silhouette: float = float("nan")
+    silhouette_sampled: int | None = None
+    verdict: str = ""
+    model: object = field(repr=False, default=None, compare=False)
+    order: np.ndarray = field(repr=False, default=None, compare=False)  # order[cluster - 1] = scikit-learn's label
 
-    def verdict(self, n_units: int | None = None) -> str:
-        """:func:`silhouette_verdict` for this solution (saying so when the silhouette is sampled)."""
-        text = silhouette_verdict(self.silhouette, k=self.k, n_units=n_units or len(self.labels))
-        if self.silhouette_sampled:
-            text += f" (silhouette from a seeded sample of {self.silhouette_sampled:,} units)"
-        return text
 
-    def k_choice(self) -> list[str]:
-        """How k was chosen, in plain words: what a reader of the silhouette-by-k plot should know."""
-        if self.by_k is None:
-            return [f"k was fixed at {self.k}; set k = 'auto' to compare values of k"]
-        lines = []
-        if self.k == self.by_k["k"].max():
-            lines.append(
-                f"The chosen k = {self.k} is the largest tried: the silhouette may still rise beyond it, "
-                "which on sparse text says little (see below)."
-            )
-        spread = self.by_k["silhouette"].max() - self.by_k["silhouette"].min()
-        lines.append(f"The silhouettes of all k tried lie within {spread:.3f} of each other.")
-        return lines
+def _verdict(silhouette: float, sampled: int | None, *, k: int, n_units: int) -> str:
+    """:func:`silhouette_verdict`, saying so when the silhouette comes from a sample."""
+    text = silhouette_verdict(silhouette, k=k, n_units=n_units)
+    if sampled:
+        text += f" (silhouette from a seeded sample of {sampled:,} units)"
+    return text
+
+
+def _k_choice(by_k: pd.DataFrame | None, k: int) -> list[str]:
+    """How k was chosen, in plain words: what a reader of the silhouette-by-k plot should know."""
+    if by_k is None:
+        return [f"k was fixed at {k}; set k = 'auto' to compare values of k"]
+    lines = []
+    if k == by_k["k"].max():
+        lines.append(
+            f"The chosen k = {k} is the largest tried: the silhouette may still rise beyond it, "
+            "which on sparse text says little (see below)."
+        )
+    spread = by_k["silhouette"].max() - by_k["silhouette"].min()
+    lines.append(f"The silhouettes of all k tried lie within {spread:.3f} of each other.")
+    return lines
 
 
 def _check_k(k, n: int, distinct: int, units_word: str, name: str = "k") -> int:
@@ -203,6 +214,8 @@ def cluster(
     Returns
     -------
     Clustering
+        ``table``: the silhouette by k; ``notes``: its reading and how k was chosen; the labels,
+        centres and settings as attributes.
     """
     validate.choice(algorithm, "algorithm", ALGORITHMS)
     validate.whole_number(random_state, "random_state", minimum=0)
@@ -232,18 +245,18 @@ def cluster(
         model, raw, centers = _fit(X, chosen, algorithm, random_state, use_mb)
     labels, order = _renumber(raw, chosen)
     sil, sampled = _silhouette(X, labels, silhouette_sample, random_state)
+    verdict = _verdict(sil, sampled, k=chosen, n_units=n)
+    if by_k is None:
+        sizes = np.bincount(labels, minlength=chosen + 1)[1:]
+        table = pd.DataFrame({"k": [chosen], "silhouette": [sil], "smallest": [int(sizes.min())],
+                              "nonempty": [int((sizes > 0).sum())], "chosen": [True]})
+    else:
+        table = by_k
     return Clustering(
-        labels=labels,
-        centers=centers[order],
-        k=chosen,
-        algorithm=algorithm,
-        random_state=int(random_state),
-        minibatch=use_mb,
-        silhouette=sil,
-        silhouette_sampled=sampled,
-        by_k=by_k,
-        model=model,
-        order=order,
+        table, (verdict, *_k_choice(by_k, chosen)),
+        labels=labels, centers=centers[order], k=chosen, algorithm=algorithm, random_state=int(random_state),
+        minibatch=use_mb, auto=by_k is not None, silhouette=sil, silhouette_sampled=sampled, verdict=verdict,
+        model=model, order=order,
     )
 
 

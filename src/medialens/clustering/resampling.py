@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 from .. import validate
+from ..results import Result
 from .description import _check_pair
 from .fitting import Clustering, _distinct_rows, _fit, _predict, _renumber, _silhouette
 from .matrix import TfidfMatrix
@@ -17,43 +18,63 @@ from .matrix import TfidfMatrix
 # --------------------------------------------------------------------------------------------
 # Stability
 # --------------------------------------------------------------------------------------------
-@dataclass
-class Stability:
-    """Re-runs of the same clustering with other seeds (and bootstrap samples).
+@dataclass(frozen=True)
+class Stability(Result):
+    """Re-runs of the same clustering with other seeds (and bootstrap samples) (:func:`stability`).
 
     Attributes
     ----------
+    table : DataFrame
+        Per cluster of the reported solution: ``cluster, units, mean_jaccard, min_jaccard,
+        verdict``: the best-matching cluster's Jaccard overlap in every other run (Hennig 2007:
+        0.75 or more stable, 0.5-0.75 a pattern, below 0.5 dissolved).
+    notes : tuple of str
+        How far the reported run agrees with the others (adjusted Rand index) and which clusters survive.
     runs : DataFrame
         ``run, kind, seed, silhouette`` (run ``seed <random_state>`` is the reported solution).
     ari : DataFrame
         Pairwise adjusted Rand index: ``run_a, run_b, ari``.
-    survival : DataFrame
-        Per cluster of the reported solution: ``cluster, units, mean_jaccard, min_jaccard,
-        verdict``: the best-matching cluster's Jaccard overlap in every other run (Hennig 2007:
-        0.75 or more stable, 0.5-0.75 a pattern, below 0.5 dissolved).
+    ari_matrix : DataFrame
+        The same as a square table, runs × runs, 1 on the diagonal.
+    ari_with_reported : Series
+        Adjusted Rand index of the reported run (the first of ``runs``) with each other run,
+        indexed by the other run's name.
     labels : DataFrame
-        Labels of every run, one column per run.
+        ``unit_id`` and the labels of every run, one column per run.
     """
 
-    runs: pd.DataFrame
-    ari: pd.DataFrame
-    survival: pd.DataFrame
-    labels: pd.DataFrame
+    runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ari: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ari_matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ari_with_reported: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    labels: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def ari_matrix(self) -> pd.DataFrame:
-        names = list(self.runs["run"])
-        m = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
-        for a, b, v in self.ari.itertuples(index=False):
-            m.loc[a, b] = m.loc[b, a] = v
-        return m
 
-    def ari_with_reported(self) -> pd.Series:
-        """Adjusted Rand index of the reported run (the first of :attr:`runs`) with each other
-        run, indexed by the other run's name."""
-        first = self.runs["run"].iloc[0]
-        pairs = self.ari[(self.ari["run_a"] == first) | (self.ari["run_b"] == first)]
-        other = pairs["run_b"].where(pairs["run_a"] == first, pairs["run_a"])
-        return pd.Series(pairs["ari"].to_numpy(), index=pd.Index(other.to_numpy(), name="run"), name="ari")
+def _ari_matrix(names: list[str], ari: pd.DataFrame) -> pd.DataFrame:
+    """Runs × runs adjusted Rand index from the pairs of ``ari``."""
+    m = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
+    for a, b, v in ari.itertuples(index=False):
+        m.loc[a, b] = m.loc[b, a] = v
+    return m
+
+
+def _ari_with(first: str, ari: pd.DataFrame) -> pd.Series:
+    """Adjusted Rand index of run ``first`` with each other run, indexed by the other run's name."""
+    pairs = ari[(ari["run_a"] == first) | (ari["run_b"] == first)]
+    other = pairs["run_b"].where(pairs["run_a"] == first, pairs["run_a"])
+    return pd.Series(pairs["ari"].to_numpy(), index=pd.Index(other.to_numpy(), name="run"), name="ari")
+
+
+def _stability_notes(ari: pd.DataFrame, others: pd.Series, survival: pd.DataFrame, n_runs: int) -> tuple[str, ...]:
+    """What to know about the re-runs: the agreement of the reported run with the others and over
+    all pairs, and the clusters that survive."""
+    stable = survival.loc[survival["verdict"] == "stable", "cluster"].tolist()
+    return (
+        f"ARI of the reported run with the {len(others)} other runs: median {others.median():.3f}, "
+        f"range {others.min():.3f} to {others.max():.3f}.",
+        f"Agreement between the {n_runs} runs: median ARI over all pairs {ari['ari'].median():.3f}; "
+        f"clusters that survive re-runs (mean Jaccard 0.75 or more): {stable if stable else 'none'}.",
+    )
 
 
 def _jaccard_best(ref: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
@@ -84,6 +105,8 @@ def stability(
     Returns
     -------
     Stability
+        ``table``: each cluster's survival; ``notes``: the agreement between runs in plain words;
+        the runs, their pairwise ARI and labels as attributes.
     """
     from sklearn.metrics import adjusted_rand_score
 
@@ -121,7 +144,11 @@ def stability(
     survival = _survival(clustering.labels, [labels[nm] for nm in names[1:]], k)
     labels_df = pd.DataFrame(labels)
     labels_df.insert(0, "unit_id", matrix.units["unit_id"].to_numpy())
-    return Stability(runs=runs_df, ari=ari, survival=survival, labels=labels_df)
+    others = _ari_with(names[0], ari)
+    return Stability(
+        survival, _stability_notes(ari, others, survival, len(names)),
+        runs=runs_df, ari=ari, ari_matrix=_ari_matrix(names, ari), ari_with_reported=others, labels=labels_df,
+    )
 
 
 def _resample(rng: np.random.RandomState, X, k: int, n_bootstrap: int) -> np.ndarray:

@@ -87,7 +87,7 @@ def cluster_map(
 
 
 def stability_heatmap(ari: pd.DataFrame, *, n_units: int) -> Figure:
-    """Pairwise adjusted Rand index between runs (a square table, e.g. ``Stability.ari_matrix()``)."""
+    """Pairwise adjusted Rand index between runs (a square table, e.g. ``Stability.ari_matrix``)."""
     with matplotlib.rc_context(STYLE):
         size = 1.2 + 0.55 * len(ari)
         fig = new_figure(width=size + 1.2, height=size)

@@ -37,11 +37,19 @@ def share_of_voice_chart(sov: pd.DataFrame, *, group_by: str = "outlet", top_n: 
     return fig
 
 
+def _n_label(row) -> str:
+    """``n=3 docs, 7 mentions`` (or ``n=7`` without a documents count)."""
+    if "n_documents" not in row.index:
+        return f"n={int(row['n_mentions'])}"
+    return f"n={int(row['n_documents'])} docs, {int(row['n_mentions'])} mentions"
+
+
 def stance_intervals(
     table: pd.DataFrame, *, title: str = "Lexicon polarity per group and target", max_groups: int = 15
 ) -> Figure:
     """Mean polarity with its bootstrap 95% interval per group (rows) for each target (panels);
-    cells with insufficient data are marked, every point is labelled with its n. At most
+    cells with insufficient data are marked, every point is labelled with its n (documents and
+    mentions when the table has ``n_documents``, as :func:`medialens.stance.stance_table`'s). At most
     ``max_groups`` rows (the groups with most mentions; the title says how many are left out)."""
     with matplotlib.rc_context(STYLE):
         targets = list(dict.fromkeys(table["target"]))
@@ -56,12 +64,13 @@ def stance_intervals(
                 if g not in part.index:
                     continue
                 r = part.loc[g]
+                n = _n_label(r)
                 if pd.isna(r["mean"]):
-                    ax.text(0, y, f"insufficient (n={int(r['n_mentions'])})", ha="center", va="center", fontsize=7, color="grey")
+                    ax.text(0, y, f"insufficient ({n})", ha="center", va="center", fontsize=7, color="grey")
                     continue
                 ax.errorbar(r["mean"], y, xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]], fmt="o",
                             color="black", capsize=3)
-                ax.text(r["ci_high"], y + 0.15, f" n={int(r['n_mentions'])}", fontsize=7)
+                ax.text(r["ci_high"], y + 0.15, f" {n}", fontsize=7)
             ax.axvline(0, color="grey", lw=0.8, ls=":")
             ax.set_xlim(-1, 1)
             ax.set_yticks(range(len(groups)), groups)

@@ -1,0 +1,249 @@
+"""Do people see what a cluster is about? Word-intrusion and unit-intrusion tests in the style of
+R's oolong (Chan & Sältzer 2020, after Chang et al. 2009).
+
+Word intrusion: a coder sees the top words of a cluster and one word that is a top word of
+another cluster but not a word of this one, and picks the odd one out. Unit intrusion: a coder
+sees texts (paragraphs or documents) of one cluster and one text of another cluster. When the
+clusters mean something, coders find the intruder far more often than chance (one in the number
+of options shown).
+
+The tests are drawn with a fixed seed and written as ordinary coding sheets (one row per item,
+the options numbered in the ``text`` cell, the answer in the column ``intruder``); the answers are
+read back by :func:`medialens.codebook.read_coded`, so every problem is reported by file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import validate
+from .codebook import Codebook, Variable
+from .handcoding import write_sheets
+from .results import Result
+
+__all__ = ["IntrusionTest", "word_intrusion", "unit_intrusion", "write_intrusion_sheets", "intrusion_results"]
+
+ANSWER = "intruder"
+MAX_SHOWN_CHARS = 1500  # a unit shown longer than this is cut (marked [...])
+
+
+@dataclass(frozen=True)
+class IntrusionTest:
+    """A drawn test. ``items``: one row per item (``unit_id`` is the item id) with ``test``,
+    ``cluster``, ``options`` (a tuple: words or unit ids), ``intruder`` (its option number,
+    from 1), ``intruder_from`` (the cluster it comes from) and ``text`` (the options as shown).
+    ``codebook``: the answer variable (option numbers). ``notes``: how it was drawn."""
+
+    items: pd.DataFrame
+    codebook: Codebook
+    notes: tuple[str, ...] = ()
+
+
+def _codebook(n_options: int, what: str) -> Codebook:
+    values = tuple(str(i) for i in range(1, n_options + 1))
+    desc = f"The number of the {what} that does not belong with the others."
+    return Codebook((Variable(ANSWER, values, "nominal", desc),))
+
+
+def _item_ids(prefix: str, n: int, rng: np.random.Generator) -> list[str]:
+    """Item ids in a shuffled order, so that a sheet does not list a cluster's items together."""
+    width = len(str(n))
+    return [f"{prefix}{i + 1:0{width}d}" for i in rng.permutation(n)]
+
+
+def word_intrusion(
+    top_terms: pd.DataFrame,
+    *,
+    n_top: int = 5,
+    pool: int = 10,
+    n_items: int = 1,
+    random_state: int = 0,
+) -> IntrusionTest:
+    """Draw a word-intrusion test.
+
+    Parameters
+    ----------
+    top_terms : DataFrame
+        ``cluster, rank, term`` (:func:`medialens.clustering.top_terms`); give many terms per
+        cluster (e.g. ``top_n=50``), so that "not a term of this cluster" means a low weight in it.
+    n_top : int
+        Top words shown per item (the intruder makes ``n_top + 1`` options).
+    pool : int
+        The shown words are drawn from a cluster's ``pool`` best terms (``pool = n_top``: always
+        the top words) and the intruder from the other clusters' ``pool`` best terms that are
+        not among this cluster's terms.
+    n_items : int
+        Items per cluster.
+    random_state : int
+
+    Returns
+    -------
+    IntrusionTest
+    """
+    validate.frame(top_terms, "top_terms", columns=("cluster", "rank", "term"), what="top terms (clustering.top_terms())")
+    n_top = validate.whole_number(n_top, "n_top", minimum=2)
+    pool = validate.whole_number(pool, "pool", minimum=n_top)
+    n_items = validate.whole_number(n_items, "n_items", minimum=1)
+    rng = np.random.default_rng(validate.whole_number(random_state, "random_state", minimum=0))
+    terms = {c: g.sort_values(["rank", "term"])["term"].astype(str).tolist() for c, g in top_terms.groupby("cluster", sort=True)}
+    if len(terms) < 2:
+        raise ValueError(f"top_terms: an intrusion test needs at least two clusters; found {len(terms)}")
+    rows, skipped = [], []
+    for c, words in terms.items():
+        best = words[:pool]
+        candidates = sorted({w for o, ws in terms.items() if o != c for w in ws[:pool]} - set(words))
+        if len(best) < n_top or not candidates:
+            skipped.append(f"{c} ({len(best)} terms, {len(candidates)} possible intruders)")
+            continue
+        for _ in range(n_items):
+            shown = [best[i] for i in sorted(rng.choice(len(best), n_top, replace=False))]
+            intruder = candidates[rng.integers(len(candidates))]
+            origin = min(o for o, ws in terms.items() if o != c and intruder in ws[:pool])
+            rows.append(_item("words", c, shown, intruder, origin, rng))
+    notes = [f"{len(rows)} word-intrusion items: {n_top} of the {pool} best terms of a cluster and one of another "
+             f"cluster's {pool} best terms that is no term of this cluster, in random order (seed {random_state}); "
+             f"chance of spotting the intruder: 1 in {n_top + 1}."]
+    if skipped:
+        notes.append("Clusters without an item (too few terms or no possible intruder): " + ", ".join(skipped) + ".")
+    return _test(rows, "w", rng, n_top + 1, "word", notes)
+
+
+def unit_intrusion(
+    units: pd.DataFrame,
+    labels,
+    *,
+    n_shown: int = 3,
+    n_items: int = 1,
+    random_state: int = 0,
+) -> IntrusionTest:
+    """Draw a unit-intrusion test: ``n_shown`` units of a cluster and one unit of another
+    cluster, at random (seeded).
+
+    Parameters
+    ----------
+    units : DataFrame
+        The clustered units (``unit_id``, ``text``), in the order of ``labels``.
+    labels : array-like
+        Cluster of each unit.
+    n_shown : int
+        Units of the cluster shown per item (``n_shown + 1`` options).
+    n_items : int
+        Items per cluster (drawn independently; a unit may appear in several items).
+    random_state : int
+
+    Returns
+    -------
+    IntrusionTest
+        Clusters with fewer than ``n_shown`` units get no item (named in the notes).
+    """
+    validate.frame(units, "units", columns=("unit_id", "text"), what="the clustered units")
+    labels = np.asarray(labels)
+    if len(labels) != len(units):
+        raise ValueError(f"labels: {len(labels)} labels for {len(units)} units")
+    n_shown = validate.whole_number(n_shown, "n_shown", minimum=2)
+    n_items = validate.whole_number(n_items, "n_items", minimum=1)
+    rng = np.random.default_rng(validate.whole_number(random_state, "random_state", minimum=0))
+    ids = units["unit_id"].astype(str).to_numpy()
+    clusters = sorted(set(labels.tolist()))
+    if len(clusters) < 2:
+        raise ValueError(f"labels: an intrusion test needs at least two clusters; found {len(clusters)}")
+    rows, skipped = [], []
+    for c in clusters:
+        own, other = np.flatnonzero(labels == c), np.flatnonzero(labels != c)
+        if len(own) < n_shown:
+            skipped.append(f"{c} ({len(own)} units)")
+            continue
+        for _ in range(n_items):
+            shown = ids[np.sort(rng.choice(own, n_shown, replace=False))].tolist()
+            pick = other[rng.integers(len(other))]
+            rows.append(_item("units", c, shown, ids[pick], labels[pick].item(), rng))
+    notes = [f"{len(rows)} unit-intrusion items: {n_shown} units of a cluster and one unit of another cluster, in "
+             f"random order (seed {random_state}); chance of spotting the intruder: 1 in {n_shown + 1}."]
+    if skipped:
+        notes.append(f"Clusters with fewer than {n_shown} units get no item: " + ", ".join(skipped) + ".")
+    texts = dict(zip(ids, units["text"].astype(str), strict=True))
+    return _test(rows, "u", rng, n_shown + 1, "text", notes, texts)
+
+
+def _item(test: str, cluster, shown: list[str], intruder: str, origin, rng) -> dict:
+    at = int(rng.integers(len(shown) + 1))
+    options = tuple(shown[:at] + [intruder] + shown[at:])
+    return {"test": test, "cluster": cluster, "options": options, "intruder": at + 1, "intruder_from": origin}
+
+
+def _test(rows, prefix, rng, n_options, what, notes, texts=None) -> IntrusionTest:
+    items = pd.DataFrame(rows, columns=["test", "cluster", "options", "intruder", "intruder_from"])
+    items.insert(0, "unit_id", _item_ids(prefix, len(items), rng))
+    items["text"] = [_shown(o, texts) for o in items["options"]]
+    items = items.sort_values("unit_id", kind="stable").reset_index(drop=True)
+    return IntrusionTest(items=items, codebook=_codebook(n_options, what), notes=tuple(notes))
+
+
+def _shown(options: tuple, texts: dict | None) -> str:
+    if texts is None:
+        return "   ".join(f"{i}) {w}" for i, w in enumerate(options, start=1))
+    cut = [t if len(t) <= MAX_SHOWN_CHARS else t[: MAX_SHOWN_CHARS - 5] + "[...]" for t in (texts[o] for o in options)]
+    return "\n\n".join(f"{i}) {t}" for i, t in enumerate(cut, start=1))
+
+
+def write_intrusion_sheets(test: IntrusionTest, folder: str | Path, *, coders: list[str], bom: bool = True) -> list[Path]:
+    """Write the test as coding sheets, the same items for every coder
+    (:func:`medialens.handcoding.write_sheets`: ``unit_id`` is the item, ``text`` the numbered
+    options, the column ``intruder`` empty for the answer); returns the paths written."""
+    if isinstance(coders, str) or not coders or len(set(coders)) != len(coders):
+        raise ValueError(f"coders = {coders!r}: give a list of distinct coder names")
+    sample = pd.concat([test.items.assign(coder=c, group="", context="") for c in coders], ignore_index=True)
+    return write_sheets(sample, folder, codebook=test.codebook, bom=bom)
+
+
+def intrusion_results(test: IntrusionTest, answers: pd.DataFrame) -> Result:
+    """The share of correctly spotted intruders per cluster.
+
+    Parameters
+    ----------
+    test : IntrusionTest
+        The test the sheets were written from (drawn again with the same seed and inputs).
+    answers : DataFrame
+        The answer sheets read by :func:`medialens.codebook.read_coded` with
+        ``codebook=test.codebook, units=test.items["unit_id"], info=("text",)``; an item whose
+        shown options differ from the test's is an error (the sheet was drawn from other clusters
+        or another seed).
+
+    Returns
+    -------
+    Result
+        ``table``: ``cluster, n_items, n_answers, n_correct, share_correct, chance``, one row per
+        cluster and a last row ``all``; missing answers ("don't know") and empty cells count as
+        not answered.
+    """
+    validate.frame(answers, "answers", columns=("unit_id", "coder", "value", "text"), what="answer sheets read with info=('text',)")
+    items = test.items.set_index("unit_id")
+    bad = answers[answers["text"] != answers["unit_id"].map(items["text"])]
+    if len(bad):
+        r = bad.iloc[0]
+        raise ValueError(f"{r['file']}:{int(r['line'])}: item {r['unit_id']!r} shows other options than the test drawn "
+                         "here; draw the test with the clusters and the seed the sheets were made from")
+    given = answers[answers["value"].notna()]
+    right = given["value"].astype(int).to_numpy() == given["unit_id"].map(items["intruder"]).to_numpy()
+    done = given.assign(correct=right, cluster=given["unit_id"].map(items["cluster"]))
+    chance = 1 / len(test.codebook.variables[0].values)
+    rows = []
+    for c, part in test.items.groupby("cluster", sort=True):
+        mine = done[done["cluster"] == c]
+        rows.append(_row(c, len(part), mine, chance))
+    rows.append(_row("all", len(test.items), done, chance))
+    table = pd.DataFrame(rows)
+    notes = (f"{len(done)} answers from {done['coder'].nunique()} coder(s) to {len(test.items)} items; "
+             f"{len(answers) - len(done)} 'don't know' answer(s) count as not answered. Chance level is {chance:.3f}.",)
+    return Result(table=table, notes=notes)
+
+
+def _row(cluster, n_items: int, part: pd.DataFrame, chance: float) -> dict:
+    n = len(part)
+    k = int(part["correct"].sum())
+    return {"cluster": cluster, "n_items": n_items, "n_answers": n, "n_correct": k,
+            "share_correct": k / n if n else np.nan, "chance": chance}

@@ -1,0 +1,131 @@
+"""Word- and unit-intrusion tests: items drawn with a seed, written as coding sheets, answers read
+back with the one reader of coding files, shares of correctly spotted intruders per cluster."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from medialens import codebook as cbk
+from medialens import intrusion as it
+
+
+def top_terms(k=3, n=12):
+    rows = [{"cluster": c, "rank": r + 1, "term": f"c{c}w{r:02d}"} for c in range(1, k + 1) for r in range(n)]
+    if k > 1:
+        rows.append({"cluster": 1, "rank": n + 1, "term": "shared"})  # a term of cluster 1 ...
+        rows.append({"cluster": 2, "rank": 1, "term": "shared"})  # ... is never cluster 1's intruder
+    return pd.DataFrame(rows)
+
+
+def clustered_units(sizes=(5, 4, 2)):
+    labels = np.repeat(np.arange(1, len(sizes) + 1), sizes)
+    units = pd.DataFrame({"unit_id": [f"d{i}:p1" for i in range(len(labels))],
+                          "text": [f"paragraph {i} of cluster {c}" for i, c in enumerate(labels)]})
+    return units, labels
+
+
+def test_word_items():
+    terms = top_terms()
+    t = it.word_intrusion(terms, n_top=4, pool=6, n_items=3, random_state=0)
+    items = t.items
+    assert len(items) == 9 and items["unit_id"].is_unique
+    assert items.groupby("cluster").size().to_dict() == {1: 3, 2: 3, 3: 3}
+    own = {c: set(g["term"]) for c, g in terms.groupby("cluster")}
+    best = {c: set(g.sort_values("rank")["term"][:6]) for c, g in terms.groupby("cluster")}
+    for _, row in items.iterrows():
+        options = list(row["options"])
+        assert len(options) == 5 and len(set(options)) == 5
+        intruder = options[row["intruder"] - 1]
+        assert intruder not in own[row["cluster"]] and intruder in best[row["intruder_from"]]
+        assert set(options) - {intruder} <= best[row["cluster"]]
+        assert row["text"] == "   ".join(f"{i}) {w}" for i, w in enumerate(options, start=1))
+    assert t.codebook.variables[0].values == ("1", "2", "3", "4", "5")
+    assert "chance of spotting the intruder: 1 in 5" in t.notes[0]
+
+
+def test_word_items_are_seeded():
+    a = it.word_intrusion(top_terms(), random_state=3).items
+    b = it.word_intrusion(top_terms().sample(frac=1, random_state=1), random_state=3).items
+    pd.testing.assert_frame_equal(a, b)  # the table's row order does not matter
+    c = it.word_intrusion(top_terms(), random_state=4).items
+    assert a["options"].tolist() != c["options"].tolist()
+
+
+def test_word_intrusion_bad_inputs():
+    with pytest.raises(ValueError, match="at least two clusters; found 1"):
+        it.word_intrusion(top_terms(k=1))
+    with pytest.raises(ValueError, match="n_top = 1"):
+        it.word_intrusion(top_terms(), n_top=1)
+    with pytest.raises(ValueError, match="pool = 3: must be a whole number >= 5"):
+        it.word_intrusion(top_terms(), pool=3)
+    with pytest.raises(ValueError, match=r"top_terms: needs columns \['rank'\]"):
+        it.word_intrusion(top_terms().drop(columns="rank"))
+    few = it.word_intrusion(top_terms(n=3), n_top=5)
+    assert few.items.empty and "Clusters without an item" in few.notes[1]
+
+
+def test_unit_items():
+    units, labels = clustered_units()
+    t = it.unit_intrusion(units, labels, n_shown=3, n_items=2, random_state=0)
+    assert t.items.groupby("cluster").size().to_dict() == {1: 2, 2: 2}  # cluster 3 has 2 units
+    assert "fewer than 3 units get no item: 3 (2 units)" in t.notes[1]
+    cluster_of = dict(zip(units["unit_id"], labels, strict=True))
+    for _, row in t.items.iterrows():
+        options = list(row["options"])
+        intruder = options[row["intruder"] - 1]
+        assert cluster_of[intruder] != row["cluster"] and cluster_of[intruder] == row["intruder_from"]
+        assert all(cluster_of[o] == row["cluster"] for o in options if o != intruder)
+        assert row["text"].startswith("1) paragraph ") and "\n\n4) paragraph " in row["text"]
+    with pytest.raises(ValueError, match="labels: 3 labels for 11 units"):
+        it.unit_intrusion(units, labels[:3])
+    with pytest.raises(ValueError, match="at least two clusters; found 1"):
+        it.unit_intrusion(units, np.ones(len(units)))
+
+
+def _answer(path, answers: dict[str, str]):
+    sheet = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    sheet["intruder"] = sheet["unit_id"].map(answers).fillna("")
+    sheet.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def test_round_trip_from_sheets_to_shares(tmp_path):
+    units, labels = clustered_units((6, 6))
+    test = it.unit_intrusion(units, labels, n_items=3, random_state=0)
+    paths = it.write_intrusion_sheets(test, tmp_path, coders=["ann", "bob"])
+    assert [p.name for p in paths] == ["sheet_ann.csv", "sheet_bob.csv", "codebook.md"]
+    key = dict(zip(test.items["unit_id"], test.items["intruder"].astype(str), strict=True))
+    wrong = {u: str(int(k) % 4 + 1) for u, k in key.items()}
+    ids = test.items["unit_id"].tolist()  # ann: all right; bob: right on the first item, wrong on two, one "don't know"
+    _answer(paths[0], key)
+    _answer(paths[1], {ids[0]: key[ids[0]], ids[1]: wrong[ids[1]], ids[2]: wrong[ids[2]], ids[3]: "don't know"})
+    (tmp_path / "codebook.md").unlink()
+    read = cbk.read_coded(tmp_path, codebook=test.codebook, units=test.items["unit_id"], info=("text",))
+    r = it.intrusion_results(test, read.table)
+    t = r.table.set_index("cluster")
+    assert t.loc["all", "n_items"] == 6 and t.loc["all", "n_answers"] == 9 and t.loc["all", "n_correct"] == 7
+    assert t.loc["all", "share_correct"] == pytest.approx(7 / 9) and t.loc["all", "chance"] == 0.25
+    assert t.loc[[1, 2], "n_answers"].sum() == 9
+    assert "1 'don't know' answer(s)" in r.notes[0]
+
+
+def test_answers_outside_the_options_other_sheets_and_twice(tmp_path):
+    units, labels = clustered_units((4, 4))
+    test = it.unit_intrusion(units, labels, random_state=0)
+    paths = it.write_intrusion_sheets(test, tmp_path, coders=["ann"])
+    (tmp_path / "codebook.md").unlink()
+    first = test.items["unit_id"].iloc[0]
+    _answer(paths[0], {first: "7"})
+    with pytest.raises(ValueError, match=r"sheet_ann.csv:\d+: intruder = '7' is not in the codebook \(1, 2, 3, 4"):
+        cbk.read_coded(tmp_path, codebook=test.codebook, units=test.items["unit_id"], info=("text",))
+    _answer(paths[0], {first: "2"})
+    other = it.unit_intrusion(units, labels, random_state=1)
+    read = cbk.read_coded(tmp_path, codebook=test.codebook, units=test.items["unit_id"], info=("text",)).table
+    with pytest.raises(ValueError, match=rf"sheet_ann.csv:\d+: item '{first}' shows other options than the test drawn here"):
+        it.intrusion_results(other, read)
+    (tmp_path / "again.csv").write_bytes(paths[0].read_bytes())
+    with pytest.raises(ValueError, match="coded unit .* twice for 'intruder'"):
+        cbk.read_coded(tmp_path, codebook=test.codebook, units=test.items["unit_id"], info=("text",))
+    with pytest.raises(ValueError, match="coders = 'ann'"):
+        it.write_intrusion_sheets(test, tmp_path, coders="ann")
