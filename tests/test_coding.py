@@ -215,3 +215,64 @@ def test_predicted_stance_needs_min_n_documents_and_resamples_documents():
     assert not by_unit["net_stance"].isna().any()
     with pytest.raises(ValueError, match="resample = 'zinnen'"):
         cod.predict_stance(codes, units, settings=TextSettings(), group_by="outlet", resample="zinnen")
+
+
+# --------------------------------------------------------------------------------------------
+# Any label: hand codes with other labels, and a document column of the corpus metadata
+# --------------------------------------------------------------------------------------------
+def _partisan_documents() -> pd.DataFrame:
+    left = ["De vakbond eist hogere lonen voor alle arbeiders.", "Solidariteit met de stakers in de haven.",
+            "Meer geld voor sociale huur en de zorg.", "De arbeiders staken voor een eerlijk loon.",
+            "Vakbonden en huurders protesteren samen.", "Sociale zekerheid moet omhoog, zegt de bond."]
+    right = ["De ondernemers willen lagere belastingen.", "Minder regels voor bedrijven en de markt.",
+             "Belastingverlaging helpt ondernemers groeien.", "De markt regelt het beter dan de staat.",
+             "Bedrijven vragen minder bureaucratie en belasting.", "Ondernemers investeren bij lagere lasten."]
+    return pd.DataFrame({
+        "doc_id": [f"d{i:02d}" for i in range(13)],
+        "outlet": ["A", "B"] * 6 + ["A"],
+        "partisan": ["links"] * 6 + ["rechts"] * 6 + [None],
+        "text": left + right + ["Het weer is vandaag wisselvallig."],
+    })
+
+
+def test_a_document_column_is_the_target_with_macro_f1_spread_beside_the_baseline():
+    docs = _partisan_documents()
+    units = cod.document_codes(docs, "partisan")
+    assert units.table["unit_id"].tolist() == [f"d{i:02d}" for i in range(12)]
+    assert units.notes == ("1 of 13 documents have no 'partisan' and are left out.",)
+    ev = cod.evaluate_classifier(units.table, label="partisan", settings=TextSettings(), n_splits=3, source="label_column")
+    folds = ev.table[ev.table["fold"] != "mean"]
+    assert list(ev.summary.index) == ["model", "majority baseline"]
+    assert ev.summary.loc["model", "macro_f1"] == pytest.approx(round(folds["macro_f1_model"].astype(float).mean(), 3), abs=1e-3)
+    assert ev.summary.loc["model", "sd_over_folds"] == pytest.approx(round(folds["macro_f1_model"].astype(float).std(ddof=1), 3), abs=2e-3)
+    assert (ev.summary.loc["model", "folds"], ev.summary.loc["model", "units"], ev.summary.loc["model", "classes"]) == (3, 12, 2)
+    assert ev.summary.loc["model", "macro_f1"] > ev.summary.loc["majority baseline", "macro_f1"]
+    assert list(ev.confusion.index) == ["links", "rechts"]
+    top = cod.classifier_top_terms(units.table, label="partisan", settings=TextSettings(), top_n=2)
+    assert list(top.columns) == ["partisan", "strongest terms (weight)"] and top["partisan"].tolist() == ["links", "rechts"]
+
+
+def test_document_label_errors_are_one_line_and_name_the_parameter():
+    docs = _partisan_documents()
+    with pytest.raises(ValueError, match=r"^label_column = 'partijdig': not a column of the documents; columns: \['outlet', 'partisan'\]$"):
+        cod.document_codes(docs, "partijdig")
+    with pytest.raises(ValueError, match=r"^label_column = 'outlet': has one value \('A'\) in 7 documents; a classifier needs at least two classes$"):
+        cod.document_codes(docs[docs["outlet"] == "A"], "outlet")
+    with pytest.raises(ValueError, match=r"^label_column = 'partisan': has no values in 0 documents"):
+        cod.document_codes(docs.assign(partisan=None), "partisan")
+    units = cod.document_codes(docs, "partisan").table
+    with pytest.raises(ValueError, match=r"^label = 'stance': not a column of the codes"):
+        cod.evaluate_classifier(units, settings=TextSettings(), n_splits=3)
+    with pytest.raises(ValueError, match=r"^label_column: only one partisan class \('links'\) is coded"):
+        cod.evaluate_classifier(units.head(6), label="partisan", n_splits=3, source="label_column")
+
+
+def test_hand_codes_with_any_labels_at_any_level():
+    # e.g. sentences coded for a frame with four values, not favour/against/neutral
+    frames = {"economie": "De kosten en de begroting stijgen", "veiligheid": "De dreiging en het leger groeien",
+              "moraal": "Het is een schande en onrecht", "overig": "Het weer en de sport vandaag"}
+    rows = [(f"u{k}{i}", f"{text} {i}.", frame) for k, (frame, text) in enumerate(frames.items()) for i in range(4)]
+    codes = pd.DataFrame(rows, columns=["unit_id", "text", "frame"])
+    ev = cod.evaluate_classifier(codes, label="frame", settings=TextSettings(), n_splits=2)
+    assert sorted(ev.n.index) == sorted(frames) and ev.confusion.to_numpy().sum() == 16
+    assert ev.summary.loc["majority baseline", "macro_f1"] < 0.26  # one of four classes at best

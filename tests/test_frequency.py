@@ -536,3 +536,117 @@ def test_word_table_must_match_the_texts(seeds):
     paragraphs = seeds.paragraphs()
     with pytest.raises(ValueError, match=r"^words: .*repeated doc_ids"):
         mf.count_terms(paragraphs, words=seeds.words)
+
+
+# ------------------------------------------------------------------------------------------
+# The two-cell log-likelihood (UCREL calculator), which G² a number is, min_docs
+@pytest.mark.parametrize(
+    ("a", "b", "size_t", "size_r", "expected"),
+    [
+        # E1 = 100 * 15 / 300 = 5, E2 = 200 * 15 / 300 = 10: LL = 2 [10 ln 2 + 5 ln 0.5] = 10 ln 2
+        (10, 5, 100, 200, 6.931472),
+        # E1 = 10000 * 70 / 50000 = 14, E2 = 56: LL = 2 [50 ln(50/14) + 20 ln(20/56)]
+        #    = 2 [63.648283 - 20.592388] = 86.111790
+        (50, 20, 10_000, 40_000, 86.111790),
+        # E1 = E2 = 10: LL = 2 [0 + 20 ln 2] = 27.725887, under-represented in the target
+        (0, 20, 1000, 1000, -27.725887),
+        # E1 = 1000 / 1,001,000, E2 = 1,000,000 / 1,001,000: LL = 2 ln 1001 = 2 (6.907755 + 0.0009995) = 13.817510
+        (1, 0, 1000, 1_000_000, 13.817510),
+        # the same rate on both sides: E1 = a, E2 = b, LL = 0
+        (4, 8, 1000, 2000, 0.0),
+    ],
+)
+def test_two_cell_log_likelihood_equals_hand_computed_ucrel_values(a, b, size_t, size_r, expected):
+    assert mf.ll_two_cell(a, b, size_t, size_r) == pytest.approx(expected, abs=1e-6)
+
+
+def test_two_cell_and_four_cell_differ_by_the_c_and_d_cells():
+    a, b, c, d = 10, 5, 90, 195  # E3 = 95, E4 = 190
+    rest = 2 * (c * math.log(c / 95) + d * math.log(d / 190))
+    assert mf.g2_signed(a, b, c, d) == pytest.approx(mf.ll_two_cell(a, b, a + c, b + d) + rest, abs=1e-12)
+
+
+def test_keyness_says_which_log_likelihood_g2_is():
+    docs = _docs([("t1", "T", "2022-01-01", "kern " * 10 + "vulling " * 90), ("r1", "R", "2022-01-02", "kern " * 5 + "vulling " * 195)])
+    counts = mf.count_terms(docs)
+    four = mf.keyness(counts, group_by="outlet", group="T")
+    two = mf.keyness(counts, group_by="outlet", group="T", log_likelihood="two-cell")
+    assert four.table.set_index("term").loc["kern", "g2"] == pytest.approx(7.329812, abs=1e-6)
+    assert two.table.set_index("term").loc["kern", "g2"] == pytest.approx(6.931472, abs=1e-6)
+    assert two.table.set_index("term").loc["kern", "chi2"] == four.table.set_index("term").loc["kern", "chi2"]
+    assert any(n.startswith("g2 is the four-cell log-likelihood G²") and "without Williams" in n for n in four.notes)
+    assert any(n.startswith("g2 is the two-cell log-likelihood of the UCREL calculator") for n in two.notes)
+    williams = mf.keyness(counts, group_by="outlet", group="T", williams=True)
+    assert any("divided by Williams' q" in n for n in williams.notes)
+    with pytest.raises(ValueError, match=r"^williams = True: Williams' correction applies to the four-cell G²"):
+        mf.keyness(counts, group_by="outlet", group="T", williams=True, log_likelihood="two-cell")
+    with pytest.raises(ValueError, match=r"^log_likelihood = 'ucrel': choose 'four-cell' or 'two-cell'"):
+        mf.keyness(counts, group_by="outlet", group="T", log_likelihood="ucrel")
+    grid = mf.keyness_grid(counts, top_n=2, log_likelihood="two-cell")
+    assert sum(n.startswith("g2 is the two-cell") for n in grid.notes) == 1  # once, not once per group
+
+
+def test_yates_is_always_on_and_capped_at_the_difference():
+    # scipy / R: each |O - E| is reduced by min(0.5, |O - E|). Here |ad - bc| = 1, N = 201, so
+    # |O - E| = 1/201 < 0.5: the corrected table equals its expected values and chi2 is 0, although no
+    # expected cell is below 5 (quanteda's conditional rules would not correct at all).
+    assert mf.chi2_signed(1, 1, 100, 99, correction="yates") == 0 == _scipy((1, 1, 100, 99), True)
+    assert mf.chi2_signed(1, 1, 100, 99, correction="default") == pytest.approx(_scipy((1, 1, 100, 99), False))
+    # |ad - bc| = 1500 >= N/2 = 150 but every expected cell >= 5: default = none, yates corrects
+    assert mf.chi2_signed(10, 5, 90, 195) == pytest.approx(_scipy((10, 5, 90, 195), False))
+    assert mf.chi2_signed(10, 5, 90, 195, correction="yates") == pytest.approx(_scipy((10, 5, 90, 195), True))
+
+
+def test_williams_q_with_a_zero_cell_follows_deducer_not_quanteda():
+    # b = 0: N = 437, q = 1 + (437/7 + 437/430 - 1)(437/257 + 437/180 - 1)/(6 * 437), not 1 (quanteda)
+    q = mf.williams_q(7, 0, 250, 180)
+    assert q == pytest.approx(1 + (437 / 7 + 437 / 430 - 1) * (437 / 257 + 437 / 180 - 1) / (6 * 437), rel=1e-12)
+    assert q > 1.05
+
+
+def _group_docs():
+    """A: five documents, 'eenmalig' five times in one of them, 'gedeeld' once in each of two;
+    B: five documents, 'elders' five times in one of them."""
+    filler = "basis tekst woord " * 6
+    rows = [("a1", "A", "2022-01-01", filler + "eenmalig " * 5 + "gedeeld")]
+    rows += [("a2", "A", "2022-01-02", filler + "gedeeld")]
+    rows += [(f"a{i}", "A", "2022-01-03", filler) for i in range(3, 6)]
+    rows += [("b1", "B", "2022-01-04", filler + "elders " * 5)]
+    rows += [(f"b{i}", "B", "2022-01-05", filler + "anders") for i in range(2, 6)]
+    return _docs(rows)
+
+
+def test_min_docs_defaults_to_two_documents_in_a_group_of_five():
+    counts = mf.count_terms(_group_docs())
+    key = mf.keyness(counts, group_by="outlet", group="A")
+    terms = set(key.table["term"])
+    assert "eenmalig" not in terms and "gedeeld" in terms  # one article cannot make a key term
+    assert "elders" not in terms and "anders" in terms  # nor an under-represented one (B has 5 documents)
+    row = key.table.set_index("term").loc["gedeeld"]
+    assert row["docs_target"] == 2 and row["n_docs_target"] == 5
+    assert any(n.startswith("min_docs ('A'): 1 term(s) over-represented") and "fewer than 2" in n for n in key.notes)
+    assert mf.min_docs_default(5) == 2 and mf.min_docs_default(4) == 1
+    everything = mf.keyness(counts, group_by="outlet", group="A", min_docs=1)
+    assert {"eenmalig", "elders"} <= set(everything.table["term"])
+    assert (everything.table.set_index("term").loc["eenmalig", "docs_target"]) == 1
+    assert not any(n.startswith("min_docs") for n in everything.notes)
+    strict = mf.keyness(counts, group_by="outlet", group="A", min_docs=3)
+    assert "gedeeld" not in set(strict.table["term"])
+    with pytest.raises(ValueError, match=r"^min_docs = 0: must be a whole number >= 1"):
+        mf.keyness(counts, group_by="outlet", group="A", min_docs=0)
+
+
+def test_min_docs_default_is_one_for_a_small_group(seed_counts):
+    # the seed groups have one or two documents: nothing is left out, the seed tables stay as they were
+    key = mf.keyness(seed_counts, group="style-A")
+    assert (key.table["docs_target"] >= 1).any() and not any(n.startswith("min_docs") for n in key.notes)
+    assert len(key.table) == len(mf.keyness(seed_counts, group="style-A", min_docs=1).table)
+
+
+def test_keyness_grid_applies_min_docs_per_group():
+    counts = mf.count_terms(_group_docs())
+    grid = mf.keyness_grid(counts, top_n=5)
+    top_a = grid.table[grid.table["target"] == "A"]
+    assert "eenmalig" not in set(top_a["term"]) and (top_a["docs_target"] >= 2).all()
+    assert "elders" not in set(grid.table.loc[grid.table["target"] == "B", "term"])
+    assert any(n.startswith("min_docs ('A')") for n in grid.notes) and any(n.startswith("min_docs ('B')") for n in grid.notes)

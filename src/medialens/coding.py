@@ -1,6 +1,10 @@
-"""Hand-coded stance: reading a coding file, and a classifier trained on it (TF-IDF + logistic
-regression, stratified k-fold cross-validation, macro-F1 beside the majority baseline), applied to
-the sentences that mention a target.
+"""Hand-coded stance and other labels: reading a coding file, and a classifier trained on it
+(TF-IDF + logistic regression, stratified k-fold cross-validation, macro-F1 with its spread over
+the folds beside the majority baseline), applied to the sentences that mention a target.
+
+The classifier takes any label column with at least two classes: the ``stance`` of a coding file,
+another variable of hand-coded units (sentences, mentions or documents), or a document column of
+the corpus metadata (:func:`document_codes`, e.g. a partisan flag).
 
 The classifier's features are token counts from the one counting path (the word table and
 :func:`medialens.counting.count_ngrams`, as :func:`medialens.frequency.count_terms` counts),
@@ -33,6 +37,7 @@ __all__ = [
     "Evaluation",
     "read_codes",
     "classifier_settings",
+    "document_codes",
     "evaluate_classifier",
     "mention_sentences",
     "predict_stance",
@@ -48,8 +53,10 @@ CODE_COLUMNS = ("unit_id", "text", "target", "stance", "coder")
 
 @dataclass(frozen=True)
 class Evaluation(Result):
-    """:func:`evaluate_classifier`: ``table`` holds the scores per fold and their mean."""
+    """:func:`evaluate_classifier`: ``table`` holds the scores per fold and their mean; ``summary``
+    the macro-F1 of the model and of the majority baseline with its spread over the folds."""
 
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     confusion: pd.DataFrame = field(default_factory=pd.DataFrame)
     report: pd.DataFrame = field(default_factory=pd.DataFrame)
     n: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
@@ -132,23 +139,106 @@ def _fit(counts: sp.csr_matrix, y: np.ndarray, random_state: int) -> _Model:
     return _Model(columns, tfidf, model)
 
 
+def document_codes(documents: pd.DataFrame, label_column: str) -> Result:
+    """Training units from a document column of the corpus metadata: every document with a value
+    in ``label_column`` is a unit, its whole text the input and the value its label.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus documents (``doc_id``, ``text`` and ``label_column``).
+    label_column : str
+        The column holding the label (e.g. a partisan flag).
+
+    Returns
+    -------
+    Result
+        ``table``: ``unit_id, doc_id, text, <label_column>`` (values as text), one row per labelled
+        document; ``notes`` say how many documents had no value and were left out.
+
+    Raises ``ValueError`` when the column does not exist or holds fewer than two values.
+    """
+    validate.frame(documents, "documents", columns=("doc_id", "text"), what="the corpus document table")
+    if not isinstance(label_column, str) or label_column not in documents.columns or label_column in ("doc_id", "text"):
+        cols = [c for c in documents.columns if c not in ("doc_id", "text")]
+        raise ValueError(f"label_column = {label_column!r}: not a column of the documents; columns: {cols}")
+    values = documents[label_column].astype(object).where(documents[label_column].notna(), None)
+    values = values.map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
+    has = values.notna().to_numpy()
+    classes = sorted(set(values[has]))
+    if len(classes) < 2:
+        what = f"one value ({classes[0]!r})" if classes else "no values"
+        raise ValueError(f"label_column = {label_column!r}: has {what} in {int(has.sum())} documents; a classifier needs at least two classes")
+    table = pd.DataFrame({
+        "unit_id": documents["doc_id"].astype(str).to_numpy()[has], "doc_id": documents["doc_id"].astype(str).to_numpy()[has],
+        "text": documents["text"].to_numpy()[has], label_column: values.to_numpy()[has],
+    })
+    left = int((~has).sum())
+    notes = (f"{left} of {len(documents)} documents have no {label_column!r} and are left out.",) if left else ()
+    return Result(table, notes)
+
+
+def _classes(codes: pd.DataFrame, label: str, n_splits: int, source: str) -> pd.Series:
+    """Units per class of ``codes[label]``, checked: at least two classes, ``n_splits`` units each."""
+    if not isinstance(label, str) or label not in codes.columns:
+        raise ValueError(f"label = {label!r}: not a column of the codes; columns: {list(codes.columns)}")
+    if "text" not in codes.columns:
+        raise ValueError(f"{source}: no 'text' column; columns: {list(codes.columns)}")
+    counts = codes[label].astype(str).value_counts().sort_index()
+    if len(counts) < 2:
+        only = f"({counts.index[0]!r}) " if len(counts) else ""
+        raise ValueError(f"{source}: only one {label} class {only}is coded; a classifier needs at least two")
+    if counts.min() < n_splits:
+        small = ", ".join(f"{k!r}: {v}" for k, v in counts.items() if v < n_splits)
+        raise ValueError(
+            f"{source}: too few examples per class for n_splits = {n_splits} folds ({small}); "
+            f"code at least {n_splits} units per class or lower n_splits"
+        )
+    return counts
+
+
+def _summary(scores: pd.DataFrame, n_units: int, n_classes: int) -> pd.DataFrame:
+    """Macro-F1 of the model and the baseline: mean, standard deviation over the folds, min, max."""
+    rows = []
+    for name, col in (("model", "macro_f1_model"), ("majority baseline", "macro_f1_majority")):
+        f = scores[col].astype(float)
+        rows.append((name, f.mean(), f.std(ddof=1) if len(f) > 1 else np.nan, f.min(), f.max(), len(f), n_units, n_classes))
+    out = pd.DataFrame(rows, columns=["classifier", "macro_f1", "sd_over_folds", "min", "max", "folds", "units", "classes"])
+    return out.set_index("classifier").round(3)
+
+
 def evaluate_classifier(
     codes: pd.DataFrame,
     *,
+    label: str = "stance",
     settings: TextSettings | None = None,
     n_splits: int = 5,
     random_state: int = 0,
     source: str = "coding_file",
 ) -> Evaluation:
     """TF-IDF (the one counting path, :func:`classifier_settings`) + logistic regression with
-    stratified k-fold cross-validation.
+    stratified k-fold cross-validation, beside always predicting the most common class.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        Coded units: ``text`` and the ``label`` column (any labels, at least two classes), from
+        :func:`read_codes`, a coding sheet, or :func:`document_codes`.
+    label : str
+        The column holding the labels (default ``"stance"``).
+    settings : TextSettings, optional
+        The analysis settings.
+    n_splits, random_state : int
+        Folds (every class needs at least this many units) and the seed of folds and model.
+    source : str
+        What to name in messages (the parameter the codes came from).
 
     Returns
     -------
     Evaluation
         ``table``: macro-F1 of the model and of the majority baseline, per fold and mean;
-        ``confusion``: true × predicted over all folds; ``report``: per-class
-        precision/recall/F1/support; ``n``: units per class.
+        ``summary``: both with their spread over the folds; ``confusion``: true × predicted over
+        all folds; ``report``: per-class precision/recall/F1/support; ``n``: units per class.
     """
     from sklearn.dummy import DummyClassifier
     from sklearn.metrics import classification_report, confusion_matrix, f1_score
@@ -156,16 +246,8 @@ def evaluate_classifier(
 
     validate.whole_number(n_splits, "n_splits", minimum=2)
     settings = classifier_settings(settings)
-    y = codes["stance"].to_numpy()
-    counts = pd.Series(y).value_counts().sort_index()
-    if len(counts) < 2:
-        raise ValueError(f"{source}: only one stance class ({counts.index[0]!r}) is coded; a classifier needs at least two")
-    if counts.min() < n_splits:
-        small = ", ".join(f"{k!r}: {v}" for k, v in counts.items() if v < n_splits)
-        raise ValueError(
-            f"{source}: too few examples per class for n_splits = {n_splits} folds ({small}); "
-            f"code at least {n_splits} units per class or lower n_splits"
-        )
+    counts = _classes(codes, label, n_splits, source)
+    y = codes[label].astype(str).to_numpy()
     X, _ = _counts(codes["text"], settings)
     cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     labels = sorted(counts.index)
@@ -179,6 +261,7 @@ def evaluate_classifier(
         rows.append((fold, len(te), f1_score(y[te], pred[te], average="macro", labels=labels, zero_division=0),
                      f1_score(y[te], base[te], average="macro", labels=labels, zero_division=0)))
     scores = pd.DataFrame(rows, columns=["fold", "n_test", "macro_f1_model", "macro_f1_majority"])
+    summary = _summary(scores, len(y), len(labels))
     mean = pd.DataFrame([("mean", len(y), scores["macro_f1_model"].mean(), scores["macro_f1_majority"].mean())], columns=scores.columns)
     scores = pd.concat([scores.astype({"fold": object}), mean], ignore_index=True).round(3)
     cm = pd.DataFrame(confusion_matrix(y, pred, labels=labels), index=pd.Index(labels, name="true"),
@@ -186,7 +269,7 @@ def evaluate_classifier(
     rep = classification_report(y, pred, labels=labels, output_dict=True, zero_division=0)
     report = pd.DataFrame({k: rep[k] for k in [*labels, "macro avg"]}).T.round(3)
     report["support"] = report["support"].astype(int)
-    return Evaluation(scores, confusion=cm, report=report, n=counts)
+    return Evaluation(scores, summary=summary, confusion=cm, report=report, n=counts)
 
 
 def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, *, group_by: str) -> pd.DataFrame:
@@ -286,18 +369,20 @@ def predict_stance(
 
 
 def classifier_top_terms(
-    codes: pd.DataFrame, *, settings: TextSettings | None = None, top_n: int = 8, random_state: int = 0
+    codes: pd.DataFrame, *, label: str = "stance", settings: TextSettings | None = None, top_n: int = 8, random_state: int = 0
 ) -> pd.DataFrame:
-    """The ``top_n`` terms with the largest logistic-regression weight per class, fitted on all coded
-    units: what the classifier has learned to look at (validate it: target names here mean the
-    model learned the topic, not the stance)."""
+    """The ``top_n`` terms with the largest logistic-regression weight per class of ``codes[label]``,
+    fitted on all coded units: what the classifier has learned to look at (validate it: target
+    names here mean the model learned the topic, not the stance). The first column is named
+    ``label``."""
     n = validate.whole_number(top_n, "top_n", minimum=1)
+    _classes(codes, label, 1, "codes")
     X, names = _counts(codes["text"], classifier_settings(settings))
-    fitted = _fit(X, codes["stance"].to_numpy(), random_state)
+    fitted = _fit(X, codes[label].astype(str).to_numpy(), random_state)
     model, terms = fitted.model, names[fitted.columns]
     coef = model.coef_ if len(model.classes_) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
     rows = []
-    for k, label in enumerate(model.classes_):
+    for k, cls in enumerate(model.classes_):
         order = sorted(range(len(terms)), key=lambda i: (-coef[k, i], terms[i]))[:n]
-        rows.append((label, ", ".join(f"{terms[i]} ({coef[k, i]:.2f})" for i in order)))
-    return pd.DataFrame(rows, columns=["stance", "strongest terms (weight)"])
+        rows.append((cls, ", ".join(f"{terms[i]} ({coef[k, i]:.2f})" for i in order)))
+    return pd.DataFrame(rows, columns=[label, "strongest terms (weight)"])

@@ -17,7 +17,9 @@ fit a small corpus:
    every later step.
 3. :func:`cluster` -- ``KMeans(n_init=10, random_state)`` (``MiniBatchKMeans`` for large inputs) or
    ``NMF(init="nndsvda")``; with ``k = "auto"`` the k with the highest cosine silhouette in a range.
-   On L2-normalised rows Euclidean k-means behaves like cosine (spherical) k-means.
+   On L2-normalised rows Euclidean k-means behaves like cosine (spherical) k-means. The silhouette
+   is computed with cosine distance; scikit-learn's example reports the Euclidean one, whose
+   values differ.
 4. :func:`top_terms`, :func:`representatives`, :func:`cluster_summary`, :func:`cluster_table`,
    :func:`stability`, :func:`lsa_map` -- what each cluster is, how sure we can be, and a map.
 

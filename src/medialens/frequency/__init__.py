@@ -18,7 +18,12 @@ Definitions:
 - **Keyness** of term w for a target group t against a reference r uses the 2×2 table
   a = count of w in t, b = count in r, c = total of t − a, d = total of r − b (totals of the term's
   n-gram order). Chi-square and G² are signed: positive when a is above its expected value
-  (the term is over-represented in the target).
+  (the term is over-represented in the target). G² is the four-cell statistic (quanteda, scipy);
+  the two-cell log-likelihood of the UCREL calculator is an option. The corrections and their
+  relation to quanteda, scipy and R are described in :mod:`medialens.frequency.contingency`.
+- **Documents behind a key term.** ``docs_target`` counts the target's documents that hold the
+  term; ``min_docs`` (default 2 for a side of 5 or more documents) drops terms that only one
+  article makes key.
 
 The package by job: ``counts`` (the count and top terms per group), ``contingency`` (2×2 statistics),
 ``comparison`` (keyness), ``over_time`` (trends), ``concordance`` (keyword in context, dispersion).
@@ -32,10 +37,19 @@ from .comparison import (
     bootstrap_log_ratio,
     keyness,
     keyness_grid,
+    min_docs_default,
     reference_keyness,
 )
 from .concordance import KWIC_COLUMNS, Concordance, Dispersion, dispersion, kwic
-from .contingency import CORRECTIONS, chi2_signed, g2_signed, log_ratio, williams_q
+from .contingency import (
+    CORRECTIONS,
+    LOG_LIKELIHOODS,
+    chi2_signed,
+    g2_signed,
+    ll_two_cell,
+    log_ratio,
+    williams_q,
+)
 from .counts import (
     FREQ_COLUMNS,
     TermCounts,
@@ -61,13 +75,16 @@ __all__ = [
     "bootstrap_log_ratio",
     "chi2_signed",
     "g2_signed",
+    "ll_two_cell",
     "williams_q",
+    "min_docs_default",
     "log_ratio",
     "reference_keyness",
     "trends",
     "kwic",
     "dispersion",
     "CORRECTIONS",
+    "LOG_LIKELIHOODS",
     "normalise_term",
     "FREQ_COLUMNS",
     "KEY_COLUMNS",

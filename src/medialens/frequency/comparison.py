@@ -10,7 +10,14 @@ from scipy import stats
 from .. import validate
 from ..grouping import group_labels, group_order
 from ..results import Result
-from .contingency import CORRECTIONS, chi2_signed, g2_signed, log_ratio
+from .contingency import (
+    CORRECTIONS,
+    LOG_LIKELIHOODS,
+    chi2_signed,
+    g2_signed,
+    ll_two_cell,
+    log_ratio,
+)
 from .counts import TermCounts, _check_top_n, _order_of
 
 KEY_COLUMNS = [
@@ -41,8 +48,10 @@ def keyness(
     reference: str | None = None,
     correction: str = "default",
     williams: bool = False,
+    log_likelihood: str = "four-cell",
     ngram: int | list | None = None,
     min_count: int = 1,
+    min_docs: int | None = None,
     top_n: int | None = None,
 ) -> Result:
     """Keyness of every term for ``group`` (the target) against ``reference`` (default: all other
@@ -57,14 +66,26 @@ def keyness(
         Group values; ``reference=None`` compares ``group`` with the rest of the corpus. The result
         calls ``group`` the target.
     correction : "default" | "yates" | "none"
-        Chi-square continuity correction; "default" is quanteda's conditional Yates.
+        Chi-square continuity correction: "default" is quanteda's conditional Yates (only when
+        |ad − bc| >= N/2 and some expected cell < 5), "yates" the always-on Yates of scipy and R
+        (capped at |O − E|; quanteda's own "yates" is conditional), "none" Pearson's.
     williams : bool
-        Divide G² by Williams' q. Default False (quanteda's documentation and code disagree on its
-        own default; we use the plain G² that ``scipy.stats.chi2_contingency`` computes).
+        Divide the four-cell G² by Williams' q (a zero cell as in R's Deducer; quanteda uses q = 1
+        there). Default False (quanteda's documentation and code disagree on its own default; we
+        use the plain G² that ``scipy.stats.chi2_contingency`` computes).
+    log_likelihood : "four-cell" | "two-cell"
+        What the ``g2`` column holds: the four-cell G² (quanteda, scipy; default) or the two-cell
+        log-likelihood of the UCREL calculator (:func:`ll_two_cell`). A note says which.
     ngram : int or list, optional
         N-gram orders to test (default all counted).
     min_count : int
         Only terms with a + b >= min_count.
+    min_docs : int, optional
+        A term is listed only when the side it is over-represented on (the target when a is at
+        or above its expected value, else the reference) has it in at least ``min_docs``
+        documents, so that one article cannot make a key term. Default (``None``): 2 for a side
+        with 5 or more documents, else 1 (:func:`min_docs_default`). A note counts the terms
+        left out.
     top_n : int, optional
         Keep only the ``top_n`` terms at each end (most over- and most under-represented), which
         saves time and memory on large vocabularies; default all terms.
@@ -75,24 +96,32 @@ def keyness(
         ``table``:        One row per term, sorted by chi2 (descending) then term: the 2×2 cells ``a, b, c, d``,
         relative frequencies per 1,000, signed ``chi2`` and ``g2`` with p-values (1 degree of
         freedom), ``log_ratio`` (Hardie; 0.5 replaces a zero count), documents containing the term
-        and document/token totals per side. Notes warn about n=1 sides.
+        (``docs_target``, ``docs_reference``) and document/token totals per side. Notes say which
+        log-likelihood ``g2`` is, warn about n=1 sides and count the terms ``min_docs`` left out.
     """
     validate.choice(correction, "correction", CORRECTIONS)
+    validate.choice(log_likelihood, "log_likelihood", LOG_LIKELIHOODS)
+    validate.flag(williams, "williams")
+    if williams and log_likelihood == "two-cell":
+        raise ValueError("williams = True: Williams' correction applies to the four-cell G²; use log_likelihood = 'four-cell'")
     validate.whole_number(min_count, "min_count", minimum=1)
+    if min_docs is not None:
+        validate.whole_number(min_docs, "min_docs", minimum=1)
     if top_n is not None:
         top_n = _check_top_n(top_n)
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
     t_mask, r_mask, ref_name = _sides(labels, groups, group, reference, group_by)
-    notes = []
+    notes = [_g2_note(log_likelihood, williams)]
     side_info = {
         side: _side_size(counts, mask, side, argument, name, group_by, notes)
         for side, argument, mask, name in (("target", "group", t_mask, group), ("reference", "reference", r_mask, ref_name))
     }
     side_counts = _side_counts(counts, t_mask, r_mask, rest=reference is None)
     out = _keyness_table(counts, group, ref_name, side_counts, side_info, orders=orders, min_count=min_count,
-                         correction=correction, williams=williams, top_n=top_n)
+                         correction=correction, williams=williams, top_n=top_n, log_likelihood=log_likelihood,
+                         min_docs=min_docs, notes=notes)
     out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
     if top_n is not None and len(out) > 2 * top_n:
         out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
@@ -100,19 +129,22 @@ def keyness(
 
 
 def _keyness_table(counts: TermCounts, group: str, ref_name: str, side_counts, side_info: dict, *, orders: list[int],
-                   min_count: int, correction: str, williams: bool, top_n: int | None) -> pd.DataFrame:
+                   min_count: int, correction: str, williams: bool, top_n: int | None, log_likelihood: str,
+                   min_docs: int | None, notes: list[str]) -> pd.DataFrame:
     """The keyness rows (:data:`KEY_COLUMNS`, unsorted) of every term of the ``orders`` with
-    a + b >= ``min_count``; with ``top_n`` only the terms at both ends of chi2 (ties at the cuts
-    included). ``side_counts`` is :func:`_side_counts`' result, ``side_info`` the sides' sizes."""
+    a + b >= ``min_count`` and enough documents (``min_docs``, a note in ``notes`` counts the
+    others); with ``top_n`` only the terms at both ends of chi2 (ties at the cuts included).
+    ``side_counts`` is :func:`_side_counts`' result, ``side_info`` the sides' sizes."""
     a_all, b_all, da, db = side_counts
     term_n = counts.terms["n"].to_numpy()
     keep = np.isin(term_n, orders) & ((a_all + b_all) >= min_count) & ((a_all + b_all) > 0)
-    idx = np.flatnonzero(keep)
-    a, b = a_all[idx], b_all[idx]
     tot_t = np.zeros(max(counts.orders) + 1)
     tot_r = np.zeros(max(counts.orders) + 1)
     for n in counts.orders:
         tot_t[n], tot_r[n] = side_info["target"][2][n], side_info["reference"][2][n]
+    keep &= _enough_documents((a_all, b_all, tot_t[term_n], tot_r[term_n], da, db), side_info, min_docs, keep, group, notes)
+    idx = np.flatnonzero(keep)
+    a, b = a_all[idx], b_all[idx]
     tt, tr = tot_t[term_n[idx]], tot_r[term_n[idx]]
     c, d = tt - a, tr - b
     chi = chi2_signed(a, b, c, d, correction=correction)
@@ -121,7 +153,7 @@ def _keyness_table(counts: TermCounts, group: str, ref_name: str, side_counts, s
         lo = np.partition(chi, top_n - 1)[top_n - 1]
         sel = (chi >= hi) | (chi <= lo)
         idx, a, b, c, d, tt, tr, chi = idx[sel], a[sel], b[sel], c[sel], d[sel], tt[sel], tr[sel], chi[sel]
-    g2 = g2_signed(a, b, c, d, williams=williams)
+    g2 = g2_signed(a, b, c, d, williams=williams) if log_likelihood == "four-cell" else ll_two_cell(a, b, tt, tr)
     return pd.DataFrame(
         {
             "target": group,
@@ -148,6 +180,39 @@ def _keyness_table(counts: TermCounts, group: str, ref_name: str, side_counts, s
         },
         columns=KEY_COLUMNS,
     )
+
+
+def _g2_note(log_likelihood: str, williams: bool) -> str:
+    """The sentence that says which log-likelihood the ``g2`` column holds."""
+    if log_likelihood == "two-cell":
+        return ("g2 is the two-cell log-likelihood of the UCREL calculator, 2 [a ln(a/E1) + b ln(b/E2)] "
+                "(the c and d cells left out), signed.")
+    return ("g2 is the four-cell log-likelihood G², 2 Σ O ln(O/E) over a, b, c and d (as quanteda and scipy), signed"
+            + (", divided by Williams' q." if williams else ", without Williams' correction."))
+
+
+def min_docs_default(n_docs: int) -> int:
+    """The default ``min_docs`` for a side of ``n_docs`` documents: 2 from 5 documents on, else 1."""
+    return 2 if n_docs >= 5 else 1
+
+
+def _enough_documents(cells, side_info: dict, min_docs: int | None, candidates, group: str, notes: list[str]) -> np.ndarray:
+    """Terms whose over-represented side has them in at least ``min_docs`` documents; a note
+    counts the ``candidates`` left out. ``cells`` is ``(a, b, tokens_t, tokens_r, docs_t, docs_r)``
+    per term."""
+    a, b, tot_t, tot_r, da, db = cells
+    need_t = min_docs or min_docs_default(side_info["target"][0])
+    need_r = min_docs or min_docs_default(side_info["reference"][0])
+    over = a * tot_r >= b * tot_t  # at or above the expected count in the target
+    ok = np.where(over, da >= need_t, db >= need_r)
+    dropped = (~ok) & candidates
+    if dropped.any():
+        n_t, n_r = int((dropped & over).sum()), int((dropped & ~over).sum())
+        notes.append(
+            f"min_docs ({group!r}): {n_t:,} term(s) over-represented in the target occur in fewer than {need_t} of its "
+            f"documents, {n_r:,} under-represented term(s) in fewer than {need_r} reference documents; they are left out."
+        )
+    return ok
 
 
 def _side_size(counts: TermCounts, mask: np.ndarray, side: str, argument: str, name: str, group_by, notes: list[str]):
@@ -190,8 +255,10 @@ def _side_counts(counts: TermCounts, t_mask: np.ndarray, r_mask: np.ndarray, *, 
 
 def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> Result:
     """One-vs-rest keyness for every group: the ``top_n`` most over-represented terms of each
-    group (by signed chi2, ties by term). Other options as :func:`keyness`. Groups with no tokens
-    are skipped with a note."""
+    group (by signed chi2, ties by term). Other options as :func:`keyness`; its ``min_docs``
+    default (2 for a group of 5 or more documents) keeps a group's top terms from resting on one
+    article, and ``docs_target`` shows in how many of the group's documents each term occurs.
+    Groups with no tokens are skipped with a note."""
     top_n = _check_top_n(top_n)
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
@@ -204,7 +271,7 @@ def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: 
         except ValueError as exc:
             notes.append(f"skipped: {exc}")
             continue
-        notes += k.notes
+        notes += [n for n in k.notes if n not in notes]  # the g2 note once, not once per group
         frames.append(k.table[k.table["chi2"] > 0].head(top_n))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY_COLUMNS)
     return Result(out, tuple(notes))
