@@ -152,10 +152,10 @@ def test_auto_k_picks_the_best_silhouette(seed_units, tokenizer):
     assert res.silhouette == pytest.approx(expected[res.k])
     spread = max(expected.values()) - min(expected.values())
     assert res.notes[0] == res.verdict  # the silhouette's reading first, then how k was chosen
-    assert res.notes[-1] == f"The silhouettes of all k tried lie within {spread:.3f} of each other."
+    assert res.notes[-2] == f"The silhouettes of all k tried lie within {spread:.3f} of each other."
     assert (res.k == 5) == res.notes[1].startswith("The chosen k = 5 is the largest tried")
     fixed = cl.cluster(m, k=3, random_state=0)
-    assert fixed.notes[1:] == ("k was fixed at 3; set k = 'auto' to compare values of k",)
+    assert fixed.notes[1:-1] == ("k was fixed at 3; set k = 'auto' to compare values of k",)
     assert not fixed.auto and fixed.table.to_dict("records") == [
         {"k": 3, "silhouette": fixed.silhouette, "smallest": int(np.bincount(fixed.labels)[1:].min()), "nonempty": 3, "chosen": True}
     ]
@@ -617,3 +617,84 @@ def test_tfidf_takes_the_settings_every_analysis_takes(seed_units, tokenizer):
     lemma = cl.tfidf(seed_units, settings=TextSettings(reduce="stem"), min_df=2, max_df=0.5)
     plain = cl.tfidf(seed_units, settings=TextSettings(), min_df=2, max_df=0.5)
     assert set(lemma.terms) != set(plain.terms)  # the reduction reaches the matrix
+
+
+# --------------------------------------------------------------------------------------------
+# At scale (issue 14 item 3): the thresholds, tested with small values
+# --------------------------------------------------------------------------------------------
+def test_minibatch_above_the_threshold_kmeans_at_or_below(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
+    n = m.X.shape[0]
+    below = cl.cluster(m, k=3, random_state=0, minibatch_threshold=n)  # n units: not above the threshold
+    assert not below.minibatch
+    assert adjusted_rand_score(KMeans(n_clusters=3, n_init=10, random_state=0).fit_predict(m.X), below.labels) == 1.0
+    assert below.notes[-1] == (
+        f"No shortcut: KMeans with 10 initialisations and the silhouette over all {n} units "
+        f"(MiniBatchKMeans is used above {n} units)."
+    )
+    above = cl.cluster(m, k=3, random_state=0, minibatch_threshold=n - 1, silhouette_sample=20)
+    assert above.minibatch and above.silhouette_sampled == 20
+    assert above.notes[-1] == (
+        f"Shortcuts for {n} units: MiniBatchKMeans (batches of 4,096 units, 3 initialisations) instead of KMeans "
+        f"with 10 initialisations, because there are more than minibatch_threshold = {n - 1} units (minibatch = 'auto'); "
+        "its clusters are close to full k-means, not identical; the silhouette (of every k tried and of the result) "
+        f"on a seeded sample of 20 units (silhouette_sample), because the exact one compares all {n * (n - 1) // 2:,} pairs."
+    )
+    forced = cl.cluster(m, k=3, random_state=0, minibatch=False, minibatch_threshold=1)
+    assert not forced.minibatch and forced.notes[-1].startswith("No shortcut: KMeans with 10 initialisations (minibatch = False)")
+    assert "because minibatch = True" in cl.cluster(m, k=3, minibatch=True).notes[-1]
+    assert cl.cluster(m, k=3, algorithm="nmf", minibatch_threshold=1).notes[-1] == (
+        f"No shortcut: NMF and the silhouette over all {n} units."
+    )
+    with pytest.raises(ValueError, match=r"^minibatch_threshold = 0: "):
+        cl.cluster(m, k=3, minibatch_threshold=0)
+
+
+def test_the_default_threshold_keeps_the_seeds_on_full_kmeans(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
+    assert m.X.shape[0] <= cl.MINIBATCH_THRESHOLD and m.X.shape[0] <= cl.STABILITY_SAMPLE
+    res = cl.cluster(m, k=3, random_state=0)
+    assert not res.minibatch and res.notes[-1].startswith("No shortcut")
+    assert cl.stability(m, res, n_seeds=2).notes[-1].startswith("No shortcut: every run uses all")
+
+
+def test_stability_on_a_seeded_sample_above_sample_size(seed_units, tokenizer):
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2, max_df=0.5)
+    res = cl.cluster(m, k=3, random_state=0)
+    st = cl.stability(m, res, n_seeds=3, n_bootstrap=1, sample_size=25)
+    rows = np.sort(np.random.default_rng(0).choice(m.X.shape[0], size=25, replace=False))
+    assert st.labels["unit_id"].tolist() == m.units["unit_id"].to_numpy()[rows].tolist()
+    assert np.array_equal(st.labels["seed 0"], res.labels[rows])  # the reported labels of the sampled units
+    km1 = KMeans(n_clusters=3, n_init=10, random_state=1).fit_predict(m.X[rows])  # re-runs fit the sample only
+    assert adjusted_rand_score(km1, st.labels["seed 1"]) == 1.0
+    assert st.table["units"].tolist() == np.bincount(res.labels[rows], minlength=4)[1:].tolist()
+    assert st.notes[-1].startswith(f"Shortcut: the re-runs are fitted and compared on one seeded sample of 25 of the {m.X.shape[0]} units")
+    again = cl.stability(m, res, n_seeds=3, n_bootstrap=1, sample_size=25)
+    pd.testing.assert_frame_equal(st.table, again.table)
+    pd.testing.assert_frame_equal(st.ari, again.ari)
+    full = cl.stability(m, res, n_seeds=3, n_bootstrap=1, sample_size=m.X.shape[0])  # not above: every unit
+    assert len(full.labels) == m.X.shape[0] and full.notes[-1].startswith("No shortcut")
+    with pytest.raises(ValueError, match=r"^sample_size = 5: "):
+        cl.stability(m, res, n_seeds=2, sample_size=5)
+
+
+def test_a_cluster_with_no_unit_to_compare_has_no_overlap():
+    from medialens.clustering.resampling import _survival
+
+    ref = np.array([1, 1, 2, 2])  # cluster 3 has no unit here (outside a sample, or an empty component)
+    out = _survival(ref, [np.array([1, 1, 2, 2]), np.array([2, 2, 1, 1])], 3)
+    assert out["verdict"].tolist() == ["stable", "stable", "no units to compare"]
+    assert out["mean_jaccard"].iloc[:2].tolist() == [1.0, 1.0] and np.isnan(out["mean_jaccard"].iloc[2])
+
+
+def test_distinct_rows_stops_counting_past_what_is_asked():
+    import scipy.sparse as sp
+
+    from medialens.clustering.fitting import _distinct_rows
+
+    X = sp.csr_matrix(np.array([[1.0, 0, 0], [1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [0, 1.0, 1.0], [0, 1.0, 0]]))
+    assert _distinct_rows(X) == 4
+    assert _distinct_rows(X, stop_after=10) == 4  # exact up to stop_after
+    assert _distinct_rows(X, stop_after=2) == 3  # more than 2: stops at the third distinct row
+    unsorted = sp.csr_matrix((np.array([2.0, 1.0, 1.0, 2.0]), np.array([1, 0, 0, 1]), np.array([0, 2, 4])), shape=(2, 2))
+    assert _distinct_rows(unsorted) == 1 and unsorted.indices.tolist() == [1, 0, 0, 1]  # same row; not reordered

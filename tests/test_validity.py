@@ -223,3 +223,16 @@ def test_the_seed_speaker_codes_name_every_quote_unit():
     t = v.table.set_index("measure")
     assert t.loc["recall", "n"] == 34 and t.loc["precision", "n"] == int(v.units["attributed"].sum())
     assert 0 < t.loc["precision", "value"] <= 1
+
+
+def test_coded_sentences_take_the_target_from_the_codes_or_the_units():
+    units = pd.DataFrame({"unit_id": ["d:1", "d:2", "d:3:NAVO"], "doc_id": ["d"] * 3, "sentence": [1, 2, 3],
+                          "text": ["a", "b", "c"], "target": ["", "", "NAVO"]})
+    codes = pd.DataFrame({"unit_id": ["d:1", "d:3:NAVO"], "value": ["favour", "against"], "how": "agreed",
+                          "target": ["Rusland", ""]})
+    got = va.coded_sentences(codes, units)
+    assert got[["unit_id", "target", "sentence", "text"]].values.tolist() == [["d:1", "Rusland", 1, "a"], ["d:3:NAVO", "NAVO", 3, "c"]]
+    with pytest.raises(ValueError, match="codes: unit 'd:2' has no target"):
+        va.coded_sentences(codes.assign(unit_id=["d:2", "d:1"], target=["", "x"]), units)
+    with pytest.raises(ValueError, match=r"units: needs columns \['sentence'\]"):
+        va.coded_sentences(codes, units.drop(columns="sentence"))

@@ -42,7 +42,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .speakers import Mention, NameSignal, find_names
+from .speakers import Mention, NameSignal, find_names, person_gender
 from .text import sentence_spans
 
 __all__ = ["attribute"]
@@ -66,6 +66,7 @@ _NO_INVERSION = frozenset("told tells warned warns denied denies demanded demand
                           "answered stated noted argued claimed admitted announced recalled laughed stressed".split())
 _SURNAME_START = frozenset("De Van Ter Ten Te Der Den In Op Von Du Da Di La Le".split())
 _POSSESSIVE = frozenset("zijn haar hun mijn onze jouw his her their my our its".split())
+_PRONOUN_GENDER = {"hij": "m", "he": "m", "zij": "f", "ze": "f", "she": "f"}
 _PRON_RE = re.compile(r"^\s*(?P<p>hij|zij|ze|he|she|they)\b", re.IGNORECASE)
 _DESC_RE = re.compile(r"^\s*(?P<d>(?:[Dd]e|[Hh]et|[Ee]en|[Tt]he|[Aa]n?)\s+(?:[\w’'-]+)(?:\s+[\w’'-]+){0,5})")
 _AFTER_VERB = re.compile(rf"^[\s,.;–-]*(?:zo\s+)?(?:{_VERBS})\b", re.IGNORECASE)
@@ -277,20 +278,29 @@ class _Doc:
         return _Ref(first + desc[len(first) :], "description")
 
     def pronoun(self, pron: str, pos: int) -> str:
-        """The person named nearest before ``pos`` in its sentence, else the only person of the
-        previous sentence; otherwise ``(unresolved: pron)``."""
+        """The person a pronoun at ``pos`` refers to: among the people named before it in its
+        sentence, else in the previous sentence (stepping over sentences that are quotes or open
+        with a pronoun), those whose gender does not contradict the pronoun's (``hij``/``he``
+        male, ``zij``/``ze``/``she`` female; gender from the first name or an honorific,
+        :func:`medialens.speakers.person_gender`, unknown for many names); exactly one left is the
+        referent, otherwise ``(unresolved: pron)``."""
+        want = _PRONOUN_GENDER.get(pron.lower())
+
+        def agreeing(people: list[str]) -> list[str]:
+            return [p for p in people if want is None or person_gender(p, self.people.get(p, "")) in (None, want)]
+
         k = self.sent_of(pos)
         q = next(((a, b) for a, b in self.inside if a < self.sents[k][0] < b), None)
         if q is not None:  # the sentence begins inside a quote: count from the quote's first sentence
             k = self.sent_of(q[0])
-        named = self.persons_in(self.sents[k][0], pos)
+        named = agreeing(self.persons_in(self.sents[k][0], pos))
         if len(named) == 1:
             return named[0]
         j = k - 1
         # step back over sentences that name no one because they are a quote or open with a
         # pronoun themselves ("Hij toonde zich pessimistisch. Hij voorziet ‘…’")
         while not named and j >= 0 and k - j <= 3:
-            named = self.persons_in(*self.sents[j])
+            named = agreeing(self.persons_in(*self.sents[j]))
             a, b = self.sents[j]
             if named or not (_PRON_RE.match(self.text[a:b]) or any(x <= a and b <= y for x, y in self.inside)):
                 break

@@ -24,6 +24,7 @@ __all__ = [
     "NOT_SCORED",
     "Validation",
     "adjudicate",
+    "coded_sentences",
     "polarity_labels",
     "label_scores",
     "compare_labels",
@@ -258,6 +259,38 @@ def compare_labels(
     return Validation(table=v.table, notes=notes, confusion=v.confusion, units=units.reset_index(drop=True))
 
 
+def coded_sentences(codes: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Adjudicated stance codes with the sentence and target each is about.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        :func:`adjudicate`'s table; its ``target`` column (read from the coding file) names the
+        target where the units do not.
+    units : DataFrame
+        Sentence or mention units (:func:`medialens.handcoding.coding_units`): ``unit_id, doc_id,
+        sentence, text`` (and ``target`` for mentions).
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id, value, doc_id, sentence, target, text``, one row per coded unit with a target.
+    """
+    validate.frame(units, "units", columns=("unit_id", "doc_id", "sentence", "text"),
+                   what="sentence or mention units (coding_units(kind='sentences' or 'mentions'))")
+    coded_target = codes["target"] if "target" in codes.columns else pd.Series("", index=codes.index)
+    out = codes[["unit_id", "value"]].assign(_coded=coded_target.fillna("").astype(str).to_numpy())
+    keep = [c for c in ("unit_id", "doc_id", "sentence", "text", "target") if c in units.columns]
+    out = out.merge(units[keep], on="unit_id", how="inner", validate="one_to_one")
+    unit_target = out["target"].fillna("").astype(str) if "target" in out.columns else ""
+    out["target"] = out["_coded"].where(out["_coded"] != "", unit_target)
+    missing = out[out["target"] == ""]
+    if len(missing):
+        raise ValueError(f"codes: unit {missing['unit_id'].iloc[0]!r} has no target; code mention units, or give the "
+                         f"coding file a target column ({len(missing)} unit(s) affected)")
+    return out[["unit_id", "value", "doc_id", "sentence", "target", "text"]].reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------------------------
 # Lexicon polarity against human stance codes
 # --------------------------------------------------------------------------------------------
@@ -303,8 +336,8 @@ def lexicon_validation(
     v = compare_labels(u, labels=labels, n_bootstrap=n_bootstrap, random_state=random_state, ci=ci)
     missed = int((u["automatic"] == NOT_SCORED).sum())
     notes = v.notes[:1] + (
-        f"Lexicon label: favour above polarity {neutral_band:g}, against below -{neutral_band:g}, neutral in between "
-        "(a sentence without lexicon words is neutral).",
+        f"Lexicon label: favour above polarity {neutral_band:g}, against below {-neutral_band if neutral_band else 0:g}, "
+        "neutral in between (a sentence without lexicon words is neutral).",
     )
     if missed:
         notes += (f"In {missed} of {len(u)} coded sentences the target's aliases find no mention, so the lexicon "

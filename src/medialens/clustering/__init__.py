@@ -36,7 +36,7 @@ from .description import cluster_summary, cluster_table, representatives, top_te
 from .fitting import ALGORITHMS, MINIBATCH_THRESHOLD, Clustering, cluster, silhouette_verdict
 from .lsa import ClusterMap, lsa_map
 from .matrix import TfidfMatrix, tfidf
-from .resampling import Stability, stability
+from .resampling import STABILITY_SAMPLE, Stability, stability
 from .units import UNIT_COLUMNS, make_units, units_per_document
 
 __all__ = [
@@ -58,4 +58,5 @@ __all__ = [
     "lsa_map",
     "ALGORITHMS",
     "MINIBATCH_THRESHOLD",
+    "STABILITY_SAMPLE",
 ]

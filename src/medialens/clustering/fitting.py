@@ -32,7 +32,8 @@ class Clustering(Result):
         ``k = "auto"``, or one row for a fixed k (``smallest``: size of the smallest cluster;
         ``nonempty``: clusters with members).
     notes : tuple of str
-        The silhouette's reading (``verdict``), then how k was chosen.
+        The silhouette's reading (``verdict``), how k was chosen, and the shortcuts taken for a
+        large input and why (or that none was).
     labels : ndarray of int
         Cluster 1..k per row of the matrix (numbered by size, largest first).
     centers : ndarray, shape (k, n_terms)
@@ -105,22 +106,29 @@ def _check_k(k, n: int, distinct: int, units_word: str, name: str = "k") -> int:
     return k
 
 
-def _distinct_rows(X: sp.csr_matrix) -> int:
-    X = X.tocsr().copy()  # never reorder the caller's matrix in place
-    X.sort_indices()
-    keys = {
-        (X.indices[a:b].tobytes(), np.round(X.data[a:b], 12).tobytes())
-        for a, b in zip(X.indptr[:-1], X.indptr[1:], strict=True)
-    }
+def _distinct_rows(X: sp.csr_matrix, *, stop_after: int | None = None) -> int:
+    """How many rows of ``X`` differ (entries compared to 12 decimals).
+
+    With ``stop_after`` the count stops once it passes that number: the result is exact up to
+    ``stop_after`` and ``stop_after + 1`` means "more" (callers only need to know whether k
+    clusters can be told apart, and on a large matrix the first rows usually answer that).
+    """
+    X = X.tocsr()
+    keys = set()
+    for a, b in zip(X.indptr[:-1], X.indptr[1:], strict=True):
+        order = np.argsort(X.indices[a:b], kind="stable")  # never reorder the caller's matrix in place
+        keys.add((X.indices[a:b][order].tobytes(), np.round(X.data[a:b][order], 12).tobytes()))
+        if stop_after is not None and len(keys) > stop_after:
+            break
     return len(keys)
 
 
-def _use_minibatch(minibatch, n: int) -> bool:
+def _use_minibatch(minibatch, n: int, threshold: int = MINIBATCH_THRESHOLD) -> bool:
     if minibatch == "auto":
-        return n > MINIBATCH_THRESHOLD
+        return n > threshold
     if isinstance(minibatch, bool):
         return minibatch
-    raise ValueError(f"minibatch = {minibatch!r}: True, False or 'auto' (MiniBatchKMeans above {MINIBATCH_THRESHOLD:,} units)")
+    raise ValueError(f"minibatch = {minibatch!r}: True, False or 'auto' (MiniBatchKMeans above {threshold:,} units)")
 
 
 def _fit(X, k: int, algorithm: str, random_state: int, minibatch: bool):
@@ -191,6 +199,7 @@ def cluster(
     algorithm: str = "kmeans",
     random_state: int = 0,
     minibatch: bool | str = "auto",
+    minibatch_threshold: int = MINIBATCH_THRESHOLD,
     silhouette_sample: int = 2000,
 ) -> Clustering:
     """Cluster the rows of ``matrix``.
@@ -210,31 +219,30 @@ def cluster(
     random_state : int
         Seed for k-means initialisation, NMF and the silhouette sample.
     minibatch : bool or "auto"
-        Use ``MiniBatchKMeans`` (``"auto"``: above ``MINIBATCH_THRESHOLD`` units). k-means only.
+        Use ``MiniBatchKMeans`` (batches of 4,096 units, 3 initialisations) instead of ``KMeans``
+        (10 initialisations); ``"auto"``: above ``minibatch_threshold`` units. k-means only.
+    minibatch_threshold : int
+        With ``minibatch = "auto"``, MiniBatchKMeans for more units than this (default
+        :data:`MINIBATCH_THRESHOLD`, 20,000: full KMeans below, where it takes seconds).
     silhouette_sample : int
-        Above this many units the silhouette is computed on a seeded random sample of this size.
+        Above this many units the silhouette is computed on a seeded random sample of this size
+        (the exact silhouette compares every pair of units).
 
     Returns
     -------
     Clustering
-        ``table``: the silhouette by k; ``notes``: its reading and how k was chosen; the labels,
-        centres and settings as attributes.
+        ``table``: the silhouette by k; ``notes``: its reading, how k was chosen and the shortcuts
+        taken for a large input (or that none was); the labels, centres and settings as attributes.
     """
     validate.choice(algorithm, "algorithm", ALGORITHMS)
     validate.whole_number(random_state, "random_state", minimum=0)
     validate.whole_number(silhouette_sample, "silhouette_sample", minimum=10)
+    validate.whole_number(minibatch_threshold, "minibatch_threshold", minimum=1)
     X = matrix.X
     n = X.shape[0]
     what = "documents" if matrix.units["paragraph"].isna().all() else "units"
-    use_mb = _use_minibatch(minibatch, n) and algorithm == "kmeans"
-    if n < 3:
-        raise ValueError(f"k: only {n} {what} have terms; clustering needs at least 3 (2 clusters, one with 2 members)")
-    distinct = _distinct_rows(X)
-    if distinct < 2:
-        raise ValueError(
-            f"k: all {n} {what} are identical after tokenising ({_describe(matrix.units, np.ones(n, bool))}); "
-            "there is nothing to cluster"
-        )
+    use_mb = _use_minibatch(minibatch, n, minibatch_threshold) and algorithm == "kmeans"
+    distinct = _distinct_units(matrix, k_max if isinstance(k, str) else k, what)
     by_k = None
     if isinstance(k, str):
         if k != "auto":
@@ -249,17 +257,60 @@ def cluster(
     labels, order = _renumber(raw, chosen)
     sil, sampled = _silhouette(X, labels, silhouette_sample, random_state)
     verdict = _verdict(sil, sampled, k=chosen, n_units=n)
-    if by_k is None:
-        sizes = np.bincount(labels, minlength=chosen + 1)[1:]
-        table = pd.DataFrame({"k": [chosen], "silhouette": [sil], "smallest": [int(sizes.min())],
-                              "nonempty": [int((sizes > 0).sum())], "chosen": [True]})
-    else:
-        table = by_k
+    table = by_k if by_k is not None else _fixed_k_table(labels, chosen, sil)
+    shortcuts = _shortcuts(n, what, algorithm=algorithm, minibatch=minibatch, used_minibatch=use_mb,
+                           threshold=minibatch_threshold, silhouette_sampled=sampled)
     return Clustering(
-        table, (verdict, *_k_choice(by_k, chosen)),
+        table, (verdict, *_k_choice(by_k, chosen), shortcuts),
         labels=labels, centers=centers[order], k=chosen, algorithm=algorithm, random_state=int(random_state),
         minibatch=use_mb, auto=by_k is not None, silhouette=sil, silhouette_sampled=sampled, verdict=verdict,
         model=model, order=order,
+    )
+
+
+def _distinct_units(matrix: TfidfMatrix, largest, what: str) -> int:
+    """The number of distinct units of ``matrix``, exact up to ``largest`` (the largest k asked
+    for: beyond it their number does not matter); a ValueError when there are too few to cluster."""
+    X = matrix.X
+    n = X.shape[0]
+    if n < 3:
+        raise ValueError(f"k: only {n} {what} have terms; clustering needs at least 3 (2 clusters, one with 2 members)")
+    exact_up_to = int(largest) if isinstance(largest, numbers.Integral) and not isinstance(largest, bool) and largest >= 2 else None
+    distinct = _distinct_rows(X, stop_after=exact_up_to)
+    if distinct < 2:
+        raise ValueError(
+            f"k: all {n} {what} are identical after tokenising ({_describe(matrix.units, np.ones(n, bool))}); "
+            "there is nothing to cluster"
+        )
+    return distinct
+
+
+def _fixed_k_table(labels: np.ndarray, k: int, silhouette: float) -> pd.DataFrame:
+    """The silhouette-by-k table of a fixed k: one row."""
+    sizes = np.bincount(labels, minlength=k + 1)[1:]
+    return pd.DataFrame({"k": [k], "silhouette": [silhouette], "smallest": [int(sizes.min())],
+                         "nonempty": [int((sizes > 0).sum())], "chosen": [True]})
+
+
+def _shortcuts(n: int, what: str, *, algorithm: str, minibatch, used_minibatch: bool, threshold: int,
+               silhouette_sampled: int | None) -> str:
+    """One sentence: the shortcuts :func:`cluster` took for ``n`` units and why, or that it took none."""
+    taken = []
+    if used_minibatch:
+        why = (f"there are more than minibatch_threshold = {threshold:,} {what} (minibatch = 'auto')" if minibatch == "auto"
+               else "minibatch = True")
+        taken.append(f"MiniBatchKMeans (batches of 4,096 {what}, 3 initialisations) instead of KMeans with 10 "
+                     f"initialisations, because {why}; its clusters are close to full k-means, not identical")
+    if silhouette_sampled:
+        taken.append(f"the silhouette (of every k tried and of the result) on a seeded sample of {silhouette_sampled:,} "
+                     f"{what} (silhouette_sample), because the exact one compares all {n * (n - 1) // 2:,} pairs")
+    if taken:
+        return f"Shortcuts for {n:,} {what}: " + "; ".join(taken) + "."
+    method = "KMeans with 10 initialisations" if algorithm == "kmeans" else "NMF"
+    if algorithm == "kmeans" and minibatch is False:
+        return f"No shortcut: {method} (minibatch = False) and the silhouette over all {n:,} {what}."
+    return f"No shortcut: {method} and the silhouette over all {n:,} {what}" + (
+        f" (MiniBatchKMeans is used above {threshold:,} {what})." if algorithm == "kmeans" else "."
     )
 
 
