@@ -99,16 +99,7 @@ def keyness(
         (``docs_target``, ``docs_reference``) and document/token totals per side. Notes say which
         log-likelihood ``g2`` is, warn about n=1 sides and count the terms ``min_docs`` left out.
     """
-    validate.choice(correction, "correction", CORRECTIONS)
-    validate.choice(log_likelihood, "log_likelihood", LOG_LIKELIHOODS)
-    validate.flag(williams, "williams")
-    if williams and log_likelihood == "two-cell":
-        raise ValueError("williams = True: Williams' correction applies to the four-cell G²; use log_likelihood = 'four-cell'")
-    validate.whole_number(min_count, "min_count", minimum=1)
-    if min_docs is not None:
-        validate.whole_number(min_docs, "min_docs", minimum=1)
-    if top_n is not None:
-        top_n = _check_top_n(top_n)
+    top_n = _check_keyness_arguments(correction, log_likelihood, williams, min_count, min_docs, top_n)
     orders = _order_of(ngram, counts)
     labels = group_labels(counts.documents, group_by)
     groups = group_order(labels)
@@ -126,6 +117,19 @@ def keyness(
     if top_n is not None and len(out) > 2 * top_n:
         out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
     return Result(out, tuple(notes))
+
+
+def _check_keyness_arguments(correction, log_likelihood, williams, min_count, min_docs, top_n) -> int | None:
+    """:func:`keyness`'s options checked; returns ``top_n`` (None: every term)."""
+    validate.choice(correction, "correction", CORRECTIONS)
+    validate.choice(log_likelihood, "log_likelihood", LOG_LIKELIHOODS)
+    validate.flag(williams, "williams")
+    if williams and log_likelihood == "two-cell":
+        raise ValueError("williams = True: Williams' correction applies to the four-cell G²; use log_likelihood = 'four-cell'")
+    validate.whole_number(min_count, "min_count", minimum=1)
+    if min_docs is not None:
+        validate.whole_number(min_docs, "min_docs", minimum=1)
+    return None if top_n is None else _check_top_n(top_n)
 
 
 def _keyness_table(counts: TermCounts, group: str, ref_name: str, side_counts, side_info: dict, *, orders: list[int],
