@@ -94,6 +94,15 @@ def test_checked_session_stops_with_one_line_or_returns_the_session():
         checks.checked_session("00_corpus", {"corpus": "corpus/nothing.yaml"})
 
 
+def test_checked_session_opens_the_session_with_the_notebook_s_folders(tmp_path):
+    # a report run gives each notebook its own tables_dir: the session must write there, not to tables/<corpus>/
+    corpus = str(CORPORA / "en_transit" / "corpus.yaml")
+    session = checks.checked_session("10_term_frequency", {"corpus": corpus, "tables_dir": str(tmp_path / "tables"),
+                                                           "figures_dir": str(tmp_path / "figures"), "use_cache": False})
+    assert session.tables.path == tmp_path / "tables"
+    assert session.figures_dir == tmp_path / "figures"
+
+
 def test_report_check_names_the_parameter_file_key(tmp_path):
     pf = tmp_path / "p.yaml"
     pf.write_text(yaml.safe_dump({

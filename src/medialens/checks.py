@@ -343,7 +343,7 @@ def checked_session(notebook: str, namespace: Mapping[str, Any]):
     """
     from .session import SESSION_PARAMETERS, open_session
 
-    values = {k: namespace[k] for k in _in_scope(notebook) | {"corpus", "figures_dir"} if k in namespace}
+    values = {k: namespace[k] for k in _in_scope(notebook) | {"corpus", "figures_dir", "tables_dir"} if k in namespace}
     _stop(notebook, problems_before_loading(notebook, values))
     kwargs = {k: values[k] for k in SESSION_PARAMETERS if k in values}
     try:
