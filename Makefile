@@ -61,5 +61,5 @@ bench: $(VENV)/.installed ## speed and memory benchmarks (prints figures; SIZES=
 lab: $(VENV)/.installed ## open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-clean: ## remove reports/, caches and .venv
-	rm -rf reports .cache .pytest_cache $(VENV)
+clean: ## remove reports/, tables/, caches and .venv
+	rm -rf reports tables .cache .pytest_cache $(VENV)

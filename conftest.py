@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent
 for _k, _v in DETERMINISTIC_ENV.items():
     os.environ.setdefault(_k, _v)
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ[_kernel.RUN_ENV] = "test"  # kernels of the tests are not interactive ones
 
 
 def pytest_configure(config):

@@ -49,6 +49,31 @@ def test_a_warning_not_on_the_list_is_still_shown(tmp_path):
     assert done.returncode != 0 and "elsewhere" in done.stderr
 
 
-def test_report_kernels_use_ipc_sockets():
-    manager = kernel.IPCKernelManager()
-    assert manager.transport == ("tcp" if os.name == "nt" else "ipc")
+def test_report_kernels_use_ipc_sockets_in_a_folder_of_their_own():
+    first, second = kernel.IPCKernelManager(), kernel.IPCKernelManager()
+    if os.name == "nt":
+        assert first.transport == "tcp"
+        return
+    assert first.transport == second.transport == "ipc"
+    folders = [os.path.dirname(m.ip) for m in (first, second)]
+    assert folders[0] != folders[1] and all(os.path.isabs(f) and os.path.isdir(f) for f in folders)
+    assert oct(os.stat(folders[0]).st_mode & 0o777) == "0o700"
+    for manager in (first, second):
+        manager.cleanup_ipc_files()
+    assert not any(os.path.exists(f) for f in folders)
+
+
+def test_two_report_kernels_started_at_once_each_talk_to_their_own(tmp_path):
+    """Two runs at the same time in the same folder (as the test workers do) must not meet."""
+    code = (
+        "import nbformat, papermill as pm, sys; from medialens.kernel import IPCKernelManager\n"
+        "nb = nbformat.v4.new_notebook(metadata={'kernelspec': {'name': 'python3', 'display_name': 'Python 3 (ipykernel)', 'language': 'python'}})\n"
+        "nb.cells = [nbformat.v4.new_code_cell('import os; print(os.getpid())')]\n"
+        "nbformat.write(nb, sys.argv[1] + '.in.ipynb')\n"
+        "pm.execute_notebook(sys.argv[1] + '.in.ipynb', sys.argv[1] + '.out.ipynb', progress_bar=False, kernel_manager_class=IPCKernelManager)\n"
+    )
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / f"nb{i}")], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+            for i in range(3)]
+    for run in runs:
+        assert run.wait(timeout=300) == 0, run.stderr.read()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".ipynb")) == []  # no socket left here

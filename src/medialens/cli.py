@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return run_report(args.params, out_dir=args.out, figures_dir=args.figures, only=args.notebook, html_output=not args.no_html)
     if args.command == "store-outputs":
-        from .report import store_outputs
+        from .store import store_outputs
 
         return store_outputs(args.notebooks or None)
     if args.command == "corpus":

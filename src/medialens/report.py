@@ -38,8 +38,10 @@ from typing import Any
 
 import nbformat
 
+from .kernel import RUN_ENV
 from .paths import atomic_write, confine, project_root, relative_to_root, resolve
 from .staging import check_replaceable, new_staging, remove_leftovers, restage, swap_in, unstage
+from .tables import table_files, written_since
 from .yamlfile import YamlError, load_yaml
 
 __all__ = [
@@ -49,7 +51,6 @@ __all__ = [
     "validate_parameters",
     "read_parameter_file",
     "run_report",
-    "store_outputs",
     "DETERMINISTIC_ENV",
 ]
 
@@ -66,7 +67,9 @@ DETERMINISTIC_ENV = {
 #: The words in a parameter's comment that declare it an input path (see the module docstring).
 PATH_MARK = "relative to the project root"
 #: Parameters that name outputs: confined to the output folder.
-OUTPUT_PATH_NAMES = re.compile(r"^(figures_dir|output_.*|.*_out(put)?_(dir|file|path))$")
+OUTPUT_PATH_NAMES = re.compile(r"^(figures_dir|tables_dir|output_.*|.*_out(put)?_(dir|file|path))$")
+#: Where a run's full tables go (``tables_dir``), inside the output folder; linked from the index.
+TABLES = "tables"
 
 
 class ParameterError(ValueError):
@@ -134,14 +137,18 @@ def _parameters_cell(nb: nbformat.NotebookNode, name: str):
     return cells[0]
 
 
-def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
+def notebook_parameters(path: str | Path | nbformat.NotebookNode, *, name: str | None = None) -> dict[str, Parameter]:
     """Read the declared parameters of a notebook: names, defaults, types and comments.
 
     The parameters cell may only hold literal assignments (``name = literal  # comment`` or
-    ``name: type = literal``), so that it can be checked without running it.
+    ``name: type = literal``), so that it can be checked without running it. ``path`` may also be
+    a notebook already read (``name`` then names it in messages).
     """
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
+    if isinstance(path, nbformat.NotebookNode):
+        nb, path = path, Path(name or "notebook.ipynb")
+    else:
+        path = Path(path)
+        nb = nbformat.read(path, as_version=4)
     cell = _parameters_cell(nb, path.name)
     source = cell.source
     lines = source.splitlines()
@@ -320,6 +327,8 @@ def plan_report(
             resolved[name] = value
         if "figures_dir" in declared[nb.stem] and "figures_dir" not in resolved:
             resolved["figures_dir"] = relative_to_root(figs)
+        if "tables_dir" in declared[nb.stem] and not values.get("tables_dir"):
+            resolved["tables_dir"] = relative_to_root(out / TABLES)
         for name, p in declared[nb.stem].items():  # output defaults, too, land in the output folder
             if name not in resolved and isinstance(p.default, str) and OUTPUT_PATH_NAMES.match(name):
                 try:
@@ -341,10 +350,13 @@ def _names_a_file(value: Any, base: Path) -> bool:
     return bool(p.suffix) or len(p.parts) > 1 or p.is_absolute() or (base / p).exists()
 
 
-def _set_env() -> None:
+def _set_env(run: str = "report") -> None:
+    """Set up the environment the kernels of this process inherit: deterministic settings, the
+    project root, and which kind of run starts them (``medialens.kernel.RUN_ENV``)."""
     for k, v in DETERMINISTIC_ENV.items():
         os.environ.setdefault(k, v)
     os.environ.setdefault("MEDIALENS_ROOT", str(project_root()))
+    os.environ[RUN_ENV] = run
 
 
 def _strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -424,10 +436,16 @@ def _shown_status(row: dict) -> str:
     return f"{row['status']} — from an earlier run with {row.get('parameter_file') or 'unknown parameters'}, not re-run this time"
 
 
+def _table_links(row: dict) -> str:
+    """The full tables a page wrote, as links (relative to the report folder)."""
+    links = [f'<a href="{html.escape(t, quote=True)}">{html.escape(Path(t).name)}</a>' for t in row.get("tables", [])]
+    return f"<br>tables: {', '.join(links)}" if links else ""
+
+
 def _write_index(out: Path, corpus_label: str, param_file: Path, rows: list[dict]) -> Path:
     items = "\n".join(
         f'<li><a href="{html.escape(r["html"], quote=True)}">{html.escape(r["title"])}</a> '
-        f'<code>{html.escape(r["notebook"])}</code> — {html.escape(_shown_status(r))}</li>'
+        f'<code>{html.escape(r["notebook"])}</code> — {html.escape(_shown_status(r))}{_table_links(r)}</li>'
         for r in rows
     )
     page = f"""<!DOCTYPE html>
@@ -438,7 +456,7 @@ def _write_index(out: Path, corpus_label: str, param_file: Path, rows: list[dict
 <ol>
 {items}
 </ol>
-<p>Executed notebooks (<code>.ipynb</code>) sit beside these pages.</p>
+<p>Executed notebooks (<code>.ipynb</code>) sit beside these pages; the full tables (CSV, UTF-8) in <code>{TABLES}/</code>.</p>
 </body></html>
 """
     index = out / "index.html"
@@ -515,6 +533,8 @@ def run_report(
     Ctrl-C), the output folder is left as it was. With ``only``, the other pages of the previous
     report are kept and marked in the index as from an earlier run.
     """
+    from .store import remove_stale_figures, snapshot_figures
+
     try:
         out, figs, plan = plan_report(param_file, out_dir=out_dir, figures_dir=figures_dir, notebook_dir=notebook_dir, only=only)
         problem = check_replaceable(out)
@@ -533,6 +553,7 @@ def run_report(
             file=stream,
         )
     figs.mkdir(parents=True, exist_ok=True)
+    before = snapshot_figures(figs)
     print(f"medialens report: {len(plan)} notebook(s) -> {relative_to_root(out)}", file=stream)
     staging = new_staging(out)
     try:
@@ -546,7 +567,11 @@ def run_report(
             start = time.monotonic()
             print(f"[{i}/{len(plan)}] {nb_path.name} ...", file=stream, flush=True)
             staged = {k: restage(v, out, staging) if isinstance(v, str) and OUTPUT_PATH_NAMES.match(k) else v for k, v in params.items()}
+            tables = resolve(staged["tables_dir"]) if staged.get("tables_dir") else None
+            before = table_files(tables) if tables else {}
             row = _run_one(nb_path, staged, staging, out, html_output)
+            if tables:  # the tables this notebook wrote, linked from the index
+                row["tables"] = [Path(os.path.relpath(tables / f, staging)).as_posix() for f in written_since(tables, before)]
             failures += row["status"] != "ok"
             rows.append({**row, "parameter_file": pf_label})
             print(f"[{i}/{len(plan)}] {nb_path.name} {row['status']} ({time.monotonic() - start:.1f} s)", file=stream, flush=True)
@@ -560,33 +585,6 @@ def run_report(
     if failures:
         print(f"medialens report: {failures} notebook(s) failed", file=stream)
         return 1
+    if not only and (stale := remove_stale_figures(figs, before)):  # drawn by an earlier run only
+        print(f"medialens report: removed {len(stale)} figure(s) this run did not draw: {', '.join(stale)}", file=stream)
     return 0
-
-
-def store_outputs(notebooks: list[str | Path] | None = None, *, stream=sys.stderr) -> int:
-    """Re-run notebooks with their own defaults and store the outputs in place (for nbval).
-
-    Stored outputs therefore always come from a clean, in-order run (execution counts 1..n).
-    """
-    from papermill.exceptions import PapermillExecutionError
-
-    _set_env()
-    nb_dir = project_root() / "notebooks"
-    paths = [resolve(p, base=Path.cwd()) for p in notebooks] if notebooks else sorted(nb_dir.glob("*.ipynb"))
-    failed = 0
-    for path in paths:
-        notebook_parameters(path)  # refuse a notebook whose parameters cell cannot be checked
-        tmp = path.with_name(f".{path.stem}.storing.ipynb")
-        print(f"storing outputs of {relative_to_root(path)} ...", file=stream, flush=True)
-        try:
-            nb = _execute(path, tmp, {})
-        except PapermillExecutionError as exc:
-            print(f"  FAILED in cell {exc.cell_index}: {exc.ename}: {exc.evalue}; {path.name} left unchanged", file=stream)
-            tmp.unlink(missing_ok=True)
-            failed += 1
-            continue
-        nb = _strip_volatile_metadata(nb)
-        with atomic_write(path, "w") as fh:
-            nbformat.write(nb, fh)
-        tmp.unlink(missing_ok=True)
-    return 1 if failed else 0

@@ -1,5 +1,5 @@
-"""One analysis context per notebook: the loaded corpus, the text settings, the tokeniser and the
-figure saver, opened once from the notebook's common parameters.
+"""One analysis context per notebook: the loaded corpus, the text settings, the tokeniser, the
+figure saver and the table shower, opened once from the notebook's common parameters.
 
 Every notebook's set-up cell is one call::
 
@@ -33,6 +33,7 @@ from . import validate
 from .corpus import Corpus, load_corpus
 from .paths import relative_to_root, resolve
 from .plots import SavedFigure, save_figure
+from .tables import ShownTable, TableFolder, show, tables_folder
 from .text import TextSettings, Tokenizer
 
 __all__ = ["Session", "open_session", "SESSION_PARAMETERS", "LEFT_OUT_COLUMNS", "in_language"]
@@ -47,6 +48,7 @@ UNDETERMINED = "und"
 SESSION_PARAMETERS = {
     "corpus": "corpus/seeds.yaml",
     "figures_dir": "figures/seeds",
+    "tables_dir": "",
     "language": "auto",
     "remove_stopwords": True,
     "keep_negations": True,
@@ -77,6 +79,8 @@ class Session:
     left_out : DataFrame or None
         The documents of ``loaded`` in another language than ``settings.language``, left out of
         ``corpus``: :data:`LEFT_OUT_COLUMNS` (``None``: none).
+    tables : TableFolder or None
+        Where :meth:`show` writes full tables (None: nowhere).
     """
 
     corpus: Corpus
@@ -86,6 +90,7 @@ class Session:
     random_state: int = 0
     loaded: Corpus | None = None
     left_out: pd.DataFrame | None = None
+    tables: TableFolder | None = None
 
     @property
     def language_note(self) -> str:
@@ -119,6 +124,11 @@ class Session:
         """Write ``fig`` as ``<figures_dir>/<name>.png`` and ``.svg`` (see :func:`medialens.plots.save_figure`)."""
         return save_figure(fig, name, self.figures_dir)
 
+    def show(self, table: pd.DataFrame, name: str | None = None, **options) -> ShownTable:
+        """Display at most ``max_rows`` rows of ``table`` and write it whole as ``<name>.csv`` to the
+        run's tables folder (see :func:`medialens.tables.show` for the options)."""
+        return show(table, name, folder=self.tables, **options)
+
     def __repr__(self) -> str:
         return (
             f"Session({self.corpus.name!r}: {len(self.corpus.documents)} documents; {self.settings!r}; "
@@ -130,6 +140,7 @@ def open_session(
     corpus: str | Path = SESSION_PARAMETERS["corpus"],
     *,
     figures_dir: str | Path = SESSION_PARAMETERS["figures_dir"],
+    tables_dir: str | Path = SESSION_PARAMETERS["tables_dir"],
     language: str = SESSION_PARAMETERS["language"],
     remove_stopwords: bool = SESSION_PARAMETERS["remove_stopwords"],
     keep_negations: bool = SESSION_PARAMETERS["keep_negations"],
@@ -145,6 +156,10 @@ def open_session(
         The corpus definition (YAML), relative to the project root.
     figures_dir : str or Path
         Folder for figures, relative to the project root.
+    tables_dir : str or Path
+        Folder for full tables (CSV), relative to the project root (a report run passes
+        ``reports/<corpus>/tables``), or ``""`` for ``tables/<corpus>/`` (ignored by git); see
+        :func:`medialens.tables.tables_folder`.
     language : str
         ``"nl"``, ``"en"`` or ``"auto"`` for the corpus definition's language.
     remove_stopwords, keep_negations : bool
@@ -165,6 +180,8 @@ def open_session(
         raise ValueError(f"corpus = {corpus!r}: give the path of a corpus definition (YAML)")
     if not isinstance(figures_dir, str | Path) or not str(figures_dir):
         raise ValueError(f"figures_dir = {figures_dir!r}: give a folder for the figures")
+    if not isinstance(tables_dir, str | Path):
+        raise ValueError(f"tables_dir = {tables_dir!r}: give a folder for the tables, or '' for tables/<corpus>/")
     validate.choice(language, "language", ("auto", "nl", "en"))
     validate.flag(remove_stopwords, "remove_stopwords")
     validate.flag(keep_negations, "keep_negations")
@@ -180,7 +197,8 @@ def open_session(
         reduce=reduce,
     )
     analysed, left_out = in_language(loaded, settings.language)
-    return Session(analysed, settings, Tokenizer(settings), resolve(figures_dir), random_state, loaded, left_out)
+    tables = tables_folder(tables_dir, loaded.name)
+    return Session(analysed, settings, Tokenizer(settings), resolve(figures_dir), random_state, loaded, left_out, tables)
 
 
 def in_language(corpus: Corpus, language: str) -> tuple[Corpus, pd.DataFrame]:
