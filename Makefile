@@ -59,7 +59,7 @@ bench: $(VENV)/.installed ## speed and memory benchmarks (prints figures; SIZES=
 	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES),)
 
 lab: $(VENV)/.installed ## open the notebooks in JupyterLab
-	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	TQDM_DISABLE= $(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 clean: ## remove reports/, tables/, caches and .venv
 	rm -rf reports tables .cache .pytest_cache $(VENV)

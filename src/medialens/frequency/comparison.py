@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import validate
+from .. import progress, validate
 from ..grouping import group_labels, group_order
 from ..results import Result
 from .contingency import (
@@ -338,7 +338,7 @@ def bootstrap_log_ratio(
         notes.append("bootstrap: a side has a single document (n=1); there is nothing to resample, so no interval.")
     else:
         reps = np.empty((n_bootstrap, len(cols)))
-        for i in range(n_bootstrap):
+        for i in progress.bar(range(n_bootstrap), desc="bootstrap", unit="resample"):
             ti = rng.choice(t_idx, size=len(t_idx), replace=True)
             ri = rng.choice(r_idx, size=len(r_idx), replace=True)
             reps[i] = log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0))
