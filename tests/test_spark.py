@@ -217,7 +217,8 @@ def test_tfidf_and_kmeans_from_the_same_centres_equal_in_memory(spark, seeds, sy
         ids = mem.units["doc_id"].tolist()
         assert sorted(got.rows.keys().collect()) == sorted(ids)
         assert sorted(got.dropped["doc_id"]) == sorted(mem.dropped["doc_id"])
-        vec = TfidfVectorizer(analyzer=lambda t, n=options.get("ngram_range", (1, 1)): _ngrams(t, n), min_df=options.get("min_df", 1),
+        ngram_range = options.get("ngram_range", (1, 1))
+        vec = TfidfVectorizer(analyzer=lambda t: _ngrams(t, ngram_range), min_df=options.get("min_df", 1),
                               max_df=options.get("max_df", 1.0), sublinear_tf=options.get("sublinear_tf", True))
         vec.fit(corpus.documents["text"])
         if options.get("ngram_range", (1, 1)) == (1, 1):  # sentence-bounded bigrams differ from a plain token stream
