@@ -9,6 +9,7 @@ labels equal from the same starting centres.
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import numpy as np
@@ -218,7 +219,7 @@ def test_tfidf_and_kmeans_from_the_same_centres_equal_in_memory(spark, seeds, sy
         assert sorted(got.rows.keys().collect()) == sorted(ids)
         assert sorted(got.dropped["doc_id"]) == sorted(mem.dropped["doc_id"])
         ngram_range = options.get("ngram_range", (1, 1))
-        vec = TfidfVectorizer(analyzer=lambda t: _ngrams(t, ngram_range), min_df=options.get("min_df", 1),
+        vec = TfidfVectorizer(analyzer=functools.partial(_ngrams, ngram_range=ngram_range), min_df=options.get("min_df", 1),
                               max_df=options.get("max_df", 1.0), sublinear_tf=options.get("sublinear_tf", True))
         vec.fit(corpus.documents["text"])
         if options.get("ngram_range", (1, 1)) == (1, 1):  # sentence-bounded bigrams differ from a plain token stream
