@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import __version__
 from ..paths import resolve
+from ..spark.config import backend_problem, backend_spec
 from ..yamlfile import YamlError, load_yaml
 
 FORMATS = ("txt", "csv", "jsonl")
@@ -116,6 +117,7 @@ class CorpusDefinition:
     description: str = ""
     quotes: dict = field(default_factory=lambda: {"descriptor_hints": {}})
     defaults: dict = field(default_factory=dict)  # analysis defaults for this corpus (terms, targets); not in the cache key
+    backend: dict = field(default_factory=lambda: backend_spec(None))  # the engine (medialens.spark.config)
 
     def settings(self) -> dict:
         """Everything that changes the loaded corpus, for the cache key."""
@@ -158,7 +160,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         raise CorpusError(str(exc)) from None
     where = file.name
     _need(isinstance(raw, dict), where, "must be a mapping with at least 'name' and 'source'")
-    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes", "defaults"}
+    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes", "defaults", "backend"}
     unknown = sorted(set(raw) - known)
     _need(not unknown, where, f"unknown keys {unknown}; known keys are {sorted(known)}")
     name = raw.get("name")
@@ -229,6 +231,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         where,
         f"cleaning.near_duplicate_threshold = {ndt!r}: a share of shared word sequences between 0 and 1 (e.g. 0.8)",
     )
+    _need(backend_problem(raw.get("backend")) is None, where, str(backend_problem(raw.get("backend"))))
     meta = _metadata_spec(raw.get("metadata"), file.parent, where)
     documents = _inline_documents(raw.get("documents"), where)
     return CorpusDefinition(
@@ -251,6 +254,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         description=str(raw.get("description", "")),
         quotes=_quote_settings(raw.get("quotes"), where),
         defaults=_analysis_defaults(raw.get("defaults"), where),
+        backend=backend_spec(raw.get("backend")),
     )
 
 
