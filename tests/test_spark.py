@@ -9,6 +9,7 @@ labels equal from the same starting centres.
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import numpy as np
@@ -187,3 +188,54 @@ def test_keyness_frequencies_and_trends_from_spark_counts_are_identical(spark, s
             a, b = trends(mem, terms=follow, group_by=group_by), trends(got, terms=follow, group_by=group_by)
             pd.testing.assert_frame_equal(b.table, a.table, check_exact=True)
             assert b.notes == a.notes and b.undated == a.undated
+
+
+# ---------------------------------------------------------------------------------------------
+# TF-IDF and k-means
+# ---------------------------------------------------------------------------------------------
+def _spark_dense(matrix, doc_ids) -> np.ndarray:
+    rows = dict(matrix.rows.collect())
+    out = np.zeros((len(doc_ids), len(matrix.terms)))
+    for i, d in enumerate(doc_ids):
+        for j, w in rows[d].items():
+            out[i, j] = w
+    return out
+
+
+@pytest.mark.parametrize("options", [{}, {"min_df": 2, "max_df": 0.9, "ngram_range": (1, 2), "sublinear_tf": False}])
+def test_tfidf_and_kmeans_from_the_same_centres_equal_in_memory(spark, seeds, synth_1k, options):
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from medialens.clustering import make_units, tfidf
+    from medialens.spark.clustering import kmeans_spark, starting_centres, tfidf_spark
+
+    for corpus, k in ((seeds, 2), (synth_1k, 8)):
+        units = make_units(corpus, unit="document")
+        mem = tfidf(units, **options)
+        got = tfidf_spark(documents_rdd(spark, corpus.documents, partitions=3), normalised=True, **options)
+        assert got.terms.tolist() == mem.terms.tolist()
+        ids = mem.units["doc_id"].tolist()
+        assert sorted(got.rows.keys().collect()) == sorted(ids)
+        assert sorted(got.dropped["doc_id"]) == sorted(mem.dropped["doc_id"])
+        ngram_range = options.get("ngram_range", (1, 1))
+        vec = TfidfVectorizer(analyzer=functools.partial(_ngrams, ngram_range=ngram_range), min_df=options.get("min_df", 1),
+                              max_df=options.get("max_df", 1.0), sublinear_tf=options.get("sublinear_tf", True))
+        vec.fit(corpus.documents["text"])
+        if options.get("ngram_range", (1, 1)) == (1, 1):  # sentence-bounded bigrams differ from a plain token stream
+            assert vec.get_feature_names_out().tolist() == got.terms.tolist()
+            np.testing.assert_allclose(got.idf, vec.idf_, rtol=0, atol=1e-12)
+        X = mem.X.toarray()
+        np.testing.assert_allclose(_spark_dense(got, ids), X, rtol=0, atol=1e-12)
+        _, centres = starting_centres(got, k, random_state=3)
+        table, _ = kmeans_spark(got, k=k, centres=centres)
+        ref = KMeans(n_clusters=k, init=centres, n_init=1, max_iter=300, tol=0, algorithm="lloyd").fit(mem.X)
+        expected = pd.DataFrame({"doc_id": ids, "label": ref.labels_}).sort_values("doc_id").reset_index(drop=True)
+        assert table["label"].tolist() == expected["label"].tolist()
+        again, _ = kmeans_spark(got, k=k, random_state=3)  # seeded sample: the same starting centres
+        assert again.equals(table)
+
+
+def _ngrams(text: str, ngram_range) -> list[str]:
+    tok = Tokenizer(TextSettings())(text)
+    return [" ".join(tok[i:i + n]) for n in range(ngram_range[0], ngram_range[1] + 1) for i in range(len(tok) - n + 1)]
