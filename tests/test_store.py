@@ -179,3 +179,18 @@ def test_storing_again_removes_the_figures_the_notebook_no_longer_draws(tmp_path
     assert sorted(p.name for p in figs.iterdir()) == ["drawn_by_a_report.png", "map.png"]
     assert "removed 1 figure(s) it no longer draws" in stream.getvalue()
     assert check_stored(path) == []
+
+
+def test_storing_every_notebook_skips_hidden_scratch_copies(tmp_path, monkeypatch):
+    """A scratch copy left by an interrupted store (``.X.storing.ipynb``) is never stored as a notebook."""
+    from medialens import store
+
+    (tmp_path / "notebooks").mkdir()
+    for name in ("10_a.ipynb", ".10_a.storing.ipynb"):
+        (tmp_path / "notebooks" / name).write_text("{}", encoding="utf-8")
+    seen = []
+    monkeypatch.setattr(store, "project_root", lambda: tmp_path)
+    monkeypatch.setattr(store, "_figures_folder", lambda path: None)
+    monkeypatch.setattr(store, "_store_one", lambda path, stream: seen.append(path.name) or True)
+    assert store.store_outputs() == 0
+    assert seen == ["10_a.ipynb"]
