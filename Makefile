@@ -52,8 +52,8 @@ lint: $(VENV)/.installed ## ruff over src/, tests/, benchmarks/ and notebooks/
 bench: $(VENV)/.installed ## speed and memory benchmarks (prints figures; SIZES=1000,10000,100000)
 	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES),)
 
-lab: $(VENV)/.installed ## open the notebooks in JupyterLab
-	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+lab: $(VENV)/.installed ## JupyterLab on working copies in work/ (ARGS="--no-browser --port 9999")
+	$(BIN)/medialens lab $(ARGS)
 
 clean: ## remove reports/, caches and .venv
 	rm -rf reports .cache .pytest_cache $(VENV)

@@ -374,7 +374,7 @@ class _KnownParameters(logging.Filter):
 def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
     import papermill as pm
 
-    from .kernel import IPCKernelManager
+    from .ipc_kernel import IPCKernelManager
 
     papermill_log = logging.getLogger("papermill")
     if not any(isinstance(f, _KnownParameters) for f in papermill_log.filters):
