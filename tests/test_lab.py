@@ -95,10 +95,12 @@ def test_prepare_sets_up_what_results_depend_on(monkeypatch, tmp_path):
     monkeypatch.delenv(RUN_ENV, raising=False)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.setenv(name, "4")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     try:
         prepare()
         assert Path.cwd() == project_root()
         assert os.environ["OMP_NUM_THREADS"] == os.environ["OPENBLAS_NUM_THREADS"] == "1"
+        assert os.environ["SOURCE_DATE_EPOCH"] == "1640995200"  # figure files carry a fixed date
         assert all(pool["num_threads"] == 1 for pool in threadpool_info())
         html = pd.DataFrame({"text": ["Prijs: $5 tot $10"]})._repr_html_()
         assert "mathjax_ignore" in html  # JupyterLab's MathJax skips the table

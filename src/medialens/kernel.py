@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "KnownWarning", "KNOWN_WARNINGS", "quiet_known_warnings", "pytest_filters", "RUN_ENV",
-    "THREAD_ENV", "interactive", "prepare",
+    "THREAD_ENV", "SOURCE_DATE_EPOCH", "interactive", "prepare",
 ]
 
 #: Set by the report runner (``report``), ``make store`` (``store``) and the tests (``test``) for
@@ -65,6 +65,8 @@ KNOWN_WARNINGS: tuple[KnownWarning, ...] = (
 
 #: Thread counts pinned in every kernel: the last digits of k-means inertia and NMF error depend on them.
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: The date matplotlib writes into figure files (2022-01-01), so that a figure drawn again is the same file.
+SOURCE_DATE_EPOCH = "1640995200"
 
 
 def interactive() -> bool:
@@ -79,6 +81,7 @@ def prepare() -> None:
 
     - BLAS and OpenMP use one thread (:data:`THREAD_ENV`; libraries already loaded are limited
       through threadpoolctl, later ones and child processes read the variables);
+    - figure files carry a fixed date (:data:`SOURCE_DATE_EPOCH`, unless one is set);
     - the known third-party warnings are quiet (:data:`KNOWN_WARNINGS`);
     - pandas marks its HTML tables as not math, so JupyterLab never typesets a ``$`` in them;
     - an interactive kernel works in the project root, as a report run does, whatever folder the
@@ -94,6 +97,7 @@ def prepare() -> None:
     from .paths import project_root
 
     os.environ.update(THREAD_ENV)
+    os.environ.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     threadpool_limits(limits=1)
     quiet_known_warnings()
     pd.set_option("display.html.use_mathjax", False)

@@ -38,7 +38,7 @@ from typing import Any
 
 import nbformat
 
-from .kernel import RUN_ENV
+from .kernel import RUN_ENV, SOURCE_DATE_EPOCH, THREAD_ENV
 from .paths import atomic_write, confine, project_root, relative_to_root, resolve
 from .staging import check_replaceable, new_staging, remove_leftovers, restage, swap_in, unstage
 from .yamlfile import YamlError, load_yaml
@@ -56,10 +56,8 @@ __all__ = [
 #: Environment for every kernel the runner starts: pinned threads and hashing, fixed dates.
 DETERMINISTIC_ENV = {
     "PYTHONHASHSEED": "0",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "SOURCE_DATE_EPOCH": "1640995200",
+    **THREAD_ENV,
+    "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
     "TQDM_DISABLE": "1",
 }
 
