@@ -55,5 +55,5 @@ bench: $(VENV)/.installed ## speed and memory benchmarks (prints figures; SIZES=
 lab: $(VENV)/.installed ## JupyterLab on working copies in work/ (ARGS="--no-browser --port 9999")
 	$(BIN)/medialens lab $(ARGS)
 
-clean: ## remove reports/, caches and .venv
-	rm -rf reports .cache .pytest_cache $(VENV)
+clean: ## remove reports/, tables/, caches and .venv
+	rm -rf reports tables .cache .pytest_cache $(VENV)

@@ -311,6 +311,90 @@ def test_dispersion_offsets():
     assert disp_result.documents["n_words"].tolist() == [10]
 
 
+def _kwic_oracle(documents, terms, window, settings=None):
+    """The concordance the plain way: split every text, compare word runs (the definition)."""
+    tok = Tokenizer(settings or TextSettings())
+    rows = []
+    for rec in documents.itertuples(index=False):
+        words = tok.words(rec.text if isinstance(rec.text, str) else "")
+        for t in terms:
+            pat = tok.words(t)
+            for i in range(len(words)):
+                if words[i : i + len(pat)] == pat:
+                    rows.append((rec.doc_id, rec.outlet, rec.date, i, " ".join(words[max(0, i - window) : i]),
+                                 " ".join(words[i : i + len(pat)]), " ".join(words[i + len(pat) : i + len(pat) + window]), t))
+    return pd.DataFrame(rows, columns=mf.KWIC_COLUMNS).sort_values(["doc_id", "position", "term"], kind="stable").reset_index(drop=True)
+
+
+TRICKY = [
+    ("a", "X", "2022-01-01", "De NAVO‐top en de Navo-top. Navo! navo z’n NAVO\n\nBoven Oekraïne. Boven\n\nOekraïne boven"),
+    ("b", "Y", None, "Niets hier, of toch: navo-top navo-top navo"),
+    ("c", "Y", "2022-02-01", ""),
+    ("d", "X", "2022-03-01", None),
+    ("e", None, "2022-03-01", "oekraïne boven oekraïne z'n navo"),
+]
+
+
+@pytest.mark.parametrize("window", [0, 2, 8])
+def test_kwic_matches_the_plain_definition_with_and_without_the_word_table(window, seeds):
+    terms = ["navo", "navo-top", "boven oekraïne", "z'n navo", "ontbreekt", "oekraïne boven oekraïne"]
+    for docs in (_docs(TRICKY), seeds.documents):
+        expected = _kwic_oracle(docs, terms, window)
+        plain = mf.kwic(docs, terms=terms, window=window).table
+        pd.testing.assert_frame_equal(plain, expected, check_dtype=False)
+    words = seeds.words
+    for sort_by in ("position", "left", "right", "keyword"):
+        a = mf.kwic(seeds.documents, terms=terms, window=window, sort_by=sort_by)
+        b = mf.kwic(seeds.documents, terms=terms, window=window, sort_by=sort_by, words=words)
+        pd.testing.assert_frame_equal(a.table, b.table)
+        assert a.notes == b.notes and a.n_words == b.n_words
+    a = mf.dispersion(seeds.documents, terms=["troepen", "navo", "boven oekraïne"])
+    b = mf.dispersion(seeds.documents, terms=["troepen", "navo", "boven oekraïne"], words=words)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    pd.testing.assert_frame_equal(a.documents, b.documents)
+
+
+def test_kwic_refuses_a_word_table_of_other_texts(seeds):
+    other = seeds.documents.assign(text=seeds.documents["text"].str.upper())
+    with pytest.raises(ValueError, match="words: the word table was not made from these texts"):
+        mf.kwic(other, terms=["navo"], words=seeds.words)
+    with pytest.raises(ValueError, match="words"):
+        mf.dispersion(seeds.documents, terms=["navo"], words="not a table")
+
+
+def test_count_table_holds_every_count_the_top_lists_show(seed_counts):
+    full = mf.count_table(seed_counts, group_by="outlet")
+    assert list(full.columns) == ["group", "term", "n", "count", "per_1000", "docs_with_term", "group_total", "n_docs"]
+    # every (group, term) with a count, no more: the matrix summed per group
+    groups = seed_counts.documents["outlet"].to_numpy()
+    expected = {}
+    for j, term in enumerate(seed_counts.terms["term"]):
+        col = seed_counts.matrix[:, j].toarray().ravel()
+        for g in set(groups):
+            c = int(col[groups == g].sum())
+            if c:
+                expected[(g, term)] = (c, int((col[groups == g] > 0).sum()))
+    got = {(r.group, r.term): (r.count, r.docs_with_term) for r in full.itertuples()}
+    assert got == expected
+    top = mf.term_frequencies(seed_counts, group_by="outlet", top_n=5).table
+    merged = top.merge(full, on=["group", "term", "n"], suffixes=("", "_full"))
+    assert len(merged) == len(top)
+    for col in ("count", "per_1000", "docs_with_term", "group_total", "n_docs"):
+        assert np.allclose(merged[col], merged[f"{col}_full"]), col
+    # sorted: group, order, count (largest first), term
+    first = full[(full["group"] == full["group"].iloc[0]) & (full["n"] == 1)]
+    assert list(zip(-first["count"], first["term"], strict=True)) == sorted(zip(-first["count"], first["term"], strict=True))
+    assert mf.count_table(seed_counts, group_by=None, min_count=3)["count"].min() >= 3
+    assert mf.export_threshold(seed_counts) == 1
+    m = mf.export_threshold(seed_counts, max_terms=50)
+    assert (seed_counts.terms["count"] >= m).sum() <= 50 < (seed_counts.terms["count"] >= m - 1).sum()
+    frequent = mf.count_table(seed_counts, group_by="outlet", min_total=4)
+    corpus_count = seed_counts.terms.set_index("term")["count"]
+    assert frequent["term"].map(corpus_count).min() >= 4
+    assert len(frequent) == (full["term"].map(corpus_count) >= 4).sum()
+    assert set(mf.count_table(seed_counts, group_by=None)["group"]) == {"all documents"}
+
+
 # ------------------------------------------------------------------------------------------
 # Bootstrap and reference
 # ------------------------------------------------------------------------------------------

@@ -374,7 +374,7 @@ def test_check_mode_validates_and_runs_nothing(tmp_path, capsys):
     seeds_params = project_root() / "corpus" / "seeds.params.yaml"
     assert cli.main(["report", str(seeds_params), "--check", "--out", str(out), "--figures", str(tmp_path / "f")]) == 0
     printed = capsys.readouterr().out
-    assert "00_corpus.ipynb: ['corpus', 'figures_dir']" in printed
+    assert "00_corpus.ipynb: ['corpus', 'figures_dir', 'tables_dir']" in printed  # tables_dir: the report's tables/
     assert not out.exists() and not (tmp_path / "f").exists()
 
 
@@ -760,3 +760,51 @@ def test_dollar_signs_in_corpus_text_are_never_typeset_and_pages_load_nothing(tm
 def test_the_network_check_can_fail():
     page = '<script src="https://cdn.example/x.js"></script><link rel=stylesheet href=//cdn.example/a.css><a href="https://x">x</a>'
     assert len(_loads_from_network(page)) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# Full tables: written into the report folder, linked from the page and from the index
+# --------------------------------------------------------------------------------------------
+TABLES_PARAMETERS = 'tables_dir = ""  # folder for the full tables (CSV); "" for the default\nrows = 50  # rows of the table\n'
+
+
+def test_full_tables_land_in_the_report_folder_linked_from_page_and_index(tmp_path, out):
+    folder = tmp_path / "nbs-tables"
+    folder.mkdir()
+    write_notebook(folder, "tables-writer", [
+        "import pandas as pd\nfrom medialens.tables import show, tables_folder",
+        "show(pd.DataFrame({'n': range(rows)}), 'numbers', folder=tables_folder(tables_dir, 'x'), max_rows=5)",
+    ], parameters=TABLES_PARAMETERS)
+    stream = io.StringIO()
+    rc = run_report(params(tmp_path, {}), out_dir=out, figures_dir=tmp_path / "figs", notebook_dir=folder, stream=stream)
+    assert rc == 0, stream.getvalue()
+    table = (out / "tables" / "numbers.csv").read_text().splitlines()
+    assert table[0] == "n" and len(table) == 51  # every row, not the five shown
+    executed = nbformat.read(out / "tables-writer.ipynb", as_version=4)
+    shown = executed.cells[-1].outputs[0]["data"]
+    assert '<a href="tables/numbers.csv">tables/numbers.csv</a>' in shown["text/html"]
+    assert "… and 45 more rows. Full table (50 rows): tables/numbers.csv" in shown["text/plain"]
+    assert 'href="tables/numbers.csv"' in (out / "tables-writer.html").read_text()
+    assert '<a href="tables/numbers.csv">numbers.csv</a>' in (out / "index.html").read_text()
+    row = json.loads((out / "report.json").read_text())["notebooks"][0]
+    assert row["tables"] == ["tables/numbers.csv"]
+    # a partial run keeps the earlier page's tables in the index
+    write_notebook(folder, "tables-other", ["print('no tables')"], parameters=TABLES_PARAMETERS)
+    rc = run_report(params(tmp_path, {}), out_dir=out, figures_dir=tmp_path / "figs", notebook_dir=folder,
+                    only=["tables-other"], stream=stream)
+    assert rc == 0, stream.getvalue()
+    rows = {r["notebook"]: r for r in json.loads((out / "report.json").read_text())["notebooks"]}
+    assert rows["tables-writer.ipynb"]["tables"] == ["tables/numbers.csv"] and rows["tables-other.ipynb"]["tables"] == []
+    assert (out / "tables" / "numbers.csv").is_file()
+
+
+def test_tables_dir_is_the_output_folder_s_tables_unless_given_and_is_confined(tmp_path, out):
+    folder = tmp_path / "nbs-tables"
+    folder.mkdir()
+    write_notebook(folder, "tables-writer", ["pass"], parameters=TABLES_PARAMETERS)
+    for given, expected in ((None, out / "tables"), ("", out / "tables"), ("mine", out / "mine")):
+        content = {} if given is None else {"tables_dir": given}
+        _, _, plan = plan_report(params(tmp_path, content), out_dir=out, notebook_dir=folder)
+        assert project_root() / plan[0][1]["tables_dir"] == expected or Path(plan[0][1]["tables_dir"]) == expected
+    with pytest.raises(ParameterError, match="tables_dir"):
+        plan_report(params(tmp_path, {"tables_dir": "../elsewhere"}), out_dir=out, notebook_dir=folder)

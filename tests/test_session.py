@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 import matplotlib
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -18,7 +19,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 DECLARED = {nb.stem: notebook_parameters(nb) for nb in NOTEBOOKS}
 
 #: Declared by every notebook, so that a parameter file's top-level value reaches all of them.
-EVERY_NOTEBOOK = ("corpus", "figures_dir", "language", "remove_stopwords", "reduce", "use_cache")
+EVERY_NOTEBOOK = ("corpus", "figures_dir", "tables_dir", "language", "remove_stopwords", "reduce", "use_cache")
 
 #: Names several notebooks declare with different defaults on purpose (the type is still one).
 DEFAULTS_DIFFER = {
@@ -80,6 +81,20 @@ def test_paths_are_taken_from_the_project_root_whatever_the_working_directory(tm
     monkeypatch.chdir(tmp_path)
     s = open_session("corpus/seeds.yaml", figures_dir="figures/x", use_cache=False)
     assert s.corpus.name == "seeds" and s.figures_dir == ROOT / "figures" / "x"
+
+
+def test_show_writes_full_tables_into_the_tables_folder(tmp_path):
+    from medialens.tables import TableFolder
+
+    s = Session(corpus=None, settings=TextSettings(), tokenizer=Tokenizer(), figures_dir=tmp_path / "figs",
+                tables=TableFolder(tmp_path / "out" / "tables", tmp_path / "out"))
+    shown = s.show(pd.DataFrame({"a": range(30)}), "numbers", max_rows=3)
+    assert shown.path == tmp_path / "out" / "tables" / "numbers.csv" and len(shown.rows) == 3
+    assert shown.footer() == "… and 27 more rows. Full table (30 rows): tables/numbers.csv"
+    interactive = open_session("corpus/seeds.yaml", figures_dir=tmp_path / "figs", use_cache=False)
+    assert interactive.tables.path == ROOT / "tables" / "seeds"
+    with pytest.raises(ValueError, match="tables_dir"):
+        open_session("corpus/seeds.yaml", figures_dir=tmp_path, tables_dir=None)
 
 
 def test_save_figure_writes_into_the_figures_folder(tmp_path):

@@ -41,6 +41,7 @@ import nbformat
 from .kernel import RUN_ENV, SOURCE_DATE_EPOCH, THREAD_ENV
 from .paths import atomic_write, confine, project_root, relative_to_root, resolve
 from .staging import check_replaceable, new_staging, remove_leftovers, restage, swap_in, unstage
+from .tables import table_files, written_since
 from .yamlfile import YamlError, load_yaml
 
 __all__ = [
@@ -64,7 +65,9 @@ DETERMINISTIC_ENV = {
 #: The words in a parameter's comment that declare it an input path (see the module docstring).
 PATH_MARK = "relative to the project root"
 #: Parameters that name outputs: confined to the output folder.
-OUTPUT_PATH_NAMES = re.compile(r"^(figures_dir|output_.*|.*_out(put)?_(dir|file|path))$")
+OUTPUT_PATH_NAMES = re.compile(r"^(figures_dir|tables_dir|output_.*|.*_out(put)?_(dir|file|path))$")
+#: Where a run's full tables go (``tables_dir``), inside the output folder; linked from the index.
+TABLES = "tables"
 
 
 class ParameterError(ValueError):
@@ -322,6 +325,8 @@ def plan_report(
             resolved[name] = value
         if "figures_dir" in declared[nb.stem] and "figures_dir" not in resolved:
             resolved["figures_dir"] = relative_to_root(figs)
+        if "tables_dir" in declared[nb.stem] and not values.get("tables_dir"):
+            resolved["tables_dir"] = relative_to_root(out / TABLES)
         for name, p in declared[nb.stem].items():  # output defaults, too, land in the output folder
             if name not in resolved and isinstance(p.default, str) and OUTPUT_PATH_NAMES.match(name):
                 try:
@@ -429,10 +434,16 @@ def _shown_status(row: dict) -> str:
     return f"{row['status']} — from an earlier run with {row.get('parameter_file') or 'unknown parameters'}, not re-run this time"
 
 
+def _table_links(row: dict) -> str:
+    """The full tables a page wrote, as links (relative to the report folder)."""
+    links = [f'<a href="{html.escape(t, quote=True)}">{html.escape(Path(t).name)}</a>' for t in row.get("tables", [])]
+    return f"<br>tables: {', '.join(links)}" if links else ""
+
+
 def _write_index(out: Path, corpus_label: str, param_file: Path, rows: list[dict]) -> Path:
     items = "\n".join(
         f'<li><a href="{html.escape(r["html"], quote=True)}">{html.escape(r["title"])}</a> '
-        f'<code>{html.escape(r["notebook"])}</code> — {html.escape(_shown_status(r))}</li>'
+        f'<code>{html.escape(r["notebook"])}</code> — {html.escape(_shown_status(r))}{_table_links(r)}</li>'
         for r in rows
     )
     page = f"""<!DOCTYPE html>
@@ -443,7 +454,7 @@ def _write_index(out: Path, corpus_label: str, param_file: Path, rows: list[dict
 <ol>
 {items}
 </ol>
-<p>Executed notebooks (<code>.ipynb</code>) sit beside these pages.</p>
+<p>Executed notebooks (<code>.ipynb</code>) sit beside these pages; the full tables (CSV, UTF-8) in <code>{TABLES}/</code>.</p>
 </body></html>
 """
     index = out / "index.html"
@@ -554,7 +565,11 @@ def run_report(
             start = time.monotonic()
             print(f"[{i}/{len(plan)}] {nb_path.name} ...", file=stream, flush=True)
             staged = {k: restage(v, out, staging) if isinstance(v, str) and OUTPUT_PATH_NAMES.match(k) else v for k, v in params.items()}
+            tables = resolve(staged["tables_dir"]) if staged.get("tables_dir") else None
+            before = table_files(tables) if tables else {}
             row = _run_one(nb_path, staged, staging, out, html_output)
+            if tables:  # the tables this notebook wrote, linked from the index
+                row["tables"] = [Path(os.path.relpath(tables / f, staging)).as_posix() for f in written_since(tables, before)]
             failures += row["status"] != "ok"
             rows.append({**row, "parameter_file": pf_label})
             print(f"[{i}/{len(plan)}] {nb_path.name} {row['status']} ({time.monotonic() - start:.1f} s)", file=stream, flush=True)

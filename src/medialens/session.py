@@ -1,5 +1,5 @@
-"""One analysis context per notebook: the loaded corpus, the text settings, the tokeniser and the
-figure saver, opened once from the notebook's common parameters.
+"""One analysis context per notebook: the loaded corpus, the text settings, the tokeniser, the
+figure saver and the table shower, opened once from the notebook's common parameters.
 
 Every notebook's set-up cell is one call::
 
@@ -35,6 +35,7 @@ from .kernel import prepare
 from .lab import figures_folder
 from .paths import relative_to_root, resolve
 from .plots import SavedFigure, save_figure
+from .tables import ShownTable, TableFolder, show, tables_folder
 from .text import TextSettings, Tokenizer
 
 __all__ = ["Session", "open_session", "SESSION_PARAMETERS", "LEFT_OUT_COLUMNS", "in_language"]
@@ -49,6 +50,7 @@ UNDETERMINED = "und"
 SESSION_PARAMETERS = {
     "corpus": "corpus/seeds.yaml",
     "figures_dir": "figures/seeds",
+    "tables_dir": "",
     "language": "auto",
     "remove_stopwords": True,
     "keep_negations": True,
@@ -79,6 +81,8 @@ class Session:
     left_out : DataFrame or None
         The documents of ``loaded`` in another language than ``settings.language``, left out of
         ``corpus``: :data:`LEFT_OUT_COLUMNS` (``None``: none).
+    tables : TableFolder or None
+        Where :meth:`show` writes full tables (None: nowhere).
     """
 
     corpus: Corpus
@@ -88,6 +92,7 @@ class Session:
     random_state: int = 0
     loaded: Corpus | None = None
     left_out: pd.DataFrame | None = None
+    tables: TableFolder | None = None
 
     @property
     def language_note(self) -> str:
@@ -121,6 +126,11 @@ class Session:
         """Write ``fig`` as ``<figures_dir>/<name>.png`` and ``.svg`` (see :func:`medialens.plots.save_figure`)."""
         return save_figure(fig, name, self.figures_dir)
 
+    def show(self, table: pd.DataFrame, name: str | None = None, **options) -> ShownTable:
+        """Display at most ``max_rows`` rows of ``table`` and write it whole as ``<name>.csv`` to the
+        run's tables folder (see :func:`medialens.tables.show` for the options)."""
+        return show(table, name, folder=self.tables, **options)
+
     def __repr__(self) -> str:
         return (
             f"Session({self.corpus.name!r}: {len(self.corpus.documents)} documents; {self.settings!r}; "
@@ -132,6 +142,7 @@ def open_session(
     corpus: str | Path = SESSION_PARAMETERS["corpus"],
     *,
     figures_dir: str | Path = SESSION_PARAMETERS["figures_dir"],
+    tables_dir: str | Path = SESSION_PARAMETERS["tables_dir"],
     language: str = SESSION_PARAMETERS["language"],
     remove_stopwords: bool = SESSION_PARAMETERS["remove_stopwords"],
     keep_negations: bool = SESSION_PARAMETERS["keep_negations"],
@@ -149,6 +160,10 @@ def open_session(
         Folder for figures, relative to the project root. In an interactive kernel (JupyterLab)
         the figures go to the same place under ``work/`` (:func:`medialens.lab.figures_folder`):
         only report runs and ``make store`` write the tracked figures.
+    tables_dir : str or Path
+        Folder for full tables (CSV), relative to the project root (a report run passes
+        ``reports/<corpus>/tables``), or ``""`` for ``tables/<corpus>/`` (ignored by git); see
+        :func:`medialens.tables.tables_folder`.
     language : str
         ``"nl"``, ``"en"`` or ``"auto"`` for the corpus definition's language.
     remove_stopwords, keep_negations : bool
@@ -171,6 +186,8 @@ def open_session(
         raise ValueError(f"corpus = {corpus!r}: give the path of a corpus definition (YAML)")
     if not isinstance(figures_dir, str | Path) or not str(figures_dir):
         raise ValueError(f"figures_dir = {figures_dir!r}: give a folder for the figures")
+    if not isinstance(tables_dir, str | Path):
+        raise ValueError(f"tables_dir = {tables_dir!r}: give a folder for the tables, or '' for tables/<corpus>/")
     validate.choice(language, "language", ("auto", "nl", "en"))
     validate.flag(remove_stopwords, "remove_stopwords")
     validate.flag(keep_negations, "keep_negations")
@@ -186,7 +203,10 @@ def open_session(
         reduce=reduce,
     )
     analysed, left_out = in_language(loaded, settings.language)
-    return Session(analysed, settings, Tokenizer(settings), figures_folder(resolve(figures_dir)), random_state, loaded, left_out)
+    tables = tables_folder(tables_dir, loaded.name)
+    return Session(
+        analysed, settings, Tokenizer(settings), figures_folder(resolve(figures_dir)), random_state, loaded, left_out, tables
+    )
 
 
 def in_language(corpus: Corpus, language: str) -> tuple[Corpus, pd.DataFrame]:

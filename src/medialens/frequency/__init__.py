@@ -53,7 +53,9 @@ from .contingency import (
 from .counts import (
     FREQ_COLUMNS,
     TermCounts,
+    count_table,
     count_terms,
+    export_threshold,
     group_sizes,
     largest_group,
     normalise_term,
@@ -70,6 +72,8 @@ __all__ = [
     "group_sizes",
     "largest_group",
     "term_frequencies",
+    "count_table",
+    "export_threshold",
     "keyness",
     "keyness_grid",
     "bootstrap_log_ratio",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .. import validate
 from ..results import Result
 from ..text import TextSettings, Tokenizer
-from .counts import _check_documents
+from ..tokens import WordTable
+from .counts import _check_documents, _word_table
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,46 @@ def _term_words(term: str, tok: Tokenizer) -> list[str]:
     return words
 
 
-def _matches(words: list[str], pattern: list[str]) -> list[int]:
-    k = len(pattern)
-    first = pattern[0]
-    return [i for i, w in enumerate(words) if w == first and words[i : i + k] == pattern]
+def _occurrences(table: WordTable, patterns: list[list[str]], lowercase: bool) -> tuple[np.ndarray, ...]:
+    """Every match of every pattern in the word table, vectorised over all words.
+
+    Returns ``(doc, position, pattern, forms)``: the document row, the word position in the
+    document and the pattern number of each match, in the order (document, pattern, position);
+    ``forms`` holds each vocabulary word as the tokeniser gives it (lowercased if set).
+    """
+    forms = np.array([w.lower() for w in table.vocabulary] if lowercase else table.vocabulary, dtype=object)
+    code: dict[str, int] = {}
+    form_id = np.fromiter((code.setdefault(f, len(code)) for f in forms.tolist()), dtype=np.int64, count=len(forms))
+    ids, offsets = table.ids, table.offsets
+    found_doc, found_pos, found_pat = [], [], []
+    for p, pattern in enumerate(patterns):
+        wanted = [code.get(w, -1) for w in pattern]
+        if min(wanted) < 0:
+            continue
+        at = np.flatnonzero(np.isin(ids, np.flatnonzero(form_id == wanted[0])))
+        doc = np.searchsorted(offsets, at, side="right") - 1
+        ok = np.ones(len(at), dtype=bool)
+        for k, w in enumerate(wanted[1:], start=1):
+            nxt = at + k
+            ok &= nxt < offsets[doc + 1]
+            ok[ok] = form_id[ids[nxt[ok]]] == w
+        found_doc.append(doc[ok])
+        found_pos.append(at[ok] - offsets[doc[ok]])
+        found_pat.append(np.full(int(ok.sum()), p, dtype=np.int64))
+    if not found_doc:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), forms
+    doc, pos, pat = (np.concatenate(a) for a in (found_doc, found_pos, found_pat))
+    order = np.lexsort((pos, pat, doc))
+    return doc[order], pos[order], pat[order], forms
 
 
 KWIC_COLUMNS = ["doc_id", "outlet", "date", "position", "left", "keyword", "right", "term"]
+
+
+def _column(documents: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    if name not in documents.columns:
+        return np.full(len(rows), None, dtype=object)
+    return documents[name].to_numpy()[rows]
 
 
 def kwic(
@@ -54,6 +89,7 @@ def kwic(
     window: int = 8,
     settings: TextSettings | None = None,
     sort_by: str = "position",
+    words: WordTable | None = None,
 ) -> Concordance:
     """Keyword in context: every occurrence of each term with ``window`` words either side.
 
@@ -73,6 +109,9 @@ def kwic(
     sort_by : "position" | "left" | "right" | "keyword"
         ``position``: by document then position; ``left``: by the words just before the keyword
         (nearest first, as concordancers sort); ``right``: by the words after it.
+    words : WordTable, optional
+        The corpus word table (``Corpus.words``): the words as split when loading, so no text is
+        split again (the same table, much faster). Every ``doc_id`` of ``documents`` must be in it.
 
     Returns
     -------
@@ -85,24 +124,25 @@ def kwic(
     validate.choice(sort_by, "sort_by", ("position", "left", "right", "keyword"))
     terms = validate.word_list(terms, "terms", allow_empty=True)
     tok = Tokenizer(settings or TextSettings())
-    patterns = [(t, _term_words(t, tok)) for t in terms]
-    rows = []
-    hits = dict.fromkeys(terms, 0)
-    n_words = []
-    for rec in documents.itertuples(index=False):
-        words = tok.words(rec.text or "")
-        n_words.append(len(words))
-        for t, pat in patterns:
-            for i in _matches(words, pat):
-                hits[t] += 1
-                rows.append(
-                    (
-                        rec.doc_id, getattr(rec, "outlet", None), getattr(rec, "date", None), i,
-                        " ".join(words[max(0, i - window) : i]), " ".join(words[i : i + len(pat)]),
-                        " ".join(words[i + len(pat) : i + len(pat) + window]), t,
-                    )
-                )
-    out = pd.DataFrame(rows, columns=KWIC_COLUMNS)
+    patterns = [_term_words(t, tok) for t in terms]
+    if words is not None:
+        validate.instance(words, "words", WordTable, "the corpus word table (Corpus.words)")
+    table = _word_table(documents, words)
+    doc, pos, pat, forms = _occurrences(table, patterns, tok.settings.lowercase)
+    starts, ends = table.offsets[doc], table.offsets[doc + 1]
+    at = starts + pos
+    width = np.array([len(p) for p in patterns], dtype=np.int64)[pat] if len(pat) else pat
+    ids = table.ids
+
+    def text(lo: np.ndarray, hi: np.ndarray) -> list[str]:
+        return [" ".join(forms[ids[a:b]]) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+
+    out = pd.DataFrame({
+        "doc_id": documents["doc_id"].to_numpy()[doc], "outlet": _column(documents, "outlet", doc),
+        "date": _column(documents, "date", doc), "position": pos,
+        "left": text(np.maximum(starts, at - window), at), "keyword": text(at, at + width),
+        "right": text(at + width, np.minimum(ends, at + width + window)), "term": np.array(terms, dtype=object)[pat],
+    }, columns=KWIC_COLUMNS)
     if sort_by == "position":
         out = out.sort_values(["doc_id", "position", "term"], kind="stable")
     elif sort_by == "left":
@@ -111,12 +151,25 @@ def kwic(
     else:
         out = out.sort_values([sort_by, "doc_id", "position"], kind="stable")
     out = out.reset_index(drop=True)
-    notes = [f"terms: {t!r} does not occur in the documents." for t, h in hits.items() if h == 0]
-    return Concordance(out, tuple(notes), n_words=tuple(n_words))
+    hits = np.bincount(pat, minlength=len(terms))
+    notes = [f"terms: {t!r} does not occur in the documents." for t, h in zip(terms, hits.tolist(), strict=True) if h == 0]
+    return Concordance(out, tuple(notes), n_words=tuple(table.lengths().tolist()))
 
 
-def dispersion(documents: pd.DataFrame, *, terms, settings: TextSettings | None = None) -> Dispersion:
+def dispersion(
+    documents: pd.DataFrame, *, terms, settings: TextSettings | None = None, words: WordTable | None = None
+) -> Dispersion:
     """Where each term occurs in each document, for an x-ray (dispersion) plot.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus document table (``doc_id``, ``text``; ``outlet`` if present).
+    terms : list of str
+    settings : TextSettings, optional
+        Only ``language``/``lowercase`` matter here.
+    words : WordTable, optional
+        The corpus word table (``Corpus.words``), as for :func:`kwic`.
 
     Returns
     -------
@@ -125,7 +178,7 @@ def dispersion(documents: pd.DataFrame, *, terms, settings: TextSettings | None 
         (0 = start of the article, 1 = end); ``documents`` holds every document's id and length
         so the plot can show documents without hits.
     """
-    k = kwic(documents, terms=terms, window=0, settings=settings)  # tokenises every document once
+    k = kwic(documents, terms=terms, window=0, settings=settings, words=words)  # words split once
     lengths = pd.DataFrame(
         {
             "doc_id": documents["doc_id"].to_numpy(),

@@ -364,3 +364,71 @@ def _top_rows(counts: TermCounts, g: str, row, drow, table: pd.DataFrame, orders
             c = int(cnt[k])
             rows.append((g, rank, term_names[idx[k]], n, c, c / total * 1000, total, int(table.at[g, "n_docs"]), int(d_val[np.searchsorted(d_idx, idx[k])])))
     return rows
+
+
+COUNT_COLUMNS = ["group", "term", "n", "count", "per_1000", "docs_with_term", "group_total", "n_docs"]
+
+
+def count_table(counts: TermCounts, *, group_by: str | None = "outlet", min_count: int = 1, min_total: int = 1) -> pd.DataFrame:
+    """Every term's count in every group it occurs in: the full table behind :func:`term_frequencies`
+    (which keeps the top terms), for taking away.
+
+    Parameters
+    ----------
+    counts : TermCounts
+        From :func:`count_terms`.
+    group_by : str or None
+        A document column, or None for the whole corpus.
+    min_count : int
+        Leave out a term in a group where it occurs fewer times.
+    min_total : int
+        Leave out a term occurring fewer times in the whole corpus (most distinct word pairs
+        occur once: at 10,000 articles, 1.8 million terms, 70,000 of them at least five times).
+
+    Returns
+    -------
+    DataFrame
+        ``group, term, n, count, per_1000, docs_with_term, group_total, n_docs``, one row per group
+        and term with a count of at least ``min_count``; sorted by group (group order), n-gram
+        order, count (largest first) and term.
+    """
+    min_count = validate.whole_number(min_count, "min_count", minimum=1)
+    min_total = validate.whole_number(min_total, "min_total", minimum=1)
+    labels = group_labels(counts.documents, group_by)
+    groups = group_order(labels)
+    table = _group_table(counts, labels, groups)
+    sums, ind = _group_sums(counts, labels, groups)
+    present = (ind @ counts.presence()).tocsr()
+    sums.sort_indices()
+    present.sort_indices()  # the same cells as sums: a group counts a term iff a document has it
+    g = np.repeat(np.arange(len(groups)), np.diff(sums.indptr))
+    j, c, d = sums.indices, sums.data, present.data
+    keep = (c >= min_count) & (counts.terms["count"].to_numpy()[j] >= min_total)
+    g, j, c, d = g[keep], j[keep], c[keep], d[keep]
+    n = counts.terms["n"].to_numpy()[j]
+    per_order = table[[f"total_{o}" for o in counts.orders]].to_numpy(dtype=np.int64)  # orders are a range
+    totals = per_order[g, n - counts.orders[0]]
+    names = counts.terms["term"].to_numpy()
+    alpha = np.empty(len(names), dtype=np.int64)
+    alpha[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+    order = np.lexsort((alpha[j], -c, n, g))
+    g, j, c, d, n, totals = g[order], j[order], c[order], d[order], n[order], totals[order]
+    return pd.DataFrame({
+        "group": np.asarray(groups, dtype=object)[g], "term": names[j], "n": n, "count": c,
+        "per_1000": np.where(totals > 0, c / np.maximum(totals, 1) * 1000, np.nan), "docs_with_term": d,
+        "group_total": totals, "n_docs": table["n_docs"].to_numpy(dtype=np.int64)[g],
+    }, columns=COUNT_COLUMNS)
+
+
+def export_threshold(counts: TermCounts, *, max_terms: int = 100_000) -> int:
+    """The smallest corpus count ``m`` such that at most ``max_terms`` terms occur ``m`` times or
+    more: the ``min_total`` that keeps a full table of terms to a size a spreadsheet opens.
+
+    Returns
+    -------
+    int
+        1 when the counts hold at most ``max_terms`` terms.
+    """
+    max_terms = validate.whole_number(max_terms, "max_terms", minimum=1)
+    by_count = np.sort(counts.terms["count"].to_numpy())[::-1]
+    return 1 if len(by_count) <= max_terms else int(by_count[max_terms]) + 1
