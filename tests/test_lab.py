@@ -160,6 +160,9 @@ def test_copies_for_a_parameter_file_carry_its_values_and_no_stored_outputs(tmp_
     ten = notebook_parameters(work / "10_term_frequency.ipynb")
     assert ten["top_n"].default == 3 and ten["top_n"].comment == "terms shown per group"
     assert ten["corpus"].default == "corpus/seeds.yaml"  # relative to the project root, as in a report
+    assert ten["figures_dir"].default == "figures/seeds"  # an interactive run moves it under work/
+    if "tables_dir" in ten:  # not the report's reports/<corpus>/tables: the interactive default
+        assert ten["tables_dir"].default == notebook_parameters(ROOT / "notebooks" / "10_term_frequency.ipynb")["tables_dir"].default
     thirty = notebook_parameters(work / "30_stance_comparison.ipynb")
     assert thirty["targets"].default == {"NAVO": ["NAVO", "Navo"]}
     assert thirty["min_n"].default == notebook_parameters(ROOT / "notebooks" / "30_stance_comparison.ipynb")["min_n"].default

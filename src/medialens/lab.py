@@ -92,11 +92,16 @@ def with_parameters(nb: nbformat.NotebookNode, values: dict[str, Any], origin: s
 
 def parameter_plan(params_file: str | os.PathLike) -> tuple[str, dict[str, dict[str, Any]]]:
     """The corpus name and, per notebook file name, the values a parameter file gives it, checked
-    as ``medialens report`` checks them (raises :class:`medialens.report.ParameterError`)."""
-    from .report import plan_report
+    as ``medialens report`` checks them (raises :class:`medialens.report.ParameterError`). The
+    output folders a report run would use (``tables_dir``, ``output_*``) are left out: a working
+    copy keeps its interactive defaults; ``figures_dir`` stays (:func:`figures_folder` moves it
+    under ``work/``)."""
+    from .report import OUTPUT_PATH_NAMES, plan_report
 
     out, _figures, plan = plan_report(params_file)
-    return out.name, {nb.name: values for nb, values in plan}
+    kept = {nb.name: {k: v for k, v in values.items() if k == "figures_dir" or not OUTPUT_PATH_NAMES.match(k)}
+            for nb, values in plan}
+    return out.name, kept
 
 
 def seed_working_copies(
