@@ -16,7 +16,7 @@ export MPLBACKEND = Agg
 export TQDM_DISABLE = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test unit nbval store lint bench lab clean
+.PHONY: help venv report test unit nbval store lint bench lab clean spark test-spark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -30,6 +30,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@touch $@
 
 venv: $(VENV)/.installed ## create .venv and install the locked dependencies and medialens
+
+spark: $(VENV)/.installed ## add the optional Spark engine (pyspark, pinned in requirements-spark.lock; needs Java 17+)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements-spark.lock -e ".[spark]"
+
+test-spark: spark ## the Spark engine's tests (tests/test_spark.py: one local[2] session, equality with in-memory)
+	$(BIN)/python -m pytest tests/test_spark.py -q
 
 report: $(VENV)/.installed ## render the full report on the seed corpus into reports/seeds/
 	$(BIN)/medialens report $(PARAMS)
@@ -53,7 +59,7 @@ bench: $(VENV)/.installed ## speed and memory benchmarks (prints figures; SIZES=
 	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES),)
 
 lab: $(VENV)/.installed ## JupyterLab on working copies in work/ (ARGS="--no-browser --port 9999")
-	$(BIN)/medialens lab $(ARGS)
+	TQDM_DISABLE= $(BIN)/medialens lab $(ARGS)
 
 clean: ## remove reports/, tables/, caches and .venv
 	rm -rf reports tables .cache .pytest_cache $(VENV)

@@ -1861,3 +1861,18 @@ def test_a_record_key_named_like_a_loader_column_is_kept_renamed_and_noted(tmp_p
     notes = c.notes[c.notes["kind"] == "renamed_column"]
     assert sorted(notes["doc_id"]) == ["_id", "language", "outlet", "source"]  # once per file and key
     assert "d.jsonl: key 'source' is a column the loader sets; kept as 'record_source' (or map it in fields)" in notes["detail"].tolist()
+
+
+def test_backend_entry_defaults_to_memory_and_is_checked(tmp_path):
+    """``backend:`` chooses the engine (medialens.spark.config); a bad entry is one line naming the key."""
+    (tmp_path / "a.txt").write_text("date 2022-01-01\nDe NAVO sprak.\n", encoding="utf-8")
+    base = "name: t\nsource: {path: ., format: txt}\n"
+    (tmp_path / "c.yaml").write_text(base, encoding="utf-8")
+    assert read_definition(tmp_path / "c.yaml").backend["engine"] == "memory"
+    (tmp_path / "c.yaml").write_text(base + "backend: {engine: spark, master: 'local[2]', conf: {spark.executor.memory: 2g}}\n", encoding="utf-8")
+    spec = read_definition(tmp_path / "c.yaml").backend
+    assert spec["engine"] == "spark" and spec["conf"] == {"spark.executor.memory": "2g"}
+    (tmp_path / "c.yaml").write_text(base + "backend: {engine: hadoop}\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"^c\.yaml: backend\.engine = 'hadoop': choose one of") as err:
+        read_definition(tmp_path / "c.yaml")
+    assert "\n" not in str(err.value)

@@ -56,3 +56,24 @@ def test_security_floors_are_declared_and_locked():
             s.operator in (">=", ">") and Version(s.version) < Version(floor) for s in py[name].specifier
         ), f"{name} must be pinned >= {floor}: {py[name]}"
         assert pins[name] >= Version(floor)
+
+
+def _pins(path) -> dict[str, Version]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", line)
+        if m:
+            pins[canonicalize_name(m.group(1))] = Version(m.group(2))
+    return pins
+
+
+def test_the_spark_extra_has_its_own_lock_that_agrees_with_the_default_one():
+    """``medialens[spark]`` stays out of requirements.lock (the default install is unchanged) and is
+    pinned in requirements-spark.lock, which pins every other package exactly as the default lock."""
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["spark"]
+    default, spark = _lock(), _pins(ROOT / "requirements-spark.lock")
+    for req in map(Requirement, extra):
+        name = canonicalize_name(req.name)
+        assert name not in default, f"{name} must not be in requirements.lock (it is the optional spark extra)"
+        assert name in spark and spark[name] in req.specifier, f"{name} is not locked in requirements-spark.lock"
+    assert {k: v for k, v in spark.items() if k in default} == default, "requirements-spark.lock differs from requirements.lock: re-run its uv pip compile"

@@ -193,3 +193,28 @@ def test_settings_for_corpus_take_the_corpus_language_only_for_auto():
     assert TextSettings.for_corpus("nl", language="en", reduce="stem") == TextSettings(language="en", reduce="stem")
     with pytest.raises(ValueError, match="language = 'xx'"):
         TextSettings.for_corpus("nl", language="xx")
+
+
+def test_letter_classes_equal_a_pass_over_every_code_point():
+    """The block-wise letter classes behind the sentence-end pattern equal the obvious
+    character-by-character definition (lowercase as str.lower compares; single letters are
+    alphanumeric characters whose lowercase is one letter)."""
+    from medialens import text as _text
+
+    letters = frozenset("".join(_text._ABBREVIATIONS)) - {"."} | {"ß", "i", "k"}
+    sources = {letter: [] for letter in letters}
+    singles = []
+    for c in range(0x110000):
+        ch = chr(c)
+        low = ch.lower()
+        if len(low) != 1:
+            continue
+        if low in sources:
+            sources[low].append(c)
+        if ch.isalnum() and low.isalpha():
+            singles.append((c, c))
+    expected = {k: "[" + "".join(re.escape(chr(c)) for c in v) + "]" for k, v in sources.items()}
+    classes, single_letters = _text._letter_classes(letters)
+    assert classes == expected
+    assert single_letters == "[" + "".join(_text._ranges(singles)) + "]"
+    assert classes["k"] == "[Kk\u212a]"  # KELVIN SIGN lowercases to k

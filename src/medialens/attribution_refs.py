@@ -17,7 +17,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .speakers import Mention, NameSignal, find_names, person_gender
+from .speakers import Mention, NameSignal, find_names, person_gender, trim_role
 from .text import sentence_spans
 
 __all__ = ["Ref", "Doc", "VERBS", "VERB_RE", "NO_INVERSION", "PRON_RE"]
@@ -86,8 +86,15 @@ class Doc:
                     f.start < m.start and f.name.endswith(m.name) for f in found):
                 found[j] = Mention(m.start, m.start + len(toks[0]), toks[0], m.role)  # "Zelenski de Navo"
         fulls = {m.name.lower() for m in found if not m.common and self._full(m)}
-        # a name made of common words only (Knapen, De Boer) counts when someone has it as surname
-        self.mentions = [m for m in found if not m.common or any(f.endswith(" " + m.name.lower()) for f in fulls)]
+        # a name made of common words only (Knapen, De Boer) counts when someone has it as surname,
+        # or when a role is written before it and it opens with a particle (minister De Jonge)
+        self.titled: dict[int, str] = {}
+        for m in found:
+            if m.common and m.name.split()[0] in _SURNAME_START and len(m.name.split()) >= 2:
+                if role := m.role or self._role_before(m):
+                    self.titled[m.start] = role
+        self.mentions = [m for m in found if not m.common or m.start in self.titled
+                         or any(f.endswith(" " + m.name.lower()) for f in fulls)]
         self.m_starts = [m.start for m in self.mentions]
         self.people: dict[str, str] = {}  # full name -> role
         self.resolved: list[Ref] = []
@@ -110,7 +117,6 @@ class Doc:
         """Role words written before a name: its own stripped capitalised words and the lower-case
         words right before it (``emeritus hoogleraar strafrecht``), up to a verb or punctuation."""
         head = self.text[max(0, m.start - 80) : m.start]
-        words = re.findall(r"[\w’'-]+(?=\s*$)|[\w’'-]+", head.split("\n")[-1])
         tail = re.split(r"[,.;:!?()„“”\"‘’]", head)[-1].split()
         keep: list[str] = []
         for w in reversed(tail):
@@ -121,8 +127,7 @@ class Doc:
             if w.lower() in ("de", "het", "een", "the", "a", "an", "zijn", "haar", "hun", "his", "her"):
                 break
             keep.append(w)
-        del words
-        role = " ".join(reversed(keep))
+        role = trim_role(" ".join(reversed(keep)), self.signal)
         return role if len(keep) <= 6 else ""
 
     def _resolve_mention(self, m: Mention) -> Ref:
@@ -152,6 +157,9 @@ class Doc:
             later = [r.speaker for r in self.resolved if r.how == "name" and r.speaker and r.speaker.lower().endswith(" " + low)]
             if later:
                 self.resolved[k] = Ref(later[0], "name", self.people.get(later[0], ""))
+            elif m.start in self.titled:  # "minister De Jonge": a surname, never a description
+                self.people.setdefault(m.name, self.titled[m.start])
+                self.resolved[k] = Ref(m.name, "name", self.titled[m.start])
             elif m.name.split()[0] in ("De", "Het") and len(m.name.split()) == 2:
                 self.resolved[k] = self._description("de " + m.name.split()[1], m.start)
             else:
@@ -255,6 +263,8 @@ class Doc:
         male, ``zij``/``ze``/``she`` female; gender from the first name or an honorific,
         :func:`medialens.speakers.person_gender`, unknown for many names); exactly one left is the
         referent, otherwise ``(unresolved: pron)``."""
+        if self._plural(pron, pos):
+            return f"(unresolved: {pron.lower()})"
         want = _PRONOUN_GENDER.get(pron.lower())
 
         def agreeing(people: list[str]) -> list[str]:
@@ -279,6 +289,26 @@ class Doc:
         if len(named) == 1:
             return named[0]
         return f"(unresolved: {pron.lower()})"
+
+    def _plural(self, pron: str, pos: int) -> bool:
+        """Does the pronoun at ``pos`` mean several people? ``they`` always; ``zij``/``ze`` when
+        the verb right before or after it is plural (``zeggen ze``, ``ze zeiden``: a plural or
+        infinitive tag in the Dutch lexicon, or an untagged word ending in ``-en``). A named
+        person is one person, so a plural pronoun is never resolved to one."""
+        low = pron.lower()
+        if low == "they":
+            return True
+        if low not in ("zij", "ze"):
+            return False
+        before = re.findall(r"[\w’'-]+", self.text[max(0, pos - 25) : pos])
+        after = re.match(r"\s*\w+\s+([\w’'-]+)", self.text[pos : pos + 40])
+        for word in ([before[-1]] if before else []) + ([after.group(1)] if after else []):
+            tag = self.signal.nl.get(word.lower())
+            if tag is not None and tag.startswith("V(") and (",mv" in tag or ",inf" in tag):
+                return True
+            if tag is None and len(word) > 4 and word.endswith("en") and word.islower():
+                return True
+        return False
 
     def ref_before(self, head_start: int, head_end: int) -> Ref:
         """The reference nearest before ``head_end`` (the subject of a verb or a colon)."""

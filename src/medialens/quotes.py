@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import progress
 from .attribution import attribute
 from .grouping import group_labels, group_order
 from .quote_confidence import (
@@ -273,7 +274,7 @@ def extract_quotes(
     outlets = documents["outlet"].tolist() if "outlet" in documents.columns else [None] * len(documents)
     signal = NameSignal(lowercase_words(texts))
     rows, warns = [], []
-    for doc_id, outlet, text in zip(documents["doc_id"], outlets, texts, strict=True):
+    for doc_id, outlet, text in progress.bar(zip(documents["doc_id"], outlets, texts, strict=True), desc="quotes", total=len(texts), unit="doc"):
         raw, w = find_quotes(text, doc_id=str(doc_id))
         rows += [_row(str(doc_id), outlet, r) for r in attribute(text, raw, signal, hints)]
         warns += w

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import validate
+from . import progress, validate
 from .corpus import Corpus, load_corpus
 from .kernel import prepare
 from .lab import figures_folder
@@ -194,7 +194,7 @@ def open_session(
     validate.choice(reduce, "reduce", ("none", "lemma", "stem"))
     random_state = validate.whole_number(random_state, "random_state", minimum=0)
     validate.flag(use_cache, "use_cache")
-    loaded = load_corpus(resolve(corpus), use_cache=use_cache)
+    loaded = load_corpus(resolve(corpus), use_cache=use_cache, progress=progress.interactive())  # a bar in JupyterLab only
     settings = TextSettings.for_corpus(
         loaded.definition.language,
         language=language,

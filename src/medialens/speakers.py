@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NameSignal", "Mention", "find_names", "lowercase_words", "person_gender", "first_name_genders"]
+__all__ = ["NameSignal", "Mention", "find_names", "lowercase_words", "person_gender", "first_name_genders", "trim_role"]
 
 # a capitalised token: Jan, O’Connor, Sørensen, Dirk-Jan, PvdA-Kamerlid, NAVO
 CAP_TOKEN = r"[A-ZÀ-ÖØ-Þ][\w’'-]*"
@@ -34,6 +34,8 @@ PARTICLE = r"(?:van|de|der|den|ter|ten|te|'t|’t|el|al|ben|bin|von|du|da|di|dos
 # the look-behind comes after the first capital, so that the engine only stops at capitals
 _RUN_RE = re.compile(rf"[A-ZÀ-ÖØ-Þ](?<![\w’'-][A-ZÀ-ÖØ-Þ])[\w’'-]*(?:[ ]+(?:{PARTICLE}[ ]+)*(?:{CAP_TOKEN}))*")
 _LOWER_WORD_RE = re.compile(r"(?<![\w.!?:;„“\"‘'])(?<![.!?:;]\s)\b([a-zß-ÿ][a-zß-ÿ-]{2,})\b")
+# a capitalised word inside a sentence: after a space that follows no sentence end
+_CAP_WORD_RE = re.compile(r"(?<=[\w,;] )(?<![.!?:;] )[A-ZÀ-ÖØ-Þ][a-zß-ÿ-]{2,}\b")
 _HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "prof", "ir", "drs", "ing", "sir", "dame", "lord", "mevrouw", "meneer"})
 _CAL = frozenset(
     w.lower() for w in list(calendar.month_name)[1:] + list(calendar.day_name) + list(calendar.month_abbr)[1:]
@@ -85,11 +87,30 @@ def _lexicons() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def lowercase_words(texts) -> frozenset[str]:
-    """Every word of three or more letters written in lower case (not after a sentence end)."""
-    seen: set[str] = set()
+    """The words of three or more letters that the texts write in lower case (not after a
+    sentence end) at least half as often as capitalised inside a sentence: the corpus's common
+    words. A name written in lower case now and then (a hashtag, a web address, a typo; in the
+    synthetic benchmark corpus, names drawn among random lower-case words) stays a name as long
+    as it is written capitalised more than twice as often.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The documents' normalised texts.
+
+    Returns
+    -------
+    frozenset of str
+        The lower-case words.
+    """
+    from collections import Counter
+
+    low: Counter[str] = Counter()
+    cap: Counter[str] = Counter()
     for t in texts:
-        seen.update(_LOWER_WORD_RE.findall(t))
-    return frozenset(seen)
+        low.update(_LOWER_WORD_RE.findall(t))
+        cap.update(_CAP_WORD_RE.findall(t))
+    return frozenset(w for w, n in low.items() if 2 * n >= cap[w[:1].upper() + w[1:]])
 
 
 def _proper(tag: str | None) -> bool:
@@ -162,6 +183,17 @@ class NameSignal:
             self._roles[token] = hit
         return hit
 
+    def is_function_word(self, token: str) -> bool:
+        """True when the lower-case form of ``token`` is an adverb, conjunction, preposition,
+        pronoun, article or interjection in the Dutch lexicon (``Ook``, ``Maar``, ``Volgens``,
+        ``Gisteren``), or, for a word the Dutch lexicon lacks, in the English one (``Also``,
+        ``But``): a sentence-opening word, never part of a role or a name."""
+        low = token.lower()
+        tag = self.nl.get(low)
+        if tag is not None:
+            return tag.startswith(("Adv", "Conj", "Prep", "Pron", "Art", "Int"))
+        return (self.en.get(low) or "").startswith(("RB", "CC", "IN", "PRP", "DT", "WDT", "WP", "UH"))
+
     def name_tagged(self, token: str) -> bool:
         """True when a lexicon tags ``token`` (capitalised) as a proper noun."""
         return self._name_like(token)
@@ -209,7 +241,10 @@ def find_names(text: str, signal: NameSignal, start: int = 0, end: int | None = 
             pos += len(t)
         k = 0
         while k < len(tokens) and (signal.is_common(tokens[k][1]) or tokens[k][1].islower()
-                                   or tokens[k][1].endswith(".") or k < len(tokens) - 1 and signal.is_role(tokens[k][1])):
+                                   or tokens[k][1].endswith(".") or k < len(tokens) - 1 and signal.is_role(tokens[k][1])
+                                   or _word_before_full_name(tokens, k, signal)):
+            if _first_name_before_name(tokens, k, signal):
+                break  # "PvdA-leider Frans Timmermans": a first name that is also a word
             k += 1
         common = k == len(tokens)
         if common:
@@ -241,11 +276,52 @@ def find_names(text: str, signal: NameSignal, start: int = 0, end: int | None = 
             names = names[1:]
         if k == 0 and len(names) >= 3 and _sentence_start(text, m.start()) and not signal.name_tagged(tokens[0][1]):
             k, names = 1, names[1:]
-        role = " ".join(t for _, t in tokens[:k] if not _is_particle(t))
+        role = trim_role(" ".join(t for _, t in tokens[:k] if not _is_particle(t)), signal)
         s = m.start() + tokens[k][0]
         e = m.start() + tokens[-1][0] + len(tokens[-1][1])
         out.append(Mention(s, e, " ".join(t for _, t in tokens[k:]), role, common))
     return out
+
+
+def _first_name_before_name(tokens: list[tuple[int, str]], k: int, signal: NameSignal) -> bool:
+    """Is ``tokens[k]`` a first name (one :func:`first_name_genders` knows) followed by a name word
+    that neither tagger lexicon lists, while its lower-case form is no function word? (``Frans
+    Timmermans``, ``Roman Polanski``; not ``Dan Rutte``, ``Per Jansen``: ``dan``, ``per``; not
+    ``German Chancellor``: the lexicon lists ``Chancellor``.)"""
+    tok, nxt = tokens[k][1], tokens[k + 1][1] if k + 1 < len(tokens) else ""
+    return (
+        nxt[:1].isupper()
+        and tok in first_name_genders()
+        and not signal.is_function_word(tok)
+        and nxt not in signal.nl
+        and nxt not in signal.en
+        and not signal.is_common(nxt)
+    )
+
+
+def _word_before_full_name(tokens: list[tuple[int, str]], k: int, signal: NameSignal) -> bool:
+    """Is ``tokens[k]`` a word written before a full name, not part of it: it is no first name
+    and no proper noun in a lexicon, and a first name :func:`first_name_genders` knows follows it
+    with at least one more name word (``Australiër Tom Whitlock``, ``Waterschapsbestuurder
+    Nicole Janssen``, ``Organisator Peter van Zanten``)."""
+    names = first_name_genders()
+    rest = [t for _, t in tokens[k + 2 :] if not _is_particle(t)]
+    return (
+        bool(rest)
+        and tokens[k + 1][1] in names
+        and tokens[k][1] not in names
+        and not signal.name_tagged(tokens[k][1])
+        and "-" not in tokens[k][1]
+    )
+
+
+def trim_role(role: str, signal: NameSignal) -> str:
+    """``role`` without the sentence-opening words at its front (``Ook Navo-topman`` ->
+    ``Navo-topman``, ``Maar minister`` -> ``minister``); see :meth:`NameSignal.is_function_word`."""
+    words = role.split()
+    while words and "-" not in words[0] and signal.is_function_word(words[0]):
+        words = words[1:]
+    return " ".join(words)
 
 
 _FEMALE_TITLES = frozenset("mevrouw mevr mw mrs ms miss lady dame".split())

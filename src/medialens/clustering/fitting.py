@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .. import validate
+from .. import progress, validate
 from ..results import Result
 from .matrix import TfidfMatrix, _describe
 
@@ -332,7 +332,7 @@ def _choose_k(X, k_min, k_max, *, distinct: int, what: str, algorithm: str, rand
             f"k_min = {k_min}: with {n} {what} ({distinct} distinct) k can be at most {hi}; lower k_min"
         )
     rows, fits = [], {}
-    for kk in range(int(k_min), hi + 1):
+    for kk in progress.bar(range(int(k_min), hi + 1), desc=f"{algorithm}, k = {k_min}..{hi}", unit="k"):
         model, raw, centers = _fit(X, kk, algorithm, random_state, minibatch)
         sil, _ = _silhouette(X, raw, silhouette_sample, random_state)
         sizes = np.bincount(raw, minlength=kk)

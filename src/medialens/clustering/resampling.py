@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from .. import validate
+from .. import progress, validate
 from ..results import Result
 from .description import _check_pair
 from .fitting import Clustering, _distinct_rows, _fit, _predict, _renumber, _silhouette
@@ -191,7 +191,7 @@ def _runs(X, ref: np.ndarray, clustering: Clustering, *, n_seeds: int, n_bootstr
     """
     k, alg, rs = clustering.k, clustering.algorithm, clustering.random_state
     runs, labels = [], {}
-    for i in range(n_seeds):
+    for i in progress.bar(range(n_seeds), desc="stability: seeds", unit="run"):
         seed = rs + i
         name = f"seed {seed}"
         if i == 0:
@@ -202,7 +202,7 @@ def _runs(X, ref: np.ndarray, clustering: Clustering, *, n_seeds: int, n_bootstr
         labels[name] = lab
         runs.append((name, "seed", seed, _silhouette(X, lab, silhouette_sample, rs)[0]))
     rng = np.random.RandomState(rs)
-    for b in range(n_bootstrap):
+    for b in progress.bar(range(n_bootstrap), desc="stability: bootstrap samples", unit="run"):
         idx = _resample(rng, X, k, n_bootstrap)
         model, raw, _ = _fit(X[idx], k, alg, rs, clustering.minibatch)
         lab, _ = _renumber(_predict(model, X, alg), k)

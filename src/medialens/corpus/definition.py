@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import __version__
 from ..paths import resolve
+from ..spark.config import backend_problem, backend_spec
 from ..yamlfile import YamlError, load_yaml
 
 FORMATS = ("txt", "csv", "jsonl")
@@ -115,6 +116,7 @@ class CorpusDefinition:
     definition_file: Path | None = None
     description: str = ""
     quotes: dict = field(default_factory=lambda: {"descriptor_hints": {}})
+    backend: dict = field(default_factory=lambda: backend_spec(None))  # the engine (medialens.spark.config)
 
     def settings(self) -> dict:
         """Everything that changes the loaded corpus, for the cache key."""
@@ -157,7 +159,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         raise CorpusError(str(exc)) from None
     where = file.name
     _need(isinstance(raw, dict), where, "must be a mapping with at least 'name' and 'source'")
-    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes"}
+    known = {"name", "description", "language", "source", "fields", "metadata", "documents", "cleaning", "quotes", "backend"}
     unknown = sorted(set(raw) - known)
     _need(not unknown, where, f"unknown keys {unknown}; known keys are {sorted(known)}")
     name = raw.get("name")
@@ -228,6 +230,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         where,
         f"cleaning.near_duplicate_threshold = {ndt!r}: a share of shared word sequences between 0 and 1 (e.g. 0.8)",
     )
+    _need(backend_problem(raw.get("backend")) is None, where, str(backend_problem(raw.get("backend"))))
     meta = _metadata_spec(raw.get("metadata"), file.parent, where)
     documents = _inline_documents(raw.get("documents"), where)
     return CorpusDefinition(
@@ -249,6 +252,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         definition_file=file,
         description=str(raw.get("description", "")),
         quotes=_quote_settings(raw.get("quotes"), where),
+        backend=backend_spec(raw.get("backend")),
     )
 
 

@@ -86,9 +86,9 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
     reader = {"txt": _records_txt, "csv": _records_csv, "jsonl": _records_jsonl}[defn.format]
     records = reader(defn, files, log)
     if progress:
-        from tqdm.auto import tqdm
+        from .. import progress as bars
 
-        records = tqdm(records, total=len(files) if defn.format == "txt" else None, desc="reading", unit="doc")
+        records = bars.bar(records, total=len(files) if defn.format == "txt" else None, desc="reading", unit="doc", enabled=True)
     labels, label_columns = _read_labels(defn, log)  # first: a broken labels file stops before any input is read
     pending = _fields_to_find(defn, label_columns)  # declared fields no record has shown yet
     keys_seen: dict[str, set] = {}

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import validate
+from .. import progress, validate
 from ..grouping import group_labels, group_order
 from ..results import Result
 from .contingency import (
@@ -18,7 +18,7 @@ from .contingency import (
     ll_two_cell,
     log_ratio,
 )
-from .counts import TermCounts, _check_top_n, _order_of
+from .counts import DOCUMENTS_COLUMN, TermCounts, _check_top_n, _order_of, document_weights
 
 KEY_COLUMNS = [
     "target", "reference", "term", "n", "a", "b", "c", "d", "per_1000_target", "per_1000_reference",
@@ -226,7 +226,7 @@ def _side_size(counts: TermCounts, mask: np.ndarray, side: str, argument: str, n
     one document adds a sentence to ``notes``. ``tokens`` is None when unigrams are not counted.
     """
     docs = counts.documents
-    n_docs = int(mask.sum())
+    n_docs = int(document_weights(docs)[mask].sum())
     tokens = int(docs.loc[mask, "total_1"].sum()) if 1 in counts.orders else None
     if n_docs == 0:
         raise ValueError(f"{argument} = {name!r}: no documents")
@@ -312,6 +312,9 @@ def bootstrap_log_ratio(
         ``table``:        ``term, log_ratio, low, high, n_docs_target, n_docs_reference``; with one document on a
         side the interval is NaN (nothing to resample) and a note says so.
     """
+    if DOCUMENTS_COLUMN in counts.documents.columns:
+        raise ValueError("counts: the bootstrap resamples documents; these counts are per cell (Spark engine): "
+                         "run it on a sample of documents counted in memory")
     n_bootstrap = validate.whole_number(n_bootstrap, "n_bootstrap", minimum=10)
     ci = validate.share(ci, "ci")
     labels = group_labels(counts.documents, group_by)
@@ -335,7 +338,7 @@ def bootstrap_log_ratio(
         notes.append("bootstrap: a side has a single document (n=1); there is nothing to resample, so no interval.")
     else:
         reps = np.empty((n_bootstrap, len(cols)))
-        for i in range(n_bootstrap):
+        for i in progress.bar(range(n_bootstrap), desc="bootstrap", unit="resample"):
             ti = rng.choice(t_idx, size=len(t_idx), replace=True)
             ri = rng.choice(r_idx, size=len(r_idx), replace=True)
             reps[i] = log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0))

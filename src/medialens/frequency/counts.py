@@ -62,6 +62,19 @@ class TermCounts:
         return self.cache["presence"]
 
 
+#: A count table whose rows are cells of several documents (the Spark engine's) says how many in
+#: this column; a table without it has one document per row.
+DOCUMENTS_COLUMN = "_documents"
+
+
+def document_weights(documents: pd.DataFrame) -> np.ndarray:
+    """How many documents each row of a count table's ``documents`` stands for: 1 per row, or the
+    ``_documents`` column of a table of cells (:func:`medialens.spark.counting.count_terms_spark`)."""
+    if DOCUMENTS_COLUMN in documents.columns:
+        return documents[DOCUMENTS_COLUMN].to_numpy(dtype=np.int64)
+    return np.ones(len(documents), dtype=np.int64)
+
+
 def _check_documents(documents: pd.DataFrame) -> None:
     validate.frame(documents, "documents", columns=("doc_id", "text"), what="the corpus document table")
 
@@ -219,8 +232,8 @@ def _order_of(n: int | list | None, counts: TermCounts) -> list[int]:
 
 
 def _group_table(counts: TermCounts, labels: pd.Series, groups: list[str]) -> pd.DataFrame:
-    docs = counts.documents.assign(_g=labels.to_numpy())
-    agg = {"n_docs": ("doc_id", "size"), "words": ("words", "sum")}
+    docs = counts.documents.assign(_g=labels.to_numpy(), _w=document_weights(counts.documents))
+    agg = {"n_docs": ("_w", "sum"), "words": ("words", "sum")}
     agg.update({f"total_{n}": (f"total_{n}", "sum") for n in counts.orders})
     return docs.groupby("_g").agg(**agg).reindex(groups)
 

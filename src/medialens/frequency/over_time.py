@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..grouping import MISSING_GROUP, group_labels, group_order
 from ..results import Result
-from .counts import TermCounts, _followed
+from .counts import TermCounts, _followed, document_weights
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> Tre
     pairs, notes = _followed(terms, counts)
     month = docs["month"].astype(object)
     dated = month.notna() & (month.astype(str) != "")
-    n_undated = int((~dated).sum())
+    weights = document_weights(docs)
+    n_undated = int(weights[(~dated).to_numpy()].sum())
     if n_undated:
         notes.append(f"{n_undated} undated document(s) are counted here but left out of the monthly lines.")
     groups = group_order(labels)
@@ -75,9 +76,10 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> Tre
         j = counts.column(norm)
         n = norm.count(" ") + 1
         col = counts.matrix[:, j].toarray().ravel() if j is not None else np.zeros(len(docs), dtype=np.int64)
+        has = counts.presence()[:, j].toarray().ravel() if j is not None else np.zeros(len(docs), dtype=np.int64)
         tot = docs[f"total_{n}"].to_numpy() if n in counts.orders else np.zeros(len(docs), dtype=np.int64)
-        frame = pd.DataFrame({"group": lab, "month": mon, "c": col, "t": tot, "m": (col > 0).astype(int)})
-        agg = frame.groupby(["group", "month"]).agg(count=("c", "sum"), group_total=("t", "sum"), n_docs=("c", "size"), docs_with_term=("m", "sum"))
+        frame = pd.DataFrame({"group": lab, "month": mon, "c": col, "t": tot, "w": weights, "m": has})
+        agg = frame.groupby(["group", "month"]).agg(count=("c", "sum"), group_total=("t", "sum"), n_docs=("w", "sum"), docs_with_term=("m", "sum"))
         full = pd.MultiIndex.from_product([groups, months + ([MISSING_GROUP] if n_undated else [])], names=["group", "month"])
         agg = agg.reindex(full).fillna({"count": 0, "group_total": 0, "n_docs": 0, "docs_with_term": 0}).astype("int64").reset_index()
         agg["term"] = norm

@@ -1,0 +1,130 @@
+"""Starting and stopping a Spark session for medialens, with the settings local mode needs.
+
+Local mode (``master: local[N]``) runs the driver and the workers on this machine. Four things
+must be set for it to work cleanly, and :func:`start_session` sets them:
+
+- the workers run this process's Python (``PYSPARK_PYTHON``, set only when unset, and
+  ``spark.pyspark.python``), not the first ``python3`` on the PATH, so that they import the same
+  medialens and tokenise identically;
+- Spark binds to 127.0.0.1 (``SPARK_LOCAL_IP``, set only when unset and only in local mode), which
+  also silences the hostname warning;
+- its scratch files go to a private folder (``spark.local.dir`` and the JVM's temporary folder),
+  removed by :func:`stop_session`, not to the system temporary folder;
+- the web UI is off (``spark.ui.enabled``), so no port is opened.
+
+On a cluster (``spark://``, ``yarn``, ``k8s://``) medialens must be installed on the workers with
+the same version; the session then uses the cluster's Python unless ``conf`` names one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .config import backend_spec
+
+__all__ = ["require_pyspark", "session_conf", "start_session", "stop_session", "spark_session"]
+
+_LOCAL_DIRS: dict[int, str] = {}  # id(session) -> the private scratch folder to remove on stop
+
+
+def require_pyspark():
+    """The ``pyspark.sql.SparkSession`` class; a one-line ``ImportError`` when the extra is missing."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ImportError(
+            "backend.engine = 'spark' needs pyspark: install the extra with `make spark` "
+            "(or pip install 'medialens[spark]' -c requirements-spark.lock)"
+        ) from None
+    return SparkSession
+
+
+def _is_local(master: str) -> bool:
+    return master == "local" or master.startswith("local[")
+
+
+def session_conf(spec: dict, local_dir: str) -> dict[str, str]:
+    """The Spark settings for ``spec`` (a checked backend entry, :func:`backend_spec`): medialens's
+    defaults first, then ``spec["conf"]``, which wins.
+
+    Parameters
+    ----------
+    spec : dict
+        ``engine``, ``master``, ``driver_memory``, ``conf``.
+    local_dir : str
+        The private scratch folder.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    conf = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.memory": spec["driver_memory"],
+        "spark.local.dir": local_dir,
+        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={local_dir}",
+        "spark.sql.session.timeZone": "UTC",
+    }
+    if _is_local(spec["master"]):
+        conf["spark.pyspark.python"] = sys.executable
+        conf["spark.pyspark.driver.python"] = sys.executable
+        conf["spark.driver.host"] = "127.0.0.1"
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+        conf["spark.sql.shuffle.partitions"] = "8"
+    conf.update(spec["conf"])
+    return conf
+
+
+def start_session(backend: dict | None = None, *, app_name: str = "medialens"):
+    """Start a Spark session for ``backend`` (a corpus definition's ``backend:`` entry; default
+    ``local[2]`` with a 1 GB driver).
+
+    Parameters
+    ----------
+    backend : dict, optional
+        ``master``, ``driver_memory``, ``conf`` (see :mod:`medialens.spark.config`).
+    app_name : str
+        The application name shown by the cluster.
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+        Stop it with :func:`stop_session` (or use :func:`spark_session`).
+    """
+    spec = backend_spec({**(backend or {}), "engine": "spark"})
+    session_class = require_pyspark()
+    local_dir = tempfile.mkdtemp(prefix="medialens-spark-")
+    if _is_local(spec["master"]):  # read by the JVM and by SparkContext when they start
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = session_class.builder.master(spec["master"]).appName(app_name)
+    for key, value in session_conf(spec, local_dir).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    _LOCAL_DIRS[id(spark)] = local_dir
+    return spark
+
+
+def stop_session(spark) -> None:
+    """Stop ``spark`` and remove its private scratch folder."""
+    spark.stop()
+    local_dir = _LOCAL_DIRS.pop(id(spark), None)
+    if local_dir:
+        shutil.rmtree(local_dir, ignore_errors=True)
+
+
+@contextmanager
+def spark_session(backend: dict | None = None, *, app_name: str = "medialens") -> Iterator:
+    """``with spark_session(backend) as spark:`` — :func:`start_session`, then :func:`stop_session`."""
+    spark = start_session(backend, app_name=app_name)
+    try:
+        yield spark
+    finally:
+        stop_session(spark)
