@@ -19,7 +19,7 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     commands = [line.split("#")[0].strip() for line in first_block.splitlines() if line.strip()]
     assert commands == ["make report", "make test"]
     ci = (ROOT / ".ci" / "run").read_text()
-    assert [ln for ln in ci.splitlines() if ln.startswith("make ")] == ["make test"]
+    assert [ln for ln in ci.splitlines() if ln.startswith("make ")] == ["make test", "make test-browser", "make test-spark"]
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
