@@ -211,8 +211,13 @@ def _sanitizers() -> list[tuple[re.Pattern, str]]:
     return [(re.compile(rf"\b{WORK_DIR}/(?=figures/)"), ""), *found]  # interactive figures go to work/
 
 
+#: The MIME type of a widget: the progress bars medialens shows in JupyterLab only (medialens.progress).
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
 def _comparable(nb) -> list:
-    """Per code cell, what must equal the reference: text and HTML shown, printed text."""
+    """Per code cell, what must equal the reference: text and HTML shown, printed text (not the
+    progress bars, which only an interactive kernel shows)."""
     subs = _sanitizers()
 
     def clean(text: str) -> str:
@@ -228,7 +233,7 @@ def _comparable(nb) -> list:
         for out in cell.outputs:
             if out.output_type == "stream" and out.name == "stdout":
                 shown.append(("stdout", clean(out.text)))
-            elif out.output_type in ("execute_result", "display_data"):
+            elif out.output_type in ("execute_result", "display_data") and WIDGET not in out.data:
                 shown += [(mime, clean(out.data[mime])) for mime in ("text/plain", "text/html") if mime in out.data]
         cells.append((cell.source.splitlines()[0] if cell.source else "", shown))
     return cells
