@@ -239,3 +239,73 @@ def test_tfidf_and_kmeans_from_the_same_centres_equal_in_memory(spark, seeds, sy
 def _ngrams(text: str, ngram_range) -> list[str]:
     tok = Tokenizer(TextSettings())(text)
     return [" ".join(tok[i:i + n]) for n in range(ngram_range[0], ngram_range[1] + 1) for i in range(len(tok) - n + 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# reading a corpus definition in Spark
+# ---------------------------------------------------------------------------------------------
+_DOC_COLUMNS = ["doc_id", "source", "line", "outlet", "date", "title", "text", "month", "copy_of", "n_chars"]
+
+
+def _plain_rows(frame: pd.DataFrame, columns) -> list[tuple]:
+    out = []
+    for row in frame[columns].itertuples(index=False):
+        out.append(tuple(None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else (int(v) if isinstance(v, np.integer) else v) for v in row))
+    return sorted(out, key=repr)
+
+
+def _same_as_loader(spark, definition):
+    from medialens.spark.reading import read_corpus
+
+    mem = load_corpus(definition, use_cache=False)
+    got = read_corpus(spark, definition, partitions=3)
+    try:
+        docs = pd.DataFrame(got.documents.collect())
+        columns = _DOC_COLUMNS + sorted(set(mem.documents.columns) & set(docs.columns) - set(_DOC_COLUMNS) - {"language", "content_hash", "n_paragraphs", "near_duplicate_of"})
+        assert got.n_documents == len(mem.documents)
+        assert _plain_rows(docs, columns) == _plain_rows(mem.documents, columns)
+        assert _plain_rows(got.skipped, list(got.skipped.columns)) == _plain_rows(mem.skipped, list(mem.skipped.columns))
+        assert _plain_rows(got.removals, list(got.removals.columns)) == _plain_rows(mem.removals, list(mem.removals.columns))
+        kinds = set(got.notes["kind"]) - {"not_at_scale"}
+        mine = got.notes[got.notes["kind"].isin(kinds)]
+        theirs = mem.notes[mem.notes["kind"].isin(kinds)]
+        assert _plain_rows(mine, list(mine.columns)) == _plain_rows(theirs, list(theirs.columns))
+        steps = (defn := got.definition).cleaning["detect_language"] + (defn.cleaning["near_duplicate_threshold"] is not None)
+        assert (got.notes["kind"] == "not_at_scale").sum() == steps
+        return got, mem
+    finally:
+        got.documents.unpersist()
+
+
+def test_reading_the_seeds_and_1k_in_spark_gives_the_loaders_documents_and_skips(spark):
+    from synth import ensure_corpus
+
+    for definition in (ROOT / "corpus" / "seeds.yaml", ensure_corpus(1000, fmt="jsonl")):
+        _same_as_loader(spark, definition)
+
+
+def test_bad_records_are_skipped_in_spark_for_the_loaders_reasons(spark, tmp_path):
+    from medialens.corpus import CorpusError
+    from medialens.spark.reading import read_corpus
+
+    lines = [
+        '{"id": "a", "date": "2022-01-03", "outlet": "X", "text": "De NAVO sprak. Rusland zweeg."}',
+        '{"id": "b", "date": "2022-13-01", "outlet": "X", "text": "Een slechte datum."}',
+        '{"id": "c", "outlet": "Y", "text": ""}',
+        '{"id": "d", "outlet": "Y", "text": "Zonder datum, met de Navo."',
+        '{"id": "a", "date": "2022-01-04", "outlet": "Y", "text": "Herhaald id."}',
+        '{"id": "e", "date": "2022-02-01", "outlet": "Y", "text": "De  NAVO sprak.  Rusland zweeg."}',
+        '{"id": "f", "date": "2022-02-02", "outlet": "X", "text": "de navo sprak. rusland zweeg."}',
+        '{"id": "g", "outlet": "Y", "text": "<p>Zonder <b>datum</b> &amp; met HTML.</p>", "rubriek": "binnenland"}',
+    ]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "data" / "b.jsonl").write_bytes(b'{"id": "h", "text": "caf\xe9"}\n')
+    (tmp_path / "c.yaml").write_text("name: bad\nsource: {path: data, format: jsonl}\nfields: {id: id}\n"
+                                     "cleaning: {detect_language: false}\n", encoding="utf-8")
+    got, mem = _same_as_loader(spark, tmp_path / "c.yaml")
+    assert {"bad_date", "empty", "duplicate_id", "duplicate"} <= set(mem.skipped["reason"])
+    (tmp_path / "c.yaml").write_text("name: bad\nsource: {path: data, format: jsonl, duplicate_ids: error}\nfields: {id: id}\n",
+                                     encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"a\.jsonl:5 id 'a' already used at .*a\.jsonl:1"):
+        read_corpus(spark, tmp_path / "c.yaml")

@@ -207,3 +207,18 @@ def test_a_real_notebook_saved_with_an_edit_fails_until_stored_again(tmp_path):
     assert store_outputs([path], stream=io.StringIO()) == 0
     assert check_stored(path) == []
     assert (tmp_path / "figs" / "corpus_overview.png").is_file()
+
+
+def test_storing_every_notebook_skips_hidden_scratch_copies(tmp_path, monkeypatch):
+    """A scratch copy left by an interrupted store (``.X.storing.ipynb``) is never stored as a notebook."""
+    from medialens import store
+
+    (tmp_path / "notebooks").mkdir()
+    for name in ("10_a.ipynb", ".10_a.storing.ipynb"):
+        (tmp_path / "notebooks" / name).write_text("{}", encoding="utf-8")
+    seen = []
+    monkeypatch.setattr(store, "project_root", lambda: tmp_path)
+    monkeypatch.setattr(store, "_figures_folder", lambda path: None)
+    monkeypatch.setattr(store, "_store_one", lambda path, stream: seen.append(path.name) or True)
+    assert store.store_outputs() == 0
+    assert seen == ["10_a.ipynb"]

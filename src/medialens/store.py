@@ -262,7 +262,7 @@ def store_outputs(notebooks: list[str | Path] | None = None, *, stream=sys.stder
 
     _set_env("store")
     nb_dir = project_root() / "notebooks"
-    paths = [resolve(p, base=Path.cwd()) for p in notebooks] if notebooks else sorted(nb_dir.glob("*.ipynb"))
+    paths = [resolve(p, base=Path.cwd()) for p in notebooks] if notebooks else sorted(p for p in nb_dir.glob("*.ipynb") if not p.name.startswith("."))  # never a scratch .X.storing.ipynb
     for path in paths:  # refuse a notebook whose parameters cell cannot be checked, before anything runs
         _figures_folder(path)
     failed = sum(not _store_one(path, stream) for path in paths)

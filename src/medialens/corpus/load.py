@@ -106,54 +106,9 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
         seen_ids[doc_id] = where
         if pending:
             pending = _see_fields(pending, fields, source, keys_seen, defn.fields)
-        limit = defn.cleaning["max_doc_bytes"]  # .txt files are guarded whole, before reading
-        body = fields.get("text", "")
-        if defn.format != "txt" and len(body) * 4 > limit and (size := len(body.encode("utf-8"))) > limit:
-            log.skip(source, line, "too_large", f"{where} text of {size:,} bytes is over max_doc_bytes = {limit:,}", doc_id)
-            continue
-        date_raw = fields.get("date")
-        date = None
-        if date_raw not in (None, ""):
-            date, err = _parse_date(date_raw)
-            if err:
-                date_line = fields.get("_date_line", line)
-                msg = f"{source}:{date_line} {err}"
-                if defn.cleaning["bad_date"] == "error":
-                    raise CorpusError(msg)
-                if defn.cleaning["bad_date"] == "skip":
-                    log.skip(source, date_line, "bad_date", msg, doc_id)
-                    continue
-                log.note(source, date_line, "bad_date", msg + "; kept with date missing", doc_id)
-        if not body.strip():
-            log.skip(source, line, "empty_body" if defn.format == "txt" else "empty", f"{where} has no body text", doc_id)
-            continue
-        text = _clean_body(doc_id, body, defn.cleaning, log, source, fields.get("_changes"))
-        if not text.strip():
-            log.skip(source, line, "empty_body", f"{where} has no text left after cleaning", doc_id)
-            continue
-        meta = inline.get(doc_id)
-        if date is None and date_raw in (None, "") and not (meta and meta.get("date")):
-            log.note(source, line, "date_missing", "no date; kept with date missing", doc_id)
-        row = {
-            "doc_id": doc_id,
-            "source": source,
-            "line": line,
-            "outlet": _one_line(fields.get("outlet")),
-            "date": date,
-            "title": _one_line(fields.get("title")),
-            "text": text,
-        }
-        extra = fields.get("_extra")
-        if extra:
-            for k, v in extra.items():
-                if k in plain_keys:
-                    row[k] = v
-                else:  # first time this key is seen in this source, or a loader column
-                    row[_record_column(k, source, plain_keys, renamed, log)] = v
-        if meta:
-            for k, v in meta.items():
-                row[k] = _plain(v)
-        log.docs.append(row)
+        row = _admit_record(defn, doc_id, source, line, fields, log, plain_keys, renamed)
+        if row is not None:
+            log.docs.append(row)
     if pending and keys_seen:
         raise CorpusError(_missing_field_message(defn, pending, keys_seen, label_columns))
     unknown_inline = sorted(set(inline) - set(seen_ids))
@@ -181,6 +136,63 @@ def _build(defn: CorpusDefinition, files: list[str], key: str | None, *, progres
         key=key,
         words=words,
     )
+
+
+def _admit_record(defn: CorpusDefinition, doc_id: str, source: str, line, fields: dict, log: _Log,
+                  plain_keys: set[str], renamed: set) -> dict | None:
+    """One record (its id already admitted) after the checks every record gets: size, date, empty
+    body, cleaning; with its record keys and inline metadata. Returns the document row, or None
+    when it is skipped (the skip is in ``log``). Used by the loader and by the Spark reader."""
+    where = f"{source}:{line}"
+    inline = defn.documents
+    limit = defn.cleaning["max_doc_bytes"]  # .txt files are guarded whole, before reading
+    body = fields.get("text", "")
+    if defn.format != "txt" and len(body) * 4 > limit and (size := len(body.encode("utf-8"))) > limit:
+        log.skip(source, line, "too_large", f"{where} text of {size:,} bytes is over max_doc_bytes = {limit:,}", doc_id)
+        return None
+    date_raw = fields.get("date")
+    date = None
+    if date_raw not in (None, ""):
+        date, err = _parse_date(date_raw)
+        if err:
+            date_line = fields.get("_date_line", line)
+            msg = f"{source}:{date_line} {err}"
+            if defn.cleaning["bad_date"] == "error":
+                raise CorpusError(msg)
+            if defn.cleaning["bad_date"] == "skip":
+                log.skip(source, date_line, "bad_date", msg, doc_id)
+                return None
+            log.note(source, date_line, "bad_date", msg + "; kept with date missing", doc_id)
+    if not body.strip():
+        log.skip(source, line, "empty_body" if defn.format == "txt" else "empty", f"{where} has no body text", doc_id)
+        return None
+    text = _clean_body(doc_id, body, defn.cleaning, log, source, fields.get("_changes"))
+    if not text.strip():
+        log.skip(source, line, "empty_body", f"{where} has no text left after cleaning", doc_id)
+        return None
+    meta = inline.get(doc_id)
+    if date is None and date_raw in (None, "") and not (meta and meta.get("date")):
+        log.note(source, line, "date_missing", "no date; kept with date missing", doc_id)
+    row = {
+        "doc_id": doc_id,
+        "source": source,
+        "line": line,
+        "outlet": _one_line(fields.get("outlet")),
+        "date": date,
+        "title": _one_line(fields.get("title")),
+        "text": text,
+    }
+    extra = fields.get("_extra")
+    if extra:
+        for k, v in extra.items():
+            if k in plain_keys:
+                row[k] = v
+            else:  # first time this key is seen in this source, or a loader column
+                row[_record_column(k, source, plain_keys, renamed, log)] = v
+    if meta:
+        for k, v in meta.items():
+            row[k] = _plain(v)
+    return row
 
 
 def _record_column(key: str, source: str, plain_keys: set[str], renamed: set, log: _Log) -> str:
