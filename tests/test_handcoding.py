@@ -263,6 +263,7 @@ def test_alpha_from_an_annotation_export_with_a_parameter_file_only(seeds, tmp_p
     parameter file of the README (corpus and coded file relative to it) runs notebook 40, and the
     alpha it prints is the alpha of the export computed directly."""
     import io
+    import textwrap
 
     import nbformat
     import yaml
@@ -281,13 +282,16 @@ def test_alpha_from_an_annotation_export_with_a_parameter_file_only(seeds, tmp_p
             rows.append((u, coder, "tone", rng.choice([value] * 8 + ["don't know", "99"])))
     export = pd.DataFrame(rows, columns=["unit_id", "coder", "variable", "value"])
     export.to_csv(tmp_path / "annotations.csv", index=False)
-    params = {
-        "corpus": str(project_root() / "corpus" / "seeds.yaml"),
-        "notebooks": {"40_coding_and_validation": {
-            "coded_path": "annotations.csv", "unit_kind": "sentences",
-            "codebook": {"tone": {"values": [1, 2, 3, 4, 5], "level": "ordinal"}},
-            "missing_values": ["don't know", "99"], "bootstrap": "units", "n_bootstrap": 200}},
-    }
+    # the README's parameter file as printed there; only the corpus is the seeds' and fewer resamples
+    readme = (project_root() / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Alpha from your own annotation export", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    params = yaml.safe_load(textwrap.dedent(block))
+    assert params["notebooks"]["40_coding_and_validation"] == {
+        "coded_path": "annotations.csv", "unit_kind": "sentences",
+        "codebook": {"tone": {"values": [1, 2, 3, 4, 5], "level": "ordinal"}},
+        "missing_values": ["don't know", "99"], "bootstrap": "units"}
+    params["corpus"] = str(project_root() / "corpus" / "seeds.yaml")
+    params["notebooks"]["40_coding_and_validation"]["n_bootstrap"] = 200
     (tmp_path / "annotations.params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     stream = io.StringIO()
     rc = run_report(tmp_path / "annotations.params.yaml", out_dir=tmp_path / "out", figures_dir=tmp_path / "figs",

@@ -129,3 +129,70 @@ def test_answers_outside_the_options_other_sheets_and_twice(tmp_path):
         cbk.read_coded(tmp_path, codebook=test.codebook, units=test.items["unit_id"], info=("text",))
     with pytest.raises(ValueError, match="coders = 'ann'"):
         it.write_intrusion_sheets(test, tmp_path, coders="ann")
+
+
+def test_a_long_answer_file_without_options_is_read_and_noted(tmp_path):
+    units, labels = clustered_units((4, 4))
+    test = it.unit_intrusion(units, labels, random_state=0)
+    ids = test.items["unit_id"].tolist()
+    key = dict(zip(ids, test.items["intruder"].astype(str), strict=True))
+    rows = [f"{u},ann,intruder,{key[u]}" for u in ids] + [f"{ids[0]},bob,intruder,weet niet"]
+    (tmp_path / "answers.csv").write_text("unit_id,coder,variable,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    read = it.read_answers(test, tmp_path / "answers.csv", missing=["weet niet"])
+    r = it.intrusion_results(test, read.table)
+    t = r.table.set_index("cluster")
+    assert t.loc["all", "n_answers"] == len(ids) and t.loc["all", "n_correct"] == len(ids)
+    assert "1 'don't know' answer(s)" in r.notes[0]
+    assert f"{len(ids) + 1} answer(s) came without the options shown" in r.notes[1]
+    with pytest.raises(ValueError, match=r"answers.csv:\d+: intruder = 'weet niet' is not in the codebook"):
+        it.read_answers(test, tmp_path / "answers.csv", missing=["dk"])
+
+
+def test_the_seed_example_answers_fit_the_notebook_s_default_draw():
+    # notebook 40 draws the tests like this with its defaults; corpus/seeds.*_intrusion.csv answer them
+    from medialens import clustering as cl
+    from medialens.paths import resolve
+    from medialens.session import open_session
+
+    session = open_session("corpus/seeds.yaml")
+    c = session.corpus
+    m = cl.tfidf(cl.make_units(c, unit="paragraph"), settings=session.settings, min_df=2, max_df=0.5, words=c.words)
+    k = cl.cluster(m, k="auto", k_min=2, k_max=8, random_state=0)
+    word = it.word_intrusion(cl.top_terms(m, k, top_n=50), n_top=5, pool=10, n_items=1, random_state=0)
+    unit = it.unit_intrusion(m.units, k.labels, n_shown=3, n_items=1, random_state=0)
+    missing = ["don't know", "dk", "weet niet"]
+    got = {}
+    for name, test in (("word", word), ("unit", unit)):
+        read = it.read_answers(test, resolve(f"corpus/seeds.{name}_intrusion.csv"), missing=missing)
+        t = it.intrusion_results(test, read.table).table.set_index("cluster")
+        got[name] = (len(test.items), int(t.loc["all", "n_answers"]), int(t.loc["all", "n_correct"]))
+    assert got == {"word": (8, 15, 11), "unit": (7, 12, 7)}
+
+
+def test_notebook_40_scores_the_intrusion_answers_named_in_a_parameter_file(tmp_path):
+    """The seeds' parameter file names the example answers; a parameter file naming only them
+    (paths relative to it) runs notebook 40 and prints the shares computed above."""
+    import io
+
+    import nbformat
+    import yaml
+
+    from medialens.paths import project_root
+    from medialens.report import run_report
+
+    seeds = yaml.safe_load((project_root() / "corpus" / "seeds.params.yaml").read_text(encoding="utf-8"))
+    named = {k: v for k, v in seeds["notebooks"]["40_coding_and_validation"].items() if k.endswith("intrusion_path")}
+    assert named == {"word_intrusion_path": "seeds.word_intrusion.csv", "unit_intrusion_path": "seeds.unit_intrusion.csv"}
+    for name in named.values():
+        (tmp_path / name).write_bytes((project_root() / "corpus" / name).read_bytes())
+    params = {"corpus": str(project_root() / "corpus" / "seeds.yaml"), "notebooks": {"40_coding_and_validation": named}}
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    stream = io.StringIO()
+    rc = run_report(tmp_path / "p.yaml", out_dir=tmp_path / "out", figures_dir=tmp_path / "figs",
+                    only=["40_coding_and_validation"], html_output=False, stream=stream)
+    assert rc == 0, stream.getvalue()
+    nb = nbformat.read(tmp_path / "out" / "40_coding_and_validation.ipynb", as_version=4)
+    printed = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "word intrusion: 11 of 15 answers spotted the intruder (0.733; chance 0.167)" in printed
+    assert "unit intrusion: 7 of 12 answers spotted the intruder (0.583; chance 0.250)" in printed
+    assert (tmp_path / "out" / "tables" / "word_intrusion_results.csv").is_file()

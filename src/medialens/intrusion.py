@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from . import validate
-from .codebook import Codebook, Variable
+from .codebook import DONT_KNOW, Codebook, Variable, read_coded
 from .handcoding import write_sheets
 from .results import Result
 
-__all__ = ["IntrusionTest", "word_intrusion", "unit_intrusion", "write_intrusion_sheets", "intrusion_results"]
+__all__ = ["IntrusionTest", "word_intrusion", "unit_intrusion", "write_intrusion_sheets", "read_answers", "intrusion_results"]
 
 ANSWER = "intruder"
 MAX_SHOWN_CHARS = 1500  # a unit shown longer than this is cut (marked [...])
@@ -200,6 +200,30 @@ def write_intrusion_sheets(test: IntrusionTest, folder: str | Path, *, coders: l
     return write_sheets(sample, folder, codebook=test.codebook, bom=bom)
 
 
+def read_answers(test: IntrusionTest, answers_path: str | Path, *, missing=DONT_KNOW) -> Result:
+    """Read the answers to ``test``: the coders' sheets (a folder, as written by
+    :func:`write_intrusion_sheets`) or one long CSV ``unit_id, coder, variable, value`` (the
+    variable ``intruder``; a ``text`` column is optional).
+
+    Parameters
+    ----------
+    test : IntrusionTest
+        The test the sheets were written from.
+    answers_path : path
+        The folder or file (:func:`medialens.codebook.read_coded`: every problem is an error
+        naming file and line).
+    missing : list of str
+        Answers that count as "don't know" (not answered).
+
+    Returns
+    -------
+    Result
+        ``table`` for :func:`intrusion_results`; ``notes`` from the reader.
+    """
+    codebook = Codebook(test.codebook.variables, tuple(str(m) for m in missing))
+    return read_coded(answers_path, codebook=codebook, units=test.items["unit_id"], info=("text",))
+
+
 def intrusion_results(test: IntrusionTest, answers: pd.DataFrame) -> Result:
     """The share of correctly spotted intruders per cluster.
 
@@ -208,10 +232,11 @@ def intrusion_results(test: IntrusionTest, answers: pd.DataFrame) -> Result:
     test : IntrusionTest
         The test the sheets were written from (drawn again with the same seed and inputs).
     answers : DataFrame
-        The answer sheets read by :func:`medialens.codebook.read_coded` with
-        ``codebook=test.codebook, units=test.items["unit_id"], info=("text",)``; an item whose
+        The answers read by :func:`read_answers` (or :func:`medialens.codebook.read_coded` with
+        ``codebook=test.codebook, units=test.items["unit_id"], info=("text",)``); an item whose
         shown options differ from the test's is an error (the sheet was drawn from other clusters
-        or another seed).
+        or another seed). Answers without the shown options (a long file without a ``text``
+        column) cannot be checked so; the notes count them.
 
     Returns
     -------
@@ -222,7 +247,8 @@ def intrusion_results(test: IntrusionTest, answers: pd.DataFrame) -> Result:
     """
     validate.frame(answers, "answers", columns=("unit_id", "coder", "value", "text"), what="answer sheets read with info=('text',)")
     items = test.items.set_index("unit_id")
-    bad = answers[answers["text"] != answers["unit_id"].map(items["text"])]
+    shown = answers["text"].fillna("").astype(str) != ""
+    bad = answers[shown & (answers["text"] != answers["unit_id"].map(items["text"]))]
     if len(bad):
         r = bad.iloc[0]
         raise ValueError(f"{r['file']}:{int(r['line'])}: item {r['unit_id']!r} shows other options than the test drawn "
@@ -239,6 +265,9 @@ def intrusion_results(test: IntrusionTest, answers: pd.DataFrame) -> Result:
     table = pd.DataFrame(rows)
     notes = (f"{len(done)} answers from {done['coder'].nunique()} coder(s) to {len(test.items)} items; "
              f"{len(answers) - len(done)} 'don't know' answer(s) count as not answered. Chance level is {chance:.3f}.",)
+    if (~shown).any():
+        notes += (f"{int((~shown).sum())} answer(s) came without the options shown (no text column), so whether they "
+                  "answer this draw (the same clusters and seed) was not checked.",)
     return Result(table=table, notes=notes)
 
 
