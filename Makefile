@@ -6,6 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PARAMS ?= corpus/seeds.params.yaml
 UV_VERSION := 0.13.8
+CHROMIUM ?= /usr/bin/chromium
 # Pinned threads and hashing: identical numbers in every run (see medialens.report.DETERMINISTIC_ENV)
 export PYTHONHASHSEED = 0
 export OMP_NUM_THREADS = 1
@@ -16,7 +17,7 @@ export MPLBACKEND = Agg
 export TQDM_DISABLE = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test unit nbval store lint bench lab clean spark test-spark
+.PHONY: help venv report test unit nbval store lint bench lab test-browser clean spark test-spark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -58,8 +59,16 @@ lint: $(VENV)/.installed ## ruff over src/, tests/, benchmarks/ and notebooks/
 bench: $(VENV)/.installed ## speed and memory benchmarks (prints figures; SIZES=1000,10000,100000)
 	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES),)
 
-lab: $(VENV)/.installed ## open the notebooks in JupyterLab
-	TQDM_DISABLE= $(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+lab: $(VENV)/.installed ## JupyterLab on working copies in work/ (ARGS="--no-browser --port 9999")
+	TQDM_DISABLE= $(BIN)/medialens lab $(ARGS)
+
+test-browser: $(VENV)/.installed ## JupyterLab driven in Chromium: Run All on working copies (installs chromium as root)
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium (apt-get install -y chromium) ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "make test-browser needs $(CHROMIUM): install Debian's chromium (sudo apt-get install chromium)" >&2; exit 1; fi; }
+	MEDIALENS_BROWSER_TEST=1 MEDIALENS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -p no:cacheprovider -v tests/browser
 
 clean: ## remove reports/, tables/, caches and .venv
 	rm -rf reports tables .cache .pytest_cache $(VENV)

@@ -5,7 +5,9 @@ The corpora in ``tests/corpora/`` are small and invented (see ``tests/corpora/RE
 Dutch on a non-political topic, a JSONL export of one-paragraph documents with a label column, one
 outlet, no dates and no outlets, one document, headlines only. Each is rendered through the
 ``medialens report`` command, two at a time, once per test session; the tests then read the
-rendered notebooks and the index.
+rendered notebooks and the index. To keep ``make test`` short, each runs with its corpus's own
+one-line parameter file plus fewer resamples (:data:`FEWER_RESAMPLES`: every default that decides
+*what* runs is kept), and only one corpus (:data:`WITH_HTML`) is rendered to HTML.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from medialens.report import DETERMINISTIC_ENV
 
@@ -47,13 +50,36 @@ STOPPED = re.compile(r"^stopped: [^\n]+$")
 
 #: A run with a misspelt parameter: (corpus folder, parameter file, notebooks run)
 MISSPELT = ("en_transit", "misspelt.params.yaml", ["10_term_frequency"])
+#: Resampling counts lowered for the test runs (time only: the same cells run on the same units).
+FEWER_RESAMPLES = {
+    "10_term_frequency": {"n_bootstrap": 50},
+    "20_topic_clustering": {"n_seeds": 2, "n_bootstrap": 1},
+    "30_stance_comparison": {"n_bootstrap": 200},
+    "40_coding_and_validation": {"n_bootstrap": 100},
+}
+#: The corpus whose report is also rendered to HTML (the others are executed notebooks and the index).
+WITH_HTML = "en_transit"
+
+
+def _parameter_file(name: str, params: str, out: Path) -> Path:
+    """The corpus's parameter file with absolute paths and :data:`FEWER_RESAMPLES` added."""
+    values = yaml.safe_load((CORPORA / name / params).read_text(encoding="utf-8"))
+    values["corpus"] = str(CORPORA / name / values["corpus"])
+    notebooks = values.setdefault("notebooks", {})
+    for nb, fewer in FEWER_RESAMPLES.items():
+        notebooks[nb] = {**fewer, **notebooks.get(nb, {})}
+    path = out / params
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(values), encoding="utf-8")
+    return path
 
 
 def _render(name: str, tmp: Path, params: str = "params.yaml", only: list[str] = ()) -> tuple[str, subprocess.CompletedProcess]:
     out = tmp / (name if params == "params.yaml" else f"{name}-{params.split('.')[0]}")  # misspelt.params.yaml: en_transit-misspelt
     env = {**os.environ, **DETERMINISTIC_ENV, "MEDIALENS_CACHE": str(tmp / "cache" / name), "MPLBACKEND": "Agg"}
+    html = [] if name == WITH_HTML and params == "params.yaml" else ["--no-html"]
     proc = subprocess.run(
-        [sys.executable, "-m", "medialens.cli", "report", str(CORPORA / name / params),
+        [sys.executable, "-m", "medialens.cli", "report", str(_parameter_file(name, params, out)), *html,
          "--out", str(out / "report"), "--figures", str(out / "figures"), *[a for nb in only for a in ("--notebook", nb)]],
         capture_output=True, text=True, env=env, timeout=1800,
     )
@@ -103,6 +129,8 @@ def test_every_notebook_runs_or_stops_with_one_sentence(reports, name):
     bad = [(r["notebook"], r["status"]) for r in rows if r["status"] != "ok" and not STOPPED.match(r["status"])]
     assert not bad, bad
     assert proc.returncode == (0 if all(r["status"] == "ok" for r in rows) else 1), proc.stderr[-3000:]
+    if name == WITH_HTML:  # rendered pages, one per notebook
+        assert all((folder / r["html"]).is_file() for r in rows), rows
 
 
 @pytest.mark.slow

@@ -68,6 +68,12 @@ def test_describe_polarity_and_log_odds():
     text = describe.describe_polarity(pol).text
     assert "2 of 3 group × target cells have a score; 1 has too few mentions" in text
     assert "1 scored cell has no lexicon word" in text and "2 of the 2 intervals include zero" in text
+    # the stance table leaves a cell without any lexicon word unscored (NaN, missing says why), counted apart
+    pol = pd.DataFrame({"mean": [0.1, None, None], "n_mentions": [4, 3, 0], "n_scored": [3, 0, 0], "ci_low": [-0.1, None, None],
+                        "ci_high": [0.3, None, None], "missing": ["", "no scored words", "insufficient data"]})
+    text = describe.describe_polarity(pol).text
+    assert "1 of 3 group × target cells have a score; 1 has too few mentions" in text
+    assert "1 cell has mentions but no lexicon word in any of their contexts: no score" in text
     lo = pd.DataFrame({"comparison": "A vs rest", "term": ["a", "b", "c"], "count_i": [3, 1, 0], "count_j": [0, 1, 4], "z": [1.5, 0.0, -1.2]})
     text = describe.describe_log_odds(lo, show=1).text
     assert "A vs rest: 4 vs 5 tokens; 0 of 3 terms have |z| > 1.96." in text and "No word passes" in text

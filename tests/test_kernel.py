@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from medialens import kernel
+from medialens.ipc_kernel import IPCKernelManager
 
 
 def _python(code: str, tmp_path, *warning_options: str) -> subprocess.CompletedProcess:
@@ -50,7 +51,7 @@ def test_a_warning_not_on_the_list_is_still_shown(tmp_path):
 
 
 def test_report_kernels_use_ipc_sockets_in_a_folder_of_their_own():
-    first, second = kernel.IPCKernelManager(), kernel.IPCKernelManager()
+    first, second = IPCKernelManager(), IPCKernelManager()
     if os.name == "nt":
         assert first.transport == "tcp"
         return
@@ -66,7 +67,7 @@ def test_report_kernels_use_ipc_sockets_in_a_folder_of_their_own():
 def test_two_report_kernels_started_at_once_each_talk_to_their_own(tmp_path):
     """Two runs at the same time in the same folder (as the test workers do) must not meet."""
     code = (
-        "import nbformat, papermill as pm, sys; from medialens.kernel import IPCKernelManager\n"
+        "import nbformat, papermill as pm, sys; from medialens.ipc_kernel import IPCKernelManager\n"
         "nb = nbformat.v4.new_notebook(metadata={'kernelspec': {'name': 'python3', 'display_name': 'Python 3 (ipykernel)', 'language': 'python'}})\n"
         "nb.cells = [nbformat.v4.new_code_cell('import os; print(os.getpid())')]\n"
         "nbformat.write(nb, sys.argv[1] + '.in.ipynb')\n"

@@ -27,6 +27,7 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
         target = extra.split()[1]
         assert re.fullmatch(r"test-[a-z]+", target), f".ci/run runs {extra!r}: only make test and test-* targets"
         assert re.search(rf"^{target}:", makefile, re.M), f".ci/run runs {target}, which the Makefile lacks"
+    assert "make test-browser" in runs, "CI drives JupyterLab in a browser (issue 15)"
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
@@ -57,15 +58,10 @@ def test_notebook_outputs_come_from_a_clean_in_order_run(nb_path):
 def test_notebook_is_what_make_store_recorded(nb_path):
     """nbval compares a notebook with its own stored outputs, so an edit saved in JupyterLab
     (autosave) would pass it: the record ``make store`` keeps in the notebook does not."""
-    from medialens.store import check_stored
+    from medialens.store import check_stored, stored_message
 
     problems = check_stored(nb_path)
-    shown = "; ".join(problems[:6]) + (f"; ... and {len(problems) - 6} more" if len(problems) > 6 else "")
-    assert not problems, (
-        f"notebooks/{nb_path.name} is not what `make store` recorded: {shown}. "
-        f"Saved by accident (JupyterLab autosaves what it opens; `make lab` opens copies in work/)? "
-        f"Run `git checkout notebooks/{nb_path.name}`. A change you mean? Run `make store`."
-    )
+    assert not problems, stored_message(nb_path, problems)
 
 
 def test_every_notebook_has_the_kernelspec_jupyterlab_writes():

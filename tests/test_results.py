@@ -30,6 +30,10 @@ def test_with_intervals_formats_for_display_only():
     assert with_intervals(t, value="mean", digits=1, column="text")["text"].iloc[0] == "0.1 [0.0, 0.2]"
     with pytest.raises(ValueError, match=r"table: missing column\(s\) \['net'\]"):
         with_intervals(t, value="net")
+    # a table that says why a value is missing (the stance table's column `missing`) is shown so
+    reasons = t.assign(n_mentions=[5, 3, 0], missing=["", "no scored words", "insufficient data"])
+    assert with_intervals(reasons, value="mean")["result"].tolist()[1] == "no scored words (n = 3 mentions)"
+    assert with_intervals(reasons.assign(missing=["", "insufficient data", ""]), value="mean")["result"].tolist()[1] == INSUFFICIENT
 
 
 def test_no_module_keeps_results_in_dataframe_attrs():

@@ -309,3 +309,25 @@ def test_bad_records_are_skipped_in_spark_for_the_loaders_reasons(spark, tmp_pat
                                      encoding="utf-8")
     with pytest.raises(CorpusError, match=r"a\.jsonl:5 id 'a' already used at .*a\.jsonl:1"):
         read_corpus(spark, tmp_path / "c.yaml")
+
+
+
+def test_stopping_removes_the_private_scratch_folders_only(tmp_path):
+    """stop_session removes the folders start_session made (spark.local.dir, java.io.tmpdir) and no other."""
+    from medialens.spark.session import _PREFIX
+
+    mine, theirs = tmp_path / (_PREFIX + "x"), tmp_path / "user-scratch"
+    mine.mkdir()
+    theirs.mkdir()
+    conf = {"spark.local.dir": str(theirs), "spark.driver.extraJavaOptions": f"-Xss4m -Djava.io.tmpdir={mine} -Dx=1"}
+
+    class _Session:
+        stopped = False
+        sparkContext = type("C", (), {"getConf": lambda self: conf})()
+
+        def stop(self):
+            self.stopped = True
+
+    session = _Session()
+    stop_session(session)
+    assert session.stopped and not mine.exists() and theirs.exists()

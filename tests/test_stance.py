@@ -205,6 +205,20 @@ def test_stance_table_says_how_many_mentions_had_a_lexicon_word(lex):
     assert t["mean"] == pytest.approx(round(0.55 / 4, 3))
 
 
+def test_a_cell_whose_mentions_hold_no_lexicon_word_has_no_score_not_zero(lex):
+    # before: "0.000 [0.000, 0.000]", which reads as neutral
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["X", "X", "X"],
+                         "text": ["De NAVO vergadert.", "De NAVO reist. De NAVO praat.", "De NAVO zwijgt."]})
+    m = st.find_mentions(docs, {"NAVO": ["NAVO"]}, lexicon=lex)
+    t = with_intervals(st.stance_table(m, docs, min_n=2, n_bootstrap=200), value="mean").iloc[0]
+    assert (t["n_documents"], t["n_mentions"], t["n_scored"]) == (3, 4, 0)
+    assert np.isnan(t["mean"]) and np.isnan(t["ci_low"]) and np.isnan(t["ci_high"])
+    assert (t["missing"], t["result"]) == ("no scored words", "no scored words (n = 4 mentions)")
+    # too few documents stays "insufficient data", whatever the words
+    few = with_intervals(st.stance_table(m, docs, min_n=5, n_bootstrap=200), value="mean").iloc[0]
+    assert (few["missing"], few["result"]) == ("insufficient data", "insufficient data")
+
+
 def test_find_mentions_take_the_analysis_settings_and_score_every_word(lex, docs, targets):
     from medialens.text import TextSettings
 

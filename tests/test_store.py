@@ -181,6 +181,34 @@ def test_storing_again_removes_the_figures_the_notebook_no_longer_draws(tmp_path
     assert check_stored(path) == []
 
 
+@pytest.mark.slow
+def test_a_real_notebook_saved_with_an_edit_fails_until_stored_again(tmp_path):
+    """The done-when of issue 15: a tracked notebook edited and saved as JupyterLab saves it fails
+    the record check with the message `make test` shows (git checkout or make store), and storing
+    it again makes it pass. A copy of notebook 00, so the tracked one is not touched; its figures
+    go to a folder of the test's."""
+    from conftest import ROOT
+    from medialens.store import stored_message
+
+    path = tmp_path / "00_corpus.ipynb"
+    path.write_bytes((ROOT / "notebooks" / "00_corpus.ipynb").read_bytes())
+    assert check_stored(path) == []
+    raw = json.loads(path.read_text(encoding="utf-8"))  # JupyterLab: one string per source, indent 1
+    params = next(c for c in raw["cells"] if "parameters" in c["metadata"].get("tags", []))
+    source = "".join(params["source"])
+    params["source"] = source.replace('figures_dir = "figures/seeds"', f"figures_dir = {str(tmp_path / 'figs')!r}")
+    [c for c in raw["cells"] if c["cell_type"] == "code"][-1]["execution_count"] = 99  # ran once more
+    path.write_text(json.dumps(raw, indent=1, ensure_ascii=False), encoding="utf-8")
+    problems = check_stored(path)
+    assert f"parameter figures_dir = {str(tmp_path / 'figs')!r} (recorded 'figures/seeds')" in problems
+    message = stored_message(path, problems)
+    assert message.startswith("notebooks/00_corpus.ipynb is not what `make store` recorded: parameter figures_dir")
+    assert "Run `git checkout notebooks/00_corpus.ipynb`" in message and "Run `make store`" in message
+    assert store_outputs([path], stream=io.StringIO()) == 0
+    assert check_stored(path) == []
+    assert (tmp_path / "figs" / "corpus_overview.png").is_file()
+
+
 def test_storing_every_notebook_skips_hidden_scratch_copies(tmp_path, monkeypatch):
     """A scratch copy left by an interrupted store (``.X.storing.ipynb``) is never stored as a notebook."""
     from medialens import store

@@ -1,4 +1,4 @@
-"""Command line: ``medialens report``, ``medialens store-outputs``, ``medialens corpus``."""
+"""Command line: ``medialens report``, ``medialens store-outputs``, ``medialens corpus``, ``medialens lab``."""
 
 from __future__ import annotations
 
@@ -26,7 +26,22 @@ def main(argv: list[str] | None = None) -> int:
     cor.add_argument("--no-cache", action="store_true")
     cor.add_argument("--limit", type=int, default=20, help="notes shown per kind (default 20)")
 
-    args = parser.parse_args(argv)
+    lab = sub.add_parser(
+        "lab", help="open working copies of the notebooks (work/) in JupyterLab; other arguments go to JupyterLab",
+        description="Copy the notebooks missing from the working folder (work/, ignored by git) from notebooks/ "
+        "and start JupyterLab there. Arguments medialens does not know go to JupyterLab, e.g. "
+        "`medialens lab --no-browser --port 9999`.",
+    )
+    lab.add_argument("--work", help="working folder (default: work/ in the project root)")
+    lab.add_argument("--params", help="parameter file: new copies get its values (in work/<corpus name>/)")
+
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "lab":
+        from .lab import main as lab_main
+
+        return lab_main(extra, work_dir=args.work, params=args.params)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "report":
         from .report import plan_report, run_report
         from .staging import check_replaceable

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .findings import Code, Findings, count, group_sizes_sentence, listing, say
 from .grouping import MISSING_GROUP, group_labels
+from .results import NO_SCORED_WORDS
 
 __all__ = [
     "describe_outlets",
@@ -246,8 +247,12 @@ def describe_polarity(polarity: pd.DataFrame) -> Findings:
     """How many group × target cells have a score, how many rest on no lexicon word, how many
     intervals include zero."""
     scored = polarity[polarity["mean"].notna()]
+    unscored = int((polarity["missing"] == NO_SCORED_WORDS).sum()) if "missing" in polarity.columns else 0
     out = [say("{s} of {n} group × target cells have a score; {i} too few mentions (insufficient data).",
-               s=len(scored), n=len(polarity), i=count(len(polarity) - len(scored), "has", "have"))]
+               s=len(scored), n=len(polarity), i=count(len(polarity) - len(scored) - unscored, "has", "have"))]
+    if unscored:
+        out.append(say("{u} mentions but no lexicon word in any of their contexts: no score (no evaluative words, not neutral).",
+                       u=count(unscored, "cell has", "cells have")))
     if len(scored):
         zero_words = int((scored["n_scored"] == 0).sum())
         spans_zero = int(((scored["ci_low"] <= 0) & (scored["ci_high"] >= 0)).sum())

@@ -38,7 +38,7 @@ from typing import Any
 
 import nbformat
 
-from .kernel import RUN_ENV
+from .kernel import RUN_ENV, SOURCE_DATE_EPOCH, THREAD_ENV
 from .paths import atomic_write, confine, project_root, relative_to_root, resolve
 from .staging import check_replaceable, new_staging, remove_leftovers, restage, swap_in, unstage
 from .tables import table_files, written_since
@@ -57,10 +57,8 @@ __all__ = [
 #: Environment for every kernel the runner starts: pinned threads and hashing, fixed dates.
 DETERMINISTIC_ENV = {
     "PYTHONHASHSEED": "0",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "SOURCE_DATE_EPOCH": "1640995200",
+    **THREAD_ENV,
+    "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
     "TQDM_DISABLE": "1",
 }
 
@@ -379,7 +377,7 @@ class _KnownParameters(logging.Filter):
 def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
     import papermill as pm
 
-    from .kernel import IPCKernelManager
+    from .ipc_kernel import IPCKernelManager
 
     papermill_log = logging.getLogger("papermill")
     if not any(isinstance(f, _KnownParameters) for f in papermill_log.filters):

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["Result", "INSUFFICIENT", "with_intervals"]
+__all__ = ["Result", "INSUFFICIENT", "NO_SCORED_WORDS", "with_intervals"]
 
 #: What a displayed interval says for a cell without a value (too few units for an interval).
 INSUFFICIENT = "insufficient data"
+#: ... for a cell whose mentions hold no scored (lexicon) word: no evidence, which is not neutral.
+NO_SCORED_WORDS = "no scored words"
 
 
 @dataclass(frozen=True)
@@ -55,14 +57,29 @@ def with_intervals(
     Returns
     -------
     DataFrame
-        A copy of ``table`` with ``column`` added: ``"0.123 [0.010, 0.250]"``, or
-        ``"insufficient data"`` where the estimate is missing.
+        A copy of ``table`` with ``column`` added: ``"0.123 [0.010, 0.250]"``, or where the
+        estimate is missing the table's reason (its column ``missing``, as
+        :func:`medialens.stance.stance_table` gives: ``"no scored words (n = 4 mentions)"``),
+        else ``"insufficient data"``.
     """
     missing = [c for c in (value, low, high) if c not in table.columns]
     if missing:
         raise ValueError(f"table: missing column(s) {missing}; columns: {list(table.columns)}")
+    reasons = [_reason(row, table) for row in range(len(table))]
     text = [
-        INSUFFICIENT if pd.isna(v) else f"{v:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
-        for v, lo, hi in zip(table[value], table[low], table[high], strict=True)
+        reason if pd.isna(v) else f"{v:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+        for v, lo, hi, reason in zip(table[value], table[low], table[high], reasons, strict=True)
     ]
     return table.assign(**{column: text})
+
+
+def _reason(row: int, table: pd.DataFrame) -> str:
+    """Why row ``row`` of ``table`` may have no value: its ``missing`` text (with the mentions
+    behind it for no scored words), else "insufficient data"."""
+    why = table["missing"].iloc[row] if "missing" in table.columns else ""
+    if not isinstance(why, str) or not why:
+        return INSUFFICIENT
+    if why == NO_SCORED_WORDS and "n_mentions" in table.columns:
+        n = int(table["n_mentions"].iloc[row])
+        return f"{why} (n = {n} mention{'' if n == 1 else 's'})"
+    return why

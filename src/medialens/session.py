@@ -31,6 +31,8 @@ from matplotlib.figure import Figure
 
 from . import progress, validate
 from .corpus import Corpus, load_corpus
+from .kernel import prepare
+from .lab import figures_folder
 from .paths import relative_to_root, resolve
 from .plots import SavedFigure, save_figure
 from .tables import ShownTable, TableFolder, show, tables_folder
@@ -155,7 +157,9 @@ def open_session(
     corpus : str or Path
         The corpus definition (YAML), relative to the project root.
     figures_dir : str or Path
-        Folder for figures, relative to the project root.
+        Folder for figures, relative to the project root. In an interactive kernel (JupyterLab)
+        the figures go to the same place under ``work/`` (:func:`medialens.lab.figures_folder`):
+        only report runs and ``make store`` write the tracked figures.
     tables_dir : str or Path
         Folder for full tables (CSV), relative to the project root (a report run passes
         ``reports/<corpus>/tables``), or ``""`` for ``tables/<corpus>/`` (ignored by git); see
@@ -174,8 +178,10 @@ def open_session(
     Returns
     -------
     Session
-        Raises ``ValueError`` naming the parameter when one is not usable.
+        Raises ``ValueError`` naming the parameter when one is not usable. Opening a session also
+        sets up the kernel (:func:`medialens.kernel.prepare`: threads, warnings, working folder).
     """
+    prepare()
     if not isinstance(corpus, str | Path) or not str(corpus):
         raise ValueError(f"corpus = {corpus!r}: give the path of a corpus definition (YAML)")
     if not isinstance(figures_dir, str | Path) or not str(figures_dir):
@@ -198,7 +204,9 @@ def open_session(
     )
     analysed, left_out = in_language(loaded, settings.language)
     tables = tables_folder(tables_dir, loaded.name)
-    return Session(analysed, settings, Tokenizer(settings), resolve(figures_dir), random_state, loaded, left_out, tables)
+    return Session(
+        analysed, settings, Tokenizer(settings), figures_folder(resolve(figures_dir)), random_state, loaded, left_out, tables
+    )
 
 
 def in_language(corpus: Corpus, language: str) -> tuple[Corpus, pd.DataFrame]:

@@ -33,9 +33,10 @@ CAP_TOKEN = r"[A-ZÀ-ÖØ-Þ][\w’'-]*"
 PARTICLE = r"(?:van|de|der|den|ter|ten|te|'t|’t|el|al|ben|bin|von|du|da|di|dos|del|la|le)"
 # the look-behind comes after the first capital, so that the engine only stops at capitals
 _RUN_RE = re.compile(rf"[A-ZÀ-ÖØ-Þ](?<![\w’'-][A-ZÀ-ÖØ-Þ])[\w’'-]*(?:[ ]+(?:{PARTICLE}[ ]+)*(?:{CAP_TOKEN}))*")
-_LOWER_WORD_RE = re.compile(r"(?<![\w.!?:;„“\"‘'])(?<![.!?:;]\s)\b([a-zß-ÿ][a-zß-ÿ-]{2,})\b")
+# the look-behinds come after the first letter, so that the engine only stops at letters
+_LOWER_WORD_RE = re.compile(r"[a-zß-ÿ](?<![\w.!?:;„“\"‘'][a-zß-ÿ])(?<![.!?:;]\s[a-zß-ÿ])[a-zß-ÿ-]{2,}\b")
 # a capitalised word inside a sentence: after a space that follows no sentence end
-_CAP_WORD_RE = re.compile(r"(?<=[\w,;] )(?<![.!?:;] )[A-ZÀ-ÖØ-Þ][a-zß-ÿ-]{2,}\b")
+_CAP_WORD_RE = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[\w,;] [A-ZÀ-ÖØ-Þ])(?<![.!?:;] [A-ZÀ-ÖØ-Þ])[a-zß-ÿ-]{2,}\b")
 _HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "prof", "ir", "drs", "ing", "sir", "dame", "lord", "mevrouw", "meneer"})
 _CAL = frozenset(
     w.lower() for w in list(calendar.month_name)[1:] + list(calendar.day_name) + list(calendar.month_abbr)[1:]

@@ -23,6 +23,7 @@ import pandas as pd
 from . import validate
 from .grouping import group_labels, group_order
 from .lexicon import Lexicon, score_tokens, scoring_settings
+from .results import INSUFFICIENT, NO_SCORED_WORDS
 from .text import _HYPHENS, TextSettings, Tokenizer, normalise, sentence_spans
 
 __all__ = [
@@ -377,10 +378,12 @@ def stance_table(
     Returns
     -------
     DataFrame
-        ``group, target, n_documents, n_mentions, n_scored, mean, ci_low, ci_high`` (numbers,
-        rounded to 3; NaN for insufficient data) where ``n_scored`` counts the mentions whose
-        context holds a lexicon word (the others score 0.0 for lack of evidence: a mean of 0.0 with
-        ``n_scored = 0`` means "no evaluative words", not "neutral").
+        ``group, target, n_documents, n_mentions, n_scored, mean, ci_low, ci_high, missing``
+        (numbers rounded to 3) where ``n_scored`` counts the mentions whose context holds a lexicon
+        word (in a scored cell the others count as 0.0). ``mean`` and the interval are NaN, and
+        ``missing`` says why, for a cell with too few documents (``"insufficient data"``) and for
+        one whose mentions hold no lexicon word at all (``"no scored words"``: no evaluative
+        words, which is not "neutral"); ``missing`` is empty where there is a value.
         :func:`medialens.results.with_intervals` formats the intervals for display.
     """
     check_evidence(min_n, resample)
@@ -402,9 +405,12 @@ def stance_table(
             n, nd = len(cell), cell["doc_id"].nunique()
             scored = int((cell["n_lexicon_words"] > 0).sum()) if "n_lexicon_words" in cell.columns else n
             if not enough_evidence(n, nd, min_n=min_n, resample=resample):
-                rows.append((g, t, nd, n, scored, np.nan, np.nan, np.nan))
+                rows.append((g, t, nd, n, scored, np.nan, np.nan, np.nan, INSUFFICIENT))
+                continue
+            if scored == 0:  # no lexicon word in any context: no evidence either way, not "neutral" 0.0
+                rows.append((g, t, nd, n, scored, np.nan, np.nan, np.nan, NO_SCORED_WORDS))
                 continue
             clusters = cell["doc_id"].astype(str).to_numpy() if resample == "documents" else None
             lo, hi = bootstrap_mean(cell["polarity"].to_numpy(), clusters=clusters, n_bootstrap=n_bootstrap, random_state=random_state)
-            rows.append((g, t, nd, n, scored, round(float(cell["polarity"].mean()), 3), round(lo, 3), round(hi, 3)))
-    return pd.DataFrame(rows, columns=["group", "target", "n_documents", "n_mentions", "n_scored", "mean", "ci_low", "ci_high"])
+            rows.append((g, t, nd, n, scored, round(float(cell["polarity"].mean()), 3), round(lo, 3), round(hi, 3), ""))
+    return pd.DataFrame(rows, columns=["group", "target", "n_documents", "n_mentions", "n_scored", "mean", "ci_low", "ci_high", "missing"])

@@ -33,6 +33,7 @@ __all__ = [
     "KERNELSPEC",
     "record",
     "check_stored",
+    "stored_message",
     "store_outputs",
     "snapshot_figures",
     "remove_stale_figures",
@@ -136,6 +137,19 @@ def check_stored(path: str | Path) -> list[str]:
         if a != b
     ]
     return problems
+
+
+def stored_message(path: str | Path, problems: list[str], shown: int = 6) -> str:
+    """The message ``make test`` gives for a tracked notebook that no longer matches its record
+    (``problems`` from :func:`check_stored`): what changed (the first ``shown`` items), and the two
+    ways out, ``git checkout`` for an edit saved by accident, ``make store`` for a change meant."""
+    name = Path(path).name
+    listed = "; ".join(problems[:shown]) + (f"; ... and {len(problems) - shown} more" if len(problems) > shown else "")
+    return (
+        f"notebooks/{name} is not what `make store` recorded: {listed}. "
+        f"Saved by accident (JupyterLab autosaves what it opens; `make lab` opens copies in work/)? "
+        f"Run `git checkout notebooks/{name}`. A change you mean? Run `make store`."
+    )
 
 
 def _own_figures_folder(folder: Path) -> bool:

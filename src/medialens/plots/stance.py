@@ -6,6 +6,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..results import NO_SCORED_WORDS
 from .figures import RASTER_POINTS, STYLE, _facet_grid, _top_groups, new_figure
 
 __all__ = ["share_of_voice_chart", "stance_intervals", "log_odds_chart"]
@@ -48,7 +49,7 @@ def stance_intervals(
     table: pd.DataFrame, *, title: str = "Lexicon polarity per group and target", max_groups: int = 15
 ) -> Figure:
     """Mean polarity with its bootstrap 95% interval per group (rows) for each target (panels);
-    cells with insufficient data are marked, every point is labelled with its n (documents and
+    cells with insufficient data or no scored word are marked, every point is labelled with its n (documents and
     mentions when the table has ``n_documents``, as :func:`medialens.stance.stance_table`'s). At most
     ``max_groups`` rows (the groups with most mentions; the title says how many are left out)."""
     with matplotlib.rc_context(STYLE):
@@ -66,7 +67,8 @@ def stance_intervals(
                 r = part.loc[g]
                 n = _n_label(r)
                 if pd.isna(r["mean"]):
-                    ax.text(0, y, f"insufficient ({n})", ha="center", va="center", fontsize=7, color="grey")
+                    why = "no scored words" if r.get("missing") == NO_SCORED_WORDS else "insufficient"
+                    ax.text(0, y, f"{why} ({n})", ha="center", va="center", fontsize=7, color="grey")
                     continue
                 ax.errorbar(r["mean"], y, xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]], fmt="o",
                             color="black", capsize=3)

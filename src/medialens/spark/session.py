@@ -24,12 +24,13 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from .config import backend_spec
 
 __all__ = ["require_pyspark", "session_conf", "start_session", "stop_session", "spark_session"]
 
-_LOCAL_DIRS: dict[int, str] = {}  # id(session) -> the private scratch folder to remove on stop
+_PREFIX = "medialens-spark-"  # the private scratch folders start_session makes
 
 
 def require_pyspark():
@@ -99,7 +100,7 @@ def start_session(backend: dict | None = None, *, app_name: str = "medialens"):
     """
     spec = backend_spec({**(backend or {}), "engine": "spark"})
     session_class = require_pyspark()
-    local_dir = tempfile.mkdtemp(prefix="medialens-spark-")
+    local_dir = tempfile.mkdtemp(prefix=_PREFIX)
     if _is_local(spec["master"]):  # read by the JVM and by SparkContext when they start
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -108,16 +109,18 @@ def start_session(backend: dict | None = None, *, app_name: str = "medialens"):
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    _LOCAL_DIRS[id(spark)] = local_dir
     return spark
 
 
 def stop_session(spark) -> None:
-    """Stop ``spark`` and remove its private scratch folder."""
+    """Stop ``spark`` and remove the private scratch folder :func:`start_session` made for it."""
+    conf = spark.sparkContext.getConf()
+    java = (conf.get("spark.driver.extraJavaOptions") or "").split("-Djava.io.tmpdir=")[1:]
+    folders = {conf.get("spark.local.dir") or "", *(j.split()[0] for j in java if j.strip())}
     spark.stop()
-    local_dir = _LOCAL_DIRS.pop(id(spark), None)
-    if local_dir:
-        shutil.rmtree(local_dir, ignore_errors=True)
+    for folder in sorted(folders):
+        if Path(folder).name.startswith(_PREFIX):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
