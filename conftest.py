@@ -13,6 +13,11 @@ from medialens.report import DETERMINISTIC_ENV
 
 ROOT = Path(__file__).resolve().parent
 
+# The browser tests (tests/browser/) start JupyterLab and Chromium and take minutes: they run only
+# through ``make test-browser``, which sets MEDIALENS_BROWSER_TEST. (Set here, not in a conftest.py of
+# that folder: a second module named ``conftest`` would shadow this one for ``from conftest import``.)
+collect_ignore_glob = [] if os.environ.get("MEDIALENS_BROWSER_TEST") else ["tests/browser/*"]
+
 # Kernels started by nbval inherit this process's environment.
 for _k, _v in DETERMINISTIC_ENV.items():
     os.environ.setdefault(_k, _v)
