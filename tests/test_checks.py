@@ -123,6 +123,7 @@ def test_report_check_names_the_parameter_file_key(tmp_path):
 
 def test_the_seed_parameter_file_passes_the_check(capsys):
     assert cli.main(["report", "corpus/seeds.params.yaml", "--check", "--out", "reports/.check-test"]) == 0
+    assert capsys.readouterr().out.endswith("5 notebook(s) checked against the corpus: every parameter name, type and value fits; nothing was run\n")
 
 
 def test_clustering_falls_back_to_documents_when_no_document_has_two_paragraphs(transit):

@@ -276,3 +276,32 @@ def test_hand_codes_with_any_labels_at_any_level():
     ev = cod.evaluate_classifier(codes, label="frame", settings=TextSettings(), n_splits=2)
     assert sorted(ev.n.index) == sorted(frames) and ev.confusion.to_numpy().sum() == 16
     assert ev.summary.loc["majority baseline", "macro_f1"] < 0.26  # one of four classes at best
+
+
+def test_a_coding_file_with_any_labels_reads_when_labels_are_open(tmp_path):
+    rows = [f"u{i},De kosten stijgen {i},-,economie,a\n" for i in range(3)] + [f"v{i},Het leger groeit {i},-,veiligheid,a\n" for i in range(3)]
+    p = write(tmp_path, "frames.csv", HEADER + "".join(rows))
+    with pytest.raises(ValueError, match=r"stance = 'economie' is not in the codebook"):
+        cod.read_codes(p)  # the default: stance labels
+    codes = cod.read_codes(p, labels=None)
+    assert sorted(set(codes["stance"])) == ["economie", "veiligheid"] and not cod.is_stance(codes)
+    assert cod.is_stance(pd.DataFrame({"stance": ["Favour", "against"]}))
+
+
+def test_codes_of_whole_documents_are_applied_to_whole_documents_not_sentences():
+    docs = _partisan_documents().iloc[:12]
+    codes = docs.rename(columns={"doc_id": "unit_id", "partisan": "stance"})[["unit_id", "text", "stance"]]
+    assert cod.code_level(codes, docs) == "document"
+    assert cod.code_level(codes.assign(unit_id=codes["unit_id"] + ":3"), docs) == "sentence"
+    units = cod.document_units(docs, group_by="outlet")
+    assert units["doc_id"].tolist() == docs["doc_id"].tolist() and set(units["target"]) == {"(whole document)"}
+    assert units["text"].tolist() == docs["text"].tolist()  # the whole text, one unit per document
+    shares = cod.predict_labels(codes, units, settings=TextSettings(), group_by="outlet", n_bootstrap=200, min_n=2)
+    assert list(shares.columns) == ["group", "target", "label", "n_documents", "n_units", "share", "ci_low", "ci_high"]
+    assert shares["group"].tolist() == ["A", "A", "B", "B"] and shares["label"].tolist() == ["links", "rechts"] * 2
+    assert shares["n_units"].tolist() == [6] * 4 and shares["n_documents"].tolist() == [6] * 4
+    for _, cell in shares.groupby("group"):
+        assert cell["share"].sum() == pytest.approx(1.0)  # every unit gets one of the labels
+    assert (shares["ci_low"] <= shares["share"]).all() and (shares["share"] <= shares["ci_high"]).all()
+    thin = cod.predict_labels(codes, units, settings=TextSettings(), group_by="outlet", n_bootstrap=200, min_n=7)
+    assert thin["share"].isna().all() and with_intervals(thin, value="share")["result"].eq("insufficient data").all()

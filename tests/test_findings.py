@@ -41,6 +41,8 @@ def test_group_sizes_sentence_says_what_the_sizes_allow():
     assert "2 `outlet` groups with 2 to 7 documents each; B has one or two documents, so a difference involving it" in small
     big = Findings([group_sizes_sentence(pd.Series({"A": 30, "B": 40}), group_by="outlet")]).text
     assert big == "- 2 `outlet` groups with 30 to 40 documents each."
+    same = Findings([group_sizes_sentence(pd.Series({"A": 7, "B": 7}), group_by="outlet")]).text
+    assert same == "- 2 `outlet` groups with 7 documents each."
 
 
 def test_describe_outlets_without_outlets_and_with_inferred_ones():
@@ -104,3 +106,16 @@ def test_describe_trends_leaves_the_undated_group_out_of_the_months():
     text = describe.describe_trends(SimpleNamespace(table=table, undated=1), terms=["tram"]).text
     assert "`tram` followed over 2 months; 1 of the 2 group-months with documents rest on a single document." in text
     assert "1 undated document is left out of the lines." in text
+
+
+def test_describe_stance_names_the_hand_codes_and_the_document_label_classifiers():
+    folds = pd.DataFrame({"fold": [1, 2, "mean"], "n_test": [7, 7, 14], "macro_f1_model": [0.5, 0.7, 0.6],
+                          "macro_f1_majority": [0.4, 0.4, 0.4]})
+    ev = SimpleNamespace(table=folds)
+    per_group = pd.DataFrame({"documents": [7, 7]}, index=pd.Index(["A", "B"], name="outlet"))
+    text = describe.describe_stance(per_group, group_by="outlet", evaluation=ev, label_evaluation=ev, label_column="<genre>").text
+    assert "- Hand codes. Macro-F1 0.600 (folds 0.500 to 0.700) against 0.400 for always predicting the most common label, over 14 coded units." in text
+    assert ("- Document label. `<genre>`, learnt from whole documents: Macro-F1 0.600 (folds 0.500 to 0.700) against 0.400 "
+            "for always predicting the most common label, over 14 documents.") in text
+    page = describe.describe_stance(per_group, group_by="outlet", label_evaluation=ev, label_column="<genre>")._repr_html_()
+    assert "<code>&lt;genre&gt;</code>" in page and "Hand codes" not in page

@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             for nb, params in plan:
                 print(f"{nb.name}: {sorted(params)}")
+            print(f"{len(plan)} notebook(s) checked against the corpus: every parameter name, type and value fits; nothing was run")
             return 0
         return run_report(args.params, out_dir=args.out, figures_dir=args.figures, only=args.notebook, html_output=not args.no_html)
     if args.command == "store-outputs":

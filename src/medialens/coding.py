@@ -4,7 +4,11 @@ the folds beside the majority baseline), applied to the sentences that mention a
 
 The classifier takes any label column with at least two classes: the ``stance`` of a coding file,
 another variable of hand-coded units (sentences, mentions or documents), or a document column of
-the corpus metadata (:func:`document_codes`, e.g. a partisan flag).
+the corpus metadata (:func:`document_codes`, e.g. a partisan flag). Codes are applied at their own
+level (:func:`code_level`): codes of whole documents to whole documents (:func:`document_units`),
+codes of sentences to the sentences that mention a target (:func:`mention_sentences`); stance codes
+(favour and against among the labels) give a net stance per group (:func:`predict_stance`), any
+other labels the share of each label per group (:func:`predict_labels`).
 
 The classifier's features are token counts from the one counting path (the word table and
 :func:`medialens.counting.count_ngrams`, as :func:`medialens.frequency.count_terms` counts),
@@ -38,9 +42,13 @@ __all__ = [
     "read_codes",
     "classifier_settings",
     "document_codes",
+    "code_level",
+    "is_stance",
     "evaluate_classifier",
     "mention_sentences",
+    "document_units",
     "predict_stance",
+    "predict_labels",
     "classifier_top_terms",
 ]
 
@@ -62,7 +70,7 @@ class Evaluation(Result):
     n: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
 
 
-def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] = STANCE_LABELS) -> pd.DataFrame:
+def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] | None = STANCE_LABELS) -> pd.DataFrame:
     """Read a stance coding file: one row per coded unit, ``unit_id, text, target, stance, coder``
     (lines starting with ``#`` before the header are comments), through the one reader of coding
     files, :func:`medialens.codebook.read_coded`, with ``stance`` as the codebook's one variable.
@@ -71,8 +79,9 @@ def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] = STANCE_LABE
     ----------
     coding_file : path
         The CSV file.
-    labels : tuple of str
-        The stance labels allowed (matched ignoring case).
+    labels : tuple of str, or None
+        The stance labels allowed (matched ignoring case); ``None`` allows any label (the
+        classifier then needs at least two).
 
     Returns
     -------
@@ -85,7 +94,7 @@ def read_codes(coding_file: str | Path, *, labels: tuple[str, ...] = STANCE_LABE
     path = Path(coding_file)
     if not path.is_file():
         raise ValueError(f"coding_file = {str(path)!r}: no such file")
-    book = make_codebook({"stance": list(labels)}, missing=(), what="labels")
+    book = make_codebook({"stance": "open" if labels is None else list(labels)}, missing=(), what="labels")
     codes = read_coded(path, codebook=book, info=("text", "target"), required=("text", "target", "stance")).table
     codes = codes.sort_values("line", kind="stable").rename(columns={"value": "stance"}).astype({"stance": str})
     return codes[["line", *CODE_COLUMNS]].reset_index(drop=True)
@@ -176,6 +185,60 @@ def document_codes(documents: pd.DataFrame, label_column: str) -> Result:
     left = int((~has).sum())
     notes = (f"{left} of {len(documents)} documents have no {label_column!r} and are left out.",) if left else ()
     return Result(table, notes)
+
+
+def code_level(codes: pd.DataFrame, documents: pd.DataFrame) -> str:
+    """The level the hand codes were made at, from their unit ids: ``"document"`` when every
+    ``unit_id`` is a document id of the corpus (a code of a whole document), else ``"sentence"``
+    (``<doc_id>:<sentence>``, a sentence coded toward its target).
+
+    Parameters
+    ----------
+    codes : DataFrame
+        Coded units with a ``unit_id`` column (e.g. from :func:`read_codes`).
+    documents : DataFrame
+        The corpus documents (``doc_id``).
+
+    Returns
+    -------
+    str
+        ``"document"`` or ``"sentence"``.
+    """
+    ids = set(documents["doc_id"].astype(str))
+    units = codes["unit_id"].astype(str)
+    return "document" if len(units) and units.isin(ids).all() else "sentence"
+
+
+def is_stance(codes: pd.DataFrame, label: str = "stance") -> bool:
+    """True when the labels of ``codes[label]`` include *favour* and *against* (ignoring case):
+    the codes are a stance, and a net stance (favour − against) means something."""
+    values = {str(v).casefold() for v in codes[label].dropna()}
+    return {"favour", "against"} <= values
+
+
+def document_units(documents: pd.DataFrame, *, group_by: str) -> pd.DataFrame:
+    """One unit per document (its whole text) with its group: the units that codes of whole
+    documents are applied to (:func:`predict_stance`, :func:`predict_labels`), never sentences.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus documents (``doc_id``, ``text`` and the ``group_by`` column).
+    group_by : str
+        A document column (groups labelled by :func:`medialens.grouping.group_labels`).
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, target, text, <group_by>`` with ``target`` ``"(whole document)"``, by document.
+    """
+    group_column(documents, group_by=group_by)
+    groups = group_labels(documents, group_by)
+    units = pd.DataFrame({
+        "doc_id": documents["doc_id"].astype(str).to_numpy(), "target": "(whole document)",
+        "text": documents["text"].to_numpy(), group_by: groups.to_numpy(),
+    })
+    return units.sort_values("doc_id", kind="stable").reset_index(drop=True)
 
 
 def _classes(codes: pd.DataFrame, label: str, n_splits: int, source: str) -> pd.Series:
@@ -345,27 +408,86 @@ def predict_stance(
         ``group, target, n_documents, n_units, share_favour, share_against, net_stance, ci_low,
         ci_high``; :func:`medialens.results.with_intervals` formats the intervals for display.
     """
-    labels = group_labels(units, group_by)
     _check_bootstrap(n_bootstrap, random_state)
     check_evidence(min_n, resample)
-    X, _ = _counts([*codes["text"], *units["text"]], classifier_settings(settings))
-    n_codes = len(codes)
-    pred = _fit(X[:n_codes], codes["stance"].to_numpy(), random_state).predict(X[n_codes:])
-    u = units.assign(predicted=pred, group=labels)
-    rank = {g: i for i, g in enumerate(group_order(labels))}
     rows = []
-    for (g, t), cell in sorted(u.groupby(["group", "target"]), key=lambda kv: (rank[kv[0][0]], str(kv[0][1]))):
+    for (g, t), cell in _predicted_cells(codes, units, label="stance", settings=settings, group_by=group_by, random_state=random_state):
         n, nd = len(cell), cell["doc_id"].nunique()
-        net = (cell["predicted"] == "favour").astype(float) - (cell["predicted"] == "against").astype(float)
+        said = cell["predicted"].astype(str).str.casefold()  # labels as coded: Favour is favour
+        net = (said == "favour").astype(float) - (said == "against").astype(float)
         if not enough_evidence(n, nd, min_n=min_n, resample=resample):
             rows.append((g, t, nd, n, np.nan, np.nan, np.nan, np.nan, np.nan))
             continue
         clusters = cell["doc_id"].astype(str).to_numpy() if resample == "documents" else None
         lo, hi = bootstrap_mean(net.to_numpy(), clusters=clusters, n_bootstrap=n_bootstrap, random_state=random_state)
-        rows.append((g, t, nd, n, round((cell["predicted"] == "favour").mean(), 3),
-                     round((cell["predicted"] == "against").mean(), 3), round(net.mean(), 3), round(lo, 3), round(hi, 3)))
+        rows.append((g, t, nd, n, round((said == "favour").mean(), 3),
+                     round((said == "against").mean(), 3), round(net.mean(), 3), round(lo, 3), round(hi, 3)))
     return pd.DataFrame(rows, columns=["group", "target", "n_documents", "n_units", "share_favour", "share_against",
                                        "net_stance", "ci_low", "ci_high"])
+
+
+def _predicted_cells(codes: pd.DataFrame, units: pd.DataFrame, *, label: str, settings, group_by: str, random_state: int):
+    """Fit on all coded units, predict ``units['text']``; the (group, target) cells of the
+    predicted units (column ``predicted``), groups in :func:`medialens.grouping.group_order`."""
+    labels = group_labels(units, group_by)
+    X, _ = _counts([*codes["text"], *units["text"]], classifier_settings(settings))
+    n_codes = len(codes)
+    pred = _fit(X[:n_codes], codes[label].astype(str).to_numpy(), random_state).predict(X[n_codes:])
+    u = units.assign(predicted=pred, group=labels)
+    rank = {g: i for i, g in enumerate(group_order(labels))}
+    return sorted(u.groupby(["group", "target"]), key=lambda kv: (rank[kv[0][0]], str(kv[0][1])))
+
+
+def predict_labels(
+    codes: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    label: str = "stance",
+    settings: TextSettings | None = None,
+    group_by: str,
+    random_state: int = 0,
+    n_bootstrap: int = 2000,
+    min_n: int = 5,
+    resample: str = "documents",
+) -> pd.DataFrame:
+    """Fit on all coded units, predict ``units['text']``, and give per group × target the share of
+    units predicted as each label, with a bootstrap interval: for codes with any labels (a frame,
+    a topic, a genre), where a net stance means nothing.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        Coded units (``text`` and the ``label`` column, at least two labels).
+    units : DataFrame
+        The units to classify at the codes' own level: :func:`document_units` for codes of whole
+        documents, :func:`mention_sentences` for coded sentences.
+    label : str
+        The column of ``codes`` holding the labels.
+    settings, group_by, random_state, n_bootstrap, min_n, resample
+        As in :func:`predict_stance`.
+
+    Returns
+    -------
+    DataFrame
+        ``group, target, label, n_documents, n_units, share, ci_low, ci_high``: one row per group ×
+        target × label (labels sorted); cells with too little evidence have NaN share and interval.
+    """
+    _check_bootstrap(n_bootstrap, random_state)
+    check_evidence(min_n, resample)
+    classes = sorted(_classes(codes, label, 1, "codes").index)
+    rows = []
+    for (g, t), cell in _predicted_cells(codes, units, label=label, settings=settings, group_by=group_by, random_state=random_state):
+        n, nd = len(cell), cell["doc_id"].nunique()
+        enough = enough_evidence(n, nd, min_n=min_n, resample=resample)
+        clusters = cell["doc_id"].astype(str).to_numpy() if resample == "documents" else None
+        for cls in classes:
+            hit = (cell["predicted"] == cls).astype(float).to_numpy()
+            if not enough:
+                rows.append((g, t, cls, nd, n, np.nan, np.nan, np.nan))
+                continue
+            lo, hi = bootstrap_mean(hit, clusters=clusters, n_bootstrap=n_bootstrap, random_state=random_state)
+            rows.append((g, t, cls, nd, n, round(hit.mean(), 3), round(lo, 3), round(hi, 3)))
+    return pd.DataFrame(rows, columns=["group", "target", "label", "n_documents", "n_units", "share", "ci_low", "ci_high"])
 
 
 def classifier_top_terms(

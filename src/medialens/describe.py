@@ -296,9 +296,13 @@ def describe_classifier(evaluation) -> Findings:
     )])
 
 
-def describe_stance(per_group: pd.DataFrame, *, group_by: str, sov=None, polarity=None, lo=None, evaluation=None) -> Findings:
+def describe_stance(
+    per_group: pd.DataFrame, *, group_by: str, sov=None, polarity=None, lo=None, evaluation=None, label_evaluation=None, label_column: str = "",
+) -> Findings:
     """The closing findings of the stance notebook: group sizes, who speaks, polarity, distinctive
-    words and the classifier, each from its table (a section that did not run is left out)."""
+    words, the classifier of the hand codes (``evaluation``) and of a document label column
+    (``label_evaluation``, ``label_column``), each from its table (a section that did not run is
+    left out)."""
     sizes = per_group["documents"] if "documents" in per_group.columns else per_group.iloc[:, 0]
     g = group_sizes_sentence(sizes, group_by=group_by)
     out = [say(g.template, lead="Groups.", **g.values)]
@@ -318,5 +322,10 @@ def describe_stance(per_group: pd.DataFrame, *, group_by: str, sov=None, polarit
     if evaluation is not None:
         c = describe_classifier(evaluation).sentences
         if c:
-            out.append(say(c[0].template, lead="Hand-coded stance.", **c[0].values))
+            out.append(say(c[0].template, lead="Hand codes.", **c[0].values))
+    if label_evaluation is not None:
+        c = describe_classifier(label_evaluation).sentences
+        if c:
+            template = c[0].template.replace("coded units", "documents")
+            out.append(say("{col}, learnt from whole documents: " + template, lead="Document label.", col=Code(label_column), **c[0].values))
     return Findings(out, heading="Findings")

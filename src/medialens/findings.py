@@ -188,10 +188,11 @@ def group_sizes_sentence(documents_per_group: pd.Series, *, group_by: str) -> Se
         )
     small = [str(g) for g, v in n.items() if v <= 2]
     values = {"k": len(n), "g": Code(group_by), "lo": int(n.min()), "hi": count(int(n.max()), "document")}
+    sizes = "{hi}" if n.min() == n.max() else "{lo} to {hi}"  # "7 documents each", not "7 to 7"
     if not small:
-        return say("{k} {g} groups with {lo} to {hi} each.", **values)
+        return say("{k} {g} groups with " + sizes + " each.", **values)
     return say(
-        "{k} {g} groups with {lo} to {hi} each; {small} {have} one or two documents, so a difference involving "
+        "{k} {g} groups with " + sizes + " each; {small} {have} one or two documents, so a difference involving "
         "{them} illustrates the method and is no evidence about the group.",
         small=listing(small), have="has" if len(small) == 1 else "have", them="it" if len(small) == 1 else "them", **values,
     )
