@@ -230,4 +230,4 @@ def test_every_name_with_particles_is_attributed_whole(scored, heldout):
                 if row.speaker.split()[-1].lower() == words[-1].lower():
                     n += 1
                     assert row.correct, (row.doc_id, gold, row.speaker)
-    assert n >= 50
+    assert n >= 50, n
