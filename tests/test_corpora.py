@@ -176,3 +176,16 @@ def test_a_misspelt_parameter_stops_the_notebook_after_its_parameters_cell_with_
     (error,) = [o for o in check.outputs if o["output_type"] == "error"]
     assert error["ename"] == "Stop" and len(error["traceback"]) == 1 and error["traceback"][0].startswith("Stop: terms: 'tramm'")
     assert all(not c.get("outputs") for c in nb.cells[at + 1 :] if c.cell_type == "code")  # nothing ran after it
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_notebook_40_runs_on_every_corpus_and_skips_only_the_intrusion_tests_of_one_document(reports, name):
+    # issue 16: coding and validation need no clusters; with one document the intrusion tests are
+    # skipped with a note and the rest of notebook 40 runs
+    _, folder = reports[name]
+    (row,) = [r for r in _manifest(folder) if r["notebook"] == "40_coding_and_validation.ipynb"]
+    assert row["status"] == "ok", row["status"]
+    nb = nbformat.read(folder / row["notebook"], as_version=4)
+    skipped = any("intrusion tests skipped" in text for _, text in _cell_texts(nb))
+    assert skipped == (DOCUMENTS[name] < 2)

@@ -129,6 +129,14 @@ def test_sample_strata_and_overlap_are_exact():
     assert "A: 30 of 60 (6 shared)" in r.notes[0]
 
 
+def test_the_allocation_note_names_at_most_ten_groups():
+    # the note is one line whatever the number of groups; every group is in the table
+    units = units_table({f"g{i:02d}": 4 for i in range(25)})
+    r = hc.draw_sample(units, n=50, coders=["ann", "bob"], random_state=0)
+    assert r.notes[0].count(" of 4 (") == 10 and r.notes[0].endswith("; and 15 more groups.")
+    assert r.table["group"].nunique() == 25
+
+
 def test_sample_is_seeded():
     units = units_table({"A": 40, "B": 25})
     a = hc.draw_sample(units, n=20, coders=["x", "y", "z"], random_state=1).table

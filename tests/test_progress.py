@@ -79,4 +79,4 @@ def test_make_lab_lets_the_bars_show():
     from conftest import ROOT
 
     recipe = ROOT.joinpath("Makefile").read_text().split("\nlab:", 1)[1].split("\n\n", 1)[0]
-    assert "TQDM_DISABLE= " in recipe and "jupyter lab" in recipe
+    assert "TQDM_DISABLE= " in recipe and "medialens lab" in recipe

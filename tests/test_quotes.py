@@ -538,14 +538,35 @@ def test_a_role_never_keeps_a_sentence_opening_word():
 
 
 def test_a_plural_pronoun_never_goes_to_one_person():
+    # a plural pronoun goes to the nearest group of people named by a plural noun, never to one person
     opening = "Wethouder Mirjam Dekkers sprak met de bewoners van de flat. "
+    for tail in (",,We wachten al jaren'', zeggen ze.", "Ze zeiden: ,,We wachten al jaren.''",
+                 ",,We wachten al jaren'', zeiden zij."):
+        got = direct(quotes_of(opening + tail)[0])["speaker"].tolist()
+        assert got != ["Mirjam Dekkers"] and got == ["de bewoners"], tail
+    # with no group of people named before it, it stays unresolved (kozijnen are no people)
+    alone = "Wethouder Mirjam Dekkers keek naar de oude kozijnen. "
     for tail, pron in ((",,We wachten al jaren'', zeggen ze.", "ze"), ("Ze zeiden: ,,We wachten al jaren.''", "ze"),
                        (",,We wachten al jaren'', zeiden zij.", "zij")):
-        assert direct(quotes_of(opening + tail)[0])["speaker"].tolist() == [f"(unresolved: {pron})"], tail
+        assert direct(quotes_of(alone + tail)[0])["speaker"].tolist() == [f"(unresolved: {pron})"], tail
     # the singular verb keeps 'ze' = she
     assert direct(quotes_of(opening + ",,Voor de zomer'', zei ze.")[0])["speaker"].tolist() == ["Mirjam Dekkers"]
     en = 'Mayor Linda Carter met the tenants. "We have waited three years," they said.'
+    assert direct(quotes_of(en)[0])["speaker"].tolist() == ["the tenants"]
+    en = 'Mayor Linda Carter looked at the broken windows. "We have waited three years," they said.'
     assert direct(quotes_of(en)[0])["speaker"].tolist() == ["(unresolved: they)"]
+    boeren = "Boeren uit de regio voerden actie, waar gedeputeerde Hans Lubbers hen ontving. Ze zeiden: ,,Geen voedsel.''"
+    assert direct(quotes_of(boeren)[0])["speaker"].tolist() == ["boeren"]
+
+
+def test_a_role_and_a_surname_after_volgens_or_before_a_headline_colon():
+    cases = {
+        "Volgens Navo-topman Stoltenberg is de dreiging ,,reëel''. Hij sprak in Brussel.": ("Stoltenberg", "Navo-topman"),
+        "PvdA-leider Timmermans: 'We gaan door'\n\nDe partij vergaderde in Utrecht.": ("Timmermans", "PvdA-leider"),
+        "Volgens minister Kajsa Ollongren is het plan ,,niet haalbaar''.": ("Kajsa Ollongren", "minister"),
+    }
+    for text, want in cases.items():
+        assert tuple(direct(quotes_of(text)[0])[["speaker", "role"]].values.tolist()[0]) == want, text
 
 
 def test_a_name_written_in_lower_case_now_and_then_stays_a_name():

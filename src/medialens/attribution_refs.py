@@ -4,7 +4,9 @@ the attribution rules of :mod:`medialens.attribution`.
 References: a surname (``De Vries``) is the most recent earlier person of the document whose
 name ends with it (else a later one, for headlines; else the surname as written). A pronoun is the
 person named nearest before it in its own sentence, else in the previous sentence, when that
-sentence names one person only; otherwise it stays ``(unresolved: hij)``. A description (``de
+sentence names one person only; otherwise it stays ``(unresolved: hij)``. A plural pronoun
+(``they``, ``zeggen ze``) is the nearest group of people named by a plural noun (``de bewoners``),
+never one person. A description (``de
 trainer``, ``de Noor``) is the most recent person whose role holds its words (or who fits the
 hints table); one that names a person by a capitalised word (``de Zutphenaar``) and fits nobody
 stays unresolved; others are the speaker as written (``de leiders``, ``het Kremlin``). Names and
@@ -42,6 +44,12 @@ NO_INVERSION = frozenset("told tells warned warns denied denies demanded demands
 _SURNAME_START = frozenset("De Van Ter Ten Te Der Den In Op Von Du Da Di La Le".split())
 _POSSESSIVE = frozenset("zijn haar hun mijn onze jouw his her their my our its".split())
 _PRONOUN_GENDER = {"hij": "m", "he": "m", "zij": "f", "ze": "f", "she": "f"}
+# a plural noun that names people (bewoners, boeren, studenten, tenants, residents): a plural noun
+# in the tagger lexicon (N(soort,mv...) or NNS) with a person ending, a plural adjective or participle
+# used as a noun (deskundigen, gedupeerden: Adj(zelfst...verv_mv), V(...verv_mv)), or one of these words
+_PERSON_PLURAL = re.compile(r"(?:ers|aars|eren|anten|enten|isten|lingen|ants|ents|ists|ians|ors)$")
+_PEOPLE_WORDS = frozenset("mensen ouders fans families gezinnen people children officials staff".split())
+_GROUP_WORDS = frozenset("de het alle veel sommige enkele andere deze die the all many some several other these those".split())
 PRON_RE = re.compile(r"^\s*(?P<p>hij|zij|ze|he|she|they)\b", re.IGNORECASE)
 _DESC_RE = re.compile(r"^\s*(?P<d>(?:[Dd]e|[Hh]et|[Ee]en|[Tt]he|[Aa]n?)\s+(?:[\w’'-]+)(?:\s+[\w’'-]+){0,5})")
 # words that end a description (prepositions, adverbs, verbs): "de moeder na afloop", "de leiders in"
@@ -262,9 +270,11 @@ class Doc:
         with a pronoun), those whose gender does not contradict the pronoun's (``hij``/``he``
         male, ``zij``/``ze``/``she`` female; gender from the first name or an honorific,
         :func:`medialens.speakers.person_gender`, unknown for many names); exactly one left is the
-        referent, otherwise ``(unresolved: pron)``."""
+        referent, otherwise ``(unresolved: pron)``. A plural pronoun (:meth:`_plural`) goes to
+        the nearest group of people named by a plural noun (:meth:`_plural_group`), never to one
+        person."""
         if self._plural(pron, pos):
-            return f"(unresolved: {pron.lower()})"
+            return self._plural_group(pos) or f"(unresolved: {pron.lower()})"
         want = _PRONOUN_GENDER.get(pron.lower())
 
         def agreeing(people: list[str]) -> list[str]:
@@ -289,6 +299,36 @@ class Doc:
         if len(named) == 1:
             return named[0]
         return f"(unresolved: {pron.lower()})"
+
+    def _plural_group(self, pos: int) -> str | None:
+        """The group a plural pronoun at ``pos`` refers to: the nearest plural noun that names
+        people (:data:`_PERSON_PLURAL`) before it in its sentence, else in the previous sentence
+        (outside quotes), as written with its article and adjectives (``de bewoners``, ``boeren``,
+        ``the tenants``); None when there is none."""
+        k = self.sent_of(pos)
+        q = next(((a, b) for a, b in self.inside if a < self.sents[k][0] < b), None)
+        if q is not None:  # the sentence begins inside a quote: count from the quote's first sentence
+            k = self.sent_of(q[0])
+        for a, b in ((self.sents[k][0], pos), self.sents[k - 1] if k > 0 else (0, 0)):
+            words = [m for m in re.finditer(r"[\w’'-]+", self.text[a:b])
+                     if not any(x <= a + m.start() < y for x, y in self.inside)]
+            for j in range(len(words) - 1, -1, -1):
+                low = words[j].group().lower()
+                tag = self.signal.nl.get(low) or ""
+                if not (low in _PEOPLE_WORDS or _PERSON_PLURAL.search(low) and (
+                        tag.startswith("N(soort,mv") or self.signal.en.get(low) == "NNS")
+                        or tag.startswith(("Adj(zelfst", "V(")) and tag.endswith("verv_mv)")):
+                    continue
+                i = j
+                while i > 0 and (words[i - 1].group().lower() in _GROUP_WORDS or words[i - 1].group().isdigit()
+                                 or (self.signal.nl.get(words[i - 1].group()) or "").startswith("Adj")
+                                 or self.signal.en.get(words[i - 1].group()) == "JJ"):
+                    i -= 1
+                    if words[i].group().lower() in ("de", "het", "the"):
+                        break
+                phrase = self.text[a + words[i].start() : a + words[j].end()]
+                return phrase[0].lower() + phrase[1:]
+        return None
 
     def _plural(self, pron: str, pos: int) -> bool:
         """Does the pronoun at ``pos`` mean several people? ``they`` always; ``zij``/``ze`` when

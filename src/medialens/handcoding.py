@@ -30,6 +30,8 @@ __all__ = ["UNIT_KINDS", "MAX_CELL", "coding_units", "draw_sample", "write_sheet
 UNIT_KINDS = ("documents", "paragraphs", "sentences", "mentions", "quotes")
 MAX_CELL = 32_000  # spreadsheets hold at most 32,767 characters in a cell
 UNIT_COLUMNS = ("unit_id", "doc_id", "group", "text", "context")
+#: Groups named in the allocation note of :func:`draw_sample` at most (the table has all).
+_NOTE_GROUPS = 10
 
 
 # --------------------------------------------------------------------------------------------
@@ -192,7 +194,9 @@ def draw_sample(
                 rows.append({**unit.to_dict(), "overlap": False, "coder": coders[turn % len(coders)]})
                 turn += 1
     table = pd.DataFrame(rows)
-    alloc = "; ".join(f"{g}: {take[g]} of {sizes[g]} ({shared[g]} shared)" for g in sizes.index)
+    alloc = "; ".join(f"{g}: {take[g]} of {sizes[g]} ({shared[g]} shared)" for g in sizes.index[:_NOTE_GROUPS])
+    if len(sizes) > _NOTE_GROUPS:  # the note stays one line; every group is in the table
+        alloc += f"; and {len(sizes) - _NOTE_GROUPS} more groups"
     notes = (f"{n} of {len(units)} units drawn with seed {random_state}, in proportion to group size: {alloc}.",
              f"{int(shared.sum())} units ({overlap:.0%}) are coded by all {len(coders)} coders; "
              f"{n - int(shared.sum())} are split between them.")
