@@ -14,7 +14,10 @@ For every size, on the synthetic JSONL corpus of ``synth.py`` (generated once):
    notebook's: the kernel is the runner's child, and ``RUSAGE_CHILDREN`` holds its peak once it
    has exited. The corpus cache is private to the run and empty at the start, so notebook 00 builds
    it and the later notebooks load it, as in a first report run.
-3. The bare computations, called directly in one more child: ``load_corpus`` (building, no cache),
+3. The whole report once more, as ``medialens report`` runs it: one runner, every notebook, the
+   default number at once (``medialens.jobs.default_jobs``), its own empty corpus cache. Its wall
+   seconds are the ones the targets are about.
+4. The bare computations, called directly in one more child: ``load_corpus`` (building, no cache),
    ``count_terms`` as notebook 10 counts, ``make_units`` + ``tfidf`` + ``cluster`` with notebook
    20's defaults, and ``extract_quotes``.
 
@@ -112,19 +115,20 @@ def write_parameters(folder: Path, yaml_path: Path, terms: list[str]) -> Path:
 # --------------------------------------------------------------------------------------------
 # Child side
 # --------------------------------------------------------------------------------------------
-def child_notebook(params: str, out: str, figures: str, stem: str) -> dict:
-    """Render one notebook with the report runner; its wall time and its kernel's peak memory."""
+def child_notebook(params: str, out: str, figures: str, stem: str | None) -> dict:
+    """Render one notebook with the report runner (every notebook, as ``medialens report`` does,
+    when ``stem`` is None); its wall time and its kernel's peak memory (the largest kernel's)."""
     import io
 
     from medialens.report import run_report
 
     log = io.StringIO()
     t0 = time.perf_counter()
-    rc = run_report(params, out_dir=out, figures_dir=figures, only=[stem], stream=log)
+    rc = run_report(params, out_dir=out, figures_dir=figures, only=[stem] if stem else None, stream=log)
     seconds = time.perf_counter() - t0
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     kernel_mb = kids.ru_maxrss / 1024
-    status = re.findall(rf"\] {re.escape(stem)}\.ipynb (.*) \([\d.]+ s\)$", log.getvalue(), flags=re.M)
+    status = re.findall(rf"\] {re.escape(stem or '')}.*\.ipynb (.*) \([\d.]+ s\)$", log.getvalue(), flags=re.M)
     return {"rc": rc, "seconds": seconds, "kernel_peak_mb": kernel_mb, "runner_peak_mb": peak_mb(),
             "cpu_s": cpu_seconds() + kids.ru_utime + kids.ru_stime,
             "status": status[-1] if status else log.getvalue()[-500:]}
@@ -218,24 +222,35 @@ def bench_size(n: int, keep: Path | None) -> dict:
         fig_mb, fig_name = max(r["largest_figure"] for r in rows)
         print(f"  {'report total':<30} {total:>8.1f} {total_cpu:>8.1f} {peak:>10,.0f} {max(r['ipynb_mb'] for r in rows):>9.2f} "
               f"{max(r['html_mb'] for r in rows):>8.2f} (largest page sizes); largest figure {fig_name} {fig_mb:.2f} MB")
+        from medialens.jobs import default_jobs
+
+        jobs = default_jobs()
+        whole = run_child(__file__, "notebook", ["--params", str(params), "--out", str(work / "whole"), "--figures",
+                                                 str(work / "whole-figures")], env={"MEDIALENS_CACHE": str(work / "whole-cache")})
+        print(f"  {'whole report, one runner':<30} {whole['seconds']:>8.1f} {whole['cpu_s']:>8.1f} {whole['kernel_peak_mb']:>10,.0f} "
+              f"{'':>9} {'':>8} ({jobs} notebook(s) at once, as medialens report runs them; rc {whole['rc']})", flush=True)
         bare = run_child(__file__, "bare", ["--yaml", str(yaml_path), "--terms", json.dumps(terms)], env=env)
         print(f"  bare computations: load {bare['load_s']:.1f} s + count {bare['count_s']:.1f} s + TF-IDF/k-means "
               f"{bare['tfidf_kmeans_s']:.1f} s ({bare['units']:,} units, k = {bare['k']}) + quotes {bare['quotes_s']:.1f} s "
               f"({bare['quotes']:,}) = {bare['seconds']:.1f} s ({bare['cpu_s']:.1f} s CPU), peak {bare['peak_mb']:,.0f} MB")
         ratio = total / bare["seconds"] if bare["seconds"] else float("nan")
         cpu_ratio = total_cpu / bare["cpu_s"] if bare["cpu_s"] else float("nan")
-        print(f"  report / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (target 2x)")
+        print(f"  report / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (target 2x); whole report / bare: "
+              f"{whole['seconds'] / bare['seconds']:.2f}x wall, {whole['cpu_s'] / bare['cpu_s']:.2f}x CPU")
         failed = [r["notebook"] for r in rows if r["rc"] != 0]
         verdicts = [f"{len(failed)} notebook(s) failed: {', '.join(failed)}" if failed else "every notebook ran"]
+        if whole["rc"] != 0:
+            verdicts.append(f"the whole report failed (rc {whole['rc']})")
         if n in TARGET_TOTAL_S:
-            verdicts.append(f"total {total:.0f} s {'<=' if total <= TARGET_TOTAL_S[n] else '>'} {TARGET_TOTAL_S[n]:.0f} s")
+            wall = whole["seconds"]
+            verdicts.append(f"whole report {wall:.0f} s {'<=' if wall <= TARGET_TOTAL_S[n] else '>'} {TARGET_TOTAL_S[n]:.0f} s")
         verdicts.append(f"peak {peak:,.0f} MB {'<=' if peak <= TARGET_PEAK_MB else '>'} {TARGET_PEAK_MB:,.0f} MB")
         if n >= 100_000:
             pages = max(max(r["ipynb_mb"], r["html_mb"]) for r in rows)
             verdicts.append(f"largest page {pages:.2f} MB {'<=' if pages <= TARGET_PAGE_MB else '>'} {TARGET_PAGE_MB} MB")
             verdicts.append(f"largest figure {fig_mb:.2f} MB {'<=' if fig_mb <= TARGET_FIGURE_MB else '>'} {TARGET_FIGURE_MB} MB")
         print("  " + "; ".join(verdicts))
-        return {"n": n, "terms": terms, "notebooks": rows, "total_s": total, "total_cpu_s": total_cpu, "bare": bare,
+        return {"n": n, "terms": terms, "notebooks": rows, "total_s": total, "total_cpu_s": total_cpu, "whole": whole, "bare": bare,
                 "ratio": ratio, "cpu_ratio": cpu_ratio, "failed": failed}
     finally:
         if keep is None:
@@ -252,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.add_argument(hidden, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child == "notebook":
-        print(json.dumps(child_notebook(args.params, args.out, args.figures, args.stem)))
+        print(json.dumps(child_notebook(args.params, args.out, args.figures, args.stem or None)))
         return 0
     if args.child == "bare":
         print(json.dumps(child_bare(args.yaml, json.loads(args.terms))))
@@ -263,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     results = [bench_size(n, keep) for n in args.sizes]
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
-    return 1 if any(r["failed"] for r in results) else 0
+    return 1 if any(r["failed"] or r["whole"]["rc"] != 0 for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 Renders the notebooks with the report runner (``medialens.report.run_report``, one notebook at a
 time, all in this process as ``medialens report`` does) and prints, per notebook: the runner's
 wall seconds, the execution (kernel start-up, imports and shutdown outside the cells; the cells
-themselves) and the HTML rendering, then the slowest cells with their first line. Cell times are
+themselves) and the HTML rendering, the CPU seconds of runner and kernel (robust to load), then
+the slowest cells with their first line. Cell times are
 the kernel's own timestamps (nbclient's ``iopub.execute_input`` to ``shell.execute_reply``), read
 before the runner strips them from the stored notebook. A parameter file of
 ``bench_report.py --keep DIR`` (``DIR/report-N/bench.params.yaml``) profiles the benchmark's runs.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import resource
 import sys
 import tempfile
 import time
@@ -40,6 +42,12 @@ def cell_times(nb) -> list[tuple[float, int, str]]:
             first = next((ln for ln in cell.source.splitlines() if ln.strip() and not ln.startswith("#")), "")
             rows.append((_seconds(stamps["shell.execute_reply"]) - _seconds(stamps["iopub.execute_input"]), i, first[:90]))
     return rows
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the kernels)."""
+    return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for f in ("ru_utime", "ru_stime"))
 
 
 def profile(params: str, out: Path, stems: list[str], top: int) -> None:
@@ -70,12 +78,13 @@ def profile(params: str, out: Path, stems: list[str], top: int) -> None:
     stems = stems or [nb.stem for nb in sorted((project_root() / "notebooks").glob("[0-9]*.ipynb"))]
     for stem in stems:
         seen.clear()
-        t0 = time.perf_counter()
-        rc = report.run_report(params, out_dir=out / "report", figures_dir=out / "figures", only=[stem], stream=io.StringIO())
-        total = time.perf_counter() - t0
+        t0, cpu0 = time.perf_counter(), _cpu()
+        rc = report.run_report(params, out_dir=out / "report", figures_dir=out / "figures", only=[stem], stream=io.StringIO(), jobs=1)
+        total, cpu = time.perf_counter() - t0, _cpu() - cpu0
         cells = sum(s for s, _, _ in seen.get("cells", []))
         print(f"{stem}: rc {rc}, {total:.1f} s = execution {seen.get('execute', 0):.1f} s (cells {cells:.1f} s, outside them "
-              f"{seen.get('execute', 0) - cells:.1f} s) + HTML {seen.get('html', 0):.1f} s + runner; load {load_avg()}")
+              f"{seen.get('execute', 0) - cells:.1f} s) + HTML {seen.get('html', 0):.1f} s + runner; "
+              f"CPU {cpu:.1f} s (runner and kernel); load {load_avg()}")
         for s, i, first in sorted(seen.get("cells", []), reverse=True)[:top]:
             print(f"  {s:8.2f} s  cell {i:>2}: {first}")
         sys.stdout.flush()

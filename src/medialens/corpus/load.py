@@ -14,6 +14,7 @@ from ..paths import cache_dir
 from ..tokens import WordTable
 from .cache import (
     _STAT_INDEX,
+    _build_lock,
     _cache_key,
     _cache_not_written,
     _indexed_key,
@@ -67,15 +68,16 @@ def load_corpus(definition: str | Path | CorpusDefinition, *, use_cache: bool = 
         if (corpus := _load_cached(cache_file_for(defn, key), defn)) is not None:
             return corpus
     key = _cache_key(defn, files)  # from the bytes: what a new build is stored under
-    corpus = _load_cached(cache_file_for(defn, key), defn)
-    problem = None
-    if corpus is None:
-        corpus = _build(defn, files, key, progress=progress)
-        if _stat_signature(defn, files)[0] != signature:  # an input changed while it was read:
-            return corpus  # the key may not describe what was read, so nothing is cached
-        problem = _write_cache(
-            cache_file_for(defn, key), "wb", lambda fh: pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        )
+    with _build_lock(cache_file_for(defn, key)):  # one build at a time; the others read what it cached
+        corpus = _load_cached(cache_file_for(defn, key), defn)
+        problem = None
+        if corpus is None:
+            corpus = _build(defn, files, key, progress=progress)
+            if _stat_signature(defn, files)[0] != signature:  # an input changed while it was read:
+                return corpus  # the key may not describe what was read, so nothing is cached
+            problem = _write_cache(
+                cache_file_for(defn, key), "wb", lambda fh: pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            )
     if _STAT_INDEX and problem is None:
         problem = _write_cache(index, "w", lambda fh: json.dump({"key": key, "stat_ns": stat_ns}, fh))
     return corpus if problem is None else _cache_not_written(corpus, problem)
