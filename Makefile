@@ -26,14 +26,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "medialens needs Python >= 3.11, found " + sys.version' 
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
 venv: $(VENV)/.installed ## create .venv and install the locked dependencies and medialens
 
 spark: $(VENV)/.installed ## add the optional Spark engine (pyspark, pinned in requirements-spark.lock; needs Java 17+)
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements-spark.lock -e ".[spark]"
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c requirements-spark.lock -e ".[spark]"
 
 test-spark: spark ## the Spark engine's tests (tests/test_spark.py: one local[2] session, equality with in-memory)
 	$(BIN)/python -m pytest tests/test_spark.py -q
