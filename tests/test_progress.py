@@ -19,7 +19,7 @@ def lab(monkeypatch):
     """A kernel as JupyterLab starts it: JPY_SESSION_NAME set, an IPKernelApp shell."""
     import IPython
 
-    monkeypatch.setenv("JPY_SESSION_NAME", "/work/notebooks/10_term_frequency.ipynb")
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/10_term_frequency.ipynb")
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
     monkeypatch.setattr(IPython, "get_ipython", lambda: _Shell({"IPKernelApp": {}}))
     pytest.importorskip("ipywidgets")
