@@ -19,10 +19,8 @@ memory and about where the time goes, not a race. ``uptime`` load is printed bes
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -30,8 +28,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import harness  # noqa: E402
 from harness import load_avg, peak_mb, run_child  # noqa: E402
-from synth import ensure_corpus, parse_sizes  # noqa: E402
+from synth import ensure_corpus  # noqa: E402
 
 K = 8
 MIN_DF = 5
@@ -126,35 +125,29 @@ def _show(n: int, engine: str, r: dict) -> None:
           f"{r['documents']:,} documents, {r['terms']:,} terms", flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=parse_sizes, default="100000", help="comma-separated article counts")
-    ap.add_argument("--fmt", default="txt", choices=["txt", "jsonl"])
+def _options(ap) -> None:
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--driver-memory", default="2g")
     ap.add_argument("--engines", default="memory,spark", help="memory, spark or both")
-    ap.add_argument("--json", help="also write the figures to this JSON file")
-    ap.add_argument("--child", choices=["memory", "spark"], help=argparse.SUPPRESS)
-    ap.add_argument("--yaml", help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
-    if args.child:
-        print(json.dumps(_child(args.child, args.yaml)))
-        return 0
-    print(f"bench_spark: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, master {args.master}, driver memory {args.driver_memory}, load {load_avg()}")
-    backend = json.dumps({"master": args.master, "driver_memory": args.driver_memory})
+
+
+def _bench_size(n: int, fmt: str, *, master: str, driver_memory: str, engines: str) -> list[dict]:
+    """Both engines on the synthetic corpus of ``n`` articles, each in a child process (one cache folder)."""
+    backend = json.dumps({"master": master, "driver_memory": driver_memory})
+    yaml_path = ensure_corpus(n, fmt=fmt)
     out = []
     with tempfile.TemporaryDirectory(prefix="bench-spark-cache-") as cache:
-        for n in args.sizes:
-            yaml_path = ensure_corpus(n, fmt=args.fmt)
-            for engine in args.engines.split(","):
-                r = run_child(__file__, engine, ["--yaml", str(yaml_path)], env={"MEDIALENS_CACHE": cache, "BENCH_SPARK_BACKEND": backend})
-                _show(n, engine, r)
-                out.append({"n": n, "engine": engine, **r})
-    print(f"  load after: {load_avg()}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
-    return 0
+        for engine in engines.split(","):
+            r = run_child(__file__, engine, ["--yaml", str(yaml_path)], env={"MEDIALENS_CACHE": cache, "BENCH_SPARK_BACKEND": backend})
+            _show(n, engine, r)
+            out.append({"n": n, "engine": engine, **r})
+    print(f"  load after: {load_avg()}", flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    return harness.main("bench_spark", __doc__.splitlines()[0], steps=("memory", "spark"), child=_child,
+                        bench_size=_bench_size, argv=argv, options=_options, sizes="100000")
 
 
 if __name__ == "__main__":

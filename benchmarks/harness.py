@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 #: Thread pins for measured children (kept if the caller's environment sets them already).
 THREAD_DEFAULTS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
@@ -52,26 +53,38 @@ def main(
     *,
     steps: tuple[str, ...],
     child: Callable[[str, str], dict],
-    bench_size: Callable[[int, str], dict],
+    bench_size: Callable[..., Any],
     argv: list[str] | None = None,
+    options: Callable[[argparse.ArgumentParser], None] | None = None,
+    sizes: str = "1000,10000,100000",
 ) -> int:
     """The command line shared by the benchmarks that run ``steps`` per corpus size:
-    ``--sizes``, ``--fmt``, ``--json``; ``--child STEP --yaml PATH`` is the measured child's side."""
+    ``--sizes`` (default ``sizes``), ``--fmt``, ``--json``; ``--child STEP --yaml PATH`` is the
+    measured child's side.
+
+    ``options`` (optional) adds a benchmark's own options to the parser; their values are printed
+    in the header line and passed to ``bench_size(n, fmt, **values)`` by their ``dest`` names.
+    """
     from synth import parse_sizes
 
     ap = argparse.ArgumentParser(description=description)
-    ap.add_argument("--sizes", type=parse_sizes, default="1000,10000,100000", help="comma-separated article counts")
+    ap.add_argument("--sizes", type=parse_sizes, default=sizes, help="comma-separated article counts")
     ap.add_argument("--fmt", default="txt", choices=["txt", "jsonl"])
     ap.add_argument("--json", help="also write the figures to this JSON file")
     ap.add_argument("--child", choices=steps, help=argparse.SUPPRESS)
     ap.add_argument("--yaml", help=argparse.SUPPRESS)
+    shared = {a.dest for a in ap._actions}
+    if options is not None:
+        options(ap)
     args = ap.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.yaml)))
         return 0
+    extra = {k: v for k, v in vars(args).items() if k not in shared}
+    shown = "".join(f", {k.replace('_', ' ')} {v}" for k, v in extra.items())
     print(f"{name}: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, load {load_avg()}")
-    out = [bench_size(n, args.fmt) for n in args.sizes]
+          f"{os.cpu_count()} cores, Python {platform.python_version()}{shown}, load {load_avg()}")
+    out = [bench_size(n, args.fmt, **extra) for n in args.sizes]
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 import matplotlib
+import nbformat
 import pandas as pd
 import pytest
 
@@ -241,3 +242,12 @@ def test_the_cell_after_the_parameters_cell_checks_them(nb_path):
     cells = nbformat.read(nb_path, as_version=4).cells
     i = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
     assert f'checked_session("{nb_path.stem}", globals())' in cells[i + 1].source
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_says_which_engine_ran_when_it_is_not_the_in_memory_one(nb_path):
+    """On the Spark engine each notebook prints session.engine_line (which steps used the sample)
+    in a set-up cell; in memory the line is not printed, so no stored output changes."""
+    nb = nbformat.read(nb_path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"][:4]
+    assert any("if session.engine is not None:" in src and "print(session.engine_line(" in src for src in code)
