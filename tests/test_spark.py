@@ -10,6 +10,7 @@ labels equal from the same starting centres.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import numpy as np
@@ -376,6 +377,7 @@ def test_notebooks_10_and_20_on_the_spark_engine_say_so_and_count_as_in_memory(t
     mem_out, mem_text = _report(tmp_path, "memory", "")
     got_out, got_text = _report(tmp_path, "spark", '{engine: spark, master: "local[2]", sample: 4}')
     assert not any("engine: spark" in t for t in mem_text.values())
+    assert not any("Warning" in t for t in got_text.values())  # pyspark's pandas 3 warning is not shown
     line = [x for x in got_text["10_term_frequency"].splitlines() if x.startswith("engine: spark")]
     assert line == [f"engine: spark (master local[2], Spark {pyspark.__version__}): 5 documents read in Spark, where the term "
                     "counts per group and month are made; the concordance, x-ray and bootstrap over documents use a "
@@ -389,3 +391,22 @@ def test_notebooks_10_and_20_on_the_spark_engine_say_so_and_count_as_in_memory(t
     sampled = set(pd.read_csv(got_out / "tables" / "cluster_assignments.csv")["doc_id"])
     assert len(sampled) == 4 and sampled <= set(pd.read_csv(mem_out / "tables" / "cluster_assignments.csv")["doc_id"])
     assert set(pd.read_csv(got_out / "tables" / "concordance.csv")["doc_id"]) <= sampled
+
+
+def test_scratch_folders_of_sessions_that_ended_without_stopping_are_removed(tmp_path):
+    """A kernel killed at shutdown cannot stop its session: the next start removes its scratch
+    folder (owner file no longer locked), never a running session's or a folder it did not make."""
+    from medialens.spark.session import _HELD, _OWNER, _PREFIX, _claim, remove_stale_folders
+
+    running, ended, foreign = (tmp_path / (_PREFIX + name) for name in ("running", "ended", "foreign"))
+    for folder in (running, ended, foreign):
+        folder.mkdir()
+    _claim(str(running))
+    (ended / _OWNER).write_text("")
+    (ended / "blockmgr-1").mkdir()
+    try:
+        assert remove_stale_folders(str(tmp_path)) == [str(ended)]
+        assert running.is_dir() and foreign.is_dir() and not ended.exists()
+    finally:
+        os.close(_HELD.pop(str(running)))
+    assert remove_stale_folders(str(tmp_path)) == [str(running)]

@@ -9,7 +9,8 @@ must be set for it to work cleanly, and :func:`start_session` sets them:
 - Spark binds to 127.0.0.1 (``SPARK_LOCAL_IP``, set only when unset and only in local mode), which
   also silences the hostname warning;
 - its scratch files go to a private folder (``spark.local.dir`` and the JVM's temporary folder),
-  removed by :func:`stop_session`, not to the system temporary folder;
+  removed by :func:`stop_session` (or, when the process ended without it, by the next
+  :func:`start_session`: :func:`remove_stale_folders`), not to the system temporary folder;
 - the web UI is off (``spark.ui.enabled``), so no port is opened.
 
 On a cluster (``spark://``, ``yarn``, ``k8s://``) medialens must be installed on the workers with
@@ -29,17 +30,70 @@ from pathlib import Path
 
 from .config import backend_spec
 
-__all__ = ["require_pyspark", "session_conf", "start_session", "stop_session", "spark_session"]
+try:
+    import fcntl
+except ImportError:  # not POSIX: scratch folders of killed sessions are not found again
+    fcntl = None
+
+__all__ = ["require_pyspark", "session_conf", "start_session", "stop_session", "spark_session", "remove_stale_folders"]
 
 _PREFIX = "medialens-spark-"  # the private scratch folders start_session makes
+_OWNER = ".owner"  # in each: a file its session holds locked while it runs
+_HELD: dict[str, int] = {}  # scratch folder -> the open, locked descriptor of its owner file
+
+
+def _claim(folder: str) -> None:
+    """Lock ``folder``'s owner file for this process (the lock ends when the process does). The
+    file is locked before it gets its name, so no other process sees it unlocked."""
+    if fcntl is None:
+        return
+    tmp = os.path.join(folder, f"{_OWNER}.{os.getpid()}")
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.replace(tmp, os.path.join(folder, _OWNER))
+    _HELD[folder] = fd
+
+
+def remove_stale_folders(parent: str | None = None) -> list[str]:
+    """Remove the scratch folders of sessions whose process has ended without stopping them (a
+    kernel killed at shutdown): those whose owner file is no longer locked.
+
+    Parameters
+    ----------
+    parent : str, optional
+        Where to look (default: the system temporary folder).
+
+    Returns
+    -------
+    list of str
+        The folders removed.
+    """
+    removed = []
+    if fcntl is None:
+        return removed
+    for folder in sorted(Path(parent or tempfile.gettempdir()).glob(_PREFIX + "*")):
+        try:
+            fd = os.open(folder / _OWNER, os.O_RDWR)
+        except OSError:  # no owner file: not made by start_session, or not claimed yet
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # its session is running
+            os.close(fd)
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
+        removed.append(str(folder))
+    return removed
 
 
 def require_pyspark():
     """The ``pyspark.sql.SparkSession`` class; a one-line ``ImportError`` when the extra is missing."""
+    # pyspark warns (when it first converts, not only at import) that pandas 3 is "not yet fully
+    # supported"; the conversions medialens uses are tested, so a notebook does not show it
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     try:
-        with warnings.catch_warnings():  # pyspark warns at import that pandas 3 is "not yet fully supported"
-            warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
-            from pyspark.sql import SparkSession
+        from pyspark.sql import SparkSession
     except ImportError:
         raise ImportError(
             "backend.engine = 'spark' needs pyspark: install the extra with `make spark` "
@@ -103,7 +157,9 @@ def start_session(backend: dict | None = None, *, app_name: str = "medialens"):
     """
     spec = backend_spec({**(backend or {}), "engine": "spark"})
     session_class = require_pyspark()
+    remove_stale_folders()
     local_dir = tempfile.mkdtemp(prefix=_PREFIX)
+    _claim(local_dir)
     if _is_local(spec["master"]):  # read by the JVM and by SparkContext when they start
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -124,6 +180,8 @@ def stop_session(spark) -> None:
     for folder in sorted(folders):
         if Path(folder).name.startswith(_PREFIX):
             shutil.rmtree(folder, ignore_errors=True)
+        if folder in _HELD:
+            os.close(_HELD.pop(folder))
 
 
 @contextmanager
