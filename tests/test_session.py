@@ -47,6 +47,32 @@ def test_open_session_loads_the_corpus_and_builds_the_settings(seeds):
     assert "seeds" in repr(seeds) and "5 documents" in repr(seeds)
 
 
+def test_the_in_memory_engine_counts_every_document_and_prints_no_engine_line(seeds):
+    from medialens.frequency import bootstrap_log_ratio, count_terms
+
+    assert seeds.engine is None and seeds.engine_line(sample="the concordance", spark="term counts are made") == ""
+    assert seeds.n_documents == 5 and seeds.corpus_line == repr(seeds.corpus)
+    got = seeds.count_terms(ngram_range=(1, 2), keep_terms=["navo"], group_by="outlet")
+    mem = count_terms(seeds.documents, settings=seeds.settings, ngram_range=(1, 2), keep_terms=["navo"])
+    pd.testing.assert_frame_equal(got.terms, mem.terms)
+    pd.testing.assert_frame_equal(got.documents, mem.documents)
+    assert (got.matrix != mem.matrix).nnz == 0
+    kwargs = {"group_by": "outlet", "group": "style-A", "terms": ["navo", "rusland"], "n_bootstrap": 50}
+    a, b = seeds.bootstrap_log_ratio(got, **kwargs), bootstrap_log_ratio(mem, **kwargs)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.notes == b.notes
+
+
+def test_opening_a_session_on_the_in_memory_engine_does_not_import_pyspark():
+    import subprocess
+    import sys
+
+    code = ("import sys; from medialens.session import open_session; "
+            "open_session('corpus/seeds.yaml', figures_dir='figures/test-session'); print('pyspark' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
 def test_session_defaults_are_the_declared_ones():
     import inspect
 

@@ -79,11 +79,12 @@ def _edge_documents() -> pd.DataFrame:
 def test_backend_entry_is_checked_with_one_line_messages():
     assert backend_spec(None)["engine"] == "memory"
     spec = backend_spec({"engine": "spark", "conf": {"spark.executor.memory": "4g", "spark.x.flag": True}})
-    assert spec == {"engine": "spark", "master": "local[2]", "driver_memory": "1g",
+    assert spec == {"engine": "spark", "master": "local[2]", "driver_memory": "1g", "sample": 2000,
                     "conf": {"spark.executor.memory": "4g", "spark.x.flag": "true"}}
     for bad, word in [({"engine": "dask"}, "backend.engine"), ({"master": "local[0]"}, "backend.master"),
                       ({"driver_memory": "lots"}, "backend.driver_memory"), ({"conf": ["a"]}, "backend.conf"),
-                      ({"conf": {"spark.x": None}}, "backend.conf.spark.x"), ({"engin": "spark"}, "unknown keys"), ("spark", "mapping")]:
+                      ({"conf": {"spark.x": None}}, "backend.conf.spark.x"), ({"engin": "spark"}, "unknown keys"), ("spark", "mapping"),
+                      ({"sample": 0}, "backend.sample"), ({"sample": "all"}, "backend.sample")]:
         message = backend_problem(bad)
         assert message and word in message and "\n" not in message, (bad, message)
 
@@ -331,3 +332,60 @@ def test_stopping_removes_the_private_scratch_folders_only(tmp_path):
     session = _Session()
     stop_session(session)
     assert session.stopped and not mine.exists() and theirs.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# the notebooks on the Spark engine (backend: in the corpus definition)
+# ---------------------------------------------------------------------------------------------
+def _seeds_definition(path, backend: str = "") -> None:
+    """The seed corpus definition at ``path``, reading the seeds where they are, with ``backend``."""
+    text = (ROOT / "corpus" / "seeds.yaml").read_text(encoding="utf-8")
+    text = text.replace("path: ../seeds ", f"path: {(ROOT / 'seeds').as_posix()} ", 1)
+    path.write_text(text + (f"backend: {backend}\n" if backend else ""), encoding="utf-8")
+
+
+def _report(tmp_path, name: str, backend: str) -> tuple:
+    """Notebooks 10 and 20 rendered by the report runner on the seeds with ``backend``: (out, pages' text)."""
+    import io
+
+    import nbformat
+    import yaml
+
+    from medialens.report import run_report
+
+    folder = tmp_path / name
+    folder.mkdir()
+    _seeds_definition(folder / "seeds.yaml", backend)
+    (folder / "params.yaml").write_text(yaml.safe_dump({"corpus": "seeds.yaml", "use_cache": False,
+                                                         "notebooks": {"10_term_frequency": {"n_bootstrap": 100}}}))
+    stream, out = io.StringIO(), folder / "out"
+    rc = run_report(folder / "params.yaml", out_dir=out, figures_dir=folder / "figs", html_output=False,
+                    only=["10_term_frequency", "20_topic_clustering"], stream=stream)
+    assert rc == 0, stream.getvalue()
+    text = {}
+    for nb in ("10_term_frequency", "20_topic_clustering"):
+        executed = nbformat.read(out / f"{nb}.ipynb", as_version=4)
+        text[nb] = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return out, text
+
+
+def test_notebooks_10_and_20_on_the_spark_engine_say_so_and_count_as_in_memory(tmp_path):
+    """Rendered through the report runner with ``backend: {engine: spark}``, notebook 10 prints the
+    engine line and gives the in-memory run's counts, keyness and trends; notebook 20 says it
+    clusters the seeded sample. The in-memory run prints no engine line."""
+    mem_out, mem_text = _report(tmp_path, "memory", "")
+    got_out, got_text = _report(tmp_path, "spark", '{engine: spark, master: "local[2]", sample: 4}')
+    assert not any("engine: spark" in t for t in mem_text.values())
+    line = [x for x in got_text["10_term_frequency"].splitlines() if x.startswith("engine: spark")]
+    assert line == [f"engine: spark (master local[2], Spark {pyspark.__version__}): 5 documents read in Spark, where the term "
+                    "counts per group and month are made; the concordance, x-ray and bootstrap over documents use a "
+                    "seeded sample of 4 documents (backend.sample = 4, random_state = 0)"]
+    assert "the clustering and every table below use a seeded sample of 4 documents" in got_text["20_topic_clustering"]
+    assert "<Corpus 'seeds': 5 documents in Spark (4 sampled)" in got_text["10_term_frequency"]
+    for table in ("term_counts", "keyness", "keyness_grid", "trends"):
+        a = pd.read_csv(mem_out / "tables" / f"{table}.csv", keep_default_na=False)
+        b = pd.read_csv(got_out / "tables" / f"{table}.csv", keep_default_na=False)
+        pd.testing.assert_frame_equal(b, a, check_exact=True, obj=table)
+    sampled = set(pd.read_csv(got_out / "tables" / "cluster_assignments.csv")["doc_id"])
+    assert len(sampled) == 4 and sampled <= set(pd.read_csv(mem_out / "tables" / "cluster_assignments.csv")["doc_id"])
+    assert set(pd.read_csv(got_out / "tables" / "concordance.csv")["doc_id"]) <= sampled

@@ -25,16 +25,19 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from . import progress, validate
-from .corpus import Corpus, load_corpus
+from .corpus import Corpus, load_corpus, read_definition
+from .frequency import TermCounts, bootstrap_log_ratio, count_terms
 from .kernel import prepare
 from .lab import figures_folder
 from .paths import relative_to_root, resolve
 from .plots import SavedFigure, save_figure
+from .results import Result
 from .tables import ShownTable, TableFolder, show, tables_folder
 from .text import TextSettings, Tokenizer
 
@@ -83,6 +86,10 @@ class Session:
         ``corpus``: :data:`LEFT_OUT_COLUMNS` (``None``: none).
     tables : TableFolder or None
         Where :meth:`show` writes full tables (None: nowhere).
+    engine : SparkEngine or None
+        The Spark engine when the corpus definition asks for it (``backend: {engine: spark}``;
+        :mod:`medialens.spark.engine`): then ``corpus`` holds a seeded sample of the documents and
+        :meth:`count_terms` counts them all in Spark. None: the in-memory engine.
     """
 
     corpus: Corpus
@@ -93,6 +100,66 @@ class Session:
     loaded: Corpus | None = None
     left_out: pd.DataFrame | None = None
     tables: TableFolder | None = None
+    engine: Any = None
+
+    def engine_line(self, *, sample: str, spark: str = "") -> str:
+        """One line saying which engine ran and which steps used a sample ("" on the in-memory engine,
+        which reads every document).
+
+        Parameters
+        ----------
+        sample : str
+            The notebook's steps that read single documents (``"the concordance"``).
+        spark : str
+            What is computed in Spark from every document (``"term counts are made"``), or "".
+
+        Returns
+        -------
+        str
+        """
+        return self.engine.line(sample=sample, spark=spark) if self.engine is not None else ""
+
+    @property
+    def corpus_line(self) -> str:
+        """The corpus in one line: ``repr(corpus)``; on the Spark engine with the documents read
+        there and the number sampled."""
+        return self.engine.corpus_line if self.engine is not None else repr(self.corpus)
+
+    @property
+    def n_documents(self) -> int:
+        """Documents analysed: the corpus's, or on the Spark engine every document read there."""
+        return self.engine.n_documents if self.engine is not None else len(self.corpus.documents)
+
+    def count_terms(self, *, ngram_range=(1, 1), min_count: int = 1, keep_terms=(), group_by="outlet") -> TermCounts:
+        """Count the corpus's terms once, for every table of a notebook.
+
+        Parameters
+        ----------
+        ngram_range, min_count, keep_terms
+            As :func:`medialens.frequency.count_terms`.
+        group_by : str or list of str
+            The columns tables will group by. In memory it is not used (one row per document);
+            the Spark engine sums its counts per cell of these columns × month.
+
+        Returns
+        -------
+        TermCounts
+            In memory: one row per document, from the corpus word table. On the Spark engine: one
+            row per cell, over every document read there (not only the sample in ``corpus``).
+        """
+        if self.engine is not None:
+            return self.engine.count_terms(settings=self.settings, ngram_range=ngram_range, min_count=min_count,
+                                           keep_terms=keep_terms, group_by=group_by)
+        return count_terms(self.corpus.documents, settings=self.settings, ngram_range=ngram_range, min_count=min_count,
+                           keep_terms=keep_terms, words=self.corpus.words)
+
+    def bootstrap_log_ratio(self, counts: TermCounts, **options) -> Result:
+        """:func:`medialens.frequency.bootstrap_log_ratio` of ``counts`` (the same arguments); on
+        the Spark engine over the sample's documents (:meth:`SparkEngine.bootstrap_log_ratio
+        <medialens.spark.engine.SparkEngine.bootstrap_log_ratio>`), with a note saying so."""
+        if self.engine is not None:
+            return self.engine.bootstrap_log_ratio(counts, **options)
+        return bootstrap_log_ratio(counts, **options)
 
     @property
     def language_note(self) -> str:
@@ -103,6 +170,8 @@ class Session:
         lang = self.settings.language
         counts = _language_counts(docs["language"]) if "language" in docs.columns else ""
         left = self.left_out if self.left_out is not None else pd.DataFrame(columns=LEFT_OUT_COLUMNS)
+        if self.engine is not None:  # no detection on the Spark engine: nothing is left out
+            return f"Analysis language {lang!r}: {self.n_documents:,} document(s) analysed; languages are not detected on the Spark engine."
         head = f"Analysis language {lang!r}: {len(docs):,} document(s) analysed"
         head += f" (language column: {counts})" if counts else ""
         if left.empty:
@@ -194,7 +263,15 @@ def open_session(
     validate.choice(reduce, "reduce", ("none", "lemma", "stem"))
     random_state = validate.whole_number(random_state, "random_state", minimum=0)
     validate.flag(use_cache, "use_cache")
-    loaded = load_corpus(resolve(corpus), use_cache=use_cache, progress=progress.interactive())  # a bar in JupyterLab only
+    definition = read_definition(resolve(corpus))
+    engine = None
+    if definition.backend["engine"] == "spark":  # imported here: the default install has no pyspark
+        from .spark.engine import open_engine
+
+        engine = open_engine(definition, random_state=random_state)
+        loaded = engine.sample
+    else:
+        loaded = load_corpus(definition, use_cache=use_cache, progress=progress.interactive())  # a bar in JupyterLab only
     settings = TextSettings.for_corpus(
         loaded.definition.language,
         language=language,
@@ -205,7 +282,8 @@ def open_session(
     analysed, left_out = in_language(loaded, settings.language)
     tables = tables_folder(tables_dir, loaded.name)
     return Session(
-        analysed, settings, Tokenizer(settings), figures_folder(resolve(figures_dir)), random_state, loaded, left_out, tables
+        analysed, settings, Tokenizer(settings), figures_folder(resolve(figures_dir)), random_state, loaded, left_out, tables,
+        engine,
     )
 
 

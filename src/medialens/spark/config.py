@@ -6,6 +6,8 @@
       engine: spark              # memory (default) | spark
       master: "local[2]"         # a Spark master URL: local[N], spark://host:7077, yarn, k8s://...
       driver_memory: 1g          # spark.driver.memory (only used when this process starts Spark)
+      sample: 2000               # documents (a seeded sample) brought into memory for the steps
+                                 # that read single documents: concordance, x-ray, bootstrap
       conf:                      # any Spark settings, passed on as given
         spark.executor.memory: 4g
 
@@ -17,14 +19,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["ENGINES", "DEFAULT_BACKEND", "DEFAULT_MASTER", "backend_spec", "backend_problem"]
+__all__ = ["ENGINES", "DEFAULT_BACKEND", "DEFAULT_MASTER", "DEFAULT_SAMPLE", "backend_spec", "backend_problem"]
 
 ENGINES = ("memory", "spark")
 DEFAULT_MASTER = "local[2]"
 DEFAULT_DRIVER_MEMORY = "1g"
-DEFAULT_BACKEND = {"engine": "memory", "master": DEFAULT_MASTER, "driver_memory": DEFAULT_DRIVER_MEMORY, "conf": {}}
+DEFAULT_SAMPLE = 2000
+DEFAULT_BACKEND = {"engine": "memory", "master": DEFAULT_MASTER, "driver_memory": DEFAULT_DRIVER_MEMORY,
+                   "sample": DEFAULT_SAMPLE, "conf": {}}
 
-_KEYS = ("engine", "master", "driver_memory", "conf")
+_KEYS = ("engine", "master", "driver_memory", "sample", "conf")
 _MEMORY_RE = re.compile(r"[1-9][0-9]*[kmgt]?", re.IGNORECASE)
 _CONF_KEY_RE = re.compile(r"[A-Za-z0-9_.-]+")
 _MASTER_RE = re.compile(r"local(\[(\*|[1-9][0-9]*)(, *[1-9][0-9]*)?\])?|(spark|k8s|mesos)://\S+|yarn")
@@ -49,6 +53,9 @@ def backend_problem(raw: Any) -> str | None:
     memory = raw.get("driver_memory", DEFAULT_DRIVER_MEMORY)
     if not isinstance(memory, str) or not _MEMORY_RE.fullmatch(memory.strip()):
         return f"backend.driver_memory = {memory!r}: an amount such as '1g' or '512m'"
+    sample = raw.get("sample", DEFAULT_SAMPLE)
+    if not isinstance(sample, int) or isinstance(sample, bool) or sample < 1:
+        return f"backend.sample = {sample!r}: a whole number of documents (1 or more), such as 2000"
     conf = raw.get("conf") or {}
     if not isinstance(conf, dict):
         return f"backend.conf must be a mapping of Spark settings (spark.executor.memory: 4g), got {conf!r}"
@@ -61,8 +68,8 @@ def backend_problem(raw: Any) -> str | None:
 
 
 def backend_spec(raw: Any) -> dict:
-    """The ``backend:`` entry with defaults filled in: ``engine``, ``master``, ``driver_memory`` and
-    ``conf`` (values as strings, booleans as ``true``/``false``).
+    """The ``backend:`` entry with defaults filled in: ``engine``, ``master``, ``driver_memory``,
+    ``sample`` and ``conf`` (values as strings, booleans as ``true``/``false``).
 
     Parameters
     ----------
@@ -87,5 +94,6 @@ def backend_spec(raw: Any) -> dict:
         "engine": raw.get("engine", "memory"),
         "master": raw.get("master", DEFAULT_MASTER).strip(),
         "driver_memory": raw.get("driver_memory", DEFAULT_DRIVER_MEMORY).strip(),
+        "sample": raw.get("sample", DEFAULT_SAMPLE),
         "conf": conf,
     }

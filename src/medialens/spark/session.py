@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +37,9 @@ _PREFIX = "medialens-spark-"  # the private scratch folders start_session makes
 def require_pyspark():
     """The ``pyspark.sql.SparkSession`` class; a one-line ``ImportError`` when the extra is missing."""
     try:
-        from pyspark.sql import SparkSession
+        with warnings.catch_warnings():  # pyspark warns at import that pandas 3 is "not yet fully supported"
+            warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+            from pyspark.sql import SparkSession
     except ImportError:
         raise ImportError(
             "backend.engine = 'spark' needs pyspark: install the extra with `make spark` "
