@@ -210,12 +210,12 @@ def bench_size(n: int, keep: Path | None) -> dict:
             before = {p: p.stat().st_size for p in figures.glob("*") if p.is_file()} if figures.is_dir() else {}
             r = run_child(__file__, "notebook", ["--params", str(params), "--out", str(out), "--figures", str(figures),
                                                  "--stem", stem], env=env)
-            r.update(notebook=stem, ipynb_mb=_mb(out / f"{stem}.ipynb"), html_mb=_mb(out / f"{stem}.html"))
+            r.update(notebook=stem, ipynb_mb=_mb(out / f"{stem}.ipynb"), html_mb=_mb(out / f"{stem}.html"), load=load_avg())
             new = [p for p in figures.glob("*") if p.is_file() and before.get(p) != p.stat().st_size] if figures.is_dir() else []
             r["largest_figure"] = max(((p.stat().st_size / 1e6, p.name) for p in new), default=(0.0, ""))
             rows.append(r)
             print(f"  {stem:<30} {r['seconds']:>8.1f} {r['cpu_s']:>8.1f} {r['kernel_peak_mb']:>10,.0f} {r['ipynb_mb']:>9.2f} {r['html_mb']:>8.2f} "
-                  f"{r['status']}", flush=True)
+                  f"{r['status']} (load {r['load']})", flush=True)
         total = sum(r["seconds"] for r in rows)
         total_cpu = sum(r["cpu_s"] for r in rows)
         peak = max(r["kernel_peak_mb"] for r in rows)
@@ -228,11 +228,11 @@ def bench_size(n: int, keep: Path | None) -> dict:
         whole = run_child(__file__, "notebook", ["--params", str(params), "--out", str(work / "whole"), "--figures",
                                                  str(work / "whole-figures")], env={"MEDIALENS_CACHE": str(work / "whole-cache")})
         print(f"  {'whole report, one runner':<30} {whole['seconds']:>8.1f} {whole['cpu_s']:>8.1f} {whole['kernel_peak_mb']:>10,.0f} "
-              f"{'':>9} {'':>8} ({jobs} notebook(s) at once, as medialens report runs them; rc {whole['rc']})", flush=True)
+              f"{'':>9} {'':>8} ({jobs} notebook(s) at once, as medialens report runs them; rc {whole['rc']}; load {load_avg()})", flush=True)
         bare = run_child(__file__, "bare", ["--yaml", str(yaml_path), "--terms", json.dumps(terms)], env=env)
         print(f"  bare computations: load {bare['load_s']:.1f} s + count {bare['count_s']:.1f} s + TF-IDF/k-means "
               f"{bare['tfidf_kmeans_s']:.1f} s ({bare['units']:,} units, k = {bare['k']}) + quotes {bare['quotes_s']:.1f} s "
-              f"({bare['quotes']:,}) = {bare['seconds']:.1f} s ({bare['cpu_s']:.1f} s CPU), peak {bare['peak_mb']:,.0f} MB")
+              f"({bare['quotes']:,}) = {bare['seconds']:.1f} s ({bare['cpu_s']:.1f} s CPU), peak {bare['peak_mb']:,.0f} MB; load {load_avg()}")
         ratio = total / bare["seconds"] if bare["seconds"] else float("nan")
         cpu_ratio = total_cpu / bare["cpu_s"] if bare["cpu_s"] else float("nan")
         print(f"  report / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (target 2x); whole report / bare: "

@@ -145,3 +145,21 @@ def test_count_terms_keep_terms_finds_ngrams(seeds):
             trigrams.update(ngrams(tok(text[a:b]), 3))
     got = full.terms[full.terms["n"] == 3]
     assert dict(zip(got["term"], got["count"], strict=True)) == dict(trigrams)
+
+
+def test_columns_without_sorting_equal_numpy_unique():
+    """``_columns_of`` is ``np.unique(..., return_index=True, return_inverse=True)`` whether or not
+    the values are numbered in order of first appearance, and never hands back its input."""
+    import numpy as np
+
+    from medialens.counting import _columns_of
+
+    rng = np.random.default_rng(0)
+    first_seen = np.array([0, 1, 0, 2, 1, 3, 3, 4], dtype=np.int32)  # the records shortcut
+    shuffled = rng.integers(0, 50, 2_000)  # numbered in no particular order, with gaps
+    for values, size in ((first_seen, 5), (shuffled, 60), (np.zeros(0, dtype=np.int64), 0)):
+        numbers, first, inverse = _columns_of(values, size)
+        expected = np.unique(values, return_index=True, return_inverse=True)
+        for got, want in zip((numbers, first, inverse), expected, strict=True):
+            assert np.array_equal(got, want)
+        assert inverse is not values

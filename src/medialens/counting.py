@@ -161,6 +161,41 @@ def _segment_counts(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return counts
 
 
+def _first_positions(values: np.ndarray, size: int) -> np.ndarray:
+    """Where each of ``0 .. size - 1`` first occurs in ``values`` (every one occurs).
+
+    When the values are numbered in order of first appearance (as a whole corpus's word table
+    numbers its tokens), the first occurrences are exactly the places where the running maximum
+    grows, found in one pass; otherwise every position is compared (``np.minimum.at``).
+    """
+    if size == 0:
+        return np.zeros(0, dtype=np.int64)
+    running = np.maximum.accumulate(values)
+    grows = np.empty(len(values), dtype=bool)
+    grows[0] = True
+    np.greater(running[1:], running[:-1], out=grows[1:])
+    records = np.flatnonzero(grows)
+    del running, grows
+    if len(records) == size:  # strictly rising values in 0 .. size - 1: each is a first use
+        return records.astype(np.int64, copy=False)
+    first = np.full(size, len(values), dtype=np.int64)
+    np.minimum.at(first, values, np.arange(len(values), dtype=np.int64))
+    return first
+
+
+def _columns_of(used: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(used, return_index=True, return_inverse=True)`` for values below ``size``,
+    without sorting: ``(numbers, first, inverse)``; ``inverse`` is always a new array."""
+    numbers = np.flatnonzero(np.bincount(used, minlength=size))
+    if len(numbers) < size:
+        renumber = np.full(size, -1, dtype=np.int64)
+        renumber[numbers] = np.arange(len(numbers), dtype=np.int64)
+        inverse = renumber[used]
+    else:
+        inverse = used.copy()  # the caller's matrix sorts its indices in place
+    return numbers, _first_positions(inverse, len(numbers)), inverse
+
+
 def count_ngrams(table: WordTable, settings: TextSettings | None, ngram_range: tuple[int, int]) -> NgramCounts:
     """Count every n-gram of orders ``ngram_range`` in every row of ``table``.
 
@@ -179,32 +214,35 @@ def count_ngrams(table: WordTable, settings: TextSettings | None, ngram_range: t
     """
     lo, hi = ngram_range
     flat, offsets, sentence_offsets, terms = table.sentence_token_ids(settings)
-    flat = flat.astype(np.int64)
     length, n_rows = len(flat), len(table)
     mats, orders, totals = [], [], []
     first_row, first_pos = [], []
     codes_of: dict[int, np.ndarray] = {}
     columns: dict[int, tuple[int, np.ndarray]] = {}
     numbered = flat  # the number of the n-gram starting at each position (order n - 1, then n)
+    size = len(terms)  # how many numbers of the current order there are
     start = 0
     for n in range(1, hi + 1):
         if n > 1:
             if length - n + 1 > 0:
-                pairs = numbered[: length - n + 1] << 32
+                pairs = numbered[: length - n + 1].astype(np.int64) << 32
                 pairs |= flat[n - 1 :]
                 codes_of[n], numbered = np.unique(pairs, return_inverse=True)
                 del pairs
             else:
                 codes_of[n], numbered = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            size = len(codes_of[n])
         if n < lo:
             continue
         ok = _starts_within_sentences(length, sentence_offsets, n)
         per_row = _segment_counts(ok, offsets)
         ptr = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(per_row, out=ptr[1:])
-        used = numbered[ok[: len(numbered)]]
-        numbers, first, inverse = np.unique(used, return_index=True, return_inverse=True)
-        mat = sp.csr_matrix((np.ones(len(inverse), dtype=np.int64), inverse.astype(np.int64, copy=False), ptr), shape=(n_rows, len(numbers)))
+        used = numbered if n == 1 else numbered[ok[: len(numbered)]]  # every unigram is in its sentence
+        numbers, first, inverse = _columns_of(used, size)
+        del used
+        mat = sp.csr_matrix((np.ones(len(inverse), dtype=np.int64), inverse, ptr), shape=(n_rows, len(numbers)))
+        del inverse
         mat.sum_duplicates()
         row = np.searchsorted(ptr, first, side="right") - 1
         mats.append(mat)

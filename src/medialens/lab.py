@@ -23,12 +23,13 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from .kernel import RUN_ENV, interactive
 from .paths import project_root, relative_to_root, resolve
+
+if TYPE_CHECKING:  # nbformat is imported where used: every notebook kernel imports this module (through
+    import nbformat  # medialens.session), and nbformat's schema checks take seconds of CPU to import
 
 __all__ = [
     "WORK_DIR", "figures_folder", "seed_working_copies", "with_parameters", "parameter_plan", "lab_command",
@@ -122,6 +123,8 @@ def seed_working_copies(
             if parameters is None:
                 shutil.copyfile(ref, copy)
             else:
+                import nbformat
+
                 nb = with_parameters(nbformat.read(ref, as_version=4), parameters.get(ref.name, {}), origin)
                 nbformat.write(nb, copy)
             copied.append(ref.name)

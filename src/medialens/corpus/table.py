@@ -97,13 +97,19 @@ class Corpus:
         """One row per sentence: ``doc_id, paragraph, sentence (1-based within the document),
         text``. Headings are single sentences."""
         if self._sentences is None:
-            rows = []
-            for doc_id, group in self.paragraphs().groupby("doc_id", sort=False):
-                n = 0
-                for para, kind, text in zip(group["paragraph"], group["kind"], group["text"], strict=True):
-                    for sent in [text] if kind == "heading" else split_sentences(text):
-                        n += 1
-                        rows.append((doc_id, para, n, sent))
+            p = self.paragraphs()
+            # a document's paragraphs together, documents in order of first appearance (as a
+            # groupby without sorting), walked as plain lists: no pandas call per document
+            codes, _ = pd.factorize(p["doc_id"])
+            order = codes.argsort(kind="stable")
+            columns = [p[col].to_numpy()[order].tolist() for col in ("doc_id", "paragraph", "kind", "text")]
+            rows, previous, n = [], None, 0
+            for doc_id, para, kind, text in zip(*columns, strict=True):
+                if doc_id != previous:
+                    previous, n = doc_id, 0
+                for sent in [text] if kind == "heading" else split_sentences(text):
+                    n += 1
+                    rows.append((doc_id, para, n, sent))
             self._sentences = pd.DataFrame(rows, columns=["doc_id", "paragraph", "sentence", "text"])
         return self._sentences
 

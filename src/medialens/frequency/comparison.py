@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import progress, validate
 from ..grouping import group_labels, group_order
@@ -157,6 +156,10 @@ def _keyness_table(counts: TermCounts, group: str, ref_name: str, side_counts, s
         lo = np.partition(chi, top_n - 1)[top_n - 1]
         sel = (chi >= hi) | (chi <= lo)
         idx, a, b, c, d, tt, tr, chi = idx[sel], a[sel], b[sel], c[sel], d[sel], tt[sel], tr[sel], chi[sel]
+    # scipy.stats is imported here, not at the top: every notebook kernel imports this package
+    # (through medialens.session), and only keyness needs it
+    from scipy import stats
+
     g2 = g2_signed(a, b, c, d, williams=williams) if log_likelihood == "four-cell" else ll_two_cell(a, b, tt, tr)
     return pd.DataFrame(
         {
@@ -409,6 +412,8 @@ def reference_keyness(
     b = f * reference_size
     c, d = total - a, reference_size - b
     g2 = g2_signed(a, b, c, d)
+    from scipy import stats
+
     out = pd.DataFrame(
         {
             "term": uni["term"].to_numpy(),

@@ -422,8 +422,9 @@ def count_table(counts: TermCounts, *, group_by: str | None = "outlet", min_coun
     per_order = table[[f"total_{o}" for o in counts.orders]].to_numpy(dtype=np.int64)  # orders are a range
     totals = per_order[g, n - counts.orders[0]]
     names = counts.terms["term"].to_numpy()
-    alpha = np.empty(len(names), dtype=np.int64)
-    alpha[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+    kept = np.unique(j)  # rank by term only the terms kept (all of them can be millions of word pairs)
+    alpha = np.zeros(len(names), dtype=np.int64)
+    alpha[kept[np.argsort(names[kept].astype(str), kind="stable")]] = np.arange(len(kept))
     order = np.lexsort((alpha[j], -c, n, g))
     g, j, c, d, n, totals = g[order], j[order], c[order], d[order], n[order], totals[order]
     return pd.DataFrame({
