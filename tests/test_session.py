@@ -74,6 +74,20 @@ def test_opening_a_session_on_the_in_memory_engine_does_not_import_pyspark():
     assert done.stdout.strip().splitlines()[-1] == "False"
 
 
+def test_a_spark_backend_without_the_extra_is_one_line_naming_the_corpus(tmp_path, monkeypatch):
+    import medialens.spark.session as spark_session
+
+    def missing():
+        raise ImportError("backend.engine = 'spark' needs pyspark: install the extra with `make spark`")
+
+    monkeypatch.setattr(spark_session, "require_pyspark", missing)  # as without pyspark installed
+    text = (ROOT / "corpus" / "seeds.yaml").read_text(encoding="utf-8").replace("path: ../seeds ", f"path: {(ROOT / 'seeds').as_posix()} ", 1)
+    (tmp_path / "c.yaml").write_text(text + "backend: {engine: spark}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"^corpus = '.*c\.yaml': backend\.engine = 'spark' needs pyspark: install the extra") as err:
+        open_session(str(tmp_path / "c.yaml"), figures_dir=str(tmp_path / "figs"))
+    assert "\n" not in str(err.value)
+
+
 def test_session_defaults_are_the_declared_ones():
     import inspect
 

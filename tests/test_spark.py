@@ -410,3 +410,24 @@ def test_scratch_folders_of_sessions_that_ended_without_stopping_are_removed(tmp
     finally:
         os.close(_HELD.pop(str(running)))
     assert remove_stale_folders(str(tmp_path)) == [str(running)]
+
+
+def test_report_check_on_the_spark_engine_checks_the_sample_and_stops_spark(tmp_path, monkeypatch):
+    """``medialens report --check`` (check_plan) does not load a Spark corpus in memory: it checks
+    the parameters against the engine's sample, then stops the engine."""
+    import medialens.session as session_module
+    from medialens.checks import check_plan
+    from medialens.report import plan_report, read_parameter_file
+    from medialens.spark.session import _HELD
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("load_corpus called for a Spark corpus")
+
+    monkeypatch.setattr(session_module, "load_corpus", refuse)
+    _seeds_definition(tmp_path / "seeds.yaml", '{engine: spark, master: "local[2]", sample: 3}')
+    (tmp_path / "params.yaml").write_text("corpus: seeds.yaml\n")
+    held = set(_HELD)
+    _, _, plan = plan_report(tmp_path / "params.yaml", out_dir=tmp_path / "out", figures_dir=tmp_path / "figs",
+                             only=["10_term_frequency"])
+    assert check_plan(plan, tmp_path / "params.yaml", read_parameter_file(tmp_path / "params.yaml").common) == []
+    assert set(_HELD) == held  # the engine was stopped (its scratch folder released)

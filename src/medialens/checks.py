@@ -371,9 +371,8 @@ def check_plan(plan: list[tuple[Path, dict[str, Any]]], param_file: Path, common
     list of str
         One line per problem, naming the notebook, the parameter file key to change and why.
     """
-    from .corpus import load_corpus
-    from .paths import resolve
     from .report import notebook_parameters
+    from .session import load_with_engine
     from .text import TextSettings
 
     loaded: dict[tuple[str, bool], Any] = {}
@@ -385,8 +384,10 @@ def check_plan(plan: list[tuple[Path, dict[str, Any]]], param_file: Path, common
         if not found and isinstance(values.get("corpus"), str):
             key = (values["corpus"], bool(values.get("use_cache", True)))
             try:
-                if key not in loaded:
-                    loaded[key] = load_corpus(resolve(key[0]), use_cache=key[1])
+                if key not in loaded:  # on the Spark engine: its seeded sample, as the notebooks check
+                    loaded[key], engine = load_with_engine(key[0], use_cache=key[1], random_state=values.get("random_state", 0))
+                    if engine is not None:
+                        engine.stop()
                 corpus = loaded[key]
                 settings = TextSettings.for_corpus(
                     corpus.definition.language, language=values.get("language", "auto"),

@@ -41,7 +41,7 @@ from .results import Result
 from .tables import ShownTable, TableFolder, show, tables_folder
 from .text import TextSettings, Tokenizer
 
-__all__ = ["Session", "open_session", "SESSION_PARAMETERS", "LEFT_OUT_COLUMNS", "in_language"]
+__all__ = ["Session", "open_session", "load_with_engine", "SESSION_PARAMETERS", "LEFT_OUT_COLUMNS", "in_language"]
 
 #: Columns of :attr:`Session.left_out`.
 LEFT_OUT_COLUMNS = ["doc_id", "language", "outlet", "title"]
@@ -263,15 +263,7 @@ def open_session(
     validate.choice(reduce, "reduce", ("none", "lemma", "stem"))
     random_state = validate.whole_number(random_state, "random_state", minimum=0)
     validate.flag(use_cache, "use_cache")
-    definition = read_definition(resolve(corpus))
-    engine = None
-    if definition.backend["engine"] == "spark":  # imported here: the default install has no pyspark
-        from .spark.engine import open_engine
-
-        engine = open_engine(definition, random_state=random_state)
-        loaded = engine.sample
-    else:
-        loaded = load_corpus(definition, use_cache=use_cache, progress=progress.interactive())  # a bar in JupyterLab only
+    loaded, engine = load_with_engine(corpus, use_cache=use_cache, random_state=random_state)
     settings = TextSettings.for_corpus(
         loaded.definition.language,
         language=language,
@@ -285,6 +277,38 @@ def open_session(
         analysed, settings, Tokenizer(settings), figures_folder(resolve(figures_dir)), random_state, loaded, left_out, tables,
         engine,
     )
+
+
+def load_with_engine(corpus: str | Path, *, use_cache: bool = True, random_state: int = 0) -> tuple[Corpus, Any]:
+    """Load a corpus with the engine its definition names (``backend:``).
+
+    Parameters
+    ----------
+    corpus : str or Path
+        The corpus definition (YAML), relative to the project root.
+    use_cache : bool
+        Reuse the cached corpus (in-memory engine).
+    random_state : int
+        The seed of the Spark engine's sample.
+
+    Returns
+    -------
+    (Corpus, SparkEngine or None)
+        In memory: the whole corpus and None. On Spark: the seeded sample of documents (the whole
+        corpus's skip report) and the running engine (:mod:`medialens.spark.engine`; stop it with
+        ``engine.stop()`` when done, or let the process end). Raises ``ValueError`` (one line)
+        when the definition asks for Spark and pyspark is not installed.
+    """
+    definition = read_definition(resolve(corpus))
+    if definition.backend["engine"] == "spark":  # imported here: the default install has no pyspark
+        from .spark.engine import open_engine
+
+        try:
+            engine = open_engine(definition, random_state=random_state)
+        except ImportError as exc:  # the extra is not installed: its one-line message, no traceback
+            raise ValueError(f"corpus = {str(corpus)!r}: {exc}") from None
+        return engine.sample, engine
+    return load_corpus(definition, use_cache=use_cache, progress=progress.interactive()), None  # a bar in JupyterLab only
 
 
 def in_language(corpus: Corpus, language: str) -> tuple[Corpus, pd.DataFrame]:
