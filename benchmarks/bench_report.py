@@ -22,7 +22,8 @@ For every size, on the synthetic JSONL corpus of ``synth.py`` (generated once):
    20's defaults, and ``extract_quotes``.
 
 Printed per notebook: wall seconds of the runner, CPU seconds (runner and kernel), peak RSS of the
-kernel, size of the executed notebook and of its HTML page, and the largest figure; then the bare
+kernel, size of the executed notebook and of its HTML page, and the largest figure; for the whole
+report, each notebook's seconds from its start to its page, its largest page and figure; then the bare
 steps and the ratio of the report's total to the bare total (wall, and CPU, which a busy machine
 disturbs less). Targets (issue 14): the whole report at 100k articles under 10
 minutes and 6 GB, at 10k under 90 s; pages under 5 MB and figures under 1 MB at 100k; the report
@@ -129,9 +130,11 @@ def child_notebook(params: str, out: str, figures: str, stem: str | None) -> dic
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     kernel_mb = kids.ru_maxrss / 1024
     status = re.findall(rf"\] {re.escape(stem or '')}.*\.ipynb (.*) \([\d.]+ s\)$", log.getvalue(), flags=re.M)
+    # the runner's line for every notebook that ended: "[i/n] NAME.ipynb STATUS (SECONDS s)"
+    per_notebook = {name: float(s) for name, s in re.findall(r"^\[\d+/\d+\] (\S+)\.ipynb .* \(([\d.]+) s\)$", log.getvalue(), flags=re.M)}
     return {"rc": rc, "seconds": seconds, "kernel_peak_mb": kernel_mb, "runner_peak_mb": peak_mb(),
             "cpu_s": cpu_seconds() + kids.ru_utime + kids.ru_stime,
-            "status": status[-1] if status else log.getvalue()[-500:]}
+            "status": status[-1] if status else log.getvalue()[-500:], "notebook_seconds": per_notebook}
 
 
 def _notebook_defaults(stem: str) -> dict:
@@ -229,6 +232,13 @@ def bench_size(n: int, keep: Path | None) -> dict:
                                                  str(work / "whole-figures")], env={"MEDIALENS_CACHE": str(work / "whole-cache")})
         print(f"  {'whole report, one runner':<30} {whole['seconds']:>8.1f} {whole['cpu_s']:>8.1f} {whole['kernel_peak_mb']:>10,.0f} "
               f"{'':>9} {'':>8} ({jobs} notebook(s) at once, as medialens report runs them; rc {whole['rc']}; load {load_avg()})", flush=True)
+        whole_out, whole_figures = work / "whole", work / "whole-figures"
+        pages = [(_mb(p), p.name) for p in [*whole_out.glob("*.ipynb"), *whole_out.glob("*.html")]]
+        figs = [(p.stat().st_size / 1e6, p.name) for p in whole_figures.glob("*") if p.is_file()] if whole_figures.is_dir() else []
+        print("    its notebooks, seconds from start to page: "
+              + ", ".join(f"{name} {sec:.1f}" for name, sec in whole.get("notebook_seconds", {}).items())
+              + (f"; largest page {max(pages)[1]} {max(pages)[0]:.2f} MB" if pages else "")
+              + (f"; largest figure {max(figs)[1]} {max(figs)[0]:.2f} MB" if figs else ""), flush=True)
         bare = run_child(__file__, "bare", ["--yaml", str(yaml_path), "--terms", json.dumps(terms)], env=env)
         print(f"  bare computations: load {bare['load_s']:.1f} s + count {bare['count_s']:.1f} s + TF-IDF/k-means "
               f"{bare['tfidf_kmeans_s']:.1f} s ({bare['units']:,} units, k = {bare['k']}) + quotes {bare['quotes_s']:.1f} s "

@@ -163,3 +163,34 @@ def test_columns_without_sorting_equal_numpy_unique():
         for got, want in zip((numbers, first, inverse), expected, strict=True):
             assert np.array_equal(got, want)
         assert inverse is not values
+
+
+def test_name_order_sorts_as_the_names_do():
+    """``NgramCounts.name_order`` (from token numbers) sorts columns exactly as sorting their
+    names would: prefixes, hyphens, apostrophes, digits, capitals and accents; and the fallback
+    for a token holding a character at or below the space agrees too."""
+    texts = [
+        "Ab a-b a ab. A b a'b één zee Zee 2022 a b c a.",
+        "Zee één a ab a b. Ab-c a-b-c ab c abc één één zee.",
+    ]
+    table = WordTable.from_texts(["d1", "d2"], texts)
+    for text_settings in (TextSettings(), TextSettings(lowercase=False, remove_stopwords=False, numbers=True, min_length=1)):
+        counted = count_ngrams(table, text_settings, (1, 3))
+        names = counted.names()
+        assert [names[j] for j in counted.name_order()] == sorted(names.tolist())
+        cols = np.array([5, 0, 3, len(names) - 1])
+        assert names[cols][counted.name_order(cols)].tolist() == sorted(names[cols].tolist())
+        counted.terms = np.array([t + "\t" if k == 0 else t for k, t in enumerate(counted.terms.tolist())], dtype=object)
+        names = counted.names()
+        assert [names[j] for j in counted.name_order()] == sorted(names.tolist())
+
+
+def test_term_index_finds_every_term_and_only_those(seeds):
+    counts = mf.count_terms(seeds.documents, ngram_range=[1, 2], words=seeds.words)
+    assert isinstance(counts.index, mf.TermIndex)
+    assert len(counts.index) == len(counts.terms)
+    assert dict(counts.index) == {t: j for j, t in enumerate(counts.terms["term"])}
+    for j in (0, len(counts.terms) // 2, len(counts.terms) - 1):
+        assert counts.column(counts.terms["term"].iloc[j]) == j
+    assert counts.column("geen zulk woord") is None and counts.column("") is None and counts.column(None) is None
+    assert "navo" in counts.index and 3 not in counts.index

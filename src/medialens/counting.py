@@ -67,13 +67,41 @@ class NgramCounts:
 
     def _decode(self, order: int, numbers: np.ndarray) -> list[list[str]]:
         """The tokens of the order-``order`` n-grams ``numbers``: one list per position."""
+        return [self.terms[x].tolist() for x in self._token_numbers(order, numbers)]
+
+    def _token_numbers(self, order: int, numbers: np.ndarray) -> list[np.ndarray]:
+        """The token numbers (into :attr:`terms`) of the order-``order`` n-grams ``numbers``: one
+        array per position."""
         lasts = []
         while order > 1:
             code = self._codes[order][numbers]
             lasts.append(code & _LOW32)
             numbers = code >> 32
             order -= 1
-        return [self.terms[numbers].tolist()] + [self.terms[x].tolist() for x in reversed(lasts)]
+        return [numbers] + lasts[::-1]
+
+    def name_order(self, cols=None) -> np.ndarray:
+        """The positions that sort columns ``cols`` (default: all) by :meth:`names`, by code
+        point as Python compares strings, without making the names.
+
+        A name is its tokens joined by a space, and no token holds a character at or below the
+        space, so names sort as their token sequences do: by the first token's place among the
+        sorted tokens, then the second's (a name that ends first comes first). Tokens with such a
+        character fall back to sorting the names themselves.
+        """
+        cols = np.arange(self.matrix.shape[1]) if cols is None else np.asarray(cols, dtype=np.int64)
+        tokens = self.terms.tolist()
+        if any(not t or min(t) <= " " for t in tokens):
+            return np.argsort(self.names(cols), kind="stable")
+        rank = np.empty(len(tokens), dtype=np.int64)
+        rank[np.argsort(np.array(tokens, dtype=object), kind="stable")] = np.arange(len(tokens), dtype=np.int64)
+        width = max((order for order in self._columns), default=1)
+        key = np.full((width, len(cols)), -1, dtype=np.int64)
+        for order, (start, numbers) in self._columns.items():
+            sel = np.flatnonzero((cols >= start) & (cols < start + len(numbers)))
+            for position, token in enumerate(self._token_numbers(order, numbers[cols[sel] - start])):
+                key[position, sel] = rank[token]
+        return np.lexsort(key[::-1])
 
     def column(self, term: str, vocabulary: dict[str, int]) -> int | None:
         """The column of ``term`` (tokens joined by a space), or None; ``vocabulary`` maps each

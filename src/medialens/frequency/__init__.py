@@ -53,6 +53,7 @@ from .contingency import (
 from .counts import (
     FREQ_COLUMNS,
     TermCounts,
+    TermIndex,
     count_table,
     count_terms,
     export_threshold,
@@ -65,6 +66,7 @@ from .over_time import TREND_COLUMNS, Trends, trends
 
 __all__ = [
     "TermCounts",
+    "TermIndex",
     "Trends",
     "Concordance",
     "Dispersion",

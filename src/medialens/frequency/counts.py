@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,33 @@ from ..tokens import WordTable, text_fingerprints
 # --------------------------------------------------------------------------------------------
 # Counting
 # --------------------------------------------------------------------------------------------
+class TermIndex(Mapping):
+    """Term → column of a :class:`TermCounts` whose terms are sorted, found by binary search in
+    the names themselves (no dictionary of every term: word pairs run to millions).
+
+    Parameters
+    ----------
+    names : numpy.ndarray of str (object)
+        The terms in column order, sorted as Python compares strings, without repeats.
+    """
+
+    def __init__(self, names: np.ndarray):
+        self._names = names
+
+    def __getitem__(self, term) -> int:
+        if isinstance(term, str):
+            j = int(np.searchsorted(self._names, term))
+            if j < len(self._names) and self._names[j] == term:
+                return j
+        raise KeyError(term)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names.tolist())
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 @dataclass(frozen=True)
 class TermCounts:
     """A document-term count matrix built once with the shared tokeniser.
@@ -43,7 +71,7 @@ class TermCounts:
     ngram_range: tuple[int, int]
     min_count: int
     settings: TextSettings
-    index: dict = field(repr=False, default_factory=dict)
+    index: Mapping = field(repr=False, default_factory=dict)  # term -> column (TermIndex or dict)
     cache: dict = field(repr=False, default_factory=dict, compare=False)
 
     @property
@@ -158,13 +186,12 @@ def count_terms(
     cols = np.flatnonzero(keep)
     mat = full[:, cols].tocsr()
     del full
-    names = counted.names(cols)
     term_n = counted.n[cols]
     corpus_count = np.asarray(mat.sum(axis=0)).ravel()
-    order = np.argsort(names.astype(str), kind="stable")  # kept columns, sorted by term
+    order = counted.name_order(cols)  # kept columns, sorted by term
     mat = mat[:, order].tocsr()
-    names = names[order]
-    terms = pd.DataFrame({"term": names.astype(str), "n": term_n[order], "count": corpus_count[order]})
+    names = counted.names(cols[order])
+    terms = pd.DataFrame({"term": names, "n": term_n[order], "count": corpus_count[order]})
     docs = documents.drop(columns=["text"]).reset_index(drop=True).copy()
     docs["words"] = word_counts
     for k, n in enumerate(orders):
@@ -176,7 +203,7 @@ def count_terms(
         ngram_range=(lo, hi),
         min_count=int(min_count),
         settings=settings,
-        index={t: j for j, t in enumerate(terms["term"])},
+        index=TermIndex(names),
     )
 
 
