@@ -431,3 +431,22 @@ def test_report_check_on_the_spark_engine_checks_the_sample_and_stops_spark(tmp_
                              only=["10_term_frequency"])
     assert check_plan(plan, tmp_path / "params.yaml", read_parameter_file(tmp_path / "params.yaml").common) == []
     assert set(_HELD) == held  # the engine was stopped (its scratch folder released)
+
+
+def test_a_second_start_shares_the_running_session_and_leaves_it_running(spark):
+    """Spark runs one session per process: a second start_session gets the running one (its own
+    scratch folder removed at once), and its stop does not stop the session the first one uses."""
+    import tempfile
+    from pathlib import Path
+
+    from medialens.spark.session import _HELD
+
+    held = set(_HELD)
+    before = sorted(str(p) for p in Path(tempfile.gettempdir()).glob("medialens-spark-*"))
+    second = start_session({"master": "local[2]", "driver_memory": "1g"})
+    assert second.sparkContext is spark.sparkContext
+    assert set(_HELD) == held
+    assert sorted(str(p) for p in Path(tempfile.gettempdir()).glob("medialens-spark-*")) == before
+    stop_session(second)
+    assert set(_HELD) == held
+    assert spark.range(3).count() == 3  # still running

@@ -40,6 +40,7 @@ __all__ = ["require_pyspark", "session_conf", "start_session", "stop_session", "
 _PREFIX = "medialens-spark-"  # the private scratch folders start_session makes
 _OWNER = ".owner"  # in each: a file its session holds locked while it runs
 _HELD: dict[str, int] = {}  # scratch folder -> the open, locked descriptor of its owner file
+_USERS: dict[str, int] = {}  # scratch folder of a running session -> start_session calls sharing it
 
 
 def _claim(folder: str) -> None:
@@ -168,12 +169,25 @@ def start_session(backend: dict | None = None, *, app_name: str = "medialens"):
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    running = spark.sparkContext.getConf().get("spark.local.dir") or ""
+    if running != local_dir:  # this process already ran a session: getOrCreate returned it
+        if local_dir in _HELD:
+            os.close(_HELD.pop(local_dir))
+        shutil.rmtree(local_dir, ignore_errors=True)
+    _USERS[running] = _USERS.get(running, 0) + 1
     return spark
 
 
 def stop_session(spark) -> None:
-    """Stop ``spark`` and remove the private scratch folder :func:`start_session` made for it."""
+    """Stop ``spark`` and remove the private scratch folder :func:`start_session` made for it.
+    When several :func:`start_session` calls of this process share the session (Spark runs one per
+    process), only the last stop stops it."""
     conf = spark.sparkContext.getConf()
+    running = conf.get("spark.local.dir") or ""
+    if _USERS.get(running, 0) > 1:
+        _USERS[running] -= 1
+        return
+    _USERS.pop(running, None)
     java = (conf.get("spark.driver.extraJavaOptions") or "").split("-Djava.io.tmpdir=")[1:]
     folders = {conf.get("spark.local.dir") or "", *(j.split()[0] for j in java if j.strip())}
     spark.stop()
