@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from .. import validate
 from ..counting import count_ngrams
-from ..frequency.counts import TermCounts
+from ..frequency.counts import TermCounts, TermIndex
 from ..text import TextSettings
 from ..tokens import WordTable
 
@@ -226,11 +226,11 @@ def _term_counts(cells: list, entries: list, columns: tuple[str, ...], ngram_ran
         table[f"total_{n}"] = values[:, 2 + k]
     table[DOCUMENTS_COLUMN] = values[:, 0]
     terms = pd.DataFrame({
-        "term": names.astype(str),
+        "term": names,
         "n": np.array([t.count(" ") + 1 for t in names.tolist()], dtype=np.int64),
         "count": np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64),
     })
     counts = TermCounts(matrix=matrix, terms=terms, documents=table, ngram_range=(lo, hi), min_count=int(min_count),
-                        settings=settings, index={t: j for j, t in enumerate(terms["term"])})
+                        settings=settings, index=TermIndex(names))
     counts.cache["presence"] = docs
     return counts
