@@ -566,6 +566,20 @@ def test_grouped_sums_equal_an_indicator_product_and_are_kept(seed_counts, group
     assert grouped(seed_counts, group_by) is by  # computed once per group_by
 
 
+def test_document_counts_equal_the_presence_matrix(seeds):
+    counts = mf.count_terms(seeds.documents, ngram_range=[1, 2])  # its own: no presence matrix yet
+    rows = np.array([0, 2, 3])
+    got_all, got_rows = counts.document_counts(), counts.document_counts(rows)
+    got_cols = [counts.term_documents(j) for j in (0, 5, len(counts.terms) - 1)]
+    assert "presence" not in counts.cache  # found from the counts' non-zero cells
+    present = counts.presence()
+    assert got_all.dtype == np.int64 and (got_all == np.asarray(present.sum(axis=0)).ravel()).all()
+    assert (got_rows == np.asarray(present[rows].sum(axis=0)).ravel()).all()
+    for j, col in zip((0, 5, len(counts.terms) - 1), got_cols, strict=True):
+        assert col.dtype == np.int64 and (col == present[:, j].toarray().ravel()).all()
+    assert (counts.document_counts(rows) == got_rows).all()  # and from a presence matrix when there is one
+
+
 def test_keyness_order_by_column_equals_sorting_terms(seed_counts):
     import dataclasses
 

@@ -273,9 +273,7 @@ def _side_counts(counts: TermCounts, group_by: str | None, group: str, reference
 
     a_all, da = row(by.counts, group), row(by.docs, group)
     if reference is None:  # the rest of the corpus: corpus totals minus the target
-        if "doc_freq" not in counts.cache:
-            counts.cache["doc_freq"] = np.asarray(counts.presence().sum(axis=0)).ravel()
-        return a_all, counts.terms["count"].to_numpy() - a_all, da, counts.cache["doc_freq"] - da
+        return a_all, counts.terms["count"].to_numpy() - a_all, da, counts.document_counts() - da
     return a_all, row(by.counts, reference), da, row(by.docs, reference)
 
 

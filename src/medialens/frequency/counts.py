@@ -82,12 +82,38 @@ class TermCounts:
         return self.index.get(term)
 
     def presence(self) -> sp.csr_matrix:
-        """Documents × terms, 1 where the term occurs (computed once, then reused)."""
+        """Documents × terms, 1 where the term occurs (computed once, then reused). The counting
+        functions do not need it (:meth:`document_counts`, :meth:`term_documents`): at word pairs
+        it is as large as ``matrix``."""
         if "presence" not in self.cache:
             p = self.matrix.copy()
             p.data = np.ones_like(p.data)
             self.cache["presence"] = p
         return self.cache["presence"]
+
+    def document_counts(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per term (int64): in how many documents of ``rows`` (row numbers of ``documents``;
+        default every row) it occurs. A row is one document, whose non-zero cells are its terms,
+        unless the rows stand for several documents (the Spark engine's cells, whose counts keep
+        a presence matrix of document numbers)."""
+        if rows is None and "doc_freq" in self.cache:
+            return self.cache["doc_freq"]
+        if "presence" in self.cache:
+            part = self.cache["presence"] if rows is None else self.cache["presence"][rows]
+            out = np.asarray(part.sum(axis=0, dtype=np.int64)).ravel()
+        else:
+            part = self.matrix if rows is None else self.matrix[rows]
+            out = np.bincount(part.indices[part.data != 0], minlength=self.matrix.shape[1]).astype(np.int64)
+        if rows is None:
+            self.cache["doc_freq"] = out
+        return out
+
+    def term_documents(self, j: int) -> np.ndarray:
+        """Per row of ``documents`` (int64): how many of its documents have term ``j`` (0 or 1 for
+        a document; a Spark cell's count of documents)."""
+        if "presence" in self.cache:
+            return self.cache["presence"][:, j].toarray().ravel().astype(np.int64)
+        return (self.matrix[:, j].toarray().ravel() != 0).astype(np.int64)
 
 
 #: A count table whose rows are cells of several documents (the Spark engine's) says how many in
@@ -261,26 +287,32 @@ class Grouped:
     docs: sp.csr_matrix
 
 
-def _sum_rows(matrix: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
-    """``matrix``'s rows summed per group code (rows of code ``i`` into row ``i``): column sums of
-    each group's rows, which at millions of terms cost a fraction of an indicator-matrix product."""
-    rows = []
+def _sum_rows(counts: TermCounts, codes: np.ndarray, n_groups: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """``counts``' rows summed per group code (rows of code ``i`` into row ``i``), as term counts
+    and as document counts: each group's column sums, which at millions of terms cost a
+    fraction of an indicator-matrix product."""
+    matrix, n_terms = counts.matrix, counts.matrix.shape[1]
+    cells: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for i in range(n_groups):
-        part = matrix if n_groups == 1 else matrix[np.flatnonzero(codes == i)]
-        total = np.asarray(part.sum(axis=0, dtype=matrix.dtype)).ravel()
+        rows = None if n_groups == 1 else np.flatnonzero(codes == i)
+        part = matrix if rows is None else matrix[rows]
+        total = np.asarray(part.sum(axis=0, dtype=np.int64)).ravel()
         j = np.flatnonzero(total)
-        rows.append((j, total[j]))
+        cells.append((j, total[j], counts.document_counts(rows)[j]))
     indptr = np.zeros(n_groups + 1, dtype=np.int64)
-    np.cumsum([len(j) for j, _ in rows], out=indptr[1:])
-    indices = np.concatenate([j for j, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
-    data = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, dtype=matrix.dtype)
-    return sp.csr_matrix((data, indices, indptr), shape=(n_groups, matrix.shape[1]))
+    np.cumsum([len(j) for j, _, _ in cells], out=indptr[1:])
+    indices = np.concatenate([j for j, _, _ in cells]) if cells else np.zeros(0, dtype=np.int64)
+    return tuple(
+        sp.csr_matrix((np.concatenate([c[k] for c in cells]) if cells else np.zeros(0, dtype=np.int64), indices, indptr),
+                      shape=(n_groups, n_terms))
+        for k in (1, 2)
+    )
 
 
 def grouped(counts: TermCounts, group_by: str | None) -> Grouped:
     """Every term's count and document frequency per group of ``group_by`` (None: one group of
-    every document), computed once per ``group_by`` and kept with ``counts`` (frequencies, count
-    tables and keyness all start from these sums).
+    every document), kept with ``counts`` until another ``group_by`` is asked for (frequencies,
+    count tables and keyness all start from these sums).
 
     Parameters
     ----------
@@ -297,9 +329,9 @@ def grouped(counts: TermCounts, group_by: str | None) -> Grouped:
         labels = group_labels(counts.documents, group_by)
         groups = group_order(labels)
         codes = pd.Categorical(labels, categories=groups).codes
-        counts.cache[key] = Grouped(
-            labels, groups, _sum_rows(counts.matrix, codes, len(groups)), _sum_rows(counts.presence(), codes, len(groups))
-        )
+        for old in [k for k in counts.cache if isinstance(k, tuple) and k[0] == "grouped"]:
+            del counts.cache[old]  # one grouping kept at a time: at word pairs each is hundreds of MB
+        counts.cache[key] = Grouped(labels, groups, *_sum_rows(counts, codes, len(groups)))
     return counts.cache[key]
 
 
