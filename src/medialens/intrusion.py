@@ -25,10 +25,12 @@ from .codebook import DONT_KNOW, Codebook, Variable, read_coded
 from .handcoding import write_sheets
 from .results import Result
 
-__all__ = ["IntrusionTest", "word_intrusion", "unit_intrusion", "write_intrusion_sheets", "read_answers", "intrusion_results"]
+__all__ = ["IntrusionTest", "MAX_UNITS", "bounded_units", "word_intrusion", "unit_intrusion", "write_intrusion_sheets", "read_answers", "intrusion_results"]
 
 ANSWER = "intruder"
 MAX_SHOWN_CHARS = 1500  # a unit shown longer than this is cut (marked [...])
+#: Units clustered for the tests at most (:func:`bounded_units`); a larger corpus is sampled.
+MAX_UNITS = 20_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,40 @@ class IntrusionTest:
     items: pd.DataFrame
     codebook: Codebook
     notes: tuple[str, ...] = ()
+
+
+def bounded_units(units: pd.DataFrame, *, max_units: int = MAX_UNITS, random_state: int = 0) -> Result:
+    """The units clustered for the intrusion tests: all of them, or a seeded sample of
+    ``max_units`` when there are more.
+
+    The tests need clusters to draw a few items from, not the clustering of every unit (notebook
+    20's job): above the bound, clustering a sample gives the items at a bounded cost.
+
+    Parameters
+    ----------
+    units : DataFrame
+        Units to cluster (:func:`medialens.clustering.make_units`).
+    max_units : int
+        Units kept at most.
+    random_state : int
+        Seed of the sample.
+
+    Returns
+    -------
+    Result
+        ``table``: ``units`` unchanged when there are at most ``max_units``, else ``max_units`` of
+        them drawn without replacement, in their order (index reset); ``notes``: what was drawn and
+        why (none when nothing was).
+    """
+    validate.frame(units, "units", columns=("unit_id",), what="units (make_units())")
+    validate.whole_number(max_units, "max_units", minimum=1)
+    validate.whole_number(random_state, "random_state", minimum=0)
+    if len(units) <= max_units:
+        return Result(table=units, notes=())
+    rows = np.sort(np.random.default_rng(random_state).choice(len(units), size=max_units, replace=False))
+    note = (f"The intrusion tests cluster {max_units:,} of the {len(units):,} units, drawn at random with seed {random_state}: "
+            f"a few items per cluster need clusters to draw from, not every unit clustered again (notebook 20 clusters them all).")
+    return Result(table=units.iloc[rows].reset_index(drop=True), notes=(note,))
 
 
 def _codebook(n_options: int, what: str) -> Codebook:

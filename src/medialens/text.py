@@ -44,6 +44,7 @@ __all__ = [
     "paragraph_spans",
     "sentence_spans",
     "paragraph_table",
+    "sentence_table",
     "stopwords",
     "NEGATIONS",
     "EXAMPLE_SENTENCES",
@@ -236,6 +237,25 @@ def paragraph_table(documents: pd.DataFrame) -> pd.DataFrame:
         for i, para in enumerate(split_paragraphs(text), start=1)
     ]
     return pd.DataFrame(rows, columns=["doc_id", "paragraph", "kind", "text"])
+
+
+def sentence_table(paragraphs: pd.DataFrame) -> pd.DataFrame:
+    """One row per sentence of ``paragraphs`` (:func:`paragraph_table`): ``doc_id, paragraph,
+    sentence (1-based within the document), text``; a heading paragraph is a single sentence
+    (what :meth:`medialens.corpus.Corpus.sentences` returns, for any paragraph table)."""
+    # a document's paragraphs together, documents in order of first appearance (as a groupby
+    # without sorting), walked as plain lists: no pandas call per document
+    codes, _ = pd.factorize(paragraphs["doc_id"])
+    order = codes.argsort(kind="stable")
+    columns = [paragraphs[col].to_numpy()[order].tolist() for col in ("doc_id", "paragraph", "kind", "text")]
+    rows, previous, n = [], None, 0
+    for doc_id, para, kind, text in zip(*columns, strict=True):
+        if doc_id != previous:
+            previous, n = doc_id, 0
+        for sent in [text] if kind == "heading" else split_sentences(text):
+            n += 1
+            rows.append((doc_id, para, n, sent))
+    return pd.DataFrame(rows, columns=["doc_id", "paragraph", "sentence", "text"])
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,10 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..text import (
-    paragraph_table,
-    split_sentences,
-)
+from ..text import paragraph_table, sentence_table
 from ..tokens import WordTable
 from .definition import SKIP_REASONS, CorpusDefinition
 
@@ -83,20 +80,7 @@ class Corpus:
         """One row per sentence: ``doc_id, paragraph, sentence (1-based within the document),
         text``. Headings are single sentences."""
         if self._sentences is None:
-            p = self.paragraphs()
-            # a document's paragraphs together, documents in order of first appearance (as a
-            # groupby without sorting), walked as plain lists: no pandas call per document
-            codes, _ = pd.factorize(p["doc_id"])
-            order = codes.argsort(kind="stable")
-            columns = [p[col].to_numpy()[order].tolist() for col in ("doc_id", "paragraph", "kind", "text")]
-            rows, previous, n = [], None, 0
-            for doc_id, para, kind, text in zip(*columns, strict=True):
-                if doc_id != previous:
-                    previous, n = doc_id, 0
-                for sent in [text] if kind == "heading" else split_sentences(text):
-                    n += 1
-                    rows.append((doc_id, para, n, sent))
-            self._sentences = pd.DataFrame(rows, columns=["doc_id", "paragraph", "sentence", "text"])
+            self._sentences = sentence_table(self.paragraphs())
         return self._sentences
 
 
