@@ -240,6 +240,88 @@ def test_tfidf_and_kmeans_from_the_same_centres_equal_in_memory(spark, seeds, sy
         assert again.equals(table)
 
 
+@pytest.mark.parametrize("unit, include_headings", [("paragraph", False), ("paragraph", True), ("document", False)])
+def test_units_made_in_spark_are_make_units_own(spark, seeds, synth_1k, unit, include_headings):
+    """The units of notebook 20 made in the workers: make_units's ids, documents, paragraphs,
+    metadata and texts, and the tokeniser's tokens of each."""
+    from medialens.clustering import make_units
+    from medialens.spark.topics import units_spark
+
+    columns = ["unit_id", "doc_id", "paragraph", "outlet", "date", "month", "text"]
+    for corpus in (seeds, synth_1k):
+        mem = make_units(corpus, unit=unit, include_headings=include_headings)
+        got = units_spark(documents_rdd(spark, corpus.documents, partitions=3), unit=unit, include_headings=include_headings)
+        table = pd.DataFrame(got.collect(), columns=columns).astype({"paragraph": "Int64"})
+        assert _plain_rows(table, columns) == _plain_rows(mem, columns)
+        tokens = spark_tokens(got.map(lambda u: {"doc_id": u["unit_id"], "text": u["text"]}), normalised=True)
+        tok = Tokenizer(TextSettings())
+        assert tokens == {u: tok(t) for u, t in zip(mem["unit_id"], mem["text"], strict=True)}
+
+
+def _by_size(unit_ids, raw) -> list[int]:
+    """Labels 1..k numbered by size (largest first), ties by the smallest unit id, as cluster_spark numbers them."""
+    frame = pd.DataFrame({"unit_id": list(unit_ids), "raw": list(raw)})
+    stats = frame.groupby("raw").agg(n=("unit_id", "size"), first=("unit_id", "min")).sort_values(["n", "first"], ascending=[False, True])
+    new = {r: i + 1 for i, r in enumerate(stats.index)}
+    return [new[r] for r in frame["raw"]]
+
+
+def test_clustering_every_unit_in_spark_from_the_same_centres_gives_the_in_memory_clusters(spark, seeds, synth_1k):
+    """Notebook 20 on Spark (issue 17's acceptance point): every unit's TF-IDF row is the in-memory
+    one (1e-12); from the same starting centres, k-means in Spark gives scikit-learn's labels on the
+    in-memory TF-IDF (paragraphs of the seeds, documents of synthetic 1k), and the tables brought
+    back (sizes, summary, top terms, cluster × group, example units) are the in-memory ones."""
+    from sklearn.cluster import KMeans
+
+    from medialens.clustering import (
+        Clustering,
+        cluster_summary,
+        cluster_table,
+        make_units,
+        representatives,
+        tfidf,
+        top_terms,
+    )
+    from medialens.spark.clustering import starting_centres
+    from medialens.spark.topics import cluster_spark, units_spark
+
+    for corpus, k, unit in ((seeds, 3, "paragraph"), (synth_1k, 6, "document")):
+        units = make_units(corpus, unit=unit)
+        mem = tfidf(units, min_df=2, max_df=0.5, words=corpus.words)
+        got = cluster_spark(units_spark(documents_rdd(spark, corpus.documents, partitions=3), unit=unit), k=k, min_df=2,
+                            max_df=0.5, random_state=1)
+        assert got.matrix.terms.tolist() == mem.terms.tolist()
+        rows = dict(got.matrix.rows.collect())
+        assert sorted(rows) == sorted(mem.units["unit_id"])
+        for i, unit_id in enumerate(mem.units["unit_id"]):
+            a, b = mem.X.getrow(i), rows[unit_id]
+            assert sorted(a.indices.tolist()) == sorted(b)
+            np.testing.assert_allclose([b[j] for j in a.indices.tolist()], a.data, rtol=0, atol=1e-12)
+        start, centres = starting_centres(got.matrix, k, random_state=1)
+        assert start == got.start
+        ids = mem.units["unit_id"].tolist()
+        ref = KMeans(n_clusters=k, init=centres, n_init=1, max_iter=300, tol=0, algorithm="lloyd").fit(mem.X)
+        expected = pd.DataFrame({"unit_id": ids, "cluster": _by_size(ids, ref.labels_)}).sort_values("unit_id").reset_index(drop=True)
+        labels = got.labels_table()
+        pd.testing.assert_frame_equal(labels, expected)
+        assert got.sizes.tolist() == np.bincount(expected["cluster"], minlength=k + 1)[1:].tolist()
+        clustering = Clustering(table=pd.DataFrame(), labels=np.array(_by_size(ids, ref.labels_)), centers=got.centers, k=k)
+        a, b = cluster_summary(mem, clustering, top_n=5), got.summary(top_n=5)
+        pd.testing.assert_frame_equal(b.drop(columns="top_terms"), a.drop(columns="top_terms"))
+        assert b["top_terms"].tolist() == a["top_terms"].tolist()
+        pd.testing.assert_frame_equal(got.top_terms(top_n=5), top_terms(mem, clustering, top_n=5))
+        for group_by in ("outlet", "month"):
+            for shares in (False, True):
+                pd.testing.assert_frame_equal(got.cluster_table(group_by=group_by, shares=shares),
+                                              cluster_table(mem.units, clustering.labels, group_by=group_by, shares=shares, k=k))
+        a, b = representatives(mem, clustering, n_representatives=2), got.representatives(n_representatives=2)
+        pd.testing.assert_frame_equal(b.drop(columns="similarity"), a.drop(columns="similarity"))
+        np.testing.assert_allclose(b["similarity"], a["similarity"], rtol=0, atol=1e-9)
+        sampled = corpus.documents["doc_id"].iloc[:2].tolist()
+        shown = got.assignments(sampled)
+        assert set(shown["doc_id"]) == set(sampled) and shown["cluster"].tolist() == labels.set_index("unit_id").loc[shown["unit_id"], "cluster"].tolist()
+
+
 def _ngrams(text: str, ngram_range) -> list[str]:
     tok = Tokenizer(TextSettings())(text)
     return [" ".join(tok[i:i + n]) for n in range(ngram_range[0], ngram_range[1] + 1) for i in range(len(tok) - n + 1)]
@@ -434,21 +516,30 @@ def _report(tmp_path, name: str, backend: str) -> tuple:
     return out, text, shown
 
 
-def test_notebooks_on_the_spark_engine_say_so_and_count_as_in_memory(tmp_path):
+def test_notebooks_on_the_spark_engine_say_so_and_count_as_in_memory(tmp_path, capfd):
     """Rendered through the report runner with ``backend: {engine: spark}``, notebook 10 prints the
     engine line and gives the in-memory run's counts, keyness and trends; notebook 00 gives the
     in-memory run's totals and documents per outlet and month (every document, counted in Spark)
     and labels what it shows of the sample; notebook 20 says it clusters the seeded sample. The
-    in-memory run prints no engine line."""
+    in-memory run prints no engine line. The JVMs' start-up lines stay off the console."""
     mem_out, mem_text, mem_shown = _report(tmp_path, "memory", "")
+    capfd.readouterr()
     got_out, got_text, got_shown = _report(tmp_path, "spark", '{engine: spark, master: "local[2]", sample: 4}')
+    console = "".join(capfd.readouterr())  # what the kernels (and their JVMs) wrote to this process's console
+    assert not any(noise in console for noise in ("log4j", "NativeCodeLoader", "WARN", "incubator")), console[:500]
     assert not any("engine: spark" in t for t in mem_text.values())
     assert not any("Warning" in t for t in got_text.values())  # pyspark's pandas 3 warning is not shown
     line = [x for x in got_text["10_term_frequency"].splitlines() if x.startswith("engine: spark")]
     assert line == [f"engine: spark (master local[2], Spark {pyspark.__version__}): 5 documents read in Spark, where the term "
                     "counts per group and month are made; the concordance, x-ray and bootstrap over documents use a "
                     "seeded sample of 4 documents (backend.sample = 4, random_state = 0)"]
-    assert "the clustering and every table below use a seeded sample of 4 documents" in got_text["20_topic_clustering"]
+    line = [x for x in got_text["20_topic_clustering"].splitlines() if x.startswith("engine: spark")]
+    assert line == [f"engine: spark (master local[2], Spark {pyspark.__version__}): 5 documents read in Spark, where every unit "
+                    "is weighted and clustered (k-means), with the top terms, cluster sizes, example units and cluster tables; "
+                    "the units described, the choice of k, the stability check, the map and the findings use a seeded sample "
+                    "of 4 documents (backend.sample = 4, random_state = 0)"]
+    assert "in Spark: k-means of all " in got_text["20_topic_clustering"]
+    assert len([x for x in got_text["20_topic_clustering"].splitlines() if "seeded sample of 4 of the 5 documents" in x]) >= 5
     assert "<Corpus 'seeds': 5 documents in Spark (4 sampled)" in got_text["10_term_frequency"]
     for table in ("term_counts", "keyness", "keyness_grid", "trends"):
         a = pd.read_csv(mem_out / "tables" / f"{table}.csv", keep_default_na=False)

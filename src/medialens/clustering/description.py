@@ -34,12 +34,17 @@ def top_terms(matrix: TfidfMatrix, clustering: Clustering, *, top_n: int = 10) -
         never listed (a small cluster may have fewer than ``top_n``).
     """
     _check_pair(matrix, clustering)
+    return top_terms_of(clustering.centers, matrix.terms, top_n=top_n)
+
+
+def top_terms_of(centers: np.ndarray, terms: np.ndarray, *, top_n: int = 10) -> pd.DataFrame:
+    """:func:`top_terms` of ``centers`` (``k × terms``, rows in cluster order) whose columns are ``terms``."""
     n = validate.whole_number(top_n, "top_n", minimum=1)
     rows = []
-    for c, center in enumerate(clustering.centers, start=1):
+    for c, center in enumerate(centers, start=1):
         nz = np.flatnonzero(center > 0)
-        order = sorted(nz, key=lambda j: (-center[j], matrix.terms[j]))[:n]
-        rows.extend((c, r, matrix.terms[j], float(center[j])) for r, j in enumerate(order, start=1))
+        order = sorted(nz, key=lambda j: (-center[j], terms[j]))[:n]
+        rows.extend((c, r, terms[j], float(center[j])) for r, j in enumerate(order, start=1))
     return pd.DataFrame(rows, columns=["cluster", "rank", "term", "weight"])
 
 
@@ -113,7 +118,8 @@ def cluster_summary(matrix: TfidfMatrix, clustering: Clustering, *, top_n: int =
     )
 
 
-def cluster_table(units: pd.DataFrame, labels, *, group_by: str = "outlet", shares: bool = False, k: int | None = None) -> pd.DataFrame:
+def cluster_table(units: pd.DataFrame, labels, *, group_by: str = "outlet", shares: bool = False, k: int | None = None,
+                  weights=None) -> pd.DataFrame:
     """Cluster × group table (``group_by = "outlet"`` or ``"month"``, or any unit column).
 
     ``k`` (the number of clusters, e.g. ``Clustering.k``) keeps a cluster that no unit falls in
@@ -122,6 +128,9 @@ def cluster_table(units: pd.DataFrame, labels, *, group_by: str = "outlet", shar
     Missing values are a group of their own, ``(missing)``, the last column.
     Counts come with ``total`` margins; with ``shares=True`` each column holds the share of that
     group's units falling in each cluster (columns sum to 1), with the group's n as the last row.
+
+    ``weights`` (optional, one whole number per row) makes each row of ``units`` stand for so many
+    units: a table of counts per cluster and group (the Spark engine's).
 
     Returns
     -------
@@ -133,7 +142,11 @@ def cluster_table(units: pd.DataFrame, labels, *, group_by: str = "outlet", shar
     if len(labels) != len(units):
         raise ValueError(f"labels: {len(labels)} labels for {len(units)} units")
     order = group_order(groups)
-    table = pd.crosstab(pd.Series(labels, name="cluster"), pd.Series(groups, name=group_by))
+    if weights is None:
+        table = pd.crosstab(pd.Series(labels, name="cluster"), pd.Series(groups, name=group_by))
+    else:
+        table = pd.crosstab(pd.Series(labels, name="cluster"), pd.Series(groups, name=group_by),
+                            values=np.asarray(weights, dtype=np.int64), aggfunc="sum").fillna(0).astype("int64")
     table = table.reindex(columns=order, fill_value=0)
     if k is not None:
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1 or k < labels.max():

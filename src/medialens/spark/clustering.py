@@ -26,7 +26,7 @@ from ..text import TextSettings
 from ..tokens import WordTable
 from .counting import _texts
 
-__all__ = ["SparkTfidf", "tfidf_spark", "kmeans_spark", "starting_centres"]
+__all__ = ["SparkTfidf", "tfidf_spark", "kmeans_spark", "starting_centres", "train_kmeans"]
 
 
 @dataclass
@@ -144,26 +144,54 @@ def tfidf_spark(rdd, *, settings: TextSettings | None = None, min_df: int | floa
 
 
 def starting_centres(matrix: SparkTfidf, k: int, *, random_state: int = 0) -> tuple[list[str], np.ndarray]:
-    """``k`` starting centres: the rows of ``k`` documents drawn without replacement, with
-    ``random_state``, from the kept documents sorted by ``doc_id`` (the same draw on any partitioning).
+    """``k`` starting centres: the rows of the ``k`` kept rows (documents or units) with the smallest
+    seeded rank (:func:`medialens.spark.engine.sample_rank` of ``random_state`` and the id), the
+    same draw on any partitioning and without collecting every id.
 
     Returns
     -------
     (list of str, numpy.ndarray)
-        The documents drawn, and their rows as a dense ``k × terms`` array.
+        The ids drawn (in rank order), and their rows as a dense ``k × terms`` array.
     """
-    ids = sorted(matrix.rows.keys().collect())
+    from .engine import sample_rank
+
     k = validate.whole_number(k, "k", minimum=1)
-    if k > len(ids):
-        raise ValueError(f"k = {k}: there are only {len(ids)} documents to cluster")
-    chosen = [ids[i] for i in np.random.RandomState(random_state).choice(len(ids), size=k, replace=False).tolist()]
-    wanted = set(chosen)
-    found = dict(matrix.rows.filter(lambda kv: kv[0] in wanted).collect())
+    seed = int(random_state)
+    found = matrix.rows.takeOrdered(k, key=lambda kv: (sample_rank(seed, kv[0]), kv[0]))
+    if k > len(found):
+        raise ValueError(f"k = {k}: there are only {len(found)} documents to cluster")
     centres = np.zeros((k, len(matrix.terms)), dtype=np.float64)
-    for i, d in enumerate(chosen):
-        for j, w in found[d].items():
+    for i, (_, row) in enumerate(found):
+        for j, w in row.items():
             centres[i, j] = w
-    return chosen, centres
+    return [d for d, _ in found], centres
+
+
+def train_kmeans(matrix: SparkTfidf, *, k: int, centres: np.ndarray, max_iterations: int = 300,
+                 epsilon: float = 1e-10) -> tuple[object, np.ndarray]:
+    """Lloyd's k-means in Spark from ``centres`` (``k × terms``), the labels left in Spark.
+
+    Returns
+    -------
+    (pyspark.RDD, numpy.ndarray)
+        ``(id, label)`` per row (0-based, persisted) and the final ``k × terms`` centres.
+    """
+    from pyspark.mllib.clustering import KMeans, KMeansModel
+    from pyspark.mllib.linalg import DenseVector, SparseVector
+
+    centres = np.asarray(centres, dtype=np.float64)
+    if centres.shape != (k, len(matrix.terms)):
+        raise ValueError(f"centres: expected {k} × {len(matrix.terms)} starting centres, got {centres.shape}")
+    width = len(matrix.terms)
+    vectors = matrix.rows.mapValues(lambda row: SparseVector(width, sorted(row.items())))
+    vectors.persist()
+    model = KMeans.train(vectors.values(), k, maxIterations=max_iterations, epsilon=epsilon,
+                         initialModel=KMeansModel([DenseVector(c) for c in centres]))
+    broadcast = vectors.context.broadcast(model)
+    labels = vectors.mapValues(lambda v: int(broadcast.value.predict(v))).persist()
+    labels.count()
+    vectors.unpersist()
+    return labels, np.array([np.asarray(c) for c in model.clusterCenters])
 
 
 def kmeans_spark(matrix: SparkTfidf, *, k: int, random_state: int = 0, centres: np.ndarray | None = None,
@@ -185,23 +213,13 @@ def kmeans_spark(matrix: SparkTfidf, *, k: int, random_state: int = 0, centres: 
     Returns
     -------
     (DataFrame, numpy.ndarray)
-        ``doc_id, label`` (0-based, sorted by ``doc_id``) and the final ``k × terms`` centres.
+        ``doc_id, label`` (0-based, sorted by ``doc_id``) and the final ``k × terms`` centres
+        (every label collected: see :func:`medialens.spark.topics.cluster_spark` for labels that
+        stay in Spark).
     """
-    from pyspark.mllib.clustering import KMeans, KMeansModel
-    from pyspark.mllib.linalg import DenseVector, SparseVector
-
     if centres is None:
         centres = starting_centres(matrix, k, random_state=random_state)[1]
-    centres = np.asarray(centres, dtype=np.float64)
-    if centres.shape != (k, len(matrix.terms)):
-        raise ValueError(f"centres: expected {k} × {len(matrix.terms)} starting centres, got {centres.shape}")
-    width = len(matrix.terms)
-    vectors = matrix.rows.mapValues(lambda row: SparseVector(width, sorted(row.items())))
-    vectors.persist()
-    model = KMeans.train(vectors.values(), k, maxIterations=max_iterations, epsilon=epsilon,
-                         initialModel=KMeansModel([DenseVector(c) for c in centres]))
-    broadcast = vectors.context.broadcast(model)
-    labels = vectors.mapValues(lambda v: int(broadcast.value.predict(v))).collect()
-    vectors.unpersist()
-    table = pd.DataFrame(sorted(labels), columns=["doc_id", "label"])
-    return table, np.array([np.asarray(c) for c in model.clusterCenters])
+    labels, final = train_kmeans(matrix, k=k, centres=centres, max_iterations=max_iterations, epsilon=epsilon)
+    table = pd.DataFrame(sorted(labels.collect()), columns=["doc_id", "label"])
+    labels.unpersist()
+    return table, final

@@ -4,9 +4,12 @@
 corpus there (:func:`medialens.spark.reading.read_corpus`) and brings a seeded sample of its
 documents into memory as an ordinary :class:`~medialens.corpus.Corpus`. The notebook session
 (:mod:`medialens.session`) then counts the whole corpus in Spark
-(:meth:`SparkEngine.count_terms`: per cell, see :mod:`medialens.spark.counting`) and gives the
-steps that read single documents (concordance, x-ray, the bootstrap over documents, clustering of
-units) the sample; :meth:`SparkEngine.line` says so in one line.
+(:meth:`SparkEngine.count_terms`: per cell, see :mod:`medialens.spark.counting`), describes it
+(:meth:`SparkEngine.summary`, :meth:`SparkEngine.document_cells`), clusters every unit
+(:meth:`SparkEngine.cluster_units`, :mod:`medialens.spark.topics`) and gives the steps that read
+single documents or need a whole matrix in memory (concordance, x-ray, the bootstrap over
+documents, silhouette, stability) the sample; :meth:`SparkEngine.line` and
+:meth:`SparkEngine.sample_line` say so.
 
 The sample: every document gets a rank from a hash of ``random_state`` and its id, and the
 ``backend.sample`` documents with the smallest ranks are kept. It depends only on the ids and the
@@ -143,6 +146,21 @@ class SparkEngine:
 
         return count_terms_spark(self.corpus.documents, settings=settings, ngram_range=ngram_range, min_count=min_count,
                                  keep_terms=keep_terms, group_by=group_by, normalised=True)
+
+    def cluster_units(self, *, unit: str = "paragraph", include_headings: bool = False, k: int, **options):
+        """Notebook 20's clustering of every unit in Spark: the units of every document
+        (:func:`medialens.spark.topics.units_spark`), their TF-IDF and k-means from seeded starting
+        centres (:func:`medialens.spark.topics.cluster_spark`; ``options`` as it takes them).
+
+        Returns
+        -------
+        SparkClustering
+            Its tables (top terms, summary, representatives, cluster × group) come from Spark.
+        """
+        from .topics import cluster_spark, units_spark
+
+        units = units_spark(self.corpus.documents, unit=unit, include_headings=include_headings)
+        return cluster_spark(units, k=k, **options)
 
     def bootstrap_log_ratio(self, counts: TermCounts, *, group_by: str | None, group: str, reference: str | None = None,
                             terms, **options) -> Result:

@@ -1,6 +1,6 @@
 """Starting and stopping a Spark session for medialens, with the settings local mode needs.
 
-Local mode (``master: local[N]``) runs the driver and the workers on this machine. Four things
+Local mode (``master: local[N]``) runs the driver and the workers on this machine. Five things
 must be set for it to work cleanly, and :func:`start_session` sets them:
 
 - the workers run this process's Python (``PYSPARK_PYTHON``, set only when unset, and
@@ -11,7 +11,9 @@ must be set for it to work cleanly, and :func:`start_session` sets them:
 - its scratch files go to a private folder (``spark.local.dir`` and the JVM's temporary folder),
   removed by :func:`stop_session` (or, when the process ended without it, by the next
   :func:`start_session`: :func:`remove_stale_folders`), not to the system temporary folder;
-- the web UI is off (``spark.ui.enabled``), so no port is opened.
+- the web UI is off (``spark.ui.enabled``), so no port is opened;
+- the JVM's own output (log4j start-up lines, warnings) goes to ``jvm.log`` in the scratch folder,
+  not to the console (a report run shows medialens's one line per notebook).
 
 On a cluster (``spark://``, ``yarn``, ``k8s://``) medialens must be installed on the workers with
 the same version; the session then uses the cluster's Python unless ``conf`` names one.
@@ -167,7 +169,16 @@ def start_session(backend: dict | None = None, *, app_name: str = "medialens"):
     builder = session_class.builder.master(spec["master"]).appName(app_name)
     for key, value in session_conf(spec, local_dir).items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    log = os.path.join(local_dir, "jvm.log")
+    try:
+        with _jvm_output(log):
+            spark = builder.getOrCreate()
+    except Exception as exc:  # the JVM's own reason is in its log, not on the console
+        said = _last_lines(log)
+        if not said:
+            raise
+        raise RuntimeError(f"Spark did not start ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
+                           f"the JVM said: {said}") from None
     spark.sparkContext.setLogLevel("ERROR")
     running = spark.sparkContext.getConf().get("spark.local.dir") or ""
     if running != local_dir:  # this process already ran a session: getOrCreate returned it
@@ -176,6 +187,44 @@ def start_session(backend: dict | None = None, *, app_name: str = "medialens"):
         shutil.rmtree(local_dir, ignore_errors=True)
     _USERS[running] = _USERS.get(running, 0) + 1
     return spark
+
+
+@contextmanager
+def _jvm_output(path: str) -> Iterator[None]:
+    """While this process starts its JVM (the first session), its file descriptors 1 and 2 point to
+    ``path``: the JVM inherits them, so its start-up lines (log4j, ``WARN NativeCodeLoader``, JDK
+    notes) go to that log in the scratch folder instead of the console of a report run. Nothing
+    changes when the JVM already runs."""
+    from pyspark import SparkContext
+
+    if SparkContext._gateway is not None:
+        yield
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+    saved = [os.dup(1), os.dup(2)]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for f in (*saved, fd):
+            os.close(f)
+
+
+def _last_lines(path: str, n: int = 3) -> str:
+    """The last ``n`` non-empty lines of a log, joined by `` | `` ("" when there is none)."""
+    try:
+        lines = [x.strip() for x in Path(path).read_text(encoding="utf-8", errors="replace").splitlines() if x.strip()]
+    except OSError:
+        return ""
+    return " | ".join(lines[-n:])
 
 
 def stop_session(spark) -> None:
