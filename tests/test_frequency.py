@@ -546,6 +546,51 @@ def test_keyness_top_n_keeps_both_ends_exactly(seed_counts):
         assert sub["term"].tolist() == ref[ref["chi2"] > 0]["term"].head(4).tolist()
 
 
+@pytest.mark.parametrize("group_by", [None, "outlet", "month"])
+def test_grouped_sums_equal_an_indicator_product_and_are_kept(seed_counts, group_by):
+    import scipy.sparse as sp
+
+    from medialens.frequency.counts import grouped
+    from medialens.grouping import group_labels, group_order
+
+    by = grouped(seed_counts, group_by)
+    labels = group_labels(seed_counts.documents, group_by)
+    assert by.labels.tolist() == labels.tolist() and by.groups == group_order(labels)
+    codes = pd.Categorical(labels, categories=by.groups).codes
+    ind = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(by.groups), len(codes)))
+    for got, matrix in ((by.counts, seed_counts.matrix), (by.docs, seed_counts.presence())):
+        want = (ind @ matrix).tocsr()
+        want.sort_indices()
+        assert got.has_sorted_indices and got.dtype == want.dtype
+        assert (got.indptr == want.indptr).all() and (got.indices == want.indices).all() and (got.data == want.data).all()
+    assert grouped(seed_counts, group_by) is by  # computed once per group_by
+
+
+def test_document_counts_equal_the_presence_matrix(seeds):
+    counts = mf.count_terms(seeds.documents, ngram_range=[1, 2])  # its own: no presence matrix yet
+    rows = np.array([0, 2, 3])
+    got_all, got_rows = counts.document_counts(), counts.document_counts(rows)
+    got_cols = [counts.term_documents(j) for j in (0, 5, len(counts.terms) - 1)]
+    assert "presence" not in counts.cache  # found from the counts' non-zero cells
+    present = counts.presence()
+    assert got_all.dtype == np.int64 and (got_all == np.asarray(present.sum(axis=0)).ravel()).all()
+    assert (got_rows == np.asarray(present[rows].sum(axis=0)).ravel()).all()
+    for j, col in zip((0, 5, len(counts.terms) - 1), got_cols, strict=True):
+        assert col.dtype == np.int64 and (col == present[:, j].toarray().ravel()).all()
+    assert (counts.document_counts(rows) == got_rows).all()  # and from a presence matrix when there is one
+
+
+def test_keyness_order_by_column_equals_sorting_terms(seed_counts):
+    import dataclasses
+
+    plain = dataclasses.replace(seed_counts, index={t: j for j, t in enumerate(seed_counts.terms["term"])}, cache={})
+    assert isinstance(seed_counts.index, mf.TermIndex) and not isinstance(plain.index, mf.TermIndex)
+    for kwargs in ({"group": "style-B"}, {"group": "style-A", "reference": "style-C"}, {"group": "style-C", "top_n": 5}):
+        fast, slow = mf.keyness(seed_counts, **kwargs).table, mf.keyness(plain, **kwargs).table
+        pd.testing.assert_frame_equal(fast, slow)
+        assert fast["chi2"].is_monotonic_decreasing
+
+
 def test_top_terms_match_a_plain_sort(seed_counts):
     freq = mf.term_frequencies(seed_counts, group_by="outlet", top_n=6, ngram=2).table
     full = mf.term_frequencies(seed_counts, group_by="outlet", top_n=100_000, ngram=2).table

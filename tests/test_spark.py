@@ -10,8 +10,10 @@ labels equal from the same starting centres.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -314,6 +316,62 @@ def test_bad_records_are_skipped_in_spark_for_the_loaders_reasons(spark, tmp_pat
 
 
 
+def _bad_records_corpus(folder, backend: str) -> Path:
+    """A small JSONL corpus with skips of several reasons and an exact copy, read with ``backend``."""
+    lines = [
+        '{"id": "a", "date": "2022-01-03", "outlet": "X", "text": "De NAVO sprak. Rusland zweeg."}',
+        '{"id": "b", "date": "2022-13-01", "outlet": "X", "text": "Een slechte datum."}',
+        '{"id": "c", "outlet": "Y", "text": ""}',
+        '{"id": "d", "outlet": "Y", "text": "Zonder datum, met de Navo."}',
+        '{"id": "a", "date": "2022-01-04", "outlet": "Y", "text": "Herhaald id."}',
+        '{"id": "e", "date": "2022-02-01", "outlet": "Y", "text": "De  NAVO sprak.  Rusland zweeg."}',
+        '{"id": "f", "date": "2022-02-02", "outlet": "X", "text": "de navo sprak. rusland zweeg."}',
+        '{"id": "g", "outlet": "Z", "text": "<p>Zonder <b>datum</b> &amp; met HTML.</p>"}',
+        '{"id": "h", "date": "2022-03-05", "text": "Geen outlet, wel een datum."}',
+        '{"id": "i", "date": "2022-03-06", "outlet": "X", "text": "Nog een stuk over de Navo."}',
+    ]
+    (folder / "data").mkdir(exist_ok=True)
+    (folder / "data" / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "data" / "b.jsonl").write_bytes(b'{"id": "j", "text": "caf\xe9"}\n')
+    (folder / "c.yaml").write_text("name: skips\nsource: {path: data, format: jsonl}\nfields: {id: id}\n"
+                                   f"cleaning: {{detect_language: false, near_duplicate_threshold: null}}\nbackend: {backend}\n", encoding="utf-8")
+    return folder / "c.yaml"
+
+
+def test_the_engines_totals_and_documents_per_group_are_every_documents_not_the_samples(spark, tmp_path):
+    """Notebook 00 on Spark: the totals and documents per outlet × month × language are counted in
+    Spark over every document, equal to the loader's (records = kept + skipped), while the sample
+    is smaller than the corpus."""
+    from medialens.corpus import counts_by, document_cells, read_definition
+    from medialens.describe import describe_corpus_checks, describe_outlets, outlets_inferred
+    from medialens.spark.engine import open_engine
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    _seeds_definition(seeds / "seeds.yaml", '{engine: spark, master: "local[2]", sample: 2}')
+    for definition in (_bad_records_corpus(tmp_path, '{engine: spark, master: "local[2]", sample: 3}'), seeds / "seeds.yaml"):
+        mem = load_corpus(definition, use_cache=False)
+        engine = open_engine(read_definition(definition), random_state=0)
+        try:
+            assert len(engine.sample.documents) < engine.n_documents == len(mem.documents)
+            summary = engine.summary()
+            expected = mem.summary()
+            pd.testing.assert_frame_equal(summary, expected)
+            s = summary["count"]
+            assert s["input records"] == s["documents kept"] + s["records skipped"]
+            cells = engine.document_cells()
+            pd.testing.assert_frame_equal(cells, document_cells(mem.documents))
+            pd.testing.assert_frame_equal(counts_by(cells), counts_by(mem.documents))
+            inferred = outlets_inferred(engine.sample.documents)
+            assert describe_outlets(cells, inferred=inferred).text == describe_outlets(mem.documents).text
+            assert (describe_corpus_checks(engine.sample, documents=cells, summary=summary).text
+                    == describe_corpus_checks(mem).text)
+            assert "seeded sample of 2 of the 5 documents" in engine.sample_line("x") or definition.name == "c.yaml"
+        finally:
+            engine.stop()
+    assert {"bad_date", "empty", "duplicate_id", "decode_error"} <= set(load_corpus(tmp_path / "c.yaml", use_cache=False).skipped["reason"])
+
+
 def test_stopping_removes_the_private_scratch_folders_only(tmp_path):
     """stop_session removes the folders start_session made (spark.local.dir, java.io.tmpdir) and no other."""
     from medialens.spark.session import _PREFIX
@@ -345,8 +403,12 @@ def _seeds_definition(path, backend: str = "") -> None:
     path.write_text(text + (f"backend: {backend}\n" if backend else ""), encoding="utf-8")
 
 
+NOTEBOOKS = ("00_corpus", "10_term_frequency", "20_topic_clustering")
+
+
 def _report(tmp_path, name: str, backend: str) -> tuple:
-    """Notebooks 10 and 20 rendered by the report runner on the seeds with ``backend``: (out, pages' text)."""
+    """Notebooks 00, 10 and 20 rendered by the report runner on the seeds with ``backend``: (out,
+    each notebook's printed text, each notebook's displayed text)."""
     import io
 
     import nbformat
@@ -361,21 +423,25 @@ def _report(tmp_path, name: str, backend: str) -> tuple:
                                                          "notebooks": {"10_term_frequency": {"n_bootstrap": 100}}}))
     stream, out = io.StringIO(), folder / "out"
     rc = run_report(folder / "params.yaml", out_dir=out, figures_dir=folder / "figs", html_output=False,
-                    only=["10_term_frequency", "20_topic_clustering"], stream=stream)
+                    only=list(NOTEBOOKS), stream=stream)
     assert rc == 0, stream.getvalue()
-    text = {}
-    for nb in ("10_term_frequency", "20_topic_clustering"):
+    text, shown = {}, {}
+    for nb in NOTEBOOKS:
         executed = nbformat.read(out / f"{nb}.ipynb", as_version=4)
-        text[nb] = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
-    return out, text
+        outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        text[nb] = "".join(o.get("text", "") for o in outputs)
+        shown[nb] = [o.get("data", {}).get("text/plain", "") for o in outputs]
+    return out, text, shown
 
 
-def test_notebooks_10_and_20_on_the_spark_engine_say_so_and_count_as_in_memory(tmp_path):
+def test_notebooks_on_the_spark_engine_say_so_and_count_as_in_memory(tmp_path):
     """Rendered through the report runner with ``backend: {engine: spark}``, notebook 10 prints the
-    engine line and gives the in-memory run's counts, keyness and trends; notebook 20 says it
-    clusters the seeded sample. The in-memory run prints no engine line."""
-    mem_out, mem_text = _report(tmp_path, "memory", "")
-    got_out, got_text = _report(tmp_path, "spark", '{engine: spark, master: "local[2]", sample: 4}')
+    engine line and gives the in-memory run's counts, keyness and trends; notebook 00 gives the
+    in-memory run's totals and documents per outlet and month (every document, counted in Spark)
+    and labels what it shows of the sample; notebook 20 says it clusters the seeded sample. The
+    in-memory run prints no engine line."""
+    mem_out, mem_text, mem_shown = _report(tmp_path, "memory", "")
+    got_out, got_text, got_shown = _report(tmp_path, "spark", '{engine: spark, master: "local[2]", sample: 4}')
     assert not any("engine: spark" in t for t in mem_text.values())
     assert not any("Warning" in t for t in got_text.values())  # pyspark's pandas 3 warning is not shown
     line = [x for x in got_text["10_term_frequency"].splitlines() if x.startswith("engine: spark")]
@@ -391,6 +457,16 @@ def test_notebooks_10_and_20_on_the_spark_engine_say_so_and_count_as_in_memory(t
     sampled = set(pd.read_csv(got_out / "tables" / "cluster_assignments.csv")["doc_id"])
     assert len(sampled) == 4 and sampled <= set(pd.read_csv(mem_out / "tables" / "cluster_assignments.csv")["doc_id"])
     assert set(pd.read_csv(got_out / "tables" / "concordance.csv")["doc_id"]) <= sampled
+    # notebook 00: totals and documents per group of every document, the sample labelled
+    totals = [x for x in mem_text["00_corpus"].splitlines() if "input records =" in x]
+    assert totals == ["5 input records = 5 kept + 0 skipped"]
+    assert totals[0] in got_text["00_corpus"].splitlines()
+    mem_tables = [t for t in mem_shown["00_corpus"] if t.startswith(("month", "         count", "          documents"))]
+    assert len(mem_tables) >= 2 and all(t in got_shown["00_corpus"] for t in mem_tables)
+    assert mem_shown["00_corpus"][-3:-1] != [] and [t for t in mem_shown["00_corpus"] if "Totals add up" in t] == [
+        t for t in got_shown["00_corpus"] if "Totals add up" in t]
+    labels = [x for x in got_text["00_corpus"].splitlines() if "seeded sample of 4 of the 5 documents" in x]
+    assert len(labels) >= 4, got_text["00_corpus"]
 
 
 def test_scratch_folders_of_sessions_that_ended_without_stopping_are_removed(tmp_path):
@@ -414,7 +490,8 @@ def test_scratch_folders_of_sessions_that_ended_without_stopping_are_removed(tmp
 
 def test_report_check_on_the_spark_engine_checks_the_sample_and_stops_spark(tmp_path, monkeypatch):
     """``medialens report --check`` (check_plan) does not load a Spark corpus in memory: it checks
-    the parameters against the engine's sample, then stops the engine."""
+    the parameters against the engine (groups over every document, terms against the sample), then
+    stops the engine."""
     import medialens.session as session_module
     from medialens.checks import check_plan
     from medialens.report import plan_report, read_parameter_file
@@ -431,6 +508,40 @@ def test_report_check_on_the_spark_engine_checks_the_sample_and_stops_spark(tmp_
                              only=["10_term_frequency"])
     assert check_plan(plan, tmp_path / "params.yaml", read_parameter_file(tmp_path / "params.yaml").common) == []
     assert set(_HELD) == held  # the engine was stopped (its scratch folder released)
+
+
+def test_report_check_on_the_spark_engine_knows_groups_outside_the_sample(tmp_path, spark):
+    """A group present in the corpus but not in the seeded sample is a group (checked over every
+    document, counted in Spark); a group the corpus lacks is refused, listing the rare group too."""
+    from medialens.checks import check_plan
+    from medialens.report import plan_report, read_parameter_file
+    from medialens.spark.engine import sample_rank
+
+    ids = [f"d{i}" for i in range(8)]
+    rare = max(ids, key=lambda d: sample_rank(0, d))  # last in the sample order: outside a sample of 3
+    rows = [{"id": d, "date": f"2022-01-0{i + 1}", "outlet": "Rare" if d == rare else "XY"[i % 2],
+             "text": f"Document {d} over de Navo en Rusland."} for i, d in enumerate(ids)]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("name: rare\nsource: {path: data, format: jsonl}\nfields: {id: id}\n"
+                                     "cleaning: {detect_language: false}\n"
+                                     'backend: {engine: spark, master: "local[2]", sample: 3}\n', encoding="utf-8")
+    for group, expected in (("Rare", []), ("Nope", ["'Rare'"])):
+        (tmp_path / "params.yaml").write_text(f"corpus: c.yaml\nnotebooks:\n  10_term_frequency: {{group_by: outlet, group: {group}}}\n")
+        _, _, plan = plan_report(tmp_path / "params.yaml", out_dir=tmp_path / "out", figures_dir=tmp_path / "figs",
+                                 only=["10_term_frequency"])
+        lines = check_plan(plan, tmp_path / "params.yaml", read_parameter_file(tmp_path / "params.yaml").common)
+        assert len(lines) == len(expected) and all(e in line for e, line in zip(expected, lines, strict=True)), lines
+        assert not lines or "group = 'Nope': not a group of 'outlet'" in lines[0]
+    from medialens.corpus import read_definition
+    from medialens.spark.engine import open_engine
+
+    engine = open_engine(read_definition(tmp_path / "c.yaml"))
+    try:
+        assert "Rare" not in set(engine.sample.documents["outlet"]) and len(engine.sample.documents) == 3
+    finally:
+        engine.stop()
+    assert spark.range(2).count() == 2  # the shared session still runs
 
 
 def test_a_second_start_shares_the_running_session_and_leaves_it_running(spark):

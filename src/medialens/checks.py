@@ -211,13 +211,15 @@ def _closest(word: str, vocabulary) -> str:
     return f"closest spellings that do occur: {_listing(close)}" if close else "no word in the corpus is spelled like it"
 
 
-def _group_problems(notebook: str, values: Mapping[str, Any], documents) -> list[Problem]:
+def _group_problems(notebook: str, values: Mapping[str, Any], documents, engine=None) -> list[Problem]:
+    """``group_by`` against the document columns, ``group``/``reference`` against its groups: of
+    ``documents``, or on the Spark engine of every document read there (counted in Spark)."""
     from .grouping import _groupable, group_labels
 
     if "group_by" not in values:
         return []
     group_by = values["group_by"]
-    columns = _groupable(documents.columns)
+    columns = _groupable(engine.columns() if engine is not None else documents.columns)
     allowed = {"30": ["speaker"], "40": [""]}.get(notebook[:2], [])
     if not isinstance(group_by, str) or (group_by not in columns and group_by not in allowed):
         close = [c for c in columns if group_by and isinstance(group_by, str) and c.casefold().startswith(group_by.casefold()[:3])]
@@ -225,7 +227,7 @@ def _group_problems(notebook: str, values: Mapping[str, Any], documents) -> list
         return [Problem("group_by", f"group_by = {group_by!r}: no such document column{hint}; choose {_listing(allowed + columns)}")]
     if group_by in allowed:
         return []
-    groups = sorted(set(group_labels(documents, group_by)))
+    groups = sorted(set(group_labels(engine.document_cells([group_by]) if engine is not None else documents, group_by)))
     found = []
     for name in ("group", "reference"):
         value = values.get(name)
@@ -293,7 +295,7 @@ def _target_problems(values: Mapping[str, Any], corpus, settings) -> list[Proble
     return found
 
 
-def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, settings) -> list[Problem]:
+def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, settings, *, engine=None) -> list[Problem]:
     """Problems with ``values`` that the loaded corpus shows (see the module docstring).
 
     Parameters
@@ -305,13 +307,17 @@ def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, setti
     corpus : medialens.corpus.Corpus
     settings : medialens.text.TextSettings
         The notebook's tokeniser settings (terms are compared as the counts know them).
+    engine : SparkEngine, optional
+        The Spark engine (``corpus`` is then its sample): groups are checked against every
+        document read in Spark (:meth:`~medialens.spark.engine.SparkEngine.document_cells`), not
+        the sample; terms and targets against the sample.
 
     Returns
     -------
     list of Problem
     """
     values = {k: v for k, v in values.items() if k in _in_scope(notebook)}
-    found = _group_problems(notebook, values, corpus.documents)
+    found = _group_problems(notebook, values, corpus.documents, engine)
     if notebook.startswith("10"):
         found += _term_problems(values, corpus, settings)
     if notebook.startswith("30"):
@@ -350,7 +356,7 @@ def checked_session(notebook: str, namespace: Mapping[str, Any]):
         session = open_session(**kwargs)
     except ValueError as exc:
         raise Stop(str(exc).splitlines()[0]) from None
-    _stop(notebook, problems_with_corpus(notebook, values, session.corpus, session.settings))
+    _stop(notebook, problems_with_corpus(notebook, values, session.corpus, session.settings, engine=session.engine))
     return session
 
 
@@ -372,41 +378,57 @@ def check_plan(plan: list[tuple[Path, dict[str, Any]]], param_file: Path, common
         One line per problem, naming the notebook, the parameter file key to change and why.
     """
     from .report import notebook_parameters
+
+    loaded: dict[tuple[str, bool], Any] = {}  # (corpus, use_cache) -> (corpus or sample, Spark engine or None)
+    lines = []
+    try:
+        for nb, given in plan:
+            values = {name: p.default for name, p in notebook_parameters(nb).items()}
+            values.update(given)
+            lines += _plan_lines(nb, given, common, param_file, _notebook_problems(nb, values, loaded))
+    finally:
+        for _, engine in loaded.values():  # the Spark engines, stopped once every notebook is checked
+            if engine is not None:
+                engine.stop()
+    return list(dict.fromkeys(lines))
+
+
+def _notebook_problems(nb: Path, values: dict[str, Any], loaded: dict) -> list[Problem]:
+    """The problems of one notebook's ``values``, loading its corpus into ``loaded`` once (on the
+    Spark engine its sample and the running engine, which checks groups over every document)."""
     from .session import load_with_engine
     from .text import TextSettings
 
-    loaded: dict[tuple[str, bool], Any] = {}
+    found = problems_before_loading(nb.stem, values)
+    if found or not isinstance(values.get("corpus"), str):
+        return found
+    key = (values["corpus"], bool(values.get("use_cache", True)))
+    try:
+        if key not in loaded:
+            loaded[key] = load_with_engine(key[0], use_cache=key[1], random_state=values.get("random_state", 0))
+        corpus, engine = loaded[key]
+        settings = TextSettings.for_corpus(
+            corpus.definition.language, language=values.get("language", "auto"),
+            remove_stopwords=values.get("remove_stopwords", True), keep_negations=values.get("keep_negations", True),
+            reduce=values.get("reduce", "none"),
+        )
+    except ValueError as exc:
+        return [Problem("corpus", str(exc).splitlines()[0])]
+    return problems_with_corpus(nb.stem, values, corpus, settings, engine=engine)
+
+
+def _plan_lines(nb: Path, given: Mapping[str, Any], common: Mapping[str, Any], param_file: Path, found: list[Problem]) -> list[str]:
+    """One line per problem, naming the notebook and the parameter-file key to change."""
     lines = []
-    for nb, given in plan:
-        values = {name: p.default for name, p in notebook_parameters(nb).items()}
-        values.update(given)
-        found = problems_before_loading(nb.stem, values)
-        if not found and isinstance(values.get("corpus"), str):
-            key = (values["corpus"], bool(values.get("use_cache", True)))
-            try:
-                if key not in loaded:  # on the Spark engine: its seeded sample, as the notebooks check
-                    loaded[key], engine = load_with_engine(key[0], use_cache=key[1], random_state=values.get("random_state", 0))
-                    if engine is not None:
-                        engine.stop()
-                corpus = loaded[key]
-                settings = TextSettings.for_corpus(
-                    corpus.definition.language, language=values.get("language", "auto"),
-                    remove_stopwords=values.get("remove_stopwords", True), keep_negations=values.get("keep_negations", True),
-                    reduce=values.get("reduce", "none"),
-                )
-            except ValueError as exc:
-                found = [Problem("corpus", str(exc).splitlines()[0])]
-            else:
-                found = problems_with_corpus(nb.stem, values, corpus, settings)
-        for p in found:
-            if p.parameter in given and p.parameter not in common:
-                where = f"notebooks: {nb.stem}: {p.parameter}"
-            elif p.parameter in given:
-                where = p.parameter
-            else:
-                where = f"{p.parameter} (the notebook's default; set it under notebooks: {nb.stem}:)"
-            lines.append(f"{nb.stem}: {p.message} [change {where} in {param_file.name}]")
-    return list(dict.fromkeys(lines))
+    for p in found:
+        if p.parameter in given and p.parameter not in common:
+            where = f"notebooks: {nb.stem}: {p.parameter}"
+        elif p.parameter in given:
+            where = p.parameter
+        else:
+            where = f"{p.parameter} (the notebook's default; set it under notebooks: {nb.stem}:)"
+        lines.append(f"{nb.stem}: {p.message} [change {where} in {param_file.name}]")
+    return lines
 
 
 def clustering_unit(corpus, unit: str) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from .findings import Code, Findings, count, group_sizes_sentence, listing, say
+from .frequency.counts import document_weights
 from .grouping import MISSING_GROUP, group_labels
 from .results import NO_SCORED_WORDS
 
 __all__ = [
     "describe_outlets",
+    "outlets_inferred",
     "describe_corpus_checks",
     "describe_top_terms",
     "describe_keyness",
@@ -34,17 +36,37 @@ __all__ = [
 # 00 corpus
 # --------------------------------------------------------------------------------------------
 def _outlet_counts(documents: pd.DataFrame) -> pd.Series:
+    """Documents per outlet (weighted by ``_documents`` in a table of cells), without ``(missing)``."""
     if "outlet" not in documents.columns:
         return pd.Series(dtype=int)
     labels = group_labels(documents, "outlet")
-    return labels[labels != MISSING_GROUP].value_counts().sort_index()
+    per = pd.Series(document_weights(documents), index=documents.index).groupby(labels).sum()
+    return per[per.index != MISSING_GROUP].sort_index().astype(int)
 
 
-def describe_outlets(documents: pd.DataFrame) -> Findings:
+def outlets_inferred(documents: pd.DataFrame) -> bool:
+    """True when the corpus definition inferred the outlets (a non-empty ``outlet_evidence`` column)."""
+    return "outlet_evidence" in documents.columns and bool(documents["outlet_evidence"].notna().any())
+
+
+def describe_outlets(documents: pd.DataFrame, *, inferred: bool | None = None) -> Findings:
     """Outlets: how many, documents per outlet, documents without one, and whether the outlets were
-    inferred (an ``outlet_evidence`` column)."""
+    inferred.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The document table, or a table of cells with a ``_documents`` column
+        (:func:`medialens.corpus.document_cells`).
+    inferred : bool, optional
+        The outlets were inferred (default: :func:`outlets_inferred` of ``documents``).
+
+    Returns
+    -------
+    Findings
+    """
     per = _outlet_counts(documents)
-    n = len(documents)
+    n = int(document_weights(documents).sum())
     missing = n - int(per.sum())
     if per.empty:
         return Findings([say(
@@ -55,16 +77,33 @@ def describe_outlets(documents: pd.DataFrame) -> Findings:
     if missing:
         out.append(say("{m} no outlet; {they} the group {g}.", m=count(missing, "document has", "documents have"),
                        they="it forms" if missing == 1 else "they form", g=MISSING_GROUP))
-    if "outlet_evidence" in documents.columns and documents["outlet_evidence"].notna().any():
+    if outlets_inferred(documents) if inferred is None else inferred:
         out.append(say("The outlets were inferred by the corpus definition; the column {c} says from what.", c=Code("outlet_evidence")))
     return Findings(out)
 
 
-def describe_corpus_checks(corpus) -> Findings:
+def describe_corpus_checks(corpus, *, documents: pd.DataFrame | None = None, summary: pd.DataFrame | None = None) -> Findings:
     """The checks before trusting anything built on the corpus, with this corpus's numbers:
-    totals, skips, group sizes, dates and boilerplate removed."""
-    s = corpus.summary()["count"]
-    docs = corpus.documents
+    totals, skips, group sizes, dates and boilerplate removed.
+
+    Parameters
+    ----------
+    corpus : medialens.corpus.Corpus
+        Its skip report and removals are described.
+    documents : DataFrame, optional
+        The documents described (default ``corpus.documents``), or a table of cells with a
+        ``_documents`` column (:func:`medialens.corpus.document_cells`; undated = no ``month``).
+    summary : DataFrame, optional
+        The totals (default ``corpus.summary()``).
+
+    Returns
+    -------
+    Findings
+    """
+    s = (corpus.summary() if summary is None else summary)["count"]
+    docs = corpus.documents if documents is None else documents
+    weights = pd.Series(document_weights(docs), index=docs.index)
+    n = int(weights.sum())
     out = [say(
         "{i} = {k} kept + {s} skipped.", lead="Totals add up.",
         i=count(s["input records"], "input record"), k=count(s["documents kept"], "document"), s=int(s["records skipped"]),
@@ -79,15 +118,16 @@ def describe_corpus_checks(corpus) -> Findings:
     else:
         sent = group_sizes_sentence(per, group_by="outlet")
         out.append(say(sent.template, lead="Group sizes.", **sent.values))
-    undated = int(docs["date"].isna().sum()) if "date" in docs.columns else len(docs)
-    if undated == len(docs):
+    dated = "date" if "date" in docs.columns else "month"
+    undated = int(weights[docs[dated].isna()].sum()) if dated in docs.columns else n
+    if undated == n:
         out.append(say("No document has a date: analyses over time have nothing to place.", lead="Dates."))
     else:
         months = sorted(docs["month"].dropna().astype(str).unique()) if "month" in docs.columns else []
         span = f"{months[0]} to {months[-1]}" if months else "?"
         text = "{d} of {n} dated ({span}, {m})"
         text += "; {u} undated, left out of analyses over time (and said so)." if undated else "."
-        out.append(say(text, lead="Dates.", d=len(docs) - undated, n=count(len(docs), "document"), span=span,
+        out.append(say(text, lead="Dates.", d=n - undated, n=count(n, "document"), span=span,
                        m=count(len(months), "month"), u=undated))
     removed = len(corpus.removals)
     if removed:

@@ -31,7 +31,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import progress, validate
-from .corpus import Corpus, load_corpus, read_definition
+from .corpus import Corpus, document_cells, load_corpus, read_definition
+from .corpus.overview import CELL_COLUMNS
 from .frequency import TermCounts, bootstrap_log_ratio, count_terms
 from .kernel import prepare
 from .lab import figures_folder
@@ -124,6 +125,32 @@ class Session:
         """The corpus in one line: ``repr(corpus)``; on the Spark engine with the documents read
         there and the number sampled."""
         return self.engine.corpus_line if self.engine is not None else repr(self.corpus)
+
+    @property
+    def loaded_line(self) -> str:
+        """The corpus as loaded in one line: ``repr(loaded)``; on the Spark engine as :attr:`corpus_line`."""
+        return self.engine.corpus_line if self.engine is not None else repr(self.loaded if self.loaded is not None else self.corpus)
+
+    def sample_line(self, what: str) -> str:
+        """On the Spark engine one line saying that ``what`` uses the seeded sample, with its size and
+        seed (:meth:`SparkEngine.sample_line <medialens.spark.engine.SparkEngine.sample_line>`); ""
+        in memory, where every document is used."""
+        return self.engine.sample_line(what) if self.engine is not None else ""
+
+    def summary(self) -> pd.DataFrame:
+        """The totals of the corpus as loaded (:meth:`medialens.corpus.Corpus.summary`); on the Spark
+        engine of every document read there, not of the sample."""
+        if self.engine is not None:
+            return self.engine.summary()
+        return (self.loaded if self.loaded is not None else self.corpus).summary()
+
+    def document_cells(self, columns=CELL_COLUMNS) -> pd.DataFrame:
+        """Documents per combination of ``columns`` values in the corpus as loaded
+        (:func:`medialens.corpus.document_cells`); on the Spark engine counted there over every
+        document. ``columns`` and ``_documents``, sorted."""
+        if self.engine is not None:
+            return self.engine.document_cells(columns)
+        return document_cells((self.loaded if self.loaded is not None else self.corpus).documents, columns)
 
     @property
     def n_documents(self) -> int:

@@ -17,7 +17,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from . import validate
@@ -78,7 +77,7 @@ def suggest_terms(counts, *, n: int = 4, min_docs: int = 2, named: list[str] | N
 
     n = validate.whole_number(n, "n", minimum=1)
     min_docs = min(validate.whole_number(min_docs, "min_docs", minimum=1), max(len(counts.documents), 1))
-    docs = np.asarray(counts.presence().sum(axis=0)).ravel()
+    docs = counts.document_counts()
     by_term = pd.DataFrame({"term": counts.terms["term"].to_numpy(), "count": counts.terms["count"].to_numpy(), "documents": docs})
     if named:
         terms = validate.word_list(named, "defaults.terms")

@@ -82,6 +82,7 @@ from .definition import (
 from .load import load_corpus
 from .overview import (
     counts_by,
+    document_cells,
     escape,
     house_style_markers,
     preview,
@@ -89,7 +90,7 @@ from .overview import (
     structure_counts,
     token_stats,
 )
-from .table import Corpus
+from .table import Corpus, summary_table
 
 __all__ = [
     "CorpusDefinition",
@@ -110,8 +111,10 @@ __all__ = [
     "cache_file_for",
     "escape",
     "counts_by",
+    "document_cells",
     "token_stats",
     "removals_summary",
     "structure_counts",
     "preview",
+    "summary_table",
 ]

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .. import validate
+from ..frequency.counts import DOCUMENTS_COLUMN, document_weights
 from ..grouping import group_labels, group_order
 from ..text import (
     TextSettings,
     Tokenizer,
 )
 from .table import Corpus
+
+#: The columns of the cells notebook 00 describes the corpus by (:func:`document_cells`).
+CELL_COLUMNS = ("outlet", "month", "language")
 
 
 def house_style_markers(raw_text: str) -> dict[str, int]:
@@ -42,14 +49,49 @@ def escape(text: str) -> str:
 
 def counts_by(documents: pd.DataFrame, rows: str = "outlet", columns: str = "month") -> pd.DataFrame:
     """Documents per ``rows`` × ``columns`` groups with totals; a missing value is the group
-    ``(missing)`` (:func:`medialens.grouping.group_labels`, listed last), never dropped."""
+    ``(missing)`` (:func:`medialens.grouping.group_labels`, listed last), never dropped.
+    ``documents`` is the document table, or a table of cells whose ``_documents`` column says how
+    many documents each row stands for (:func:`document_cells`)."""
     for name, col in (("rows", rows), ("columns", columns)):
         if col not in documents.columns:
             raise ValueError(f"{name} = {col!r}: not a document column; columns: {sorted(documents.columns)}")
     r, c = group_labels(documents, rows), group_labels(documents, columns)
-    table = pd.crosstab(r.rename(rows), c.rename(columns), margins=True, margins_name="total")
-    table = table.reindex(index=[*group_order(r), "total"], columns=[*group_order(c), "total"])
+    weights = pd.Series(document_weights(documents), index=documents.index)
+    table = pd.crosstab(r.rename(rows), c.rename(columns), values=weights, aggfunc="sum", margins=True, margins_name="total")
+    table = table.reindex(index=[*group_order(r), "total"], columns=[*group_order(c), "total"]).fillna(0).astype("int64")
     table.columns.name = columns
+    return table
+
+
+def document_cells(documents: pd.DataFrame, columns: Sequence[str] = CELL_COLUMNS) -> pd.DataFrame:
+    """Documents per combination of ``columns`` values: a small table of cells that
+    :func:`counts_by` and the corpus descriptions take in place of the document table (the Spark
+    engine counts the same table in Spark: :meth:`medialens.spark.engine.SparkEngine.document_cells`).
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The corpus document table.
+    columns : sequence of str
+        Document columns (those it lacks are left out); a missing or empty value is ``None``.
+
+    Returns
+    -------
+    DataFrame
+        ``columns`` and ``_documents``, one row per combination present, sorted (missing last).
+    """
+    cols = [c for c in columns if c in documents.columns]
+    keys = [tuple(None if v is None or v is pd.NA or (isinstance(v, float) and v != v) or v == "" else str(v) for v in row)
+            for row in documents[cols].itertuples(index=False)] if cols else [() for _ in range(len(documents))]
+    return cells_table(Counter(keys), cols)
+
+
+def cells_table(counts: Mapping[tuple, int], columns: Sequence[str]) -> pd.DataFrame:
+    """The table of cells of ``counts`` (``{values: documents}``): ``columns`` and ``_documents``,
+    sorted by the values with missing (None) last."""
+    order = sorted(counts, key=lambda key: tuple((v is None, v or "") for v in key))
+    table = pd.DataFrame([list(key) for key in order], columns=list(columns), dtype=object)
+    table[DOCUMENTS_COLUMN] = np.array([counts[key] for key in order], dtype=np.int64)
     return table
 
 

@@ -62,26 +62,12 @@ class Corpus:
         )
 
     def summary(self) -> pd.DataFrame:
-        """Totals that must add up: inputs = kept + skipped."""
-        records = int(self.inputs["records"].sum())
-        return pd.DataFrame(
-            {
-                "count": [
-                    len(self.inputs), records, len(self.documents), len(self.skipped),
-                    int(self.documents["date"].isna().sum()),
-                    int(self.documents["copy_of"].notna().sum()),
-                    int(self.documents["near_duplicate_of"].notna().sum()),
-                    len(self.removals),
-                ]
-            },
-            index=pd.Index(
-                [
-                    "input files", "input records", "documents kept", "records skipped",
-                    "documents without date", "exact copies flagged", "near-duplicates flagged",
-                    "boilerplate removals",
-                ],
-                name="what",
-            ),
+        """Totals that must add up: inputs = kept + skipped (:func:`summary_table`)."""
+        return summary_table(
+            input_files=len(self.inputs), input_records=int(self.inputs["records"].sum()), kept=len(self.documents),
+            skipped=len(self.skipped), undated=int(self.documents["date"].isna().sum()),
+            copies=int(self.documents["copy_of"].notna().sum()), near_duplicates=int(self.documents["near_duplicate_of"].notna().sum()),
+            removals=len(self.removals),
         )
 
     def paragraphs(self) -> pd.DataFrame:
@@ -96,6 +82,36 @@ class Corpus:
         if self._sentences is None:
             self._sentences = sentence_table(self.paragraphs())
         return self._sentences
+
+
+def summary_table(*, input_files: int, input_records: int, kept: int, skipped: int, undated: int, copies: int,
+                  near_duplicates: int, removals: int) -> pd.DataFrame:
+    """The corpus totals as one ``count`` column indexed by ``what`` (:meth:`Corpus.summary`, and the
+    Spark engine's totals of every document read there).
+
+    Parameters
+    ----------
+    input_files, input_records, kept, skipped : int
+        Input files and records, documents kept and records skipped (records = kept + skipped).
+    undated, copies, near_duplicates, removals : int
+        Documents without a date, exact copies and near duplicates flagged, boilerplate removals.
+
+    Returns
+    -------
+    DataFrame
+    """
+    values = [input_files, input_records, kept, skipped, undated, copies, near_duplicates, removals]
+    return pd.DataFrame(
+        {"count": [int(v) for v in values]},
+        index=pd.Index(
+            [
+                "input files", "input records", "documents kept", "records skipped",
+                "documents without date", "exact copies flagged", "near-duplicates flagged",
+                "boilerplate removals",
+            ],
+            name="what",
+        ),
+    )
 
 
 class _Log:

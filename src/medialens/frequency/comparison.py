@@ -17,7 +17,15 @@ from .contingency import (
     ll_two_cell,
     log_ratio,
 )
-from .counts import DOCUMENTS_COLUMN, TermCounts, _check_top_n, _order_of, document_weights
+from .counts import (
+    DOCUMENTS_COLUMN,
+    TermCounts,
+    TermIndex,
+    _check_top_n,
+    _order_of,
+    document_weights,
+    grouped,
+)
 
 KEY_COLUMNS = [
     "target", "reference", "term", "n", "a", "b", "c", "d", "per_1000_target", "per_1000_reference",
@@ -108,14 +116,24 @@ def keyness(
         side: _side_size(counts, mask, side, argument, name, group_by, notes)
         for side, argument, mask, name in (("target", "group", t_mask, group), ("reference", "reference", r_mask, ref_name))
     }
-    side_counts = _side_counts(counts, t_mask, r_mask, rest=reference is None)
+    side_counts = _side_counts(counts, group_by, group, reference)
     out = _keyness_table(counts, group, ref_name, side_counts, side_info, orders=orders, min_count=min_count,
                          correction=correction, williams=williams, top_n=top_n, log_likelihood=log_likelihood,
                          min_docs=min_docs, notes=notes)
-    out = out.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out = _by_chi2(out, counts)
     if top_n is not None and len(out) > 2 * top_n:
         out = pd.concat([out.head(top_n), out.tail(top_n)], ignore_index=True)
     return Result(out, tuple(notes))
+
+
+def _by_chi2(table: pd.DataFrame, counts: TermCounts) -> pd.DataFrame:
+    """``table`` (rows in column order of ``counts``) sorted by ``chi2`` (largest first), then
+    term: with sorted terms (a :class:`TermIndex`) the column order is the term order, so two
+    numeric keys do what sorting millions of strings would."""
+    if isinstance(counts.index, TermIndex):
+        order = np.lexsort((np.arange(len(table)), -table["chi2"].to_numpy()))
+        return table.iloc[order].reset_index(drop=True)
+    return table.sort_values(["chi2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def _check_keyness_arguments(correction, log_likelihood, williams, min_count, min_docs, top_n) -> int | None:
@@ -244,20 +262,19 @@ def _side_size(counts: TermCounts, mask: np.ndarray, side: str, argument: str, n
     return n_docs, tokens, totals
 
 
-def _side_counts(counts: TermCounts, t_mask: np.ndarray, r_mask: np.ndarray, *, rest: bool):
-    """Every term's count and document count in the target and in the reference:
-    ``(a, b, docs_a, docs_b)``; with ``rest`` the reference is the corpus minus the target."""
-    x = counts.matrix
-    present = counts.presence()
-    a_all = np.asarray(x[t_mask].sum(axis=0)).ravel()
-    da = np.asarray(present[t_mask].sum(axis=0)).ravel()
-    if rest:  # the rest of the corpus: corpus totals minus the target
-        b_all = counts.terms["count"].to_numpy() - a_all
-        db = np.asarray(present.sum(axis=0)).ravel() - da
-    else:
-        b_all = np.asarray(x[r_mask].sum(axis=0)).ravel()
-        db = np.asarray(present[r_mask].sum(axis=0)).ravel()
-    return a_all, b_all, da, db
+def _side_counts(counts: TermCounts, group_by: str | None, group: str, reference: str | None):
+    """Every term's count and document count in the target ``group`` and in the ``reference``
+    group: ``(a, b, docs_a, docs_b)``; with ``reference=None`` the reference is the corpus minus
+    the target. From the per-group sums kept with ``counts`` (:func:`grouped`)."""
+    by = grouped(counts, group_by)
+
+    def row(matrix, name: str) -> np.ndarray:
+        return matrix.getrow(by.groups.index(name)).toarray().ravel()
+
+    a_all, da = row(by.counts, group), row(by.docs, group)
+    if reference is None:  # the rest of the corpus: corpus totals minus the target
+        return a_all, counts.terms["count"].to_numpy() - a_all, da, counts.document_counts() - da
+    return a_all, row(by.counts, reference), da, row(by.docs, reference)
 
 
 def keyness_grid(counts: TermCounts, *, group_by: str | None = "outlet", top_n: int = 10, **kwargs) -> Result:

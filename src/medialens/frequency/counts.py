@@ -82,12 +82,38 @@ class TermCounts:
         return self.index.get(term)
 
     def presence(self) -> sp.csr_matrix:
-        """Documents × terms, 1 where the term occurs (computed once, then reused)."""
+        """Documents × terms, 1 where the term occurs (computed once, then reused). The counting
+        functions do not need it (:meth:`document_counts`, :meth:`term_documents`): at word pairs
+        it is as large as ``matrix``."""
         if "presence" not in self.cache:
             p = self.matrix.copy()
             p.data = np.ones_like(p.data)
             self.cache["presence"] = p
         return self.cache["presence"]
+
+    def document_counts(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per term (int64): in how many documents of ``rows`` (row numbers of ``documents``;
+        default every row) it occurs. A row is one document, whose non-zero cells are its terms,
+        unless the rows stand for several documents (the Spark engine's cells, whose counts keep
+        a presence matrix of document numbers)."""
+        if rows is None and "doc_freq" in self.cache:
+            return self.cache["doc_freq"]
+        if "presence" in self.cache:
+            part = self.cache["presence"] if rows is None else self.cache["presence"][rows]
+            out = np.asarray(part.sum(axis=0, dtype=np.int64)).ravel()
+        else:
+            part = self.matrix if rows is None else self.matrix[rows]
+            out = np.bincount(part.indices[part.data != 0], minlength=self.matrix.shape[1]).astype(np.int64)
+        if rows is None:
+            self.cache["doc_freq"] = out
+        return out
+
+    def term_documents(self, j: int) -> np.ndarray:
+        """Per row of ``documents`` (int64): how many of its documents have term ``j`` (0 or 1 for
+        a document; a Spark cell's count of documents)."""
+        if "presence" in self.cache:
+            return self.cache["presence"][:, j].toarray().ravel().astype(np.int64)
+        return (self.matrix[:, j].toarray().ravel() != 0).astype(np.int64)
 
 
 #: A count table whose rows are cells of several documents (the Spark engine's) says how many in
@@ -239,13 +265,74 @@ def largest_group(sizes: pd.DataFrame) -> str:
     return str(sizes["documents"].sort_index().idxmax())
 
 
-def _group_sums(counts: TermCounts, labels: pd.Series, groups: list[str]):
-    """Counts per group (groups × terms, dense int64 only if small; else sparse)."""
-    codes = pd.Categorical(labels, categories=groups).codes
-    ind = sp.csr_matrix(
-        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(groups), len(codes))
+@dataclass(frozen=True)
+class Grouped:
+    """A :class:`TermCounts` summed per group of one ``group_by`` (see :func:`grouped`).
+
+    Attributes
+    ----------
+    labels : Series of str
+        The group of each row of ``counts.documents`` (:func:`medialens.grouping.group_labels`).
+    groups : list of str
+        The distinct labels in group order; row ``i`` of the matrices is ``groups[i]``.
+    counts : scipy.sparse.csr_matrix
+        Groups × terms: each term's count in each group (int64, indices sorted).
+    docs : scipy.sparse.csr_matrix
+        Groups × terms, the same cells: in how many of the group's documents the term occurs.
+    """
+
+    labels: pd.Series
+    groups: list[str]
+    counts: sp.csr_matrix
+    docs: sp.csr_matrix
+
+
+def _sum_rows(counts: TermCounts, codes: np.ndarray, n_groups: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """``counts``' rows summed per group code (rows of code ``i`` into row ``i``), as term counts
+    and as document counts: each group's column sums, which at millions of terms cost a
+    fraction of an indicator-matrix product."""
+    matrix, n_terms = counts.matrix, counts.matrix.shape[1]
+    cells: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for i in range(n_groups):
+        rows = None if n_groups == 1 else np.flatnonzero(codes == i)
+        part = matrix if rows is None else matrix[rows]
+        total = np.asarray(part.sum(axis=0, dtype=np.int64)).ravel()
+        j = np.flatnonzero(total)
+        cells.append((j, total[j], counts.document_counts(rows)[j]))
+    indptr = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum([len(j) for j, _, _ in cells], out=indptr[1:])
+    indices = np.concatenate([j for j, _, _ in cells]) if cells else np.zeros(0, dtype=np.int64)
+    return tuple(
+        sp.csr_matrix((np.concatenate([c[k] for c in cells]) if cells else np.zeros(0, dtype=np.int64), indices, indptr),
+                      shape=(n_groups, n_terms))
+        for k in (1, 2)
     )
-    return (ind @ counts.matrix).tocsr(), ind
+
+
+def grouped(counts: TermCounts, group_by: str | None) -> Grouped:
+    """Every term's count and document frequency per group of ``group_by`` (None: one group of
+    every document), kept with ``counts`` until another ``group_by`` is asked for (frequencies,
+    count tables and keyness all start from these sums).
+
+    Parameters
+    ----------
+    counts : TermCounts
+    group_by : str or None
+        A document column, as in :func:`medialens.grouping.group_labels`.
+
+    Returns
+    -------
+    Grouped
+    """
+    key = ("grouped", group_by)
+    if key not in counts.cache:
+        labels = group_labels(counts.documents, group_by)
+        groups = group_order(labels)
+        codes = pd.Categorical(labels, categories=groups).codes
+        for old in [k for k in counts.cache if isinstance(k, tuple) and k[0] == "grouped"]:
+            del counts.cache[old]  # one grouping kept at a time: at word pairs each is hundreds of MB
+        counts.cache[key] = Grouped(labels, groups, *_sum_rows(counts, codes, len(groups)))
+    return counts.cache[key]
 
 
 def _order_of(n: int | list | None, counts: TermCounts) -> list[int]:
@@ -340,12 +427,10 @@ def term_frequencies(
     top_n = _check_top_n(top_n)
     validate.whole_number(min_count, "min_count", minimum=1)
     orders = _order_of(ngram, counts)
-    labels = group_labels(counts.documents, group_by)
-    groups = group_order(labels)
+    by = grouped(counts, group_by)
+    labels, groups, sums, doc_freq = by.labels, by.groups, by.counts, by.docs
     table = _group_table(counts, labels, groups)
     notes = _group_notes(table, group_by)
-    sums, ind = _group_sums(counts, labels, groups)
-    doc_freq = (ind @ counts.presence()).tocsr()  # documents with the term, per group
     if terms is not None:
         pairs, tnotes = _followed(terms, counts)
         out = _followed_frequencies(counts, pairs, table, groups, sums, doc_freq)
@@ -434,13 +519,9 @@ def count_table(counts: TermCounts, *, group_by: str | None = "outlet", min_coun
     """
     min_count = validate.whole_number(min_count, "min_count", minimum=1)
     min_total = validate.whole_number(min_total, "min_total", minimum=1)
-    labels = group_labels(counts.documents, group_by)
-    groups = group_order(labels)
+    by = grouped(counts, group_by)
+    labels, groups, sums, present = by.labels, by.groups, by.counts, by.docs  # the same cells: a group counts a term iff a document has it
     table = _group_table(counts, labels, groups)
-    sums, ind = _group_sums(counts, labels, groups)
-    present = (ind @ counts.presence()).tocsr()
-    sums.sort_indices()
-    present.sort_indices()  # the same cells as sums: a group counts a term iff a document has it
     g = np.repeat(np.arange(len(groups)), np.diff(sums.indptr))
     j, c, d = sums.indices, sums.data, present.data
     keep = (c >= min_count) & (counts.terms["count"].to_numpy()[j] >= min_total)

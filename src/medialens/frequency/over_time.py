@@ -76,7 +76,7 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> Tre
         j = counts.column(norm)
         n = norm.count(" ") + 1
         col = counts.matrix[:, j].toarray().ravel() if j is not None else np.zeros(len(docs), dtype=np.int64)
-        has = counts.presence()[:, j].toarray().ravel() if j is not None else np.zeros(len(docs), dtype=np.int64)
+        has = counts.term_documents(j) if j is not None else np.zeros(len(docs), dtype=np.int64)
         tot = docs[f"total_{n}"].to_numpy() if n in counts.orders else np.zeros(len(docs), dtype=np.int64)
         frame = pd.DataFrame({"group": lab, "month": mon, "c": col, "t": tot, "w": weights, "m": has})
         agg = frame.groupby(["group", "month"]).agg(count=("c", "sum"), group_total=("t", "sum"), n_docs=("w", "sum"), docs_with_term=("m", "sum"))

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..corpus.definition import DOC_COLUMNS, CorpusDefinition
-from ..corpus.table import Corpus
+from ..corpus.overview import CELL_COLUMNS, cells_table
+from ..corpus.table import Corpus, summary_table
 from ..frequency.counts import TermCounts
 from ..results import Result
 from ..text import TextSettings
@@ -54,6 +55,7 @@ class SparkEngine:
     corpus: SparkCorpus
     sample: Corpus
     random_state: int
+    _cells: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_documents(self) -> int:
@@ -72,6 +74,59 @@ class SparkEngine:
             return out + f"{sample} use all {n:,} documents (backend.sample = {spec['sample']:,} covers the corpus)"
         return out + (f"{sample} use a seeded sample of {m:,} documents "
                       f"(backend.sample = {spec['sample']:,}, random_state = {self.random_state})")
+
+    def sample_line(self, what: str) -> str:
+        """One line saying that ``what`` (``"the preview below"``) uses the seeded sample: its size,
+        the corpus's and the seed (or that the sample is the whole corpus)."""
+        spec = self.corpus.definition.backend
+        n, m = self.n_documents, len(self.sample.documents)
+        if m >= n:
+            return f"{what}: all {n:,} documents (backend.sample = {spec['sample']:,} covers the corpus)"
+        return (f"{what}: the seeded sample of {m:,} of the {n:,} documents "
+                f"(backend.sample = {spec['sample']:,}, random_state = {self.random_state})")
+
+    def document_cells(self, columns=CELL_COLUMNS) -> pd.DataFrame:
+        """Documents per combination of ``columns`` values, counted in Spark over every document:
+        the table :func:`medialens.corpus.document_cells` makes in memory (computed once per
+        ``columns``).
+
+        Parameters
+        ----------
+        columns : sequence of str
+            Document columns (a document without one has None there).
+
+        Returns
+        -------
+        DataFrame
+            ``columns`` and ``_documents``, sorted (missing last).
+        """
+        from .counting import _cell_key
+
+        cols = tuple(columns)
+        if cols not in self._cells:
+            counts = self.corpus.documents.map(lambda d: _cell_key(d, cols)).countByValue()
+            self._cells[cols] = cells_table(dict(counts), cols)
+        return self._cells[cols].copy()
+
+    def columns(self) -> list[str]:
+        """The document columns of the whole corpus (any document's keys, sorted; computed once)."""
+        if "columns" not in self._cells:
+            self._cells["columns"] = sorted(self.corpus.documents.flatMap(lambda d: list(d)).distinct().collect())
+        return list(self._cells["columns"])
+
+    def summary(self) -> pd.DataFrame:
+        """The corpus totals (:meth:`medialens.corpus.Corpus.summary`) of every document read in
+        Spark: input records = documents kept + records skipped. Near duplicates are not flagged at
+        this scale (0; a note says so)."""
+        if "summary" not in self._cells:
+            flags = self.corpus.documents.map(lambda d: (d.get("date") is None, d.get("copy_of") is not None)).countByValue()
+            c = self.corpus
+            self._cells["summary"] = summary_table(
+                input_files=len(c.inputs), input_records=int(c.inputs["records"].sum()), kept=c.n_documents,
+                skipped=len(c.skipped), undated=sum(v for (undated, _), v in flags.items() if undated),
+                copies=sum(v for (_, copy), v in flags.items() if copy), near_duplicates=0, removals=len(c.removals),
+            )
+        return self._cells["summary"].copy()
 
     @property
     def corpus_line(self) -> str:
