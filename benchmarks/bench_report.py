@@ -190,8 +190,9 @@ def _mb(path: Path) -> float:
     return path.stat().st_size / 1e6 if path.is_file() else float("nan")
 
 
-def bench_size(n: int, keep: Path | None) -> dict:
-    """Render the report on the ``n``-article corpus and print its figures."""
+def bench_size(n: int, keep: Path | None, *, alone: bool = True) -> dict:
+    """Render the report on the ``n``-article corpus and print its figures; without ``alone``
+    only the whole report and the bare computations (not each notebook on its own)."""
     from medialens.paths import project_root
 
     yaml_path = ensure_corpus(n, fmt="jsonl")
@@ -209,7 +210,7 @@ def bench_size(n: int, keep: Path | None) -> dict:
         print(f"  {'notebook':<30} {'wall s':>8} {'cpu s':>8} {'kernel MB':>10} {'ipynb MB':>9} {'html MB':>8} {'status'}")
         env = {"MEDIALENS_CACHE": str(cache)}
         rows = []
-        for stem in stems:
+        for stem in stems if alone else []:
             before = {p: p.stat().st_size for p in figures.glob("*") if p.is_file()} if figures.is_dir() else {}
             r = run_child(__file__, "notebook", ["--params", str(params), "--out", str(out), "--figures", str(figures),
                                                  "--stem", stem], env=env)
@@ -221,10 +222,10 @@ def bench_size(n: int, keep: Path | None) -> dict:
                   f"{r['status']} (load {r['load']})", flush=True)
         total = sum(r["seconds"] for r in rows)
         total_cpu = sum(r["cpu_s"] for r in rows)
-        peak = max(r["kernel_peak_mb"] for r in rows)
-        fig_mb, fig_name = max(r["largest_figure"] for r in rows)
-        print(f"  {'report total':<30} {total:>8.1f} {total_cpu:>8.1f} {peak:>10,.0f} {max(r['ipynb_mb'] for r in rows):>9.2f} "
-              f"{max(r['html_mb'] for r in rows):>8.2f} (largest page sizes); largest figure {fig_name} {fig_mb:.2f} MB")
+        if rows:
+            print(f"  {'report total':<30} {total:>8.1f} {total_cpu:>8.1f} {max(r['kernel_peak_mb'] for r in rows):>10,.0f} "
+                  f"{max(r['ipynb_mb'] for r in rows):>9.2f} {max(r['html_mb'] for r in rows):>8.2f} (largest page sizes); largest figure "
+                  f"{max(r['largest_figure'] for r in rows)[1]} {max(r['largest_figure'] for r in rows)[0]:.2f} MB")
         from medialens.jobs import default_jobs
 
         jobs = default_jobs()
@@ -239,14 +240,17 @@ def bench_size(n: int, keep: Path | None) -> dict:
               + ", ".join(f"{name} {sec:.1f}" for name, sec in whole.get("notebook_seconds", {}).items())
               + (f"; largest page {max(pages)[1]} {max(pages)[0]:.2f} MB" if pages else "")
               + (f"; largest figure {max(figs)[1]} {max(figs)[0]:.2f} MB" if figs else ""), flush=True)
+        peak = max([whole["kernel_peak_mb"], *(r["kernel_peak_mb"] for r in rows)])
+        page_mb = max([p for p, _ in pages] + [max(r["ipynb_mb"], r["html_mb"]) for r in rows] + [0.0])
+        fig_mb = max([f for f, _ in figs] + [r["largest_figure"][0] for r in rows] + [0.0])
         bare = run_child(__file__, "bare", ["--yaml", str(yaml_path), "--terms", json.dumps(terms)], env=env)
         print(f"  bare computations: load {bare['load_s']:.1f} s + count {bare['count_s']:.1f} s + TF-IDF/k-means "
               f"{bare['tfidf_kmeans_s']:.1f} s ({bare['units']:,} units, k = {bare['k']}) + quotes {bare['quotes_s']:.1f} s "
               f"({bare['quotes']:,}) = {bare['seconds']:.1f} s ({bare['cpu_s']:.1f} s CPU), peak {bare['peak_mb']:,.0f} MB; load {load_avg()}")
-        ratio = total / bare["seconds"] if bare["seconds"] else float("nan")
-        cpu_ratio = total_cpu / bare["cpu_s"] if bare["cpu_s"] else float("nan")
-        print(f"  report / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (target 2x); whole report / bare: "
-              f"{whole['seconds'] / bare['seconds']:.2f}x wall, {whole['cpu_s'] / bare['cpu_s']:.2f}x CPU")
+        ratio = total / bare["seconds"] if bare["seconds"] and rows else float("nan")
+        cpu_ratio = total_cpu / bare["cpu_s"] if bare["cpu_s"] and rows else float("nan")
+        print(("" if not rows else f"  each notebook alone / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU; ")
+              + f"  whole report / bare: {whole['seconds'] / bare['seconds']:.2f}x wall, {whole['cpu_s'] / bare['cpu_s']:.2f}x CPU (target 2x)")
         failed = [r["notebook"] for r in rows if r["rc"] != 0]
         verdicts = [f"{len(failed)} notebook(s) failed: {', '.join(failed)}" if failed else "every notebook ran"]
         if whole["rc"] != 0:
@@ -256,8 +260,7 @@ def bench_size(n: int, keep: Path | None) -> dict:
             verdicts.append(f"whole report {wall:.0f} s {'<=' if wall <= TARGET_TOTAL_S[n] else '>'} {TARGET_TOTAL_S[n]:.0f} s")
         verdicts.append(f"peak {peak:,.0f} MB {'<=' if peak <= TARGET_PEAK_MB else '>'} {TARGET_PEAK_MB:,.0f} MB")
         if n >= 100_000:
-            pages = max(max(r["ipynb_mb"], r["html_mb"]) for r in rows)
-            verdicts.append(f"largest page {pages:.2f} MB {'<=' if pages <= TARGET_PAGE_MB else '>'} {TARGET_PAGE_MB} MB")
+            verdicts.append(f"largest page {page_mb:.2f} MB {'<=' if page_mb <= TARGET_PAGE_MB else '>'} {TARGET_PAGE_MB} MB")
             verdicts.append(f"largest figure {fig_mb:.2f} MB {'<=' if fig_mb <= TARGET_FIGURE_MB else '>'} {TARGET_FIGURE_MB} MB")
         print("  " + "; ".join(verdicts))
         return {"n": n, "terms": terms, "notebooks": rows, "total_s": total, "total_cpu_s": total_cpu, "whole": whole, "bare": bare,
@@ -272,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=parse_sizes, default="1000,10000,100000", help="comma-separated article counts")
     ap.add_argument("--keep", help="keep the reports, figures and parameter files in this folder (default: a temporary folder, removed)")
     ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--whole-only", action="store_true", help="only the whole report and the bare computations, not each notebook alone")
     ap.add_argument("--child", choices=("notebook", "bare"), help=argparse.SUPPRESS)
     for hidden in ("--params", "--out", "--figures", "--stem", "--yaml", "--terms"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
@@ -285,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_report: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, load {load_avg()}")
     keep = Path(args.keep).resolve() if args.keep else None
-    results = [bench_size(n, keep) for n in args.sizes]
+    results = [bench_size(n, keep, alone=not args.whole_only) for n in args.sizes]
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 1 if any(r["failed"] or r["whole"]["rc"] != 0 for r in results) else 0

@@ -408,6 +408,29 @@ def test_bootstrap_deterministic_and_n1(seed_counts):
     assert one["low"].isna().all() and any("n=1" in n for n in one_result.notes)
 
 
+@pytest.mark.parametrize("reference", [None, "style-B"])
+def test_bootstrap_equals_a_plain_resampling_of_documents(seed_counts, reference):
+    """The intervals are those of drawing each side's documents with ``rng.choice`` and summing
+    their rows: word and word-pair terms (their own n-gram totals), the rest or one reference."""
+    terms = ["staan", "oekraïne", "buitenlandse zaken", "navo"]
+    got = mf.bootstrap_log_ratio(seed_counts, group="style-A", reference=reference, terms=terms, n_bootstrap=300, random_state=5).table
+    cols = [seed_counts.column(t) for t in terms]
+    sub = seed_counts.matrix[:, cols].toarray().astype(float)
+    tot = np.column_stack([seed_counts.documents[f"total_{t.count(' ') + 1}"].to_numpy() for t in terms]).astype(float)
+    outlet = seed_counts.documents["outlet"].to_numpy()
+    t_idx = np.flatnonzero(outlet == "style-A")
+    r_idx = np.flatnonzero(outlet != "style-A" if reference is None else outlet == reference)
+    rng = np.random.default_rng(5)
+    reps = []
+    for _ in range(300):
+        ti, ri = rng.choice(t_idx, size=len(t_idx), replace=True), rng.choice(r_idx, size=len(r_idx), replace=True)
+        reps.append(mf.log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0)))
+    low, high = np.quantile(np.array(reps), [0.025, 0.975], axis=0)
+    point = mf.log_ratio(sub[t_idx].sum(0), sub[r_idx].sum(0), tot[t_idx].sum(0), tot[r_idx].sum(0))
+    assert got["log_ratio"].tolist() == point.tolist()
+    assert got["low"].tolist() == low.tolist() and got["high"].tolist() == high.tolist()
+
+
 def test_reference_keyness_against_wordfreq(seed_counts):
     from wordfreq import word_frequency
 
@@ -779,3 +802,17 @@ def test_keyness_grid_applies_min_docs_per_group():
     assert "eenmalig" not in set(top_a["term"]) and (top_a["docs_target"] >= 2).all()
     assert "elders" not in set(grid.table.loc[grid.table["target"] == "B", "term"])
     assert any(n.startswith("min_docs ('A')") for n in grid.notes) and any(n.startswith("min_docs ('B')") for n in grid.notes)
+
+
+@pytest.mark.parametrize("top_n", [1, 3, 10, 50])
+def test_keyness_plot_ends_equal_a_full_sort(top_n):
+    from medialens.plots.terms import _extreme
+
+    rng = np.random.default_rng(top_n)
+    values = rng.integers(-6, 7, size=200).astype(float)  # many ties at every cut, and zeros
+    values[:3] = np.nan
+    key = pd.DataFrame({"term": [f"t{i:03d}" for i in rng.permutation(200)], "chi2": values})
+    for largest in (True, False):
+        side = key[key["chi2"] > 0] if largest else key[key["chi2"] < 0]
+        want = side.sort_values(["chi2", "term"], ascending=[not largest, True]).head(top_n)
+        pd.testing.assert_frame_equal(_extreme(key, "chi2", top_n, largest=largest), want)

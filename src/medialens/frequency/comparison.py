@@ -346,22 +346,33 @@ def bootstrap_log_ratio(
         if j is None:
             raise ValueError(f"terms: {t!r} is not in the counts")
         cols.append(j)
-    sub = counts.matrix[:, cols].toarray().astype(float)
+    # per document: the terms' counts, then its n-gram totals of the orders they have (exact
+    # integers in float64, so any order of summing gives the same sums)
     term_n = counts.terms["n"].to_numpy()[cols]
-    tot = np.column_stack([counts.documents[f"total_{n}"].to_numpy() for n in term_n]).astype(float)
+    orders = sorted(set(term_n.tolist()))
+    both = np.column_stack([counts.matrix[:, cols].toarray()] + [counts.documents[f"total_{n}"].to_numpy() for n in orders]).astype(float)
+    total_of = len(cols) + np.searchsorted(orders, term_n)  # column of each term's total
+
+    def ratios(t_sums: np.ndarray, r_sums: np.ndarray) -> np.ndarray:
+        return log_ratio(t_sums[: len(cols)], r_sums[: len(cols)], t_sums[total_of], r_sums[total_of])
+
     rng = np.random.default_rng(random_state)
     t_idx, r_idx = np.flatnonzero(t_mask), np.flatnonzero(r_mask)
-    point = log_ratio(sub[t_idx].sum(0), sub[r_idx].sum(0), tot[t_idx].sum(0), tot[r_idx].sum(0))
+    on_t, on_r = both[t_idx], both[r_idx]
+    point = ratios(on_t.sum(0), on_r.sum(0))
     notes = []
     if len(t_idx) < 2 or len(r_idx) < 2:
         low = high = np.full(len(cols), np.nan)
         notes.append("bootstrap: a side has a single document (n=1); there is nothing to resample, so no interval.")
     else:
         reps = np.empty((n_bootstrap, len(cols)))
+        n_t, n_r = len(t_idx), len(r_idx)
         for i in progress.bar(range(n_bootstrap), desc="bootstrap", unit="resample"):
-            ti = rng.choice(t_idx, size=len(t_idx), replace=True)
-            ri = rng.choice(r_idx, size=len(r_idx), replace=True)
-            reps[i] = log_ratio(sub[ti].sum(0), sub[ri].sum(0), tot[ti].sum(0), tot[ri].sum(0))
+            # a resample with replacement as how often each document was drawn (the draws of
+            # rng.choice(t_idx, n_t) and rng.choice(r_idx, n_r)), summed as one product per side
+            t_draws = np.bincount(rng.integers(0, n_t, size=n_t, dtype=np.int64), minlength=n_t)
+            r_draws = np.bincount(rng.integers(0, n_r, size=n_r, dtype=np.int64), minlength=n_r)
+            reps[i] = ratios(t_draws @ on_t, r_draws @ on_r)
         alpha = (1 - ci) / 2
         low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
     out = pd.DataFrame(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -50,6 +51,20 @@ def top_terms_plot(freq: pd.DataFrame, *, value: str = "per_1000", ncols: int = 
     return fig
 
 
+def _extreme(key: pd.DataFrame, measure: str, top_n: int, *, largest: bool) -> pd.DataFrame:
+    """The ``top_n`` rows of ``key`` with the largest positive (or most negative) ``measure``,
+    ties by term; only the candidates at or beyond the cut are sorted (a keyness table of word
+    pairs has millions of rows)."""
+    side = key[key[measure] > 0] if largest else key[key[measure] < 0]
+    values = side[measure].to_numpy()
+    if len(values) > top_n:
+        if largest:
+            side = side[values >= np.partition(values, len(values) - top_n)[len(values) - top_n]]
+        else:
+            side = side[values <= np.partition(values, top_n - 1)[top_n - 1]]
+    return side.sort_values([measure, "term"], ascending=[not largest, True]).head(top_n)
+
+
 def keyness_plot(key: pd.DataFrame, *, top_n: int = 10, measure: str = "chi2") -> Figure:
     """Two-sided keyness plot (as quanteda's ``textplot_keyness``): the ``top_n`` terms most
     over-represented in the target (right) and in the reference (left), with n per side."""
@@ -57,8 +72,7 @@ def keyness_plot(key: pd.DataFrame, *, top_n: int = 10, measure: str = "chi2") -
     validate.choice(measure, "measure", ("chi2", "g2", "log_ratio"))
     if key.empty:
         raise ValueError("key: no rows to plot")
-    pos = key[key[measure] > 0].sort_values([measure, "term"], ascending=[False, True]).head(top_n)
-    neg = key[key[measure] < 0].sort_values([measure, "term"], ascending=[True, True]).head(top_n)
+    pos, neg = _extreme(key, measure, top_n, largest=True), _extreme(key, measure, top_n, largest=False)
     both = pd.concat([pos.iloc[::-1], neg.iloc[::-1]])
     first = key.iloc[0]
     with matplotlib.rc_context(STYLE):
