@@ -1386,6 +1386,11 @@ def test_structure_counts_match_the_paragraph_and_sentence_tables(tmp_path):
     assert list(table.index) == list(corpus.documents["doc_id"])
     assert table.loc["a"].to_dict() == {"paragraphs": 3, "headings": 1, "sentences": 4}
     assert table["sentences"].sum() == len(corpus.sentences())
+    import dataclasses
+
+    for c in (corpus, load_corpus("corpus/seeds.yaml")):  # counted in the word table = in the sentence table
+        assert c.words is not None
+        pd.testing.assert_frame_equal(structure_counts(c), structure_counts(dataclasses.replace(c, words=None)))
 
 
 def test_sentence_spans_are_the_sentences_of_the_corpus_table():

@@ -6,6 +6,8 @@ import re
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medialens.text import (
     NEGATIONS,
@@ -218,3 +220,37 @@ def test_letter_classes_equal_a_pass_over_every_code_point():
     assert classes == expected
     assert single_letters == "[" + "".join(_text._ranges(singles)) + "]"
     assert classes["k"] == "[Kk\u212a]"  # KELVIN SIGN lowercases to k
+
+
+def _split_by_the_rule(text: str) -> list[str]:
+    """split_sentences' rule written plainly: every stop the pattern finds, the word before it read
+    by a regular expression (the splitter reads it with rstrip where it can)."""
+    from medialens.text import _ABBREVIATIONS
+
+    sentences, start = [], 0
+    for m in re.finditer(r"""([.!?…]+)([”"’'»)\]]*)\s+(?=(?:,,|[„“"‘'«(\[])?\s*[A-ZÀ-ÖØ-Þ0-9])""", text):
+        if m.group(1) == ".":
+            before = re.compile(r"([\w.]+)$").search(text, max(0, m.start() - 40), m.start())
+            word = before.group(1).lower() if before else ""
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+        if piece := text[start:m.end(2)].strip():
+            sentences.append(piece)
+        start = m.end()
+    return [*sentences, text[start:].strip()] if text[start:].strip() else sentences
+
+
+_SENTENCE_PIECES = ["Navo", "de", "o.a.", "bijv.", "J.", "dhr.", "U.S.", "Ř.", "ſt.", "é.", "x_y.", "100.000", ".", "!",
+                    "?", "…", "...", "”", "'", ",,", "„", "(", " ", "\n", "\nK.", "\n.", "Dan", "3", "İ", "abcdefghijklmnopqrstuvwxyz"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=40).map("".join))
+def test_split_sentences_follows_its_rule_on_random_text(text):
+    assert split_sentences(text) == _split_by_the_rule(text)
+
+
+def test_the_word_before_a_stop_on_a_new_line_is_the_word_before_the_line_break():
+    for text in ("Zie J\n. Dan weer", "Zie o.a\n. Dan weer", "Zie é J\n. Dan", "Zie Navo\n. Dan"):
+        assert split_sentences(text) == _split_by_the_rule(text)
+    assert split_sentences("Zie J\n. Dan weer") == ["Zie J\n. Dan weer"]

@@ -86,7 +86,9 @@ class Doc:
         self.starts = [a for a, _ in self.sents]
         inside = sorted((q["start"] - len(q["open"]), q["end"] + len(q["close"])) for q in quotes if q["depth"] == 0)
         self.inside = inside
-        found = [m for m in find_names(text, signal) if not any(a <= m.start < b for a, b in inside)]
+        found = find_names(text, signal)
+        if inside:
+            found = [m for m in found if not any(a <= m.start < b for a, b in inside)]
         surnames = {m.name.split()[-1] for m in found if not m.common and self._full(m)}
         for j, m in enumerate(found):
             toks = m.name.split()
@@ -101,8 +103,9 @@ class Doc:
             if m.common and m.name.split()[0] in _SURNAME_START and len(m.name.split()) >= 2:
                 if role := m.role or self._role_before(m):
                     self.titled[m.start] = role
-        self.mentions = [m for m in found if not m.common or m.start in self.titled
-                         or any(f.endswith(" " + m.name.lower()) for f in fulls)]
+        # the word runs after a space of every full name: a name ending one of them is its surname
+        surname_ends = {f[i + 1 :] for f in fulls for i, ch in enumerate(f) if ch == " "}
+        self.mentions = [m for m in found if not m.common or m.start in self.titled or m.name.lower() in surname_ends]
         self.m_starts = [m.start for m in self.mentions]
         self.people: dict[str, str] = {}  # full name -> role
         self.resolved: list[Ref] = []

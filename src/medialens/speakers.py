@@ -235,9 +235,15 @@ def find_names(text: str, signal: NameSignal, start: int = 0, end: int | None = 
     without the common words at its front."""
     out: list[Mention] = []
     for m in _RUN_RE.finditer(text, start, len(text) if end is None else end):
+        run = m.group()
+        if " " not in run:  # one word (most runs): no role, particle or affiliation to strip
+            word = run.rstrip("’'-")
+            common = signal.is_common(word) or word.islower() or word.endswith(".")
+            out.append(Mention(m.start(), m.start() + len(word), word, "", common))
+            continue
         tokens, pos = [], 0
-        for t in m.group().split():
-            pos = m.group().index(t, pos)
+        for t in run.split():
+            pos = run.index(t, pos)
             tokens.append((pos, t.rstrip("’'-")))
             pos += len(t)
         k = 0

@@ -151,10 +151,14 @@ _ABBREVIATIONS = frozenset(
 )
 # A sentence may end at . ! ? (optionally followed by closing quotes/brackets) before whitespace
 # and a character that can start a sentence: an uppercase letter, a digit or an opening quote.
+# (The stops written [.!?…][.!?…]* rather than [.!?…]+: a pattern that opens with a character
+# class lets the engine skip to the next stop instead of trying every position.)
 _SENT_END_RE = re.compile(
-    r"""([.!?…]+)([”"’'»)\]]*)\s+(?=(?:,,|[„“"‘'«(\[])?\s*[A-ZÀ-ÖØ-Þ0-9])"""
+    r"""([.!?…][.!?…]*)([”"’'»)\]]*)\s+(?=(?:,,|[„“"‘'«(\[])?\s*[A-ZÀ-ÖØ-Þ0-9])"""
 )
 _WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
+# \w and the full stop on ASCII text: the word before a stop, read by rstrip where the window is ASCII
+_ASCII_WORD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_."
 
 
 def split_sentences(text: str) -> list[str]:
@@ -168,8 +172,12 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for m in _SENT_END_RE.finditer(text):
         if m.group(1) == ".":
-            before = _WORD_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())  # not from 0: O(n) per stop
-            word = before.group(1).lower() if before else ""
+            window = text[max(0, m.start() - 40) : m.start()]  # not from 0: O(n) per stop
+            if window.isascii() and not window.endswith("\n"):  # ($ of the pattern also matches before a final newline)
+                word = window[len(window.rstrip(_ASCII_WORD)) :].lower()
+            else:
+                before = _WORD_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())
+                word = before.group(1).lower() if before else ""
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
         end = m.end(2)

@@ -137,14 +137,21 @@ def removals_summary(corpus: Corpus) -> pd.DataFrame:
 
 
 def structure_counts(corpus: Corpus) -> pd.DataFrame:
-    """Per document: paragraphs, headings among them, and sentences (0 where there are none)."""
-    paras, sents = corpus.paragraphs(), corpus.sentences()
+    """Per document: paragraphs, headings among them, and sentences (0 where there are none).
+    Sentences are counted in the corpus word table when it holds the corpus's documents in order
+    (the sentences of ``Corpus.sentences()``, without splitting and copying every one)."""
+    paras = corpus.paragraphs()
     ids = pd.Index(corpus.documents["doc_id"], name="doc_id")
+    words = corpus.words
+    if words is not None and words.doc_ids == ids.tolist():
+        sentences = pd.Series(np.diff(words.doc_sentences), index=ids)
+    else:
+        sentences = corpus.sentences().groupby("doc_id").size()
     return pd.DataFrame(
         {
             "paragraphs": paras.groupby("doc_id").size(),
             "headings": paras[paras["kind"] == "heading"].groupby("doc_id").size(),
-            "sentences": sents.groupby("doc_id").size(),
+            "sentences": sentences,
         }
     ).reindex(ids).fillna(0).astype(int)
 

@@ -145,7 +145,8 @@ def _word_table(documents: pd.DataFrame, words: WordTable | None) -> WordTable:
     # the words as split when loading: no text is split again
     if len(set(ids_in)) != len(ids_in):
         raise ValueError("words: the corpus word table holds whole documents; documents has repeated doc_ids (paragraphs?): count without words=")
-    table = words.select(ids_in, parameter="words")
+    # the whole table as it is when the documents are its own, in its order (no copy of every word)
+    table = words if ids_in == words.doc_ids else words.select(ids_in, parameter="words")
     differs = np.flatnonzero(table.fingerprints != text_fingerprints(texts_in))
     if len(differs):
         raise ValueError(
