@@ -698,3 +698,15 @@ def test_distinct_rows_stops_counting_past_what_is_asked():
     assert _distinct_rows(X, stop_after=2) == 3  # more than 2: stops at the third distinct row
     unsorted = sp.csr_matrix((np.array([2.0, 1.0, 1.0, 2.0]), np.array([1, 0, 0, 1]), np.array([0, 2, 4])), shape=(2, 2))
     assert _distinct_rows(unsorted) == 1 and unsorted.indices.tolist() == [1, 0, 0, 1]  # same row; not reordered
+
+
+def test_described_gives_the_description_functions_tables(seeds, seed_units, tokenizer, capsys):
+    m = cl.tfidf(seed_units, settings=tokenizer.settings, min_df=2)
+    result = cl.cluster(m, k=3, random_state=0)
+    d = cl.Described(m, result)
+    pd.testing.assert_frame_equal(d.summary(top_n=4), cl.cluster_summary(m, result, top_n=4))
+    pd.testing.assert_frame_equal(d.top_terms(top_n=5), cl.top_terms(m, result, top_n=5))
+    pd.testing.assert_frame_equal(d.representatives(n_representatives=2), cl.representatives(m, result, n_representatives=2))
+    for shares in (False, True):
+        pd.testing.assert_frame_equal(d.cluster_table(group_by="outlet", shares=shares),
+                                      cl.cluster_table(m.units, result.labels, group_by="outlet", shares=shares, k=result.k))

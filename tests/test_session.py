@@ -64,6 +64,11 @@ def test_the_in_memory_engine_counts_every_document_and_prints_no_engine_line(se
     assert a.notes == b.notes
 
 
+def test_the_in_memory_engine_notes_no_sample(seeds, capsys):
+    seeds.note_sample("the preview")
+    assert seeds.sample_line("the preview") == "" and capsys.readouterr().out == ""
+
+
 def test_opening_a_session_on_the_in_memory_engine_does_not_import_pyspark():
     import subprocess
     import sys

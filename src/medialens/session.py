@@ -137,6 +137,11 @@ class Session:
         in memory, where every document is used."""
         return self.engine.sample_line(what) if self.engine is not None else ""
 
+    def note_sample(self, what: str) -> None:
+        """Print :meth:`sample_line` on the Spark engine; nothing in memory."""
+        if self.engine is not None:
+            print(self.sample_line(what))
+
     def summary(self) -> pd.DataFrame:
         """The totals of the corpus as loaded (:meth:`medialens.corpus.Corpus.summary`); on the Spark
         engine of every document read there, not of the sample."""

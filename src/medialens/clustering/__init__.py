@@ -32,7 +32,7 @@ The package by job: ``units``, ``matrix`` (TF-IDF), ``fitting`` (k-means/NMF, ch
 
 from __future__ import annotations
 
-from .description import cluster_summary, cluster_table, representatives, top_terms
+from .description import Described, cluster_summary, cluster_table, representatives, top_terms
 from .fitting import ALGORITHMS, MINIBATCH_THRESHOLD, Clustering, cluster, silhouette_verdict
 from .lsa import ClusterMap, lsa_map
 from .matrix import TfidfMatrix, tfidf
@@ -51,6 +51,7 @@ __all__ = [
     "cluster",
     "silhouette_verdict",
     "top_terms",
+    "Described",
     "representatives",
     "cluster_summary",
     "cluster_table",

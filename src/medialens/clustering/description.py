@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -162,3 +163,29 @@ def cluster_table(units: pd.DataFrame, labels, *, group_by: str = "outlet", shar
     out = out.astype(float)
     out.loc["n"] = list(n.astype(float)) + [float(n.sum())]
     return out
+
+
+@dataclass(frozen=True)
+class Described:
+    """A clustering in memory, asked for its tables with the methods of the Spark engine's
+    :class:`~medialens.spark.topics.SparkClustering`, so that a notebook asks one object whichever
+    engine clustered."""
+
+    matrix: TfidfMatrix
+    clustering: Clustering
+
+    def top_terms(self, *, top_n: int = 10) -> pd.DataFrame:
+        """:func:`top_terms`."""
+        return top_terms(self.matrix, self.clustering, top_n=top_n)
+
+    def summary(self, *, top_n: int = 8) -> pd.DataFrame:
+        """:func:`cluster_summary`."""
+        return cluster_summary(self.matrix, self.clustering, top_n=top_n)
+
+    def representatives(self, *, n_representatives: int = 3, max_chars: int = 400) -> pd.DataFrame:
+        """:func:`representatives`."""
+        return representatives(self.matrix, self.clustering, n_representatives=n_representatives, max_chars=max_chars)
+
+    def cluster_table(self, *, group_by: str = "outlet", shares: bool = False) -> pd.DataFrame:
+        """:func:`cluster_table` of every unit."""
+        return cluster_table(self.matrix.units, self.clustering.labels, group_by=group_by, shares=shares, k=self.clustering.k)
