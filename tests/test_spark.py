@@ -635,6 +635,46 @@ def test_report_check_on_the_spark_engine_knows_groups_outside_the_sample(tmp_pa
     assert spark.range(2).count() == 2  # the shared session still runs
 
 
+def test_checks_on_the_spark_engine_find_terms_and_targets_outside_the_sample(tmp_path, spark):
+    """A followed term or a target's alias that only a document outside the seeded sample contains
+    occurs in the corpus (looked up in Spark over every document); one that no document contains
+    is refused, with the number of documents of the whole corpus."""
+    from medialens.checks import problems_with_corpus
+    from medialens.corpus import read_definition
+    from medialens.spark.engine import open_engine, sample_rank
+    from medialens.text import TextSettings
+
+    ids = [f"d{i}" for i in range(8)]
+    rare = max(ids, key=lambda d: sample_rank(0, d))  # last in the sample order: outside a sample of 3
+    rows = [{"id": d, "outlet": "XY"[i % 2],
+             "text": f"Document {d} over de Navo en Rusland." + (" Minister Wopke Hoekstra noemde de zeldzaamheid." if d == rare else "")}
+            for i, d in enumerate(ids)]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("name: rare\nsource: {path: data, format: jsonl}\nfields: {id: id}\n"
+                                     "cleaning: {detect_language: false}\n"
+                                     'backend: {engine: spark, master: "local[2]", sample: 3}\n', encoding="utf-8")
+    engine = open_engine(read_definition(tmp_path / "c.yaml"))
+    try:
+        assert rare not in set(engine.sample.documents["doc_id"]) and len(engine.sample.documents) == 3
+        settings = TextSettings()
+
+        def problems(notebook, **values):
+            return [p.message for p in problems_with_corpus(notebook, values, engine.sample, settings, engine=engine)]
+
+        assert problems("10_term_frequency", terms=["zeldzaamheid", "Navo"]) == []
+        [message] = problems("10_term_frequency", terms=["zeldzaamheid", "nergenswoord"])
+        assert message.startswith("terms: 'nergenswoord' never occurs in the 8 documents")
+        assert problems("30_stance_comparison", targets={"Wopke Hoekstra": ["Wopke Hoekstra"], "Navo": ["Navo"]}) == []
+        [message] = problems("30_stance_comparison", targets={"Wopke Hoekstra": ["Hoekstra"], "Niemand": ["Jan Nergens"]})
+        assert message.startswith("targets['Niemand']: none of its aliases ['Jan Nergens'] occurs in the 8 documents")
+        assert engine.words_present(["zeldzaamheid", "nergenswoord"], settings=settings) == {"zeldzaamheid"}
+        assert engine.words_present(["hoekstra", "wopke", "nergens"]) == {"hoekstra", "wopke"}
+    finally:
+        engine.stop()
+    assert spark.range(2).count() == 2  # the shared session still runs
+
+
 def test_a_second_start_shares_the_running_session_and_leaves_it_running(spark):
     """Spark runs one session per process: a second start_session gets the running one (its own
     scratch folder removed at once), and its stop does not stop the session the first one uses."""

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import validate
 
-__all__ = ["Stop", "Problem", "problems_before_loading", "problems_with_corpus", "checked_session", "check_plan", "clustering_unit"]
+__all__ = ["Stop", "Problem", "alias_words", "problems_before_loading", "problems_with_corpus", "checked_session", "check_plan", "clustering_unit"]
 
 
 class Stop(ValueError):
@@ -237,54 +237,66 @@ def _group_problems(notebook: str, values: Mapping[str, Any], documents, engine=
     return found
 
 
-def _term_problems(values: Mapping[str, Any], corpus, settings) -> list[Problem]:
+def _in_whole_corpus(words: list[list[str]], present: set[str], engine, settings=None) -> tuple[set[str], int | None]:
+    """``present`` (the words of the loaded corpus) with those of ``words`` that only documents
+    outside the Spark engine's sample contain (looked up in Spark), and the number of documents
+    the words were looked for in."""
+    if engine is None:
+        return present, None
+    missing = {w for ws in words for w in ws if w not in present}
+    return present | engine.words_present(missing, settings=settings), engine.n_documents
+
+
+def _term_problems(values: Mapping[str, Any], corpus, settings, engine=None) -> list[Problem]:
     from .text import Tokenizer
 
     terms = values.get("terms")
     if not terms or not isinstance(terms, list):
         return []
     _, _, vocabulary = corpus.words.token_ids(settings)
-    present = set(vocabulary.tolist())
     tok = Tokenizer(settings)
+    split = [tok(term) if isinstance(term, str) else [] for term in terms]
+    present, n = _in_whole_corpus(split, set(vocabulary.tolist()), engine, settings)
     found = []
-    for term in terms:
-        words = tok(term) if isinstance(term, str) else []
+    for term, words in zip(terms, split, strict=True):
         missing = [w for w in words if w not in present]
         if not words:
             found.append(Problem("terms", f"terms: {term!r} has no words left after stopwords and filters; remove it or choose another term"))
         elif missing:
             found.append(Problem(
                 "terms",
-                f"terms: {term!r} never occurs in the {len(corpus.documents):,} documents"
+                f"terms: {term!r} never occurs in the {n or len(corpus.documents):,} documents"
                 f"{f' ({missing[0]!r} does not)' if len(words) > 1 else ''}; "
                 f"{_closest(missing[0], present)}; or give terms = [] for the corpus's top key terms",
             ))
     return found
 
 
-def _alias_vocabulary(corpus) -> set[str]:
-    """Lower-case words of the corpus and the parts of its hyphenated compounds (what an alias matches)."""
-    words = {w.casefold() for w in corpus.words.vocabulary}
+def alias_words(vocabulary) -> set[str]:
+    """The words of ``vocabulary`` lower-cased, and the parts of its hyphenated compounds (what a
+    target's alias matches)."""
+    words = {w.casefold() for w in vocabulary}
     return words | {p for w in words if "-" in w for p in w.split("-") if p}
 
 
-def _target_problems(values: Mapping[str, Any], corpus, settings) -> list[Problem]:
+def _target_problems(values: Mapping[str, Any], corpus, settings, engine=None) -> list[Problem]:
     from .lexicon import scoring_settings
     from .text import Tokenizer
 
     targets = values.get("targets")
     found = []
     if isinstance(targets, Mapping) and targets:
-        present = _alias_vocabulary(corpus)
         tok = Tokenizer(scoring_settings(settings))
-        for target, aliases in targets.items():
-            aliases = [aliases] if isinstance(aliases, str) else list(aliases)
-            split = [[w.casefold() for w in tok.words(a)] for a in aliases]
+        aliases_of = {t: [a] if isinstance(a, str) else list(a) for t, a in targets.items()}
+        split_of = {t: [[w.casefold() for w in tok.words(a)] for a in aliases] for t, aliases in aliases_of.items()}
+        present, n = _in_whole_corpus([ws for split in split_of.values() for ws in split], alias_words(corpus.words.vocabulary), engine)
+        for target, aliases in aliases_of.items():
+            split = split_of[target]
             if not any(words and all(w in present for w in words) for words in split):
                 first = next((w for words in split for w in words if w not in present), str(target))
                 found.append(Problem(
                     "targets",
-                    f"targets[{str(target)!r}]: none of its aliases {aliases} occurs in the {len(corpus.documents):,} documents; "
+                    f"targets[{str(target)!r}]: none of its aliases {aliases} occurs in the {n or len(corpus.documents):,} documents; "
                     f"{_closest(first, present)}; or give targets = {{}} for the corpus's most named people and organisations",
                 ))
     context = values.get("context_target")
@@ -310,7 +322,8 @@ def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, setti
     engine : SparkEngine, optional
         The Spark engine (``corpus`` is then its sample): groups are checked against every
         document read in Spark (:meth:`~medialens.spark.engine.SparkEngine.document_cells`), not
-        the sample; terms and targets against the sample.
+        the sample; terms and targets against the sample first, and the words the sample
+        lacks against every document (:meth:`~medialens.spark.engine.SparkEngine.words_present`).
 
     Returns
     -------
@@ -319,9 +332,9 @@ def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, setti
     values = {k: v for k, v in values.items() if k in _in_scope(notebook)}
     found = _group_problems(notebook, values, corpus.documents, engine)
     if notebook.startswith("10"):
-        found += _term_problems(values, corpus, settings)
+        found += _term_problems(values, corpus, settings, engine)
     if notebook.startswith("30"):
-        found += _target_problems(values, corpus, settings)
+        found += _target_problems(values, corpus, settings, engine)
     return found
 
 
@@ -395,7 +408,8 @@ def check_plan(plan: list[tuple[Path, dict[str, Any]]], param_file: Path, common
 
 def _notebook_problems(nb: Path, values: dict[str, Any], loaded: dict) -> list[Problem]:
     """The problems of one notebook's ``values``, loading its corpus into ``loaded`` once (on the
-    Spark engine its sample and the running engine, which checks groups over every document)."""
+    Spark engine its sample and the running engine, which checks groups, and the words the sample
+    lacks, over every document)."""
     from .session import load_with_engine
     from .text import TextSettings
 

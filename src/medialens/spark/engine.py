@@ -147,6 +147,28 @@ class SparkEngine:
         return count_terms_spark(self.corpus.documents, settings=settings, ngram_range=ngram_range, min_count=min_count,
                                  keep_terms=keep_terms, group_by=group_by, normalised=True)
 
+    def words_present(self, words, *, settings: TextSettings | None = None) -> set[str]:
+        """Which of ``words`` occur in some document read in Spark (one pass over the corpus: the
+        checks ask only for the words the sample lacks).
+
+        Parameters
+        ----------
+        words : iterable of str
+        settings : TextSettings, optional
+            Look for tokens as the counts know them (after these settings' filters); None: for
+            the words lower-cased and the parts of hyphenated compounds (what a target's alias
+            matches, :func:`medialens.checks.alias_words`).
+
+        Returns
+        -------
+        set of str
+            The words of ``words`` found.
+        """
+        wanted = frozenset(words)
+        if not wanted:
+            return set()
+        return set(self.corpus.documents.mapPartitions(lambda rows: _present_in_partition(rows, wanted, settings)).distinct().collect())
+
     def cluster_units(self, *, unit: str = "paragraph", include_headings: bool = False, k: int, **options):
         """Notebook 20's clustering of every unit in Spark: the units of every document
         (:func:`medialens.spark.topics.units_spark`), their TF-IDF and k-means from seeded starting
@@ -208,6 +230,19 @@ class SparkEngine:
         self.corpus.documents.unpersist()
         stop_session(self.spark)
         self.spark = None
+
+
+def _present_in_partition(rows, wanted: frozenset, settings: TextSettings | None):
+    """The words of ``wanted`` that the documents of one partition contain (runs in a worker)."""
+    from ..checks import alias_words
+    from .counting import _texts
+
+    rows = list(rows)
+    if not rows:
+        return
+    table = WordTable.from_texts(*_texts(rows), normalised=True)
+    vocabulary = alias_words(table.vocabulary) if settings is None else set(table.token_ids(settings)[2].tolist())
+    yield from wanted & vocabulary
 
 
 def sample_rank(random_state: int, doc_id: str) -> int:
