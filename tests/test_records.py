@@ -353,6 +353,46 @@ def test_reading_in_small_blocks_gives_the_same_corpus(tmp_path, fmt, monkeypatc
     assert len(whole) == len(texts) - 1 and "bom" in set(whole.notes["kind"])
 
 
+def _read_lines(lines: mr.Lines) -> list[tuple]:
+    out = []
+    for line in lines:
+        out.append((lines.line_num, line, lines.problem))
+        lines.problem = None
+    return out
+
+
+@pytest.mark.parametrize("block", [97, 1 << 20])
+def test_a_file_read_in_parts_gives_the_lines_line_numbers_and_problems_of_reading_it_whole(tmp_path, block, monkeypatch):
+    """The Spark reader reads a large JSONL file in parts cut just after newline bytes: the parts'
+    lines, numbers and problems, one after the other, are those of the whole file, the byte order
+    mark is the first part's, and the parts' mojibake adds up to the whole file's note."""
+    rows = [json.dumps({"id": str(i), "text": body(i)}, ensure_ascii=False) for i in range(40)]
+    data = b"\xef\xbb\xbf" + "\n".join(rows).encode().replace(b"dag 7 ", b"dag 7 \xff", 1)
+    data = data.replace(b"dag 3 ", "dag 3 Ã« ".encode(), 1).replace(b"dag 30 ", "dag 30 Ã« Ã« ".encode(), 1) + b"\n\n{}"
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(data)
+    monkeypatch.setattr(mr, "_BLOCK", block)
+    whole = mr.Lines(path, "a.jsonl", "utf-8", keep_ends=False)
+    expected = _read_lines(whole)
+    assert [k for _, k, _ in whole.notes] == ["bom", "mojibake"] and whole.mojibake[3] == 3
+    assert [p[0] for _, _, p in expected if p] == ["decode_error"] and expected[-1][1] == "{}"
+    starts = [0] + [i + 1 for i, b in enumerate(data) if b == 10]
+    for cuts in ([starts[5], starts[17], starts[33]], starts[1:-1], [starts[-1]]):
+        got, found, notes = [], [], []
+        for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True):
+            part = mr.Lines(path, "a.jsonl", "utf-8", keep_ends=False, start=start, end=end, first_line=data[:start].count(b"\n") + 1)
+            got += _read_lines(part)
+            notes += part.notes
+            if part.mojibake:  # the first place, the places added up
+                found = found or [*part.mojibake[:3], 0]
+                found[3] += part.mojibake[3]
+        assert got == expected
+        assert notes == whole.notes[:1]  # the byte order mark, noted by the first part; the mojibake is the caller's
+        assert mr.mojibake_note("a.jsonl", found) == whole.notes[1]
+    with pytest.raises(ValueError, match="a part of a file is read only in an encoding where a newline byte is a newline"):
+        mr.Lines(path, "a.jsonl", "utf-16", keep_ends=False, start=4, end=8)
+
+
 # --------------------------------------------------------------------------------------------
 # Point 13: identifiers
 # --------------------------------------------------------------------------------------------

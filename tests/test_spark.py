@@ -340,11 +340,11 @@ def _plain_rows(frame: pd.DataFrame, columns) -> list[tuple]:
     return sorted(out, key=repr)
 
 
-def _same_as_loader(spark, definition):
+def _same_as_loader(spark, definition, **options):
     from medialens.spark.reading import read_corpus
 
     mem = load_corpus(definition, use_cache=False)
-    got = read_corpus(spark, definition, partitions=3)
+    got = read_corpus(spark, definition, partitions=3, **options)
     try:
         docs = pd.DataFrame(got.documents.collect())
         columns = _DOC_COLUMNS + sorted(set(mem.documents.columns) & set(docs.columns) - set(_DOC_COLUMNS) - {"language", "content_hash", "n_paragraphs", "near_duplicate_of"})
@@ -395,6 +395,40 @@ def test_bad_records_are_skipped_in_spark_for_the_loaders_reasons(spark, tmp_pat
                                      encoding="utf-8")
     with pytest.raises(CorpusError, match=r"a\.jsonl:5 id 'a' already used at .*a\.jsonl:1"):
         read_corpus(spark, tmp_path / "c.yaml")
+    with pytest.raises(CorpusError, match=r"a\.jsonl:5 id 'a' already used at .*a\.jsonl:1"):
+        read_corpus(spark, tmp_path / "c.yaml", part_bytes=150)
+
+
+def test_a_large_jsonl_file_read_in_parts_gives_the_loaders_documents_skips_and_notes(spark, tmp_path):
+    """A JSONL file larger than ``part_bytes`` is read by several tasks, in parts cut at newline
+    bytes: the documents, skips (with their line numbers), removals and notes are the loader's,
+    the file is one inputs row, a renamed key is noted once and mojibake once, with every place."""
+    from medialens.spark.reading import _plan_parts
+
+    lines = [json.dumps({"id": f"d{i}", "date": f"2022-01-{i % 28 + 1:02d}", "outlet": "XY"[i % 2],
+                         "text": f"Stuk {i} over de Navo." + (" Ã« zegt iets." if i % 7 == 3 else ""),
+                         **({"doc_id": f"eigen-{i}"} if i % 9 == 1 else {})}, ensure_ascii=False) for i in range(60)]
+    lines[11] = '{"id": "kapot", "text": "geen einde"'
+    lines[40] = lines[40].replace("Stuk", "Stuk \u0000")
+    data = b"\xef\xbb\xbf" + "\n".join(lines).encode().replace(b"Stuk 25 ", b"Stuk 25 \xff", 1) + b"\n\n"
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.jsonl").write_bytes(data)
+    (tmp_path / "data" / "b.jsonl").write_text('{"id": "b1", "text": "Een klein bestand."}\n', encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("name: parts\nsource: {path: data, format: jsonl}\nfields: {id: id}\n"
+                                     "cleaning: {detect_language: false}\n", encoding="utf-8")
+    from medialens.corpus import read_definition
+    from medialens.corpus.readers import _input_files
+
+    defn = read_definition(tmp_path / "c.yaml")
+    groups = _plan_parts(spark.sparkContext, defn, _input_files(defn), 700)
+    parts = [p for g in groups for p in g]
+    assert len([p for p in parts if p.index == 0]) >= 5 and len(groups) >= 5
+    assert [p.first_line for p in parts if p.index == 0] == [data[:p.start].count(b"\n") + 1 for p in parts if p.index == 0]
+    got, mem = _same_as_loader(spark, tmp_path / "c.yaml", part_bytes=700)
+    assert {"bad_json", "decode_error", "nul_byte"} <= set(mem.skipped["reason"])
+    assert {"bom", "mojibake", "renamed_column"} <= set(mem.notes["kind"])
+    assert _plain_rows(got.inputs, list(got.inputs.columns)) == _plain_rows(mem.inputs, ["source", "format", "records"])
+    assert got.documents.getNumPartitions() >= len(groups)
 
 
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["Lines", "csv_rows", "line_safe"]
+__all__ = ["Lines", "csv_rows", "line_safe", "mojibake_note"]
 
 _BLOCK = 1 << 20
 _C1_CHARS = tuple(chr(c) for c in range(0x80, 0xA0))
@@ -63,53 +63,62 @@ class Lines:
     encoding, ``keep_ends`` whether lines keep their line ending (CSV: split like a file opened
     with ``newline=""``) or not (JSONL: split on ``\\n`` only).
 
+    A part of a file (``start``, ``end``: byte offsets just after a newline byte, or the file's
+    ends; ``first_line``: the number of its first line) can be read on its own in an encoding
+    where a newline byte is always a newline (:func:`line_safe`): the Spark reader reads a large
+    JSONL file in parts this way. A part leaves the mojibake note to the caller, who adds up the
+    parts (:attr:`mojibake`, :func:`mojibake_note`).
+
     Attributes while iterating: ``line_num`` the number of the last line handed out; ``problem``
     ``(reason, line, detail)`` of the first bad line since the reader last cleared it (reasons
     ``decode_error``, ``nul_byte``, ``control_chars``); ``fatal`` the same for an error that ends
-    the file; ``notes`` ``(line, kind, detail)`` worth recording (BOM removed, mojibake seen).
+    the file; ``notes`` ``(line, kind, detail)`` worth recording (BOM removed, mojibake seen);
+    ``mojibake`` ``[first line, first column, text, places]`` or empty.
     """
 
-    def __init__(self, path: str | Path, source: str, encoding: str, *, keep_ends: bool) -> None:
+    def __init__(self, path: str | Path, source: str, encoding: str, *, keep_ends: bool, start: int = 0,
+                 end: int | None = None, first_line: int = 1) -> None:
         self.path, self.source, self.encoding, self.keep_ends = path, source, encoding, keep_ends
-        self.line_num = 0
+        if (start or end is not None) and not line_safe(encoding):
+            raise ValueError(f"{source}: a part of a file is read only in an encoding where a newline byte is a newline, not {encoding}")
+        self.start, self.end = start, end
+        self.line_num = first_line - 1
         self.problem: tuple[str, int, str] | None = None
         self.fatal: tuple[str, int, str] | None = None
         self.notes: list[tuple[int, str, str]] = []
-        self._mojibake: list = []  # [first line, first column, text, count]
+        self.mojibake: list = []  # [first line, first column, text, count]
         self._utf16_hint = ""
+
+    def _read(self, fh, size: int = _BLOCK) -> bytes:
+        if self.end is None:
+            return fh.read(size)
+        return fh.read(max(0, min(size, self.end - fh.tell())))
 
     def __iter__(self) -> Iterator[str]:
         enc = self.encoding.lower().replace("_", "-")
         with open(self.path, "rb") as fh:
-            head = fh.read(_BLOCK)
-            if head[:2] in (b"\xff\xfe", b"\xfe\xff") and line_safe(self.encoding):
+            fh.seek(self.start)
+            head = self._read(fh)
+            if self.start == 0 and head[:2] in (b"\xff\xfe", b"\xfe\xff") and line_safe(self.encoding):
                 self._utf16_hint = " (UTF-16 text? declare source.encoding: utf-16)"
             if enc in _UTF8:
                 enc = "utf-8"
-                if head.startswith(b"\xef\xbb\xbf"):
+                if self.start == 0 and head.startswith(b"\xef\xbb\xbf"):
                     head = head[3:]
                     self.notes.append((1, "bom", "UTF-8 byte order mark removed"))
             if line_safe(enc):
                 yield from self._blocks(fh, head, enc)
             else:
                 yield from self._incremental(fh, head, enc)
-        if self._mojibake:
-            line, col, found, n = self._mojibake
-            self.notes.append(
-                (
-                    line,
-                    "mojibake",
-                    f"{self.source}:{line}:{col} {found!r} looks like UTF-8 read as cp1252"
-                    f" ({n} place(s)); kept as is: re-export the file as UTF-8 to repair it",
-                )
-            )
+        if self.mojibake and self.start == 0 and self.end is None:
+            self.notes.append(mojibake_note(self.source, self.mojibake))
 
     def _blocks(self, fh, data: bytes, enc: str) -> Iterator[str]:
         """Blocks cut after their last newline byte: each is decoded on its own."""
         carry = b""
         while data:
             data = carry + data
-            more = fh.read(_BLOCK)
+            more = self._read(fh)
             cut = len(data) if not more else data.rfind(b"\n") + 1
             carry, data = data[cut:], data[:cut]
             if data:
@@ -235,13 +244,25 @@ class Lines:
         found = _MOJIBAKE_RE.findall(text)
         if not found:
             return
-        if not self._mojibake:
+        if not self.mojibake:
             m = _MOJIBAKE_RE.search(text)
             prefix = text[: m.start()]
             line = self.line_num + prefix.count("\n") + 1
             col = m.start() - (prefix.rfind("\n") + 1) + 1
-            self._mojibake = [line, col, m.group(), 0]
-        self._mojibake[3] += len(found)
+            self.mojibake = [line, col, m.group(), 0]
+        self.mojibake[3] += len(found)
+
+
+def mojibake_note(source: str, found: list) -> tuple[int, str, str]:
+    """The note ``(line, "mojibake", detail)`` of a file whose first mojibake and number of places
+    are ``found`` (:attr:`Lines.mojibake`, or the parts of a file added up)."""
+    line, col, text, n = found
+    return (
+        line,
+        "mojibake",
+        f"{source}:{line}:{col} {text!r} looks like UTF-8 read as cp1252"
+        f" ({n} place(s)); kept as is: re-export the file as UTF-8 to repair it",
+    )
 
 
 # --------------------------------------------------------------------------------------------

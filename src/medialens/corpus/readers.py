@@ -292,50 +292,56 @@ def _records_jsonl(defn: CorpusDefinition, files: list[str], log: _Log):
 
     Each line is decoded on its own: a line with a bad byte is one skipped record.
     """
-    f = defn.fields
     for path in files:
         source, entry, lines = _open_records_file(defn, path, "jsonl", log)
         if lines is None:
             continue
-        for raw in lines:
-            lineno = lines.line_num
-            if lines.problem is not None:
-                reason, line, detail = lines.problem
-                lines.problem = None
-                entry["records"] += 1
-                log.skip(source, line, reason, detail)
-                continue
-            if not raw.strip():
-                continue
-            entry["records"] += 1
-            try:
-                rec = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
-            except ValueError as exc:
-                log.skip(source, lineno, "bad_json", f"{source}:{lineno} {exc}")
-                continue
-            if not isinstance(rec, dict):
-                log.skip(source, lineno, "bad_json", f"{source}:{lineno} is a JSON {type(rec).__name__}, not an object")
-                continue
-            missing = [k for k in (f["text"], f["id"]) if k and k not in rec]
-            if missing:
-                log.skip(source, lineno, "missing_field", f"{source}:{lineno} has no field {missing}")
-                continue
-            if not isinstance(rec[f["text"]], str | None):
-                kind = type(rec[f["text"]]).__name__
-                log.skip(source, lineno, "bad_json", f"{source}:{lineno} field {f['text']!r} is a {kind}, not a string")
-                continue
-            if f["id"]:
-                doc_id, wrong = _json_id(rec[f["id"]])
-                if wrong:
-                    log.skip(source, lineno, "bad_json", f"{source}:{lineno} id {rec[f['id']]!r} in field {f['id']!r} is {wrong}")
-                    continue
-            else:
-                doc_id = f"{Path(path).stem}:{lineno}"
-            if not doc_id:
-                log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
-                continue
-            yield doc_id, source, lineno, _map_fields(rec, f)
+        yield from _jsonl_lines(defn, path, source, entry, lines, log)
         _close_records_file(lines, entry, log)
+
+
+def _jsonl_lines(defn: CorpusDefinition, path: str, source: str, entry: dict, lines: Lines, log: _Log):
+    """Yield (doc_id, source, line, fields) for every JSONL line of ``lines`` (a file, or a part of
+    one: the Spark reader's); each line counted in ``entry``, skips recorded in ``log``."""
+    f = defn.fields
+    for raw in lines:
+        lineno = lines.line_num
+        if lines.problem is not None:
+            reason, line, detail = lines.problem
+            lines.problem = None
+            entry["records"] += 1
+            log.skip(source, line, reason, detail)
+            continue
+        if not raw.strip():
+            continue
+        entry["records"] += 1
+        try:
+            rec = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        except ValueError as exc:
+            log.skip(source, lineno, "bad_json", f"{source}:{lineno} {exc}")
+            continue
+        if not isinstance(rec, dict):
+            log.skip(source, lineno, "bad_json", f"{source}:{lineno} is a JSON {type(rec).__name__}, not an object")
+            continue
+        missing = [k for k in (f["text"], f["id"]) if k and k not in rec]
+        if missing:
+            log.skip(source, lineno, "missing_field", f"{source}:{lineno} has no field {missing}")
+            continue
+        if not isinstance(rec[f["text"]], str | None):
+            kind = type(rec[f["text"]]).__name__
+            log.skip(source, lineno, "bad_json", f"{source}:{lineno} field {f['text']!r} is a {kind}, not a string")
+            continue
+        if f["id"]:
+            doc_id, wrong = _json_id(rec[f["id"]])
+            if wrong:
+                log.skip(source, lineno, "bad_json", f"{source}:{lineno} id {rec[f['id']]!r} in field {f['id']!r} is {wrong}")
+                continue
+        else:
+            doc_id = f"{Path(path).stem}:{lineno}"
+        if not doc_id:
+            log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
+            continue
+        yield doc_id, source, lineno, _map_fields(rec, f)
 
 
 def _json_id(value: Any) -> tuple[str, str | None]:

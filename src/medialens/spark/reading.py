@@ -1,9 +1,13 @@
 """Reading a corpus definition's sources in Spark, with the loader's own checks and skip reasons.
 
-The driver lists the input files (in the loader's order) and each Spark task reads whole files
-with the loader's readers (.txt with header lines, CSV, JSONL) and passes every record through the
-loader's per-record checks (size, date, empty body, cleaning: :func:`medialens.corpus.load._admit_record`),
-so a record is skipped for the same reason, with the same ``file:line``, as in memory. Repeated ids
+The driver lists the input files (in the loader's order) and Spark tasks read them with the
+loader's readers (.txt with header lines, CSV, JSONL) and pass every record through the loader's
+per-record checks (size, date, empty body, cleaning: :func:`medialens.corpus.load._admit_record`),
+so a record is skipped for the same reason, with the same ``file:line``, as in memory. Each task
+reads about :data:`PART_BYTES` of input: small files are grouped, and a JSONL file larger than
+that is read in parts cut at newline bytes (the number of each part's first line counted in Spark
+first), so one large export is read by many tasks and no task holds more than a part of it. A CSV
+file is read whole by one task (a quoted field may hold a newline, so it cannot be cut blind). Repeated ids
 (``source.duplicate_ids: first`` or ``error``) and exact copies (``cleaning.duplicates_*``) need the
 whole corpus: Spark finds the repeated ids and texts, and only those come back to the driver,
 which decides as the loader does.
@@ -16,6 +20,7 @@ refused with a one-line error: join labels to the counted cells instead.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +36,23 @@ from ..corpus.definition import (
     read_definition,
 )
 from ..corpus.load import _admit_record, _content_hash, _exact_copies
-from ..corpus.readers import _input_files, _records_csv, _records_jsonl, _records_txt
+from ..corpus.readers import (
+    _close_records_file,
+    _input_files,
+    _jsonl_lines,
+    _records_csv,
+    _records_jsonl,
+    _records_txt,
+    _source_name,
+)
 from ..corpus.table import _Log
+from ..records import Lines, line_safe, mojibake_note
 
-__all__ = ["SparkCorpus", "read_corpus"]
+__all__ = ["PART_BYTES", "SparkCorpus", "read_corpus"]
+
+#: Bytes of input a reading task reads at most, about: smaller files are grouped up to it, and a
+#: JSONL file larger than it is read in parts of about this size.
+PART_BYTES = 64 << 20
 
 _READERS = {"txt": _records_txt, "csv": _records_csv, "jsonl": _records_jsonl}
 
@@ -76,24 +94,142 @@ def _check_supported(defn: CorpusDefinition) -> None:
         raise CorpusError(f"{where}: cleaning.keep_languages needs language detection, which the Spark engine does not run")
 
 
-def _read_files(files: Iterable[tuple[int, str]], defn: CorpusDefinition) -> Iterator[tuple]:
-    """Every record of some input files (runs in a worker): ``("r", doc_id, order, where, row or
-    None, skips, notes, removals)`` per record, ``("f", skips, notes, removals, inputs)`` per file,
-    ``("e", order, message)`` when a check stops loading."""
+@dataclass(frozen=True)
+class _Part:
+    """What one reading step reads: a whole input file (``end`` None) or the bytes ``start`` to
+    ``end`` of a JSONL file, whose first line is line ``first_line``."""
+
+    index: int
+    path: str
+    part: int = 0
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+    size: int = 0
+
+
+def _newlines(path: str, start: int, end: int) -> int:
+    """Newline bytes from ``start`` to ``end`` of ``path`` (runs in a worker)."""
+    n = 0
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        left = end - start
+        while left > 0:
+            block = fh.read(min(left, 16 << 20))
+            if not block:
+                break
+            n += block.count(b"\n")
+            left -= len(block)
+    return n
+
+
+def _plan_parts(sc, defn: CorpusDefinition, files: list[str], part_bytes: int) -> list[list[_Part]]:
+    """The reading tasks: the input files in the loader's order, a JSONL file over ``part_bytes``
+    (in an encoding where a newline byte is a newline, and within the file limit) cut into parts
+    at newline bytes, grouped into tasks of about ``part_bytes`` each."""
+    cut = defn.format == "jsonl" and line_safe(defn.encoding)
+    limit = defn.cleaning["max_doc_bytes"] * 1000
+    parts: list[_Part] = []
+    for index, path in enumerate(files):
+        try:
+            size = os.stat(path).st_size
+        except OSError:  # the reader records why
+            parts.append(_Part(index, path))
+            continue
+        if not cut or size <= part_bytes or size > limit:
+            parts.append(_Part(index, path, size=size))
+            continue
+        bounds = [0]
+        with open(path, "rb") as fh:
+            for at in range(part_bytes, size, part_bytes):
+                if at <= bounds[-1]:
+                    continue
+                fh.seek(at - 1)  # a part starts just after a newline byte
+                fh.readline()
+                if bounds[-1] < fh.tell() < size:
+                    bounds.append(fh.tell())
+        parts += [_Part(index, path, i, a, b, size=b - a) for i, (a, b) in enumerate(zip(bounds, [*bounds[1:], size], strict=True))]
+    counted = [p for p in parts if p.end is not None]
+    if counted:
+        lines = sc.parallelize(counted, len(counted)).map(lambda p: _newlines(p.path, p.start, p.end)).collect()
+        first, done = {}, []
+        for p, n in zip(counted, lines, strict=True):
+            line = first.get(p.index, 1)
+            first[p.index] = line + n
+            done.append(_Part(p.index, p.path, p.part, p.start, p.end, line, p.size))
+        by_key = {(p.index, p.part): p for p in done}
+        parts = [by_key.get((p.index, p.part), p) for p in parts]
+    groups: list[list[_Part]] = []
+    for p in parts:
+        if groups and sum(q.size for q in groups[-1]) + p.size <= part_bytes:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def _read_part(p: _Part, defn: CorpusDefinition, log: _Log):
+    """The records of one part of a JSONL file, counted in ``log``'s inputs as that file's."""
+    source = _source_name(defn, p.path)
+    entry = {"source": source, "format": "jsonl", "records": 0}
+    log.inputs.append(entry)
+    lines = Lines(p.path, source, defn.encoding, keep_ends=False, start=p.start, end=p.end, first_line=p.first_line)
+    yield from _jsonl_lines(defn, p.path, source, entry, lines, log)
+    _close_records_file(lines, entry, log)
+    return (source, lines.mojibake) if lines.mojibake else None
+
+
+def _read_files(parts: Iterable[_Part], defn: CorpusDefinition) -> Iterator[tuple]:
+    """Every record of some input files or parts of files (runs in a worker): ``("r", doc_id,
+    order, where, row or None, skips, notes, removals)`` per record, ``("f", order, skips, notes,
+    removals, inputs, mojibake)`` per file or part, ``("e", order, message)`` when a check stops
+    loading."""
     plain_keys: set[str] = set()
     renamed: set = set()
-    for index, path in files:
+    for p in parts:
         log = _Log()
         seq = 0
+        found = None
+        records = _READERS[defn.format](defn, [p.path], log) if p.end is None else _read_part(p, defn, log)
         try:
-            for doc_id, source, line, fields in _READERS[defn.format](defn, [path], log):
+            while True:
+                try:
+                    doc_id, source, line, fields = next(records)
+                except StopIteration as stop:
+                    found = stop.value
+                    break
                 own = _Log()
                 row = _admit_record(defn, doc_id, source, line, fields, own, plain_keys, renamed)
-                yield "r", doc_id, (index, seq), f"{source}:{line}", row, own.skipped, own.notes, own.removals
+                yield "r", doc_id, (p.index, p.part, seq), f"{source}:{line}", row, own.skipped, own.notes, own.removals
                 seq += 1
         except CorpusError as exc:
-            yield "e", (index, seq), str(exc)
-        yield "f", log.skipped, log.notes, log.removals, log.inputs
+            yield "e", (p.index, p.part, seq), str(exc)
+        yield "f", (p.index, p.part), log.skipped, log.notes, log.removals, log.inputs, found
+
+
+def _file_reports(reports: list[tuple], log: _Log) -> None:
+    """Add the files' skips, notes, removals and inputs to ``log`` in file order: the parts of a
+    file make one inputs row (their records added up) and one mojibake note (the first place, the
+    places added up), as reading it whole does."""
+    inputs: dict[str, dict] = {}
+    mojibake: dict[str, list] = {}
+    for _, skipped, notes, removals, entries, found in sorted(reports, key=lambda f: f[0]):
+        log.skipped += skipped
+        log.notes += notes
+        log.removals += removals
+        for e in entries:
+            if e["source"] in inputs:
+                inputs[e["source"]]["records"] += e["records"]
+            else:
+                inputs[e["source"]] = dict(e)
+        if found is not None:
+            source, (line, col, text, n) = found
+            first = mojibake.setdefault(source, [line, col, text, 0])
+            first[3] += n
+    log.inputs += list(inputs.values())
+    for source, found in mojibake.items():
+        line, kind, detail = mojibake_note(source, found)
+        log.note(source, line, kind, detail)
 
 
 def _repeated_ids(records, defn: CorpusDefinition) -> tuple[set, list[tuple]]:
@@ -143,7 +279,8 @@ def _finish_row(row: dict, language: str) -> dict:
     return row
 
 
-def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions: int | None = None) -> SparkCorpus:
+def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions: int | None = None,
+                part_bytes: int = PART_BYTES) -> SparkCorpus:
     """Read the corpus described by ``definition`` in Spark.
 
     Parameters
@@ -152,8 +289,10 @@ def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions:
     definition : str, Path or CorpusDefinition
         A corpus definition (YAML path) or a parsed one.
     partitions : int, optional
-        Partitions of the documents after reading (default: Spark's default parallelism); files
-        are read in as many tasks as there are files, up to that number.
+        Partitions of the documents after reading at least (default: Spark's default
+        parallelism); there are as many as reading tasks when those are more.
+    part_bytes : int
+        Bytes of input per reading task, about (:data:`PART_BYTES`).
 
     Returns
     -------
@@ -168,19 +307,17 @@ def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions:
     _check_supported(defn)
     sc = spark.sparkContext
     parts = partitions or sc.defaultParallelism
-    files = _input_files(defn)
-    items = sc.parallelize(list(enumerate(files)), max(1, min(len(files), parts))).mapPartitions(lambda fs: _read_files(fs, defn))
-    items.persist()
+    from pyspark import StorageLevel
+
+    groups = _plan_parts(sc, defn, _input_files(defn), part_bytes)
+    items = sc.parallelize(groups, max(1, len(groups))).mapPartitions(lambda gs: _read_files((p for g in gs for p in g), defn))
+    items.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         errors = items.filter(lambda x: x[0] == "e").collect()
         if errors:
             raise CorpusError(min(errors, key=lambda e: e[1])[2])
         log = _Log()
-        for _, skipped, notes, removals, inputs in items.filter(lambda x: x[0] == "f").collect():
-            log.skipped += skipped
-            log.notes += notes
-            log.removals += removals
-            log.inputs += inputs
+        _file_reports([x[1:] for x in items.filter(lambda x: x[0] == "f").collect()], log)
         records = items.filter(lambda x: x[0] == "r")
         left_out, skips = _repeated_ids(records, defn)
         log.skipped += skips
@@ -191,16 +328,17 @@ def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions:
             seen = set(records.map(lambda r: r[1]).filter(lambda d: d in inline).collect())
             for doc_id in sorted(inline - seen):
                 log.note("", None, "unmatched_metadata", f"documents.{doc_id} in the definition matches no input", doc_id)
-        for skipped, notes, removals in records.map(lambda r: (r[5], r[6], r[7])).filter(lambda x: any(x)).collect():
+        renamed = set()  # a key the loader renames is noted once per file, by whichever part met it first
+        for _, skipped, notes, removals in sorted(records.map(lambda r: (r[2], r[5], r[6], r[7])).filter(lambda x: any(x[1:])).collect()):
             log.skipped += skipped
-            log.notes += notes
+            log.notes += [n for n in notes if n[2] != "renamed_column" or not (n in renamed or renamed.add(n))]
             log.removals += removals
         language = defn.language
         docs = records.filter(lambda r: r[4] is not None).map(lambda r: _finish_row(r[4], language))
-        docs.persist()
+        docs.persist(StorageLevel.MEMORY_AND_DISK)
         dropped, copy_of = _copies(docs, defn, log)
         kept = docs.filter(lambda d: d["doc_id"] not in dropped).map(lambda d: {**d, "copy_of": copy_of.get(d["doc_id"])})
-        kept = kept.repartition(parts).persist()
+        kept = kept.repartition(max(parts, len(groups))).persist(StorageLevel.MEMORY_AND_DISK)
         n = kept.count()
         docs.unpersist()
     finally:
