@@ -311,7 +311,7 @@ def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions:
 
     groups = _plan_parts(sc, defn, _input_files(defn), part_bytes)
     items = sc.parallelize(groups, max(1, len(groups))).mapPartitions(lambda gs: _read_files((p for g in gs for p in g), defn))
-    items.persist(StorageLevel.MEMORY_AND_DISK)
+    items.persist(StorageLevel.DISK_ONLY)  # every record with its text: read back from the scratch folder, not the heap
     try:
         errors = items.filter(lambda x: x[0] == "e").collect()
         if errors:
@@ -335,7 +335,7 @@ def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions:
             log.removals += removals
         language = defn.language
         docs = records.filter(lambda r: r[4] is not None).map(lambda r: _finish_row(r[4], language))
-        docs.persist(StorageLevel.MEMORY_AND_DISK)
+        docs.persist(StorageLevel.DISK_ONLY)
         dropped, copy_of = _copies(docs, defn, log)
         kept = docs.filter(lambda d: d["doc_id"] not in dropped).map(lambda d: {**d, "copy_of": copy_of.get(d["doc_id"])})
         kept = kept.repartition(max(parts, len(groups))).persist(StorageLevel.MEMORY_AND_DISK)
