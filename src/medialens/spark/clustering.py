@@ -25,6 +25,7 @@ from ..counting import count_ngrams
 from ..text import TextSettings
 from ..tokens import WordTable
 from .counting import _texts
+from .session import keep_on_disk
 
 __all__ = ["SparkTfidf", "tfidf_spark", "kmeans_spark", "starting_centres", "train_kmeans"]
 
@@ -116,7 +117,7 @@ def tfidf_spark(rdd, *, settings: TextSettings | None = None, min_df: int | floa
     ngrams = validate.ngram_range(ngram_range)
     validate.flag(sublinear_tf, "sublinear_tf")
     counted = rdd.mapPartitions(lambda rows: _rows_of_partition(rows, settings, ngrams, normalised))
-    counted.persist()
+    keep_on_disk(counted)
     empty = sorted(counted.filter(lambda kv: not kv[1]).keys().collect())
     vocabulary = counted.flatMap(lambda kv: ((t, 1) for t in kv[1])).reduceByKey(lambda a, b: a + b).collect()
     n = counted.count() - len(empty)
@@ -184,7 +185,7 @@ def train_kmeans(matrix: SparkTfidf, *, k: int, centres: np.ndarray, max_iterati
         raise ValueError(f"centres: expected {k} × {len(matrix.terms)} starting centres, got {centres.shape}")
     width = len(matrix.terms)
     vectors = matrix.rows.mapValues(lambda row: SparseVector(width, sorted(row.items())))
-    vectors.persist()
+    keep_on_disk(vectors)
     model = KMeans.train(vectors.values(), k, maxIterations=max_iterations, epsilon=epsilon,
                          initialModel=KMeansModel([DenseVector(c) for c in centres]))
     broadcast = vectors.context.broadcast(model)

@@ -47,6 +47,7 @@ from ..corpus.readers import (
 )
 from ..corpus.table import _Log
 from ..records import Lines, line_safe, mojibake_note
+from .session import keep_on_disk
 
 __all__ = ["PART_BYTES", "SparkCorpus", "read_corpus"]
 
@@ -307,11 +308,9 @@ def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions:
     _check_supported(defn)
     sc = spark.sparkContext
     parts = partitions or sc.defaultParallelism
-    from pyspark import StorageLevel
-
     groups = _plan_parts(sc, defn, _input_files(defn), part_bytes)
     items = sc.parallelize(groups, max(1, len(groups))).mapPartitions(lambda gs: _read_files((p for g in gs for p in g), defn))
-    items.persist(StorageLevel.DISK_ONLY)  # every record with its text: read back from the scratch folder, not the heap
+    keep_on_disk(items)
     try:
         errors = items.filter(lambda x: x[0] == "e").collect()
         if errors:
@@ -335,10 +334,10 @@ def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions:
             log.removals += removals
         language = defn.language
         docs = records.filter(lambda r: r[4] is not None).map(lambda r: _finish_row(r[4], language))
-        docs.persist(StorageLevel.DISK_ONLY)
+        keep_on_disk(docs)
         dropped, copy_of = _copies(docs, defn, log)
         kept = docs.filter(lambda d: d["doc_id"] not in dropped).map(lambda d: {**d, "copy_of": copy_of.get(d["doc_id"])})
-        kept = kept.repartition(max(parts, len(groups))).persist(StorageLevel.MEMORY_AND_DISK)
+        kept = keep_on_disk(kept.repartition(max(parts, len(groups))))
         n = kept.count()
         docs.unpersist()
     finally:

@@ -37,7 +37,7 @@ try:
 except ImportError:  # not POSIX: scratch folders of killed sessions are not found again
     fcntl = None
 
-__all__ = ["require_pyspark", "session_conf", "start_session", "stop_session", "spark_session", "remove_stale_folders"]
+__all__ = ["require_pyspark", "session_conf", "start_session", "stop_session", "spark_session", "remove_stale_folders", "keep_on_disk"]
 
 _PREFIX = "medialens-spark-"  # the private scratch folders start_session makes
 _OWNER = ".owner"  # in each: a file its session holds locked while it runs
@@ -255,3 +255,16 @@ def spark_session(backend: dict | None = None, *, app_name: str = "medialens") -
         yield spark
     finally:
         stop_session(spark)
+
+
+def keep_on_disk(rdd):
+    """Persist ``rdd`` on the executors' local disks only (``DISK_ONLY``) and return it.
+
+    Every RDD of documents, units or per-document rows is kept this way: in local mode the JVM heap
+    is the driver's, and blocks kept in memory (the texts of a million articles are gigabytes)
+    fill it until Spark stops with ``OutOfMemoryError``; read back from the scratch folder they
+    cost a disk read (mostly from the page cache) and nothing of the heap.
+    """
+    from pyspark import StorageLevel
+
+    return rdd.persist(StorageLevel.DISK_ONLY)

@@ -24,6 +24,7 @@ from ..clustering.description import cluster_table, top_terms_of
 from ..clustering.units import UNIT_COLUMNS
 from ..text import paragraph_table
 from .clustering import SparkTfidf, starting_centres, tfidf_spark, train_kmeans
+from .session import keep_on_disk
 
 __all__ = ["units_spark", "SparkClustering", "cluster_spark"]
 
@@ -206,7 +207,7 @@ def cluster_spark(units, *, k: int, settings=None, min_df: int | float = 1, max_
     -------
     SparkClustering
     """
-    units = units.persist()
+    units = keep_on_disk(units)
     rows = units.map(lambda u: {"doc_id": u["unit_id"], "text": u["text"]})
     matrix = tfidf_spark(rows, settings=settings, min_df=min_df, max_df=max_df, ngram_range=ngram_range,
                          sublinear_tf=sublinear_tf, normalised=True)
