@@ -237,12 +237,12 @@ def _group_problems(notebook: str, values: Mapping[str, Any], documents, engine=
     return found
 
 
-def _in_whole_corpus(words: list[list[str]], present: set[str], engine, settings=None) -> tuple[set[str], int | None]:
+def _in_whole_corpus(words: list[list[str]], present: set[str], corpus, engine, settings=None) -> tuple[set[str], int]:
     """``present`` (the words of the loaded corpus) with those of ``words`` that only documents
     outside the Spark engine's sample contain (looked up in Spark), and the number of documents
     the words were looked for in."""
     if engine is None:
-        return present, None
+        return present, len(corpus.documents)
     missing = {w for ws in words for w in ws if w not in present}
     return present | engine.words_present(missing, settings=settings), engine.n_documents
 
@@ -256,7 +256,7 @@ def _term_problems(values: Mapping[str, Any], corpus, settings, engine=None) -> 
     _, _, vocabulary = corpus.words.token_ids(settings)
     tok = Tokenizer(settings)
     split = [tok(term) if isinstance(term, str) else [] for term in terms]
-    present, n = _in_whole_corpus(split, set(vocabulary.tolist()), engine, settings)
+    present, n = _in_whole_corpus(split, set(vocabulary.tolist()), corpus, engine, settings)
     found = []
     for term, words in zip(terms, split, strict=True):
         missing = [w for w in words if w not in present]
@@ -265,7 +265,7 @@ def _term_problems(values: Mapping[str, Any], corpus, settings, engine=None) -> 
         elif missing:
             found.append(Problem(
                 "terms",
-                f"terms: {term!r} never occurs in the {n or len(corpus.documents):,} documents"
+                f"terms: {term!r} never occurs in the {n:,} documents"
                 f"{f' ({missing[0]!r} does not)' if len(words) > 1 else ''}; "
                 f"{_closest(missing[0], present)}; or give terms = [] for the corpus's top key terms",
             ))
@@ -289,14 +289,14 @@ def _target_problems(values: Mapping[str, Any], corpus, settings, engine=None) -
         tok = Tokenizer(scoring_settings(settings))
         aliases_of = {t: [a] if isinstance(a, str) else list(a) for t, a in targets.items()}
         split_of = {t: [[w.casefold() for w in tok.words(a)] for a in aliases] for t, aliases in aliases_of.items()}
-        present, n = _in_whole_corpus([ws for split in split_of.values() for ws in split], alias_words(corpus.words.vocabulary), engine)
+        present, n = _in_whole_corpus([ws for split in split_of.values() for ws in split], alias_words(corpus.words.vocabulary), corpus, engine)
         for target, aliases in aliases_of.items():
             split = split_of[target]
             if not any(words and all(w in present for w in words) for words in split):
                 first = next((w for words in split for w in words if w not in present), str(target))
                 found.append(Problem(
                     "targets",
-                    f"targets[{str(target)!r}]: none of its aliases {aliases} occurs in the {n or len(corpus.documents):,} documents; "
+                    f"targets[{str(target)!r}]: none of its aliases {aliases} occurs in the {n:,} documents; "
                     f"{_closest(first, present)}; or give targets = {{}} for the corpus's most named people and organisations",
                 ))
     context = values.get("context_target")

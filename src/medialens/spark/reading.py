@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -155,11 +155,10 @@ def _plan_parts(sc, defn: CorpusDefinition, files: list[str], part_bytes: int) -
         lines = sc.parallelize(counted, len(counted)).map(lambda p: _newlines(p.path, p.start, p.end)).collect()
         first, done = {}, []
         for p, n in zip(counted, lines, strict=True):
-            line = first.get(p.index, 1)
-            first[p.index] = line + n
-            done.append(_Part(p.index, p.path, p.part, p.start, p.end, line, p.size))
-        by_key = {(p.index, p.part): p for p in done}
-        parts = [by_key.get((p.index, p.part), p) for p in parts]
+            done.append(replace(p, first_line=first.get(p.index, 1)))
+            first[p.index] = done[-1].first_line + n
+        numbered = {(p.index, p.part): p for p in done}
+        parts = [numbered.get((p.index, p.part), p) for p in parts]
     groups: list[list[_Part]] = []
     for p in parts:
         if groups and sum(q.size for q in groups[-1]) + p.size <= part_bytes:
@@ -169,15 +168,17 @@ def _plan_parts(sc, defn: CorpusDefinition, files: list[str], part_bytes: int) -
     return groups
 
 
-def _read_part(p: _Part, defn: CorpusDefinition, log: _Log):
-    """The records of one part of a JSONL file, counted in ``log``'s inputs as that file's."""
+def _read_part(p: _Part, defn: CorpusDefinition, log: _Log, mojibake: list):
+    """The records of one part of a JSONL file, counted in ``log``'s inputs as that file's; its
+    mojibake (``(source, Lines.mojibake)``) is appended to ``mojibake``."""
     source = _source_name(defn, p.path)
     entry = {"source": source, "format": "jsonl", "records": 0}
     log.inputs.append(entry)
     lines = Lines(p.path, source, defn.encoding, keep_ends=False, start=p.start, end=p.end, first_line=p.first_line)
     yield from _jsonl_lines(defn, p.path, source, entry, lines, log)
     _close_records_file(lines, entry, log)
-    return (source, lines.mojibake) if lines.mojibake else None
+    if lines.mojibake:
+        mojibake.append((source, lines.mojibake))
 
 
 def _read_files(parts: Iterable[_Part], defn: CorpusDefinition) -> Iterator[tuple]:
@@ -190,22 +191,17 @@ def _read_files(parts: Iterable[_Part], defn: CorpusDefinition) -> Iterator[tupl
     for p in parts:
         log = _Log()
         seq = 0
-        found = None
-        records = _READERS[defn.format](defn, [p.path], log) if p.end is None else _read_part(p, defn, log)
+        found: list = []
+        records = _READERS[defn.format](defn, [p.path], log) if p.end is None else _read_part(p, defn, log, found)
         try:
-            while True:
-                try:
-                    doc_id, source, line, fields = next(records)
-                except StopIteration as stop:
-                    found = stop.value
-                    break
+            for doc_id, source, line, fields in records:
                 own = _Log()
                 row = _admit_record(defn, doc_id, source, line, fields, own, plain_keys, renamed)
                 yield "r", doc_id, (p.index, p.part, seq), f"{source}:{line}", row, own.skipped, own.notes, own.removals
                 seq += 1
         except CorpusError as exc:
             yield "e", (p.index, p.part, seq), str(exc)
-        yield "f", (p.index, p.part), log.skipped, log.notes, log.removals, log.inputs, found
+        yield "f", (p.index, p.part), log.skipped, log.notes, log.removals, log.inputs, found[0] if found else None
 
 
 def _file_reports(reports: list[tuple], log: _Log) -> None:
@@ -330,8 +326,13 @@ def read_corpus(spark, definition: str | Path | CorpusDefinition, *, partitions:
         renamed = set()  # a key the loader renames is noted once per file, by whichever part met it first
         for _, skipped, notes, removals in sorted(records.map(lambda r: (r[2], r[5], r[6], r[7])).filter(lambda x: any(x[1:])).collect()):
             log.skipped += skipped
-            log.notes += [n for n in notes if n[2] != "renamed_column" or not (n in renamed or renamed.add(n))]
             log.removals += removals
+            for note in notes:
+                if note[2] == "renamed_column":
+                    if note in renamed:
+                        continue
+                    renamed.add(note)
+                log.notes.append(note)
         language = defn.language
         docs = records.filter(lambda r: r[4] is not None).map(lambda r: _finish_row(r[4], language))
         keep_on_disk(docs)
