@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from medialens.text import (
     NEGATIONS,
+    _HYPHENS,
     TextSettings,
     Tokenizer,
+    fold_hyphens,
     ngrams,
     split_paragraphs,
     split_sentences,
@@ -254,3 +256,8 @@ def test_the_word_before_a_stop_on_a_new_line_is_the_word_before_the_line_break(
     for text in ("Zie J\n. Dan weer", "Zie o.a\n. Dan weer", "Zie é J\n. Dan", "Zie Navo\n. Dan"):
         assert split_sentences(text) == _split_by_the_rule(text)
     assert split_sentences("Zie J\n. Dan weer") == ["Zie J\n. Dan weer"]
+
+
+@given(st.text(alphabet=st.sampled_from("ab -'\u2010\u2011\u2019\u2012é\n"), max_size=40))
+def test_fold_hyphens_is_the_translation_table(text):
+    assert fold_hyphens(text) == text.translate(_HYPHENS)

@@ -392,6 +392,7 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], env: dic
         progress_bar=False,
         log_output=False,
         report_mode=False,
+        request_save_on_cell_execute=False,  # written once at the end (and on an error): not twice per cell
         kernel_manager_class=IPCKernelManager.with_env(env),  # local sockets: no unencrypted TCP, no warning about it
         start_timeout=KERNEL_START_TIMEOUT,
     )

@@ -24,7 +24,7 @@ from . import validate
 from .grouping import group_labels, group_order
 from .lexicon import Lexicon, score_tokens, scoring_settings
 from .results import INSUFFICIENT, NO_SCORED_WORDS
-from .text import _HYPHENS, TextSettings, Tokenizer, normalise, sentence_spans
+from .text import TextSettings, Tokenizer, fold_hyphens, normalise, sentence_spans
 
 __all__ = [
     "DEFAULT_TARGETS",
@@ -128,7 +128,7 @@ def find_mentions(
     for doc_id, text in zip(documents["doc_id"].astype(str), documents["text"], strict=True):
         text = normalise(text) if isinstance(text, str) else ""
         # fast path: a document in which no alias occurs even as a substring has no mentions
-        low = text.translate(_HYPHENS).lower()
+        low = fold_hyphens(text).lower()
         if not any(a in low for a in first_tokens):
             continue
         doc = _document_tokens(text, sorted(spans_by_doc.get(doc_id, [])), tok)

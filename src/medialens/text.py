@@ -285,6 +285,14 @@ TOKEN_PATTERN = re.compile(
     re.VERBOSE,
 )
 _HYPHENS = str.maketrans({"‐": "-", "‑": "-", "’": "'"})
+
+
+def fold_hyphens(text: str) -> str:
+    """``text.translate(_HYPHENS)`` (the two Unicode hyphens as ``-``, ``’`` as ``'``), with
+    ``str.replace``: several times faster than ``str.translate`` on long non-ASCII texts."""
+    if "\u2010" in text or "\u2011" in text:
+        text = text.replace("\u2010", "-").replace("\u2011", "-")
+    return text.replace("’", "'")
 _NUMERIC_RE = re.compile(r"^[\d.,]+$")
 
 
