@@ -1881,3 +1881,30 @@ def test_backend_entry_defaults_to_memory_and_is_checked(tmp_path):
     with pytest.raises(CorpusError, match=r"^c\.yaml: backend\.engine = 'hadoop': choose one of") as err:
         read_definition(tmp_path / "c.yaml")
     assert "\n" not in str(err.value)
+
+
+def _token_stats_by_splitting(documents, settings):
+    """token_stats as it was computed before the word table: every text split again."""
+    tok = Tokenizer(settings)
+    rows = []
+    for doc_id, outlet, month, text in zip(documents["doc_id"], documents["outlet"], documents["month"], documents["text"], strict=True):
+        words = tok.words(text)
+        toks = tok.filter(words)
+        rows.append((doc_id, outlet, month, len(words), len(toks), len(set(toks))))
+    return pd.DataFrame(rows, columns=["doc_id", "outlet", "month", "words", "tokens", "types"])
+
+
+def test_token_stats_from_the_word_table_are_the_counts_of_splitting_again():
+    """The corpus word table gives the counts of splitting every text again, for every setting;
+    documents it was not made from (a subset in another order, edited texts) are split again."""
+    from medialens.text import TextSettings
+
+    corpus = load_corpus("corpus/seeds.yaml")
+    docs = corpus.documents
+    edited = docs.assign(text=docs["text"] + " Extra woorden, niet meer.")
+    for settings in (TextSettings(), TextSettings(remove_stopwords=False), TextSettings(keep_negations=False, reduce="stem")):
+        for table in (docs, docs.iloc[[3, 0, 2]], edited, docs.iloc[:0]):
+            expected = _token_stats_by_splitting(table, settings)
+            exact = len(table) > 0  # no rows: the columns' types are the word table's (int64), not object
+            pd.testing.assert_frame_equal(mc.token_stats(table, settings, words=corpus.words).reset_index(drop=True), expected, check_dtype=exact)
+            pd.testing.assert_frame_equal(mc.token_stats(table, settings).reset_index(drop=True), expected, check_dtype=exact)

@@ -13,10 +13,8 @@ import pandas as pd
 from .. import validate
 from ..frequency.counts import DOCUMENTS_COLUMN, document_weights
 from ..grouping import group_labels, group_order
-from ..text import (
-    TextSettings,
-    Tokenizer,
-)
+from ..text import TextSettings
+from ..tokens import WordTable
 from .table import Corpus
 
 #: The columns of the cells notebook 00 describes the corpus by (:func:`document_cells`).
@@ -95,20 +93,30 @@ def cells_table(counts: Mapping[tuple, int], columns: Sequence[str]) -> pd.DataF
     return table
 
 
-def token_stats(documents: pd.DataFrame, settings: TextSettings | None = None) -> pd.DataFrame:
+def token_stats(documents: pd.DataFrame, settings: TextSettings | None = None, *, words: WordTable | None = None) -> pd.DataFrame:
     """Per document: words before filtering, tokens after the filters of the tokeniser with
-    ``settings`` (default ``TextSettings()``), distinct types."""
+    ``settings`` (default ``TextSettings()``), distinct types.
+
+    ``words`` (the corpus word table, ``Corpus.words``) is used for the documents whose text it
+    was made from, so that no text is split again; the counts are the same either way.
+    """
+    from ..counting import word_table
+
     if settings is not None:
         validate.instance(settings, "settings", TextSettings, "a TextSettings")
-    tokenizer = Tokenizer(settings or TextSettings())
-    rows = []
-    for doc_id, outlet, month, text in zip(
-        documents["doc_id"], documents["outlet"], documents["month"], documents["text"], strict=True
-    ):
-        words = tokenizer.words(text)
-        toks = tokenizer.filter(words)
-        rows.append((doc_id, outlet, month, len(words), len(toks), len(set(toks))))
-    return pd.DataFrame(rows, columns=["doc_id", "outlet", "month", "words", "tokens", "types"])
+    table = word_table(documents["doc_id"].astype(str).tolist(), documents["text"].tolist(), words=words)
+    flat, offsets, terms = table.token_ids(settings or TextSettings())
+    tokens = np.diff(offsets)
+    # distinct (document, token) pairs, counted per document (sorted: np.unique hashes, slower here)
+    owner = np.repeat(np.arange(len(tokens), dtype=np.int64), tokens)
+    pairs = np.sort(owner * max(len(terms), 1) + flat)
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:] != pairs[:-1]
+    types = np.bincount(pairs[first] // max(len(terms), 1), minlength=len(tokens))
+    return pd.DataFrame({
+        "doc_id": documents["doc_id"].to_numpy(), "outlet": documents["outlet"].to_numpy(), "month": documents["month"].to_numpy(),
+        "words": table.lengths().astype(np.int64), "tokens": tokens.astype(np.int64), "types": types.astype(np.int64),
+    })
 
 
 def removals_summary(corpus: Corpus) -> pd.DataFrame:
