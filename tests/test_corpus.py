@@ -1902,9 +1902,9 @@ def test_token_stats_from_the_word_table_are_the_counts_of_splitting_again():
     corpus = load_corpus("corpus/seeds.yaml")
     docs = corpus.documents
     edited = docs.assign(text=docs["text"] + " Extra woorden, niet meer.")
-    for settings in (TextSettings(), TextSettings(remove_stopwords=False), TextSettings(keep_negations=False, reduce="stem")):
+    for text_settings in (TextSettings(), TextSettings(remove_stopwords=False), TextSettings(keep_negations=False, reduce="stem")):
         for table in (docs, docs.iloc[[3, 0, 2]], edited, docs.iloc[:0]):
-            expected = _token_stats_by_splitting(table, settings)
+            expected = _token_stats_by_splitting(table, text_settings)
             exact = len(table) > 0  # no rows: the columns' types are the word table's (int64), not object
-            pd.testing.assert_frame_equal(mc.token_stats(table, settings, words=corpus.words).reset_index(drop=True), expected, check_dtype=exact)
-            pd.testing.assert_frame_equal(mc.token_stats(table, settings).reset_index(drop=True), expected, check_dtype=exact)
+            pd.testing.assert_frame_equal(mc.token_stats(table, text_settings, words=corpus.words).reset_index(drop=True), expected, check_dtype=exact)
+            pd.testing.assert_frame_equal(mc.token_stats(table, text_settings).reset_index(drop=True), expected, check_dtype=exact)

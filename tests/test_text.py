@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medialens.text import (
-    NEGATIONS,
     _HYPHENS,
+    NEGATIONS,
     TextSettings,
     Tokenizer,
     fold_hyphens,
