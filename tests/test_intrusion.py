@@ -212,6 +212,6 @@ def test_bounded_units_is_a_seeded_subset_in_order_and_everything_below_the_boun
     assert set(it.bounded_units(units, max_units=30, random_state=5).table["unit_id"]) != set(a.table["unit_id"])
     assert a.notes == ("The intrusion tests cluster 30 of the 100 units, drawn at random with seed 4: a few items per cluster "
                        "need clusters to draw from, not every unit clustered again (notebook 20 clusters them all).",)
-    assert it.MAX_UNITS == 20_000
+    assert it.MAX_UNITS == 5_000
     with pytest.raises(ValueError, match="max_units = 0"):
         it.bounded_units(units, max_units=0)
