@@ -15,6 +15,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -1908,3 +1909,15 @@ def test_token_stats_from_the_word_table_are_the_counts_of_splitting_again():
             exact = len(table) > 0  # no rows: the columns' types are the word table's (int64), not object
             pd.testing.assert_frame_equal(mc.token_stats(table, text_settings, words=corpus.words).reset_index(drop=True), expected, check_dtype=exact)
             pd.testing.assert_frame_equal(mc.token_stats(table, text_settings).reset_index(drop=True), expected, check_dtype=exact)
+
+
+@pytest.mark.parametrize("block", [1, 2, 7, 10_000])
+def test_distinct_ids_per_document_in_blocks(block):
+    """Blocks of any size (smaller than one document too) give the distinct ids of each document."""
+    from medialens.corpus.overview import _distinct_per_document
+
+    docs = [[3, 1, 3, 2], [], [0], [5, 5, 5], [], [4, 0, 4, 1, 2, 3]]
+    flat = np.array([i for d in docs for i in d], dtype=np.int32)
+    offsets = np.cumsum([0] + [len(d) for d in docs])
+    assert _distinct_per_document(flat, offsets, 6, block=block).tolist() == [len(set(d)) for d in docs]
+    assert _distinct_per_document(flat[:0], np.zeros(1, dtype=np.int64), 0, block=block).tolist() == []

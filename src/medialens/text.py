@@ -293,6 +293,8 @@ def fold_hyphens(text: str) -> str:
     if "\u2010" in text or "\u2011" in text:
         text = text.replace("\u2010", "-").replace("\u2011", "-")
     return text.replace("’", "'")
+
+
 _NUMERIC_RE = re.compile(r"^[\d.,]+$")
 
 

@@ -106,17 +106,29 @@ def token_stats(documents: pd.DataFrame, settings: TextSettings | None = None, *
         validate.instance(settings, "settings", TextSettings, "a TextSettings")
     table = word_table(documents["doc_id"].astype(str).tolist(), documents["text"].tolist(), words=words)
     flat, offsets, terms = table.token_ids(settings or TextSettings())
-    tokens = np.diff(offsets)
-    # distinct (document, token) pairs, counted per document (sorted: np.unique hashes, slower here)
-    owner = np.repeat(np.arange(len(tokens), dtype=np.int64), tokens)
-    pairs = np.sort(owner * max(len(terms), 1) + flat)
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:] != pairs[:-1]
-    types = np.bincount(pairs[first] // max(len(terms), 1), minlength=len(tokens))
     return pd.DataFrame({
         "doc_id": documents["doc_id"].to_numpy(), "outlet": documents["outlet"].to_numpy(), "month": documents["month"].to_numpy(),
-        "words": table.lengths().astype(np.int64), "tokens": tokens.astype(np.int64), "types": types.astype(np.int64),
+        "words": table.lengths().astype(np.int64), "tokens": np.diff(offsets).astype(np.int64),
+        "types": _distinct_per_document(flat, offsets, len(terms)),
     })
+
+
+def _distinct_per_document(flat: np.ndarray, offsets: np.ndarray, n_terms: int, *, block: int = 4_000_000) -> np.ndarray:
+    """How many distinct ids each document has (``flat[offsets[i]:offsets[i + 1]]`` are document
+    i's ids, all below ``n_terms``): (document, id) pairs sorted and counted once each, in blocks
+    of documents holding about ``block`` ids (np.unique would hash them, slower here)."""
+    n, width = len(offsets) - 1, max(n_terms, 1)
+    out = np.zeros(n, dtype=np.int64)
+    start = 0
+    while start < n:
+        stop = min(n, max(start + 1, int(np.searchsorted(offsets, offsets[start] + block, side="right")) - 1))
+        owner = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(offsets[start:stop + 1]))
+        pairs = np.sort(owner * width + flat[offsets[start]:offsets[stop]])
+        first = np.ones(len(pairs), dtype=bool)
+        first[1:] = pairs[1:] != pairs[:-1]
+        out[start:stop] = np.bincount(pairs[first] // width, minlength=stop - start)
+        start = stop
+    return out
 
 
 def removals_summary(corpus: Corpus) -> pd.DataFrame:
