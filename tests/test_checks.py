@@ -169,3 +169,14 @@ def test_closest_spellings():
     assert sg.closest_spellings("Sanctie", ["sancties", "sanctiepakket", "tram", "SANCTIES"]) == ["sancties"]
     assert sg.closest_spellings("sanctiepaket", ["sancties", "sanctiepakket"]) == ["sanctiepakket", "sancties"]
     assert sg.closest_spellings("xyz", ["tram"]) == []
+
+
+def test_every_coding_unit_kind_passes_the_check():
+    """Notebook 40's unit_kind takes every kind handcoding builds units of (mentions and quotes
+    were refused by the check though the notebook offers them), and nothing else."""
+    from medialens.handcoding import UNIT_KINDS
+
+    for kind in UNIT_KINDS:
+        assert checks.RULES["unit_kind"](kind, "unit_kind") == kind
+    with pytest.raises(Exception, match="unit_kind = 'words'"):
+        checks.RULES["unit_kind"]("words", "unit_kind")

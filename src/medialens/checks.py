@@ -121,7 +121,7 @@ RULES: dict[str, Callable[[Any, str], Any]] = {
     "negation_window": _whole(0),
     "min_n": _whole(1),
     "n_splits": _whole(2),
-    "unit_kind": _choice("documents", "paragraphs", "sentences"),
+    "unit_kind": _choice("documents", "paragraphs", "sentences", "mentions", "quotes"),  # handcoding.UNIT_KINDS
     "sample_n": _whole(1),
     "bootstrap": _choice("pairs", "units"),
 }
