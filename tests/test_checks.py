@@ -180,3 +180,18 @@ def test_every_coding_unit_kind_passes_the_check():
         assert checks.RULES["unit_kind"](kind, "unit_kind") == kind
     with pytest.raises(Exception, match="unit_kind = 'words'"):
         checks.RULES["unit_kind"]("words", "unit_kind")
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("intrusion_unit", "sentence", "intrusion_unit = 'sentence'"),
+    ("intrusion_k", 1, r"intrusion_k = 1: give a whole number of clusters \(>= 2\) or 'auto'"),
+    ("intrusion_items", 0, "intrusion_items = 0"),
+])
+def test_notebook_40_intrusion_parameters_stop_with_their_name(name, value, message):
+    """The intrusion tests' parameters are checked before anything runs, with their own names
+    (a bad intrusion_unit used to reach clustering_unit, whose error named 'unit')."""
+    corpus = str(CORPORA / "en_transit" / "corpus.yaml")
+    with pytest.raises(checks.Stop, match=message):
+        checks.checked_session("40_coding_and_validation", {"corpus": corpus, "use_cache": False, name: value})
+    for good in ({"intrusion_unit": "document"}, {"intrusion_k": "auto"}, {"intrusion_k": 3}, {"intrusion_items": 2}):
+        checks.checked_session("40_coding_and_validation", {"corpus": corpus, "use_cache": False, **good})

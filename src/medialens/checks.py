@@ -124,6 +124,9 @@ RULES: dict[str, Callable[[Any, str], Any]] = {
     "unit_kind": _choice("documents", "paragraphs", "sentences", "mentions", "quotes"),  # handcoding.UNIT_KINDS
     "sample_n": _whole(1),
     "bootstrap": _choice("pairs", "units"),
+    "intrusion_unit": _choice("paragraph", "document"),
+    "intrusion_k": _k,
+    "intrusion_items": _whole(1),
 }
 
 #: per notebook (by its number): rules that differ from :data:`RULES`
@@ -149,7 +152,8 @@ SCOPE = {
            "sublinear_tf", "n_seeds", "n_bootstrap", "top_n", "n_representatives"),
     "30": ("group_by", "targets", "window", "negation_window", "min_n", "n_bootstrap", "group", "reference",
            "context_target", "top_n", "coding_file", "n_splits"),
-    "40": ("unit_kind", "group_by", "sample_n", "bom", "coded_path", "n_bootstrap", "bootstrap"),
+    "40": ("unit_kind", "group_by", "sample_n", "bom", "coded_path", "n_bootstrap", "bootstrap", "intrusion_unit", "intrusion_k",
+           "intrusion_items"),
 }
 
 
