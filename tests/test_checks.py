@@ -195,3 +195,17 @@ def test_notebook_40_intrusion_parameters_stop_with_their_name(name, value, mess
         checks.checked_session("40_coding_and_validation", {"corpus": corpus, "use_cache": False, name: value})
     for good in ({"intrusion_unit": "document"}, {"intrusion_k": "auto"}, {"intrusion_k": 3}, {"intrusion_items": 2}):
         checks.checked_session("40_coding_and_validation", {"corpus": corpus, "use_cache": False, **good})
+
+
+def test_the_checked_clustering_units_are_those_make_units_builds():
+    """The check of unit / intrusion_unit takes what make_units takes, and refuses what it refuses."""
+    from medialens import clustering as cl
+
+    corpus = load_corpus(str(CORPORA / "en_transit" / "corpus.yaml"), use_cache=False)
+    for unit in checks.CLUSTER_UNITS:
+        assert len(cl.make_units(corpus, unit=unit)) > 0
+        assert checks.RULES["unit"](unit, "unit") == checks.RULES["intrusion_unit"](unit, "intrusion_unit") == unit
+    with pytest.raises(ValueError, match="unit = 'sentence'"):
+        cl.make_units(corpus, unit="sentence")
+    with pytest.raises(ValueError, match="unit = 'sentence'"):
+        checks.RULES["unit"]("sentence", "unit")

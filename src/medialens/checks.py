@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import validate
+from .handcoding import UNIT_KINDS
 
 __all__ = ["Stop", "Problem", "alias_words", "problems_before_loading", "problems_with_corpus", "checked_session", "check_plan", "clustering_unit"]
 
@@ -87,6 +88,10 @@ def _targets(value: Any, name: str) -> Any:
     return value
 
 
+#: What notebook 20 (``unit``) and notebook 40's intrusion tests (``intrusion_unit``) cluster: the
+#: units of :func:`medialens.clustering.make_units` (not imported: it loads scikit-learn).
+CLUSTER_UNITS = ("paragraph", "document")
+
 #: parameter -> check, for every notebook that declares it
 RULES: dict[str, Callable[[Any, str], Any]] = {
     "language": _choice("auto", "nl", "en"),
@@ -106,7 +111,7 @@ RULES: dict[str, Callable[[Any, str], Any]] = {
     "ngram_range": validate.ngram_range,
     "correction": _choice("default", "yates", "none"),
     "terms": _word_list,
-    "unit": _choice("paragraph", "document"),
+    "unit": _choice(*CLUSTER_UNITS),
     "k": _k,
     "k_min": _whole(2),
     "k_max": _whole(2),
@@ -121,10 +126,10 @@ RULES: dict[str, Callable[[Any, str], Any]] = {
     "negation_window": _whole(0),
     "min_n": _whole(1),
     "n_splits": _whole(2),
-    "unit_kind": _choice("documents", "paragraphs", "sentences", "mentions", "quotes"),  # handcoding.UNIT_KINDS
+    "unit_kind": _choice(*UNIT_KINDS),
     "sample_n": _whole(1),
     "bootstrap": _choice("pairs", "units"),
-    "intrusion_unit": _choice("paragraph", "document"),
+    "intrusion_unit": _choice(*CLUSTER_UNITS),
     "intrusion_k": _k,
     "intrusion_items": _whole(1),
 }
@@ -463,7 +468,7 @@ def clustering_unit(corpus, unit: str) -> str:
     str
         Raises :class:`Stop` when the corpus has fewer than two documents.
     """
-    validate.choice(unit, "unit", ("paragraph", "document"))
+    validate.choice(unit, "unit", CLUSTER_UNITS)
     n = len(corpus.documents)
     if n < 2:
         raise Stop(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import validate
+from ..counting import word_table
 from ..frequency.counts import DOCUMENTS_COLUMN, document_weights
 from ..grouping import group_labels, group_order
 from ..text import TextSettings
@@ -100,8 +101,6 @@ def token_stats(documents: pd.DataFrame, settings: TextSettings | None = None, *
     ``words`` (the corpus word table, ``Corpus.words``) is used for the documents whose text it
     was made from, so that no text is split again; the counts are the same either way.
     """
-    from ..counting import word_table
-
     if settings is not None:
         validate.instance(settings, "settings", TextSettings, "a TextSettings")
     table = word_table(documents["doc_id"].astype(str).tolist(), documents["text"].tolist(), words=words)
