@@ -151,6 +151,16 @@ def test_hand_worked_example_through_keyness():
     assert any("n=1" in n for n in key_result.notes)
 
 
+def test_p_values_are_scipys_chi2_survival_function_with_one_degree_of_freedom():
+    from scipy import stats
+
+    from medialens.frequency.contingency import chi2_sf_1
+
+    x = np.array([0.0, 1e-12, 0.5, 3.841458820694124, 7.894736842, 19185.34, -7.2, -0.5, np.inf, -np.inf, np.nan, 1e300])
+    assert np.array_equal(chi2_sf_1(x), stats.chi2.sf(np.abs(x), 1), equal_nan=True)
+    assert chi2_sf_1(3.841458820694124) == pytest.approx(0.05, abs=1e-12)
+
+
 def test_log_ratio_half_for_zero():
     # b = 0 -> 0.5: log2((4/100) / (0.5/200)) = log2(16) = 4
     assert mf.log_ratio(4, 0, 100, 200) == pytest.approx(4.0)

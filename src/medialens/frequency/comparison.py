@@ -12,6 +12,7 @@ from ..results import Result
 from .contingency import (
     CORRECTIONS,
     LOG_LIKELIHOODS,
+    chi2_sf_1,
     chi2_signed,
     g2_signed,
     ll_two_cell,
@@ -174,10 +175,6 @@ def _keyness_table(counts: TermCounts, group: str, ref_name: str, side_counts, s
         lo = np.partition(chi, top_n - 1)[top_n - 1]
         sel = (chi >= hi) | (chi <= lo)
         idx, a, b, c, d, tt, tr, chi = idx[sel], a[sel], b[sel], c[sel], d[sel], tt[sel], tr[sel], chi[sel]
-    # scipy.stats is imported here, not at the top: every notebook kernel imports this package
-    # (through medialens.session), and only keyness needs it
-    from scipy import stats
-
     g2 = g2_signed(a, b, c, d, williams=williams) if log_likelihood == "four-cell" else ll_two_cell(a, b, tt, tr)
     return pd.DataFrame(
         {
@@ -192,9 +189,9 @@ def _keyness_table(counts: TermCounts, group: str, ref_name: str, side_counts, s
             "per_1000_target": a / tt * 1000,
             "per_1000_reference": b / tr * 1000,
             "chi2": chi,
-            "p_chi2": stats.chi2.sf(np.abs(chi), 1),
+            "p_chi2": chi2_sf_1(chi),
             "g2": g2,
-            "p_g2": stats.chi2.sf(np.abs(g2), 1),
+            "p_g2": chi2_sf_1(g2),
             "log_ratio": log_ratio(a, b, tt, tr),
             "docs_target": da[idx],
             "docs_reference": db[idx],
@@ -440,7 +437,6 @@ def reference_keyness(
     b = f * reference_size
     c, d = total - a, reference_size - b
     g2 = g2_signed(a, b, c, d)
-    from scipy import stats
 
     out = pd.DataFrame(
         {
@@ -450,7 +446,7 @@ def reference_keyness(
             "reference_per_million": f * 1e6,
             "log_ratio": np.log2((a / total) / f),
             "g2": g2,
-            "p_g2": stats.chi2.sf(np.abs(g2), 1),
+            "p_g2": chi2_sf_1(g2),
             "note": note,
         }
     )
