@@ -104,6 +104,33 @@ def test_figure_names_are_slugified_inside_the_figures_folder(tmp_path, name, sl
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [f"{slug}.png", f"{slug}.svg"]
 
 
+def test_the_svg_has_the_pngs_layout_and_crop_and_the_figure_keeps_its_layout_engine(tmp_path):
+    # the SVG is drawn with the layout and tight crop the PNG computed (not laid out again);
+    # the figure's own layout engine is back afterwards, and saving twice gives the same files
+    import re
+
+    from PIL import Image
+
+    from medialens.plots import new_figure, save_figure
+
+    fig = new_figure(width=4, height=3)
+    ax = fig.add_subplot()
+    ax.barh(["a long label on the left", "b"], [3, 5])
+    ax.set_title("a title")
+    fig.suptitle("a figure title that is wider than the axes above it")
+    engine = fig.get_layout_engine()
+    saved = save_figure(fig, "layout", tmp_path)
+    assert fig.get_layout_engine() is engine
+    width_px, height_px = Image.open(saved.png).size
+    svg = saved.svg.read_text(encoding="utf-8")
+    width_pt, height_pt = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    # PNG pixels at 100 dpi, SVG points at 72 per inch: the same crop within a pixel
+    assert abs(width_pt - width_px * 0.72) < 1 and abs(height_pt - height_px * 0.72) < 1
+    first = (saved.png.read_bytes(), saved.svg.read_bytes())
+    again = save_figure(fig, "layout", tmp_path)
+    assert (again.png.read_bytes(), again.svg.read_bytes()) == first
+
+
 def test_a_figure_name_without_usable_characters_is_refused(tmp_path):
     from medialens.plots import new_figure, save_figure
 

@@ -77,14 +77,26 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path) -> SavedFigure:
     folder = Path(figures_dir)
     slug = _slug(name)
     paths = {}
+    engine = fig.get_layout_engine()
     with matplotlib.rc_context(STYLE):
-        for fmt in ("png", "svg"):
-            buf = io.BytesIO()
-            fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], bbox_inches="tight")
-            path = folder / f"{slug}.{fmt}"
-            with atomic_write(path) as fh:
-                fh.write(buf.getvalue())
-            paths[fmt] = path
+        try:
+            bbox = "tight"
+            for fmt in ("png", "svg"):
+                buf = io.BytesIO()
+                fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], bbox_inches=bbox)
+                path = folder / f"{slug}.{fmt}"
+                with atomic_write(path) as fh:
+                    fh.write(buf.getvalue())
+                paths[fmt] = path
+                if bbox == "tight":
+                    # The SVG keeps the PNG's layout and crop: laying out and measuring the figure
+                    # again (the larger part of drawing it) would move it by fractions of a point.
+                    if engine is not None:
+                        fig.set_layout_engine("none")
+                    bbox = fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
+        finally:
+            if engine is not None:
+                fig.set_layout_engine(engine)
     return SavedFigure(slug, paths["png"], paths["svg"])
 
 
