@@ -379,7 +379,7 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], env: dic
     process's plus ``env``; return the executed notebook (also written to ``out_path``)."""
     import papermill as pm
 
-    from .ipc_kernel import IPCKernelManager
+    from .forkserver import ForkKernelManager
 
     papermill_log = logging.getLogger("papermill")
     if not any(isinstance(f, _KnownParameters) for f in papermill_log.filters):
@@ -393,7 +393,8 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], env: dic
         log_output=False,
         report_mode=False,
         request_save_on_cell_execute=False,  # written once at the end (and on an error): not twice per cell
-        kernel_manager_class=IPCKernelManager.with_env(env),  # local sockets: no unencrypted TCP, no warning about it
+        # local sockets (no unencrypted TCP); forked from the report's fork server once it is ready
+        kernel_manager_class=ForkKernelManager.with_env(env),
         start_timeout=KERNEL_START_TIMEOUT,
     )
 
@@ -489,6 +490,7 @@ def run_report(
     Ctrl-C), the output folder is left as it was. With ``only``, the other pages of the previous
     report are kept and marked in the index as from an earlier run.
     """
+    from . import forkserver
     from .ipc_kernel import IPCKernelManager
     from .store import remove_stale_figures, snapshot_figures
 
@@ -541,7 +543,8 @@ def run_report(
             say(f"[{index + 1}/{len(plan)}] {row['notebook']} {row['status']} ({seconds:.1f} s)")
 
         tasks = [task(i, nb_path, params) for i, (nb_path, params) in enumerate(plan, start=1)]
-        results = run_in_order(tasks, jobs, done, IPCKernelManager.kill_started)
+        with forkserver.running():  # later kernels start with the notebooks' imports done
+            results = run_in_order(tasks, jobs, done, IPCKernelManager.kill_started)
         rows = [{**row, "parameter_file": pf_label} for row, _ in results]
         failures = sum(row["status"] != "ok" for row in rows)
         rows = sorted(rows + earlier, key=lambda r: r["notebook"])
