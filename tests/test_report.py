@@ -861,6 +861,40 @@ def test_notebooks_side_by_side_keep_the_order_of_pages_manifest_and_console(tmp
     assert leftovers(out) == []
 
 
+def test_the_next_notebook_runs_while_a_page_is_written(tmp_path, nb_dir, out, monkeypatch):
+    # one notebook at a time: the second starts when the first has run, not when its page is
+    # written; console lines, seconds to the page, pages and index are as before
+    import threading
+    import time
+
+    from medialens import report
+
+    events, lock = [], threading.Lock()
+    write_page = report._write_page
+
+    def staged(nb_path, params, staging, out_dir):
+        with lock:
+            events.append(("run", nb_path.name))
+        return {"notebook": nb_path.name, "html": nb_path.with_suffix(".html").name, "title": nb_path.stem, "status": "ok"}, nbformat.read(nb_path, as_version=4)
+
+    def slow_page(nb, row, folder, out_dir, html_output):
+        time.sleep(0.5)
+        write_page(nb, row, folder, out_dir, html_output)
+        with lock:
+            events.append(("page", row["notebook"]))
+
+    monkeypatch.setattr(report, "_run_staged", staged)
+    monkeypatch.setattr(report, "_write_page", slow_page)
+    stream = io.StringIO()
+    assert run_report(params(tmp_path, {}), out_dir=out, figures_dir=tmp_path / "figs", notebook_dir=nb_dir, stream=stream, jobs=1) == 0
+    names = sorted(NOTEBOOKS)
+    assert events.index(("run", f"{names[1]}.ipynb")) < events.index(("page", f"{names[0]}.ipynb"))
+    done = [line for line in stream.getvalue().splitlines() if line.endswith(" s)")]
+    assert [line.split(" (")[0] for line in done] == [f"[{i}/2] {n}.ipynb ok" for i, n in enumerate(names, start=1)]
+    assert all(float(line.rsplit("(", 1)[1].split()[0]) >= 0.5 for line in done)  # seconds to the page
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.{x}" for n in names for x in ("html", "ipynb")] + ["index.html", "report.json"])
+
+
 def test_jobs_must_be_a_whole_number_of_one_or_more(tmp_path, nb_dir, out, monkeypatch):
     for jobs in (0, -1, 1.5, True):
         stream = io.StringIO()

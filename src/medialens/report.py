@@ -32,6 +32,7 @@ import shutil
 import sys
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -421,9 +422,9 @@ def _earlier_rows(out: Path, rerun: set[str]) -> list[dict]:
     return [{**r, "earlier": True} for r in rows if r.get("notebook") not in rerun and {"notebook", "html", "title", "status"} <= set(r)]
 
 
-def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, out: Path, html_output: bool, env: dict | None = None) -> dict:
-    """Run one notebook into ``folder`` (the staging folder of ``out``), its kernel's environment
-    extended with ``env``; return its index row."""
+def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, env: dict | None = None) -> tuple[dict, nbformat.NotebookNode]:
+    """Run one notebook in ``folder`` (the staging folder), its kernel's environment extended with
+    ``env``; return its index row and the executed notebook (for :func:`_write_page`)."""
     from papermill.exceptions import PapermillExecutionError
 
     tmp_path = folder / f".{nb_path.stem}.running.ipynb"
@@ -442,30 +443,41 @@ def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, out: Path, htm
     except Exception as exc:  # kernel died, timeout ...
         status = f"FAILED: {type(exc).__name__}: {exc}"
         nb = nbformat.read(nb_path, as_version=4) if not tmp_path.exists() else nbformat.read(tmp_path, as_version=4)
-    text = unstage(nbformat.writes(_strip_volatile_metadata(nb)), folder, out)
-    nb = nbformat.reads(text, as_version=4)
-    with atomic_write(folder / nb_path.name, "w") as fh:
-        fh.write(text if text.endswith("\n") else text + "\n")
     tmp_path.unlink(missing_ok=True)
-    html_name = nb_path.with_suffix(".html").name
+    row = {"notebook": nb_path.name, "html": nb_path.with_suffix(".html").name, "title": _title(nb, nb_path.stem), "status": status}
+    return row, nb
+
+
+def _write_page(nb: nbformat.NotebookNode, row: dict, folder: Path, out: Path, html_output: bool) -> None:
+    """Write the executed notebook ``nb`` of index row ``row`` into ``folder`` (the staging folder
+    of ``out``, whose paths in it become ``out``'s) and, with ``html_output``, its HTML page."""
+    text = unstage(nbformat.writes(_strip_volatile_metadata(nb)), folder, out)
+    with atomic_write(folder / row["notebook"], "w") as fh:
+        fh.write(text if text.endswith("\n") else text + "\n")
     if html_output:
-        _render_html(nb, folder / html_name)
-    return {"notebook": nb_path.name, "html": html_name, "title": _title(nb, nb_path.stem), "status": status}
+        _render_html(nbformat.reads(text, as_version=4), folder / row["html"])
 
 
-def _run_staged(nb_path: Path, params: dict[str, Any], staging: Path, out: Path, html_output: bool) -> dict:
-    """Run one notebook of a report into the staging folder (its output paths moved there); return
-    its index row with the tables it wrote (relative to the report folder)."""
+def _page_written(nb: nbformat.NotebookNode, row: dict, folder: Path, out: Path, html_output: bool) -> float:
+    """:func:`_write_page`, then the time (``time.monotonic``) it was done."""
+    _write_page(nb, row, folder, out, html_output)
+    return time.monotonic()
+
+
+def _run_staged(nb_path: Path, params: dict[str, Any], staging: Path, out: Path) -> tuple[dict, nbformat.NotebookNode]:
+    """Run one notebook of a report in the staging folder (its output paths moved there); return
+    its index row with the tables it wrote (relative to the report folder), and the executed
+    notebook (for :func:`_write_page`)."""
     staged = {k: restage(v, out, staging) if isinstance(v, str) and OUTPUT_PATH_NAMES.match(k) else v for k, v in params.items()}
     tables = resolve(staged["tables_dir"]) if staged.get("tables_dir") else None
     log = staging / f".{nb_path.stem}.tables.log"
     try:
-        row = _run_one(nb_path, staged, staging, out, html_output, env={TABLES_LOG_ENV: str(log)})
+        row, nb = _run_one(nb_path, staged, staging, env={TABLES_LOG_ENV: str(log)})
         if tables:  # the tables this notebook wrote, linked from the index
             row["tables"] = [Path(os.path.relpath(tables / f, staging)).as_posix() for f in logged_tables(log, tables)]
     finally:
         log.unlink(missing_ok=True)
-    return row
+    return row, nb
 
 
 def run_report(
@@ -532,20 +544,27 @@ def run_report(
                 stream.flush()
 
         def task(i: int, nb_path: Path, params: dict[str, Any]):
-            def run() -> tuple[dict, float]:
+            def run() -> tuple[dict, float, Future]:
                 start = time.monotonic()
                 say(f"[{i}/{len(plan)}] {nb_path.name} ...")
-                return _run_staged(nb_path, params, staging, out, html_output), time.monotonic() - start
+                row, nb = _run_staged(nb_path, params, staging, out)
+                # the page is written beside the next notebook's run, which starts at once
+                return row, start, pages.submit(_page_written, nb, row, staging, out, html_output)
             return run
 
-        def done(index: int, result: tuple[dict, float]) -> None:
-            row, seconds = result
+        def done(index: int, result: tuple[dict, float, Future]) -> None:
+            row, start, page = result
+            seconds = page.result() - start  # raises what writing the page raised
             say(f"[{index + 1}/{len(plan)}] {row['notebook']} {row['status']} ({seconds:.1f} s)")
 
         tasks = [task(i, nb_path, params) for i, (nb_path, params) in enumerate(plan, start=1)]
-        with forkserver.running():  # later kernels start with the notebooks' imports done
-            results = run_in_order(tasks, jobs, done, IPCKernelManager.kill_started)
-        rows = [{**row, "parameter_file": pf_label} for row, _ in results]
+        pages = ThreadPoolExecutor(max_workers=1, thread_name_prefix="medialens-page")
+        try:
+            with forkserver.running():  # later kernels start with the notebooks' imports done
+                results = run_in_order(tasks, jobs, done, IPCKernelManager.kill_started)
+        finally:
+            pages.shutdown(wait=True, cancel_futures=True)
+        rows = [{**row, "parameter_file": pf_label} for row, _, _ in results]
         failures = sum(row["status"] != "ok" for row in rows)
         rows = sorted(rows + earlier, key=lambda r: r["notebook"])
         _write_index(staging, out.name, resolve(param_file, base=Path.cwd()), rows)
