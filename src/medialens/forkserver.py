@@ -16,9 +16,14 @@ from itself, so a kernel starts with the imports done.
   server for a kernel, passes signals on to it (interrupts) and exits with the kernel's exit code;
   when the stand-in is killed, the server kills the kernel. So polling, waiting, interrupting and
   killing by the runner work as with any kernel.
-* **Falls back, never fails.** Before the server has finished importing (the first notebooks of a
-  run), after it has gone, on other systems than Linux, for a kernel command that is not this
-  interpreter's ipykernel, or with ``MEDIALENS_FORK_KERNELS=0``, kernels start the usual way.
+* **Imported as in a kernel.** A few modules look at their surroundings while they are imported:
+  the server sets the matplotlib backend ipykernel sets, and offers the ``get_ipython()`` of a
+  kernel's shell (pandas chooses its display defaults by it). The report's pages, figures and
+  tables are the same with and without the server (``tests/test_forkserver.py``).
+* **Falls back, never fails.** The first kernel of a run starts the usual way at once while the
+  server imports (later ones wait for it, at most :data:`SERVER_WAIT` seconds). After the server
+  has gone, on other systems than Linux, for a kernel command that is not this interpreter's
+  ipykernel, or with ``MEDIALENS_FORK_KERNELS=0``, kernels start the usual way.
 """
 
 from __future__ import annotations
