@@ -141,6 +141,13 @@ def test_the_seed_report_is_the_same_with_forked_kernels(tmp_path, monkeypatch):
     assert notebooks and notebooks == sorted(p.name for p in out1.glob("*.ipynb"))
     for name in notebooks:
         assert _normalised(out1 / name, out1, figs1) == _normalised(out0 / name, out0, figs0), name
+    # and the figures are the committed seed figures: `make report` leaves a clone unchanged
+    from medialens.paths import project_root
+
+    seeds = project_root() / "figures" / "seeds"
+    assert sorted(p.name for p in figs0.iterdir()) == sorted(p.name for p in seeds.iterdir())
+    for name in sorted(p.name for p in seeds.iterdir()):
+        assert (seeds / name).read_bytes() == (figs0 / name).read_bytes(), f"figures/seeds/{name}: run make report and commit it"
     for folder0, folder1 in ((figs0, figs1), (out0 / "tables", out1 / "tables")):
         files = sorted(p.name for p in folder0.iterdir())
         assert files and files == sorted(p.name for p in folder1.iterdir())
