@@ -27,6 +27,9 @@ from scipy.special import chdtrc, xlogy
 from .. import validate
 
 CORRECTIONS = ("default", "yates", "none")
+#: The log-likelihood variants keyness offers: the four-cell G² (quanteda, scipy) or the two-cell
+#: LL of the UCREL calculator.
+LOG_LIKELIHOODS = ("four-cell", "two-cell")
 
 
 def chi2_sf_1(statistic) -> np.ndarray:
@@ -35,9 +38,7 @@ def chi2_sf_1(statistic) -> np.ndarray:
     ``scipy.special.chdtrc`` without importing ``scipy.stats``, which costs a notebook kernel
     about half a second)."""
     return chdtrc(1, np.abs(np.asarray(statistic, dtype=float)))
-#: The log-likelihood variants keyness offers: the four-cell G² (quanteda, scipy) or the two-cell
-#: LL of the UCREL calculator.
-LOG_LIKELIHOODS = ("four-cell", "two-cell")
+
 
 # --------------------------------------------------------------------------------------------
 # 2. Keyness
