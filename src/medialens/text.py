@@ -284,15 +284,17 @@ TOKEN_PATTERN = re.compile(
     """,
     re.VERBOSE,
 )
-_HYPHENS = str.maketrans({"‐": "-", "‑": "-", "’": "'"})
+_FOLDS = {"‐": "-", "‑": "-", "’": "'"}
+_HYPHENS = str.maketrans(_FOLDS)
 
 
 def fold_hyphens(text: str) -> str:
     """``text.translate(_HYPHENS)`` (the two Unicode hyphens as ``-``, ``’`` as ``'``), with
     ``str.replace``: several times faster than ``str.translate`` on long non-ASCII texts."""
-    if "\u2010" in text or "\u2011" in text:
-        text = text.replace("\u2010", "-").replace("\u2011", "-")
-    return text.replace("’", "'")
+    for char, folded in _FOLDS.items():
+        if char in text:
+            text = text.replace(char, folded)
+    return text
 
 
 _NUMERIC_RE = re.compile(r"^[\d.,]+$")
