@@ -760,6 +760,75 @@ def test_dollar_signs_in_corpus_text_are_never_typeset_and_pages_load_nothing(tm
     assert page.count(f"<p>{DOLLARS}</p>") == 1  # the escaped Markdown shows the same text
 
 
+def _nbconvert_page(nb) -> str:
+    """The page nbconvert's own HTMLExporter renders from ``nb`` with the report's template."""
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    from medialens.pages import OFFLINE_TEMPLATE
+
+    exporter = HTMLExporter(template_name="lab", extra_loaders=[jinja2.DictLoader({"t.j2": OFFLINE_TEMPLATE})], template_file="t.j2")
+    return exporter.from_notebook_node(nb)[0]
+
+
+def _pages_notebook():
+    """A notebook with what pages hold: Markdown, code, streams, tables, figures as PNG and SVG,
+    an image with its own description and HTML with quotes, entities and the classes the page
+    makes focusable."""
+    from nbformat.v4 import new_output
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+    own = "<div class='jp-OutputArea-output x'>one</div><div class=\"jp-OutputArea-outputs\">two</div>"
+    own += '<img src="data:image/png;base64,AA" alt="a described image"><img src=x.png/><p title="a > b &amp; c">t</p>'
+    cell = new_code_cell("x = '<b>' + \"&amp;\"  # a < b\nx", execution_count=1)
+    cell.outputs = [
+        new_output("stream", name="stdout", text="<not a tag> & more\n"),
+        new_output("stream", name="stderr", text="warning\n"),
+        new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+        new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"}),
+        new_output("execute_result", execution_count=1, data={"text/html": own, "text/plain": "x"}),
+    ]
+    nb = new_notebook(metadata=KERNEL)
+    nb.cells = [new_markdown_cell("# Title\n\nText with *emphasis* and <br> a tag."), cell, new_code_cell("", execution_count=2)]
+    return nb
+
+
+def test_pages_are_the_document_nbconvert_renders():
+    """A page is rendered without nbconvert's BeautifulSoup pass and without bleach on the
+    highlighted code, which is faster; read by an HTML parser, it is the same document as
+    nbconvert's page, alternative text and ``tabindex`` included, for every notebook (their stored
+    outputs) and for the kinds of output pages hold."""
+    from bs4 import BeautifulSoup
+
+    from medialens.pages import _NO_ALT, _exporter
+
+    notebooks = [nbformat.read(p, as_version=4) for p in sorted((project_root() / "notebooks").glob("[0-9]*.ipynb"))]
+    for nb in [_pages_notebook(), *notebooks]:
+        ours, theirs = _exporter().from_notebook_node(nb)[0], _nbconvert_page(nb)
+        assert str(BeautifulSoup(ours, features="html.parser")) == theirs
+    page = _exporter().from_notebook_node(_pages_notebook())[0]
+    assert page.count(f'alt="{_NO_ALT}"') == 3 and page.count('alt="a described image"') == 1
+    assert "<div class='jp-OutputArea-output x' tabindex=\"0\">" in page
+    assert '<div class="jp-OutputArea-outputs">two' in page
+
+
+def test_bleach_changes_no_highlighted_code_cell():
+    """nbconvert's template cleans the highlighted code with bleach; the report's page leaves that
+    out because Pygments escapes the code: for every code cell of every notebook, the cleaning
+    changes nothing."""
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.strings import clean_html
+
+    highlight = Highlight2HTML(pygments_lexer="ipython3")
+    cells = [c for p in sorted((project_root() / "notebooks").glob("[0-9]*.ipynb")) for c in nbformat.read(p, as_version=4).cells if c.cell_type == "code"]
+    cells += [c for c in _pages_notebook().cells if c.cell_type == "code"]
+    assert len(cells) > 100
+    for cell in cells:
+        highlighted = highlight(cell.source, metadata=cell.metadata)
+        assert clean_html(highlighted) == highlighted
+
+
 def test_the_network_check_can_fail():
     page = '<script src="https://cdn.example/x.js"></script><link rel=stylesheet href=//cdn.example/a.css><a href="https://x">x</a>'
     assert len(_loads_from_network(page)) == 2

@@ -29,7 +29,54 @@ OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 
+#: The code cells' input as nbconvert's "lab" template writes it, without its ``clean_html`` pass:
+#: Pygments has already escaped every character of the code, and bleach re-parsing that markup
+#: changes nothing (``tests/test_report.py`` checks every cell of every notebook) but costs a
+#: fifth of a page's rendering.
+_INPUT_BLOCK = """
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input %}
+"""
+
 _exporters = threading.local()
+
+#: What nbconvert's HTMLExporter adds to a page after rendering it (it re-parses the whole page
+#: with BeautifulSoup's pure-Python parser, half of a page's rendering at 10k articles): a
+#: description for images without one, and ``tabindex="0"`` on cell inputs and outputs so that a
+#: keyboard can reach (and scroll) them. :func:`_accessible` adds the same to the start tags.
+_NO_ALT = "No description has been provided for this image"
+_START_TAG = re.compile(r"""<(div|img)((?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?)>""", re.I)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
+
+
+def _accessible(page: str) -> str:
+    """``page`` with the alternative text and ``tabindex`` nbconvert's HTMLExporter adds: ``alt``
+    on every ``img`` without one, ``tabindex="0"`` on every ``div`` of class
+    ``jp-Cell-inputWrapper`` or ``jp-OutputArea-output`` (every one is inside the page's
+    ``body.jp-Notebook``). Corpus text is escaped in the page, so every start tag is markup."""
+
+    def add(m: re.Match) -> str:
+        tag, attrs = m.group(1).lower(), m.group(2)
+        found: dict[str, str] = {}
+        for name, *value in _ATTRIBUTE.findall(attrs):
+            found.setdefault(name.lower(), next((v for v in value if v), ""))
+        if tag == "img" and "alt" not in found:
+            extra = f' alt="{_NO_ALT}"'
+        elif tag == "div" and "tabindex" not in found and _FOCUSABLE.intersection(found.get("class", "").split()):
+            extra = ' tabindex="0"'
+        else:
+            return m.group(0)
+        # a closing "/" after a quote or a space ends the tag (in an unquoted value it is part of it)
+        end = len(attrs) - 1 if re.search(r"""(^|[\s"'])/$""", attrs) else len(attrs)
+        return f"<{m.group(1)}{attrs[:end].rstrip()}{extra}{attrs[end:]}>"
+
+    return _START_TAG.sub(add, page)
 
 
 def _exporter():
@@ -39,10 +86,27 @@ def _exporter():
     if exporter is None:
         import jinja2
         from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-        exporter = _exporters.html = HTMLExporter(
+        class PageExporter(HTMLExporter):
+            """nbconvert's HTMLExporter, whose ``from_notebook_node`` this repeats up to the page
+            it renders; :func:`_accessible` then does what the BeautifulSoup pass after it does
+            (``tests/test_report.py`` checks that both pages are the same document)."""
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                langinfo = nb.metadata.get("language_info", {})
+                lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+                self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+                resources = self._init_resources(resources)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+                return _accessible(page), resources
+
+        exporter = _exporters.html = PageExporter(
             template_name="lab",
-            extra_loaders=[jinja2.DictLoader({"medialens-offline.html.j2": OFFLINE_TEMPLATE})],
+            extra_loaders=[jinja2.DictLoader({"medialens-offline.html.j2": OFFLINE_TEMPLATE + _INPUT_BLOCK})],
             template_file="medialens-offline.html.j2",
         )
     return exporter
