@@ -49,6 +49,8 @@ async def _with_kernel(code: str, *, env: dict | None = None, cwd: str | None = 
         kc.stop_channels()
         if await km.is_alive():
             await km.shutdown_kernel(now=True)
+        else:  # killed by the test: its sockets and their folder are left
+            await km.cleanup_resources()
 
 
 PROBE = (
