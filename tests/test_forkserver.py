@@ -155,3 +155,56 @@ def test_the_seed_report_is_the_same_with_forked_kernels(tmp_path, monkeypatch):
         assert files and files == sorted(p.name for p in folder1.iterdir())
         for name in files:
             assert (folder0 / name).read_bytes() == (folder1 / name).read_bytes(), name
+
+
+def _probe_notebook(path) -> None:
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(metadata={"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+    nb.cells = [new_code_cell(PROBE)]
+    nbformat.write(nb, path)
+
+
+def test_kernels_started_ahead_run_their_notebook_and_are_shut_down_after_it(tmp_path):
+    """A kernel started ahead is forked in the notebook's environment and papermill's folder;
+    papermill runs the notebook in it, and it is shut down after the notebook as a kernel papermill
+    starts itself. Those no notebook ran are shut down by close()."""
+    from medialens.paths import project_root
+    from medialens.report import _execute
+
+    _probe_notebook(tmp_path / "probe.ipynb")
+    with forkserver.running() as sock:
+        assert sock
+        server = ForkKernelManager.server
+        ahead = forkserver.KernelsAhead(cwd=str(project_root()))
+        ahead.start("used", "python3", {"MEDIALENS_PROBE": "ahead"})
+        ahead.start("left", "python3", None)
+        ahead.start("taken", "python3", None)
+        try:
+            manager = ahead.manager_class("used", {"MEDIALENS_PROBE": "not this"})  # waits for the start
+            km = manager(kernel_name="python3")
+            assert km.has_kernel and asyncio.run(km.is_alive())
+            assert manager(kernel_name="python3") is km and ahead.manager_class("used", None) is ForkKernelManager
+            nb = _execute(tmp_path / "probe.ipynb", tmp_path / "out.ipynb", {}, manager=manager)
+            probe = json.loads(nb.cells[-1].outputs[0]["text"])
+            assert probe["ppid"] == server.pid and probe["preloaded"]
+            assert probe["var"] == "ahead" and probe["cwd"] == str(project_root())
+            assert _gone(probe["pid"]) and not asyncio.run(km.is_alive())
+            left = ahead._started["left"].result()
+            taken = ahead.manager_class("taken", None)(kernel_name="python3")  # and not run: the runner stopped
+            assert asyncio.run(left.is_alive()) and asyncio.run(taken.is_alive())
+        finally:
+            ahead.close()
+        assert not asyncio.run(left.is_alive()) and not asyncio.run(taken.is_alive())
+
+
+def test_no_kernel_is_started_ahead_without_a_fork_server(monkeypatch):
+    monkeypatch.setenv(forkserver.FORK_ENV, "0")
+    with forkserver.running() as sock:
+        assert sock is None
+        ahead = forkserver.KernelsAhead(cwd=os.getcwd())
+        ahead.start(1, "python3", {"A": "1"})
+        manager = ahead.manager_class(1, {"A": "1"})
+        km = manager(kernel_name="python3")  # a new manager, which starts its kernel itself
+        assert isinstance(km, ForkKernelManager) and not km.has_kernel and km.extra_env == {"A": "1"}
+        ahead.close()

@@ -936,12 +936,13 @@ def test_the_next_notebook_runs_while_a_page_is_written(tmp_path, nb_dir, out, m
     import threading
     import time
 
-    from medialens import report
+    from medialens import forkserver, report
 
+    monkeypatch.setenv(forkserver.FORK_ENV, "0")  # no kernel is started: none ahead either
     events, lock = [], threading.Lock()
     write_page = report._write_page
 
-    def staged(nb_path, params, staging, out_dir):
+    def staged(nb_path, params, staging, out_dir, manager=None):
         with lock:
             events.append(("run", nb_path.name))
         return {"notebook": nb_path.name, "html": nb_path.with_suffix(".html").name, "title": nb_path.stem, "status": "ok"}, nbformat.read(nb_path, as_version=4)

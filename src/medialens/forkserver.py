@@ -20,6 +20,8 @@ from itself, so a kernel starts with the imports done.
   the server sets the matplotlib backend ipykernel sets, and offers the ``get_ipython()`` of a
   kernel's shell (pandas chooses its display defaults by it). The report's pages, figures and
   tables are the same with and without the server (``tests/test_forkserver.py``).
+* **Started ahead.** The kernels of notebooks that wait for a free slot are forked while the
+  earlier notebooks run (:class:`KernelsAhead`), so each is ready when its turn comes.
 * **Falls back, never fails.** The first kernel of a run starts the usual way at once while the
   server imports (later ones wait for it, at most :data:`SERVER_WAIT` seconds). After the server
   has gone, on other systems than Linux, for a kernel command that is not this interpreter's
@@ -41,12 +43,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from .ipc_kernel import IPCKernelManager
 
-__all__ = ["ForkKernelManager", "running", "FORK_ENV", "PRELOAD", "serve"]
+__all__ = ["ForkKernelManager", "KernelsAhead", "running", "FORK_ENV", "PRELOAD", "serve"]
 
 #: ``MEDIALENS_FORK_KERNELS=0`` starts every report kernel the usual way.
 FORK_ENV = "MEDIALENS_FORK_KERNELS"
@@ -120,6 +123,86 @@ class ForkKernelManager(IPCKernelManager):
             if os.path.exists(sock):
                 kernel_cmd = [sys.executable, "-I", "-S", str(_CLIENT), sock, *kernel_cmd]
         return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+def _server_ready() -> bool:
+    """Wait (at most :data:`SERVER_WAIT` seconds) until the fork server of :func:`running` is
+    ready; False if there is none, or it failed."""
+    sock, server = ForkKernelManager.server_socket, ForkKernelManager.server
+    deadline = time.monotonic() + SERVER_WAIT
+    while sock and server is not None and not os.path.exists(sock) and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return bool(sock) and os.path.exists(sock)
+
+
+class KernelsAhead:
+    """Kernels forked for later notebooks while earlier ones run.
+
+    A notebook that waits for a free slot would start its kernel only when it gets one, and
+    forking it, ipykernel's start and the first reply take about half a second on the report's
+    path for every such notebook; started ahead, the kernel is ready when its turn comes. Kernels
+    are started ahead only when they are forked (a kernel started the usual way would import for
+    seconds beside the running notebooks), one at a time, in the environment and working folder
+    papermill would start them in.
+
+    :meth:`manager_class` gives papermill the kernel: constructing the class returns the manager
+    of the kernel started ahead, and nbclient, finding its kernel running, uses it and shuts it
+    down after the notebook as it does the kernels it starts. :meth:`close` shuts down the
+    kernels no notebook took (when the runner stops early).
+    """
+
+    def __init__(self, cwd: str) -> None:
+        self._cwd = cwd
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="medialens-kernel")
+        self._started: dict[Hashable, Future] = {}  # not taken yet
+        self._all: list[Future] = []
+
+    def start(self, key: Hashable, kernel_name: str, env: dict[str, str] | None) -> None:
+        """Start, in the background, the kernel of the notebook ``key`` (its kernel spec
+        ``kernel_name``, ``env`` added to its environment); nothing without a fork server."""
+        if ForkKernelManager.server_socket is not None and enabled():
+            self._started[key] = future = self._pool.submit(self._start, kernel_name, env)
+            self._all.append(future)
+
+    def _start(self, kernel_name: str, env: dict[str, str] | None) -> ForkKernelManager | None:
+        from jupyter_core.utils import run_sync
+
+        if not _server_ready():
+            return None
+        km = ForkKernelManager.with_env(env)(kernel_name=kernel_name)
+        # as nbclient starts a kernel for papermill: its history in memory, in papermill's folder
+        run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=self._cwd)
+        return km
+
+    def manager_class(self, key: Hashable, env: dict[str, str] | None) -> type[ForkKernelManager]:
+        """The kernel manager class papermill gets for the notebook ``key``: one whose construction
+        returns the kernel started ahead for it, or (none started, or its start failed)
+        ``ForkKernelManager.with_env(env)``, which starts one then."""
+        base = ForkKernelManager.with_env(env)
+        future = self._started.pop(key, None)
+        km = None
+        if future is not None:
+            with contextlib.suppress(Exception):  # failed to start: the usual way then
+                km = future.result()
+        if km is None:
+            return base
+        # km is not an instance of the new class, so Python does not initialise it again
+        return type(f"{base.__name__}Started", (base,), {"__new__": lambda cls, *args, **kwargs: km})
+
+    def close(self) -> None:
+        """Shut down the kernels started ahead that are still running when the notebooks have
+        run: those no notebook took, or took but did not start (the runner stopped early)."""
+        from jupyter_core.utils import run_sync
+
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for future in self._all:
+            if future.cancelled() or future.exception() is not None or (km := future.result()) is None:
+                continue
+            with contextlib.suppress(Exception):
+                if run_sync(km.is_alive)():
+                    run_sync(km.shutdown_kernel)(now=True)
+        self._started.clear()
+        self._all.clear()
 
 
 def _is_this_ipykernel(cmd: list[str]) -> bool:

@@ -375,9 +375,11 @@ class _KnownParameters(logging.Filter):
         return not record.getMessage().startswith("Passed unknown parameter")
 
 
-def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], env: dict | None = None) -> nbformat.NotebookNode:
+def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], env: dict | None = None, manager: type | None = None) -> nbformat.NotebookNode:
     """Execute a notebook with papermill in a kernel on IPC sockets whose environment is this
-    process's plus ``env``; return the executed notebook (also written to ``out_path``)."""
+    process's plus ``env`` (or the kernel of ``manager``, a kernel manager class: see
+    :class:`medialens.forkserver.KernelsAhead`); return the executed notebook (also written to
+    ``out_path``)."""
     import papermill as pm
 
     from .forkserver import ForkKernelManager
@@ -395,7 +397,7 @@ def _execute(nb_path: Path, out_path: Path, parameters: dict[str, Any], env: dic
         report_mode=False,
         request_save_on_cell_execute=False,  # written once at the end (and on an error): not twice per cell
         # local sockets (no unencrypted TCP); forked from the report's fork server once it is ready
-        kernel_manager_class=ForkKernelManager.with_env(env),
+        kernel_manager_class=manager or ForkKernelManager.with_env(env),
         start_timeout=KERNEL_START_TIMEOUT,
     )
 
@@ -422,15 +424,16 @@ def _earlier_rows(out: Path, rerun: set[str]) -> list[dict]:
     return [{**r, "earlier": True} for r in rows if r.get("notebook") not in rerun and {"notebook", "html", "title", "status"} <= set(r)]
 
 
-def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, env: dict | None = None) -> tuple[dict, nbformat.NotebookNode]:
+def _run_one(nb_path: Path, params: dict[str, Any], folder: Path, env: dict | None = None, manager: type | None = None) -> tuple[dict, nbformat.NotebookNode]:
     """Run one notebook in ``folder`` (the staging folder), its kernel's environment extended with
-    ``env``; return its index row and the executed notebook (for :func:`_write_page`)."""
+    ``env`` (or in the kernel of ``manager``); return its index row and the executed notebook (for
+    :func:`_write_page`)."""
     from papermill.exceptions import PapermillExecutionError
 
     tmp_path = folder / f".{nb_path.stem}.running.ipynb"
     status = "ok"
     try:
-        nb = _execute(nb_path, tmp_path, params, env=env)
+        nb = _execute(nb_path, tmp_path, params, env=env, manager=manager)
     except PapermillExecutionError as exc:
         nb = nbformat.read(tmp_path, as_version=4)
         # papermill puts an error banner cell on top, so find the failed cell by its error output
@@ -464,15 +467,29 @@ def _page_written(nb: nbformat.NotebookNode, row: dict, folder: Path, out: Path,
     return time.monotonic()
 
 
-def _run_staged(nb_path: Path, params: dict[str, Any], staging: Path, out: Path) -> tuple[dict, nbformat.NotebookNode]:
-    """Run one notebook of a report in the staging folder (its output paths moved there); return
-    its index row with the tables it wrote (relative to the report folder), and the executed
-    notebook (for :func:`_write_page`)."""
+def _kernel_name(nb_path: Path) -> str | None:
+    """The kernel spec papermill starts for the notebook ``nb_path`` (its metadata's)."""
+    try:
+        return nbformat.read(nb_path, as_version=4).metadata.get("kernelspec", {}).get("name") or None
+    except (OSError, ValueError):
+        return None
+
+
+def _kernel_env(nb_path: Path, staging: Path) -> dict[str, str]:
+    """What a report notebook's kernel gets added to its environment: where to log its tables."""
+    return {TABLES_LOG_ENV: str(staging / f".{nb_path.stem}.tables.log")}
+
+
+def _run_staged(nb_path: Path, params: dict[str, Any], staging: Path, out: Path, manager: type | None = None) -> tuple[dict, nbformat.NotebookNode]:
+    """Run one notebook of a report in the staging folder (its output paths moved there), in the
+    kernel of ``manager`` if given; return its index row with the tables it wrote (relative to the
+    report folder), and the executed notebook (for :func:`_write_page`)."""
     staged = {k: restage(v, out, staging) if isinstance(v, str) and OUTPUT_PATH_NAMES.match(k) else v for k, v in params.items()}
     tables = resolve(staged["tables_dir"]) if staged.get("tables_dir") else None
-    log = staging / f".{nb_path.stem}.tables.log"
+    env = _kernel_env(nb_path, staging)
+    log = Path(env[TABLES_LOG_ENV])
     try:
-        row, nb = _run_one(nb_path, staged, staging, env={TABLES_LOG_ENV: str(log)})
+        row, nb = _run_one(nb_path, staged, staging, env=env, manager=manager)
         if tables:  # the tables this notebook wrote, linked from the index
             row["tables"] = [Path(os.path.relpath(tables / f, staging)).as_posix() for f in logged_tables(log, tables)]
     finally:
@@ -547,7 +564,7 @@ def run_report(
             def run() -> tuple[dict, float, Future]:
                 start = time.monotonic()
                 say(f"[{i}/{len(plan)}] {nb_path.name} ...")
-                row, nb = _run_staged(nb_path, params, staging, out)
+                row, nb = _run_staged(nb_path, params, staging, out, manager=ahead.manager_class(i, _kernel_env(nb_path, staging)))
                 # the page is written beside the next notebook's run, which starts at once
                 return row, start, pages.submit(_page_written, nb, row, staging, out, html_output)
             return run
@@ -559,9 +576,17 @@ def run_report(
 
         tasks = [task(i, nb_path, params) for i, (nb_path, params) in enumerate(plan, start=1)]
         pages = ThreadPoolExecutor(max_workers=1, thread_name_prefix="medialens-page")
+        ahead = forkserver.KernelsAhead(cwd=str(project_root()))
         try:
             with forkserver.running():  # later kernels start with the notebooks' imports done
-                results = run_in_order(tasks, jobs, done, IPCKernelManager.kill_started)
+                # the notebooks that wait for a free slot find their kernels started
+                for i, (nb_path, _) in enumerate(plan[jobs:], start=jobs + 1):
+                    if name := _kernel_name(nb_path):
+                        ahead.start(i, name, _kernel_env(nb_path, staging))
+                try:
+                    results = run_in_order(tasks, jobs, done, IPCKernelManager.kill_started)
+                finally:
+                    ahead.close()
         finally:
             pages.shutdown(wait=True, cancel_futures=True)
         rows = [{**row, "parameter_file": pf_label} for row, _, _ in results]
