@@ -30,10 +30,10 @@ def _gone(pid: int, seconds: float = 10) -> bool:
     return False
 
 
-async def _with_kernel(code: str, *, env: dict | None = None, cwd: str | None = None, then=None):
-    """Start a kernel with ForkKernelManager, run ``code`` (which prints one JSON line), return
-    what it printed, the manager and what ``then(km, kc)`` returned."""
-    km = ForkKernelManager(kernel_name="python3")
+async def _with_kernel(code: str, *, env: dict | None = None, cwd: str | None = None, then=None, manager=ForkKernelManager):
+    """Start a kernel with ``manager``, run ``code`` (which prints one JSON line), return what it
+    printed, the manager and what ``then(km, kc)`` returned."""
+    km = manager(kernel_name="python3")
     await km.start_kernel(env={**os.environ, **(env or {})}, cwd=cwd or os.getcwd())
     kc = km.client()
     kc.start_channels()
@@ -63,7 +63,6 @@ def test_a_kernel_is_forked_from_the_server_with_its_own_environment_and_folder(
     with forkserver.running(wait=True) as sock:
         assert sock and os.path.exists(sock)
         server = ForkKernelManager.server
-        ForkKernelManager._launched = 1  # not the first kernel of a run: forked
         probe, km, _ = asyncio.run(_with_kernel(PROBE, env={"MEDIALENS_PROBE": "yes"}, cwd=str(tmp_path)))
         assert probe["ppid"] == server.pid and probe["preloaded"]
         assert probe["cwd"] == str(tmp_path) and probe["var"] == "yes"
@@ -76,17 +75,16 @@ def test_kernels_start_the_usual_way_without_a_ready_server(monkeypatch, tmp_pat
 
     probe, _, _ = asyncio.run(_with_kernel(PROBE))  # no server
     assert not probe["preloaded"]
-    # a server that is not ready: the first kernel of a run starts at once, a later one waits
+    # a server that is not ready: a kernel that may start at once does, another waits
     # SERVER_WAIT seconds at most, and both start the usual way
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         monkeypatch.setattr(ForkKernelManager, "server_socket", str(tmp_path / "not-ready"))
         monkeypatch.setattr(ForkKernelManager, "server", sleeper)
-        monkeypatch.setattr(ForkKernelManager, "_launched", 0)
         monkeypatch.setattr(forkserver, "SERVER_WAIT", 1.0)
         for waits in (False, True):
             start = time.monotonic()
-            probe, _, _ = asyncio.run(_with_kernel(PROBE))
+            probe, _, _ = asyncio.run(_with_kernel(PROBE, manager=ForkKernelManager if waits else ForkKernelManager.starting_at_once()))
             assert not probe["preloaded"] and probe["ppid"] != sleeper.pid
             if waits:
                 assert time.monotonic() - start >= 1.0
@@ -110,7 +108,6 @@ def test_an_interrupt_reaches_a_forked_kernel_and_killing_its_stand_in_kills_it(
         return reply["content"]
 
     with forkserver.running(wait=True):
-        ForkKernelManager._launched = 1
         probe, _, content = asyncio.run(_with_kernel(PROBE, then=interrupt_then_kill))
         assert content["status"] == "error" and content["ename"] == "KeyboardInterrupt"
         assert _gone(probe["pid"])

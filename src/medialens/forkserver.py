@@ -22,8 +22,8 @@ from itself, so a kernel starts with the imports done.
   tables are the same with and without the server (``tests/test_forkserver.py``).
 * **Started ahead.** The kernels of notebooks that wait for a free slot are forked while the
   earlier notebooks run (:class:`KernelsAhead`), so each is ready when its turn comes.
-* **Falls back, never fails.** The first kernel of a run starts the usual way at once while the
-  server imports (later ones wait for it, at most :data:`SERVER_WAIT` seconds). After the server
+* **Falls back, never fails.** The kernel of the runner's first notebook starts the usual way
+  at once while the server imports (later ones wait for it, at most :data:`SERVER_WAIT` seconds). After the server
   has gone, on other systems than Linux, for a kernel command that is not this interpreter's
   ipykernel, or with ``MEDIALENS_FORK_KERNELS=0``, kernels start the usual way.
 """
@@ -41,7 +41,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Hashable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -105,20 +104,21 @@ class ForkKernelManager(IPCKernelManager):
     server_socket: str | None = None
     #: The fork server's process (set by :func:`running`).
     server: subprocess.Popen | None = None
-    _launched = 0
-    _launch_lock = threading.Lock()
+    #: Start the kernel at once, the usual way, if the server is not ready yet: the runner's first
+    #: notebook, which loads the corpus the next one waits for, starts while the server imports
+    #: on the other core. Other kernels wait for the server (at most :data:`SERVER_WAIT` seconds).
+    at_once = False
+
+    @classmethod
+    def starting_at_once(cls) -> type[ForkKernelManager]:
+        """This class with :attr:`at_once` set."""
+        return type(f"{cls.__name__}AtOnce", (cls,), {"at_once": True})
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw):
         sock, server = ForkKernelManager.server_socket, ForkKernelManager.server
-        with ForkKernelManager._launch_lock:
-            first = ForkKernelManager._launched == 0
-            ForkKernelManager._launched += 1
         if sock and server is not None and _is_this_ipykernel(kernel_cmd):
-            # The first kernel of a run starts at once, the usual way, while the server imports
-            # on the other core; later kernels wait for the server (the next notebook has to
-            # wait for the corpus the first one loads in any case).
             deadline = time.monotonic() + SERVER_WAIT
-            while not first and not os.path.exists(sock) and server.poll() is None and time.monotonic() < deadline:
+            while not self.at_once and not os.path.exists(sock) and server.poll() is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             if os.path.exists(sock):
                 kernel_cmd = [sys.executable, "-I", "-S", str(_CLIENT), sock, *kernel_cmd]
@@ -253,7 +253,7 @@ def running(env: dict[str, str] | None = None, *, wait: bool = False) -> Iterato
         if wait:
             assert proc.stdout is not None
             proc.stdout.readline()  # "ready" (or end of file: the server failed)
-        ForkKernelManager.server_socket, ForkKernelManager.server, ForkKernelManager._launched = sock, proc, 0
+        ForkKernelManager.server_socket, ForkKernelManager.server = sock, proc
         yield sock
     finally:
         ForkKernelManager.server_socket, ForkKernelManager.server = None, None
