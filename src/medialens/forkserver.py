@@ -23,9 +23,10 @@ from itself, so a kernel starts with the imports done.
 * **Started ahead.** The kernels of notebooks that wait for a free slot are forked while the
   earlier notebooks run (:class:`KernelsAhead`), so each is ready when its turn comes.
 * **Falls back, never fails.** The kernel of the runner's first notebook starts the usual way
-  at once while the server imports (later ones wait for it, at most :data:`SERVER_WAIT` seconds). After the server
-  has gone, on other systems than Linux, for a kernel command that is not this interpreter's
-  ipykernel, or with ``MEDIALENS_FORK_KERNELS=0``, kernels start the usual way.
+  at once while the server imports (later ones wait for it, at most :data:`SERVER_WAIT`
+  seconds). After the server has gone, on other systems than Linux, for a kernel command that is
+  not this interpreter's ipykernel, or with ``MEDIALENS_FORK_KERNELS=0``, kernels start the
+  usual way.
 """
 
 from __future__ import annotations
@@ -115,23 +116,30 @@ class ForkKernelManager(IPCKernelManager):
         return type(f"{cls.__name__}AtOnce", (cls,), {"at_once": True})
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw):
-        sock, server = ForkKernelManager.server_socket, ForkKernelManager.server
-        if sock and server is not None and _is_this_ipykernel(kernel_cmd):
+        sock = ForkKernelManager.server_socket
+        if sock and ForkKernelManager.server is not None and _is_this_ipykernel(kernel_cmd):
             deadline = time.monotonic() + SERVER_WAIT
-            while not self.at_once and not os.path.exists(sock) and server.poll() is None and time.monotonic() < deadline:
+            while not self.at_once and _server_importing(deadline):
                 await asyncio.sleep(0.02)
             if os.path.exists(sock):
                 kernel_cmd = [sys.executable, "-I", "-S", str(_CLIENT), sock, *kernel_cmd]
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
+def _server_importing(deadline: float) -> bool:
+    """Whether the fork server of :func:`running` is still importing (not ready, not failed)
+    before ``deadline`` (a :func:`time.monotonic` time)."""
+    sock, server = ForkKernelManager.server_socket, ForkKernelManager.server
+    return bool(sock) and server is not None and not os.path.exists(sock) and server.poll() is None and time.monotonic() < deadline
+
+
 def _server_ready() -> bool:
     """Wait (at most :data:`SERVER_WAIT` seconds) until the fork server of :func:`running` is
     ready; False if there is none, or it failed."""
-    sock, server = ForkKernelManager.server_socket, ForkKernelManager.server
     deadline = time.monotonic() + SERVER_WAIT
-    while sock and server is not None and not os.path.exists(sock) and server.poll() is None and time.monotonic() < deadline:
+    while _server_importing(deadline):
         time.sleep(0.02)
+    sock = ForkKernelManager.server_socket
     return bool(sock) and os.path.exists(sock)
 
 
@@ -160,7 +168,7 @@ class KernelsAhead:
     def start(self, key: Hashable, kernel_name: str, env: dict[str, str] | None) -> None:
         """Start, in the background, the kernel of the notebook ``key`` (its kernel spec
         ``kernel_name``, ``env`` added to its environment); nothing without a fork server."""
-        if ForkKernelManager.server_socket is not None and enabled():
+        if ForkKernelManager.server_socket is not None:
             self._started[key] = future = self._pool.submit(self._start, kernel_name, env)
             self._all.append(future)
 
