@@ -59,7 +59,9 @@ def _accessible(page: str) -> str:
     """``page`` with the alternative text and ``tabindex`` nbconvert's HTMLExporter adds: ``alt``
     on every ``img`` without one, ``tabindex="0"`` on every ``div`` of class
     ``jp-Cell-inputWrapper`` or ``jp-OutputArea-output`` (every one is inside the page's
-    ``body.jp-Notebook``). Corpus text is escaped in the page, so every start tag is markup."""
+    ``body.jp-Notebook``). Text in a page is escaped (``&lt;div``), so what the pattern finds is a
+    start tag, as BeautifulSoup reads it: pages hold no script, and in a comment the attribute
+    would change nothing."""
 
     def add(m: re.Match) -> str:
         tag, attrs = m.group(1).lower(), m.group(2)
