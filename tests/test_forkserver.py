@@ -205,3 +205,44 @@ def test_no_kernel_is_started_ahead_without_a_fork_server(monkeypatch):
         km = manager(kernel_name="python3")  # a new manager, which starts its kernel itself
         assert isinstance(km, ForkKernelManager) and not km.has_kernel and km.extra_env == {"A": "1"}
         ahead.close()
+
+
+def test_a_kernel_started_ahead_that_died_is_replaced_and_killed_ones_leave_no_files(tmp_path, monkeypatch):
+    """A kernel started ahead that died before its turn (out of memory, say) is not given to
+    papermill: the notebook starts its own. Kernels killed when the runner stops leave no socket
+    folder or connection file behind. A kernel spec that is not this interpreter's ipykernel is
+    not started ahead."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from medialens.paths import project_root
+
+    with forkserver.running():
+        ahead = forkserver.KernelsAhead(cwd=str(project_root()))
+        ahead.start("died", "python3", None)
+        ahead.start("killed", "python3", None)
+        try:
+            died = ahead._started["died"].result()
+            died.provisioner.process.kill()
+            died.provisioner.process.wait(timeout=20)
+            folder, connection = died._socket_dir, died.connection_file
+            manager = ahead.manager_class("died", {"A": "1"})
+            assert manager(kernel_name="python3") is not died and not os.path.exists(folder) and not os.path.exists(connection)
+            killed = ahead._started["killed"].result()
+            folder, connection = killed._socket_dir, killed.connection_file
+            killed.provisioner.process.kill()  # as IPCKernelManager.kill_started does on Ctrl-C
+        finally:
+            ahead.close()
+        assert not os.path.exists(folder) and not os.path.exists(connection)
+
+    spec = tmp_path / "kernels" / "other"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": ["/bin/false", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "other", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    assert "other" in KernelSpecManager().find_kernel_specs()
+    with forkserver.running(wait=True):
+        ahead = forkserver.KernelsAhead(cwd=os.getcwd())
+        try:
+            ahead.start("other", "other", None)
+            assert ahead._started["other"].result() is None
+        finally:
+            ahead.close()

@@ -178,20 +178,32 @@ class KernelsAhead:
         if not _server_ready():
             return None
         km = ForkKernelManager.with_env(env)(kernel_name=kernel_name)
-        # as nbclient starts a kernel for papermill: its history in memory, in papermill's folder
+        argv = list(km.kernel_spec.argv)
+        if argv and argv[0] in {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}:
+            argv[0] = sys.executable  # as jupyter_client launches it
+        if not _is_this_ipykernel(argv):
+            return None  # would not be forked: started when its turn comes
+        # as nbclient starts an ipykernel for papermill: its history in memory, in papermill's folder
         run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=self._cwd)
         return km
 
     def manager_class(self, key: Hashable, env: dict[str, str] | None) -> type[ForkKernelManager]:
         """The kernel manager class papermill gets for the notebook ``key``: one whose construction
-        returns the kernel started ahead for it, or (none started, or its start failed)
-        ``ForkKernelManager.with_env(env)``, which starts one then."""
+        returns the kernel started ahead for it, or (none started, its start failed or it has
+        died since) ``ForkKernelManager.with_env(env)``, which starts one then."""
+        from jupyter_core.utils import run_sync
+
         base = ForkKernelManager.with_env(env)
         future = self._started.pop(key, None)
         km = None
         if future is not None:
-            with contextlib.suppress(Exception):  # failed to start: the usual way then
+            try:
                 km = future.result()
+                if km is not None and not run_sync(km.is_alive)():  # died while it waited (out of memory, say)
+                    run_sync(km.cleanup_resources)()
+                    km = None
+            except Exception:  # failed to start: the usual way then
+                km = None
         if km is None:
             return base
         # km is not an instance of the new class, so Python does not initialise it again
@@ -209,6 +221,8 @@ class KernelsAhead:
             with contextlib.suppress(Exception):
                 if run_sync(km.is_alive)():
                     run_sync(km.shutdown_kernel)(now=True)
+                else:  # killed when the runner stopped: its sockets and connection file are left
+                    run_sync(km.cleanup_resources)()
         self._started.clear()
         self._all.clear()
 

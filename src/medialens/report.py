@@ -470,9 +470,10 @@ def _page_written(nb: nbformat.NotebookNode, row: dict, folder: Path, out: Path,
 def _kernel_name(nb_path: Path) -> str | None:
     """The kernel spec papermill starts for the notebook ``nb_path`` (its metadata's)."""
     try:
-        return nbformat.read(nb_path, as_version=4).metadata.get("kernelspec", {}).get("name") or None
-    except (OSError, ValueError):
+        name = nbformat.read(nb_path, as_version=4).metadata.get("kernelspec", {}).get("name")
+    except Exception:  # unreadable or malformed: papermill says what is wrong when its turn comes
         return None
+    return name if isinstance(name, str) and name else None
 
 
 def _kernel_env(nb_path: Path, staging: Path) -> dict[str, str]:
@@ -582,11 +583,11 @@ def run_report(
         ahead = forkserver.KernelsAhead(cwd=str(project_root()))
         try:
             with forkserver.running():  # later kernels start with the notebooks' imports done
-                # the notebooks that wait for a free slot find their kernels started
-                for i, (nb_path, _) in enumerate(plan[jobs:], start=jobs + 1):
-                    if name := _kernel_name(nb_path):
-                        ahead.start(i, name, _kernel_env(nb_path, staging))
                 try:
+                    # the notebooks that wait for a free slot find their kernels started
+                    for i, (nb_path, _) in enumerate(plan[jobs:], start=jobs + 1):
+                        if name := _kernel_name(nb_path):
+                            ahead.start(i, name, _kernel_env(nb_path, staging))
                     results = run_in_order(tasks, jobs, done, IPCKernelManager.kill_started)
                 finally:
                     ahead.close()
