@@ -813,6 +813,33 @@ def test_pages_are_the_document_nbconvert_renders():
     assert '<div class="jp-OutputArea-outputs">two' in page
 
 
+def test_alt_text_and_tabindex_go_where_beautifulsoup_puts_them():
+    """_accessible against nbconvert's BeautifulSoup pass on markup pages may hold: no tag inside
+    a script, a style, a comment; self-closing and unquoted tags; a repeated class."""
+    from bs4 import BeautifulSoup
+
+    from medialens.pages import _NO_ALT, _accessible
+
+    def theirs(page):
+        soup = BeautifulSoup(page, features="html.parser")
+        for elem in soup.select("img:not([alt])"):
+            elem.attrs["alt"] = _NO_ALT
+        for elem in soup.select("div.jp-Cell-inputWrapper, div.jp-OutputArea-output"):
+            elem.attrs["tabindex"] = "0"
+        return str(soup)
+
+    cases = [
+        "<img/>", "<img src=x.png/>", '<IMG SRC="a">', "<img alt/>", "<img alt=''>",
+        "<script>var s = \"<img src='x'>\";</script><img src=y>",
+        '<style>/* <div class="jp-OutputArea-output"> */</style><div class=jp-Cell-inputWrapper>i</div>',
+        '<!-- <img src=z> --><div class="a jp-OutputArea-output" class="b">x</div>',
+        '<div class="b" class="jp-OutputArea-output">y</div>', '<div title="a > b" class="jp-OutputArea-output">t</div>',
+        "<![CDATA[<img src=c>]]><div class='jp-OutputArea-outputs'>n</div>",
+    ]
+    for page in cases:
+        assert str(BeautifulSoup(_accessible(page), features="html.parser")) == theirs(page), page
+
+
 def test_bleach_changes_no_highlighted_code_cell():
     """nbconvert's template cleans the highlighted code with bleach; the report's page leaves that
     out because Pygments escapes the code: for every code cell of every notebook, the cleaning

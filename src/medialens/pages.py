@@ -50,7 +50,12 @@ _exporters = threading.local()
 #: description for images without one, and ``tabindex="0"`` on cell inputs and outputs so that a
 #: keyboard can reach (and scroll) them. :func:`_accessible` adds the same to the start tags.
 _NO_ALT = "No description has been provided for this image"
-_START_TAG = re.compile(r"""<(div|img)((?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?)>""", re.I)
+_START_TAG = re.compile(
+    # what is not markup (scripts, styles, comments, CDATA) is matched first and kept as it is
+    r"""(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<!\[CDATA\[.*?\]\]>)"""
+    r"""|<(div|img)((?:[\s/](?:[^>"']|"[^"]*"|'[^']*')*)?)>""",
+    re.I | re.S,
+)
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
 
@@ -59,15 +64,16 @@ def _accessible(page: str) -> str:
     """``page`` with the alternative text and ``tabindex`` nbconvert's HTMLExporter adds: ``alt``
     on every ``img`` without one, ``tabindex="0"`` on every ``div`` of class
     ``jp-Cell-inputWrapper`` or ``jp-OutputArea-output`` (every one is inside the page's
-    ``body.jp-Notebook``). Text in a page is escaped (``&lt;div``), so what the pattern finds is a
-    start tag, as BeautifulSoup reads it: pages hold no script, and in a comment the attribute
-    would change nothing."""
+    ``body.jp-Notebook``). Text in a page is escaped (``&lt;div``), and scripts, styles, comments
+    and CDATA are left as they are, so what changes is a start tag as BeautifulSoup reads it."""
 
     def add(m: re.Match) -> str:
-        tag, attrs = m.group(1).lower(), m.group(2)
+        if m.group(1):
+            return m.group(1)
+        tag, attrs = m.group(2).lower(), m.group(3)
         found: dict[str, str] = {}
         for name, *value in _ATTRIBUTE.findall(attrs):
-            found.setdefault(name.lower(), next((v for v in value if v), ""))
+            found[name.lower()] = next((v for v in value if v), "")  # the last of a repeated name, as BeautifulSoup
         if tag == "img" and "alt" not in found:
             extra = f' alt="{_NO_ALT}"'
         elif tag == "div" and "tabindex" not in found and _FOCUSABLE.intersection(found.get("class", "").split()):
@@ -76,7 +82,7 @@ def _accessible(page: str) -> str:
             return m.group(0)
         # a closing "/" after a quote or a space ends the tag (in an unquoted value it is part of it)
         end = len(attrs) - 1 if re.search(r"""(^|[\s"'])/$""", attrs) else len(attrs)
-        return f"<{m.group(1)}{attrs[:end].rstrip()}{extra}{attrs[end:]}>"
+        return f"<{m.group(2)}{attrs[:end].rstrip()}{extra}{attrs[end:]}>"
 
     return _START_TAG.sub(add, page)
 
