@@ -178,13 +178,11 @@ class KernelsAhead:
         if not _server_ready():
             return None
         km = ForkKernelManager.with_env(env)(kernel_name=kernel_name)
-        argv = list(km.kernel_spec.argv)
-        if argv and argv[0] in {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}:
-            argv[0] = sys.executable  # as jupyter_client launches it
-        if not _is_this_ipykernel(argv):
-            return None  # would not be forked: started when its turn comes
         # as nbclient starts an ipykernel for papermill: its history in memory, in papermill's folder
-        run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=self._cwd)
+        extra = ["--HistoryManager.hist_file=:memory:"]
+        if not _is_this_ipykernel(km.format_kernel_cmd(extra_arguments=extra)):  # the command jupyter_client would launch
+            return None  # would not be forked: started when its turn comes
+        run_sync(km.start_kernel)(extra_arguments=extra, cwd=self._cwd)
         return km
 
     def manager_class(self, key: Hashable, env: dict[str, str] | None) -> type[ForkKernelManager]:
