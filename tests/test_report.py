@@ -13,7 +13,9 @@ import io
 import json
 import os
 import re
+import shutil
 import stat
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -674,11 +676,15 @@ def test_kill_9_in_the_middle_of_a_report_never_mixes_pages(tmp_path):
         f"sys.exit(run_report({str(pf)!r}, out_dir={str(out)!r}, figures_dir={str(tmp_path / 'figs')!r}, "
         f"notebook_dir={str(folder)!r}, jobs=1))"  # one at a time: the first page is written when the second blocks
     )
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
+    # a runner killed with -9 cannot remove its kernels' socket folders: they go to a folder of this
+    # test's (a short path: a Unix socket's path has at most 107 bytes)
+    sockets = tempfile.mkdtemp(prefix="ml-kill9-")
+    env = {**os.environ, "TMPDIR": sockets}
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False, env=env).returncode == 0
     before = snapshot(out)
     block.touch()
     params(tmp_path, {"label": "new"})
-    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True, stderr=subprocess.PIPE, env=env)
     try:
         for _ in range(1800):  # wait (at most 3 minutes on a busy machine) for the second notebook
             if reached.exists() or proc.poll() is not None:
@@ -693,6 +699,7 @@ def test_kill_9_in_the_middle_of_a_report_never_mixes_pages(tmp_path):
             proc.wait()
         if reached.exists():
             wait_gone(int(reached.read_text()))
+        shutil.rmtree(sockets, ignore_errors=True)
     assert snapshot(out) == before  # the old report, whole; the new first page is not in it
     (staged,) = [p for p in tmp_path.iterdir() if p.name.startswith(".out.staging-")]
     assert (staged / "runner-a-first.ipynb").is_file()  # the killed run had written a new page
