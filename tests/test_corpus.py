@@ -402,6 +402,8 @@ def test_near_duplicates_are_flagged_not_deleted(tmp_path):
     assert flags["wire"] == "orig"
     assert pd.isna(flags["orig"]) and pd.isna(flags["other"])
     assert c.summary().loc["near-duplicates flagged", "count"] == 1
+    # every notebook prints the corpus line: the flagged copy is named there, with its n
+    assert repr(c) == "<Corpus 't': 3 documents (1 flagged as a copy or near-duplicate of another, kept), 0 skipped, from 3 input file(s)>"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1732,6 +1734,7 @@ def test_exact_copies_default_drop_within_an_outlet_and_flag_across(tmp_path):
     assert docs.index.tolist() == ["1", "2", "4"]
     assert docs["copy_of"].to_dict() == {"1": None, "2": "1", "4": None}
     assert c.summary().loc["exact copies flagged", "count"] == 1
+    assert "3 documents (1 flagged as a copy or near-duplicate of another, kept), 2 skipped" in repr(c)
     note = c.notes[c.notes["kind"] == "copy"]
     assert note["detail"].tolist() == [
         "same text as 1, in another outlet (2: outlet 'B', desk 'buitenland'; 1: outlet 'A', desk 'binnenland')"

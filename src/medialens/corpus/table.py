@@ -56,8 +56,12 @@ class Corpus:
         return len(self.documents)
 
     def __repr__(self) -> str:
+        # flagged copies stay in every analysis: each notebook's corpus line says how many there are
+        docs = self.documents
+        flagged = int((docs["copy_of"].notna() | docs["near_duplicate_of"].notna()).sum()) if len(docs) else 0
+        copies = f" ({flagged} flagged as a copy or near-duplicate of another, kept)" if flagged else ""
         return (
-            f"<Corpus {self.name!r}: {len(self.documents)} documents, "
+            f"<Corpus {self.name!r}: {len(docs)} documents{copies}, "
             f"{len(self.skipped)} skipped, from {len(self.inputs)} input file(s)>"
         )
 
