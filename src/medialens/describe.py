@@ -7,6 +7,8 @@ shown) and returns a few sentences that are true of the corpus in hand.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .findings import Code, Findings, count, group_sizes_sentence, listing, say
@@ -283,13 +285,36 @@ def describe_share_of_voice(sov: pd.DataFrame, *, group_by: str, limit: int = 8)
     return Findings(out, heading="Who speaks")
 
 
-def describe_polarity(polarity: pd.DataFrame) -> Findings:
-    """How many group × target cells have a score, how many rest on no lexicon word, how many
-    intervals include zero."""
+def describe_polarity(polarity: pd.DataFrame, *, min_n: int | None = None) -> Findings:
+    """How many group × target cells have a score, how many rest on too few documents (the
+    evidence rule: ``min_n`` documents, not mentions), how many rest on no lexicon word, how many
+    intervals include zero.
+
+    Parameters
+    ----------
+    polarity : DataFrame
+        From :func:`medialens.stance.stance_table`.
+    min_n : int, optional
+        The documents a cell needs (default: the ``min_n`` the stance table was made with, kept in
+        its ``attrs``).
+    """
     scored = polarity[polarity["mean"].notna()]
-    unscored = int((polarity["missing"] == NO_SCORED_WORDS).sum()) if "missing" in polarity.columns else 0
-    out = [say("{s} of {n} group × target cells have a score; {i} too few mentions (insufficient data).",
-               s=len(scored), n=len(polarity), i=count(len(polarity) - len(scored) - unscored, "has", "have"))]
+    no_words = (polarity["missing"] == NO_SCORED_WORDS) if "missing" in polarity.columns else pd.Series(False, index=polarity.index)
+    unscored = int(no_words.sum())
+    short = polarity[polarity["mean"].isna() & ~no_words]
+    min_n = polarity.attrs.get("min_n") if min_n is None else min_n
+    head = "{s} of {n} group × target cells have a score"
+    if min_n is not None and "n_documents" in polarity.columns:
+        few = int((short["n_documents"] < min_n).sum())
+        rule = "; {i} mentions from fewer than {m} each (min_n: documents are the evidence, not mentions)"
+        values = {"i": count(few, "cell has", "cells have"), "m": count(min_n, "document")}
+        if len(short) - few:
+            rule += ", {o} a single mention or all mentions in one document (no interval)"
+            values["o"] = len(short) - few
+        out = [say(head + rule + ": insufficient data.", s=len(scored), n=len(polarity), **values)]
+    else:
+        out = [say(head + "; {i} too few documents (insufficient data).", s=len(scored), n=len(polarity),
+                   i=count(len(short), "has", "have"))]
     if unscored:
         out.append(say("{u} mentions but no lexicon word in any of their contexts: no score (no evaluative words, not neutral).",
                        u=count(unscored, "cell has", "cells have")))
@@ -336,6 +361,16 @@ def describe_classifier(evaluation) -> Findings:
     )])
 
 
+def _joined(first, second, *, lead: str):
+    """Two sentences as one finding, the second's values renamed where the first uses the name."""
+    template, values = second.template, dict(second.values)
+    for key in [k for k in values if k in first.values]:
+        new = f"{key}_2"
+        template = re.sub(r"\{" + re.escape(key) + r"(?=[}:!])", "{" + new, template)
+        values[new] = values.pop(key)
+    return say(f"{first.template} {template}", lead=lead, **first.values, **values)
+
+
 def describe_stance(
     per_group: pd.DataFrame, *, group_by: str, sov=None, polarity=None, lo=None, evaluation=None, label_evaluation=None, label_column: str = "",
 ) -> Findings:
@@ -354,8 +389,7 @@ def describe_stance(
                            lead="Who speaks.", s=str(words.index[0]), q=int(words.iloc[0]), n=int(sov["quotes"].sum())))
     if polarity is not None and len(polarity):
         p = describe_polarity(polarity).sentences
-        template = p[0].template if len(p) == 1 else f"{p[0].template} {p[-1].template}"
-        out.append(say(template, lead="Polarity.", **{**p[0].values, **p[-1].values}))
+        out.append(_joined(p[0], p[-1], lead="Polarity.") if len(p) > 1 else say(p[0].template, lead="Polarity.", **p[0].values))
     if lo is not None and len(lo):
         strong = int((lo["z"].abs() > 1.96).sum())
         out.append(say("{s} of {n} terms have |z| > 1.96 in {c}.", lead="Distinctive words.", s=strong, n=len(lo), c=str(lo["comparison"].iloc[0])))
