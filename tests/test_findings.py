@@ -120,6 +120,22 @@ def test_describe_share_of_voice_names_the_most_quoted_per_group():
     assert "B: none of its 2 quotes is attributed." in text and "3 of 6 quotes are unattributed." in text
 
 
+def test_speakers_who_tie_for_most_quoted_are_all_named_or_counted():
+    six = [f"Speaker {c}" for c in "ABCDEF"]
+    sov = pd.DataFrame({
+        "outlet": ["T"] * 7 + ["M", "M"], "speaker": six + ["Jan Smit", "Sigrid Kaag", "Geert Wilders"],
+        "quotes": [3] * 6 + [1, 1, 1], "share_of_quotes": [3 / 19] * 6 + [1 / 19, 0.5, 0.5], "n_quotes_group": [19] * 7 + [2, 2],
+    })
+    text = describe.describe_share_of_voice(sov, group_by="outlet").text
+    assert "M: Geert Wilders and Sigrid Kaag are quoted most, 1 each of 2 quotes (50% each)." in text
+    assert "T: 6 speakers tie for most quoted, 3 each of 19 quotes (16% each)." in text
+    per_group = pd.DataFrame({"documents": [7, 7]}, index=pd.Index(["M", "T"], name="outlet"))
+    text = describe.describe_stance(per_group, group_by="outlet", sov=sov).text
+    assert "Who speaks. 6 speakers tie for most quoted (3 each of 21 quotes)" in text
+    one = sov[sov["outlet"] == "M"].assign(quotes=[2, 1])
+    assert "Who speaks. Sigrid Kaag is quoted most (2 of 3 quotes)" in describe.describe_stance(per_group, group_by="outlet", sov=one).text
+
+
 def test_describe_trends_without_dates():
     trend = SimpleNamespace(table=pd.DataFrame(columns=["group", "month", "term", "count", "n_docs"]), undated=4)
     text = describe.describe_trends(trend, terms=["tram"]).text

@@ -276,13 +276,27 @@ def describe_share_of_voice(sov: pd.DataFrame, *, group_by: str, limit: int = 8)
             out.append(say("{g}: none of its {n} is attributed.", g=g, n=count(total, "quote")))
         else:
             r = rows.iloc[0]
-            out.append(say("{g}: {s} is quoted most, {q} of {n} ({p}).", g=g, s=str(r["speaker"]),
-                           q=int(r["quotes"]), n=count(total, "quote"), p=f"{r['share_of_quotes']:.0%}"))
+            most, values, each = _most_quoted(rows.set_index(rows["speaker"].astype(str))["quotes"])
+            out.append(say("{g}: " + most + ", {q}" + each + " of {n} ({p}" + each + ").", g=g, **values,
+                           n=count(total, "quote"), p=f"{r['share_of_quotes']:.0%}"))
     if len(groups) > limit:
         out.append(say("... and {k} more groups (see the table).", k=len(groups) - limit))
     unattributed = int(sov.loc[sov["speaker"] == UNATTRIBUTED, "quotes"].sum())
     out.append(say("{u} of {n} unattributed.", u=unattributed, n=count(sov["quotes"].sum(), "quote is", "quotes are")))
     return Findings(out, heading="Who speaks")
+
+
+def _most_quoted(quotes: pd.Series, *, named: int = 3) -> tuple[str, dict, str]:
+    """Who is quoted most (``quotes``: speaker -> quotes), ties named: ``"{s} is quoted most"``,
+    ``"{s} are quoted most"`` (up to ``named`` tied speakers) or ``"{k} tie for most quoted"``;
+    the values (``q``: the most quotes) and ``" each"`` for a tie (else ``""``)."""
+    top = int(quotes.max())
+    tied = sorted(str(s) for s, q in quotes.items() if int(q) == top)
+    if len(tied) == 1:
+        return "{s} is quoted most", {"s": tied[0], "q": top}, ""
+    if len(tied) <= named:
+        return "{s} are quoted most", {"s": listing(tied), "q": top}, " each"
+    return "{k} tie for most quoted", {"k": count(len(tied), "speaker"), "q": top}, " each"
 
 
 def describe_polarity(polarity: pd.DataFrame, *, min_n: int | None = None) -> Findings:
@@ -384,9 +398,9 @@ def describe_stance(
     if sov is not None and not sov.empty:
         named = sov[~sov["speaker"].astype(str).str.startswith("(")]  # not (unattributed), (below min_confidence)
         if len(named):
-            words = named.groupby("speaker")["quotes"].sum().sort_values(ascending=False, kind="stable")
-            out.append(say("{s} is quoted most ({q} of {n} quotes); share of voice is about the outlets' choices, not their opinion.",
-                           lead="Who speaks.", s=str(words.index[0]), q=int(words.iloc[0]), n=int(sov["quotes"].sum())))
+            most, values, each = _most_quoted(named.groupby("speaker")["quotes"].sum())
+            out.append(say(most + " ({q}" + each + " of {n} quotes); share of voice is about the outlets' choices, not their opinion.",
+                           lead="Who speaks.", **values, n=int(sov["quotes"].sum())))
     if polarity is not None and len(polarity):
         p = describe_polarity(polarity).sentences
         out.append(_joined(p[0], p[-1], lead="Polarity.") if len(p) > 1 else say(p[0].template, lead="Polarity.", **p[0].values))
