@@ -132,6 +132,10 @@ def test_speakers_who_tie_for_most_quoted_are_all_named_or_counted():
     per_group = pd.DataFrame({"documents": [7, 7]}, index=pd.Index(["M", "T"], name="outlet"))
     text = describe.describe_stance(per_group, group_by="outlet", sov=sov).text
     assert "Who speaks. 6 speakers tie for most quoted (3 each of 21 quotes)" in text
+    assert "share of voice is about the outlets' choices, not their opinion." in text
+    by_section = sov.rename(columns={"outlet": "section"})
+    text = describe.describe_stance(per_group.rename_axis("section"), group_by="section", sov=by_section).text
+    assert "share of voice is about the `section` groups' choices, not their opinion." in text and "outlets'" not in text
     one = sov[sov["outlet"] == "M"].assign(quotes=[2, 1])
     assert "Who speaks. Sigrid Kaag is quoted most (2 of 3 quotes)" in describe.describe_stance(per_group, group_by="outlet", sov=one).text
 

@@ -399,8 +399,9 @@ def describe_stance(
         named = sov[~sov["speaker"].astype(str).str.startswith("(")]  # not (unattributed), (below min_confidence)
         if len(named):
             most, values, each = _most_quoted(named.groupby("speaker")["quotes"].sum())
-            out.append(say(most + " ({q}" + each + " of {n} quotes); share of voice is about the outlets' choices, not their opinion.",
-                           lead="Who speaks.", **values, n=int(sov["quotes"].sum())))
+            whose = "the outlets'" if group_by == "outlet" else "the {g} groups'"
+            out.append(say(most + " ({q}" + each + " of {n} quotes); share of voice is about " + whose + " choices, not their opinion.",
+                           lead="Who speaks.", **values, n=int(sov["quotes"].sum()), g=Code(group_by)))
     if polarity is not None and len(polarity):
         p = describe_polarity(polarity).sentences
         out.append(_joined(p[0], p[-1], lead="Polarity.") if len(p) > 1 else say(p[0].template, lead="Polarity.", **p[0].values))
