@@ -91,12 +91,12 @@ def test_describe_polarity_states_the_evidence_rule_in_documents_with_its_n():
     docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["A", "A", "B"]})
     pol = st.stance_table(mentions, docs, min_n=5, n_bootstrap=100)
     text = describe.describe_polarity(pol).text
-    assert "0 of 2 group × target cells have a score; 2 cells have mentions from fewer than 5 documents each " \
+    assert "0 of 2 group × target cells have a score; 2 cells rest on fewer than 5 documents each " \
            "(min_n: documents are the evidence, not mentions): insufficient data." in text
     assert "too few mentions" not in text
     pol = st.stance_table(mentions, docs, min_n=1, n_bootstrap=100)  # B: one document (resampled documents)
     text = describe.describe_polarity(pol).text
-    assert "1 of 2 group × target cells have a score; 0 cells have mentions from fewer than 1 document each " \
+    assert "1 of 2 group × target cells have a score; 0 cells rest on fewer than 1 document each " \
            "(min_n: documents are the evidence, not mentions), 1 a single mention or all mentions in one document" in text
 
 
@@ -106,7 +106,7 @@ def test_describe_stance_keeps_each_polarity_value_in_its_own_sentence():
     pol.attrs["min_n"] = 5
     per_group = pd.DataFrame({"documents": [7, 8]}, index=pd.Index(["A", "B"], name="outlet"))
     text = describe.describe_stance(per_group, group_by="outlet", polarity=pol).text
-    assert ("Polarity. 2 of 3 group × target cells have a score; 1 cell has mentions from fewer than 5 documents each "
+    assert ("Polarity. 2 of 3 group × target cells have a score; 1 cell rests on fewer than 5 documents each "
             "(min_n: documents are the evidence, not mentions): insufficient data. 1 of the 2 intervals include zero.") in text
 
 

@@ -320,8 +320,8 @@ def describe_polarity(polarity: pd.DataFrame, *, min_n: int | None = None) -> Fi
     head = "{s} of {n} group × target cells have a score"
     if min_n is not None and "n_documents" in polarity.columns:
         few = int((short["n_documents"] < min_n).sum())
-        rule = "; {i} mentions from fewer than {m} each (min_n: documents are the evidence, not mentions)"
-        values = {"i": count(few, "cell has", "cells have"), "m": count(min_n, "document")}
+        rule = "; {i} on fewer than {m} each (min_n: documents are the evidence, not mentions)"
+        values = {"i": count(few, "cell rests", "cells rest"), "m": count(min_n, "document")}
         if len(short) - few:
             rule += ", {o} a single mention or all mentions in one document (no interval)"
             values["o"] = len(short) - few
