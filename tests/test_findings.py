@@ -90,12 +90,12 @@ def test_describe_polarity_states_the_evidence_rule_in_documents_with_its_n():
                              "n_lexicon_words": 1, "in_quote": False, "speaker": "(not quoted)"})
     docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["A", "A", "B"]})
     pol = st.stance_table(mentions, docs, min_n=5, n_bootstrap=100)
-    text = describe.describe_polarity(pol).text
+    text = describe.describe_polarity(pol, min_n=5).text
     assert "0 of 2 group × target cells have a score; 2 cells rest on fewer than 5 documents each " \
            "(min_n: documents are the evidence, not mentions): insufficient data." in text
     assert "too few mentions" not in text
     pol = st.stance_table(mentions, docs, min_n=1, n_bootstrap=100)  # B: one document (resampled documents)
-    text = describe.describe_polarity(pol).text
+    text = describe.describe_polarity(pol, min_n=1).text
     assert "1 of 2 group × target cells have a score; 0 cells rest on fewer than 1 document each " \
            "(min_n: documents are the evidence, not mentions), 1 a single mention or all mentions in one document" in text
 
@@ -103,9 +103,8 @@ def test_describe_polarity_states_the_evidence_rule_in_documents_with_its_n():
 def test_describe_stance_keeps_each_polarity_value_in_its_own_sentence():
     pol = pd.DataFrame({"mean": [0.1, 0.2, None], "n_documents": [6, 7, 2], "n_scored": [3, 2, 0], "ci_low": [-0.1, 0.1, None],
                         "ci_high": [0.3, 0.3, None], "missing": ["", "", "insufficient data"]})
-    pol.attrs["min_n"] = 5
     per_group = pd.DataFrame({"documents": [7, 8]}, index=pd.Index(["A", "B"], name="outlet"))
-    text = describe.describe_stance(per_group, group_by="outlet", polarity=pol).text
+    text = describe.describe_stance(per_group, group_by="outlet", polarity=pol, min_n=5).text
     assert ("Polarity. 2 of 3 group × target cells have a score; 1 cell rests on fewer than 5 documents each "
             "(min_n: documents are the evidence, not mentions): insufficient data. 1 of the 2 intervals include zero.") in text
 

@@ -309,14 +309,13 @@ def describe_polarity(polarity: pd.DataFrame, *, min_n: int | None = None) -> Fi
     polarity : DataFrame
         From :func:`medialens.stance.stance_table`.
     min_n : int, optional
-        The documents a cell needs (default: the ``min_n`` the stance table was made with, kept in
-        its ``attrs``).
+        The documents a cell needs: the ``min_n`` the stance table was made with. Without it the
+        sentence says "too few documents" without the number.
     """
     scored = polarity[polarity["mean"].notna()]
     no_words = (polarity["missing"] == NO_SCORED_WORDS) if "missing" in polarity.columns else pd.Series(False, index=polarity.index)
     unscored = int(no_words.sum())
     short = polarity[polarity["mean"].isna() & ~no_words]
-    min_n = polarity.attrs.get("min_n") if min_n is None else min_n
     head = "{s} of {n} group × target cells have a score"
     if min_n is not None and "n_documents" in polarity.columns:
         few = int((short["n_documents"] < min_n).sum())
@@ -387,11 +386,12 @@ def _joined(first, second, *, lead: str):
 
 def describe_stance(
     per_group: pd.DataFrame, *, group_by: str, sov=None, polarity=None, lo=None, evaluation=None, label_evaluation=None, label_column: str = "",
+    min_n: int | None = None,
 ) -> Findings:
     """The closing findings of the stance notebook: group sizes, who speaks, polarity, distinctive
     words, the classifier of the hand codes (``evaluation``) and of a document label column
     (``label_evaluation``, ``label_column``), each from its table (a section that did not run is
-    left out)."""
+    left out); ``min_n`` is the stance table's (see :func:`describe_polarity`)."""
     sizes = per_group["documents"] if "documents" in per_group.columns else per_group.iloc[:, 0]
     g = group_sizes_sentence(sizes, group_by=group_by)
     out = [say(g.template, lead="Groups.", **g.values)]
@@ -403,7 +403,7 @@ def describe_stance(
             out.append(say(most + " ({q}" + each + " of {n} quotes); share of voice is about " + whose + " choices, not their opinion.",
                            lead="Who speaks.", **values, n=int(sov["quotes"].sum()), g=Code(group_by)))
     if polarity is not None and len(polarity):
-        p = describe_polarity(polarity).sentences
+        p = describe_polarity(polarity, min_n=min_n).sentences
         out.append(_joined(p[0], p[-1], lead="Polarity.") if len(p) > 1 else say(p[0].template, lead="Polarity.", **p[0].values))
     if lo is not None and len(lo):
         strong = int((lo["z"].abs() > 1.96).sum())

@@ -462,6 +462,4 @@ def stance_table(
             clusters = cell["doc_id"].astype(str).to_numpy() if resample == "documents" else None
             lo, hi = bootstrap_mean(cell["polarity"].to_numpy(), clusters=clusters, n_bootstrap=n_bootstrap, random_state=random_state)
             rows.append((g, t, nd, n, scored, round(float(cell["polarity"].mean()), 3), round(lo, 3), round(hi, 3), ""))
-    out = pd.DataFrame(rows, columns=["group", "target", "n_documents", "n_mentions", "n_scored", "mean", "ci_low", "ci_high", "missing"])
-    out.attrs.update(min_n=min_n, resample=resample)  # the evidence rule, for the findings (describe_polarity)
-    return out
+    return pd.DataFrame(rows, columns=["group", "target", "n_documents", "n_mentions", "n_scored", "mean", "ci_low", "ci_high", "missing"])
