@@ -68,18 +68,45 @@ def test_describe_keyness_counts_chance_and_single_documents():
 def test_describe_polarity_and_log_odds():
     pol = pd.DataFrame({"mean": [0.1, 0.0, None], "n_scored": [3, 0, 0], "ci_low": [-0.1, 0.0, None], "ci_high": [0.3, 0.0, None]})
     text = describe.describe_polarity(pol).text
-    assert "2 of 3 group × target cells have a score; 1 has too few mentions" in text
+    assert "2 of 3 group × target cells have a score; 1 has too few documents (insufficient data)" in text
     assert "1 scored cell has no lexicon word" in text and "2 of the 2 intervals include zero" in text
     # the stance table leaves a cell without any lexicon word unscored (NaN, missing says why), counted apart
     pol = pd.DataFrame({"mean": [0.1, None, None], "n_mentions": [4, 3, 0], "n_scored": [3, 0, 0], "ci_low": [-0.1, None, None],
                         "ci_high": [0.3, None, None], "missing": ["", "no scored words", "insufficient data"]})
     text = describe.describe_polarity(pol).text
-    assert "1 of 3 group × target cells have a score; 1 has too few mentions" in text
+    assert "1 of 3 group × target cells have a score; 1 has too few documents (insufficient data)" in text
     assert "1 cell has mentions but no lexicon word in any of their contexts: no score" in text
     lo = pd.DataFrame({"comparison": "A vs rest", "term": ["a", "b", "c"], "count_i": [3, 1, 0], "count_j": [0, 1, 4], "z": [1.5, 0.0, -1.2]})
     text = describe.describe_log_odds(lo, show=1).text
     assert "A vs rest: 4 vs 5 tokens; 0 of 3 terms have |z| > 1.96." in text and "No word passes" in text
     assert "Most distinctive for A: `a`; for rest: `c`." in text
+
+
+def test_describe_polarity_states_the_evidence_rule_in_documents_with_its_n():
+    from medialens import stance as st
+
+    # many mentions, few documents: insufficient for the documents, not the mentions
+    mentions = pd.DataFrame({"doc_id": ["a"] * 30 + ["b"] * 30 + ["c"] * 5, "target": "T", "polarity": 0.1,
+                             "n_lexicon_words": 1, "in_quote": False, "speaker": "(not quoted)"})
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["A", "A", "B"]})
+    pol = st.stance_table(mentions, docs, min_n=5, n_bootstrap=100)
+    text = describe.describe_polarity(pol, min_n=5).text
+    assert "0 of 2 group × target cells have a score; 2 cells rest on fewer than 5 documents each " \
+           "(min_n: documents are the evidence, not mentions): insufficient data." in text
+    assert "too few mentions" not in text
+    pol = st.stance_table(mentions, docs, min_n=1, n_bootstrap=100)  # B: one document (resampled documents)
+    text = describe.describe_polarity(pol, min_n=1).text
+    assert "1 of 2 group × target cells have a score; 0 cells rest on fewer than 1 document each " \
+           "(min_n: documents are the evidence, not mentions), 1 a single mention or all mentions in one document" in text
+
+
+def test_describe_stance_keeps_each_polarity_value_in_its_own_sentence():
+    pol = pd.DataFrame({"mean": [0.1, 0.2, None], "n_documents": [6, 7, 2], "n_scored": [3, 2, 0], "ci_low": [-0.1, 0.1, None],
+                        "ci_high": [0.3, 0.3, None], "missing": ["", "", "insufficient data"]})
+    per_group = pd.DataFrame({"documents": [7, 8]}, index=pd.Index(["A", "B"], name="outlet"))
+    text = describe.describe_stance(per_group, group_by="outlet", polarity=pol, min_n=5).text
+    assert ("Polarity. 2 of 3 group × target cells have a score; 1 cell rests on fewer than 5 documents each "
+            "(min_n: documents are the evidence, not mentions): insufficient data. 1 of the 2 intervals include zero.") in text
 
 
 def test_describe_share_of_voice_names_the_most_quoted_per_group():
@@ -90,6 +117,26 @@ def test_describe_share_of_voice_names_the_most_quoted_per_group():
     text = describe.describe_share_of_voice(sov, group_by="outlet").text
     assert "A: Jan Smit is quoted most, 3 of 4 quotes (75%)." in text
     assert "B: none of its 2 quotes is attributed." in text and "3 of 6 quotes are unattributed." in text
+
+
+def test_speakers_who_tie_for_most_quoted_are_all_named_or_counted():
+    six = [f"Speaker {c}" for c in "ABCDEF"]
+    sov = pd.DataFrame({
+        "outlet": ["T"] * 7 + ["M", "M"], "speaker": six + ["Jan Smit", "Sigrid Kaag", "Geert Wilders"],
+        "quotes": [3] * 6 + [1, 1, 1], "share_of_quotes": [3 / 19] * 6 + [1 / 19, 0.5, 0.5], "n_quotes_group": [19] * 7 + [2, 2],
+    })
+    text = describe.describe_share_of_voice(sov, group_by="outlet").text
+    assert "M: Geert Wilders and Sigrid Kaag are quoted most, 1 each of 2 quotes (50% each)." in text
+    assert "T: 6 speakers tie for most quoted, 3 each of 19 quotes (16% each)." in text
+    per_group = pd.DataFrame({"documents": [7, 7]}, index=pd.Index(["M", "T"], name="outlet"))
+    text = describe.describe_stance(per_group, group_by="outlet", sov=sov).text
+    assert "Who speaks. 6 speakers tie for most quoted (3 each of 21 quotes)" in text
+    assert "share of voice is about the outlets' choices, not their opinion." in text
+    by_section = sov.rename(columns={"outlet": "section"})
+    text = describe.describe_stance(per_group.rename_axis("section"), group_by="section", sov=by_section).text
+    assert "share of voice is about the `section` groups' choices, not their opinion." in text and "outlets'" not in text
+    one = sov[sov["outlet"] == "M"].assign(quotes=[2, 1])
+    assert "Who speaks. Sigrid Kaag is quoted most (2 of 3 quotes)" in describe.describe_stance(per_group, group_by="outlet", sov=one).text
 
 
 def test_describe_trends_without_dates():

@@ -90,3 +90,15 @@ def test_every_analysis_labels_a_missing_month_alike():
     quotes = extract_quotes(docs).table
     assert share_of_voice(quotes, group_by="month", documents=docs)["month"].tolist() == expected
     assert list(grp.documents_per_group(docs, group_by="month").index) == expected
+
+
+def test_largest_group_is_one_rule_for_keyness_and_log_odds():
+    from medialens import frequency as mf
+
+    sizes = pd.DataFrame({"documents": [20, 5, 5]}, index=pd.Index(["(missing)", "B", "A"], name="outlet"))
+    assert grp.largest_group(sizes["documents"]) == "A"  # the largest group with a value; ties by name
+    assert mf.largest_group(sizes) == "A"
+    assert grp.largest_group({"(missing)": 3}) == "(missing)"  # the only group
+    assert grp.largest_group({"(missing)": 3, "A": 1}, exclude="A") == "(missing)"
+    with pytest.raises(ValueError, match="no groups"):
+        grp.largest_group({})

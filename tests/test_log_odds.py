@@ -157,6 +157,15 @@ def test_choose_groups_default_largest_then_name_and_bad_values():
         lod.choose_groups(u, group_by="outlet", group="A", reference="A")
 
 
+def test_the_default_group_is_never_the_missing_group_unless_named():
+    u = pd.DataFrame({"outlet": [None, "", None, "A", "B", "A"], "text": ["x"] * 6})  # (missing) is the largest
+    assert lod.choose_groups(u, group_by="outlet") == ("A", None)
+    assert lod.choose_groups(u, group_by="outlet", reference="A") == ("B", "A")
+    assert lod.choose_groups(u, group_by="outlet", group="(missing)") == ("(missing)", None)  # named: chosen
+    only = pd.DataFrame({"outlet": [None, None, "A"], "text": ["x"] * 3})
+    assert lod.choose_groups(only, group_by="outlet", reference="A") == ("(missing)", "A")  # the one group left
+
+
 def test_target_contexts_count_each_context_token_once(lex):
     docs = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"],
                          "text": ["De NAVO en de NAVO zijn goed. Rusland zwijgt.", "Over het weer."]})

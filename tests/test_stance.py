@@ -289,3 +289,22 @@ def test_document_bootstrap_is_drawn_in_blocks_with_the_same_numbers(monkeypatch
     assert whole == pytest.approx(tuple(np.quantile(means, [0.025, 0.975])), abs=1e-12)
     with pytest.raises(ValueError, match="clusters: 2 labels for 8 values"):
         st.bootstrap_mean(x, clusters=["a", "b"])
+
+
+def test_the_name_in_a_quotes_attribution_is_not_talk_about_the_speaker():
+    from medialens.quotes import extract_quotes
+    from medialens.text import TextSettings
+
+    en = TextSettings(language="en")
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["X", "X", "X"], "text": [
+        "\"The plan is good,\" Rishi Sunak said. Critics called Rishi Sunak a terrible leader.",
+        "According to Rishi Sunak, the decision was good.",
+        "The vote was late. \"We are happy,\" said Sunak.",
+    ]})
+    q = extract_quotes(docs, language="en").table
+    m = st.find_mentions(docs, {"Rishi Sunak": ["Rishi Sunak", "Sunak"]}, lexicon=lx.load_lexicon("textblob-en"), settings=en, quotes=q)
+    assert m[["doc_id", "attribution"]].values.tolist() == [["a", True], ["a", False], ["b", True], ["c", True]]
+    assert st.mention_summary(m).loc["Rishi Sunak", "attributions"] == 3
+    table = st.stance_table(m, docs, min_n=1, resample="mentions")
+    assert table[["n_documents", "n_mentions"]].values.tolist() == [[1, 1]]  # the one sentence about him
+    assert st.stance_table(m, docs, min_n=1, resample="mentions", attributions=True)["n_mentions"].tolist() == [4]

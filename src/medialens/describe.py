@@ -7,6 +7,8 @@ shown) and returns a few sentences that are true of the corpus in hand.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .findings import Code, Findings, count, group_sizes_sentence, listing, say
@@ -274,8 +276,9 @@ def describe_share_of_voice(sov: pd.DataFrame, *, group_by: str, limit: int = 8)
             out.append(say("{g}: none of its {n} is attributed.", g=g, n=count(total, "quote")))
         else:
             r = rows.iloc[0]
-            out.append(say("{g}: {s} is quoted most, {q} of {n} ({p}).", g=g, s=str(r["speaker"]),
-                           q=int(r["quotes"]), n=count(total, "quote"), p=f"{r['share_of_quotes']:.0%}"))
+            most, values, each = _most_quoted(rows.set_index(rows["speaker"].astype(str))["quotes"])
+            out.append(say("{g}: " + most + ", {q}" + each + " of {n} ({p}" + each + ").", g=g, **values,
+                           n=count(total, "quote"), p=f"{r['share_of_quotes']:.0%}"))
     if len(groups) > limit:
         out.append(say("... and {k} more groups (see the table).", k=len(groups) - limit))
     unattributed = int(sov.loc[sov["speaker"] == UNATTRIBUTED, "quotes"].sum())
@@ -283,13 +286,48 @@ def describe_share_of_voice(sov: pd.DataFrame, *, group_by: str, limit: int = 8)
     return Findings(out, heading="Who speaks")
 
 
-def describe_polarity(polarity: pd.DataFrame) -> Findings:
-    """How many group × target cells have a score, how many rest on no lexicon word, how many
-    intervals include zero."""
+def _most_quoted(quotes: pd.Series, *, named: int = 3) -> tuple[str, dict, str]:
+    """Who is quoted most (``quotes``: speaker -> quotes), ties named: ``"{s} is quoted most"``,
+    ``"{s} are quoted most"`` (up to ``named`` tied speakers) or ``"{k} tie for most quoted"``;
+    the values (``q``: the most quotes) and ``" each"`` for a tie (else ``""``)."""
+    top = int(quotes.max())
+    tied = sorted(str(s) for s, q in quotes.items() if int(q) == top)
+    if len(tied) == 1:
+        return "{s} is quoted most", {"s": tied[0], "q": top}, ""
+    if len(tied) <= named:
+        return "{s} are quoted most", {"s": listing(tied), "q": top}, " each"
+    return "{k} tie for most quoted", {"k": count(len(tied), "speaker"), "q": top}, " each"
+
+
+def describe_polarity(polarity: pd.DataFrame, *, min_n: int | None = None) -> Findings:
+    """How many group × target cells have a score, how many rest on too few documents (the
+    evidence rule: ``min_n`` documents, not mentions), how many rest on no lexicon word, how many
+    intervals include zero.
+
+    Parameters
+    ----------
+    polarity : DataFrame
+        From :func:`medialens.stance.stance_table`.
+    min_n : int, optional
+        The documents a cell needs: the ``min_n`` the stance table was made with. Without it the
+        sentence says "too few documents" without the number.
+    """
     scored = polarity[polarity["mean"].notna()]
-    unscored = int((polarity["missing"] == NO_SCORED_WORDS).sum()) if "missing" in polarity.columns else 0
-    out = [say("{s} of {n} group × target cells have a score; {i} too few mentions (insufficient data).",
-               s=len(scored), n=len(polarity), i=count(len(polarity) - len(scored) - unscored, "has", "have"))]
+    no_words = (polarity["missing"] == NO_SCORED_WORDS) if "missing" in polarity.columns else pd.Series(False, index=polarity.index)
+    unscored = int(no_words.sum())
+    short = polarity[polarity["mean"].isna() & ~no_words]
+    head = "{s} of {n} group × target cells have a score"
+    if min_n is not None and "n_documents" in polarity.columns:
+        few = int((short["n_documents"] < min_n).sum())
+        rule = "; {i} on fewer than {m} each (min_n: documents are the evidence, not mentions)"
+        values = {"i": count(few, "cell rests", "cells rest"), "m": count(min_n, "document")}
+        if len(short) - few:
+            rule += ", {o} a single mention or all mentions in one document (no interval)"
+            values["o"] = len(short) - few
+        out = [say(head + rule + ": insufficient data.", s=len(scored), n=len(polarity), **values)]
+    else:
+        out = [say(head + "; {i} too few documents (insufficient data).", s=len(scored), n=len(polarity),
+                   i=count(len(short), "has", "have"))]
     if unscored:
         out.append(say("{u} mentions but no lexicon word in any of their contexts: no score (no evaluative words, not neutral).",
                        u=count(unscored, "cell has", "cells have")))
@@ -336,26 +374,37 @@ def describe_classifier(evaluation) -> Findings:
     )])
 
 
+def _joined(first, second, *, lead: str):
+    """Two sentences as one finding, the second's values renamed where the first uses the name."""
+    template, values = second.template, dict(second.values)
+    for key in [k for k in values if k in first.values]:
+        new = f"{key}_2"
+        template = re.sub(r"\{" + re.escape(key) + r"(?=[}:!])", "{" + new, template)
+        values[new] = values.pop(key)
+    return say(f"{first.template} {template}", lead=lead, **first.values, **values)
+
+
 def describe_stance(
     per_group: pd.DataFrame, *, group_by: str, sov=None, polarity=None, lo=None, evaluation=None, label_evaluation=None, label_column: str = "",
+    min_n: int | None = None,
 ) -> Findings:
     """The closing findings of the stance notebook: group sizes, who speaks, polarity, distinctive
     words, the classifier of the hand codes (``evaluation``) and of a document label column
     (``label_evaluation``, ``label_column``), each from its table (a section that did not run is
-    left out)."""
+    left out); ``min_n`` is the stance table's (see :func:`describe_polarity`)."""
     sizes = per_group["documents"] if "documents" in per_group.columns else per_group.iloc[:, 0]
     g = group_sizes_sentence(sizes, group_by=group_by)
     out = [say(g.template, lead="Groups.", **g.values)]
     if sov is not None and not sov.empty:
         named = sov[~sov["speaker"].astype(str).str.startswith("(")]  # not (unattributed), (below min_confidence)
         if len(named):
-            words = named.groupby("speaker")["quotes"].sum().sort_values(ascending=False, kind="stable")
-            out.append(say("{s} is quoted most ({q} of {n} quotes); share of voice is about the outlets' choices, not their opinion.",
-                           lead="Who speaks.", s=str(words.index[0]), q=int(words.iloc[0]), n=int(sov["quotes"].sum())))
+            most, values, each = _most_quoted(named.groupby("speaker")["quotes"].sum())
+            whose = "the outlets'" if group_by == "outlet" else "the {g} groups'"
+            out.append(say(most + " ({q}" + each + " of {n} quotes); share of voice is about " + whose + " choices, not their opinion.",
+                           lead="Who speaks.", **values, n=int(sov["quotes"].sum()), g=Code(group_by)))
     if polarity is not None and len(polarity):
-        p = describe_polarity(polarity).sentences
-        template = p[0].template if len(p) == 1 else f"{p[0].template} {p[-1].template}"
-        out.append(say(template, lead="Polarity.", **{**p[0].values, **p[-1].values}))
+        p = describe_polarity(polarity, min_n=min_n).sentences
+        out.append(_joined(p[0], p[-1], lead="Polarity.") if len(p) > 1 else say(p[0].template, lead="Polarity.", **p[0].values))
     if lo is not None and len(lo):
         strong = int((lo["z"].abs() > 1.96).sum())
         out.append(say("{s} of {n} terms have |z| > 1.96 in {c}.", lead="Distinctive words.", s=strong, n=len(lo), c=str(lo["comparison"].iloc[0])))

@@ -5,6 +5,7 @@ its groups with :func:`group_labels`, so that a document lands in the same group
 missing value (``None``, ``NaN`` or an empty string) is the group :data:`MISSING_GROUP`,
 ``(missing)``, in every column, ``month`` included: a document without a date is never dropped and
 never gets a second name. Groups are listed in :func:`group_order`: sorted, ``(missing)`` last.
+The default group of a comparison is :func:`largest_group`: the largest group with a value.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "group_order",
     "group_column",
     "documents_per_group",
+    "largest_group",
 ]
 
 #: The label of a missing value in every grouping (every column, dates included).
@@ -108,3 +110,26 @@ def documents_per_group(documents: pd.DataFrame, *, group_by: str) -> pd.DataFra
     """
     counts = group_labels(documents, group_by).value_counts()
     return counts.reindex(group_order(counts.index)).rename("documents").rename_axis(group_by).to_frame()
+
+
+def largest_group(sizes, *, exclude: str | None = None) -> str:
+    """The default group of a comparison (keyness, log-odds): the group with most units, ties by
+    name, among the groups with a value. :data:`MISSING_GROUP` is chosen only when it is the one
+    group left (it can always be named explicitly).
+
+    Parameters
+    ----------
+    sizes : Series or mapping
+        Group label -> units (documents, quotes).
+    exclude : str, optional
+        A group that cannot be chosen (the reference it is compared with).
+
+    Returns
+    -------
+    str
+    """
+    candidates = [(str(g), int(n)) for g, n in dict(sizes).items() if str(g) != exclude]
+    if not candidates:
+        raise ValueError("group_by: there are no groups to choose from")
+    real = [kv for kv in candidates if kv[0] != MISSING_GROUP] or candidates
+    return min(real, key=lambda kv: (-kv[1], kv[0]))[0]

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from . import validate
 from .counting import count_ngrams, word_table
-from .grouping import group_column, group_labels
+from .grouping import group_column, group_labels, largest_group
 from .text import TextSettings
 from .tokens import WordTable
 
@@ -266,7 +266,8 @@ def choose_groups(units: pd.DataFrame, *, group_by: str, group: str = "", refere
         The group column of ``units``.
     group : str
         The group compared; ``""``: the largest group (most units; ties by name) other than
-        ``reference``.
+        ``reference`` and, unless it is the only one, other than ``(missing)``
+        (:func:`medialens.grouping.largest_group`).
     reference : str
         The group it is compared with; ``""``: all other units ("the rest").
 
@@ -292,8 +293,7 @@ def choose_groups(units: pd.DataFrame, *, group_by: str, group: str = "", refere
     if len(known) < 2:
         raise ValueError(f"group_by = {group_by!r}: has only the group {known}; nothing to compare with")
     if not group:
-        others = [(g, n) for g, n in sizes.items() if g != reference]
-        group = sorted(others, key=lambda kv: (-kv[1], kv[0]))[0][0]
+        group = largest_group(sizes, exclude=reference or None)
     return str(group), (reference or None)
 
 

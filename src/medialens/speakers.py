@@ -246,6 +246,10 @@ def find_names(text: str, signal: NameSignal, start: int = 0, end: int | None = 
             pos = run.index(t, pos)
             tokens.append((pos, t.rstrip("’'-")))
             pos += len(t)
+        org = _institution(text, m.start(), tokens, signal)
+        if org is not None:
+            out.append(org)
+            continue
         k = 0
         while k < len(tokens) and (signal.is_common(tokens[k][1]) or tokens[k][1].islower()
                                    or tokens[k][1].endswith(".") or k < len(tokens) - 1 and signal.is_role(tokens[k][1])
@@ -288,6 +292,47 @@ def find_names(text: str, signal: NameSignal, start: int = 0, end: int | None = 
         e = m.start() + tokens[-1][0] + len(tokens[-1][1])
         out.append(Mention(s, e, " ".join(t for _, t in tokens[k:]), role, common))
     return out
+
+
+#: articles: a name never starts with one (``De Tweede Kamer`` is the Tweede Kamer)
+_ARTICLES = frozenset({"de", "het", "een", "the", "a", "an"})
+_ARTICLE_BEFORE_RE = re.compile(r"(?:^|[^\w’'-])(?:de|het|een|the|a|an)[ ]+$")
+
+
+def _institution(text: str, start: int, tokens: list[tuple[int, str]], signal: NameSignal) -> Mention | None:
+    """The name of an institution in a run of capitalised words after an article, or None.
+
+    An article (``de``, ``het``, ``the``...) before the run, or opening it, marks what follows as
+    one thing: ``De Tweede Kamer``, ``het Openbaar Ministerie``, ``de Europese Unie``, ``de Raad
+    van State``, ``the National Health Service``. The article is no part of the name, and the
+    capitalised adjectives and nouns after it are (not a role before a name). A capitalised
+    ``De`` followed by one name word is the particle of a surname (``De Vries``) and a run that
+    holds a first name is a person with a role before the name (``de PvdA-leider Frans
+    Timmermans``, ``the Tory MP Jane Smith``): both are left to :func:`find_names`.
+    """
+    words = [t for _, t in tokens]
+    # an article opening the run, or after its sentence-opening words (Volgens de Tweede Kamer)
+    a = next((i for i, w in enumerate(words) if w.lower() in _ARTICLES or not signal.is_function_word(w)), len(words))
+    lead = a < len(words) and words[a].lower() in _ARTICLES
+    if lead:
+        if words[a] == "De" and a == 0 and sum(not _is_particle(w) for w in words[1:]) < 2:
+            return None  # De Vries, De la Rosa
+        tokens, words = tokens[a + 1 :], words[a + 1 :]
+    elif a > 0 or not _ARTICLE_BEFORE_RE.search(text[max(0, start - 5) : start]):
+        return None
+    names = first_name_genders()
+    if (
+        not words
+        or len(words) < 2 and not lead
+        or _is_particle(words[0]) or _is_particle(words[-1])
+        or any("-" in w or w.endswith(".") or w in names or w.lower() in _HONORIFICS for w in words)
+    ):
+        return None
+    s = start + tokens[0][0]
+    e = start + tokens[-1][0] + len(tokens[-1][1])
+    # one word after an article is a name unless it is a common word (The Senate; not Het Nieuws)
+    common = len(words) == 1 and signal.is_common(words[0])
+    return Mention(s, e, " ".join(words), "", common)
 
 
 def _first_name_before_name(tokens: list[tuple[int, str]], k: int, signal: NameSignal) -> bool:

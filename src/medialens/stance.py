@@ -52,7 +52,7 @@ DEFAULT_TARGETS: dict[str, list[str]] = {
 # Target mentions
 # --------------------------------------------------------------------------------------------
 MENTION_COLUMNS = [
-    "doc_id", "sentence", "target", "alias", "position", "speaker", "in_quote",
+    "doc_id", "sentence", "target", "alias", "position", "speaker", "in_quote", "attribution",
     "polarity", "n_lexicon_words", "n_negated", "n_guarded", "context_start", "context",
 ]
 
@@ -101,7 +101,10 @@ def find_mentions(
         :func:`medialens.lexicon.scoring_settings` of them (every word kept, no reduction).
     quotes : DataFrame, optional
         From :func:`medialens.quotes.extract_quotes`: mentions inside a direct quote (or an
-        indirect-speech sentence) get that quote's speaker; others ``(not quoted)``.
+        indirect-speech sentence) get that quote's speaker; others ``(not quoted)``. A mention
+        that names the speaker of a quote in the quote's own sentence (``…, said Rishi Sunak``,
+        ``According to Rishi Sunak, …``) is the quote's attribution, not talk about the speaker:
+        its ``attribution`` is True, and :func:`stance_table` leaves it out.
     on_missing : "raise" | "keep"
         What to do with a target none of whose aliases occurs.
 
@@ -109,7 +112,8 @@ def find_mentions(
     -------
     DataFrame with :data:`MENTION_COLUMNS`, sorted by document, position and target. With
     ``window = "sentence"`` a sentence counts once per target (and speaker), however often it
-    names the target: the sentence is the unit scored.
+    names the target: the sentence is the unit scored (a mention that is talk about the target
+    first, an attribution only when the sentence holds no other mention).
     """
     targets = _check_targets(targets)
     if window != "sentence" and (isinstance(window, bool) or not isinstance(window, int) or window < 1):
@@ -123,6 +127,7 @@ def find_mentions(
     single = {k[0]: v for k, v in alias_map.items() if len(k) == 1}
     multi = sorted((k for k in alias_map if len(k) > 1), key=len, reverse=True)
     spans_by_doc = _quote_spans(quotes)
+    tags_by_doc = _speaker_spans(quotes, tok)
     rows = []
     first_tokens = sorted({k[0] for k in alias_map})
     for doc_id, text in zip(documents["doc_id"].astype(str), documents["text"], strict=True):
@@ -132,11 +137,16 @@ def find_mentions(
         if not any(a in low for a in first_tokens):
             continue
         doc = _document_tokens(text, sorted(spans_by_doc.get(doc_id, [])), tok)
+        named = _speakers_by_sentence(text, tags_by_doc.get(doc_id, []))
         for i, length, hit in _hits(doc[0], alias_map, single, multi):
-            rows.append(_mention(doc_id, *doc, i, length, hit, window, lexicon, negation_window, negation_factor))
+            row = _mention(doc_id, *doc, i, length, hit, window, lexicon, negation_window, negation_factor)
+            words = set(doc[0][i : i + length]) - {""}
+            row["attribution"] = not row["in_quote"] and any(words <= who for who in named.get(row["sentence"], ()))
+            rows.append(row)
     out = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    out["attribution"] = out["attribution"].astype(bool)
     if window == "sentence":  # one context per sentence, target and speaker: a sentence is one unit
-        out = out.drop_duplicates(["doc_id", "sentence", "target", "speaker"], keep="first")
+        out = out.sort_values("attribution", kind="stable").drop_duplicates(["doc_id", "sentence", "target", "speaker"], keep="first")
     missing = [t for t in targets if t not in set(out["target"])]
     if missing and on_missing == "raise":
         detail = "; ".join(f"{t!r} (aliases {targets[t]})" for t in missing)
@@ -167,6 +177,32 @@ def _quote_spans(quotes: pd.DataFrame | None) -> dict[str, list[tuple[int, int, 
         for d, s, e, sp, k in zip(q["doc_id"], q["start"], q["end"], q["speaker"], q["kind"], strict=True):
             spans_by_doc.setdefault(str(d), []).append((int(s), int(e), str(sp), k))
     return spans_by_doc
+
+
+def _speaker_spans(quotes: pd.DataFrame | None, tok: Tokenizer) -> dict[str, list[tuple[int, int, frozenset[str]]]]:
+    """Per document: ``(start, end, speaker words)`` of its direct and indirect quotes that name a
+    speaker (not ``(unattributed)``, ``(unresolved: …)`` nor one below ``min_confidence``)."""
+    out: dict[str, list[tuple[int, int, frozenset[str]]]] = {}
+    if quotes is not None and len(quotes):
+        q = quotes[quotes["kind"].isin(["direct", "indirect"]) & ~quotes["speaker"].astype(str).str.startswith("(")]
+        for d, s, e, sp in zip(q["doc_id"], q["start"], q["end"], q["speaker"], strict=True):
+            words = frozenset(tok.words(str(sp)))
+            if words:
+                out.setdefault(str(d), []).append((int(s), int(e), words))
+    return out
+
+
+def _speakers_by_sentence(text: str, tags: list[tuple[int, int, frozenset[str]]]) -> dict[int, list[frozenset[str]]]:
+    """Sentence number (as :func:`_document_tokens` counts them) -> the speaker words of the quotes
+    in that sentence (the sentences a quote's span touches: its attribution is written there)."""
+    if not tags:
+        return {}
+    out: dict[int, list[frozenset[str]]] = {}
+    for k, (a, b, _) in enumerate(sentence_spans(text), start=1):
+        for s, e, words in tags:
+            if s < b and a < e:
+                out.setdefault(k, []).append(words)
+    return out
 
 
 def _document_tokens(text: str, spans: list[tuple[int, int, str, str]], tok: Tokenizer):
@@ -229,15 +265,16 @@ def _mention(doc_id, toks, sent_of, who, sent_bounds, i, length, hit, window, le
     speaker, in_quote = who[i]
     return {
         "doc_id": doc_id, "sentence": sent_of[i], "target": hit[0], "alias": toks[i] if length == 1 else " ".join(toks[i : i + length]),
-        "position": i, "speaker": speaker, "in_quote": in_quote, "polarity": score,
+        "position": i, "speaker": speaker, "in_quote": in_quote, "attribution": False, "polarity": score,
         "n_lexicon_words": n_lex, "n_negated": n_neg, "n_guarded": n_guard, "context_start": lo,
         "context": " ".join(ctx),
     }
 
 
 def mention_summary(mentions: pd.DataFrame, *, targets: list[str] | None = None) -> pd.DataFrame:
-    """Per target: mentions, documents, mentions inside quotes, mentions whose context holds a
-    lexicon word (the others score 0.0 for lack of evidence, not for neutrality).
+    """Per target: mentions, documents, mentions inside quotes, mentions that are a quote's
+    attribution (the speaker named in the tag: left out of :func:`stance_table`), mentions whose
+    context holds a lexicon word (the others score 0.0 for lack of evidence, not for neutrality).
 
     Parameters
     ----------
@@ -250,15 +287,19 @@ def mention_summary(mentions: pd.DataFrame, *, targets: list[str] | None = None)
     Returns
     -------
     DataFrame
-        Indexed by ``target``: ``mentions, documents, inside_quotes, with_lexicon_words``.
+        Indexed by ``target``: ``mentions, documents, inside_quotes, attributions,
+        with_lexicon_words`` (``attributions`` is 0 for a table without that column).
     """
     need = [c for c in ("doc_id", "target", "in_quote", "n_lexicon_words") if c not in mentions.columns]
     if need:
         raise ValueError(f"mentions: missing column(s) {need}; make the table with find_mentions")
+    if "attribution" not in mentions.columns:
+        mentions = mentions.assign(attribution=False)
     out = mentions.groupby("target").agg(
         mentions=("doc_id", "size"),
         documents=("doc_id", "nunique"),
         inside_quotes=("in_quote", "sum"),
+        attributions=("attribution", "sum"),
         with_lexicon_words=("n_lexicon_words", lambda s: int((s > 0).sum())),
     ).astype(int)
     if targets is not None:
@@ -348,6 +389,7 @@ def stance_table(
     random_state: int = 0,
     resample: str = "documents",
     targets: list[str] | None = None,
+    attributions: bool = False,
 ) -> pd.DataFrame:
     """Mean polarity per group × target with a bootstrap 95% interval, n documents and n mentions.
 
@@ -374,6 +416,11 @@ def stance_table(
         single mentions (narrower intervals that treat every mention as independent).
     targets : list of str, optional
         Targets to show (default: those in ``mentions``), in this order.
+    attributions : bool
+        Keep the mentions that are a quote's attribution (``attribution`` column of
+        :func:`find_mentions`: ``…, said Rishi Sunak``). Default False: the tag that names a
+        speaker says nothing about how the text talks about them; :func:`mention_summary` counts
+        them.
 
     Returns
     -------
@@ -388,6 +435,8 @@ def stance_table(
     """
     check_evidence(min_n, resample)
     _check_bootstrap(n_bootstrap, random_state)  # checked first, even when every cell is below min_n
+    if not attributions and "attribution" in mentions.columns:
+        mentions = mentions[~mentions["attribution"].astype(bool)]
     if group_by == "speaker":
         m = mentions.assign(group=group_labels(mentions, "speaker"))
         groups = group_order(m["group"])

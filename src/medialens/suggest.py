@@ -185,13 +185,48 @@ def suggest_targets(
         label = max(spelled, key=lambda s: (len(s.split()), spelled[s], s))
         aliases = sorted(spelled, key=lambda s: (-len(s.split()), -spelled[s], s))
         rows.append({"target": label, "aliases": aliases, "documents": len(docs[key]), "mentions": mentions[key]})
-    table = pd.DataFrame(rows, columns=["target", "aliases", "documents", "mentions"])
-    table = table.sort_values(["documents", "mentions", "target"], ascending=[False, False, True], kind="stable")
-    table = pd.concat([table[table["documents"] >= min_docs], table[table["documents"] < min_docs]]).head(n)
-    table = table.reset_index(drop=True)
+    table = _ranked(pd.DataFrame(rows, columns=["target", "aliases", "documents", "mentions"]), min_docs)
+    table = _occurring(documents, table.head(max(3 * n, n + 8)), settings, n, min_docs)
     targets = {t: list(a) for t, a in zip(table["target"], table["aliases"], strict=True)}
     notes = () if targets else ("no names of people or organisations found; give targets = {...} yourself",)
     return Suggestion(table, notes, targets, paste_line("targets", targets), "the corpus's most named people and organisations")
+
+
+def _ranked(table: pd.DataFrame, min_docs: int) -> pd.DataFrame:
+    """Targets by documents, then mentions, then name; those in fewer than ``min_docs`` documents last."""
+    table = table.sort_values(["documents", "mentions", "target"], ascending=[False, False, True], kind="stable")
+    return pd.concat([table[table["documents"] >= min_docs], table[table["documents"] < min_docs]]).reset_index(drop=True)
+
+
+def _occurring(documents: pd.DataFrame, pool: pd.DataFrame, settings: TextSettings | None, n: int, min_docs: int) -> pd.DataFrame:
+    """The first ``n`` targets of ``pool`` that :func:`medialens.stance.find_mentions` finds when
+    given together, with the documents and mentions it finds for them.
+
+    Names are counted as written (capitalised, one name per run of words); the stance analysis
+    finds aliases case-insensitively and gives a place in the text to the longest alias that fits
+    there (``Tweede Kamer`` inside ``De Tweede Kamer`` is the longer one's). A target whose every
+    mention another target's longer alias takes is dropped, so a suggestion always occurs; the
+    counts shown are the stance analysis's own.
+    """
+    from .stance import find_mentions
+
+    def counted(rows: pd.DataFrame) -> pd.DataFrame:
+        targets = {t: list(a) for t, a in zip(rows["target"], rows["aliases"], strict=True)}
+        if not targets:
+            return rows.iloc[:0]
+        found = find_mentions(documents, targets, lexicon=None, window=1, settings=settings, on_missing="keep")
+        by = found.groupby("target")["doc_id"]
+        rows = rows.assign(documents=rows["target"].map(by.nunique()).fillna(0).astype(int),
+                           mentions=rows["target"].map(by.size()).fillna(0).astype(int))
+        return rows[rows["mentions"] > 0]
+
+    pool = _ranked(counted(pool), min_docs)  # all candidates together: who keeps which places
+    while True:
+        chosen = counted(pool.head(n))  # the suggestion as it will be used
+        dropped = set(pool.head(n)["target"]) - set(chosen["target"])
+        if not dropped:
+            return _ranked(chosen, min_docs)
+        pool = pool[~pool["target"].isin(dropped)]
 
 
 def _named_targets(texts: list[str], named: dict) -> Suggestion:

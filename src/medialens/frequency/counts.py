@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from .. import validate
 from ..counting import count_ngrams
 from ..grouping import group_labels, group_order
+from ..grouping import largest_group as _largest_group
 from ..results import Result
 from ..text import TextSettings, Tokenizer
 from ..tokens import WordTable, text_fingerprints
@@ -260,10 +261,12 @@ def group_sizes(counts: TermCounts, *, group_by: str | None) -> pd.DataFrame:
 
 
 def largest_group(sizes: pd.DataFrame) -> str:
-    """The group with most documents (ties: the first by name), the default keyness target."""
+    """The group with most documents (ties: the first by name), the default keyness target; the
+    group of documents without a value, ``(missing)``, only when it is the only group
+    (:func:`medialens.grouping.largest_group`, the rule of every comparison)."""
     if sizes.empty:
         raise ValueError("group_by: there are no groups (the corpus has no documents)")
-    return str(sizes["documents"].sort_index().idxmax())
+    return _largest_group(sizes["documents"])
 
 
 @dataclass(frozen=True)
