@@ -159,6 +159,30 @@ def test_cluster_map_bounded():
     assert "a random sample of 5,000 shown (random_state = 0)" in fig.axes[0].get_title()
 
 
+def test_cluster_map_bounds_the_outlets_in_its_legend():
+    # 600 outlets made a legend of 600 entries (a figure 9,201 px tall) with 10 marker shapes reused
+    rng = np.random.default_rng(5)
+    n = 3000
+    outlets = [f"outlet-{i:03d}" for i in range(600)]
+    table = pd.DataFrame({
+        "unit_id": [f"u{i}" for i in range(n)], "outlet": [outlets[0]] * 200 + [outlets[i % 600] for i in range(n - 200)],
+        "cluster": rng.integers(1, 5, n), "x": rng.normal(size=n), "y": rng.normal(size=n),
+    })
+    fig = plots.cluster_map(ClusterMap(table, (), explained=(0.05, 0.04)))
+    _assert_small(fig)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    outlet_labels = [t for t in labels if not t.startswith("cluster ")]
+    assert len(outlet_labels) == plots.MAX_GROUPS + 1 and outlet_labels[-1] == "588 other outlets"
+    assert "outlet-000" in outlet_labels  # the outlet with most units keeps its marker
+    markers = [h.get_marker() for h in fig.axes[0].get_legend().legend_handles if h.get_label() in outlet_labels]
+    assert len(set(markers)) == len(markers)  # no shape reused
+    assert sum(len(c.get_offsets()) for c in fig.axes[0].collections) == n  # every unit drawn
+    assert "markers for the 12 outlets with most units, the other 588 as dots" in fig.axes[0].get_title()
+    few = table.assign(outlet=table["outlet"].map(lambda o: o[-1]))  # 10 outlets: a marker each, no note
+    fig = plots.cluster_map(ClusterMap(few, (), explained=(0.05, 0.04)))
+    assert "dots" not in fig.axes[0].get_title() and len(fig.axes[0].get_legend().get_texts()) == 4 + 10
+
+
 def test_log_odds_chart_bounded():
     rng = np.random.default_rng(3)
     n = 50_000
