@@ -119,3 +119,22 @@ def test_describe_stance_names_the_hand_codes_and_the_document_label_classifiers
             "for always predicting the most common label, over 14 documents.") in text
     page = describe.describe_stance(per_group, group_by="outlet", label_evaluation=ev, label_column="<genre>")._repr_html_()
     assert "<code>&lt;genre&gt;</code>" in page and "Hand codes" not in page
+
+
+def _corpus(documents: pd.DataFrame, removals: pd.DataFrame | None = None):
+    n = len(documents)
+    summary = pd.DataFrame({"count": [1, n, n, 0, 0, 0, 0, 0]}, index=[
+        "input files", "input records", "documents kept", "records skipped", "documents without date",
+        "exact copies flagged", "near-duplicates flagged", "boilerplate removals"])
+    removals = removals if removals is not None else pd.DataFrame(columns=["doc_id", "kind", "paragraph", "chars", "text"])
+    return SimpleNamespace(documents=documents, skipped=pd.DataFrame(columns=["reason"]), removals=removals,
+                           summary=lambda: summary)
+
+
+def test_describe_corpus_checks_says_the_span_and_the_months_with_documents():
+    months = ["2013-01", "2014-06", "2022-10"]
+    docs = pd.DataFrame({"doc_id": list("abc"), "outlet": ["X", "Y", "X"], "date": [m + "-01" for m in months], "month": months})
+    text = describe.describe_corpus_checks(_corpus(docs)).text
+    assert "3 of 3 documents dated (2013-01 to 2022-10, 118 months, 3 of them with documents)." in text
+    every = docs.assign(month=["2013-01", "2013-02", "2013-03"], date=["2013-01-01", "2013-02-01", "2013-03-01"])
+    assert "(2013-01 to 2013-03, 3 months)." in describe.describe_corpus_checks(_corpus(every)).text

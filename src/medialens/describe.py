@@ -125,10 +125,11 @@ def describe_corpus_checks(corpus, *, documents: pd.DataFrame | None = None, sum
     else:
         months = sorted(docs["month"].dropna().astype(str).unique()) if "month" in docs.columns else []
         span = f"{months[0]} to {months[-1]}" if months else "?"
-        text = "{d} of {n} dated ({span}, {m})"
+        n_span = len(pd.period_range(months[0], months[-1], freq="M")) if months else 0
+        text = "{d} of {n} dated ({span}, {m})" if n_span == len(months) else "{d} of {n} dated ({span}, {s}, {m} of them with documents)"
         text += "; {u} undated, left out of analyses over time (and said so)." if undated else "."
-        out.append(say(text, lead="Dates.", d=n - undated, n=count(n, "document"), span=span,
-                       m=count(len(months), "month"), u=undated))
+        out.append(say(text, lead="Dates.", d=n - undated, n=count(n, "document"), span=span, s=count(n_span, "month"),
+                       m=count(len(months), "month") if n_span == len(months) else len(months), u=undated))
     removed = len(corpus.removals)
     if removed:
         out.append(say("{r} of boilerplate removed from {d}, listed above.", lead="Boilerplate.",
