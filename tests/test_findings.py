@@ -138,3 +138,26 @@ def test_describe_corpus_checks_says_the_span_and_the_months_with_documents():
     assert "3 of 3 documents dated (2013-01 to 2022-10, 118 months, 3 of them with documents)." in text
     every = docs.assign(month=["2013-01", "2013-02", "2013-03"], date=["2013-01-01", "2013-02-01", "2013-03-01"])
     assert "(2013-01 to 2013-03, 3 months)." in describe.describe_corpus_checks(_corpus(every)).text
+
+
+def test_text_clean_ups_are_not_counted_as_boilerplate(tmp_path):
+    # non-breaking spaces and decomposed accents are cleaned, not boilerplate: the totals and the sentence say so
+    import json
+
+    import yaml
+
+    from medialens.corpus import load_corpus
+
+    rows = [{"id": f"d{i}", "text": f"Het\u00a0kabinet besloot cafe\u0301 {i} te sluiten. <b>Nieuw</b>", "outlet": "X"} for i in range(3)]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({
+        "name": "clean", "language": "nl", "source": {"path": "d.jsonl", "format": "jsonl"}, "fields": {"id": "id"},
+        "cleaning": {"boilerplate": False, "html": "strip"},
+    }), encoding="utf-8")
+    c = load_corpus(tmp_path / "c.yaml", use_cache=False)
+    assert set(c.removals["kind"]) == {"special_spaces", "not_nfc", "html"}
+    assert c.summary().loc["boilerplate removals", "count"] == 0
+    text = describe.describe_corpus_checks(c).text
+    assert "Nothing was removed as boilerplate" in text and "pieces of boilerplate" not in text
+    assert ("Text clean-up. Not boilerplate, and not counted as such: HTML tags and entities stripped in 3 documents, "
+            "text normalised to Unicode NFC in 3 documents and non-breaking and other special spaces made plain in 3 documents.") in text

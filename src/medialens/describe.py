@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .corpus.definition import BOILERPLATE_KINDS
 from .findings import Code, Findings, count, group_sizes_sentence, listing, say
 from .frequency.counts import document_weights
 from .grouping import MISSING_GROUP, group_labels
@@ -130,13 +131,28 @@ def describe_corpus_checks(corpus, *, documents: pd.DataFrame | None = None, sum
         text += "; {u} undated, left out of analyses over time (and said so)." if undated else "."
         out.append(say(text, lead="Dates.", d=n - undated, n=count(n, "document"), span=span, s=count(n_span, "month"),
                        m=count(len(months), "month") if n_span == len(months) else len(months), u=undated))
-    removed = len(corpus.removals)
-    if removed:
+    removals = corpus.removals
+    boilerplate = removals[removals["kind"].isin(BOILERPLATE_KINDS)] if len(removals) else removals
+    if len(boilerplate):
         out.append(say("{r} of boilerplate removed from {d}, listed above.", lead="Boilerplate.",
-                       r=count(removed, "piece"), d=count(corpus.removals["doc_id"].nunique(), "document")))
+                       r=count(len(boilerplate), "piece"), d=count(boilerplate["doc_id"].nunique(), "document")))
     else:
         out.append(say("Nothing was removed as boilerplate; text the cleaning rules do not know is counted as words.", lead="Boilerplate."))
+    cleaned = removals[~removals["kind"].isin(BOILERPLATE_KINDS)] if len(removals) else removals
+    if len(cleaned):
+        per_kind = cleaned.groupby("kind", sort=True)["doc_id"].nunique()
+        out.append(say("Not boilerplate, and not counted as such: {k}.", lead="Text clean-up.",
+                       k=listing(f"{_CLEAN_UPS.get(kind, kind)} in {count(n, 'document')}" for kind, n in per_kind.items())))
     return Findings(out)
+
+
+#: what each clean-up kind of ``Corpus.removals`` did, for a sentence
+_CLEAN_UPS = {
+    "html": "HTML tags and entities stripped",
+    "format_characters": "format characters (zero-width space, soft hyphen) dropped",
+    "special_spaces": "non-breaking and other special spaces made plain",
+    "not_nfc": "text normalised to Unicode NFC",
+}
 
 
 # --------------------------------------------------------------------------------------------
