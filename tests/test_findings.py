@@ -161,3 +161,25 @@ def test_text_clean_ups_are_not_counted_as_boilerplate(tmp_path):
     assert "Nothing was removed as boilerplate" in text and "pieces of boilerplate" not in text
     assert ("Text clean-up. Not boilerplate, and not counted as such: HTML tags and entities stripped in 3 documents, "
             "text normalised to Unicode NFC in 3 documents and non-breaking and other special spaces made plain in 3 documents.") in text
+
+
+def test_fixed_wording_is_true_of_any_corpus():
+    one = Findings([group_sizes_sentence(pd.Series({"A": 1}), group_by="outlet")]).text
+    assert one == "- The one document is in one `outlet` group (A): there is nothing to compare between groups."
+    two = Findings([group_sizes_sentence(pd.Series({"A": 2}), group_by="outlet")]).text
+    assert two.startswith("- All 2 documents are in one `outlet` group (A)")
+    units = pd.DataFrame({"doc_id": ["a", "b"], "unit_id": ["a", "b"]})
+    text = describe.describe_units(units, unit="document", requested="paragraph").text
+    assert "no document has more than one paragraph: the units are whole documents instead." in text
+    assert "export" not in text  # how the corpus was exported was not measured
+
+
+def test_notebook_narrative_names_no_language_and_reads_right():
+    import nbformat
+
+    from medialens.paths import project_root
+
+    for path in sorted((project_root() / "notebooks").glob("*.ipynb")):
+        sources = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+        assert "of Dutch in general" not in sources, path.name
+        assert " a outlet" not in sources, path.name

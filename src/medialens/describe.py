@@ -244,8 +244,8 @@ def describe_units(units: pd.DataFrame, *, unit: str, requested: str) -> Finding
     out = [say("{n} from {d} (median {m} per document).", n=count(len(units), f"{unit} unit"),
                d=count(units["doc_id"].nunique(), "document"), m=f"{per_doc.median():g}" if len(per_doc) else "0")]
     if unit != requested:
-        out.append(say("{p} asks for {r} units, but no document has more than one paragraph (the export kept no blank "
-                       "lines between paragraphs): the units are whole documents instead.", p=Code("unit"), r=Code(requested)))
+        out.append(say("{p} asks for {r} units, but no document has more than one paragraph: the units are whole documents "
+                       "instead.", p=Code("unit"), r=Code(requested)))
     return Findings(out)
 
 
