@@ -128,5 +128,5 @@ def test_every_row_it_says_is_shown_is_rendered_whatever_pandas_display_options(
     assert page.count("<tr") == 101 and "t99<" in page and "..." not in page
     assert "t99" in text and "\n...\n" not in text.replace(" ", "")
     assert shown.footer().startswith("100 of 570 rows shown (the top 10 words per group; the first 10 of 57 groups).")
-    assert show(table, rows=table, chosen="a choice", max_rows=100).footer() == "100 of 570 rows shown (a choice; the first 100 of them)."
+    assert show(table, rows=table, chosen="the top 100", max_rows=100).footer() == "100 of 570 rows shown (the top 100)."  # no groups named
     assert show(table, rows=table.head(50), chosen="a choice", max_rows=100).footer() == "50 of 570 rows shown (a choice)."

@@ -228,12 +228,10 @@ def show(
     chosen_rows = table if rows is None else rows
     shown = chosen_rows.head(max_rows)
     cut = ""
-    if rows is not None and len(rows) > max_rows:
-        if by is not None:
-            validate.frame(rows, "rows", columns=(by,))
+    if by is not None and rows is not None and len(rows) > max_rows:
+        validate.frame(rows, "rows", columns=(by,))
+        if shown[by].nunique() < rows[by].nunique():
             cut = f"the first {shown[by].nunique():,} of {rows[by].nunique():,} groups"
-        else:
-            cut = f"the first {len(shown):,} of them"
     if columns is not None:
         shown = shown[list(columns)]
     if digits is not None:
