@@ -209,3 +209,26 @@ def test_the_checked_clustering_units_are_those_make_units_builds():
         cl.make_units(corpus, unit="sentence")
     with pytest.raises(ValueError, match="unit = 'sentence'"):
         checks.RULES["unit"]("sentence", "unit")
+
+
+def test_stops_on_turns_an_error_naming_a_parameter_into_one_line():
+    with pytest.raises(checks.Stop, match=r"^min_df = 2: no term\Z") as info:
+        with checks.stops_on("min_df", "k"):
+            raise ValueError("min_df = 2: no term\nsecond line")
+    assert info.value._render_traceback_() == ["Stop: min_df = 2: no term"]
+    with pytest.raises(checks.Stop, match="^k: only 2"):
+        with checks.stops_on("min_df", "k"):
+            raise ValueError("k: only 2 documents have terms")
+    with pytest.raises(ValueError, match="^kmeans broke") as other:  # not a parameter's message: unchanged
+        with checks.stops_on("k"):
+            raise ValueError("kmeans broke")
+    assert not isinstance(other.value, checks.Stop)
+
+
+def test_report_check_refuses_min_df_max_df_no_term_can_pass(transit, en):
+    # 8 documents: min_df = 3 with max_df = 0.25 (at most 2) cannot hold; the defaults adapt and are not checked
+    values = {"unit": "document", "min_df": 3, "max_df": 0.25}
+    found = checks.problems_with_corpus("20_topic_clustering", values, transit, en)
+    assert [p.parameter for p in found] == ["min_df"] and "lower min_df or raise max_df" in found[0].message
+    assert checks.problems_with_corpus("20_topic_clustering", {"unit": "document", "min_df": 2, "max_df": 0.5}, transit, en) == []
+    assert checks.problems_with_corpus("20_topic_clustering", {"unit": "document", "min_df": 2, "max_df": 0.3}, transit, en) == []

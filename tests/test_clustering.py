@@ -189,6 +189,33 @@ def test_filter_report_counts_terms_per_filter(tokenizer):
     assert list(m.terms) == list(vocab_both)
 
 
+TINY = ["The mayor opened a new bridge.", "Farmers protested against water rules.", "A storm flooded the harbour overnight."]
+
+
+def test_default_df_bounds_adapt_to_fewer_than_four_units_with_a_note():
+    en = TextSettings(language="en")
+    u = cl.make_units(docs(TINY), unit="document")
+    with pytest.raises(ValueError, match=r"^max_df = 0.5 \(at most 1.5 of 3 documents\) is below min_df = 2"):
+        cl.tfidf(u, settings=en, min_df=cl.DEFAULT_MIN_DF, max_df=cl.DEFAULT_MAX_DF)
+    m = cl.tfidf(u, settings=en, min_df=cl.DEFAULT_MIN_DF, max_df=cl.DEFAULT_MAX_DF, adapt_defaults=True)
+    assert m.settings["min_df"] == 1 and m.settings["max_df"] == 1.0 and m.shape[0] == 3
+    assert len(m.notes) == 1 and "the defaults" in m.notes[0] and "min_df = 1, max_df = 1.0" in m.notes[0]
+    # values the user set are used as given, even with adapt_defaults
+    with pytest.raises(ValueError, match="^max_df = 0.4"):
+        cl.tfidf(u, settings=en, min_df=2, max_df=0.4, adapt_defaults=True)
+    # four units or more: the defaults hold and are used unchanged
+    m4 = cl.tfidf(cl.make_units(docs(TOPICS), unit="document"), settings=en, min_df=2, max_df=0.5, adapt_defaults=True)
+    assert m4.notes == () and m4.settings["min_df"] == 2
+
+
+def test_too_few_units_with_terms_names_those_left_out():
+    en = TextSettings(language="en")
+    texts = TINY + ["Teachers demand smaller classes this autumn.", "The mayor said the bridge will reopen soon."]
+    m = cl.tfidf(cl.make_units(docs(texts), unit="document"), settings=en, min_df=2, max_df=0.5)
+    with pytest.raises(ValueError, match=r"^k: only 2 documents have terms \(3 more had no term left"):
+        cl.cluster(m, k="auto")
+
+
 # --------------------------------------------------------------------------------------------
 # Stability, representatives, tables, map
 # --------------------------------------------------------------------------------------------

@@ -166,3 +166,67 @@ def test_describe_stance_names_the_hand_codes_and_the_document_label_classifiers
             "for always predicting the most common label, over 14 documents.") in text
     page = describe.describe_stance(per_group, group_by="outlet", label_evaluation=ev, label_column="<genre>")._repr_html_()
     assert "<code>&lt;genre&gt;</code>" in page and "Hand codes" not in page
+
+
+def _corpus(documents: pd.DataFrame, removals: pd.DataFrame | None = None):
+    n = len(documents)
+    summary = pd.DataFrame({"count": [1, n, n, 0, 0, 0, 0, 0]}, index=[
+        "input files", "input records", "documents kept", "records skipped", "documents without date",
+        "exact copies flagged", "near-duplicates flagged", "boilerplate removals"])
+    removals = removals if removals is not None else pd.DataFrame(columns=["doc_id", "kind", "paragraph", "chars", "text"])
+    return SimpleNamespace(documents=documents, skipped=pd.DataFrame(columns=["reason"]), removals=removals,
+                           summary=lambda: summary)
+
+
+def test_describe_corpus_checks_says_the_span_and_the_months_with_documents():
+    months = ["2013-01", "2014-06", "2022-10"]
+    docs = pd.DataFrame({"doc_id": list("abc"), "outlet": ["X", "Y", "X"], "date": [m + "-01" for m in months], "month": months})
+    text = describe.describe_corpus_checks(_corpus(docs)).text
+    assert "3 of 3 documents dated (2013-01 to 2022-10, 118 months, 3 of them with documents)." in text
+    every = docs.assign(month=["2013-01", "2013-02", "2013-03"], date=["2013-01-01", "2013-02-01", "2013-03-01"])
+    assert "(2013-01 to 2013-03, 3 months)." in describe.describe_corpus_checks(_corpus(every)).text
+
+
+def test_text_clean_ups_are_not_counted_as_boilerplate(tmp_path):
+    # non-breaking spaces and decomposed accents are cleaned, not boilerplate: the totals and the sentence say so
+    import json
+
+    import yaml
+
+    from medialens.corpus import load_corpus
+
+    rows = [{"id": f"d{i}", "text": f"Het\u00a0kabinet besloot cafe\u0301 {i} te sluiten. <b>Nieuw</b>", "outlet": "X"} for i in range(3)]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({
+        "name": "clean", "language": "nl", "source": {"path": "d.jsonl", "format": "jsonl"}, "fields": {"id": "id"},
+        "cleaning": {"boilerplate": False, "html": "strip"},
+    }), encoding="utf-8")
+    c = load_corpus(tmp_path / "c.yaml", use_cache=False)
+    assert set(c.removals["kind"]) == {"special_spaces", "not_nfc", "html"}
+    assert c.summary().loc["boilerplate removals", "count"] == 0
+    text = describe.describe_corpus_checks(c).text
+    assert "Nothing was removed as boilerplate" in text and "pieces of boilerplate" not in text
+    assert ("Text clean-up. Not boilerplate, and not counted as such: HTML tags and entities stripped in 3 documents, "
+            "text normalised to Unicode NFC in 3 documents and non-breaking and other special spaces made plain in 3 documents.") in text
+
+
+def test_fixed_wording_is_true_of_any_corpus():
+    one = Findings([group_sizes_sentence(pd.Series({"A": 1}), group_by="outlet")]).text
+    assert one == "- The one document is in one `outlet` group (A): there is nothing to compare between groups."
+    two = Findings([group_sizes_sentence(pd.Series({"A": 2}), group_by="outlet")]).text
+    assert two.startswith("- All 2 documents are in one `outlet` group (A)")
+    units = pd.DataFrame({"doc_id": ["a", "b"], "unit_id": ["a", "b"]})
+    text = describe.describe_units(units, unit="document", requested="paragraph").text
+    assert "no document has more than one paragraph: the units are whole documents instead." in text
+    assert "export" not in text  # how the corpus was exported was not measured
+
+
+def test_notebook_narrative_names_no_language_and_reads_right():
+    import nbformat
+
+    from medialens.paths import project_root
+
+    for path in sorted((project_root() / "notebooks").glob("*.ipynb")):
+        sources = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+        assert "of Dutch in general" not in sources, path.name
+        assert " a outlet" not in sources, path.name

@@ -535,10 +535,18 @@ def test_other_bad_options(seed_counts, seeds):
         mf.reference_keyness(mf.count_terms(seeds.documents, settings=TextSettings(reduce="lemma")))
     with pytest.raises(ValueError, match="ngram = 3"):
         mf.term_frequencies(seed_counts, ngram=3)
-    with pytest.raises(ValueError, match="group_by = 'month'"):
-        mf.trends(seed_counts, terms=["navo"], group_by="month")
     with pytest.raises(ValueError, match="terms"):
         mf.trends(seed_counts, terms=[])
+
+
+@pytest.mark.parametrize("group_by", ["month", "date"])
+def test_trends_by_the_time_axis_run_ungrouped_with_a_note(seed_counts, group_by):
+    # notebook 10's exercise 1 sets group_by = "month": its trends are one line per term, with a note
+    got = mf.trends(seed_counts, terms=["navo"], group_by=group_by)
+    plain = mf.trends(seed_counts, terms=["navo"], group_by=None)
+    pd.testing.assert_frame_equal(got.table, plain.table)
+    assert got.undated == plain.undated
+    assert any("time axis" in note and "one line per term" in note for note in got.notes)
 
 
 def test_plots_return_figures(seeds, seed_counts, tmp_path):

@@ -159,6 +159,30 @@ def test_cluster_map_bounded():
     assert "a random sample of 5,000 shown (random_state = 0)" in fig.axes[0].get_title()
 
 
+def test_cluster_map_bounds_the_outlets_in_its_legend():
+    # 600 outlets made a legend of 600 entries (a figure 9,201 px tall) with 10 marker shapes reused
+    rng = np.random.default_rng(5)
+    n = 3000
+    outlets = [f"outlet-{i:03d}" for i in range(600)]
+    table = pd.DataFrame({
+        "unit_id": [f"u{i}" for i in range(n)], "outlet": [outlets[0]] * 200 + [outlets[i % 600] for i in range(n - 200)],
+        "cluster": rng.integers(1, 5, n), "x": rng.normal(size=n), "y": rng.normal(size=n),
+    })
+    fig = plots.cluster_map(ClusterMap(table, (), explained=(0.05, 0.04)))
+    _assert_small(fig)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    outlet_labels = [t for t in labels if not t.startswith("cluster ")]
+    assert len(outlet_labels) == plots.MAX_GROUPS + 1 and outlet_labels[-1] == "588 other outlets"
+    assert "outlet-000" in outlet_labels  # the outlet with most units keeps its marker
+    markers = [h.get_marker() for h in fig.axes[0].get_legend().legend_handles if h.get_label() in outlet_labels]
+    assert len(set(markers)) == len(markers)  # no shape reused
+    assert sum(len(c.get_offsets()) for c in fig.axes[0].collections) == n  # every unit drawn
+    assert "markers for the 12 outlets with most units, the other 588 as dots" in fig.axes[0].get_title()
+    few = table.assign(outlet=table["outlet"].map(lambda o: o[-1]))  # 10 outlets: a marker each, no note
+    fig = plots.cluster_map(ClusterMap(few, (), explained=(0.05, 0.04)))
+    assert "dots" not in fig.axes[0].get_title() and len(fig.axes[0].get_legend().get_texts()) == 4 + 10
+
+
 def test_log_odds_chart_bounded():
     rng = np.random.default_rng(3)
     n = 50_000
@@ -210,3 +234,39 @@ def test_stance_intervals_label_documents_and_mentions():
     ])
     texts = [t.get_text() for t in plots.stance_intervals(table).axes[0].texts]
     assert "insufficient (n=1 docs, 5 mentions)" in texts and " n=3 docs, 4 mentions" in texts
+
+
+def _bars(ax) -> dict[str, float]:
+    """Bar label -> height summed over the stacked outlets."""
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    heights = np.zeros(len(labels))
+    for container in ax.containers:
+        heights += [b.get_height() for b in container]
+    return dict(zip(labels, heights, strict=True))
+
+
+def test_corpus_overview_has_a_continuous_time_axis():
+    # three months with documents over a year: every month between them is a bar, zero when empty
+    docs = pd.DataFrame({"doc_id": list("abcde"), "outlet": ["X", "Y", "X", "X", None],
+                         "month": ["2022-01", "2022-01", "2022-06", "2022-12", None]})
+    fig = plots.corpus_overview(docs, pd.Series([10, 20, 30, 40, 50]))
+    bars = _bars(fig.axes[0])
+    assert list(bars) == [f"2022-{m:02d}" for m in range(1, 13)] + ["(missing)"]
+    assert bars["2022-01"] == 2 and bars["2022-02"] == 0 and bars["2022-06"] == 1 and bars["(missing)"] == 1
+    assert fig.axes[0].get_title() == "Documents per month (n = 5)"
+    # ten years: binned by quarter (40 bars from 2013Q1 to 2022Q4), and the title says so
+    months = [f"{y}-{m:02d}" for y in range(2013, 2023) for m in (1, 5, 10)][:-1] + ["2022-10"]
+    long = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(months))], "outlet": "X", "month": months})
+    fig = plots.corpus_overview(long, pd.Series(range(len(months))))
+    bars = _bars(fig.axes[0])
+    assert list(bars)[0] == "2013Q1" and list(bars)[-1] == "2022Q4" and len(bars) == 40 and sum(bars.values()) == len(months)
+    assert "Documents per quarter" in fig.axes[0].get_title() and "118 months, binned by quarter" in fig.axes[0].get_title()
+
+
+def test_corpus_overview_gives_each_of_twelve_outlets_its_own_colour():
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(36)], "outlet": [f"outlet number {i % 12}" for i in range(36)],
+                         "month": "2022-01"})
+    fig = plots.corpus_overview(docs, pd.Series(range(36)))
+    colours = {tuple(c.patches[0].get_facecolor()) for c in fig.axes[0].containers}
+    assert len(colours) == 12
+    assert fig.axes[0].get_legend() is None and len(fig.legends) == 1  # below the panels, not over the bars

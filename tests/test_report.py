@@ -1009,3 +1009,54 @@ def test_jobs_must_be_a_whole_number_of_one_or_more(tmp_path, nb_dir, out, monke
     stream = io.StringIO()
     assert run_report(params(tmp_path, {}), out_dir=out, notebook_dir=nb_dir, stream=stream) == 2
     assert "MEDIALENS_JOBS='two'" in stream.getvalue() and not out.exists()
+
+
+def _short_corpus(tmp_path: Path, texts: list[str]) -> None:
+    """An English corpus of one-sentence documents from two outlets, and its definition."""
+    with (tmp_path / "short.jsonl").open("w", encoding="utf-8") as fh:
+        for i, text in enumerate(texts):
+            fh.write(json.dumps({"id": f"d{i}", "text": text, "date": f"2023-01-0{i + 1}", "outlet": ["Post", "Star"][i % 2]}) + "\n")
+    (tmp_path / "short.yaml").write_text(yaml.safe_dump({
+        "name": "short", "language": "en", "source": {"path": "short.jsonl", "format": "jsonl", "encoding": "utf-8"},
+        "fields": {"id": "id", "text": "text", "date": "date", "outlet": "outlet"},
+    }), encoding="utf-8")
+
+
+SHORT = ["The mayor opened a new bridge.", "Farmers protested against water rules.", "A storm flooded the harbour overnight.",
+         "Teachers demand smaller classes this autumn.", "The mayor said the bridge will reopen soon."]
+
+
+def test_three_one_sentence_documents_run_notebooks_10_20_and_40(tmp_path, monkeypatch):
+    # no term is suggested (skipped with a line); min_df/max_df defaults cannot both hold below 4 units (adapted, with a note)
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+    _short_corpus(tmp_path, SHORT[:3])
+    out, stream = tmp_path / "out", io.StringIO()
+    rc = run_report(params(tmp_path, {"corpus": "short.yaml", "notebooks": {"20_topic_clustering": {"n_seeds": 2, "n_bootstrap": 1}}}),
+                    out_dir=out, figures_dir=tmp_path / "figs", only=["10_term_frequency", "20_topic_clustering", "40_coding_and_validation"],
+                    stream=stream, html_output=False)
+    assert rc == 0, stream.getvalue()
+    ten = nbformat.writes(nbformat.read(out / "10_term_frequency.ipynb", as_version=4))
+    assert "skipped: no terms to follow" in ten
+    twenty = nbformat.writes(nbformat.read(out / "20_topic_clustering.ipynb", as_version=4))
+    assert "note: min_df = 2 and max_df = 0.5 (the defaults) cannot both hold for 3 documents" in twenty
+
+
+def test_five_short_documents_stop_notebook_20_with_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+    _short_corpus(tmp_path, SHORT)
+    out, stream = tmp_path / "out", io.StringIO()
+    rc = run_report(params(tmp_path, {"corpus": "short.yaml"}), out_dir=out, figures_dir=tmp_path / "figs",
+                    only=["20_topic_clustering"], stream=stream, html_output=False)
+    assert rc == 1
+    assert re.search(r"stopped: k: only 2 documents have terms \(3 more had no term left[^\n]*\n", stream.getvalue()), stream.getvalue()
+
+
+def test_notebook_10_grouped_by_month_runs(tmp_path, monkeypatch):
+    # exercise 1 of notebook 10: group_by = "month"; the trends are then one line per term
+    monkeypatch.setenv("MEDIALENS_CACHE", str(tmp_path / "cache"))
+    out, stream = tmp_path / "out", io.StringIO()
+    corpus = str(project_root() / "corpus" / "seeds.yaml")
+    rc = run_report(params(tmp_path, {"corpus": corpus, "notebooks": {"10_term_frequency": {"group_by": "month", "n_bootstrap": 50}}}),
+                    out_dir=out, figures_dir=tmp_path / "figs", only=["10_term_frequency"], stream=stream, html_output=False)
+    assert rc == 0, stream.getvalue()
+    assert "the time axis itself" in nbformat.writes(nbformat.read(out / "10_term_frequency.ipynb", as_version=4))

@@ -116,3 +116,17 @@ def test_bad_arguments_are_named(folder):
         show([1, 2])
     with pytest.raises(ValueError, match="term"):
         sample_rows(pd.DataFrame({"a": [1]}), by="term", n=1)
+
+
+def test_every_row_it_says_is_shown_is_rendered_whatever_pandas_display_options(folder):
+    # pandas' display.max_rows (60) and min_rows (10) used to cut 100 shown rows to 10 and "..."
+    table = pd.DataFrame({"group": [f"g{i // 10:02d}" for i in range(570)], "term": [f"t{i}" for i in range(570)]})
+    shown = show(table, "groups", folder=folder, rows=table, chosen="the top 10 words per group", max_rows=100, by="group")
+    with pd.option_context("display.max_rows", 60, "display.min_rows", 10):
+        page = shown._repr_html_()
+        text = repr(shown)
+    assert page.count("<tr") == 101 and "t99<" in page and "..." not in page
+    assert "t99" in text and "\n...\n" not in text.replace(" ", "")
+    assert shown.footer().startswith("100 of 570 rows shown (the top 10 words per group; the first 10 of 57 groups).")
+    assert show(table, rows=table, chosen="the top 100", max_rows=100).footer() == "100 of 570 rows shown (the top 100)."  # no groups named
+    assert show(table, rows=table.head(50), chosen="a choice", max_rows=100).footer() == "50 of 570 rows shown (a choice)."

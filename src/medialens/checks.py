@@ -18,7 +18,8 @@ stance ``targets`` that never occur in the corpus (with the closest spellings th
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,8 @@ from typing import Any
 from . import validate
 from .handcoding import UNIT_KINDS
 
-__all__ = ["Stop", "Problem", "alias_words", "problems_before_loading", "problems_with_corpus", "checked_session", "check_plan", "clustering_unit"]
+__all__ = ["Stop", "Problem", "alias_words", "problems_before_loading", "problems_with_corpus", "checked_session", "check_plan",
+           "clustering_unit", "stops_on"]
 
 
 class Stop(ValueError):
@@ -344,7 +346,32 @@ def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, setti
         found += _term_problems(values, corpus, settings, engine)
     if notebook.startswith("30"):
         found += _target_problems(values, corpus, settings, engine)
+    if notebook.startswith("20"):
+        found += _df_problems(values, corpus.documents)
     return found
+
+
+def _df_problems(values: Mapping[str, Any], documents) -> list[Problem]:
+    """``min_df``/``max_df`` set to other values than the defaults that no term could pass for
+    even the most units the corpus can give (its paragraphs, or its documents); the defaults
+    adapt to a small corpus (:func:`medialens.clustering.tfidf`) and are not checked."""
+    from .clustering.matrix import DEFAULT_MAX_DF, DEFAULT_MIN_DF
+
+    min_df, max_df = values.get("min_df", DEFAULT_MIN_DF), values.get("max_df", DEFAULT_MAX_DF)
+    if (min_df, max_df) == (DEFAULT_MIN_DF, DEFAULT_MAX_DF):
+        return []
+    try:
+        min_df, max_df = validate.count_or_share(min_df, "min_df"), validate.count_or_share(max_df, "max_df")
+    except ValueError:
+        return []  # reported before loading
+    paragraphs = documents["n_paragraphs"].fillna(0).clip(lower=1).sum() if "n_paragraphs" in documents.columns else 0
+    n = int(max(len(documents), paragraphs if values.get("unit", "paragraph") == "paragraph" else 0))
+    if validate.df_bounds_hold(min_df, max_df, n):
+        return []
+    min_count, max_count = validate.df_counts(min_df, max_df, n)
+    name = "min_df" if min_df != DEFAULT_MIN_DF else "max_df"
+    return [Problem(name, f"min_df = {min_df!r}, max_df = {max_df!r}: no term can occur in at least {min_count:g} and at most "
+                          f"{max_count:g} of the (at most) {n} units this corpus gives; lower min_df or raise max_df")]
 
 
 def _stop(notebook: str, found: list[Problem]) -> None:
@@ -452,6 +479,28 @@ def _plan_lines(nb: Path, given: Mapping[str, Any], common: Mapping[str, Any], p
             where = f"{p.parameter} (the notebook's default; set it under notebooks: {nb.stem}:)"
         lines.append(f"{nb.stem}: {p.message} [change {where} in {param_file.name}]")
     return lines
+
+
+@contextmanager
+def stops_on(*parameters: str) -> Iterator[None]:
+    """Inside the ``with`` block, a ValueError whose message starts with one of ``parameters``
+    (``"min_df = 2 ..."``, ``"k: only 2 documents ..."``) stops the notebook with its first line
+    (a :class:`Stop`, no traceback); any other error passes unchanged.
+
+    Parameters
+    ----------
+    parameters : str
+        Argument names, as the messages of the functions called inside start with them.
+    """
+    try:
+        yield
+    except Stop:
+        raise
+    except ValueError as exc:
+        message = str(exc)
+        if any(message.startswith((f"{p} ", f"{p}:", f"{p}=")) for p in parameters):
+            raise Stop(message.splitlines()[0]) from None
+        raise
 
 
 def clustering_unit(corpus, unit: str) -> str:

@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from .corpus.definition import BOILERPLATE_KINDS
 from .findings import Code, Findings, count, group_sizes_sentence, listing, say
 from .frequency.counts import document_weights
 from .grouping import MISSING_GROUP, group_labels
@@ -127,17 +128,33 @@ def describe_corpus_checks(corpus, *, documents: pd.DataFrame | None = None, sum
     else:
         months = sorted(docs["month"].dropna().astype(str).unique()) if "month" in docs.columns else []
         span = f"{months[0]} to {months[-1]}" if months else "?"
-        text = "{d} of {n} dated ({span}, {m})"
+        n_span = len(pd.period_range(months[0], months[-1], freq="M")) if months else 0
+        text = "{d} of {n} dated ({span}, {m})" if n_span == len(months) else "{d} of {n} dated ({span}, {s}, {m} of them with documents)"
         text += "; {u} undated, left out of analyses over time (and said so)." if undated else "."
-        out.append(say(text, lead="Dates.", d=n - undated, n=count(n, "document"), span=span,
-                       m=count(len(months), "month"), u=undated))
-    removed = len(corpus.removals)
-    if removed:
+        out.append(say(text, lead="Dates.", d=n - undated, n=count(n, "document"), span=span, s=count(n_span, "month"),
+                       m=count(len(months), "month") if n_span == len(months) else len(months), u=undated))
+    removals = corpus.removals
+    boilerplate = removals[removals["kind"].isin(BOILERPLATE_KINDS)] if len(removals) else removals
+    if len(boilerplate):
         out.append(say("{r} of boilerplate removed from {d}, listed above.", lead="Boilerplate.",
-                       r=count(removed, "piece"), d=count(corpus.removals["doc_id"].nunique(), "document")))
+                       r=count(len(boilerplate), "piece"), d=count(boilerplate["doc_id"].nunique(), "document")))
     else:
         out.append(say("Nothing was removed as boilerplate; text the cleaning rules do not know is counted as words.", lead="Boilerplate."))
+    cleaned = removals[~removals["kind"].isin(BOILERPLATE_KINDS)] if len(removals) else removals
+    if len(cleaned):
+        per_kind = cleaned.groupby("kind", sort=True)["doc_id"].nunique()
+        out.append(say("Not boilerplate, and not counted as such: {k}.", lead="Text clean-up.",
+                       k=listing(f"{_CLEAN_UPS.get(kind, kind)} in {count(n, 'document')}" for kind, n in per_kind.items())))
     return Findings(out)
+
+
+#: what each clean-up kind of ``Corpus.removals`` did, for a sentence
+_CLEAN_UPS = {
+    "html": "HTML tags and entities stripped",
+    "format_characters": "format characters (zero-width space, soft hyphen) dropped",
+    "special_spaces": "non-breaking and other special spaces made plain",
+    "not_nfc": "text normalised to Unicode NFC",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,8 +246,8 @@ def describe_units(units: pd.DataFrame, *, unit: str, requested: str) -> Finding
     out = [say("{n} from {d} (median {m} per document).", n=count(len(units), f"{unit} unit"),
                d=count(units["doc_id"].nunique(), "document"), m=f"{per_doc.median():g}" if len(per_doc) else "0")]
     if unit != requested:
-        out.append(say("{p} asks for {r} units, but no document has more than one paragraph (the export kept no blank "
-                       "lines between paragraphs): the units are whole documents instead.", p=Code("unit"), r=Code(requested)))
+        out.append(say("{p} asks for {r} units, but no document has more than one paragraph: the units are whole documents "
+                       "instead.", p=Code("unit"), r=Code(requested)))
     return Findings(out)
 
 

@@ -183,7 +183,7 @@ def group_sizes_sentence(documents_per_group: pd.Series, *, group_by: str) -> Se
         return say("There are no groups.")
     if len(n) == 1:
         return say(
-            "All {d} are in one {g} group ({name}): there is nothing to compare between groups.",
+            ("The one document is" if int(n.iloc[0]) == 1 else "All {d} are") + " in one {g} group ({name}): there is nothing to compare between groups.",
             d=count(int(n.iloc[0]), "document"), g=Code(group_by), name=str(n.index[0]),
         )
     small = [str(g) for g, v in n.items() if v <= 2]

@@ -131,6 +131,8 @@ class ShownTable:
         The CSV the full table was written to (None: not written).
     link : str
         The relative link to it from the page.
+    cut : str
+        What ``max_rows`` left out of the chosen rows ("the first 10 of 57 groups"), or ``""``.
     """
 
     rows: pd.DataFrame
@@ -138,13 +140,15 @@ class ShownTable:
     chosen: str = ""
     path: Path | None = None
     link: str = ""
+    cut: str = ""
 
     def footer(self) -> str:
         """The line below the table, as plain text."""
         more = self.total - len(self.rows)
         parts = []
         if self.chosen and more > 0:
-            parts.append(f"{len(self.rows):,} of {self.total:,} rows shown ({self.chosen}).")
+            chosen = f"{self.chosen}; {self.cut}" if self.cut else self.chosen
+            parts.append(f"{len(self.rows):,} of {self.total:,} rows shown ({chosen}).")
         elif more > 0:
             parts.append(f"… and {more:,} more rows.")
         if self.path is not None:
@@ -152,7 +156,8 @@ class ShownTable:
         return " ".join(parts)
 
     def _repr_html_(self) -> str:
-        table = self.rows._repr_html_() or ""
+        with _every_row(self.rows):  # the rows are bounded already: pandas must not cut them again
+            table = self.rows._repr_html_() or ""
         footer = html.escape(self.footer())
         if self.path is not None:
             link = html.escape(self.link)
@@ -161,7 +166,15 @@ class ShownTable:
 
     def __repr__(self) -> str:
         footer = self.footer()
-        return f"{self.rows!r}\n{footer}" if footer else repr(self.rows)
+        with _every_row(self.rows):
+            rows = repr(self.rows)
+        return f"{rows}\n{footer}" if footer else rows
+
+
+def _every_row(rows: pd.DataFrame):
+    """pandas display options under which ``rows`` are rendered whole (``display.max_rows`` is 60
+    and ``min_rows`` 10 by default: a longer frame would show 10 rows and "...")."""
+    return pd.option_context("display.max_rows", max(len(rows), 1), "display.min_rows", max(len(rows), 1))
 
 
 def show(
@@ -174,6 +187,7 @@ def show(
     chosen: str = "",
     columns: list[str] | None = None,
     digits: int | None = None,
+    by: str | None = None,
 ) -> ShownTable:
     """Display at most ``max_rows`` rows of ``table`` and write it whole as CSV.
 
@@ -196,6 +210,9 @@ def show(
         Columns displayed (the CSV keeps all).
     digits : int, optional
         Round displayed floats to this many decimals.
+    by : str, optional
+        A column of ``rows`` holding groups (``"group"``): when ``max_rows`` cuts the chosen rows,
+        the line below says how many of the groups are shown ("the first 10 of 57 groups").
 
     Returns
     -------
@@ -208,12 +225,18 @@ def show(
     if name is not None and folder is not None:
         path = write_table(table, name, folder)
         link = folder.link(path)
-    shown = (table if rows is None else rows).head(max_rows)
+    chosen_rows = table if rows is None else rows
+    shown = chosen_rows.head(max_rows)
+    cut = ""
+    if by is not None and rows is not None and len(rows) > max_rows:
+        validate.frame(rows, "rows", columns=(by,))
+        if shown[by].nunique() < rows[by].nunique():
+            cut = f"the first {shown[by].nunique():,} of {rows[by].nunique():,} groups"
     if columns is not None:
         shown = shown[list(columns)]
     if digits is not None:
         shown = shown.round(digits)
-    return ShownTable(shown, len(table), chosen, path, link or "")
+    return ShownTable(shown, len(table), chosen, path, link or "", cut)
 
 
 def sample_rows(table: pd.DataFrame, *, by: str, n: int, random_state: int = 0) -> pd.DataFrame:

@@ -23,6 +23,8 @@ __all__ = [
     "choice",
     "ngram_range",
     "count_or_share",
+    "df_counts",
+    "df_bounds_hold",
     "word_list",
     "frame",
     "instance",
@@ -167,6 +169,17 @@ def count_or_share(value: Any, name: str, *, what: str = "units") -> int | float
     if not 0.0 < value <= 1.0:
         raise ValueError(f"{name} = {value!r}: a share of {what} must be > 0 and <= 1 (or give a whole count)")
     return float(value)
+
+
+def df_counts(min_df: int | float, max_df: int | float, n: int) -> tuple[float, float]:
+    """``min_df`` and ``max_df`` (checked by :func:`count_or_share`) as numbers of units out of ``n``."""
+    return (min_df if isinstance(min_df, int) else min_df * n), (max_df if isinstance(max_df, int) else max_df * n)
+
+
+def df_bounds_hold(min_df: int | float, max_df: int | float, n: int) -> bool:
+    """Whether a term could pass both ``min_df`` and ``max_df`` among ``n`` units."""
+    min_count, max_count = df_counts(min_df, max_df, n)
+    return min_count <= max_count and min_count <= n
 
 
 def word_list(value: Any, name: str, *, allow_empty: bool = False) -> list[str]:

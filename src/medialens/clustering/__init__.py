@@ -35,7 +35,7 @@ from __future__ import annotations
 from .description import Described, cluster_summary, cluster_table, representatives, top_terms
 from .fitting import ALGORITHMS, MINIBATCH_THRESHOLD, Clustering, cluster, silhouette_verdict
 from .lsa import ClusterMap, lsa_map
-from .matrix import TfidfMatrix, tfidf
+from .matrix import DEFAULT_MAX_DF, DEFAULT_MIN_DF, TfidfMatrix, tfidf
 from .resampling import STABILITY_SAMPLE, Stability, stability
 from .units import UNIT_COLUMNS, make_units, units_per_document
 
@@ -60,4 +60,6 @@ __all__ = [
     "ALGORITHMS",
     "MINIBATCH_THRESHOLD",
     "STABILITY_SAMPLE",
+    "DEFAULT_MIN_DF",
+    "DEFAULT_MAX_DF",
 ]

@@ -274,7 +274,9 @@ def _distinct_units(matrix: TfidfMatrix, largest, what: str) -> int:
     X = matrix.X
     n = X.shape[0]
     if n < 3:
-        raise ValueError(f"k: only {n} {what} have terms; clustering needs at least 3 (2 clusters, one with 2 members)")
+        left_out = len(matrix.dropped)
+        why = f" ({left_out} more had no term left after the tokeniser and min_df/max_df)" if left_out else ""
+        raise ValueError(f"k: only {n} {what} have terms{why}; clustering needs at least 3 (2 clusters, one with 2 members)")
     exact_up_to = int(largest) if isinstance(largest, numbers.Integral) and not isinstance(largest, bool) and largest >= 2 else None
     distinct = _distinct_rows(X, stop_after=exact_up_to)
     if distinct < 2:

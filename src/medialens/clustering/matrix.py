@@ -14,10 +14,15 @@ from ..grouping import group_labels, group_order
 from ..text import TextSettings, Tokenizer
 from ..tokens import WordTable, text_fingerprints
 
-
 # --------------------------------------------------------------------------------------------
 # TF-IDF
 # --------------------------------------------------------------------------------------------
+#: notebook 20's defaults (scikit-learn's example): terms in at least 2 units and at most half of
+#: them. Both can hold only from 4 units on; :func:`tfidf` with ``adapt_defaults`` then keeps every term.
+DEFAULT_MIN_DF = 2
+DEFAULT_MAX_DF = 0.5
+
+
 @dataclass
 class TfidfMatrix:
     """One TF-IDF matrix and everything needed to read it.
@@ -37,6 +42,8 @@ class TfidfMatrix:
         Units left out and why: ``unit_id, doc_id, paragraph, reason``.
     settings : dict
         The TF-IDF settings used, with ``min_df``/``max_df`` as unit counts.
+    notes : tuple of str
+        Sentences about the settings used (the defaults adapted to a small corpus).
     """
 
     units: pd.DataFrame
@@ -45,6 +52,7 @@ class TfidfMatrix:
     filters: pd.DataFrame
     dropped: pd.DataFrame
     settings: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -121,6 +129,7 @@ def tfidf(
     ngram_range: tuple[int, int] | list[int] = (1, 1),
     sublinear_tf: bool = True,
     words: WordTable | None = None,
+    adapt_defaults: bool = False,
 ) -> TfidfMatrix:
     """Build the TF-IDF matrix of ``units`` once, reporting what each filter removed.
 
@@ -141,6 +150,11 @@ def tfidf(
     words : WordTable, optional
         The corpus word table (``Corpus.words``): the units' words as split when loading, so no
         text is split again. Without it the units' texts are split here (the same counts).
+    adapt_defaults : bool
+        When ``min_df`` and ``max_df`` are the defaults (:data:`DEFAULT_MIN_DF`,
+        :data:`DEFAULT_MAX_DF`) and cannot both hold for this many units (fewer than 4), keep every
+        term (``min_df = 1``, ``max_df = 1.0``) and say so in ``notes``. Values that are not the
+        defaults are used as given (a ValueError naming them when they cannot hold).
 
     Returns
     -------
@@ -161,6 +175,11 @@ def tfidf(
     n = len(kept_units)
 
     df = np.bincount(counts.indices, minlength=len(all_terms))  # units per term (no explicit zeros)
+    notes = []
+    if adapt_defaults and (min_df, max_df) == (DEFAULT_MIN_DF, DEFAULT_MAX_DF) and not validate.df_bounds_hold(min_df, max_df, n):
+        notes.append(f"min_df = {min_df!r} and max_df = {max_df!r} (the defaults) cannot both hold for {n} {what} "
+                     "(they need at least 4): every term is kept (min_df = 1, max_df = 1.0)")
+        min_df, max_df = 1, 1.0
     min_count, max_count = _df_bounds(min_df, max_df, n, what)
     keep_min = df >= min_count
     keep_max = df <= max_count
@@ -189,7 +208,8 @@ def tfidf(
         "sublinear_tf": sublinear_tf, "tokenizer": tokenizer.settings.as_dict(),
     }
     return TfidfMatrix(
-        units=kept_units, X=X, terms=np.asarray(all_terms[keep], dtype=object), filters=filters, dropped=dropped_df, settings=used
+        units=kept_units, X=X, terms=np.asarray(all_terms[keep], dtype=object), filters=filters, dropped=dropped_df, settings=used,
+        notes=tuple(notes),
     )
 
 
@@ -234,8 +254,7 @@ def _without_empty_units(units: pd.DataFrame, counts: sp.csr_matrix, what: str):
 def _df_bounds(min_df, max_df, n: int, what: str) -> tuple[float, float]:
     """``min_df`` and ``max_df`` as numbers of units out of ``n``; a ValueError when no term
     could pass both or ``min_df`` asks for more units than there are."""
-    max_count = max_df if isinstance(max_df, int) else max_df * n
-    min_count = min_df if isinstance(min_df, int) else min_df * n
+    min_count, max_count = validate.df_counts(min_df, max_df, n)
     if max_count < min_count:
         raise ValueError(
             f"max_df = {max_df!r} (at most {_fmt_count(max_count)} of {n} {what}) is below "

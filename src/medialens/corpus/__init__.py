@@ -66,6 +66,7 @@ from __future__ import annotations
 
 from .cache import cache_file_for
 from .definition import (
+    BOILERPLATE_KINDS,
     DOC_COLUMNS,
     DUPLICATE_ID_POLICIES,
     FORMATS,
@@ -105,6 +106,7 @@ __all__ = [
     "SKIP_COLUMNS",
     "NOTE_COLUMNS",
     "REMOVAL_COLUMNS",
+    "BOILERPLATE_KINDS",
     "DUPLICATE_ID_POLICIES",
     "RESERVED_COLUMNS",
     "LABEL_FORMATS",

@@ -31,6 +31,10 @@ NOTE_COLUMNS = ["source", "line", "kind", "detail", "doc_id"]
 
 
 REMOVAL_COLUMNS = ["doc_id", "kind", "paragraph", "chars", "excerpt"]
+#: The removals that are boilerplate (one row per paragraph removed); the other kinds (``html``,
+#: ``format_characters``, ``special_spaces``, ``not_nfc``) are clean-ups of the text, one row per
+#: document and kind with the number of changes in ``chars``.
+BOILERPLATE_KINDS = ("caption", "teaser", "pull_quote")
 
 
 #: Every reason an input can be skipped for, with what it means.

@@ -16,6 +16,7 @@ from ..frequency.counts import DOCUMENTS_COLUMN, document_weights
 from ..grouping import group_labels, group_order
 from ..text import TextSettings
 from ..tokens import WordTable
+from .definition import BOILERPLATE_KINDS
 from .table import Corpus
 
 #: The columns of the cells notebook 00 describes the corpus by (:func:`document_cells`).
@@ -144,7 +145,7 @@ def removals_summary(corpus: Corpus) -> pd.DataFrame:
     }
     if r.empty:
         return pd.DataFrame(columns=["kind", "meaning", "items", "documents", "characters"])
-    counted = r["kind"].isin(["pull_quote", "caption", "teaser"])
+    counted = r["kind"].isin(BOILERPLATE_KINDS)
     out = (
         r.assign(items=counted.map({True: 1, False: 0}) + (~counted) * r["chars"], characters=r["chars"].where(counted, 0))
         .groupby("kind", sort=True)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..text import paragraph_table, sentence_table
 from ..tokens import WordTable
-from .definition import SKIP_REASONS, CorpusDefinition
+from .definition import BOILERPLATE_KINDS, SKIP_REASONS, CorpusDefinition
 
 
 @dataclass
@@ -71,7 +71,7 @@ class Corpus:
             input_files=len(self.inputs), input_records=int(self.inputs["records"].sum()), kept=len(self.documents),
             skipped=len(self.skipped), undated=int(self.documents["date"].isna().sum()),
             copies=int(self.documents["copy_of"].notna().sum()), near_duplicates=int(self.documents["near_duplicate_of"].notna().sum()),
-            removals=len(self.removals),
+            removals=boilerplate_removals(self.removals),
         )
 
     def paragraphs(self) -> pd.DataFrame:
@@ -98,7 +98,8 @@ def summary_table(*, input_files: int, input_records: int, kept: int, skipped: i
     input_files, input_records, kept, skipped : int
         Input files and records, documents kept and records skipped (records = kept + skipped).
     undated, copies, near_duplicates, removals : int
-        Documents without a date, exact copies and near duplicates flagged, boilerplate removals.
+        Documents without a date, exact copies and near duplicates flagged, boilerplate removals
+        (:func:`boilerplate_removals`: captions, teasers, pull quotes; not HTML or character clean-ups).
 
     Returns
     -------
@@ -116,6 +117,12 @@ def summary_table(*, input_files: int, input_records: int, kept: int, skipped: i
             name="what",
         ),
     )
+
+
+def boilerplate_removals(removals: pd.DataFrame) -> int:
+    """The rows of ``removals`` (``Corpus.removals``) that removed boilerplate
+    (:data:`~medialens.corpus.definition.BOILERPLATE_KINDS`), not the clean-ups of HTML or characters."""
+    return int(removals["kind"].isin(BOILERPLATE_KINDS).sum()) if len(removals) else 0
 
 
 class _Log:

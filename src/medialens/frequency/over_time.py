@@ -39,7 +39,8 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> Tre
     terms : list of str
         Followed terms, normalised with the corpus's tokeniser settings.
     group_by : str or None
-        Lines per group (None: one line for the whole corpus). Must not be ``month``.
+        Lines per group (None: one line for the whole corpus). ``month`` or ``date`` (the time
+        axis itself) gives one line for the whole corpus, with a note saying so.
 
     Returns
     -------
@@ -47,8 +48,10 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> Tre
         ``table``:        ``group, month, term, count, per_1000, group_total, n_docs, docs_with_term, share_docs``
         (``share_docs`` = documents mentioning the term / documents, Media Cloud's attention measure).
     """
+    notes_first = []
     if group_by in _DATE_COLUMNS:
-        raise ValueError(f"group_by = {group_by!r}: trends are already by month; group by outlet or None")
+        notes_first.append(f"group_by = {group_by!r} is the time axis itself: the trends show one line per term for all documents.")
+        group_by = None
     if terms is None or (not isinstance(terms, str) and len(terms) == 0):
         raise ValueError("terms: give at least one term to follow")
     docs = counts.documents
@@ -56,6 +59,7 @@ def trends(counts: TermCounts, *, terms, group_by: str | None = "outlet") -> Tre
         raise ValueError(f"group_by: the documents have no 'month' column; columns: {sorted(docs.columns)}")
     labels = group_labels(docs, group_by)
     pairs, notes = _followed(terms, counts)
+    notes = notes_first + list(notes)
     month = docs["month"].astype(object)
     dated = month.notna() & (month.astype(str) != "")
     weights = document_weights(docs)

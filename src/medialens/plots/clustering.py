@@ -9,14 +9,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..grouping import group_labels, group_order
-from .figures import RASTER_POINTS, STYLE, new_figure
+from .figures import MAX_GROUPS, RASTER_POINTS, STYLE, _top_groups, new_figure
 
 if TYPE_CHECKING:
     from ..clustering import ClusterMap
 
 __all__ = ["silhouette_by_k", "cluster_map", "stability_heatmap"]
 
-_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h", "p")  # one per group up to MAX_GROUPS
+_OTHER_MARKER = "."
 
 
 def silhouette_by_k(by_k: pd.DataFrame, *, chosen_k: int, n_units: int) -> Figure:
@@ -42,13 +43,16 @@ def silhouette_by_k(by_k: pd.DataFrame, *, chosen_k: int, n_units: int) -> Figur
 
 
 def cluster_map(
-    points: ClusterMap, *, title: str = "LSA map of the TF-IDF matrix", max_points: int = 5000, random_state: int = 0
+    points: ClusterMap, *, title: str = "LSA map of the TF-IDF matrix", max_points: int = 5000, random_state: int = 0,
+    max_groups: int = MAX_GROUPS,
 ) -> Figure:
     """2-D map from :func:`medialens.clustering.lsa_map`: colour = cluster, marker = outlet, axes
     labelled with the share of variance they explain.
 
     More than ``max_points`` units are drawn as a seeded random sample of ``max_points``
     (``random_state``; the title says so); more than :data:`RASTER_POINTS` markers are rasterised.
+    The ``max_groups`` outlets with most units get a marker each; the units of the other outlets
+    are drawn as dots, one legend entry, and the title says how many outlets that is.
     """
     explained = points.explained
     points = points.table
@@ -59,31 +63,46 @@ def cluster_map(
         fig = new_figure(width=7.5, height=5)
         ax = fig.subplots()
         pts = points.assign(outlet=group_labels(points, "outlet"))
-        outlets = group_order(pts["outlet"])
+        outlets, _ = _top_groups(pts["outlet"].value_counts(), max_groups)
+        others = [o for o in group_order(pts["outlet"]) if o not in set(outlets)]
+        if others:
+            pts = pts.assign(outlet=pts["outlet"].where(pts["outlet"].isin(outlets), _OTHERS))
         clusters = sorted(pts["cluster"].unique()) if "cluster" in pts.columns else [None]
         cmap = matplotlib.colormaps["tab10" if len(clusters) <= 10 else "tab20"]
         dense = len(pts) > RASTER_POINTS
         for ci, c in enumerate(clusters):
             sel_c = pts if c is None else pts[pts["cluster"] == c]
             color = cmap(ci % cmap.N)
-            for oi, o in enumerate(outlets):
+            for o, marker in _outlet_markers(outlets, others):
                 sel = sel_c[sel_c["outlet"] == o]
                 if len(sel):
-                    ax.scatter(sel["x"], sel["y"], color=color, marker=_MARKERS[oi % len(_MARKERS)], s=8 if dense else 36,
+                    ax.scatter(sel["x"], sel["y"], color=color, marker=marker, s=8 if dense else 36,
                                edgecolors="black", linewidths=0 if dense else 0.4, alpha=0.6 if dense else 0.85,
                                rasterized=dense)
         from matplotlib.lines import Line2D
 
         handles = [Line2D([], [], color=cmap(ci % cmap.N), marker="o", linestyle="", label=f"cluster {c}")
                    for ci, c in enumerate(clusters) if c is not None]
-        handles += [Line2D([], [], color="grey", marker=_MARKERS[oi % len(_MARKERS)], linestyle="", label=o)
-                    for oi, o in enumerate(outlets)]
+        handles += [Line2D([], [], color="grey", marker=marker, linestyle="", label=f"{len(others)} other outlets" if o == _OTHERS else o)
+                    for o, marker in _outlet_markers(outlets, others)]
         ax.legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
         ax.set_xlabel(f"LSA axis 1 ({explained[0]:.1%} of variance)")
         ax.set_ylabel(f"LSA axis 2 ({explained[1]:.1%} of variance)")
         shown = "" if n_all == len(points) else f"; a random sample of {len(points):,} shown (random_state = {random_state})"
+        if others:
+            shown += f"; markers for the {len(outlets)} outlets with most units, the other {len(others)} as dots"
         ax.set_title(f"{title} (n = {n_all} units{shown})" if not shown else f"{title}\n(n = {n_all:,} units{shown})")
     return fig
+
+
+#: the outlet label of the units of every outlet beyond ``max_groups`` (no outlet is called so: labels are strings)
+_OTHERS = object()
+
+
+def _outlet_markers(outlets: list[str], others: list[str]) -> list[tuple]:
+    """(outlet label, marker) for the outlets drawn with a marker of their own, then the others' dot."""
+    pairs = [(o, _MARKERS[i % len(_MARKERS)]) for i, o in enumerate(outlets)]
+    return pairs + ([(_OTHERS, _OTHER_MARKER)] if others else [])
 
 
 def stability_heatmap(ari: pd.DataFrame, *, n_units: int) -> Figure:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..corpus.definition import DOC_COLUMNS, CorpusDefinition
 from ..corpus.overview import CELL_COLUMNS, cells_table
-from ..corpus.table import Corpus, summary_table
+from ..corpus.table import Corpus, boilerplate_removals, summary_table
 from ..frequency.counts import TermCounts
 from ..results import Result
 from ..text import TextSettings
@@ -127,7 +127,7 @@ class SparkEngine:
             self._cells["summary"] = summary_table(
                 input_files=len(c.inputs), input_records=int(c.inputs["records"].sum()), kept=c.n_documents,
                 skipped=len(c.skipped), undated=sum(v for (undated, _), v in flags.items() if undated),
-                copies=sum(v for (_, copy), v in flags.items() if copy), near_duplicates=0, removals=len(c.removals),
+                copies=sum(v for (_, copy), v in flags.items() if copy), near_duplicates=0, removals=boilerplate_removals(c.removals),
             )
         return self._cells["summary"].copy()
 
