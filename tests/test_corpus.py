@@ -509,6 +509,22 @@ def test_duplicate_ids_are_skipped_naming_the_first(tmp_path, fmt):
     assert_conserved(c)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_generated_ids_differ_for_files_of_the_same_name_in_different_folders(tmp_path, fmt):
+    def records(i):
+        if fmt == "csv":
+            return "text\n" + q(body(i)) + "\n"
+        return json.dumps({"text": body(i)}) + "\n"
+
+    files = {f"top.{fmt}": records(60), f"2021/export.{fmt}": records(61), f"2022/export.{fmt}": records(62)}
+    c = load(tmp_path, files, fmt=fmt)
+    line = 2 if fmt == "csv" else 1
+    # the path from the source folder without its suffix: a file at the top level keeps its stem
+    assert c.documents["doc_id"].tolist() == [f"2021/export:{line}", f"2022/export:{line}", f"top:{line}"]
+    assert c.skipped.empty, c.skipped.to_string()
+    assert_conserved(c)
+
+
 def test_metadata_file_with_duplicate_keys_is_reported_and_never_multiplies_rows(tmp_path):
     meta = "doc_id,label,outlet\na,eerste,X\nb,tweede,Y\na,derde,Z\nzz,wees,W\n"
     c = load(

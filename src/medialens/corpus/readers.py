@@ -148,6 +148,15 @@ def _suffix(name: str) -> str:
     return name[i:] if 0 < i < len(name) - 1 else ""
 
 
+def _without_suffix(source: str) -> str:
+    """``source`` (a path relative to the source folder, with ``/``) without its file suffix: the
+    id of a ``.txt`` document, and the prefix of a generated CSV/JSONL id (``2021/export:3``), so
+    that files of the same name in different folders give different ids. A file at the top level
+    gives its stem."""
+    suffix = _suffix(source.rpartition("/")[2])
+    return source[: -len(suffix)] if suffix else source
+
+
 def _records_txt(defn: CorpusDefinition, files: list[str], log: _Log):
     base = defn.path if defn.path.is_dir() else defn.path.parent  # as in _source_name, once
     prefix = len(str(base).rstrip(os.sep)) + 1
@@ -157,8 +166,7 @@ def _records_txt(defn: CorpusDefinition, files: list[str], log: _Log):
         source = path[prefix:]
         if os.sep != "/":
             source = source.replace(os.sep, "/")
-        suffix = _suffix(source.rpartition("/")[2])
-        doc_id = source[: -len(suffix)] if suffix else source
+        doc_id = _without_suffix(source)
         log.inputs.append({"source": source, "format": "txt", "records": 1})
         data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"], log)
         if data is None:
@@ -259,7 +267,7 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
                 log.skip(source, start, "bad_row", f"{source}:{start} has {len(row)} fields, header has {len(header)}")
                 continue
             rec = dict(zip(header, row, strict=True))
-            doc_id = rec[f["id"]].strip() if f["id"] else f"{Path(path).stem}:{start}"
+            doc_id = rec[f["id"]].strip() if f["id"] else f"{_without_suffix(source)}:{start}"
             if f["id"] and not doc_id:
                 log.skip(source, start, "missing_field", f"{source}:{start} empty id in column {f['id']!r}")
                 continue
@@ -337,7 +345,7 @@ def _jsonl_lines(defn: CorpusDefinition, path: str, source: str, entry: dict, li
                 log.skip(source, lineno, "bad_json", f"{source}:{lineno} id {rec[f['id']]!r} in field {f['id']!r} is {wrong}")
                 continue
         else:
-            doc_id = f"{Path(path).stem}:{lineno}"
+            doc_id = f"{_without_suffix(source)}:{lineno}"
         if not doc_id:
             log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
             continue
