@@ -121,6 +121,23 @@ def test_report_check_names_the_parameter_file_key(tmp_path):
     assert "context_target" not in text  # the default "" (the first target) always fits
 
 
+def test_report_check_names_the_definition_key_for_a_bad_definition(tmp_path):
+    spec = yaml.safe_load((CORPORA / "en_transit" / "corpus.yaml").read_text(encoding="utf-8"))
+    spec["language"] = "dutch"
+    spec["source"]["path"] = str((CORPORA / "en_transit" / spec["source"]["path"]).resolve())
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump({"corpus": str(tmp_path / "bad.yaml")}), encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = cli.main(["report", str(pf), "--check", "--out", str(tmp_path / "out")])
+    text = err.getvalue()
+    assert rc == 2, text
+    # the definition's key is named, not the parameter file's corpus
+    assert "p.yaml: corpus: bad.yaml: language = 'dutch': choose one of ('nl', 'en')" in text
+    assert "change corpus" not in text
+
+
 def test_the_seed_parameter_file_passes_the_check(capsys):
     assert cli.main(["report", "corpus/seeds.params.yaml", "--check", "--out", "reports/.check-test"]) == 0
     assert capsys.readouterr().out.endswith("5 notebook(s) checked against the corpus: every parameter name, type and value fits; nothing was run\n")

@@ -614,6 +614,13 @@ def test_bad_definitions_name_the_setting(tmp_path):
         ({"quotes": {"hints": {}}}, "quotes: unknown keys \\['hints'\\]"),
         ({"quotes": {"descriptor_hints": {"noor": 3}}}, "quotes.descriptor_hints = "),
         ({"quotes": ["noor"]}, "quotes must be a mapping"),
+        # a key under source: that the loader does not know is refused, not ignored
+        ({"source": {**spec["source"], "delimiter": ";"}},
+         r"^corpus.yaml: source: unknown keys \['delimiter'\]; known: \['duplicate_ids', 'encoding', 'format', 'path', 'pattern'\]$"),
+        ({"source": {**spec["source"], "encodng": "cp1252"}}, r"source: unknown keys \['encodng'\]"),
+        ({"source": {**spec["source"], "duplicate_id": "suffix"}}, r"source: unknown keys \['duplicate_id'\]"),
+        ({"language": "dutch"}, r"^corpus.yaml: language = 'dutch': choose one of \('nl', 'en'\)"),
+        ({"language": "en-US"}, r"language = 'en-US': choose one of"),
     ]
     for change, message in cases:
         path.write_text(yaml.safe_dump({**spec, **change}))

@@ -13,6 +13,7 @@ import pandas as pd
 from .. import __version__
 from ..paths import resolve
 from ..spark.config import backend_problem, backend_spec
+from ..text import SUPPORTED_LANGUAGES
 from ..yamlfile import YamlError, load_yaml
 
 FORMATS = ("txt", "csv", "jsonl")
@@ -149,8 +150,16 @@ def _need(cond: bool, where: str, msg: str) -> None:
 _NAME_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,98}[A-Za-z0-9_-])?")
 
 
+#: The keys of ``source:``.
+SOURCE_KEYS = ("duplicate_ids", "encoding", "format", "path", "pattern")
+
+
 def read_definition(path: str | Path) -> CorpusDefinition:
-    """Read and validate a corpus definition YAML file (relative paths from the project root)."""
+    """Read and validate a corpus definition YAML file (relative paths from the project root).
+
+    Every key is known (an unknown or misspelled key is refused, naming the known ones), and a
+    problem is a :class:`CorpusError` of one line naming the file and the key.
+    """
     file = resolve(path)
     if not file.is_file():
         raise CorpusError(f"corpus definition {path}: no such file ({file})")
@@ -170,8 +179,16 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         f"name = {name!r}: a plain folder name of letters, digits, '-', '_' and inner '.' "
         "(at most 100; it names reports/<name>/, figures/<name>/ and the cache files)",
     )
+    language = raw.get("language", "nl")
+    _need(
+        isinstance(language, str) and language in SUPPORTED_LANGUAGES,
+        where,
+        f"language = {language!r}: choose one of {SUPPORTED_LANGUAGES} (the corpus's main language)",
+    )
     src = raw.get("source")
     _need(isinstance(src, dict) and "path" in src, where, "source.path is required")
+    unknown = sorted(set(src) - set(SOURCE_KEYS))
+    _need(not unknown, where, f"source: unknown keys {unknown}; known: {list(SOURCE_KEYS)}")
     fmt = src.get("format", "txt")
     _need(fmt in FORMATS, where, f"source.format = {fmt!r}: choose one of {FORMATS}")
     data_path = resolve(src["path"], base=file.parent)
@@ -240,7 +257,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         format=fmt,
         pattern=src.get("pattern", {"txt": "*.txt", "csv": "*.csv", "jsonl": "*.jsonl"}[fmt]),
         encoding=encoding,
-        language=raw.get("language", "nl"),
+        language=language,
         fields=fields,
         metadata_path=meta["path"],
         metadata_key=meta["key"],
