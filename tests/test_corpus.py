@@ -621,6 +621,13 @@ def test_bad_definitions_name_the_setting(tmp_path):
         ({"source": {**spec["source"], "duplicate_id": "suffix"}}, r"source: unknown keys \['duplicate_id'\]"),
         ({"language": "dutch"}, r"^corpus.yaml: language = 'dutch': choose one of \('nl', 'en'\)"),
         ({"language": "en-US"}, r"language = 'en-US': choose one of"),
+        # a YAML number where text is needed: one line naming the key, never a TypeError
+        ({"source": {**spec["source"], "path": 2022}}, r'^corpus.yaml: source.path = 2022: give text, in quotes: path: "2022"$'),
+        ({"source": {**spec["source"], "encoding": 1252}}, r'source.encoding = 1252: give text, in quotes: encoding: "1252"$'),
+        ({"source": {**spec["source"], "pattern": 5}}, r'source.pattern = 5: give text, in quotes: pattern: "5"$'),
+        ({"source": {**spec["source"], "pattern": ["*.txt"]}}, r"source.pattern = \['\*.txt'\]: give text$"),
+        ({"metadata": {"path": 7}}, r'metadata.path = 7: give text, in quotes: path: "7"$'),
+        ({"metadata": {"path": "labels.csv", "encoding": 1252}}, r"metadata.encoding = 1252: give text"),
     ]
     for change, message in cases:
         path.write_text(yaml.safe_dump({**spec, **change}))

@@ -150,6 +150,13 @@ def _need(cond: bool, where: str, msg: str) -> None:
 _NAME_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,98}[A-Za-z0-9_-])?")
 
 
+def _need_text(value: Any, where: str, key: str) -> None:
+    """Refuse a value that must be text but is a YAML number, date, list or mapping (``path: 2022``,
+    ``encoding: 1252``): one line naming the key, with the value in quotes as it would fit."""
+    quoted = f", in quotes: {key.rpartition('.')[2]}: \"{value}\"" if isinstance(value, int | float | datetime.date) else ""
+    _need(isinstance(value, str), where, f"{key} = {value!r}: give text{quoted}")
+
+
 #: The keys of ``source:``.
 SOURCE_KEYS = ("duplicate_ids", "encoding", "format", "path", "pattern")
 
@@ -191,6 +198,9 @@ def read_definition(path: str | Path) -> CorpusDefinition:
     _need(not unknown, where, f"source: unknown keys {unknown}; known: {list(SOURCE_KEYS)}")
     fmt = src.get("format", "txt")
     _need(fmt in FORMATS, where, f"source.format = {fmt!r}: choose one of {FORMATS}")
+    for key in ("path", "encoding", "pattern"):
+        if key in src:
+            _need_text(src[key], where, f"source.{key}")
     data_path = resolve(src["path"], base=file.parent)
     _need(data_path.exists(), where, f"source.path = {src['path']!r}: {data_path} does not exist")
     encoding = src.get("encoding", "utf-8")
@@ -285,6 +295,9 @@ def _metadata_spec(meta: Any, base: Path, where: str) -> dict:
     known = {"path", "key", "format", "encoding"}
     unknown = sorted(set(meta) - known)
     _need(not unknown, where, f"metadata: unknown keys {unknown}; known: {sorted(known)}")
+    for key in ("path", "encoding"):
+        if meta.get(key) is not None or key == "path":
+            _need_text(meta[key], where, f"metadata.{key}")
     path = resolve(meta["path"], base=base)
     _need(path.is_file(), where, f"metadata.path = {meta['path']!r}: no such file")
     key = meta.get("key", "doc_id")
