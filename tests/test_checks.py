@@ -138,6 +138,34 @@ def test_report_check_names_the_definition_key_for_a_bad_definition(tmp_path):
     assert "change corpus" not in text
 
 
+def _semicolon_corpus(tmp_path):
+    """A corpus definition whose only file is ';'-delimited: every row skipped, 0 documents kept."""
+    (tmp_path / "data").mkdir()
+    rows = "".join(f"{i};Krant;2022-01-0{i};Titel {i};Een tekst over de tram, nummer {i}.\n" for i in range(1, 4))
+    (tmp_path / "data" / "d.csv").write_text("id;outlet;date;title;text\n" + rows, encoding="utf-8")
+    spec = {"name": "semi", "language": "nl", "source": {"path": "data", "format": "csv"}, "fields": {"id": "id"}}
+    (tmp_path / "semi.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return tmp_path / "semi.yaml"
+
+
+def test_a_corpus_of_no_documents_stops_the_check_and_the_notebooks(tmp_path):
+    corpus = _semicolon_corpus(tmp_path)
+    expected = "0 documents kept (3 skipped: missing_field 3); see the skip report: medialens corpus "
+    with pytest.raises(checks.Stop) as info:
+        checks.checked_session("00_corpus", {"corpus": str(corpus), "use_cache": False})
+    assert str(info.value).startswith(expected) and str(info.value).endswith("semi.yaml"), str(info.value)
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump({"corpus": "semi.yaml", "use_cache": False}), encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = cli.main(["report", str(pf), "--check", "--out", str(tmp_path / "out")])
+    text = err.getvalue()
+    assert rc == 2, text
+    lines = [line for line in text.splitlines() if line.startswith("  - ")]
+    assert lines and all(expected in line for line in lines), text
+    assert all(line.endswith("[change the corpus definition semi.yaml or its input files]") for line in lines), text
+
+
 def test_the_seed_parameter_file_passes_the_check(capsys):
     assert cli.main(["report", "corpus/seeds.params.yaml", "--check", "--out", "reports/.check-test"]) == 0
     assert capsys.readouterr().out.endswith("5 notebook(s) checked against the corpus: every parameter name, type and value fits; nothing was run\n")
