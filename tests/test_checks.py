@@ -166,6 +166,25 @@ def test_a_corpus_of_no_documents_stops_the_check_and_the_notebooks(tmp_path):
     assert all(line.endswith("[change the corpus definition semi.yaml or its input files]") for line in lines), text
 
 
+def test_report_check_names_the_language_mismatch_the_notebooks_would_stop_at(tmp_path):
+    # English documents, a definition without language: (so nl): every notebook would stop at run time
+    spec = yaml.safe_load((CORPORA / "en_transit" / "corpus.yaml").read_text(encoding="utf-8"))
+    del spec["language"]
+    spec["source"]["path"] = str((CORPORA / "en_transit" / spec["source"]["path"]).resolve())
+    (tmp_path / "nolang.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    with pytest.raises(checks.Stop) as stop:
+        checks.checked_session("00_corpus", {"corpus": str(tmp_path / "nolang.yaml"), "use_cache": False})
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump({"corpus": "nolang.yaml", "use_cache": False}), encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = cli.main(["report", str(pf), "--check", "--out", str(tmp_path / "out")])
+    text = err.getvalue()
+    assert rc == 2, text
+    assert str(stop.value).startswith("language = 'nl': none of the 8 documents")
+    assert f"00_corpus: {stop.value} [change language" in text  # the very line the notebook stops with
+
+
 def test_the_seed_parameter_file_passes_the_check(capsys):
     assert cli.main(["report", "corpus/seeds.params.yaml", "--check", "--out", "reports/.check-test"]) == 0
     assert capsys.readouterr().out.endswith("5 notebook(s) checked against the corpus: every parameter name, type and value fits; nothing was run\n")

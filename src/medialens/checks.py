@@ -444,7 +444,7 @@ def _notebook_problems(nb: Path, values: dict[str, Any], loaded: dict) -> list[P
     """The problems of one notebook's ``values``, loading its corpus into ``loaded`` once (on the
     Spark engine its sample and the running engine, which checks groups, and the words the sample
     lacks, over every document)."""
-    from .session import load_with_engine
+    from .session import in_language, load_with_engine
     from .text import TextSettings
 
     found = problems_before_loading(nb.stem, values)
@@ -462,6 +462,12 @@ def _notebook_problems(nb: Path, values: dict[str, Any], loaded: dict) -> list[P
         )
     except ValueError as exc:
         return [Problem("corpus", str(exc).splitlines()[0])]
+    if (empty := _empty_corpus(corpus, engine)) is not None:
+        return [empty]
+    try:  # the documents the notebook analyses, as its session takes them (open_session)
+        corpus, _ = in_language(corpus, settings.language)
+    except ValueError as exc:
+        return [Problem("language", str(exc).splitlines()[0])]
     return problems_with_corpus(nb.stem, values, corpus, settings, engine=engine)
 
 
