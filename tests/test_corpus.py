@@ -173,6 +173,37 @@ def test_mojibake_is_kept_as_is_and_noted(tmp_path):
     assert note.iloc[0]["detail"].startswith("m.txt:2:1")
 
 
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_json_escapes_get_the_checks_of_raw_text(tmp_path, ascii_only):
+    """``json.dumps(ensure_ascii=True)`` writes NUL, C1 controls and mojibake as \\u escapes: the
+    record gets what the same text written as raw UTF-8 gets (a skip, or the mojibake note)."""
+    moji = "„Het".encode().decode("cp1252")  # 'â€žHet', kept and noted
+    recs = [
+        {"id": "nul", "text": "een \x00 erin " + body(70)},
+        {"id": "c1", "text": body(71), "title": "\u00e2\u0080\u009eHet"},  # UTF-8 read as latin-1
+        {"id": "moji", "text": f"{moji} is tijd”, zei hij. {body(72)}"},
+        {"id": "ok", "text": "Oekraïne " + body(73)},
+    ]
+    data = "".join(json.dumps(r, ensure_ascii=ascii_only) + "\n" for r in recs)
+    c = load(tmp_path, {"j.jsonl": data}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["moji", "ok"]
+    assert c.skipped.set_index("line")["reason"].to_dict() == {1: "nul_byte", 2: "control_chars"}
+    note = c.notes[c.notes["kind"] == "mojibake"]
+    assert len(note) == 1 and note.iloc[0]["line"] == 3 and "1 place(s)" in note.iloc[0]["detail"], note.to_string()
+    if ascii_only:
+        assert c.skipped.iloc[0]["detail"] == "j.jsonl:1 field 'text' holds a NUL character (written as the escape \\u0000)"
+        assert "field 'title' holds control character U+0080" in c.skipped.iloc[1]["detail"]
+    assert_conserved(c)
+
+
+def test_a_json_escape_for_half_a_surrogate_pair_is_refused(tmp_path):
+    data = '{"id": "s", "text": "half \\ud800 pair"}\n{"id": "ok", "text": "' + body(74) + '"}\n'
+    c = load(tmp_path, {"j.jsonl": data}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["ok"]
+    s = skip_of(c, "j.jsonl")
+    assert s["reason"] == "bad_json" and s["detail"].startswith("j.jsonl:1 field 'text' holds U+D800")
+
+
 def test_nul_byte_is_skipped_with_line(tmp_path):
     c = load(tmp_path, {"n.txt": b"date 2022-03\nEerste regel\nmet een \x00 erin\n"})
     s = skip_of(c, "n.txt")

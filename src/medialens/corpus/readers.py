@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..records import Lines, csv_rows
+from ..records import Lines, csv_rows, mojibake_places, text_problem
 from ..text import (
     normalise_counted,
 )
@@ -331,6 +331,9 @@ def _jsonl_lines(defn: CorpusDefinition, path: str, source: str, entry: dict, li
         if not isinstance(rec, dict):
             log.skip(source, lineno, "bad_json", f"{source}:{lineno} is a JSON {type(rec).__name__}, not an object")
             continue
+        if "\\u" in raw and (bad := _escaped_problem(rec, raw, f"{source}:{lineno}", lines, lineno)) is not None:
+            log.skip(source, lineno, *bad)
+            continue
         missing = [k for k in (f["text"], f["id"]) if k and k not in rec]
         if missing:
             log.skip(source, lineno, "missing_field", f"{source}:{lineno} has no field {missing}")
@@ -350,6 +353,48 @@ def _jsonl_lines(defn: CorpusDefinition, path: str, source: str, entry: dict, li
             log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
             continue
         yield doc_id, source, lineno, _map_fields(rec, f)
+
+
+def _strings(value: Any):
+    """Every string in a decoded JSON value: keys and values, in lists and objects too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+#: what a JSON escape can put in a string that the raw bytes could not (:func:`records.text_problem`)
+_ESCAPE_PROBLEMS = {
+    "nul_byte": ("nul_byte", "a NUL character (written as the escape \\u0000)"),
+    "control_chars": ("control_chars", "control character {char} (written as a \\u escape: cp1252 text decoded as latin-1?)"),
+    "decode_error": ("bad_json", "{char}, half of a surrogate pair (a \\u escape that is not text)"),
+}
+
+
+def _escaped_problem(rec: dict, raw: str, where: str, lines: Lines, line: int) -> tuple[str, str] | None:
+    """The checks of the raw lines (:func:`medialens.records.text_problem`, the mojibake count) on
+    the strings of a JSON line that holds ``\\u`` escapes, which can write what the raw text does
+    not show (``\\u0000``, ``\\u0084``, ``\\u00e2\\u0080\\u009e``). Returns (reason, detail) of
+    the first string no document may hold, or None; mojibake is counted in ``lines`` for its note."""
+    places: list[str] = []
+    for key, value in rec.items():
+        for text in (key, *_strings(value)):
+            if (found := text_problem(text)) is not None:
+                pos, why = found
+                reason, what = _ESCAPE_PROBLEMS[why]
+                return reason, f"{where} field {key!r} holds " + what.format(char=f"U+{ord(text[pos]):04X}")
+            places += [m.group() for m in mojibake_places(text)]
+    extra = len(places) - len(mojibake_places(raw))  # those the raw line shows are counted already
+    if extra > 0:
+        places = places[-extra:]
+        col = raw.find(json.dumps(places[0])[1:-1]) + 1 or 1
+        lines.count_mojibake(places, line, col)
+    return None
 
 
 def _json_id(value: Any) -> tuple[str, str | None]:
