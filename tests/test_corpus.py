@@ -1046,6 +1046,31 @@ def test_jsonl_null_or_empty_id_is_a_missing_field(tmp_path):
     assert_conserved(c)
 
 
+def test_jsonl_lists_numbers_booleans_and_objects_in_text_fields(tmp_path):
+    """Never Python's text of a JSON value: lists joined as a labels file's are, numbers written as
+    ids are, true/false and objects skip the record naming the field."""
+    recs = [
+        {"id": "list", "outlet": ["NRC", "AD"], "title": [1, "b"]},
+        {"id": "num", "outlet": 1e3, "title": 2.5},
+        {"id": "obj", "outlet": {"name": "Trouw"}},
+        {"id": "bool", "title": True},
+        {"id": "nested", "outlet": ["NRC", ["AD"]]},
+    ]
+    data = "".join(json.dumps({**r, "text": body(90 + i)}) + "\n" for i, r in enumerate(recs))
+    c = load(tmp_path, {"j.jsonl": data}, fmt="jsonl", fields=CSV_FIELDS)
+    docs = c.documents.set_index("doc_id")
+    assert docs.loc["list", "outlet"] == "NRC; AD" and docs.loc["list", "title"] == "1; b"
+    assert docs.loc["num", "outlet"] == "1000" and docs.loc["num", "title"] == "2.5"
+    assert c.skipped["reason"].tolist() == ["bad_json"] * 3
+    assert c.skipped["detail"].tolist() == [
+        "j.jsonl:3 field 'outlet' is a JSON object: give text (a string, a number or a list of them)",
+        "j.jsonl:4 field 'title' is a boolean (true/false): give text (a string, a number or a list of them)",
+        "j.jsonl:5 field 'outlet' is a JSON array holding more than strings and numbers: give text (a string, a number or a list of them)",
+    ]
+    assert c.skipped["doc_id"].tolist() == ["obj", "bool", "nested"]
+    assert_conserved(c)
+
+
 def test_jsonl_text_that_is_not_a_string_is_refused(tmp_path):
     lines = [json.dumps({"id": "1", "text": {"p": body(84)}}), json.dumps({"id": "2", "text": body(85)})]
     c = load(tmp_path, {"j.jsonl": "\n".join(lines)}, fmt="jsonl", fields=CSV_FIELDS)

@@ -45,7 +45,7 @@ SKIP_REASONS = {
     "control_chars": "C1 control characters after decoding (wrong encoding declared?)",
     "bad_date": "a date header or field that is not YYYY-MM or YYYY-MM-DD",
     "bad_row": "a CSV row with the wrong number of fields or broken quoting",
-    "bad_json": "a JSONL line that is not a JSON object, has duplicate keys or NaN",
+    "bad_json": "a JSONL line that is not a JSON object, has duplicate keys or NaN, or a field that is not text",
     "missing_field": "a record without the declared text or id field",
     "duplicate_id": "a record whose id was already used by an earlier record",
     "duplicate": "the same normalised text as an earlier document kept in the same outlet (or in any outlet,"

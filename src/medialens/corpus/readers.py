@@ -271,7 +271,7 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
             if f["id"] and not doc_id:
                 log.skip(source, start, "missing_field", f"{source}:{start} empty id in column {f['id']!r}")
                 continue
-            yield doc_id, source, start, _map_fields(rec, f)
+            yield doc_id, source, start, _map_fields(rec, f)  # CSV values are text
         if header is None and refused is None:
             entry["records"] += 1
             log.skip(source, 1, "empty", f"{source}: no header row")
@@ -352,7 +352,11 @@ def _jsonl_lines(defn: CorpusDefinition, path: str, source: str, entry: dict, li
         if not doc_id:
             log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
             continue
-        yield doc_id, source, lineno, _map_fields(rec, f)
+        fields = _map_fields(rec, f)
+        if isinstance(fields, str):
+            log.skip(source, lineno, "bad_json", f"{source}:{lineno} {fields}", doc_id)
+            continue
+        yield doc_id, source, lineno, fields
 
 
 def _strings(value: Any):
@@ -415,14 +419,40 @@ def _json_id(value: Any) -> tuple[str, str | None]:
     return str(value).strip(), None
 
 
-def _map_fields(rec: dict, f: dict) -> dict:
+def _json_text(value: Any) -> tuple[str, str | None]:
+    """A JSON value for a text field (``date``, ``outlet``, ``title``) as text, and why it cannot be
+    one (or None). The rule, consistent with ids (:func:`_json_id`) and labels files: a string is
+    itself; a number is written as an id is (``1e3`` and ``1000`` are ``'1000'``, ``2.5`` is
+    ``'2.5'``); a list of strings and numbers is joined with ``'; '``, as a labels file's list is
+    (``["NRC", "AD"]`` is ``'NRC; AD'``); true/false, objects, and lists holding anything else are
+    refused (never Python's ``True`` or ``{'name': …}``)."""
+    if isinstance(value, str):
+        return value, None
+    if isinstance(value, bool):
+        return "", "a boolean (true/false)"
+    if isinstance(value, dict):
+        return "", "a JSON object"
+    if isinstance(value, list):
+        if not all(isinstance(v, str) or (isinstance(v, int | float) and not isinstance(v, bool)) for v in value):
+            return "", "a JSON array holding more than strings and numbers"
+        return "; ".join(_json_text(v)[0] for v in value), None
+    return _json_id(value)  # a number (null is the caller's: the field is missing)
+
+
+def _map_fields(rec: dict, f: dict) -> dict | str:
+    """The fields of a record, or why one cannot be read (a JSON value that is not text, see
+    :func:`_json_text`; the caller skips the record)."""
     out = {}
     for key in ("text", "date", "outlet", "title"):
         col = f.get(key)
         if col and col in rec:
             value = rec[col]
-            if value is not None:
-                out[key] = str(value)
+            if isinstance(value, str):
+                out[key] = value
+            elif value is not None:
+                out[key], wrong = _json_text(value)
+                if wrong:
+                    return f"field {col!r} is {wrong}: give text (a string, a number or a list of them)"
             elif key != "text":  # the key is there (the record has the field), without a value
                 out[key] = None
     extra = {k: v for k, v in rec.items() if k not in {f.get(x) for x in ("text", "date", "outlet", "title", "id")}}
