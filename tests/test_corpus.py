@@ -507,6 +507,23 @@ def test_csv_bad_rows_are_recorded_and_the_rest_is_read(tmp_path):
     assert_conserved(c)
 
 
+def test_csv_empty_unnamed_columns_are_ignored_with_a_note(tmp_path):
+    # a spreadsheet's trailing ",,": two columns without a name and without values
+    data = "id,outlet,text,,\n" + "".join(f"{i},A,{q(body(100 + i))},,\n" for i in range(3))
+    c = load(tmp_path, {"x.csv": data}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["0", "1", "2"] and c.skipped.empty
+    assert "" not in c.documents.columns
+    note = c.notes[c.notes["kind"] == "unnamed_column"]
+    assert note["detail"].tolist() == ["x.csv:1 column(s) 4, 5 have no name in the header and no values: ignored"]
+    assert_conserved(c)
+
+
+def test_csv_an_unnamed_column_with_values_is_a_one_line_error(tmp_path):
+    data = "id,outlet,text,\n0,A,een,\n1,A,twee,oeps\n"
+    with pytest.raises(CorpusError, match=r"^x.csv:3 column 4 has no name in the header \(line 1\) but holds 'oeps'"):
+        load(tmp_path, {"x.csv": data}, fmt="csv", fields=CSV_FIELDS)
+
+
 def test_csv_na_and_null_stay_text(tmp_path):
     data = f"id,date,outlet,title,text\nNA,2022-03,NULL,NA,{q(body(25))}\n"
     c = load(tmp_path, {"c.csv": data}, fmt="csv", fields=CSV_FIELDS)

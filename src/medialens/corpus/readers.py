@@ -219,9 +219,9 @@ def _close_records_file(lines: Lines, entry: dict, log: _Log) -> None:
 
 def _csv_header(row: list[str], source: str, f: dict) -> tuple[list[str], str | None]:
     """The stripped header, and why the file cannot be read with it (a declared column missing),
-    or None. A column name used twice is an error."""
+    or None. A column name used twice is an error; columns without a name ('') are the caller's."""
     header = [h.strip() for h in row]
-    repeated = sorted(h for h, n in Counter(header).items() if n > 1)
+    repeated = sorted(h for h, n in Counter(header).items() if n > 1 and h)  # unnamed: see _records_csv
     if repeated:
         raise CorpusError(
             f"{source}:1 header repeats column {', '.join(map(repr, repeated))}: every column needs its own name"
@@ -244,6 +244,7 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
         if lines is None:
             continue
         header: list[str] | None = None
+        unnamed: list[int] = []  # columns without a name: ignored while their values are empty
         refused: tuple[str, str] | None = None  # (reason, why) when the whole file is skipped
         # a field of up to 4 × max_doc_bytes characters is read and measured (its size named in
         # the skip); a longer one is over max_doc_bytes in any encoding and is skipped unread
@@ -253,6 +254,7 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
                     refused = (problem[0], f"{source}: no readable header row ({problem[2]})")
                     continue
                 header, why = _csv_header(row, source, f)
+                unnamed = [i for i, h in enumerate(header) if not h]
                 if why:
                     refused = ("missing_field", why)
                 continue
@@ -266,7 +268,11 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
             if len(row) != len(header):
                 log.skip(source, start, "bad_row", f"{source}:{start} has {len(row)} fields, header has {len(header)}")
                 continue
-            rec = dict(zip(header, row, strict=True))
+            if unnamed:
+                _unnamed_values(row, unnamed, source, start)
+                rec = {h: v for h, v in zip(header, row, strict=True) if h}
+            else:
+                rec = dict(zip(header, row, strict=True))
             doc_id = rec[f["id"]].strip() if f["id"] else f"{_without_suffix(source)}:{start}"
             if f["id"] and not doc_id:
                 log.skip(source, start, "missing_field", f"{source}:{start} empty id in column {f['id']!r}")
@@ -280,7 +286,21 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
             log.skip(source, 1, refused[0], refused[1])
         elif refused is not None and entry["records"] == 0:
             log.note(source, 1, refused[0], f"{refused[1]}; the file holds no rows")
+        if header is not None and unnamed and refused is None:
+            cols = ", ".join(str(i + 1) for i in unnamed)
+            log.note(source, 1, "unnamed_column", f"{source}:1 column(s) {cols} have no name in the header and no values: ignored")
         _close_records_file(lines, entry, log)
+
+
+def _unnamed_values(row: list[str], unnamed: list[int], source: str, line: int) -> None:
+    """Refuse a value in a column without a name in the header (a spreadsheet's trailing ``,,``
+    columns are ignored while they are empty): it cannot be a document column."""
+    for i in unnamed:
+        if row[i].strip():
+            raise CorpusError(
+                f"{source}:{line} column {i + 1} has no name in the header (line 1) but holds {row[i][:40]!r}:"
+                " name it in the header, or empty it"
+            )
 
 
 def _no_duplicate_keys(pairs):
