@@ -246,6 +246,18 @@ def test_malformed_date_is_skipped_naming_file_line_and_value(tmp_path, value):
     assert s["detail"].startswith("d.txt:1 ") and repr(value) in s["detail"]
 
 
+def test_a_txt_date_of_several_words_is_quoted_whole(tmp_path):
+    c = load(tmp_path, {"d.txt": f"date 5 januari 2022\n{body(8)}", "ok.txt": f"date 2022-03 {body(9)}"})
+    assert c.documents["doc_id"].tolist() == ["ok"]
+    s = skip_of(c, "d.txt")
+    assert s["reason"] == "bad_date"
+    assert s["detail"] == "d.txt:1 date '5 januari 2022' is not YYYY-MM or YYYY-MM-DD (the date is the line's first word, '5')"
+    long = "2022-13 " + "woord " * 20
+    c = load(tmp_path / "long", {"d.txt": f"date {long}\n{body(8)}"}, cleaning={"bad_date": "keep"})
+    detail = c.notes[c.notes["kind"] == "bad_date"]["detail"].iloc[0]
+    assert detail.startswith("d.txt:1 date '2022-13 woord woord") and "…' is not YYYY-MM" in detail
+
+
 def test_malformed_date_keep_mode_keeps_document_without_date(tmp_path):
     c = load(tmp_path, {"d.txt": f"date 2022-13\n{body(8)}"}, cleaning={"bad_date": "keep"})
     assert len(c) == 1 and c.skipped.empty

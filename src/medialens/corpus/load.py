@@ -156,6 +156,9 @@ def _admit_record(defn: CorpusDefinition, doc_id: str, source: str, line, fields
     date = None
     if date_raw not in (None, ""):
         date, err = _parse_date(date_raw)
+        if err and (whole := fields.get("_date_text")):  # a .txt date line: quote all of it
+            err = _parse_date(whole if len(whole) <= 60 else whole[:59] + "…")[1]
+            err += f" (the date is the line's first word, {date_raw!r})"
         if err:
             date_line = fields.get("_date_line", line)
             msg = f"{source}:{date_line} {err}"

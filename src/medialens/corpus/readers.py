@@ -58,7 +58,8 @@ def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int,
     - a header line after the body began stays body text; note ``header_in_body`` (the first such
       line, and how many).
 
-    Returns (headers {key: (value, line)}, body, line number where the body starts, notes as
+    Returns (headers {key: (value, line)}, and ``_date_text`` the whole date line's value when
+    more follows its first word; body, line number where the body starts, notes as
     ``(line, kind, detail)``).
     """
     headers: dict[str, tuple[str, int]] = {}
@@ -87,6 +88,8 @@ def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int,
             notes.append((i + 1, "repeated_header", f"a second {key!r} header ({value!r}) is not used: the first (line {first_line}, {first!r}) is"))
         else:
             headers[key] = (value, i + 1)
+            if key == "date" and tail.strip():  # the whole line, for a message on a bad date
+                headers["_date_text"] = (rest, i + 1)
             if not value:
                 notes.append((i + 1, "empty_header", f"{key!r} header without a value: {key} missing"))
         i += 1
