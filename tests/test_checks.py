@@ -121,6 +121,70 @@ def test_report_check_names_the_parameter_file_key(tmp_path):
     assert "context_target" not in text  # the default "" (the first target) always fits
 
 
+def test_report_check_names_the_definition_key_for_a_bad_definition(tmp_path):
+    spec = yaml.safe_load((CORPORA / "en_transit" / "corpus.yaml").read_text(encoding="utf-8"))
+    spec["language"] = "dutch"
+    spec["source"]["path"] = str((CORPORA / "en_transit" / spec["source"]["path"]).resolve())
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump({"corpus": str(tmp_path / "bad.yaml")}), encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = cli.main(["report", str(pf), "--check", "--out", str(tmp_path / "out")])
+    text = err.getvalue()
+    assert rc == 2, text
+    # the definition's key is named, not the parameter file's corpus
+    assert "p.yaml: corpus: bad.yaml: language = 'dutch': choose one of ('nl', 'en')" in text
+    assert "change corpus" not in text
+
+
+def _semicolon_corpus(tmp_path):
+    """A corpus definition whose only file is ';'-delimited: every row skipped, 0 documents kept."""
+    (tmp_path / "data").mkdir()
+    rows = "".join(f"{i};Krant;2022-01-0{i};Titel {i};Een tekst over de tram, nummer {i}.\n" for i in range(1, 4))
+    (tmp_path / "data" / "d.csv").write_text("id;outlet;date;title;text\n" + rows, encoding="utf-8")
+    spec = {"name": "semi", "language": "nl", "source": {"path": "data", "format": "csv"}, "fields": {"id": "id"}}
+    (tmp_path / "semi.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return tmp_path / "semi.yaml"
+
+
+def test_a_corpus_of_no_documents_stops_the_check_and_the_notebooks(tmp_path):
+    corpus = _semicolon_corpus(tmp_path)
+    expected = "0 documents kept (3 skipped: missing_field 3); see the skip report: medialens corpus "
+    with pytest.raises(checks.Stop) as info:
+        checks.checked_session("00_corpus", {"corpus": str(corpus), "use_cache": False})
+    assert str(info.value).startswith(expected) and str(info.value).endswith("semi.yaml"), str(info.value)
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump({"corpus": "semi.yaml", "use_cache": False}), encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = cli.main(["report", str(pf), "--check", "--out", str(tmp_path / "out")])
+    text = err.getvalue()
+    assert rc == 2, text
+    lines = [line for line in text.splitlines() if line.startswith("  - ")]
+    assert lines and all(expected in line for line in lines), text
+    assert all(line.endswith("[change the corpus definition semi.yaml or its input files]") for line in lines), text
+
+
+def test_report_check_names_the_language_mismatch_the_notebooks_would_stop_at(tmp_path):
+    # English documents, a definition without language: (so nl): every notebook would stop at run time
+    spec = yaml.safe_load((CORPORA / "en_transit" / "corpus.yaml").read_text(encoding="utf-8"))
+    del spec["language"]
+    spec["source"]["path"] = str((CORPORA / "en_transit" / spec["source"]["path"]).resolve())
+    (tmp_path / "nolang.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    with pytest.raises(checks.Stop) as stop:
+        checks.checked_session("00_corpus", {"corpus": str(tmp_path / "nolang.yaml"), "use_cache": False})
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump({"corpus": "nolang.yaml", "use_cache": False}), encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = cli.main(["report", str(pf), "--check", "--out", str(tmp_path / "out")])
+    text = err.getvalue()
+    assert rc == 2, text
+    assert str(stop.value).startswith("language = 'nl': none of the 8 documents")
+    assert f"00_corpus: {stop.value} [change language" in text  # the very line the notebook stops with
+
+
 def test_the_seed_parameter_file_passes_the_check(capsys):
     assert cli.main(["report", "corpus/seeds.params.yaml", "--check", "--out", "reports/.check-test"]) == 0
     assert capsys.readouterr().out.endswith("5 notebook(s) checked against the corpus: every parameter name, type and value fits; nothing was run\n")

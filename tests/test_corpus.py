@@ -173,6 +173,37 @@ def test_mojibake_is_kept_as_is_and_noted(tmp_path):
     assert note.iloc[0]["detail"].startswith("m.txt:2:1")
 
 
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_json_escapes_get_the_checks_of_raw_text(tmp_path, ascii_only):
+    """``json.dumps(ensure_ascii=True)`` writes NUL, C1 controls and mojibake as \\u escapes: the
+    record gets what the same text written as raw UTF-8 gets (a skip, or the mojibake note)."""
+    moji = "„Het".encode().decode("cp1252")  # 'â€žHet', kept and noted
+    recs = [
+        {"id": "nul", "text": "een \x00 erin " + body(70)},
+        {"id": "c1", "text": body(71), "title": "\u00e2\u0080\u009eHet"},  # UTF-8 read as latin-1
+        {"id": "moji", "text": f"{moji} is tijd”, zei hij. {body(72)}"},
+        {"id": "ok", "text": "Oekraïne " + body(73)},
+    ]
+    data = "".join(json.dumps(r, ensure_ascii=ascii_only) + "\n" for r in recs)
+    c = load(tmp_path, {"j.jsonl": data}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["moji", "ok"]
+    assert c.skipped.set_index("line")["reason"].to_dict() == {1: "nul_byte", 2: "control_chars"}
+    note = c.notes[c.notes["kind"] == "mojibake"]
+    assert len(note) == 1 and note.iloc[0]["line"] == 3 and "1 place(s)" in note.iloc[0]["detail"], note.to_string()
+    if ascii_only:
+        assert c.skipped.iloc[0]["detail"] == "j.jsonl:1 field 'text' holds a NUL character (written as the escape \\u0000)"
+        assert "field 'title' holds control character U+0080" in c.skipped.iloc[1]["detail"]
+    assert_conserved(c)
+
+
+def test_a_json_escape_for_half_a_surrogate_pair_is_refused(tmp_path):
+    data = '{"id": "s", "text": "half \\ud800 pair"}\n{"id": "ok", "text": "' + body(74) + '"}\n'
+    c = load(tmp_path, {"j.jsonl": data}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["ok"]
+    s = skip_of(c, "j.jsonl")
+    assert s["reason"] == "bad_json" and s["detail"].startswith("j.jsonl:1 field 'text' holds U+D800")
+
+
 def test_nul_byte_is_skipped_with_line(tmp_path):
     c = load(tmp_path, {"n.txt": b"date 2022-03\nEerste regel\nmet een \x00 erin\n"})
     s = skip_of(c, "n.txt")
@@ -213,6 +244,18 @@ def test_malformed_date_is_skipped_naming_file_line_and_value(tmp_path, value):
     s = skip_of(c, "d.txt")
     assert s["reason"] == "bad_date" and s["line"] == 1
     assert s["detail"].startswith("d.txt:1 ") and repr(value) in s["detail"]
+
+
+def test_a_txt_date_of_several_words_is_quoted_whole(tmp_path):
+    c = load(tmp_path, {"d.txt": f"date 5 januari 2022\n{body(8)}", "ok.txt": f"date 2022-03 {body(9)}"})
+    assert c.documents["doc_id"].tolist() == ["ok"]
+    s = skip_of(c, "d.txt")
+    assert s["reason"] == "bad_date"
+    assert s["detail"] == "d.txt:1 date '5 januari 2022' is not YYYY-MM or YYYY-MM-DD (the date is the line's first word, '5')"
+    long = "2022-13 " + "woord " * 20
+    c = load(tmp_path / "long", {"d.txt": f"date {long}\n{body(8)}"}, cleaning={"bad_date": "keep"})
+    detail = c.notes[c.notes["kind"] == "bad_date"]["detail"].iloc[0]
+    assert detail.startswith("d.txt:1 date '2022-13 woord woord") and "…' is not YYYY-MM" in detail
 
 
 def test_malformed_date_keep_mode_keeps_document_without_date(tmp_path):
@@ -392,6 +435,38 @@ def test_exact_duplicates_with_space_variants_are_collapsed_deterministically(tm
         assert_conserved(c)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_the_first_copy_in_input_order_is_the_original_whatever_the_ids(tmp_path, fmt):
+    """Ids that sort otherwise than the input (2002 before 2001; generated ids data:3 after
+    data:12): the copy written first is kept, the later one dropped or flagged ``copy_of`` it."""
+    def write(recs, with_id):
+        if fmt == "csv":
+            head = "id,outlet,text\n" if with_id else "outlet,text\n"
+            return head + "".join((f"{i}," if with_id else "") + f"{o},{q(t)}\n" for i, o, t in recs)
+        return "".join(json.dumps({**({"id": i} if with_id else {}), "outlet": o, "text": t}) + "\n" for i, o, t in recs)
+
+    recs = [("2002", "A", body(80)), ("1000", "A", body(81)), ("2001", "B", body(80))]
+    c = load(tmp_path / "ids", {f"d.{fmt}": write(recs, True)}, fmt=fmt, fields=CSV_FIELDS)
+    assert c.documents.set_index("doc_id")["copy_of"].to_dict() == {"1000": None, "2001": "2002", "2002": None}
+    recs = [(None, "A", body(82 + i)) for i in range(12)]
+    recs[1] = (None, "A", body(99))
+    recs[10] = (None, "A", body(99))  # the same text in the same outlet, later in the file
+    c = load(tmp_path / "gen", {f"d.{fmt}": write(recs, False)}, fmt=fmt)
+    first, later = (3, 12) if fmt == "csv" else (2, 11)
+    assert f"d:{first}" in c.documents["doc_id"].tolist()
+    s = skip_of(c, f"d.{fmt}")
+    assert s["reason"] == "duplicate" and s["doc_id"] == f"d:{later}" and s["detail"].startswith(f"same text as d:{first},")
+    assert_conserved(c)
+
+
+def test_a_near_duplicate_points_at_the_earlier_record_in_input_order(tmp_path):
+    near = LONG.replace("donderdag", "vrijdag")
+    recs = [("b", near), ("a", LONG)]
+    data = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in recs)
+    c = load(tmp_path, {"d.jsonl": data}, fmt="jsonl", fields=CSV_FIELDS)
+    assert c.documents.set_index("doc_id")["near_duplicate_of"].dropna().to_dict() == {"a": "b"}
+
+
 def test_near_duplicates_are_flagged_not_deleted(tmp_path):
     # one word changed: 87 of the 97 distinct 5-word shingles are shared, Jaccard 0.897 >= 0.8
     # (two changed words give 0.786: below the default threshold, now computed exactly)
@@ -444,6 +519,23 @@ def test_csv_bad_rows_are_recorded_and_the_rest_is_read(tmp_path):
     assert bad["detail"].iloc[1] == "c.csv:4 has 5 fields, header has 4"
     assert all(d.startswith(f"c.csv:{n} ") for d, n in zip(bad["detail"], bad["line"], strict=True))
     assert_conserved(c)
+
+
+def test_csv_empty_unnamed_columns_are_ignored_with_a_note(tmp_path):
+    # a spreadsheet's trailing ",,": two columns without a name and without values
+    data = "id,outlet,text,,\n" + "".join(f"{i},A,{q(body(100 + i))},,\n" for i in range(3))
+    c = load(tmp_path, {"x.csv": data}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["0", "1", "2"] and c.skipped.empty
+    assert "" not in c.documents.columns
+    note = c.notes[c.notes["kind"] == "unnamed_column"]
+    assert note["detail"].tolist() == ["x.csv:1 column(s) 4, 5 have no name in the header and no values: ignored"]
+    assert_conserved(c)
+
+
+def test_csv_an_unnamed_column_with_values_is_a_one_line_error(tmp_path):
+    data = "id,outlet,text,\n0,A,een,\n1,A,twee,oeps\n"
+    with pytest.raises(CorpusError, match=r"^x.csv:3 column 4 has no name in the header \(line 1\) but holds 'oeps'"):
+        load(tmp_path, {"x.csv": data}, fmt="csv", fields=CSV_FIELDS)
 
 
 def test_csv_na_and_null_stay_text(tmp_path):
@@ -508,6 +600,22 @@ def test_duplicate_ids_are_skipped_naming_the_first(tmp_path, fmt):
     first_line = 2 if fmt == "csv" else 1
     assert s["reason"] == "duplicate_id" and s["line"] == first_line + 2
     assert s["detail"] == f"d.{fmt}:{first_line + 2} id '7' already used at d.{fmt}:{first_line}"
+    assert_conserved(c)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_generated_ids_differ_for_files_of_the_same_name_in_different_folders(tmp_path, fmt):
+    def records(i):
+        if fmt == "csv":
+            return "text\n" + q(body(i)) + "\n"
+        return json.dumps({"text": body(i)}) + "\n"
+
+    files = {f"top.{fmt}": records(60), f"2021/export.{fmt}": records(61), f"2022/export.{fmt}": records(62)}
+    c = load(tmp_path, files, fmt=fmt)
+    line = 2 if fmt == "csv" else 1
+    # the path from the source folder without its suffix: a file at the top level keeps its stem
+    assert c.documents["doc_id"].tolist() == [f"2021/export:{line}", f"2022/export:{line}", f"top:{line}"]
+    assert c.skipped.empty, c.skipped.to_string()
     assert_conserved(c)
 
 
@@ -600,6 +708,20 @@ def test_bad_definitions_name_the_setting(tmp_path):
         ({"quotes": {"hints": {}}}, "quotes: unknown keys \\['hints'\\]"),
         ({"quotes": {"descriptor_hints": {"noor": 3}}}, "quotes.descriptor_hints = "),
         ({"quotes": ["noor"]}, "quotes must be a mapping"),
+        # a key under source: that the loader does not know is refused, not ignored
+        ({"source": {**spec["source"], "delimiter": ";"}},
+         r"^corpus.yaml: source: unknown keys \['delimiter'\]; known: \['duplicate_ids', 'encoding', 'format', 'path', 'pattern'\]$"),
+        ({"source": {**spec["source"], "encodng": "cp1252"}}, r"source: unknown keys \['encodng'\]"),
+        ({"source": {**spec["source"], "duplicate_id": "suffix"}}, r"source: unknown keys \['duplicate_id'\]"),
+        ({"language": "dutch"}, r"^corpus.yaml: language = 'dutch': choose one of \('nl', 'en'\)"),
+        ({"language": "en-US"}, r"language = 'en-US': choose one of"),
+        # a YAML number where text is needed: one line naming the key, never a TypeError
+        ({"source": {**spec["source"], "path": 2022}}, r'^corpus.yaml: source.path = 2022: give text, in quotes: path: "2022"$'),
+        ({"source": {**spec["source"], "encoding": 1252}}, r'source.encoding = 1252: give text, in quotes: encoding: "1252"$'),
+        ({"source": {**spec["source"], "pattern": 5}}, r'source.pattern = 5: give text, in quotes: pattern: "5"$'),
+        ({"source": {**spec["source"], "pattern": ["*.txt"]}}, r"source.pattern = \['\*.txt'\]: give text$"),
+        ({"metadata": {"path": 7}}, r'metadata.path = 7: give text, in quotes: path: "7"$'),
+        ({"metadata": {"path": "labels.csv", "encoding": 1252}}, r"metadata.encoding = 1252: give text"),
     ]
     for change, message in cases:
         path.write_text(yaml.safe_dump({**spec, **change}))
@@ -952,6 +1074,31 @@ def test_jsonl_null_or_empty_id_is_a_missing_field(tmp_path):
         [1, "missing_field"], [2, "missing_field"], [3, "missing_field"],
     ]
     assert "empty id in field 'id'" in c.skipped.iloc[0]["detail"]
+    assert_conserved(c)
+
+
+def test_jsonl_lists_numbers_booleans_and_objects_in_text_fields(tmp_path):
+    """Never Python's text of a JSON value: lists joined as a labels file's are, numbers written as
+    ids are, true/false and objects skip the record naming the field."""
+    recs = [
+        {"id": "list", "outlet": ["NRC", "AD"], "title": [1, "b"]},
+        {"id": "num", "outlet": 1e3, "title": 2.5},
+        {"id": "obj", "outlet": {"name": "Trouw"}},
+        {"id": "bool", "title": True},
+        {"id": "nested", "outlet": ["NRC", ["AD"]]},
+    ]
+    data = "".join(json.dumps({**r, "text": body(90 + i)}) + "\n" for i, r in enumerate(recs))
+    c = load(tmp_path, {"j.jsonl": data}, fmt="jsonl", fields=CSV_FIELDS)
+    docs = c.documents.set_index("doc_id")
+    assert docs.loc["list", "outlet"] == "NRC; AD" and docs.loc["list", "title"] == "1; b"
+    assert docs.loc["num", "outlet"] == "1000" and docs.loc["num", "title"] == "2.5"
+    assert c.skipped["reason"].tolist() == ["bad_json"] * 3
+    assert c.skipped["detail"].tolist() == [
+        "j.jsonl:3 field 'outlet' is a JSON object: give text (a string, a number or a list of them)",
+        "j.jsonl:4 field 'title' is a boolean (true/false): give text (a string, a number or a list of them)",
+        "j.jsonl:5 field 'outlet' is a JSON array holding more than strings and numbers: give text (a string, a number or a list of them)",
+    ]
+    assert c.skipped["doc_id"].tolist() == ["obj", "bool", "nested"]
     assert_conserved(c)
 
 

@@ -9,7 +9,8 @@ The same checks serve two places:
 * ``medialens report --check``: :func:`check_plan` runs them for every notebook of a report and
   names the parameter-file key to change.
 
-What is checked: choices and ranges (``unit``, ``k``, ``min_df`` ...), a ``group_by`` column the
+What is checked: a corpus that kept no document (every input skipped: one line with the skips by
+reason, for every notebook, instead of a library's traceback further down), choices and ranges (``unit``, ``k``, ``min_df`` ...), a ``group_by`` column the
 documents do not have, ``group``/``reference`` that are not groups of it, followed ``terms`` and
 stance ``targets`` that never occur in the corpus (with the closest spellings that do), a
 ``context_target`` that is not a target, and input files that do not exist.
@@ -49,6 +50,9 @@ class Problem:
 
     parameter: str
     message: str
+    #: what to change when it is not the value of ``parameter`` (``medialens report --check``
+    #: names it instead of the parameter-file key)
+    change: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,6 +322,25 @@ def _target_problems(values: Mapping[str, Any], corpus, settings, engine=None) -
     return found
 
 
+def _empty_corpus(corpus, engine=None) -> Problem | None:
+    """The problem of a corpus that kept no document (every input skipped), or None: one line with
+    the skips by reason and where to see them."""
+    if (engine.n_documents if engine is not None else len(corpus.documents)) > 0:
+        return None
+    from .paths import relative_to_root
+
+    reasons = corpus.skipped["reason"].value_counts()
+    reasons = reasons.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    skipped = f"{len(corpus.skipped):,} skipped: {', '.join(f'{r} {n:,}' for r, n in reasons.items())}" if len(reasons) else "nothing skipped"
+    defn = corpus.definition.definition_file
+    name = relative_to_root(defn) if defn is not None else corpus.name
+    return Problem(
+        "corpus",
+        f"0 documents kept ({skipped}); see the skip report: medialens corpus {name}",
+        change=f"the corpus definition {Path(name).name} or its input files",
+    )
+
+
 def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, settings, *, engine=None) -> list[Problem]:
     """Problems with ``values`` that the loaded corpus shows (see the module docstring).
 
@@ -340,6 +363,8 @@ def problems_with_corpus(notebook: str, values: Mapping[str, Any], corpus, setti
     -------
     list of Problem
     """
+    if (empty := _empty_corpus(corpus, engine)) is not None:
+        return [empty]  # nothing else can be checked, and every notebook would fail
     values = {k: v for k, v in values.items() if k in _in_scope(notebook)}
     found = _group_problems(notebook, values, corpus.documents, engine)
     if notebook.startswith("10"):
@@ -446,7 +471,7 @@ def _notebook_problems(nb: Path, values: dict[str, Any], loaded: dict) -> list[P
     """The problems of one notebook's ``values``, loading its corpus into ``loaded`` once (on the
     Spark engine its sample and the running engine, which checks groups, and the words the sample
     lacks, over every document)."""
-    from .session import load_with_engine
+    from .session import in_language, load_with_engine
     from .text import TextSettings
 
     found = problems_before_loading(nb.stem, values)
@@ -464,6 +489,12 @@ def _notebook_problems(nb: Path, values: dict[str, Any], loaded: dict) -> list[P
         )
     except ValueError as exc:
         return [Problem("corpus", str(exc).splitlines()[0])]
+    if (empty := _empty_corpus(corpus, engine)) is not None:
+        return [empty]
+    try:  # the documents the notebook analyses, as its session takes them (open_session)
+        corpus, _ = in_language(corpus, settings.language)
+    except ValueError as exc:
+        return [Problem("language", str(exc).splitlines()[0])]
     return problems_with_corpus(nb.stem, values, corpus, settings, engine=engine)
 
 
@@ -471,6 +502,9 @@ def _plan_lines(nb: Path, given: Mapping[str, Any], common: Mapping[str, Any], p
     """One line per problem, naming the notebook and the parameter-file key to change."""
     lines = []
     for p in found:
+        if p.change is not None:
+            lines.append(f"{nb.stem}: {p.message} [change {p.change}]")
+            continue
         if p.parameter in given and p.parameter not in common:
             where = f"notebooks: {nb.stem}: {p.parameter}"
         elif p.parameter in given:

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["Lines", "csv_rows", "line_safe", "mojibake_note"]
+__all__ = ["Lines", "csv_rows", "line_safe", "mojibake_note", "text_problem", "mojibake_places"]
 
 _BLOCK = 1 << 20
 _C1_CHARS = tuple(chr(c) for c in range(0x80, 0xA0))
@@ -48,6 +48,29 @@ _MOJIBAKE_LEADS = (
     "\u00c3",
     "\u00e2",
 )  # every match of _MOJIBAKE_RE starts with one of these
+
+
+def text_problem(text: str) -> tuple[int, str] | None:
+    """The first character of decoded ``text`` that no document may hold, as (position, reason), or
+    None: a NUL (``nul_byte``; checked first, it says "binary or UTF-16" best), a lone surrogate
+    (``decode_error``: an undecodable byte kept by ``surrogateescape``, or one UTF-16/32 or a JSON
+    ``\\ud800`` escape let through) or a C1 control character (``control_chars``). The one check
+    for raw lines (:class:`Lines`) and for the strings a JSON line decodes to."""
+    if "\x00" in text:
+        return text.index("\x00"), "nul_byte"
+    bad = [
+        (m.start(), r)
+        for r, m in (("decode_error", _ESCAPED_RE.search(text)), ("control_chars", _C1_RE.search(text)))
+        if m
+    ]
+    return min(bad) if bad else None
+
+
+def mojibake_places(text: str) -> list[re.Match]:
+    """The places in ``text`` that look like UTF-8 read as cp1252 (``â€ž`` for „, ``Ã«`` for ë)."""
+    if not any(c in text for c in _MOJIBAKE_LEADS):
+        return []
+    return list(_MOJIBAKE_RE.finditer(text))
 
 
 def line_safe(encoding: str) -> bool:
@@ -191,20 +214,10 @@ class Lines:
 
     def _check(self, line: str, enc: str) -> tuple[str, int, str] | None:
         n, where = self.line_num, self.source
-        if "\x00" in line:  # first: NUL bytes say "binary or UTF-16" better than what follows
-            pos, reason = line.index("\x00"), "nul_byte"
-        else:
-            bad = [
-                (m.start(), r)
-                for r, m in (
-                    ("decode_error", _ESCAPED_RE.search(line)),
-                    ("control_chars", _C1_RE.search(line)),
-                )
-                if m
-            ]
-            if not bad:
-                return None
-            pos, reason = min(bad)
+        found = text_problem(line)
+        if found is None:
+            return None
+        pos, reason = found
         wide = not line_safe(enc)
         col = pos + 1 if wide else len(line[:pos].encode(enc, errors="surrogateescape")) + 1
         if reason == "decode_error" and wide:
@@ -239,18 +252,25 @@ class Lines:
         )
 
     def _count_mojibake(self, text: str) -> None:
-        if not any(c in text for c in _MOJIBAKE_LEADS):
-            return
-        found = _MOJIBAKE_RE.findall(text)
+        found = mojibake_places(text)
         if not found:
             return
         if not self.mojibake:
-            m = _MOJIBAKE_RE.search(text)
+            m = found[0]
             prefix = text[: m.start()]
             line = self.line_num + prefix.count("\n") + 1
             col = m.start() - (prefix.rfind("\n") + 1) + 1
             self.mojibake = [line, col, m.group(), 0]
         self.mojibake[3] += len(found)
+
+    def count_mojibake(self, places: list[str], line: int, col: int) -> None:
+        """Count mojibake found elsewhere than in the raw lines (``places``, the texts matched, e.g.
+        in the strings JSON escapes decode to), the first at ``line``:``col``."""
+        if not places:
+            return
+        if not self.mojibake:
+            self.mojibake = [line, col, places[0], 0]
+        self.mojibake[3] += len(places)
 
 
 def mojibake_note(source: str, found: list) -> tuple[int, str, str]:

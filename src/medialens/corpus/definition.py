@@ -13,6 +13,7 @@ import pandas as pd
 from .. import __version__
 from ..paths import resolve
 from ..spark.config import backend_problem, backend_spec
+from ..text import SUPPORTED_LANGUAGES
 from ..yamlfile import YamlError, load_yaml
 
 FORMATS = ("txt", "csv", "jsonl")
@@ -48,7 +49,7 @@ SKIP_REASONS = {
     "control_chars": "C1 control characters after decoding (wrong encoding declared?)",
     "bad_date": "a date header or field that is not YYYY-MM or YYYY-MM-DD",
     "bad_row": "a CSV row with the wrong number of fields or broken quoting",
-    "bad_json": "a JSONL line that is not a JSON object, has duplicate keys or NaN",
+    "bad_json": "a JSONL line that is not a JSON object, has duplicate keys or NaN, or a field that is not text",
     "missing_field": "a record without the declared text or id field",
     "duplicate_id": "a record whose id was already used by an earlier record",
     "duplicate": "the same normalised text as an earlier document kept in the same outlet (or in any outlet,"
@@ -153,8 +154,23 @@ def _need(cond: bool, where: str, msg: str) -> None:
 _NAME_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,98}[A-Za-z0-9_-])?")
 
 
+def _need_text(value: Any, where: str, key: str) -> None:
+    """Refuse a value that must be text but is a YAML number, date, list or mapping (``path: 2022``,
+    ``encoding: 1252``): one line naming the key, with the value in quotes as it would fit."""
+    quoted = f", in quotes: {key.rpartition('.')[2]}: \"{value}\"" if isinstance(value, int | float | datetime.date) else ""
+    _need(isinstance(value, str), where, f"{key} = {value!r}: give text{quoted}")
+
+
+#: The keys of ``source:``.
+SOURCE_KEYS = ("duplicate_ids", "encoding", "format", "path", "pattern")
+
+
 def read_definition(path: str | Path) -> CorpusDefinition:
-    """Read and validate a corpus definition YAML file (relative paths from the project root)."""
+    """Read and validate a corpus definition YAML file (relative paths from the project root).
+
+    Every key is known (an unknown or misspelled key is refused, naming the known ones), and a
+    problem is a :class:`CorpusError` of one line naming the file and the key.
+    """
     file = resolve(path)
     if not file.is_file():
         raise CorpusError(f"corpus definition {path}: no such file ({file})")
@@ -174,10 +190,21 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         f"name = {name!r}: a plain folder name of letters, digits, '-', '_' and inner '.' "
         "(at most 100; it names reports/<name>/, figures/<name>/ and the cache files)",
     )
+    language = raw.get("language", "nl")
+    _need(
+        isinstance(language, str) and language in SUPPORTED_LANGUAGES,
+        where,
+        f"language = {language!r}: choose one of {SUPPORTED_LANGUAGES} (the corpus's main language)",
+    )
     src = raw.get("source")
     _need(isinstance(src, dict) and "path" in src, where, "source.path is required")
+    unknown = sorted(set(src) - set(SOURCE_KEYS))
+    _need(not unknown, where, f"source: unknown keys {unknown}; known: {list(SOURCE_KEYS)}")
     fmt = src.get("format", "txt")
     _need(fmt in FORMATS, where, f"source.format = {fmt!r}: choose one of {FORMATS}")
+    for key in ("path", "encoding", "pattern"):
+        if key in src:
+            _need_text(src[key], where, f"source.{key}")
     data_path = resolve(src["path"], base=file.parent)
     _need(data_path.exists(), where, f"source.path = {src['path']!r}: {data_path} does not exist")
     encoding = src.get("encoding", "utf-8")
@@ -244,7 +271,7 @@ def read_definition(path: str | Path) -> CorpusDefinition:
         format=fmt,
         pattern=src.get("pattern", {"txt": "*.txt", "csv": "*.csv", "jsonl": "*.jsonl"}[fmt]),
         encoding=encoding,
-        language=raw.get("language", "nl"),
+        language=language,
         fields=fields,
         metadata_path=meta["path"],
         metadata_key=meta["key"],
@@ -272,6 +299,9 @@ def _metadata_spec(meta: Any, base: Path, where: str) -> dict:
     known = {"path", "key", "format", "encoding"}
     unknown = sorted(set(meta) - known)
     _need(not unknown, where, f"metadata: unknown keys {unknown}; known: {sorted(known)}")
+    for key in ("path", "encoding"):
+        if meta.get(key) is not None or key == "path":
+            _need_text(meta[key], where, f"metadata.{key}")
     path = resolve(meta["path"], base=base)
     _need(path.is_file(), where, f"metadata.path = {meta['path']!r}: no such file")
     key = meta.get("key", "doc_id")

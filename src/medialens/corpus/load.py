@@ -156,6 +156,9 @@ def _admit_record(defn: CorpusDefinition, doc_id: str, source: str, line, fields
     date = None
     if date_raw not in (None, ""):
         date, err = _parse_date(date_raw)
+        if err and (whole := fields.get("_date_text")):  # a .txt date line: quote all of it
+            err = _parse_date(whole if len(whole) <= 60 else whole[:59] + "…")[1]
+            err += f" (the date is the line's first word, {date_raw!r})"
         if err:
             date_line = fields.get("_date_line", line)
             msg = f"{source}:{date_line} {err}"
@@ -223,9 +226,10 @@ def _content_hash(text: str) -> str:
 
 
 def _exact_copies(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> pd.DataFrame:
-    """Apply the exact-copy policies to ``docs`` (in ``doc_id`` order, with ``content_hash``).
+    """Apply the exact-copy policies to ``docs`` (in input order, with ``content_hash``).
 
-    Each document is judged against the first earlier document with the same text: the first in
+    Each document is judged against the first earlier document with the same text (earlier in
+    input order: files in sorted order, then line order, whatever the ids): the first in
     its own outlet while that one is kept (``cleaning.duplicates_within_outlet``), else the first
     of all, in another outlet (``cleaning.duplicates_across_outlets``). Documents without an outlet
     form one group. ``drop`` skips it (reason ``duplicate``), ``flag`` keeps it with ``copy_of``
@@ -287,17 +291,23 @@ def _finish(defn: CorpusDefinition, docs: pd.DataFrame, log: _Log) -> tuple[pd.D
             if col not in docs.columns:
                 docs[col] = pd.Series(dtype=object)
         return docs[DOC_COLUMNS], WordTable.from_texts([], [])
-    docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    # copies are judged in input order (files in sorted order, then line order): the first record
+    # written is the original, whatever the ids; the documents are then listed by doc_id
     docs["content_hash"] = [_content_hash(t) for t in docs["text"]]
-    docs = _exact_copies(defn, docs, log)
+    docs = _exact_copies(defn, docs.reset_index(drop=True), log)
+    input_order = docs["doc_id"].tolist()
+    docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
     # every text is split into words once, here; cleaning left the texts normalised
     words = WordTable.from_texts(docs["doc_id"].tolist(), docs["text"].tolist(), normalised=True)
     from ..dedup import near_duplicates
 
-    # on the lowercased words of the word table: no text is split again
-    docs["near_duplicate_of"] = near_duplicates(
-        words.doc_ids, words.lowercase_ids(), words.offsets, threshold=defn.cleaning["near_duplicate_threshold"]
+    # on the lowercased words of the word table (no text is split again), in input order
+    in_order = words if input_order == words.doc_ids else words.select(input_order)
+    near = near_duplicates(
+        in_order.doc_ids, in_order.lowercase_ids(), in_order.offsets, threshold=defn.cleaning["near_duplicate_threshold"]
     )
+    near_of = dict(zip(in_order.doc_ids, near, strict=True))
+    docs["near_duplicate_of"] = [near_of[d] for d in words.doc_ids]
     docs["month"] = docs["date"].map(lambda d: d[:7] if isinstance(d, str) else None)
     docs["n_chars"] = docs["text"].str.len()
     docs["n_paragraphs"] = words.paragraph_counts()  # the paragraphs of the word table (split_paragraphs)

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..records import Lines, csv_rows
+from ..records import Lines, csv_rows, mojibake_places, text_problem
 from ..text import (
     normalise_counted,
 )
@@ -58,7 +58,8 @@ def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int,
     - a header line after the body began stays body text; note ``header_in_body`` (the first such
       line, and how many).
 
-    Returns (headers {key: (value, line)}, body, line number where the body starts, notes as
+    Returns (headers {key: (value, line)}, and ``_date_text`` the whole date line's value when
+    more follows its first word; body, line number where the body starts, notes as
     ``(line, kind, detail)``).
     """
     headers: dict[str, tuple[str, int]] = {}
@@ -87,6 +88,8 @@ def _split_txt_headers(text: str) -> tuple[dict[str, tuple[str, int]], str, int,
             notes.append((i + 1, "repeated_header", f"a second {key!r} header ({value!r}) is not used: the first (line {first_line}, {first!r}) is"))
         else:
             headers[key] = (value, i + 1)
+            if key == "date" and tail.strip():  # the whole line, for a message on a bad date
+                headers["_date_text"] = (rest, i + 1)
             if not value:
                 notes.append((i + 1, "empty_header", f"{key!r} header without a value: {key} missing"))
         i += 1
@@ -148,6 +151,15 @@ def _suffix(name: str) -> str:
     return name[i:] if 0 < i < len(name) - 1 else ""
 
 
+def _without_suffix(source: str) -> str:
+    """``source`` (a path relative to the source folder, with ``/``) without its file suffix: the
+    id of a ``.txt`` document, and the prefix of a generated CSV/JSONL id (``2021/export:3``), so
+    that files of the same name in different folders give different ids. A file at the top level
+    gives its stem."""
+    suffix = _suffix(source.rpartition("/")[2])
+    return source[: -len(suffix)] if suffix else source
+
+
 def _records_txt(defn: CorpusDefinition, files: list[str], log: _Log):
     base = defn.path if defn.path.is_dir() else defn.path.parent  # as in _source_name, once
     prefix = len(str(base).rstrip(os.sep)) + 1
@@ -157,8 +169,7 @@ def _records_txt(defn: CorpusDefinition, files: list[str], log: _Log):
         source = path[prefix:]
         if os.sep != "/":
             source = source.replace(os.sep, "/")
-        suffix = _suffix(source.rpartition("/")[2])
-        doc_id = source[: -len(suffix)] if suffix else source
+        doc_id = _without_suffix(source)
         log.inputs.append({"source": source, "format": "txt", "records": 1})
         data = _read_bytes(path, source, defn.cleaning["max_doc_bytes"], log)
         if data is None:
@@ -211,9 +222,9 @@ def _close_records_file(lines: Lines, entry: dict, log: _Log) -> None:
 
 def _csv_header(row: list[str], source: str, f: dict) -> tuple[list[str], str | None]:
     """The stripped header, and why the file cannot be read with it (a declared column missing),
-    or None. A column name used twice is an error."""
+    or None. A column name used twice is an error; columns without a name ('') are the caller's."""
     header = [h.strip() for h in row]
-    repeated = sorted(h for h, n in Counter(header).items() if n > 1)
+    repeated = sorted(h for h, n in Counter(header).items() if n > 1 and h)  # unnamed: see _records_csv
     if repeated:
         raise CorpusError(
             f"{source}:1 header repeats column {', '.join(map(repr, repeated))}: every column needs its own name"
@@ -236,6 +247,7 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
         if lines is None:
             continue
         header: list[str] | None = None
+        unnamed: list[int] = []  # columns without a name: ignored while their values are empty
         refused: tuple[str, str] | None = None  # (reason, why) when the whole file is skipped
         # a field of up to 4 × max_doc_bytes characters is read and measured (its size named in
         # the skip); a longer one is over max_doc_bytes in any encoding and is skipped unread
@@ -245,6 +257,7 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
                     refused = (problem[0], f"{source}: no readable header row ({problem[2]})")
                     continue
                 header, why = _csv_header(row, source, f)
+                unnamed = [i for i, h in enumerate(header) if not h]
                 if why:
                     refused = ("missing_field", why)
                 continue
@@ -258,12 +271,16 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
             if len(row) != len(header):
                 log.skip(source, start, "bad_row", f"{source}:{start} has {len(row)} fields, header has {len(header)}")
                 continue
-            rec = dict(zip(header, row, strict=True))
-            doc_id = rec[f["id"]].strip() if f["id"] else f"{Path(path).stem}:{start}"
+            if unnamed:
+                _unnamed_values(row, unnamed, source, start)
+                rec = {h: v for h, v in zip(header, row, strict=True) if h}
+            else:
+                rec = dict(zip(header, row, strict=True))
+            doc_id = rec[f["id"]].strip() if f["id"] else f"{_without_suffix(source)}:{start}"
             if f["id"] and not doc_id:
                 log.skip(source, start, "missing_field", f"{source}:{start} empty id in column {f['id']!r}")
                 continue
-            yield doc_id, source, start, _map_fields(rec, f)
+            yield doc_id, source, start, _map_fields(rec, f)  # CSV values are text
         if header is None and refused is None:
             entry["records"] += 1
             log.skip(source, 1, "empty", f"{source}: no header row")
@@ -272,7 +289,21 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
             log.skip(source, 1, refused[0], refused[1])
         elif refused is not None and entry["records"] == 0:
             log.note(source, 1, refused[0], f"{refused[1]}; the file holds no rows")
+        if header is not None and unnamed and refused is None:
+            cols = ", ".join(str(i + 1) for i in unnamed)
+            log.note(source, 1, "unnamed_column", f"{source}:1 column(s) {cols} have no name in the header and no values: ignored")
         _close_records_file(lines, entry, log)
+
+
+def _unnamed_values(row: list[str], unnamed: list[int], source: str, line: int) -> None:
+    """Refuse a value in a column without a name in the header (a spreadsheet's trailing ``,,``
+    columns are ignored while they are empty): it cannot be a document column."""
+    for i in unnamed:
+        if row[i].strip():
+            raise CorpusError(
+                f"{source}:{line} column {i + 1} has no name in the header (line 1) but holds {row[i][:40]!r}:"
+                " name it in the header, or empty it"
+            )
 
 
 def _no_duplicate_keys(pairs):
@@ -323,6 +354,9 @@ def _jsonl_lines(defn: CorpusDefinition, path: str, source: str, entry: dict, li
         if not isinstance(rec, dict):
             log.skip(source, lineno, "bad_json", f"{source}:{lineno} is a JSON {type(rec).__name__}, not an object")
             continue
+        if "\\u" in raw and (bad := _escaped_problem(rec, raw, f"{source}:{lineno}", lines, lineno)) is not None:
+            log.skip(source, lineno, *bad)
+            continue
         missing = [k for k in (f["text"], f["id"]) if k and k not in rec]
         if missing:
             log.skip(source, lineno, "missing_field", f"{source}:{lineno} has no field {missing}")
@@ -337,11 +371,57 @@ def _jsonl_lines(defn: CorpusDefinition, path: str, source: str, entry: dict, li
                 log.skip(source, lineno, "bad_json", f"{source}:{lineno} id {rec[f['id']]!r} in field {f['id']!r} is {wrong}")
                 continue
         else:
-            doc_id = f"{Path(path).stem}:{lineno}"
+            doc_id = f"{_without_suffix(source)}:{lineno}"
         if not doc_id:
             log.skip(source, lineno, "missing_field", f"{source}:{lineno} empty id in field {f['id']!r}")
             continue
-        yield doc_id, source, lineno, _map_fields(rec, f)
+        fields = _map_fields(rec, f)
+        if isinstance(fields, str):
+            log.skip(source, lineno, "bad_json", f"{source}:{lineno} {fields}", doc_id)
+            continue
+        yield doc_id, source, lineno, fields
+
+
+def _strings(value: Any):
+    """Every string in a decoded JSON value: keys and values, in lists and objects too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+#: what a JSON escape can put in a string that the raw bytes could not (:func:`records.text_problem`)
+_ESCAPE_PROBLEMS = {
+    "nul_byte": ("nul_byte", "a NUL character (written as the escape \\u0000)"),
+    "control_chars": ("control_chars", "control character {char} (written as a \\u escape: cp1252 text decoded as latin-1?)"),
+    "decode_error": ("bad_json", "{char}, half of a surrogate pair (a \\u escape that is not text)"),
+}
+
+
+def _escaped_problem(rec: dict, raw: str, where: str, lines: Lines, line: int) -> tuple[str, str] | None:
+    """The checks of the raw lines (:func:`medialens.records.text_problem`, the mojibake count) on
+    the strings of a JSON line that holds ``\\u`` escapes, which can write what the raw text does
+    not show (``\\u0000``, ``\\u0084``, ``\\u00e2\\u0080\\u009e``). Returns (reason, detail) of
+    the first string no document may hold, or None; mojibake is counted in ``lines`` for its note."""
+    places: list[str] = []
+    for key, value in rec.items():
+        for text in (key, *_strings(value)):
+            if (found := text_problem(text)) is not None:
+                pos, why = found
+                reason, what = _ESCAPE_PROBLEMS[why]
+                return reason, f"{where} field {key!r} holds " + what.format(char=f"U+{ord(text[pos]):04X}")
+            places += [m.group() for m in mojibake_places(text)]
+    extra = len(places) - len(mojibake_places(raw))  # those the raw line shows are counted already
+    if extra > 0:
+        places = places[-extra:]
+        col = raw.find(json.dumps(places[0])[1:-1]) + 1 or 1
+        lines.count_mojibake(places, line, col)
+    return None
 
 
 def _json_id(value: Any) -> tuple[str, str | None]:
@@ -362,14 +442,40 @@ def _json_id(value: Any) -> tuple[str, str | None]:
     return str(value).strip(), None
 
 
-def _map_fields(rec: dict, f: dict) -> dict:
+def _json_text(value: Any) -> tuple[str, str | None]:
+    """A JSON value for a text field (``date``, ``outlet``, ``title``) as text, and why it cannot be
+    one (or None). The rule, consistent with ids (:func:`_json_id`) and labels files: a string is
+    itself; a number is written as an id is (``1e3`` and ``1000`` are ``'1000'``, ``2.5`` is
+    ``'2.5'``); a list of strings and numbers is joined with ``'; '``, as a labels file's list is
+    (``["NRC", "AD"]`` is ``'NRC; AD'``); true/false, objects, and lists holding anything else are
+    refused (never Python's ``True`` or ``{'name': …}``)."""
+    if isinstance(value, str):
+        return value, None
+    if isinstance(value, bool):
+        return "", "a boolean (true/false)"
+    if isinstance(value, dict):
+        return "", "a JSON object"
+    if isinstance(value, list):
+        if not all(isinstance(v, str) or (isinstance(v, int | float) and not isinstance(v, bool)) for v in value):
+            return "", "a JSON array holding more than strings and numbers"
+        return "; ".join(_json_text(v)[0] for v in value), None
+    return _json_id(value)  # a number (null is the caller's: the field is missing)
+
+
+def _map_fields(rec: dict, f: dict) -> dict | str:
+    """The fields of a record, or why one cannot be read (a JSON value that is not text, see
+    :func:`_json_text`; the caller skips the record)."""
     out = {}
     for key in ("text", "date", "outlet", "title"):
         col = f.get(key)
         if col and col in rec:
             value = rec[col]
-            if value is not None:
-                out[key] = str(value)
+            if isinstance(value, str):
+                out[key] = value
+            elif value is not None:
+                out[key], wrong = _json_text(value)
+                if wrong:
+                    return f"field {col!r} is {wrong}: give text (a string, a number or a list of them)"
             elif key != "text":  # the key is there (the record has the field), without a value
                 out[key] = None
     extra = {k: v for k, v in rec.items() if k not in {f.get(x) for x in ("text", "date", "outlet", "title", "id")}}

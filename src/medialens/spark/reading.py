@@ -40,6 +40,7 @@ from ..corpus.readers import (
     _close_records_file,
     _input_files,
     _jsonl_lines,
+    _path_order,
     _records_csv,
     _records_jsonl,
     _records_txt,
@@ -257,7 +258,13 @@ def _copies(docs, defn: CorpusDefinition, log: _Log) -> tuple[set, dict]:
         return set(), {}
     wanted = set(hashes)
     rows = docs.filter(lambda d: d["content_hash"] in wanted).map(lambda d: {k: v for k, v in d.items() if k != "text"}).collect()
-    subset = pd.DataFrame(rows).sort_values("doc_id", kind="stable").reset_index(drop=True)
+    # in input order, as the loader judges them: files in sorted path order, then line order
+    subset = pd.DataFrame(rows)
+    subset["_order"] = [
+        (_path_order(source.replace("/", os.sep)), int(line) if isinstance(line, int | float) and line == line else 0)
+        for source, line in zip(subset["source"], subset["line"], strict=True)
+    ]
+    subset = subset.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
     kept = _exact_copies(defn, subset, log)
     copy_of = {d: c for d, c in zip(kept["doc_id"], kept["copy_of"], strict=True) if isinstance(c, str)}
     return set(subset["doc_id"]) - set(kept["doc_id"]), copy_of
