@@ -202,7 +202,8 @@ def test_a_corpus_in_one_language_leaves_nothing_out(english):
 
 def test_an_analysis_language_no_document_is_in_is_named(tmp_path):
     definition = write_corpus(tmp_path, ENGLISH)
-    with pytest.raises(ValueError, match=r"^language = 'nl': none of the 5 documents of 'english' is in 'nl' \(language column: en 5\)"):
+    with pytest.raises(ValueError, match=r"^language = 'nl': none of the 5 documents of 'english' is in 'nl' \(language column: en 5\); set language "
+                       r"to one of theirs, or the corpus definition's language: to theirs \('auto' takes 'en' from there\)$"):
         open_session(definition, figures_dir=tmp_path, language="nl", use_cache=False)
 
 

@@ -372,7 +372,8 @@ def in_language(corpus: Corpus, language: str) -> tuple[Corpus, pd.DataFrame]:
     if not keep.any():
         raise ValueError(
             f"language = {language!r}: none of the {len(docs):,} documents of {corpus.name!r} is in {language!r} "
-            f"(language column: {_language_counts(docs['language'])}); set language to 'auto' or to one of theirs"
+            f"(language column: {_language_counts(docs['language'])}); set language to one of theirs, or the corpus "
+            f"definition's language: to theirs ('auto' takes {corpus.definition.language!r} from there)"
         )
     left = docs.loc[~keep, [c for c in LEFT_OUT_COLUMNS if c in docs.columns]].reindex(columns=LEFT_OUT_COLUMNS)
     left = left.sort_values(["language", "doc_id"], kind="stable").reset_index(drop=True)
