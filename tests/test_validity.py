@@ -236,3 +236,12 @@ def test_coded_sentences_take_the_target_from_the_codes_or_the_units():
         va.coded_sentences(codes.assign(unit_id=["d:2", "d:1"], target=["", "x"]), units)
     with pytest.raises(ValueError, match=r"units: needs columns \['sentence'\]"):
         va.coded_sentences(codes, units.drop(columns="sentence"))
+
+
+def test_no_targets_gives_the_reason_to_skip_when_no_coded_unit_has_a_target():
+    units = pd.DataFrame({"unit_id": ["d:1", "d:2"], "doc_id": ["d"] * 2, "sentence": [1, 2], "text": ["a", "b"]})
+    codes = pd.DataFrame({"unit_id": ["d:1", "d:2"], "value": ["favour", "neutral"], "how": "agreed"})
+    why = va.no_targets(codes, units, unit_kind="sentences")
+    assert why.startswith("none of the 2 coded sentence units has a target") and "unit_kind = 'mentions'" in why
+    assert va.no_targets(codes.assign(target=["NAVO", ""]), units) == ""  # partly named: coded_sentences says which
+    assert va.no_targets(codes, units.assign(target=["NAVO", "EU"]), unit_kind="mentions") == ""

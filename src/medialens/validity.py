@@ -25,6 +25,7 @@ __all__ = [
     "Validation",
     "adjudicate",
     "coded_sentences",
+    "no_targets",
     "polarity_labels",
     "label_scores",
     "compare_labels",
@@ -257,6 +258,42 @@ def compare_labels(
     if left:
         notes = (*notes, f"{left} of {len(units)} coded units were not scored by the automatic measure and are left out.")
     return Validation(table=v.table, notes=notes, confusion=v.confusion, units=units.reset_index(drop=True))
+
+
+def no_targets(codes: pd.DataFrame, units: pd.DataFrame, *, unit_kind: str = "sentences") -> str:
+    """Why the coded units cannot validate a stance measure, or ``""`` when at least one has a target.
+
+    A stance code is about a target; sentence units carry none, and the sheets written for them
+    have no ``target`` column, so codes of sentence units can only validate a measure when the
+    coding file names each unit's target (as the seeds' example codes do). When no coded unit has
+    a target from either place, the validation step is skipped with this reason; when some have
+    one and others not, :func:`coded_sentences` names the first without.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        :func:`adjudicate`'s table (``unit_id`` and, if the coding file had one, ``target``).
+    units : DataFrame
+        The coding units (``unit_id`` and, for mention units, ``target``).
+    unit_kind : str
+        The kind of the coding units, for the message.
+    """
+    validate.frame(codes, "codes", columns=("unit_id",), what="adjudicated codes (adjudicate())")
+    validate.frame(units, "units", columns=("unit_id",), what="coding units")
+    coded = set(codes["unit_id"])
+
+    def named(frame) -> int:
+        if "target" not in frame.columns:
+            return 0
+        t = frame.loc[frame["unit_id"].isin(coded), "target"].fillna("").astype(str).str.strip()
+        return int((t != "").sum())
+
+    if named(codes) or named(units):
+        return ""
+    kind = unit_kind[:-1] if unit_kind.endswith("s") else unit_kind
+    return (f"none of the {len(coded)} coded {kind} units has a target (the coding file names none "
+            f"and {kind} units carry none), and a stance code is about a target; set unit_kind = 'mentions' "
+            "to code one target per unit, or add a target column to the coded sheets")
 
 
 def coded_sentences(codes: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
