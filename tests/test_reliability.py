@@ -287,8 +287,6 @@ def test_bad_inputs_get_one_line_errors():
         (lambda: rel.agreement(ok, values=[1, 1, 2]), "listed twice"),
         (lambda: rel.agreement(long([["a", "b"], ["a", "b"]]), level="interval"), "'a' is not a number"),
         (lambda: rel.agreement(long([[-1, 2], [1, 2]]), level="ratio"), "negative"),
-        (lambda: rel.agreement(long([[1, NA], [NA, 2]])), "no unit was coded by two coders"),
-        (lambda: rel.agreement(long([[1, 1], [1, 1]]), values=[1, 2]), "no variation"),
         (lambda: rel.agreement(long([[1, 1], [1, 1]])), "at least two possible values"),
         (lambda: rel.agreement(ok, n_bootstrap=-1), "n_bootstrap = -1"),
         (lambda: rel.agreement(ok, n_bootstrap=1.5), "n_bootstrap = 1.5: must be a whole number"),
@@ -320,3 +318,29 @@ def test_pairs_bootstrap_says_when_the_draws_are_capped():
     notes = rel.agreement(_simulated(2000), n_bootstrap=50).notes
     assert any("does not narrow further" in n for n in notes)
     assert not any("does not narrow further" in n for n in rel.agreement(_simulated(20), n_bootstrap=50).notes)
+
+
+def test_agreement_reports_undefined_alpha_with_its_reason_and_percent_agreement():
+    same = rel.agreement(long([["neutral", "neutral"], ["neutral", "neutral"], ["neutral", NA]]),
+                         values=["favour", "neutral"], n_bootstrap=50)
+    row = same.table.iloc[0]
+    assert np.isnan(row["alpha"]) and np.isnan(row["ci_low"]) and row["verdict"] == "undefined"
+    assert (row["n_units"], row["n_values"], row["n_coders"], row["percent_agreement"]) == (2, 5, 3, 1.0)
+    assert same.notes[0] == "Krippendorff's alpha (nominal) is undefined: no variation in the 5 pairable values (every one is 'neutral')."
+    assert same.notes[1] == "Percent agreement 1.000 over 2 units coded by two or more of 3 coders (5 pairable values)."
+    assert len(same.resamples) == 0
+    alone = rel.agreement(long([[1, NA], [NA, 2]]))
+    row = alone.table.iloc[0]
+    assert np.isnan(row["alpha"]) and np.isnan(row["percent_agreement"]) and row["n_units"] == 0
+    assert alone.notes == ("Krippendorff's alpha (nominal) is undefined: no unit coded by two coders (2 unit(s), 2 coder(s)); "
+                           "alpha needs overlapping codes.",)
+    with pytest.raises(ValueError, match="no variation"):  # alpha() itself still refuses
+        rel.alpha(rel.reliability_data(long([[1, 1], [1, 1]]), values=[1, 2]))
+
+
+def test_diagnostics_run_when_every_coder_gives_one_value_or_there_is_one_coder():
+    same = long([["neutral", "neutral"], ["neutral", "neutral"]])
+    dis = rel.disagreements(same, values=["favour", "neutral"])
+    assert dis.table.empty and dis.notes == ("0 of 2 units coded by two or more coders have differing values.",)
+    one = rel.coder_matrix(long([["a", "b"]]), values=["a", "b"])
+    assert one.pairs.empty and one.pairs.columns.tolist() == ["coder_a", "coder_b", "n_units", "agreement", "alpha"]

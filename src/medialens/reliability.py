@@ -39,6 +39,7 @@ __all__ = [
     "bootstrap_pairs",
     "bootstrap_units",
     "agreement",
+    "undefined_reason",
     "category_agreement",
     "coder_matrix",
     "disagreements",
@@ -406,16 +407,22 @@ def agreement(
     AlphaResult
         ``table`` has one row: level, alpha, ci_low, ci_high, verdict, n_units (units with two or
         more values), n_values (pairable values), n_coders, percent_agreement, and the bootstrap
-        shares of alpha below .800 and .667 (``q_800``, ``q_667``).
+        shares of alpha below .800 and .667 (``q_800``, ``q_667``). When alpha is undefined (no
+        unit coded by two coders, or no variation in the pairable values; Krippendorff's
+        convention, not 0 or 1), alpha and its interval are NaN, the verdict is ``undefined``, the
+        notes give the reason, and percent agreement is given where units were coded twice.
     """
     validate.choice(bootstrap, "bootstrap", ("pairs", "units"))
     validate.whole_number(n_bootstrap, "n_bootstrap", minimum=0)
     validate.share(ci, "ci")
     validate.whole_number(random_state, "random_state", minimum=0)
     data = reliability_data(codes, level=level, values=values, unit=unit, coder=coder, value=value)
-    a = alpha(data)
     n_values = int(data.counts[data.pairable].sum())
     n_units = int(data.pairable.sum())
+    why = undefined_reason(data)
+    if why:  # Krippendorff: alpha is undefined without overlap or variation; not 0, not 1
+        return _undefined(data, level, why, n_units, n_values)
+    a = alpha(data)
     notes = [
         f"Krippendorff's alpha ({level}) = {a:.3f} over {n_units} units coded by two or more of "
         f"{len(data.coders)} coders ({n_values} pairable values).",
@@ -444,6 +451,37 @@ def agreement(
         "q_667": float((finite < TENTATIVE).mean()) if len(finite) else np.nan,
     }
     return AlphaResult(table=pd.DataFrame([row]), notes=tuple(n for n in notes if n), resamples=resamples)
+
+
+def undefined_reason(data: ReliabilityData) -> str:
+    """Why alpha is undefined for these data (no unit coded by two coders, or one value only among
+    the pairable values), with the counts; ``""`` when it is defined."""
+    if not data.pairable.any():
+        return (f"no unit coded by two coders ({len(data.units)} unit(s), {len(data.coders)} coder(s)); "
+                "alpha needs overlapping codes")
+    n_v = coincidences(data.counts).sum(axis=0)
+    if (n_v > 0).sum() < 2:
+        only = data.values[int(np.flatnonzero(n_v)[0])]
+        return (f"no variation in the {int(data.counts[data.pairable].sum())} pairable values "
+                f"(every one is {_plain(only)!r})")
+    return ""
+
+
+def _undefined(data: ReliabilityData, level: str, why: str, n_units: int, n_values: int) -> AlphaResult:
+    """The agreement report when alpha is undefined: the reason, and percent agreement where the
+    units were coded by two or more coders."""
+    pct = _percent_agreement(data.counts)
+    notes = [f"Krippendorff's alpha ({level}) is undefined: {why}."]
+    if n_units:
+        notes.append(f"Percent agreement {pct:.3f} over {n_units} units coded by two or more of "
+                     f"{len(data.coders)} coders ({n_values} pairable values).")
+    single = len(data.units) - n_units
+    if single and n_units:
+        notes.append(f"{single} unit(s) coded by only one coder do not count towards agreement.")
+    row = {"level": level, "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan, "verdict": "undefined",
+           "n_units": n_units, "n_values": n_values, "n_coders": len(data.coders), "percent_agreement": pct,
+           "q_800": np.nan, "q_667": np.nan}
+    return AlphaResult(table=pd.DataFrame([row]), notes=tuple(notes), resamples=np.empty(0))
 
 
 def _bootstrap(data: ReliabilityData, n_bootstrap: int, how: str, random_state: int, n_values: int) -> tuple[np.ndarray, list[str]]:

@@ -97,7 +97,8 @@ def coder_matrix(
             rows.append({"coder_a": a, "coder_b": names[j], "n_units": n, "agreement": share,
                          "alpha": _pair_alpha(data, mat[[i, j]][:, both])})
     notes = (f"{len(names)} coders; agreement is the share of units both coded that got the same value.",)
-    return CoderMatrix(table=agree, notes=notes, n_units=shared, pairs=pd.DataFrame(rows))
+    pairs = pd.DataFrame(rows, columns=["coder_a", "coder_b", "n_units", "agreement", "alpha"])  # none for one coder
+    return CoderMatrix(table=agree, notes=notes, n_units=shared, pairs=pairs)
 
 
 def _pair_alpha(data: ReliabilityData, sub: np.ndarray) -> float:
@@ -115,6 +116,7 @@ def disagreements(
     codes: pd.DataFrame,
     *,
     units: pd.DataFrame | None = None,
+    values: Sequence | None = None,
     unit: str = "unit_id",
     coder: str = "coder",
     value: str = "value",
@@ -127,6 +129,9 @@ def disagreements(
         Long table of one variable's codes.
     units : DataFrame, optional
         Unit table with ``unit`` and any of ``text`` and ``context``, joined in.
+    values : sequence, optional
+        The codebook's values; by default the values seen (then at least two are needed, so give
+        them when every coder may have given the same one).
 
     Returns
     -------
@@ -135,7 +140,7 @@ def disagreements(
         coder (empty where the coder did not code it), ``n_coders``, ``n_distinct`` and
         ``majority`` (the most frequent value when there is exactly one, else empty).
     """
-    data = reliability_data(codes, level="nominal", unit=unit, coder=coder, value=value)
+    data = reliability_data(codes, level="nominal", values=values, unit=unit, coder=coder, value=value)
     distinct = (data.counts > 0).sum(axis=1)
     disputed = np.flatnonzero(distinct >= 2)
     table = pd.DataFrame({unit: [data.units[i] for i in disputed]})
