@@ -185,3 +185,18 @@ def test_open_variables_take_any_text_but_the_missing_answers(tmp_path):
         cbk.make_codebook({"speaker": {"values": "open", "level": "ordinal"}})
     with pytest.raises(ValueError, match="needs a list of at least two values"):
         cbk.make_codebook({"speaker": "closed"})
+
+
+def test_a_semicolon_csv_from_a_regional_spreadsheet_is_read_with_a_note(tmp_path):
+    quoted = ('\ufeffunit_id;coder;text;stance\nu1;ann;"He said ""no"", twice.";favour\n'
+              'u2;ann;"a; b";neutral\n')
+    (tmp_path / "a.csv").write_text(quoted, encoding="utf-8")
+    (tmp_path / "b.csv").write_text("unit_id,coder,stance\nu1,bob,favour\n", encoding="utf-8")
+    r = cbk.read_coded(tmp_path, codebook=CB)
+    assert r.table[["unit_id", "coder", "value", "line"]].values.tolist() == [
+        ["u1", "ann", "favour", 2], ["u1", "bob", "favour", 2], ["u2", "ann", "neutral", 3]]
+    assert r.notes[-1] == "1 of 2 file(s) use ';' as delimiter (a spreadsheet's regional CSV setting) and were read with it: a.csv."
+    plain = tmp_path / "plain.csv"
+    plain.write_text("unit_id;coder;stance\nu1;ann;sideways\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"^plain.csv:2: stance = 'sideways' is not in the codebook"):
+        cbk.read_coded(plain, codebook=CB)

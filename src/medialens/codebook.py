@@ -178,7 +178,9 @@ def read_coded(
     :func:`medialens.handcoding.write_sheets`) or one CSV, either a sheet or a long table
     ``unit_id, coder, variable, value``.
 
-    Lines starting with ``#`` before the header are comments. Values are matched to the codebook
+    Lines starting with ``#`` before the header are comments. A file whose header splits on ``;``
+    and not on ``,`` (a spreadsheet's "CSV" in regions with a decimal comma) is read with ``;``,
+    and a note names it. Values are matched to the codebook
     ignoring case and surrounding spaces (``2.0`` matches ``2``); the codebook's missing answers
     (e.g. "don't know") become missing values; empty cells are not codes.
 
@@ -209,11 +211,13 @@ def read_coded(
     if isinstance(info, str) or unknown:
         raise ValueError(f"info = {info!r}: choose columns from {list(INFO_COLUMNS)}")
     files = _coding_files(coded_path)
-    frames, blanks = [], 0
+    frames, blanks, semicolon = [], 0, []
     for f in files:
-        long, empty = _read_one(f, codebook, tuple(info), tuple(required))
+        long, empty, delimiter = _read_one(f, codebook, tuple(info), tuple(required))
         frames.append(long)
         blanks += empty
+        if delimiter == ";":
+            semicolon.append(f.name)
     table = pd.concat(frames, ignore_index=True)
     _check_units(table, units)
     _check_twice(table)
@@ -223,6 +227,9 @@ def read_coded(
     notes = (f"{len(table)} codes from {table['coder'].nunique()} coder(s) on {table['unit_id'].nunique()} "
              f"unit(s) in {len(files)} file(s); {n_missing} 'missing' answer(s) ({', '.join(codebook.missing) or 'none listed'}) "
              f"count as no code; {blanks} empty cell(s) skipped.",)
+    if semicolon:
+        notes += (f"{len(semicolon)} of {len(files)} file(s) use ';' as delimiter (a spreadsheet's regional CSV setting) "
+                  f"and were read with it: {', '.join(semicolon)}.",)
     return Result(table=table, notes=notes)
 
 
@@ -275,18 +282,31 @@ def _header(path: Path, rows: list[list[str]], skipped: int, codebook: Codebook,
     return header, long_form
 
 
-def _read_one(path: Path, codebook: Codebook, info: tuple, required: tuple) -> tuple[pd.DataFrame, int]:
-    """One CSV as long codes (strings) with file, line and the info columns; returns it and the
-    number of empty cells."""
+def _delimiter(text: str) -> str:
+    """``;`` when the header splits on ``;`` but not on ``,`` (what Excel writes as "CSV" in
+    regions where the comma is the decimal sign, e.g. Dutch), else ``,``."""
+    first = text.split("\n", 1)[0]
+    try:
+        by_comma = next(csv.reader([first]), [])
+        by_semicolon = next(csv.reader([first], delimiter=";"), [])
+    except csv.Error:
+        return ","
+    return ";" if len(by_comma) <= 1 and len(by_semicolon) > 1 else ","
+
+
+def _read_one(path: Path, codebook: Codebook, info: tuple, required: tuple) -> tuple[pd.DataFrame, int, str]:
+    """One CSV as long codes (strings) with file, line and the info columns; returns it, the
+    number of empty cells and the delimiter (``,``, or ``;`` as :func:`_delimiter` detects)."""
     text, skipped = _drop_comments(_decode(path))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     try:
         rows = list(reader)
     except csv.Error as exc:
         raise ValueError(f"{path.name}:{reader.line_num + skipped}: not a well-formed CSV ({exc})") from None
     header, long_form = _header(path, rows, skipped, codebook, required)
     out, empty = [], 0
-    lines = [n + skipped for n in _line_numbers(text)]
+    lines = [n + skipped for n in _line_numbers(text, delimiter)]
     for i, row in enumerate(rows[1:], start=1):
         if not any(cell.strip() for cell in row):
             continue
@@ -307,7 +327,7 @@ def _read_one(path: Path, codebook: Codebook, info: tuple, required: tuple) -> t
                 empty += 1
                 continue
             out.append((unit, coder, var, value, path.name, line, *extra))
-    return pd.DataFrame(out, columns=[*CODE_TABLE, *info]), empty
+    return pd.DataFrame(out, columns=[*CODE_TABLE, *info]), empty, delimiter
 
 
 def _drop_comments(text: str) -> tuple[str, int]:
@@ -319,9 +339,9 @@ def _drop_comments(text: str) -> tuple[str, int]:
     return "".join(lines[n:]), n
 
 
-def _line_numbers(text: str) -> list[int]:
+def _line_numbers(text: str, delimiter: str = ",") -> list[int]:
     """The physical line on which each CSV record starts (quoted fields may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     starts, prev = [], 0
     for _ in reader:
         starts.append(prev + 1)
