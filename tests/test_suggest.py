@@ -54,3 +54,28 @@ def test_a_target_another_targets_longer_alias_swallows_is_not_suggested():
     out = sg._occurring(docs, pool, TextSettings(language="nl"), 2, 1)
     assert out["target"].tolist() == ["De Tweede Kamer"]
     assert out["documents"].tolist() == [2]
+
+
+def test_a_surname_named_alone_more_often_than_its_one_full_name_joins_it():
+    # news: the full name on first mention, the surname alone after it and in later articles
+    docs = pd.DataFrame({
+        "doc_id": list("abcdefg"),
+        "text": ["Joe Biden spoke on Monday. Biden said little.", "Joe Biden met Mitch McConnell.",
+                 "Biden left early.", "Later Biden returned.", "Biden was tired.", "Biden waved.",
+                 "Mitch McConnell spoke. McConnell left."],
+    })
+    s = sg.suggest_targets(docs, settings=TextSettings(language="en"), n=4)
+    assert "Biden" not in s.value
+    assert s.value["Joe Biden"] == ["Joe Biden", "Biden"]
+    assert s.table.set_index("target").loc["Joe Biden", "documents"] == 6
+
+
+def test_a_surname_two_full_names_share_is_no_target_and_a_note_says_why():
+    docs = pd.DataFrame({
+        "doc_id": list("abcd"),
+        "text": ["Anna Smith met John Smith.", "Smith said no.", "Smith said yes.", "Anna Smith and John Smith left."],
+    })
+    s = sg.suggest_targets(docs, settings=TextSettings(language="en"), n=4)
+    assert set(s.value) == {"Anna Smith", "John Smith"}
+    assert s.value["Anna Smith"] == ["Anna Smith"]
+    assert any("'Smith' alone is left out" in n and "Anna Smith, John Smith" in n for n in s.notes)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NameSignal", "Mention", "find_names", "lowercase_words", "person_gender", "first_name_genders", "trim_role"]
+__all__ = ["NameSignal", "Mention", "find_names", "lowercase_words", "person_gender", "first_name_genders", "trim_role", "surname_owners"]
 
 # a capitalised token: Jan, O’Connor, Sørensen, Dirk-Jan, PvdA-Kamerlid, NAVO
 CAP_TOKEN = r"[A-ZÀ-ÖØ-Þ][\w’'-]*"
@@ -434,3 +434,24 @@ def person_gender(name: str, role: str = "") -> str | None:
         return table[first]
     parts = {table.get(p) for p in first.split("-")}
     return parts.pop() if len(parts) == 1 and None not in parts and "-" in first else None
+
+
+def surname_owners(surname: str, full_names) -> list[str]:
+    """The distinct full names (case ignored) that are capitalised given names followed by
+    ``surname``: ``Elizabeth Warren`` for ``Warren``, ``Hugo de Jonge`` for ``de Jonge``.
+
+    A name with a lower-case word before the surname (``Zelenski de Navo``, ``Ursula von der
+    Leyen``) is not a given name + ``Navo`` / ``Leyen``: its surname holds the particle. The
+    caller decides what one owner, several or none mean (a bare surname names a person only when
+    exactly one full name in reach ends with it). Sorted, first spelling of each kept.
+    """
+    tail = " " + " ".join(surname.split()).casefold()
+    owners: dict[str, str] = {}
+    for full in full_names:
+        full = " ".join(str(full).split())
+        if not full.casefold().endswith(tail):
+            continue
+        given = full[: len(full) - len(tail)].split()
+        if given and all(w[:1].isupper() for w in given):
+            owners.setdefault(full.casefold(), full)
+    return sorted(owners.values())

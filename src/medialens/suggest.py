@@ -134,9 +134,11 @@ def suggest_targets(
 
     Names are runs of capitalised words told from common words by :mod:`medialens.speakers`
     (part-of-speech lexicons and the corpus itself). Spellings that differ only in case are one
-    target (``NAVO``, ``Navo``); a one-word name that is the last word of a longer name is an alias
-    of it (``Brennan`` of ``Alice Brennan``) when the longer name occurs in at least as many
-    documents. Targets are ranked by the documents that name them,
+    target (``NAVO``, ``Navo``); a one-word name that is the surname of exactly one full name in
+    the corpus is an alias of it (``Brennan`` of ``Alice Brennan``), however many more documents
+    name the surname alone (:func:`medialens.speakers.surname_owners`; ``Navo`` is no surname of
+    ``Zelenski de Navo``); a surname that two full names share (two Smiths) is left out, with a
+    note, since it cannot say which of them is meant. Targets are ranked by the documents that name them,
     then by mentions; those named in fewer than ``min_docs`` documents are suggested only when
     there are not ``n`` others.
 
@@ -164,21 +166,35 @@ def suggest_targets(
     texts = [t if isinstance(t, str) else "" for t in documents["text"]]
     if named:
         return _named_targets(texts, named)
+    from .speakers import surname_owners
+
     docs, mentions, spellings = _name_counts(texts, settings or TextSettings())
-    # a one-word name that ends a longer name joins the longer name named in most documents
+    # a one-word name that is the surname of exactly one full name in the corpus joins it
+    # (news writes the full name once, the surname after it: the surname alone is in more documents)
     longer: dict[str, list[str]] = defaultdict(list)
     for key in docs:
         if " " in key:
             longer[key.split()[-1]].append(key)
-    merged_into = {}
+    merged_into, shared = {}, {}
     for key in sorted(k for k in docs if " " not in k and k in longer):
-        full = max(longer[key], key=lambda k: (len(docs[k]), mentions[k], k))
-        if len(docs[full]) >= len(docs[key]):  # "Zelenski de Navo" once does not take "Navo" named everywhere
-            merged_into[key] = full
+        spelled = {spellings[k].most_common(1)[0][0]: k for k in longer[key]}
+        owners = [spelled[f] for f in surname_owners(key, spelled)]  # given names + this surname
+        if len(owners) == 1:
+            merged_into[key] = owners[0]
+        elif len(owners) > 1:  # two Smiths: the surname alone could be either
+            shared[key] = owners
     for short, full in sorted(merged_into.items()):
         docs[full] |= docs.pop(short)
         mentions[full] += mentions.pop(short)
         spellings[full].update(spellings.pop(short))
+    notes = []
+    for short, owners in sorted(shared.items()):
+        word = spellings[short].most_common(1)[0][0]
+        names = [spellings[k].most_common(1)[0][0] for k in owners]
+        notes.append(f"{word!r} alone is left out of the targets: {len(names)} full names in the corpus end with it "
+                     f"({', '.join(sorted(names))}), so it cannot say which of them is meant.")
+        for d in (docs, mentions, spellings):
+            d.pop(short)
     rows = []
     for key in docs:
         spelled = spellings[key]
@@ -188,8 +204,9 @@ def suggest_targets(
     table = _ranked(pd.DataFrame(rows, columns=["target", "aliases", "documents", "mentions"]), min_docs)
     table = _occurring(documents, table.head(max(3 * n, n + 8)), settings, n, min_docs)
     targets = {t: list(a) for t, a in zip(table["target"], table["aliases"], strict=True)}
-    notes = () if targets else ("no names of people or organisations found; give targets = {...} yourself",)
-    return Suggestion(table, notes, targets, paste_line("targets", targets), "the corpus's most named people and organisations")
+    if not targets:
+        notes.append("no names of people or organisations found; give targets = {...} yourself")
+    return Suggestion(table, tuple(notes), targets, paste_line("targets", targets), "the corpus's most named people and organisations")
 
 
 def _ranked(table: pd.DataFrame, min_docs: int) -> pd.DataFrame:
