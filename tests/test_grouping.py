@@ -102,3 +102,21 @@ def test_largest_group_is_one_rule_for_keyness_and_log_odds():
     assert grp.largest_group({"(missing)": 3, "A": 1}, exclude="A") == "(missing)"
     with pytest.raises(ValueError, match="no groups"):
         grp.largest_group({})
+
+
+def test_a_placeholder_speaker_is_never_the_default_group():
+    from medialens import log_odds as lod
+    from medialens import quotes as mq
+    from medialens import stance as st
+
+    # the placeholders are the ones the quote and stance tables write
+    assert mq.UNATTRIBUTED == grp.UNATTRIBUTED and mq.BELOW == grp.BELOW_MIN_CONFIDENCE
+    sizes = {"(unattributed)": 10, "(below min_confidence)": 9, "(not quoted)": 8, "(unresolved: he)": 7, "(missing)": 6, "Warren": 2, "Biden": 2}
+    assert grp.largest_group(sizes) == "Biden"
+    assert grp.largest_group({"(unattributed)": 3, "(unresolved: she)": 2}) == "(unattributed)"  # only placeholders left
+    units = pd.DataFrame({"doc_id": list("abcde"), "speaker": ["(unattributed)"] * 3 + ["Warren", "Biden"], "text": ["x"] * 5})
+    assert lod.choose_groups(units, group_by="speaker") == ("Biden", None)
+    assert lod.choose_groups(units, group_by="speaker", group="(unattributed)") == ("(unattributed)", None)  # still choosable
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["Biden left."]})
+    found = st.find_mentions(docs, {"Biden": ["Biden"]}, lexicon=None, window=1, quotes=mq.extract_quotes(docs).table)
+    assert grp.is_placeholder(found["speaker"].iloc[0])

@@ -14,7 +14,7 @@ import pandas as pd
 from .corpus.definition import BOILERPLATE_KINDS
 from .findings import Code, Findings, count, group_sizes_sentence, listing, say
 from .frequency.counts import document_weights
-from .grouping import MISSING_GROUP, group_labels
+from .grouping import MISSING_GROUP, UNATTRIBUTED, group_labels, is_placeholder
 from .results import NO_SCORED_WORDS
 
 __all__ = [
@@ -276,14 +276,11 @@ def describe_clustering(matrix, clustering, stability, *, unit: str) -> Findings
 # --------------------------------------------------------------------------------------------
 # 30 stance
 # --------------------------------------------------------------------------------------------
-UNATTRIBUTED = "(unattributed)"
-
-
 def describe_share_of_voice(sov: pd.DataFrame, *, group_by: str, limit: int = 8) -> Findings:
     """Per group, the most quoted speaker and their share of the group's quotes."""
     if sov.empty:
         return Findings([say("No quotes were found, so there is no share of voice to report.")])
-    named = sov[~sov["speaker"].astype(str).str.startswith("(")].sort_values(["share_of_quotes", "speaker"], ascending=[False, True], kind="stable")
+    named = sov[~sov["speaker"].map(is_placeholder)].sort_values(["share_of_quotes", "speaker"], ascending=[False, True], kind="stable")
     out = []
     groups = sorted(sov[group_by].astype(str).unique())
     for g in groups[:limit]:
@@ -403,17 +400,29 @@ def _joined(first, second, *, lead: str):
 
 def describe_stance(
     per_group: pd.DataFrame, *, group_by: str, sov=None, polarity=None, lo=None, evaluation=None, label_evaluation=None, label_column: str = "",
-    min_n: int | None = None,
+    min_n: int | None = None, compared_by: str | None = None,
 ) -> Findings:
     """The closing findings of the stance notebook: group sizes, who speaks, polarity, distinctive
     words, the classifier of the hand codes (``evaluation``) and of a document label column
     (``label_evaluation``, ``label_column``), each from its table (a section that did not run is
-    left out); ``min_n`` is the stance table's (see :func:`describe_polarity`)."""
+    left out); ``min_n`` is the stance table's (see :func:`describe_polarity`).
+
+    ``group_by`` is the document column of ``per_group`` (documents per group); ``compared_by``
+    the grouping of the comparisons when it is not that column: ``"speaker"`` (the notebook's
+    ``group_by``), whose groups are the named speakers of ``sov`` (placeholders such as
+    ``(unattributed)`` are no speaker)."""
     sizes = per_group["documents"] if "documents" in per_group.columns else per_group.iloc[:, 0]
     g = group_sizes_sentence(sizes, group_by=group_by)
-    out = [say(g.template, lead="Groups.", **g.values)]
+    if compared_by == "speaker" and compared_by != group_by:
+        q = sov if sov is not None else pd.DataFrame(columns=["speaker", "quotes"])
+        named_q = q[~q["speaker"].map(is_placeholder)]
+        out = [say("Compared by {c}: {sp} quoted by name in {a} of {nq}; the documents: " + g.template[:1].lower() + g.template[1:],
+                   lead="Groups.", c=Code(compared_by), sp=count(named_q["speaker"].nunique(), "speaker"), a=int(named_q["quotes"].sum()),
+                   nq=count(int(q["quotes"].sum()), "quote"), **g.values)]
+    else:
+        out = [say(g.template, lead="Groups.", **g.values)]
     if sov is not None and not sov.empty:
-        named = sov[~sov["speaker"].astype(str).str.startswith("(")]  # not (unattributed), (below min_confidence)
+        named = sov[~sov["speaker"].map(is_placeholder)]  # not (unattributed), (below min_confidence)
         if len(named):
             most, values, each = _most_quoted(named.groupby("speaker")["quotes"].sum())
             whose = "the outlets'" if group_by == "outlet" else "the {g} groups'"

@@ -5,7 +5,12 @@ its groups with :func:`group_labels`, so that a document lands in the same group
 missing value (``None``, ``NaN`` or an empty string) is the group :data:`MISSING_GROUP`,
 ``(missing)``, in every column, ``month`` included: a document without a date is never dropped and
 never gets a second name. Groups are listed in :func:`group_order`: sorted, ``(missing)`` last.
-The default group of a comparison is :func:`largest_group`: the largest group with a value.
+The default group of a comparison is :func:`largest_group`: the largest group with a value that
+is no placeholder (:func:`is_placeholder`).
+
+The placeholder speakers of the quote and stance tables are defined here, once, since they are
+group labels too (``group_by = "speaker"``): :data:`UNATTRIBUTED`, :data:`BELOW_MIN_CONFIDENCE`,
+:data:`NOT_QUOTED` and the :data:`UNRESOLVED` references (``(unresolved: he)``).
 """
 
 from __future__ import annotations
@@ -22,12 +27,34 @@ __all__ = [
     "group_column",
     "documents_per_group",
     "largest_group",
+    "UNATTRIBUTED",
+    "BELOW_MIN_CONFIDENCE",
+    "NOT_QUOTED",
+    "UNRESOLVED",
+    "is_placeholder",
 ]
 
 #: The label of a missing value in every grouping (every column, dates included).
 MISSING_GROUP = "(missing)"
 #: The one group of ``group_by = None``.
 ALL_DOCUMENTS = "all documents"
+#: The speaker of a quote no rule attributed, or whose pronoun or description stayed unresolved
+#: after :func:`medialens.quote_confidence.with_min_confidence`.
+UNATTRIBUTED = "(unattributed)"
+#: The speaker shown for an attribution below ``min_confidence``.
+BELOW_MIN_CONFIDENCE = "(below min_confidence)"
+#: The speaker of a target mention outside every quote (the outlet's own text).
+NOT_QUOTED = "(not quoted)"
+#: How an unresolved reference starts (``(unresolved: he)``, ``(unresolved: the senator)``).
+UNRESOLVED = "(unresolved: "
+_PLACEHOLDERS = frozenset({MISSING_GROUP, UNATTRIBUTED, BELOW_MIN_CONFIDENCE, NOT_QUOTED})
+
+
+def is_placeholder(label) -> bool:
+    """Is ``label`` a placeholder rather than a value: :data:`MISSING_GROUP`, :data:`UNATTRIBUTED`,
+    :data:`BELOW_MIN_CONFIDENCE`, :data:`NOT_QUOTED` or an :data:`UNRESOLVED` reference?"""
+    label = str(label)
+    return label in _PLACEHOLDERS or label.startswith(UNRESOLVED)
 
 # columns that hold text or counts, never groups
 _NOT_GROUPS = ("text", "words")
@@ -114,8 +141,9 @@ def documents_per_group(documents: pd.DataFrame, *, group_by: str) -> pd.DataFra
 
 def largest_group(sizes, *, exclude: str | None = None) -> str:
     """The default group of a comparison (keyness, log-odds): the group with most units, ties by
-    name, among the groups with a value. :data:`MISSING_GROUP` is chosen only when it is the one
-    group left (it can always be named explicitly).
+    name, among the groups with a value. A placeholder (:func:`is_placeholder`: ``(missing)``,
+    ``(unattributed)``, ``(below min_confidence)``, ``(not quoted)``, ``(unresolved: …)``) is
+    chosen only when only placeholders are left (each can always be named explicitly).
 
     Parameters
     ----------
@@ -131,5 +159,5 @@ def largest_group(sizes, *, exclude: str | None = None) -> str:
     candidates = [(str(g), int(n)) for g, n in dict(sizes).items() if str(g) != exclude]
     if not candidates:
         raise ValueError("group_by: there are no groups to choose from")
-    real = [kv for kv in candidates if kv[0] != MISSING_GROUP] or candidates
+    real = [kv for kv in candidates if not is_placeholder(kv[0])] or candidates
     return min(real, key=lambda kv: (-kv[1], kv[0]))[0]

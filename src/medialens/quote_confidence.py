@@ -19,6 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .grouping import (
+    BELOW_MIN_CONFIDENCE as BELOW,  # the speaker below min_confidence (with_min_confidence)
+)
+from .grouping import UNATTRIBUTED  # the speaker of a quote with none
 from .results import Result
 from .text import normalise, sentence_spans
 from .validate import frame, number, whole_number
@@ -38,12 +42,8 @@ __all__ = [
 
 _PRECISION_TABLE = Path(__file__).parent / "data" / "quote_rule_precision.csv"
 _TABLE_COLUMNS = ["rule", "attributed", "correct", "precision", "heldout_attributed", "heldout_correct"]
-#: The speaker shown for an attribution below ``min_confidence`` (:func:`with_min_confidence`).
-BELOW = "(below min_confidence)"
 #: The columns of :func:`rule_sample`.
 SAMPLE_COLUMNS = ["rule", "precision", "n_evaluated", "doc_id", "before", "sentence", "after", "speaker", "role"]
-#: The speaker of a quote no rule attributed, or whose pronoun or description stayed unresolved.
-UNATTRIBUTED = "(unattributed)"
 
 
 @lru_cache(maxsize=1)

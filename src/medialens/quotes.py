@@ -225,7 +225,7 @@ def _row(doc_id, outlet, r: dict) -> dict:
     return {
         "doc_id": doc_id, "outlet": outlet, "paragraph": r["paragraph"], "start": r["start"], "end": r["end"],
         "depth": r["depth"], "kind": r["kind"], "style": r["style"],
-        "speaker": speaker if speaker else "(unattributed)",
+        "speaker": speaker if speaker else UNATTRIBUTED,
         "role": r.get("role") or "",
         "rule": rule if speaker else "unattributed",
         "reference": (r.get("reference") or "") if speaker else "",

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import validate
-from .grouping import group_labels, group_order
+from .grouping import NOT_QUOTED, group_labels, group_order
 from .lexicon import Lexicon, score_tokens, scoring_settings
 from .results import INSUFFICIENT, NO_SCORED_WORDS
 from .text import TextSettings, Tokenizer, fold_hyphens, normalise, sentence_spans
@@ -222,7 +222,7 @@ def _document_tokens(text: str, spans: list[tuple[int, int, str, str]], tok: Tok
             seg = tok.words(text[c0:c1])
             toks += seg
             sent_of += [k] * len(seg)
-            who += [((inside[0], inside[1] == "direct") if inside else ("(not quoted)", False))] * len(seg)
+            who += [((inside[0], inside[1] == "direct") if inside else (NOT_QUOTED, False))] * len(seg)
         sent_bounds[k] = (first, len(toks))
     return toks, sent_of, who, sent_bounds
 
