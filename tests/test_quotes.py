@@ -308,8 +308,17 @@ def test_surname_resolves_to_full_name_only_within_the_document():
         "text": ["Navo-topman Jens Stoltenberg sprak.", "“Wij steunen Oekraïne”, aldus Stoltenberg.",
                  "Navo-topman Jens Stoltenberg sprak. “Wij steunen Oekraïne”, aldus Stoltenberg."],
     })
-    q = extract_quotes(docs).table
-    assert direct(q)["speaker"].tolist() == ["Stoltenberg", "Jens Stoltenberg"]
+    r = extract_quotes(docs)
+    assert direct(r.table)["speaker"].tolist() == ["Stoltenberg", "Jens Stoltenberg"]
+    # not joined across documents, but named: share of voice counts the two apart
+    assert ("Counted apart, possibly one person: 'Stoltenberg' (1 quote(s) in 1 document(s)) and 'Jens Stoltenberg'. "
+            "A surname alone is given the full name only when its own document writes it") in " ".join(r.notes)
+
+
+def test_no_split_speaker_note_without_a_full_name_ending_with_the_surname():
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["A", "B"],
+                         "text": ["“Wij steunen Oekraïne”, aldus Stoltenberg.", "“Nee”, zei minister Wopke Hoekstra."]})
+    assert not any("Counted apart" in n for n in extract_quotes(docs).notes)
 
 
 def test_share_of_voice_matches_a_hand_count():
@@ -322,8 +331,8 @@ def test_share_of_voice_matches_a_hand_count():
     })
     q = extract_quotes(docs).table
     sov = share_of_voice(q)
-    got = sov.set_index("speaker")[["quotes", "words"]].to_dict("index")
-    assert got == {"Ank Bijleveld": {"quotes": 2, "words": 4}, "Wopke Hoekstra": {"quotes": 1, "words": 2}}
+    got = sov.set_index("speaker")[["quotes", "documents", "words"]].to_dict("index")
+    assert got == {"Ank Bijleveld": {"quotes": 2, "documents": 2, "words": 4}, "Wopke Hoekstra": {"quotes": 1, "documents": 1, "words": 2}}
     assert sov.set_index("speaker").loc["Ank Bijleveld", "share_of_words"] == round(4 / 6, 3)
     assert sov["n_quotes_group"].tolist() == [3, 3]
 

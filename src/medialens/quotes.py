@@ -296,7 +296,29 @@ def _notes(quotes: pd.DataFrame, warnings: pd.DataFrame) -> tuple[str, ...]:
                      "could not be resolved (speaker '(unattributed)' or '(unresolved: …)').")
     if len(warnings):
         notes.append(f"{len(warnings)} quote mark(s) could not be paired within their paragraph (see warnings).")
+    split = _split_speakers(q)
+    if split:
+        notes.append("Counted apart, possibly one person: " + "; ".join(split) + ". A surname alone is given the full "
+                     "name only when its own document writes it (in another document the surname can be someone "
+                     "else's): join them by hand if they are one person.")
     return tuple(notes)
+
+
+def _split_speakers(quotes: pd.DataFrame) -> list[str]:
+    """Speakers named by a surname alone (``Warren``) beside a speaker whose full name ends with it
+    (``Elizabeth Warren``, :func:`medialens.speakers.surname_owners`): share of voice counts them
+    apart, since attribution resolves a surname only within its document."""
+    from .speakers import surname_owners
+
+    named = quotes[~quotes["speaker"].astype(str).str.startswith("(")]
+    per = named.groupby(named["speaker"].astype(str)).agg(quotes=("doc_id", "size"), documents=("doc_id", "nunique"))
+    out = []
+    for speaker, row in per.iterrows():
+        owners = surname_owners(speaker, [s for s in per.index if s != speaker])
+        if owners:
+            out.append(f"{speaker!r} ({row['quotes']} quote(s) in {row['documents']} document(s)) and "
+                       + " or ".join(repr(o) for o in owners))
+    return out
 
 
 def _check_hints(hints: Mapping[str, str] | None) -> dict[str, str]:
@@ -369,7 +391,8 @@ def share_of_voice(
     Returns
     -------
     DataFrame
-        ``<group_by>, speaker, quotes, words, share_of_quotes, share_of_words, n_quotes_group``,
+        ``<group_by>, speaker, quotes, documents, words, share_of_quotes, share_of_words,
+        n_quotes_group`` (``documents``: the documents the speaker's quotes in the group come from),
         sorted by group (:func:`medialens.grouping.group_order`, ``(missing)`` last), then quoted
         words (descending), then speaker.
     """
@@ -377,7 +400,8 @@ def share_of_voice(
     kinds = kinds or ["direct", "indirect"]
     q = quotes[quotes["kind"].isin(kinds)]
     q = q.assign(**{group_by: group_labels(q, group_by)})
-    out = q.groupby([group_by, "speaker"]).agg(quotes=("text", "size"), words=("n_words", "sum")).reset_index()
+    out = q.groupby([group_by, "speaker"]).agg(quotes=("text", "size"), documents=("doc_id", "nunique"),
+                                              words=("n_words", "sum")).reset_index()
     tot = out.groupby(group_by)[["quotes", "words"]].transform("sum")
     out["share_of_quotes"] = (out["quotes"] / tot["quotes"]).round(3)
     out["share_of_words"] = (out["words"] / tot["words"]).round(3)
