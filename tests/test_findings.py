@@ -106,7 +106,7 @@ def test_describe_stance_keeps_each_polarity_value_in_its_own_sentence():
     per_group = pd.DataFrame({"documents": [7, 8]}, index=pd.Index(["A", "B"], name="outlet"))
     text = describe.describe_stance(per_group, group_by="outlet", polarity=pol, min_n=5).text
     assert ("Polarity. 2 of 3 group × target cells have a score; 1 cell rests on fewer than 5 documents each "
-            "(min_n: documents are the evidence, not mentions): insufficient data. 1 of the 2 intervals include zero.") in text
+            "(min_n: documents are the evidence, not mentions): insufficient data. 1 of the 2 intervals includes zero.") in text
 
 
 def test_describe_share_of_voice_names_the_most_quoted_per_group():
@@ -117,6 +117,10 @@ def test_describe_share_of_voice_names_the_most_quoted_per_group():
     text = describe.describe_share_of_voice(sov, group_by="outlet").text
     assert "A: Jan Smit is quoted most, 3 of 4 quotes (75%)." in text
     assert "B: none of its 2 quotes is attributed." in text and "3 of 6 quotes are unattributed." in text
+    # groups in the order of every group table: sorted, (missing) last
+    missing = sov.assign(outlet=["(missing)", "(missing)", "B"])
+    text = describe.describe_share_of_voice(missing, group_by="outlet").text
+    assert text.index("B: none of its") < text.index("(missing): Jan Smit is quoted most")
 
 
 def test_speakers_who_tie_for_most_quoted_are_all_named_or_counted():

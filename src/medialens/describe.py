@@ -14,7 +14,7 @@ import pandas as pd
 from .corpus.definition import BOILERPLATE_KINDS
 from .findings import Code, Findings, count, group_sizes_sentence, listing, say
 from .frequency.counts import document_weights
-from .grouping import MISSING_GROUP, UNATTRIBUTED, group_labels, is_placeholder
+from .grouping import MISSING_GROUP, UNATTRIBUTED, group_labels, group_order, is_placeholder
 from .results import NO_SCORED_WORDS
 
 __all__ = [
@@ -282,7 +282,7 @@ def describe_share_of_voice(sov: pd.DataFrame, *, group_by: str, limit: int = 8)
         return Findings([say("No quotes were found, so there is no share of voice to report.")])
     named = sov[~sov["speaker"].map(is_placeholder)].sort_values(["share_of_quotes", "speaker"], ascending=[False, True], kind="stable")
     out = []
-    groups = sorted(sov[group_by].astype(str).unique())
+    groups = group_order(sov[group_by].astype(str).unique())  # sorted, (missing) last
     for g in groups[:limit]:
         rows = named[named[group_by].astype(str) == g]
         total = int(sov.loc[sov[group_by].astype(str) == g, "n_quotes_group"].iloc[0])
@@ -351,7 +351,8 @@ def describe_polarity(polarity: pd.DataFrame, *, min_n: int | None = None) -> Fi
         if zero_words:
             out.append(say("{z} no lexicon word in any context (n_scored 0): a score there means no evaluative words, not neutral.",
                            z=count(zero_words, "scored cell has", "scored cells have")))
-        out.append(say("{k} of the {s} include zero.", k=spans_zero, s=count(len(scored), "interval")))
+        out.append(say("{k} of the {s} " + ("includes" if spans_zero == 1 else "include") + " zero.", k=spans_zero,
+                       s=count(len(scored), "interval")))
     return Findings(out)
 
 
