@@ -289,6 +289,18 @@ def test_stops_on_turns_an_error_naming_a_parameter_into_one_line():
     assert not isinstance(other.value, checks.Stop)
 
 
+def test_stops_reading_names_the_path_parameter_and_the_problem_in_one_line():
+    with pytest.raises(checks.Stop, match=r"^coded_path = 'codes': a.csv:3: stance = 'x' is not in the codebook\Z"):
+        with checks.stops_reading("coded_path", "codes"):
+            raise ValueError("a.csv:3: stance = 'x' is not in the codebook\nmore")
+    with pytest.raises(checks.Stop, match=r"^speaker_codes_path = 'gone.csv': \[Errno 2\] No such file"):
+        with checks.stops_reading("speaker_codes_path", "gone.csv"):
+            open("/nonexistent/gone.csv")
+    with pytest.raises(KeyError):  # not a problem of the file: unchanged
+        with checks.stops_reading("coded_path", "codes"):
+            raise KeyError("bug")
+
+
 def test_report_check_refuses_min_df_max_df_no_term_can_pass(transit, en):
     # 8 documents: min_df = 3 with max_df = 0.25 (at most 2) cannot hold; the defaults adapt and are not checked
     values = {"unit": "document", "min_df": 3, "max_df": 0.25}

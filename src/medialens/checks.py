@@ -29,7 +29,7 @@ from . import validate
 from .handcoding import UNIT_KINDS
 
 __all__ = ["Stop", "Problem", "alias_words", "problems_before_loading", "problems_with_corpus", "checked_session", "check_plan",
-           "clustering_unit", "stops_on"]
+           "clustering_unit", "stops_on", "stops_reading"]
 
 
 class Stop(ValueError):
@@ -535,6 +535,27 @@ def stops_on(*parameters: str) -> Iterator[None]:
         if any(message.startswith((f"{p} ", f"{p}:", f"{p}=")) for p in parameters):
             raise Stop(message.splitlines()[0]) from None
         raise
+
+
+@contextmanager
+def stops_reading(parameter: str, value: object) -> Iterator[None]:
+    """Inside the ``with`` block, which reads the file a path parameter names, any ValueError (a
+    problem in the file: its line, a value the codebook does not have ...) stops the notebook with
+    one line naming the parameter, its value and the problem (a :class:`Stop`, no traceback).
+
+    Parameters
+    ----------
+    parameter : str
+        The path parameter (``coded_path``).
+    value : object
+        Its value, as the user gave it.
+    """
+    try:
+        yield
+    except Stop:
+        raise
+    except (ValueError, OSError) as exc:
+        raise Stop(f"{parameter} = {value!r}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
 def clustering_unit(corpus, unit: str) -> str:
