@@ -28,6 +28,8 @@ NL_ORG = [
     ("The European Union said so. The National Health Service is short. The Senate voted.",
      ["European Union", "National Health Service", "Senate"]),
     ("Zei De Vries. Anna de Boer zei het. De PvdA-leider Frans Timmermans zei het.", ["De Vries", "Anna de Boer", "Frans Timmermans"]),
+    # a role before a name no lexicon has is no institution (review): the person keeps the name alone
+    ("Zei the Ukrainian President Volodymyr Zelensky.", ["Volodymyr Zelensky"]),
 ])
 def test_a_name_never_starts_with_an_article_and_an_institution_is_one_name(text, names):
     found = [m for m in spk.find_names(text, spk.NameSignal()) if not m.common]

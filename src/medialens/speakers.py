@@ -195,6 +195,12 @@ class NameSignal:
             return tag.startswith(("Adv", "Conj", "Prep", "Pron", "Art", "Int"))
         return (self.en.get(low) or "").startswith(("RB", "CC", "IN", "PRP", "DT", "WDT", "WP", "UH"))
 
+    def in_lexicon(self, token: str) -> bool:
+        """True when either tagger lexicon has the lower-case form of ``token`` (a word of the
+        language, not a name only: ``Kamer``, ``Service``; not ``Zelensky``)."""
+        low = token.lower()
+        return self.nl.get(low) is not None or self.en.get(low) is not None
+
     def name_tagged(self, token: str) -> bool:
         """True when a lexicon tags ``token`` (capitalised) as a proper noun."""
         return self._name_like(token)
@@ -326,6 +332,9 @@ def _institution(text: str, start: int, tokens: list[tuple[int, str]], signal: N
         or len(words) < 2 and not lead
         or _is_particle(words[0]) or _is_particle(words[-1])
         or any("-" in w or w.endswith(".") or w in names or w.lower() in _HONORIFICS for w in words)
+        # words before two that no lexicon has (a given name and a surname) are a role before a
+        # person (Ukrainian President Volodymyr Zelensky), not an institution (Europese Unie)
+        or len(words) > 2 and not signal.in_lexicon(words[-1]) and not signal.in_lexicon(words[-2])
     ):
         return None
     s = start + tokens[0][0]
