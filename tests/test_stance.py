@@ -296,15 +296,18 @@ def test_the_name_in_a_quotes_attribution_is_not_talk_about_the_speaker():
     from medialens.text import TextSettings
 
     en = TextSettings(language="en")
-    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["X", "X", "X"], "text": [
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "outlet": ["X", "X", "X", "X"], "text": [
         "\"The plan is good,\" Rishi Sunak said. Critics called Rishi Sunak a terrible leader.",
         "According to Rishi Sunak, the decision was good.",
         "The vote was late. \"We are happy,\" said Sunak.",
+        # the tag is a pronoun resolved to him: the name in that sentence is talk about him (review)
+        "Rishi Sunak spoke. After terrible criticism of Sunak, he said: \"We will go on.\"",
     ]})
     q = extract_quotes(docs, language="en").table
+    assert q.loc[q["doc_id"] == "d", ["speaker", "reference"]].values.tolist() == [["Rishi Sunak", "pronoun"]]
     m = st.find_mentions(docs, {"Rishi Sunak": ["Rishi Sunak", "Sunak"]}, lexicon=lx.load_lexicon("textblob-en"), settings=en, quotes=q)
-    assert m[["doc_id", "attribution"]].values.tolist() == [["a", True], ["a", False], ["b", True], ["c", True]]
+    assert m[["doc_id", "attribution"]].values.tolist() == [["a", True], ["a", False], ["b", True], ["c", True], ["d", False], ["d", False]]
     assert st.mention_summary(m).loc["Rishi Sunak", "attributions"] == 3
     table = st.stance_table(m, docs, min_n=1, resample="mentions")
-    assert table[["n_documents", "n_mentions"]].values.tolist() == [[1, 1]]  # the one sentence about him
-    assert st.stance_table(m, docs, min_n=1, resample="mentions", attributions=True)["n_mentions"].tolist() == [4]
+    assert table[["n_documents", "n_mentions"]].values.tolist() == [[2, 3]]  # the sentences about him
+    assert st.stance_table(m, docs, min_n=1, resample="mentions", attributions=True)["n_mentions"].tolist() == [6]

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import validate
-from .grouping import NOT_QUOTED, group_labels, group_order
+from .grouping import NOT_QUOTED, group_labels, group_order, is_placeholder
 from .lexicon import Lexicon, score_tokens, scoring_settings
 from .results import INSUFFICIENT, NO_SCORED_WORDS
 from .text import TextSettings, Tokenizer, fold_hyphens, normalise, sentence_spans
@@ -180,11 +180,15 @@ def _quote_spans(quotes: pd.DataFrame | None) -> dict[str, list[tuple[int, int, 
 
 
 def _speaker_spans(quotes: pd.DataFrame | None, tok: Tokenizer) -> dict[str, list[tuple[int, int, frozenset[str]]]]:
-    """Per document: ``(start, end, speaker words)`` of its direct and indirect quotes that name a
-    speaker (not ``(unattributed)``, ``(unresolved: …)`` nor one below ``min_confidence``)."""
+    """Per document: ``(start, end, speaker words)`` of its direct and indirect quotes whose tag
+    names the speaker (``reference`` ``name``: ``…, said Rishi Sunak``; not a pronoun or a
+    description resolved to a name, whose sentence may name the person otherwise, nor a
+    placeholder such as ``(unattributed)`` or one below ``min_confidence``)."""
     out: dict[str, list[tuple[int, int, frozenset[str]]]] = {}
     if quotes is not None and len(quotes):
-        q = quotes[quotes["kind"].isin(["direct", "indirect"]) & ~quotes["speaker"].astype(str).str.startswith("(")]
+        q = quotes[quotes["kind"].isin(["direct", "indirect"]) & ~quotes["speaker"].map(is_placeholder)]
+        if "reference" in q.columns:
+            q = q[q["reference"].astype(str) == "name"]
         for d, s, e, sp in zip(q["doc_id"], q["start"], q["end"], q["speaker"], strict=True):
             words = frozenset(tok.words(str(sp)))
             if words:
