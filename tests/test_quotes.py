@@ -591,3 +591,15 @@ def test_a_name_written_in_lower_case_now_and_then_stays_a_name():
     assert "pieter" not in lowercase_words(docs["text"])
     assert "wethouder" in lowercase_words(["de wethouder. Wethouder Jan en de wethouder"])
     assert direct(extract_quotes(docs).table)["speaker"].tolist() == ["Pieter Omtzigt"]
+
+
+def test_split_speakers_are_listed_most_quoted_first_and_bounded():
+    from medialens.quotes import _split_speakers
+
+    full = [f"Anna Sur{i}" for i in range(12)]
+    bare = [f"Sur{i}" for i in range(12)] + ["Sur3"]  # Sur3 quoted twice: listed first
+    q = pd.DataFrame({"speaker": full + bare + ["(unattributed)"], "doc_id": [str(i) for i in range(26)]})
+    got = _split_speakers(q, limit=10)
+    assert got[0] == "'Sur3' (2 quote(s) in 2 document(s)) and 'Anna Sur3'"
+    assert len(got) == 11 and got[-1] == "2 more such surname(s)"
+    assert _split_speakers(q.iloc[:0]) == []

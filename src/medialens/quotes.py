@@ -37,7 +37,7 @@ import pandas as pd
 
 from . import progress
 from .attribution import attribute
-from .grouping import group_labels, group_order
+from .grouping import group_labels, group_order, is_placeholder
 from .quote_confidence import (
     BELOW,
     RULE_CONFIDENCE,
@@ -304,21 +304,35 @@ def _notes(quotes: pd.DataFrame, warnings: pd.DataFrame) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _split_speakers(quotes: pd.DataFrame) -> list[str]:
+def _split_speakers(quotes: pd.DataFrame, *, limit: int = 10) -> list[str]:
     """Speakers named by a surname alone (``Warren``) beside a speaker whose full name ends with it
     (``Elizabeth Warren``, :func:`medialens.speakers.surname_owners`): share of voice counts them
-    apart, since attribution resolves a surname only within its document."""
+    apart, since attribution resolves a surname only within its document. At most ``limit`` are
+    listed (the most quoted first), then how many more; quotes at every confidence are counted."""
     from .speakers import surname_owners
 
-    named = quotes[~quotes["speaker"].astype(str).str.startswith("(")]
+    named = quotes[~quotes["speaker"].map(is_placeholder).astype(bool)]
+    if named.empty:
+        return []
     per = named.groupby(named["speaker"].astype(str)).agg(quotes=("doc_id", "size"), documents=("doc_id", "nunique"))
-    out = []
-    for speaker, row in per.iterrows():
-        owners = surname_owners(speaker, [s for s in per.index if s != speaker])
+    by_last: dict[str, list[str]] = {}  # full names by their last word: the only owners a surname can have
+    for speaker in per.index:
+        words = speaker.split()
+        if len(words) >= 2:
+            by_last.setdefault(words[-1].casefold(), []).append(speaker)
+    found = []
+    for speaker, n_quotes, n_docs in zip(per.index, per["quotes"], per["documents"], strict=True):
+        words = speaker.split()
+        candidates = [f for f in by_last.get(words[-1].casefold(), ()) if f != speaker] if words else []
+        owners = surname_owners(speaker, candidates) if candidates else []
         if owners:
-            out.append(f"{speaker!r} ({row['quotes']} quote(s) in {row['documents']} document(s)) and "
-                       + " or ".join(repr(o) for o in owners))
-    return out
+            found.append((-int(n_quotes), speaker, f"{speaker!r} ({n_quotes} quote(s) in {n_docs} document(s)) and "
+                          + " or ".join(repr(o) for o in owners)))
+    found.sort()
+    listed = [text for _, _, text in found[:limit]]
+    if len(found) > limit:
+        listed.append(f"{len(found) - limit} more such surname(s)")
+    return listed
 
 
 def _check_hints(hints: Mapping[str, str] | None) -> dict[str, str]:
