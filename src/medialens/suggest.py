@@ -179,6 +179,8 @@ def suggest_targets(
     for key in sorted(k for k in docs if " " not in k and k in longer):
         spelled = {spellings[k].most_common(1)[0][0]: k for k in longer[key]}
         owners = [spelled[f] for f in surname_owners(key, spelled)]  # given names + this surname
+        # a longer spelling of another owner is that owner (Ukrainian President Volodymyr Zelensky)
+        owners = [o for o in owners if not any(p != o and o.endswith(" " + p) for p in owners)]
         if len(owners) == 1:
             merged_into[key] = owners[0]
         elif len(owners) > 1:  # two Smiths: the surname alone could be either
@@ -191,10 +193,8 @@ def suggest_targets(
     for short, owners in sorted(shared.items()):
         word = spellings[short].most_common(1)[0][0]
         names = [spellings[k].most_common(1)[0][0] for k in owners]
-        notes.append(f"{word!r} alone is left out of the targets: {len(names)} full names in the corpus end with it "
-                     f"({', '.join(sorted(names))}), so it cannot say which of them is meant.")
-        for d in (docs, mentions, spellings):
-            d.pop(short)
+        notes.append(f"{word!r} stays a target of its own: {len(names)} full names in the corpus end with it "
+                     f"({', '.join(sorted(names))}), so its mentions may be of any of them; split it by hand if it matters.")
     rows = []
     for key in docs:
         spelled = spellings[key]
