@@ -528,14 +528,19 @@ def test_csv_empty_unnamed_columns_are_ignored_with_a_note(tmp_path):
     assert c.documents["doc_id"].tolist() == ["0", "1", "2"] and c.skipped.empty
     assert "" not in c.documents.columns
     note = c.notes[c.notes["kind"] == "unnamed_column"]
-    assert note["detail"].tolist() == ["x.csv:1 column(s) 4, 5 have no name in the header and no values: ignored"]
+    assert note["detail"].tolist() == ["x.csv:1 column(s) 4, 5 have no name in the header: ignored while empty "
+                                       "(a row with a value there is skipped as bad_row)"]
     assert_conserved(c)
 
 
-def test_csv_an_unnamed_column_with_values_is_a_one_line_error(tmp_path):
-    data = "id,outlet,text,\n0,A,een,\n1,A,twee,oeps\n"
-    with pytest.raises(CorpusError, match=r"^x.csv:3 column 4 has no name in the header \(line 1\) but holds 'oeps'"):
-        load(tmp_path, {"x.csv": data}, fmt="csv", fields=CSV_FIELDS)
+def test_csv_a_value_in_an_unnamed_column_skips_its_row_only(tmp_path):
+    data = f"id,outlet,text,\n0,A,{q(body(100))},\n1,A,{q(body(101))},oeps\n2,A,{q(body(102))},\n"
+    c = load(tmp_path, {"x.csv": data}, fmt="csv", fields=CSV_FIELDS)
+    assert c.documents["doc_id"].tolist() == ["0", "2"]
+    skipped = c.skipped.iloc[0]
+    assert (skipped["reason"], skipped["line"]) == ("bad_row", 3)
+    assert skipped["detail"].startswith("x.csv:3 column 4 has no name in the header (line 1) but holds 'oeps'")
+    assert_conserved(c)
 
 
 def test_csv_na_and_null_stay_text(tmp_path):

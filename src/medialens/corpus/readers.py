@@ -272,7 +272,10 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
                 log.skip(source, start, "bad_row", f"{source}:{start} has {len(row)} fields, header has {len(header)}")
                 continue
             if unnamed:
-                _unnamed_values(row, unnamed, source, start)
+                held = _unnamed_value(row, unnamed, source, start)
+                if held:  # one bad line is one skip: the other rows are read
+                    log.skip(source, start, "bad_row", held)
+                    continue
                 rec = {h: v for h, v in zip(header, row, strict=True) if h}
             else:
                 rec = dict(zip(header, row, strict=True))
@@ -291,19 +294,20 @@ def _records_csv(defn: CorpusDefinition, files: list[str], log: _Log):
             log.note(source, 1, refused[0], f"{refused[1]}; the file holds no rows")
         if header is not None and unnamed and refused is None:
             cols = ", ".join(str(i + 1) for i in unnamed)
-            log.note(source, 1, "unnamed_column", f"{source}:1 column(s) {cols} have no name in the header and no values: ignored")
+            log.note(source, 1, "unnamed_column", f"{source}:1 column(s) {cols} have no name in the header: ignored while "
+                     "empty (a row with a value there is skipped as bad_row)")
         _close_records_file(lines, entry, log)
 
 
-def _unnamed_values(row: list[str], unnamed: list[int], source: str, line: int) -> None:
-    """Refuse a value in a column without a name in the header (a spreadsheet's trailing ``,,``
-    columns are ignored while they are empty): it cannot be a document column."""
+def _unnamed_value(row: list[str], unnamed: list[int], source: str, line: int) -> str:
+    """Why a row cannot be read when it holds a value in a column without a name in the header
+    (it cannot be a document column; a spreadsheet's trailing ``,,`` columns are ignored while
+    they are empty), or ``""``."""
     for i in unnamed:
         if row[i].strip():
-            raise CorpusError(
-                f"{source}:{line} column {i + 1} has no name in the header (line 1) but holds {row[i][:40]!r}:"
-                " name it in the header, or empty it"
-            )
+            return (f"{source}:{line} column {i + 1} has no name in the header (line 1) but holds {row[i][:40]!r}:"
+                    " name it in the header, or empty it")
+    return ""
 
 
 def _no_duplicate_keys(pairs):
