@@ -168,10 +168,12 @@ def suggested(parameter: str, suggestion) -> Findings:
     """
     value = suggestion.value
     names = list(value) if isinstance(value, dict) else list(value)
+    notes = [say("{note}", note=note) for note in getattr(suggestion, "notes", ())]  # what was passed over, and why
     if not names:
-        return Findings([say("{p} is empty and nothing suitable was found in the corpus; give {p} yourself.", p=Code(parameter))])
+        return Findings([say("{p} is empty and nothing suitable was found in the corpus; give {p} yourself.", p=Code(parameter)), *notes])
     return Findings([
         say("{p} is empty, so this notebook uses {what}: {names}.", p=Code(parameter), what=suggestion.source, names=listing(names, code=True)),
+        *notes,
         say("To keep this choice (or edit it), paste this line into your parameter file: {line}", line=Code(suggestion.paste)),
     ])
 

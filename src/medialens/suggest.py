@@ -46,6 +46,11 @@ def paste_line(name: str, value) -> str:
     return f"{name}: {json.dumps(value, ensure_ascii=False)}"
 
 
+#: A suggested term to follow is in at most this share of the documents (with 5 documents or more):
+#: a word in (nearly) every document cannot rise or fall in the share of documents using it.
+MAX_DOC_SHARE = 0.8
+
+
 def suggest_terms(counts, *, n: int = 4, min_docs: int = 2, named: list[str] | None = None) -> Suggestion:
     """The corpus's top key terms, to follow over time and in context (or the terms its corpus
     definition names under ``defaults: terms``).
@@ -53,7 +58,9 @@ def suggest_terms(counts, *, n: int = 4, min_docs: int = 2, named: list[str] | N
     Key terms are the words most over-represented against general language (wordfreq, as in
     :func:`medialens.frequency.reference_keyness`, by G²) when the counts hold word forms
     (``reduce = "none"``, unigrams); otherwise the most frequent terms. Only terms found in at
-    least ``min_docs`` documents are suggested (fewer when the corpus has fewer documents).
+    least ``min_docs`` documents are suggested (fewer when the corpus has fewer documents), and, in
+    a corpus of 5 documents or more, in at most :data:`MAX_DOC_SHARE` of them (``said`` in 210 of
+    214 documents cannot move over time; the table's note says how many were passed over).
 
     Parameters
     ----------
@@ -88,6 +95,9 @@ def suggest_terms(counts, *, n: int = 4, min_docs: int = 2, named: list[str] | N
         return Suggestion(table, (), list(terms), paste_line("terms", list(terms)), "the terms the corpus definition names")
     by_term = by_term[(counts.terms["n"].to_numpy() == 1) if 1 in counts.orders else slice(None)]
     by_term = by_term[by_term["documents"] >= min_docs]
+    n_docs = len(counts.documents)
+    everywhere = by_term["documents"] > MAX_DOC_SHARE * n_docs if n_docs >= 5 else pd.Series(False, index=by_term.index)
+    by_term = by_term[~everywhere]
     chosen_by = "most frequent"
     if counts.settings.reduce == "none" and 1 in counts.orders and len(by_term):
         ref = reference_keyness(counts, top_n=max(len(counts.terms), 1), min_count=1).table
@@ -99,6 +109,9 @@ def suggest_terms(counts, *, n: int = 4, min_docs: int = 2, named: list[str] | N
     table = by_term.head(n).reset_index(drop=True).assign(chosen_by=chosen_by)
     terms = table["term"].tolist()
     notes = () if terms else ("no term occurs in enough documents to follow; give terms = [...] yourself",)
+    if everywhere.any():
+        notes += (f"{int(everywhere.sum()):,} term(s) in more than {MAX_DOC_SHARE:.0%} of the {n_docs:,} documents were "
+                  "passed over: a word in nearly every document cannot rise or fall over time",)
     return Suggestion(table, notes, terms, paste_line("terms", terms), "the corpus's top key terms")
 
 
