@@ -476,7 +476,7 @@ def test_near_duplicates_are_flagged_not_deleted(tmp_path):
     flags = c.documents.set_index("doc_id")["near_duplicate_of"]
     assert flags["wire"] == "orig"
     assert pd.isna(flags["orig"]) and pd.isna(flags["other"])
-    assert c.summary().loc["near-duplicates flagged", "count"] == 1
+    assert c.summary().loc["near-duplicates flagged (besides exact copies)", "count"] == 1
     # every notebook prints the corpus line: the flagged copy is named there, with its n
     assert repr(c) == "<Corpus 't': 3 documents (1 flagged as a copy or near-duplicate of another, kept), 0 skipped, from 3 input file(s)>"
 
@@ -1887,6 +1887,9 @@ def test_exact_copies_default_drop_within_an_outlet_and_flag_across(tmp_path):
     assert docs["copy_of"].to_dict() == {"1": None, "2": "1", "4": None}
     assert c.summary().loc["exact copies flagged", "count"] == 1
     assert "3 documents (1 flagged as a copy or near-duplicate of another, kept), 2 skipped" in repr(c)
+    # the exact copy is a near-duplicate too: counted once in the summary, whose rows add up
+    assert docs.loc["2", "near_duplicate_of"] == "1"
+    assert c.summary().loc["near-duplicates flagged (besides exact copies)", "count"] == 0
     note = c.notes[c.notes["kind"] == "copy"]
     assert note["detail"].tolist() == [
         "same text as 1, in another outlet (2: outlet 'B', desk 'buitenland'; 1: outlet 'A', desk 'binnenland')"

@@ -176,7 +176,7 @@ def _corpus(documents: pd.DataFrame, removals: pd.DataFrame | None = None):
     n = len(documents)
     summary = pd.DataFrame({"count": [1, n, n, 0, 0, 0, 0, 0]}, index=[
         "input files", "input records", "documents kept", "records skipped", "documents without date",
-        "exact copies flagged", "near-duplicates flagged", "boilerplate removals"])
+        "exact copies flagged", "near-duplicates flagged (besides exact copies)", "boilerplate removals"])
     removals = removals if removals is not None else pd.DataFrame(columns=["doc_id", "kind", "paragraph", "chars", "text"])
     return SimpleNamespace(documents=documents, skipped=pd.DataFrame(columns=["reason"]), removals=removals,
                            summary=lambda: summary)

@@ -70,7 +70,9 @@ class Corpus:
         return summary_table(
             input_files=len(self.inputs), input_records=int(self.inputs["records"].sum()), kept=len(self.documents),
             skipped=len(self.skipped), undated=int(self.documents["date"].isna().sum()),
-            copies=int(self.documents["copy_of"].notna().sum()), near_duplicates=int(self.documents["near_duplicate_of"].notna().sum()),
+            copies=int(self.documents["copy_of"].notna().sum()),
+            # disjoint from the exact copies (which are near-duplicates too): the two rows add up
+            near_duplicates=int((self.documents["near_duplicate_of"].notna() & self.documents["copy_of"].isna()).sum()),
             removals=boilerplate_removals(self.removals),
         )
 
@@ -98,7 +100,8 @@ def summary_table(*, input_files: int, input_records: int, kept: int, skipped: i
     input_files, input_records, kept, skipped : int
         Input files and records, documents kept and records skipped (records = kept + skipped).
     undated, copies, near_duplicates, removals : int
-        Documents without a date, exact copies and near duplicates flagged, boilerplate removals
+        Documents without a date, exact copies and near duplicates flagged (those that are not exact
+        copies: the two counts add up), boilerplate removals
         (:func:`boilerplate_removals`: captions, teasers, pull quotes; not HTML or character clean-ups).
 
     Returns
@@ -111,7 +114,7 @@ def summary_table(*, input_files: int, input_records: int, kept: int, skipped: i
         index=pd.Index(
             [
                 "input files", "input records", "documents kept", "records skipped",
-                "documents without date", "exact copies flagged", "near-duplicates flagged",
+                "documents without date", "exact copies flagged", "near-duplicates flagged (besides exact copies)",
                 "boilerplate removals",
             ],
             name="what",
