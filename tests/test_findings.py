@@ -149,6 +149,12 @@ def test_describe_trends_without_dates():
     assert "No document is dated" in text and "4 undated documents are left out" in text
 
 
+def test_describe_trends_in_one_month_says_there_is_no_time_line():
+    table = pd.DataFrame({"group": ["A", "B"], "month": ["2023-01", "2023-01"], "term": "tram", "count": [2, 1], "n_docs": [3, 4]})
+    text = describe.describe_trends(SimpleNamespace(table=table, undated=0), terms=["tram"]).text
+    assert "Every dated document falls in 2023-01: there is no time line to follow `tram` on" in text and "followed over" not in text
+
+
 def test_describe_trends_leaves_the_undated_group_out_of_the_months():
     table = pd.DataFrame({
         "group": ["A", "A", "A"], "month": ["2023-01", "2023-02", "(missing)"], "term": "tram",

@@ -278,6 +278,20 @@ def test_trends_gaps_are_nan_zeros_are_zero():
     assert out_result.undated == 1
     assert any("undated" in n for n in out_result.notes)
     assert list(out.loc[out["group"] == "A", "month"]) == ["2022-01", "2022-02", "2022-03", "(missing)"]
+    assert out_result.no_time_line == ""
+
+
+def test_trends_without_two_dated_months_have_no_time_line():
+    one = _docs([("a", "A", "2022-01-05", "sancties"), ("b", "B", "2022-01-20", "sancties nu"), ("u", "B", None, "sancties")])
+    tr = mf.trends(mf.count_terms(one), terms=["sancties"], group_by="outlet")
+    assert tr.no_time_line == "every dated document falls in 2022-01: a time line needs two months with documents"
+    undated = _docs([("u", "B", None, "sancties")])
+    assert mf.trends(mf.count_terms(undated), terms=["sancties"], group_by="outlet").no_time_line.startswith("no document is dated")
+
+
+def test_trends_plot_rates_start_at_zero(seed_counts):
+    fig = plots.trends_plot(mf.trends(seed_counts, terms=["troepen"], group_by="outlet"))
+    assert all(ax.get_ylim()[0] == 0 for ax in fig.axes if ax.get_visible() and ax.lines)
 
 
 def test_trends_plot_has_gaps(seed_counts):

@@ -226,6 +226,9 @@ def describe_trends(trend, *, terms: list[str]) -> Findings:
     out = []
     if not months:
         out.append(say("No document is dated: there is no time line to follow {t} on.", t=listing(terms, code=True)))
+    elif len(with_docs["month"].unique()) == 1:
+        out.append(say("Every dated document falls in {m}: there is no time line to follow {t} on (the table gives that "
+                       "month's rates).", m=str(with_docs["month"].iloc[0]), t=listing(terms, code=True)))
     else:
         out.append(say("{t} followed over {m}; {one} of the {p} group-months with documents rest on a single document.",
                        t=listing(terms, code=True), m=count(len(months), "month"), one=int((with_docs["n_docs"] == 1).sum()), p=len(with_docs)))

@@ -18,6 +18,18 @@ class Trends(Result):
 
     undated: int = 0
 
+    @property
+    def no_time_line(self) -> str:
+        """Why there is no time line to draw (``""`` when there is one): no document is dated, or
+        every dated document falls in one month (a line needs two months)."""
+        t = self.table
+        months = t.loc[(t["n_docs"] > 0) & t["month"].notna() & (t["month"] != MISSING_GROUP), "month"].unique() if len(t) else []
+        if len(months) == 0:
+            return "no document is dated: there is no time line to draw"
+        if len(months) == 1:
+            return f"every dated document falls in {months[0]}: a time line needs two months with documents"
+        return ""
+
 
 _DATE_COLUMNS = ("month", "date")
 

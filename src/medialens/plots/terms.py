@@ -123,6 +123,7 @@ def trends_plot(trends: Trends, *, value: str = "per_1000", ncols: int = 2, max_
             ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right", fontsize=7)
             ax.set_title(f"{term} (n = {int(sub['count'].sum())} occurrences)", fontsize=8)
             ax.set_ylabel("per 1,000 tokens" if value == "per_1000" else "share of documents")
+            ax.set_ylim(bottom=0)  # rates from zero: a small change does not look large
         fig.axes[0].legend(fontsize=7, title="group", title_fontsize=7)
         docs = int(dated.drop_duplicates(["group", "month"])["n_docs"].sum())
         fig.suptitle(
