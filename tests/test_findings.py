@@ -249,3 +249,12 @@ def test_describe_stance_by_speaker_says_the_speaker_grouping_not_only_the_outle
     text = describe.describe_stance(per_group, group_by="outlet", sov=sov, compared_by="speaker").text
     assert "Groups. Compared by `speaker`: 2 speakers quoted by name in 4 of 6 quotes; the documents: 2 `outlet` groups with 6 documents each." in text
     assert "Compared by" not in describe.describe_stance(per_group, group_by="outlet", sov=sov).text
+
+
+def test_describe_top_terms_ranks_words_apart_from_pairs_and_flags_single_document_words():
+    overall = pd.DataFrame({"group": "(all)", "rank": [1, 2, 3, 1], "term": ["airship", "said", "hangar", "airship hangar"],
+                            "n": [1, 1, 1, 2], "docs_with_term": [1, 210, 1, 1]})
+    top = overall.assign(group="A")
+    text = describe.describe_top_terms(overall, top, group_by="outlet", show=5).text
+    assert "The most frequent words of the corpus: `airship`, `said` and `hangar`." in text  # no word pair among them
+    assert "2 of them occur in a single document (`airship` and `hangar`): that article's words, not the corpus's." in text

@@ -163,8 +163,14 @@ _CLEAN_UPS = {
 def describe_top_terms(overall: pd.DataFrame, top: pd.DataFrame, *, group_by: str, show: int = 5) -> Findings:
     """The corpus's most frequent terms, how many of them top every group's list, and how many
     top terms occur in one document only."""
-    first = overall.sort_values("rank", kind="stable")["term"].head(show).tolist()
-    out = [say("The most frequent terms of the corpus: {t}.", t=listing(first, code=True))]
+    has_words = "n" in overall.columns and bool((overall["n"] == 1).any())
+    head = (overall[overall["n"] == 1] if has_words else overall).sort_values("rank", kind="stable").head(show)
+    first = head["term"].tolist()  # words, not ranked together with word pairs
+    out = [say("The most frequent {u} of the corpus: {t}.", u="words" if has_words else "terms", t=listing(first, code=True))]
+    lone = head.loc[head["docs_with_term"] == 1, "term"].tolist() if "docs_with_term" in head.columns else []
+    if lone:
+        out.append(say("{k} of them occur in a single document ({t}): that article's words, not the corpus's.",
+                       k=len(lone), t=listing(lone, code=True)))
     groups = sorted(top["group"].unique())
     if len(groups) > 1:
         shared = [t for t in first if all(t in set(top.loc[top["group"] == g, "term"]) for g in groups)]
