@@ -258,3 +258,10 @@ def test_describe_top_terms_ranks_words_apart_from_pairs_and_flags_single_docume
     text = describe.describe_top_terms(overall, top, group_by="outlet", show=5).text
     assert "The most frequent words of the corpus: `airship`, `said` and `hangar`." in text  # no word pair among them
     assert "2 of them occur in a single document (`airship` and `hangar`): that article's words, not the corpus's." in text
+
+
+def test_describe_copies_counts_the_flagged_documents_once():
+    docs = pd.DataFrame({"doc_id": list("abcd"), "copy_of": [None, "a", None, None], "near_duplicate_of": [None, "a", "a", None]})
+    text = describe.describe_copies(docs).text
+    assert text.startswith("- 2 of the 4 documents are flagged as a copy or near-duplicate of another, and kept")
+    assert describe.describe_copies(docs.assign(copy_of=None, near_duplicate_of=None)).text == ""

@@ -28,6 +28,7 @@ __all__ = [
     "describe_units",
     "describe_clustering",
     "describe_share_of_voice",
+    "describe_copies",
     "describe_polarity",
     "describe_log_odds",
     "describe_classifier",
@@ -184,6 +185,20 @@ def describe_top_terms(overall: pd.DataFrame, top: pd.DataFrame, *, group_by: st
         out.append(say("{k} of the {n} entries in the groups' top lists occur in a single document (docs_with_term = 1): "
                        "that article's topic, not the group's habit.", k=len(single), n=len(top)))
     return Findings(out)
+
+
+def describe_copies(documents: pd.DataFrame) -> Findings:
+    """How many documents are flagged as an exact copy or near-duplicate of another: they stay in
+    every analysis, so a text printed several times (a wire story) counts once per copy wherever
+    evidence is counted in documents. No sentence when none is flagged."""
+    flags = [documents[c].notna() for c in ("copy_of", "near_duplicate_of") if c in documents.columns]
+    k = int(pd.concat(flags, axis=1).any(axis=1).sum()) if flags and len(documents) else 0
+    if not k:
+        return Findings([])
+    return Findings([say(
+        "{k} of the {n} flagged as a copy or near-duplicate of another, and kept: a text printed several times counts once "
+        "per copy in these documents, the tests and intervals over them and the clusters; check that a finding does not "
+        "rest on one reprinted text (notebook 00 lists the copies).", k=k, n=count(len(documents), "document is", "documents are"))])
 
 
 def describe_keyness(key: pd.DataFrame, *, top_n: int = 10, alpha: float = 0.05) -> Findings:
