@@ -140,6 +140,19 @@ def test_mention_sentences_one_unit_per_sentence_and_target(lex):
         cod.mention_sentences(m, c.sentences(), c.documents, group_by="krant")
 
 
+def test_a_mention_that_is_only_an_attribution_makes_no_classifier_unit(lex):
+    from medialens.quotes import extract_quotes
+
+    docs = pd.DataFrame({"doc_id": ["a"], "outlet": ["X"], "text": [
+        "“Wij gaan door”, zei Mark Rutte. Critici noemen Rutte een slechte premier."]})
+    sentences = pd.DataFrame({"doc_id": ["a", "a"], "sentence": [1, 2],
+                              "text": ["“Wij gaan door”, zei Mark Rutte.", "Critici noemen Rutte een slechte premier."]})
+    m = st.find_mentions(docs, {"Mark Rutte": ["Mark Rutte", "Rutte"]}, lexicon=lex, quotes=extract_quotes(docs).table)
+    assert m["attribution"].tolist() == [True, False]
+    assert cod.mention_sentences(m, sentences, docs, group_by="outlet")["sentence"].tolist() == [2]  # as stance_table
+    assert cod.mention_sentences(m, sentences, docs, group_by="outlet", attributions=True)["sentence"].tolist() == [1, 2]
+
+
 def test_the_classifier_counts_with_the_analysis_settings():
     from medialens.paths import resolve
 

@@ -335,9 +335,13 @@ def evaluate_classifier(
     return Evaluation(scores, summary=summary, confusion=cm, report=report, n=counts)
 
 
-def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, *, group_by: str) -> pd.DataFrame:
+def mention_sentences(
+    mentions: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, *, group_by: str, attributions: bool = False
+) -> pd.DataFrame:
     """One unit per sentence × target that mentions it, with the sentence text and its group:
-    the units :func:`predict_stance` classifies.
+    the units :func:`predict_stance` classifies. As in :func:`medialens.stance.stance_table`, a
+    mention that is only a quote's attribution (``…, said Rishi Sunak``) makes no unit unless
+    ``attributions`` is True.
 
     Parameters
     ----------
@@ -349,6 +353,8 @@ def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents
         The corpus documents (for the group column).
     group_by : str
         ``"speaker"`` (the speaker of the mention) or a document column.
+    attributions : bool
+        Keep the mentions :func:`medialens.stance.find_mentions` marks as a quote's attribution.
 
     Returns
     -------
@@ -360,6 +366,8 @@ def mention_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame, documents
     for col in ("doc_id", "sentence", "text"):
         if col not in sentences.columns:
             raise ValueError(f"sentences: missing column {col!r}")
+    if not attributions and "attribution" in mentions.columns:
+        mentions = mentions[~mentions["attribution"].astype(bool)]
     units = mentions[["doc_id", "sentence", "target", "speaker"]].drop_duplicates(["doc_id", "sentence", "target"])
     units = units.merge(sentences[["doc_id", "sentence", "text"]], on=["doc_id", "sentence"], how="left", validate="many_to_one")
     if group_by != "speaker":
