@@ -247,7 +247,7 @@ def test_describe_stance_by_speaker_says_the_speaker_grouping_not_only_the_outle
                         "quotes": [3, 2, 1], "share_of_quotes": [0.6, 0.4, 1.0], "n_quotes_group": [5, 5, 1]})
     per_group = pd.DataFrame({"documents": [6, 6]}, index=pd.Index(["A", "B"], name="outlet"))
     text = describe.describe_stance(per_group, group_by="outlet", sov=sov, compared_by="speaker").text
-    assert "Groups. Compared by `speaker`: 2 speakers quoted by name in 4 of 6 quotes; the documents: 2 `outlet` groups with 6 documents each." in text
+    assert "Groups. Compared by `speaker`: 2 speakers, to whom 4 of 6 quotes are attributed (by name or description); the documents: 2 `outlet` groups with 6 documents each." in text
     assert "Compared by" not in describe.describe_stance(per_group, group_by="outlet", sov=sov).text
 
 

@@ -441,7 +441,7 @@ def describe_stance(
     if compared_by == "speaker" and compared_by != group_by:
         q = sov if sov is not None else pd.DataFrame(columns=["speaker", "quotes"])
         named_q = q[~q["speaker"].map(is_placeholder)]
-        out = [say("Compared by {c}: {sp} quoted by name in {a} of {nq}; the documents: " + g.template[:1].lower() + g.template[1:],
+        out = [say("Compared by {c}: {sp}, to whom {a} of {nq} are attributed (by name or description); the documents: " + g.template[:1].lower() + g.template[1:],
                    lead="Groups.", c=Code(compared_by), sp=count(named_q["speaker"].nunique(), "speaker"), a=int(named_q["quotes"].sum()),
                    nq=count(int(q["quotes"].sum()), "quote"), **g.values)]
     else:
