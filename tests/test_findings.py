@@ -264,4 +264,6 @@ def test_describe_copies_counts_the_flagged_documents_once():
     docs = pd.DataFrame({"doc_id": list("abcd"), "copy_of": [None, "a", None, None], "near_duplicate_of": [None, "a", "a", None]})
     text = describe.describe_copies(docs).text
     assert text.startswith("- 2 of the 4 documents are flagged as a copy or near-duplicate of another, and kept")
+    assert ("To analyse each text once, set `cleaning.duplicates_across_outlets: drop` in the corpus definition: "
+            "it drops the 1 exact copy (near-duplicates are only flagged).") in text
     assert describe.describe_copies(docs.assign(copy_of=None, near_duplicate_of=None)).text == ""

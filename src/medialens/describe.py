@@ -195,10 +195,15 @@ def describe_copies(documents: pd.DataFrame) -> Findings:
     k = int(pd.concat(flags, axis=1).any(axis=1).sum()) if flags and len(documents) else 0
     if not k:
         return Findings([])
-    return Findings([say(
+    out = [say(
         "{k} of the {n} flagged as a copy or near-duplicate of another, and kept: a text printed several times counts once "
         "per copy in these documents, the tests and intervals over them and the clusters; check that a finding does not "
-        "rest on one reprinted text (notebook 00 lists the copies).", k=k, n=count(len(documents), "document is", "documents are"))])
+        "rest on one reprinted text (notebook 00 lists the copies).", k=k, n=count(len(documents), "document is", "documents are"))]
+    exact = int(documents["copy_of"].notna().sum()) if "copy_of" in documents.columns else 0
+    if exact:
+        out.append(say("To analyse each text once, set {key} in the corpus definition: it drops the {e} (near-duplicates are only flagged).",
+                       e=count(exact, "exact copy", "exact copies"), key=Code("cleaning.duplicates_across_outlets: drop")))
+    return Findings(out)
 
 
 def describe_keyness(key: pd.DataFrame, *, top_n: int = 10, alpha: float = 0.05) -> Findings:

@@ -41,7 +41,7 @@ id X as ``X~n``, and pairs a labels file whose key X repeats by occurrence (its 
 differ for one key are noted (``metadata_conflict``), as is a count that does not match.
 
 Exact copies (the same text once case and white space are ignored). Each document is compared
-with the first earlier one (in ``doc_id`` order) with the same text: in its own outlet by
+with the first earlier one (in input order: files in sorted path order, then lines) with the same text: in its own outlet by
 ``cleaning.duplicates_within_outlet`` (default ``drop``: skipped as ``duplicate``), otherwise in
 another outlet by ``cleaning.duplicates_across_outlets`` (default ``flag``: kept, with ``copy_of``
 naming the kept document, because each outlet chose to print it); ``keep`` leaves it unmarked.
