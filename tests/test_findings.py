@@ -273,7 +273,7 @@ def test_describe_corpus_checks_says_how_many_paragraphs_repeat_and_how_to_remov
                         "top_outlet_documents": [8], "top_outlet_share": [0.75]})
     text = describe.describe_corpus_checks(_corpus(docs), repeated=rep).text
     assert ("- Repeated paragraphs. 1 paragraph is repeated word for word in at least 5 documents and at least 20% of one "
-            "outlet's documents (table above); the most repeated is in 6 documents (75% of X's 8 documents not flagged as "
+            "outlet's documents (listed in the table of repeated paragraphs); the most repeated is in 6 documents (75% of X's 8 documents not flagged as "
             "copies): \u201cSubscribe <now>.\u201d") in text
     assert "counted as words in every analysis" in text and "`cleaning.boilerplate` only switches" in text
     assert "&lt;now&gt;" in describe.describe_corpus_checks(_corpus(docs), repeated=rep)._repr_html_()

@@ -162,7 +162,7 @@ def _repeated_sentence(repeated: pd.DataFrame) -> Sentence:
     the most repeated one, and how to remove them (the definition has no setting for it)."""
     top = repeated.iloc[0]
     return say(
-        "{k} repeated word for word in at least {m} documents and at least {p}% of one outlet's documents (table above); "
+        "{k} repeated word for word in at least {m} documents and at least {p}% of one outlet's documents (listed in the table of repeated paragraphs); "
         "the most repeated is in {d} ({share}% of {o}'s {n} not flagged as copies): \u201c{text}\u201d. Repeated text like this (a footer, a "
         "subscription line) is counted as words in every analysis and can top the key terms and form a cluster of its own. "
         "The corpus definition has no setting that removes a given paragraph ({b} only switches the built-in rules for "
