@@ -2079,3 +2079,60 @@ def test_distinct_ids_per_document_in_blocks(block):
     offsets = np.cumsum([0] + [len(d) for d in docs])
     assert _distinct_per_document(flat, offsets, 6, block=block).tolist() == [len(set(d)) for d in docs]
     assert _distinct_per_document(flat[:0], np.zeros(1, dtype=np.int64), 0, block=block).tolist() == []
+
+
+# --- paragraphs repeated word for word (boilerplate the cleaning rules do not know) ---------------
+FOOTER = "Subscribe to our newsletter. Click here to read more. Copyright Daily Post Media Group."
+
+
+def _footer_corpus(tmp_path):
+    """Outlet X: 8 documents, 6 ending in FOOTER (one with other case and spacing); outlet Y: 4
+    documents; one paragraph in 2 documents (one of each outlet)."""
+    rows = []
+    for i in range(8):
+        text = body(i)
+        if i < 6:
+            text += "\n\n" + (FOOTER if i else "  subscribe to our NEWSLETTER.   Click here to read more. Copyright Daily Post Media Group. ")
+        if i == 7:
+            text += "\n\nCorrection: an earlier version gave the wrong date."
+        rows.append({"id": f"x{i}", "text": text, "outlet": "X"})
+    for i in range(8, 12):
+        text = body(i) + ("\n\nCorrection: an earlier version gave the wrong date." if i == 8 else "")
+        rows.append({"id": f"y{i}", "text": text, "outlet": "Y"})
+    files = {"d.jsonl": "".join(json.dumps(r) + "\n" for r in rows)}
+    return load(tmp_path, files, fmt="jsonl", fields={"id": "id"})
+
+
+def test_a_footer_in_most_documents_of_an_outlet_is_found_with_its_n(tmp_path):
+    c = _footer_corpus(tmp_path)
+    rep = mc.repeated_paragraphs(c)
+    assert list(rep.columns) == ["paragraph", "documents", "outlets", "top_outlet", "top_outlet_documents", "top_outlet_share"]
+    assert len(rep) == 1  # the paragraph in 2 documents is not listed; neither is any body sentence
+    row = rep.iloc[0]
+    assert row["paragraph"].casefold() == FOOTER.casefold()
+    assert (row["documents"], row["outlets"], row["top_outlet"], row["top_outlet_documents"]) == (6, 1, "X", 8)
+    assert row["top_outlet_share"] == 0.75
+    # the thresholds are the named constants: 6 documents pass 5, and 7 would not
+    assert mc.REPEATED_MIN_DOCUMENTS == 5 and mc.REPEATED_MIN_OUTLET_SHARE == 0.2
+    assert mc.repeated_paragraphs(c, min_documents=7).empty
+    assert mc.repeated_paragraphs(c, min_outlet_share=0.8).empty
+    assert len(mc.repeated_paragraphs(c, min_documents=2)) == 2  # the correction, in 2 documents, at that threshold only
+
+
+def test_repeated_paragraphs_are_deterministic_and_empty_without_repeats(tmp_path):
+    c = _footer_corpus(tmp_path / "a")
+    again = _footer_corpus(tmp_path / "b")
+    pd.testing.assert_frame_equal(mc.repeated_paragraphs(c), mc.repeated_paragraphs(again))
+    plain = load(tmp_path / "c", {f"{i}.txt": body(i) for i in range(6)})
+    empty = mc.repeated_paragraphs(plain)
+    assert empty.empty and list(empty.columns) == list(mc.repeated_paragraphs(c).columns)
+    with pytest.raises(ValueError, match="min_outlet_share"):
+        mc.repeated_paragraphs(c, min_outlet_share=20)
+
+
+def test_a_reprinted_story_is_not_taken_for_boilerplate(tmp_path):
+    # the same article in 5 outlets is flagged as copies (copy_of), not listed as a repeated paragraph
+    rows = [{"id": f"d{i}", "text": LONG, "outlet": f"O{i}"} for i in range(5)]
+    c = load(tmp_path, {"d.jsonl": "".join(json.dumps(r) + "\n" for r in rows)}, fmt="jsonl", fields={"id": "id"})
+    assert c.documents["copy_of"].notna().sum() == 4
+    assert mc.repeated_paragraphs(c).empty

@@ -267,3 +267,17 @@ def test_describe_copies_counts_the_flagged_documents_once():
     assert ("To analyse each text once, set `cleaning.duplicates_across_outlets: drop` in the corpus definition: "
             "it drops the 1 exact copy (near-duplicates are only flagged).") in text
     assert describe.describe_copies(docs.assign(copy_of=None, near_duplicate_of=None)).text == ""
+
+
+def test_describe_corpus_checks_says_how_many_paragraphs_repeat_and_how_to_remove_them():
+    docs = pd.DataFrame({"doc_id": list("ab"), "outlet": ["X", "X"], "date": [None, None], "month": [None, None]})
+    rep = pd.DataFrame({"paragraph": ["Subscribe <now>."], "documents": [6], "outlets": [1], "top_outlet": ["X"],
+                        "top_outlet_documents": [8], "top_outlet_share": [0.75]})
+    text = describe.describe_corpus_checks(_corpus(docs), repeated=rep).text
+    assert ("- Repeated paragraphs. 1 paragraph is repeated word for word in at least 5 documents and at least 20% of one "
+            "outlet's documents (listed in the table of repeated paragraphs); the most repeated is in 6 documents (75% of X's 8 documents not flagged as "
+            "copies): \u201cSubscribe <now>.\u201d") in text
+    assert "counted as words in every analysis" in text and "`cleaning.boilerplate` only switches" in text
+    assert "&lt;now&gt;" in describe.describe_corpus_checks(_corpus(docs), repeated=rep)._repr_html_()
+    for none in (None, rep.iloc[:0]):
+        assert "Repeated paragraphs" not in describe.describe_corpus_checks(_corpus(docs), repeated=none).text

@@ -12,7 +12,8 @@ import re
 import pandas as pd
 
 from .corpus.definition import BOILERPLATE_KINDS
-from .findings import Code, Findings, count, group_sizes_sentence, listing, say
+from .corpus.overview import REPEATED_MIN_DOCUMENTS, REPEATED_MIN_OUTLET_SHARE
+from .findings import Code, Findings, Sentence, count, group_sizes_sentence, listing, say
 from .frequency.counts import document_weights
 from .grouping import MISSING_GROUP, UNATTRIBUTED, group_labels, group_order, is_placeholder
 from .results import NO_SCORED_WORDS
@@ -86,9 +87,11 @@ def describe_outlets(documents: pd.DataFrame, *, inferred: bool | None = None) -
     return Findings(out)
 
 
-def describe_corpus_checks(corpus, *, documents: pd.DataFrame | None = None, summary: pd.DataFrame | None = None) -> Findings:
+def describe_corpus_checks(
+    corpus, *, documents: pd.DataFrame | None = None, summary: pd.DataFrame | None = None, repeated: pd.DataFrame | None = None
+) -> Findings:
     """The checks before trusting anything built on the corpus, with this corpus's numbers:
-    totals, skips, group sizes, dates and boilerplate removed.
+    totals, skips, group sizes, dates, boilerplate removed and paragraphs repeated word for word.
 
     Parameters
     ----------
@@ -99,6 +102,9 @@ def describe_corpus_checks(corpus, *, documents: pd.DataFrame | None = None, sum
         ``_documents`` column (:func:`medialens.corpus.document_cells`; undated = no ``month``).
     summary : DataFrame, optional
         The totals (default ``corpus.summary()``).
+    repeated : DataFrame, optional
+        Paragraphs repeated word for word in many documents
+        (:func:`medialens.corpus.repeated_paragraphs`): a sentence says how many when there are any.
 
     Returns
     -------
@@ -141,12 +147,32 @@ def describe_corpus_checks(corpus, *, documents: pd.DataFrame | None = None, sum
                        r=count(len(boilerplate), "piece"), d=count(boilerplate["doc_id"].nunique(), "document")))
     else:
         out.append(say("Nothing was removed as boilerplate; text the cleaning rules do not know is counted as words.", lead="Boilerplate."))
+    if repeated is not None and len(repeated):
+        out.append(_repeated_sentence(repeated))
     cleaned = removals[~removals["kind"].isin(BOILERPLATE_KINDS)] if len(removals) else removals
     if len(cleaned):
         per_kind = cleaned.groupby("kind", sort=True)["doc_id"].nunique()
         out.append(say("Not boilerplate, and not counted as such: {k}.", lead="Text clean-up.",
                        k=listing(f"{_CLEAN_UPS.get(kind, kind)} in {count(n, 'document')}" for kind, n in per_kind.items())))
     return Findings(out)
+
+
+def _repeated_sentence(repeated: pd.DataFrame) -> Sentence:
+    """How many paragraphs are repeated word for word (:func:`medialens.corpus.repeated_paragraphs`),
+    the most repeated one, and how to remove them (the definition has no setting for it)."""
+    top = repeated.iloc[0]
+    return say(
+        "{k} repeated word for word in at least {m} documents and at least {p}% of one outlet's documents (listed in the table of repeated paragraphs); "
+        "the most repeated is in {d} ({share}% of {o}'s {n} not flagged as copies): \u201c{text}\u201d. Repeated text like this (a footer, a "
+        "subscription line) is counted as words in every analysis and can top the key terms and form a cluster of its own. "
+        "The corpus definition has no setting that removes a given paragraph ({b} only switches the built-in rules for "
+        "Dutch web captions, teasers and pull quotes on or off): remove it from a copy of the input files and load that copy.",
+        lead="Repeated paragraphs.",
+        k=count(len(repeated), "paragraph is", "paragraphs are"), m=REPEATED_MIN_DOCUMENTS,
+        p=round(REPEATED_MIN_OUTLET_SHARE * 100), d=count(int(top["documents"]), "document"),
+        share=round(float(top["top_outlet_share"]) * 100), o=top["top_outlet"], n=count(int(top["top_outlet_documents"]), "document"),
+        text=top["paragraph"], b=Code("cleaning.boilerplate"),
+    )
 
 
 #: what each clean-up kind of ``Corpus.removals`` did, for a sentence

@@ -82,12 +82,15 @@ from .definition import (
 )
 from .load import load_corpus
 from .overview import (
+    REPEATED_MIN_DOCUMENTS,
+    REPEATED_MIN_OUTLET_SHARE,
     counts_by,
     document_cells,
     escape,
     house_style_markers,
     preview,
     removals_summary,
+    repeated_paragraphs,
     structure_counts,
     token_stats,
 )
@@ -115,7 +118,10 @@ __all__ = [
     "counts_by",
     "document_cells",
     "token_stats",
+    "REPEATED_MIN_DOCUMENTS",
+    "REPEATED_MIN_OUTLET_SHARE",
     "removals_summary",
+    "repeated_paragraphs",
     "structure_counts",
     "preview",
     "summary_table",

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import validate
 from ..counting import word_table
 from ..frequency.counts import DOCUMENTS_COLUMN, document_weights
-from ..grouping import group_labels, group_order
+from ..grouping import MISSING_GROUP, group_labels, group_order
 from ..text import TextSettings
 from ..tokens import WordTable
 from .definition import BOILERPLATE_KINDS
@@ -189,3 +189,101 @@ def preview(documents: pd.DataFrame, preview_chars: int = 240) -> pd.DataFrame:
     out = documents[cols].copy()
     out["start of text"] = documents["text"].map(cut)
     return out
+
+
+#: A paragraph counts as repeated when, word for word (case and spacing ignored), it is in at
+#: least this many documents ...
+REPEATED_MIN_DOCUMENTS = 5
+#: ... and in at least this share of one outlet's documents (documents without an outlet count as
+#: one outlet, ``(missing)``): a footer, subscription line or disclaimer a site adds to every
+#: article, which the built-in cleaning rules (Dutch web boilerplate) do not know.
+REPEATED_MIN_OUTLET_SHARE = 0.2
+#: How many characters of a repeated paragraph :func:`repeated_paragraphs` shows.
+REPEATED_SHOW_CHARS = 120
+
+REPEATED_COLUMNS = ["paragraph", "documents", "outlets", "top_outlet", "top_outlet_documents", "top_outlet_share"]
+
+
+def repeated_paragraphs(
+    corpus: Corpus,
+    *,
+    min_documents: int = REPEATED_MIN_DOCUMENTS,
+    min_outlet_share: float = REPEATED_MIN_OUTLET_SHARE,
+) -> pd.DataFrame:
+    """Paragraphs repeated word for word in many documents: boilerplate the cleaning rules do not
+    know, which every analysis counts as words unless it is removed.
+
+    A paragraph is compared after folding case and spacing, by a hash of that text (one pass over
+    the paragraphs, no comparison of pairs). Documents flagged as a copy or near-duplicate of
+    another (``copy_of``, ``near_duplicate_of``) are left out of the counts and of the outlets'
+    totals, so that a reprinted story does not look like boilerplate.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Its paragraphs (:meth:`Corpus.paragraphs`) and documents.
+    min_documents : int
+        A paragraph is listed when it is in at least this many documents
+        (:data:`REPEATED_MIN_DOCUMENTS`) ...
+    min_outlet_share : float
+        ... and in at least this share of one outlet's documents (:data:`REPEATED_MIN_OUTLET_SHARE`).
+
+    Returns
+    -------
+    DataFrame
+        One row per repeated paragraph, most documents first: ``paragraph`` (its first
+        :data:`REPEATED_SHOW_CHARS` characters, as first written), ``documents``, ``outlets``,
+        ``top_outlet`` (the outlet where it is in the largest share of documents),
+        ``top_outlet_documents`` (that outlet's documents) and ``top_outlet_share`` (rounded to 3 decimals).
+    """
+    min_docs = validate.whole_number(min_documents, "min_documents", minimum=2)
+    if not (isinstance(min_outlet_share, int | float) and not isinstance(min_outlet_share, bool) and 0 <= min_outlet_share <= 1):
+        raise ValueError(f"min_outlet_share = {min_outlet_share!r}: a share between 0 and 1 (e.g. 0.2)")
+    empty = pd.DataFrame({c: pd.Series(dtype=object if c in ("paragraph", "top_outlet") else float if c == "top_outlet_share" else int)
+                          for c in REPEATED_COLUMNS})
+    docs = corpus.documents
+    originals = pd.Series(True, index=docs.index)
+    for col in ("copy_of", "near_duplicate_of"):
+        if col in docs.columns:
+            originals &= docs[col].isna()
+    outlet_of = pd.Series(group_labels(docs, "outlet").to_numpy() if "outlet" in docs.columns else MISSING_GROUP,
+                          index=docs["doc_id"].to_numpy())[originals.to_numpy()]
+    if len(outlet_of) < min_docs:
+        return empty
+    paras = corpus.paragraphs()
+    paras = paras[paras["doc_id"].isin(outlet_of.index)]
+    norm = paras["text"].map(lambda t: " ".join(t.split()).casefold())
+    hashes = pd.util.hash_array(norm.to_numpy(dtype=object))
+    keys = pd.DataFrame({"hash": hashes, "doc_id": paras["doc_id"].to_numpy()})
+    keys = keys[norm.to_numpy() != ""].drop_duplicates()  # a paragraph twice in one document counts once
+    n_docs = keys.groupby("hash", sort=False).size()
+    candidates = n_docs.index[n_docs.to_numpy() >= min_docs]
+    if not len(candidates):
+        return empty
+    hits = keys[keys["hash"].isin(candidates)].copy()
+    hits["outlet"] = outlet_of.reindex(hits["doc_id"]).to_numpy()
+    outlet_size = outlet_of.value_counts()
+    per = hits.groupby(["hash", "outlet"], sort=True).size().rename("n").reset_index()
+    per["share"] = per["n"] / per["outlet"].map(outlet_size).to_numpy()
+    # the outlet with the largest share; ties go to the larger outlet, then the first name
+    per["size"] = per["outlet"].map(outlet_size).to_numpy()
+    top = per.sort_values(["hash", "share", "size", "outlet"], ascending=[True, False, False, True], kind="stable").drop_duplicates("hash")
+    top = top[top["share"] >= min_outlet_share].set_index("hash")
+    if top.empty:
+        return empty
+    wanted = np.isin(hashes, top.index.to_numpy())
+    first = pd.Series(paras["text"].to_numpy()[wanted]).groupby(hashes[wanted], sort=False).first()
+
+    def cut(t: str) -> str:
+        flat = " ".join(t.split())
+        return flat if len(flat) <= REPEATED_SHOW_CHARS else flat[: REPEATED_SHOW_CHARS - 1].rstrip() + "…"
+
+    out = pd.DataFrame({
+        "paragraph": [cut(first[h]) for h in top.index],
+        "documents": n_docs.reindex(top.index).to_numpy().astype(int),
+        "outlets": per.groupby("hash")["outlet"].nunique().reindex(top.index).to_numpy().astype(int),
+        "top_outlet": top["outlet"].to_numpy(),
+        "top_outlet_documents": top["size"].to_numpy().astype(int),
+        "top_outlet_share": top["share"].round(3).to_numpy(),
+    })
+    return out.sort_values(["documents", "paragraph"], ascending=[False, True], kind="stable").reset_index(drop=True)
