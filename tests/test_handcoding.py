@@ -381,3 +381,17 @@ def test_alpha_from_an_annotation_export_with_a_parameter_file_only(seeds, tmp_p
     n_missing = int(export["value"].isin(["don't know", "99"]).sum())
     assert f"{n_missing} 'missing' answer(s)" in printed
     assert "resamples of the" in printed and "coded units, seed 0" in printed
+
+
+def test_agreement_values_of_an_open_nominal_variable_are_those_coded():
+    """One rule for the values alpha is computed over (agreement_table and notebook 40's bootstrap
+    figures): an open nominal variable lists none, so its values are those coded (None, not ())."""
+    cb = cbk.make_codebook({"speaker": {"values": "open"}, "stance": ["favour", "against"],
+                            "tone": {"values": ["1", "2", "3"], "level": "ordinal"}})
+    assert cb.variable("speaker").open and cb.variable("speaker").agreement_values is None
+    assert cb.variable("stance").agreement_values == ("favour", "against")
+    assert cb.variable("tone").agreement_values == ("1", "2", "3")
+    codes = pd.DataFrame({"unit_id": [f"u{i}" for i in range(6)] * 2, "coder": ["ann"] * 6 + ["bob"] * 6,
+                          "variable": "speaker", "value": ["Rutte", "Stoltenberg", "Rutte", "Biden", "Biden", "Rutte"] * 2})
+    row = hc.agreement_table(codes, codebook=cb, n_bootstrap=50).table.iloc[0]
+    assert row["variable"] == "speaker" and row["alpha"] == pytest.approx(1.0)

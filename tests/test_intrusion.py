@@ -3,12 +3,16 @@ back with the one reader of coding files, shares of correctly spotted intruders 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from medialens import codebook as cbk
 from medialens import intrusion as it
+from medialens.corpus import load_corpus
+from medialens.text import TextSettings
 
 
 def top_terms(k=3, n=12):
@@ -215,3 +219,48 @@ def test_bounded_units_is_a_seeded_subset_in_order_and_everything_below_the_boun
     assert it.MAX_UNITS == 5_000
     with pytest.raises(ValueError, match="max_units = 0"):
         it.bounded_units(units, max_units=0)
+
+
+# --------------------------------------------------------------------------------------------
+# prepare_tests: notebook 40's clustering and items in one call, or the one-line reason for none
+# --------------------------------------------------------------------------------------------
+CORPORA = Path(__file__).parent / "corpora"
+
+
+def test_prepare_tests_draws_both_tests_from_the_clusters():
+    c = load_corpus(CORPORA / "en_transit" / "corpus.yaml", use_cache=False)
+    t = it.prepare_tests(c, TextSettings(language="en"), unit="paragraph", k=3, items=1, random_state=0)
+    assert t.skipped is None and t.unit_used == "paragraph" and t.clusters.k == 3
+    assert t.word.items["test"].eq("words").all() and t.unit.items["test"].eq("units").all()
+    assert f"{len(t.matrix.units)} paragraph units in 3 clusters (kmeans)" in t.notes
+    assert t.notes[-len(t.word.notes + t.unit.notes):] == t.word.notes + t.unit.notes
+    again = it.prepare_tests(c, TextSettings(language="en"), unit="paragraph", k=3, items=1, random_state=0)
+    pd.testing.assert_frame_equal(t.word.items, again.word.items)  # the seed gives the same items
+
+
+def test_prepare_tests_says_when_it_clusters_documents():
+    c = load_corpus(CORPORA / "nl_koppen" / "corpus.yaml", use_cache=False)
+    t = it.prepare_tests(c, TextSettings(language="nl"), unit="paragraph", k=3)
+    assert t.unit_used == "document"
+    assert t.notes[0] == "intrusion_unit = 'paragraph': no document has more than one paragraph, so whole documents are clustered"
+
+
+def test_prepare_tests_skips_with_a_reason_naming_the_notebook_parameters():
+    koppen = load_corpus(CORPORA / "nl_koppen" / "corpus.yaml", use_cache=False)
+    t = it.prepare_tests(koppen, TextSettings(language="nl"), unit="document", k=20)
+    assert t.word is None and t.unit is None and t.notes == ()
+    assert t.skipped.startswith("intrusion_k = 20: larger than or equal to the number of documents (12)")
+    assert "so intrusion_k must be at most 11" in t.skipped and t.skipped.endswith("(intrusion_unit = 'document')")
+    assert " k " not in t.skipped and "k:" not in t.skipped.replace("intrusion_k:", "")
+    one = load_corpus(CORPORA / "nl_een_document" / "corpus.yaml", use_cache=False)
+    t = it.prepare_tests(one, TextSettings(language="nl"))
+    assert t.word is None and t.skipped.endswith("this corpus has 1: add documents to the corpus to cluster them")
+
+
+def test_the_skip_reason_of_too_few_units_names_intrusion_k_and_intrusion_unit():
+    why = it._skip_reason("k: only 2 documents have terms; clustering needs at least 3 (2 clusters, one with 2 members)\nmore",
+                          unit="paragraph", unit_used="document")
+    assert why == ("intrusion_k: only 2 documents have terms; clustering needs at least 3 (2 clusters, one with 2 members) "
+                   "(intrusion_unit = 'paragraph', clustered as documents: no document has more than one paragraph)")
+    assert it._skip_reason("min_df = 2: lower min_df", unit="paragraph", unit_used="paragraph") == "min_df = 2: lower min_df"
+    assert it._skip_reason("k_max = 9 is too large", unit="document", unit_used="document") == "k_max = 9 is too large"

@@ -65,6 +65,14 @@ class Variable:
         """Any text is a value (nominal); only the missing answers are set aside."""
         return not self.values
 
+    @property
+    def agreement_values(self) -> tuple[str, ...] | None:
+        """The values agreement is computed over (``values`` of
+        :func:`medialens.reliability.agreement`): the listed values, in order, of a nominal or
+        ordinal variable that lists them; None for an open variable (the values are those coded)
+        and for an interval or ratio one (numbers)."""
+        return self.values if self.level in ("nominal", "ordinal") and not self.open else None
+
 
 @dataclass(frozen=True)
 class Codebook:

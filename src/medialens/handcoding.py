@@ -420,8 +420,7 @@ def agreement_table(
         if sub.empty:
             notes.append(f"{var.name}: no codes.")
             continue
-        values = var.values if var.level in ("nominal", "ordinal") and not var.open else None
-        r = reliability.agreement(sub, level=var.level, values=values, n_bootstrap=n_bootstrap, ci=ci,
+        r = reliability.agreement(sub, level=var.level, values=var.agreement_values, n_bootstrap=n_bootstrap, ci=ci,
                                   bootstrap=bootstrap, random_state=random_state)
         rows.append(r.table.assign(variable=var.name))
         notes += [f"{var.name}: {n}" for n in r.notes]

@@ -14,18 +14,21 @@ read back by :func:`medialens.codebook.read_coded`, so every problem is reported
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import clustering as cl
 from . import validate
+from .checks import Stop, clustering_unit
 from .codebook import DONT_KNOW, Codebook, Variable, read_coded
 from .handcoding import write_sheets
 from .results import Result
 
-__all__ = ["IntrusionTest", "MAX_UNITS", "bounded_units", "word_intrusion", "unit_intrusion", "write_intrusion_sheets", "read_answers", "intrusion_results"]
+__all__ = ["IntrusionTest", "MAX_UNITS", "PreparedTests", "bounded_units", "prepare_tests", "word_intrusion", "unit_intrusion", "write_intrusion_sheets", "read_answers", "intrusion_results"]
 
 ANSWER = "intruder"
 MAX_SHOWN_CHARS = 1500  # a unit shown longer than this is cut (marked [...])
@@ -79,6 +82,106 @@ def bounded_units(units: pd.DataFrame, *, max_units: int = MAX_UNITS, random_sta
     note = (f"The intrusion tests cluster {max_units:,} of the {len(units):,} units, drawn at random with seed {random_state}: "
             f"a few items per cluster need clusters to draw from, not every unit clustered again (notebook 20 clusters them all).")
     return Result(table=units.iloc[rows].reset_index(drop=True), notes=(note,))
+
+
+@dataclass(frozen=True)
+class PreparedTests:
+    """What :func:`prepare_tests` drew: ``word`` and ``unit`` (:class:`IntrusionTest`, both None when
+    the tests were skipped), ``skipped`` (the one-line reason, or None), ``notes`` (the lines to show, in
+    order: the unit clustered, the TF-IDF notes, the sample, the clustering, how the items were drawn),
+    and the ``unit`` clustered, the ``matrix`` and the ``clusters`` (None when skipped)."""
+
+    word: IntrusionTest | None
+    unit: IntrusionTest | None
+    skipped: str | None = None
+    notes: tuple[str, ...] = ()
+    unit_used: str | None = None
+    matrix: object = None
+    clusters: object = None
+
+
+#: Messages of the clustering that start with these name a setting too little text cannot meet.
+_SKIP_ON = ("min_df", "max_df", "tokenizer", "k")
+
+
+def _skip_reason(message: str, *, unit: str, unit_used: str) -> str:
+    """The first line of a clustering error, ``k`` named as notebook 40's ``intrusion_k`` and the
+    unit count it speaks of tied to ``intrusion_unit``."""
+    line = message.splitlines()[0]
+    if not re.match(r"k\b(?!_)", line):
+        return line
+    line = re.sub(r"\bk\b(?!_)(?= (=|must))|^k(?=:)", "intrusion_k", line)
+    fallback = ", clustered as documents: no document has more than one paragraph" if unit_used != unit else ""
+    return f"{line} (intrusion_unit = {unit!r}{fallback})"
+
+
+def prepare_tests(
+    corpus,
+    settings,
+    *,
+    unit: str = "paragraph",
+    k: int | str = "auto",
+    items: int = 1,
+    random_state: int = 0,
+    max_units: int = MAX_UNITS,
+) -> PreparedTests:
+    """Cluster the corpus as notebook 20 does with its default settings and draw the word- and
+    unit-intrusion tests from the clusters; or say in one line why there is nothing to cluster.
+
+    The unit is ``unit``, or whole documents when no document has more than one paragraph
+    (:func:`medialens.checks.clustering_unit`); at most ``max_units`` units are clustered (a seeded
+    sample, :func:`bounded_units`); TF-IDF with notebook 20's defaults (``min_df``, ``max_df``,
+    adapted to a small corpus as there); k as ``k`` (``"auto"``: the best silhouette in 2..8), with
+    MiniBatchKMeans when notebook 20 would use it for all the units.
+
+    Parameters
+    ----------
+    corpus : medialens.corpus.Corpus
+    settings : medialens.text.TextSettings
+    unit : "paragraph" | "document"
+        Notebook 40's ``intrusion_unit``.
+    k : int or "auto"
+        Notebook 40's ``intrusion_k``.
+    items : int
+        Items per cluster in each test (``intrusion_items``).
+    random_state : int
+        Seed of the sample, the clustering and the items.
+    max_units : int
+        Units clustered at most.
+
+    Returns
+    -------
+    PreparedTests
+        With ``skipped`` set (and no tests) when the corpus has fewer than two documents or too little
+        text to cluster; the reason names ``intrusion_k`` (and ``intrusion_unit``) where they are meant.
+        Any other error is raised.
+    """
+    try:
+        unit_used = clustering_unit(corpus, unit)
+    except Stop as why:  # fewer than two documents
+        return PreparedTests(None, None, skipped=str(why))
+    units = cl.make_units(corpus, unit=unit_used)
+    pick = bounded_units(units, max_units=max_units, random_state=random_state)
+    try:
+        matrix = cl.tfidf(pick.table, settings=settings, min_df=cl.DEFAULT_MIN_DF, max_df=cl.DEFAULT_MAX_DF,
+                          words=corpus.words, adapt_defaults=True)  # notebook 20's defaults, adapted to a small corpus as there
+        clusters = cl.cluster(matrix, k=k, k_min=2, k_max=8, random_state=random_state,
+                              minibatch=len(units) > cl.MINIBATCH_THRESHOLD)  # as 20 would for all the units
+    except ValueError as exc:
+        message = str(exc)
+        if not message.startswith(tuple(f"{p}{sep}" for p in _SKIP_ON for sep in (" ", ":", "="))):
+            raise
+        return PreparedTests(None, None, skipped=_skip_reason(message, unit=unit, unit_used=unit_used), unit_used=unit_used)
+    word = word_intrusion(cl.top_terms(matrix, clusters, top_n=50), n_top=5, pool=10, n_items=items, random_state=random_state)
+    unit_test = unit_intrusion(matrix.units, clusters.labels, n_shown=3, n_items=items, random_state=random_state)
+    notes = []
+    if unit_used != unit:
+        notes.append(f"intrusion_unit = {unit!r}: no document has more than one paragraph, so whole documents are clustered")
+    notes += [f"note: {note}" for note in matrix.notes]
+    notes += list(pick.notes)
+    notes.append(f"{len(matrix.units)} {unit_used} units in {clusters.k} clusters ({clusters.algorithm})")
+    notes += list(word.notes) + list(unit_test.notes)
+    return PreparedTests(word, unit_test, notes=tuple(notes), unit_used=unit_used, matrix=matrix, clusters=clusters)
 
 
 def _codebook(n_options: int, what: str) -> Codebook:
