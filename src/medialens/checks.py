@@ -29,7 +29,7 @@ from . import validate
 from .handcoding import UNIT_KINDS
 
 __all__ = ["Stop", "Problem", "alias_words", "problems_before_loading", "problems_with_corpus", "checked_session", "check_plan",
-           "clustering_unit", "stops_on", "stops_reading"]
+           "clustering_unit", "names_parameter", "stops_on", "stops_reading"]
 
 
 class Stop(ValueError):
@@ -515,6 +515,12 @@ def _plan_lines(nb: Path, given: Mapping[str, Any], common: Mapping[str, Any], p
     return lines
 
 
+def names_parameter(message: str, parameters) -> bool:
+    """Does ``message`` start by naming one of ``parameters`` (``"min_df = 2 ..."``, ``"k: only 2
+    documents ..."``), as the messages of a parameter that cannot be met do?"""
+    return any(message.startswith((f"{p} ", f"{p}:", f"{p}=")) for p in parameters)
+
+
 @contextmanager
 def stops_on(*parameters: str) -> Iterator[None]:
     """Inside the ``with`` block, a ValueError whose message starts with one of ``parameters``
@@ -532,7 +538,7 @@ def stops_on(*parameters: str) -> Iterator[None]:
         raise
     except ValueError as exc:
         message = str(exc)
-        if any(message.startswith((f"{p} ", f"{p}:", f"{p}=")) for p in parameters):
+        if names_parameter(message, parameters):
             raise Stop(message.splitlines()[0]) from None
         raise
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import clustering as cl
 from . import validate
-from .checks import Stop, clustering_unit
+from .checks import Stop, clustering_unit, names_parameter
 from .codebook import DONT_KNOW, Codebook, Variable, read_coded
 from .handcoding import write_sheets
 from .results import Result
@@ -169,7 +169,7 @@ def prepare_tests(
                               minibatch=len(units) > cl.MINIBATCH_THRESHOLD)  # as 20 would for all the units
     except ValueError as exc:
         message = str(exc)
-        if not message.startswith(tuple(f"{p}{sep}" for p in _SKIP_ON for sep in (" ", ":", "="))):
+        if not names_parameter(message, _SKIP_ON):
             raise
         return PreparedTests(None, None, skipped=_skip_reason(message, unit=unit, unit_used=unit_used), unit_used=unit_used)
     word = word_intrusion(cl.top_terms(matrix, clusters, top_n=50), n_top=5, pool=10, n_items=items, random_state=random_state)

@@ -241,14 +241,10 @@ def alpha(data: ReliabilityData) -> float:
 
 
 def _check_pairable(data: ReliabilityData) -> None:
-    if not data.pairable.any():
-        raise ValueError("codes: no unit was coded by two coders; alpha needs overlapping codes")
-    n_v = coincidences(data.counts).sum(axis=0)
-    if (n_v > 0).sum() < 2:
-        only = [data.values[i] for i in np.flatnonzero(n_v)]
-        raise ValueError(
-            f"codes: every pairable value is {only[0]!r}; with no variation alpha is undefined"
-        )
+    """Refuse data alpha is undefined for (:func:`undefined_reason`, the one rule)."""
+    why = undefined_reason(data)
+    if why:
+        raise ValueError(f"codes: {why}; alpha is undefined")
 
 
 def verdict(a: float) -> str:
