@@ -240,19 +240,21 @@ def _occurring(documents: pd.DataFrame, pool: pd.DataFrame, settings: TextSettin
     """
     from .stance import find_mentions
 
-    def counted(rows: pd.DataFrame) -> pd.DataFrame:
+    def counted(rows: pd.DataFrame, docs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         targets = {t: list(a) for t, a in zip(rows["target"], rows["aliases"], strict=True)}
         if not targets:
-            return rows.iloc[:0]
-        found = find_mentions(documents, targets, lexicon=None, window=1, settings=settings, on_missing="keep")
+            return rows.iloc[:0], docs.iloc[:0]
+        found = find_mentions(docs, targets, lexicon=None, window=1, settings=settings, on_missing="keep")
         by = found.groupby("target")["doc_id"]
         rows = rows.assign(documents=rows["target"].map(by.nunique()).fillna(0).astype(int),
                            mentions=rows["target"].map(by.size()).fillna(0).astype(int))
-        return rows[rows["mentions"] > 0]
+        return rows[rows["mentions"] > 0], docs[docs["doc_id"].astype(str).isin(set(found["doc_id"]))]
 
-    pool = _ranked(counted(pool), min_docs)  # all candidates together: who keeps which places
+    pool, named = counted(pool, documents)  # all candidates together: who keeps which places
+    pool = _ranked(pool, min_docs)
+    # a subset of the pool is found only where the pool was: the checks below read those documents only
     while True:
-        chosen = counted(pool.head(n))  # the suggestion as it will be used
+        chosen, _ = counted(pool.head(n), named)  # the suggestion as it will be used
         dropped = set(pool.head(n)["target"]) - set(chosen["target"])
         if not dropped:
             return _ranked(chosen, min_docs)
