@@ -217,8 +217,9 @@ def describe_copies(documents: pd.DataFrame) -> Findings:
     """How many documents are flagged as an exact copy or near-duplicate of another: they stay in
     every analysis, so a text printed several times (a wire story) counts once per copy wherever
     evidence is counted in documents. No sentence when none is flagged."""
-    flags = [documents[c].notna() for c in ("copy_of", "near_duplicate_of") if c in documents.columns]
-    k = int(pd.concat(flags, axis=1).any(axis=1).sum()) if flags and len(documents) else 0
+    from .corpus.table import flagged_copies
+
+    k = int(flagged_copies(documents).sum())
     if not k:
         return Findings([])
     out = [say(

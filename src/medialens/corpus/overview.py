@@ -17,7 +17,7 @@ from ..grouping import MISSING_GROUP, group_labels, group_order
 from ..text import TextSettings
 from ..tokens import WordTable
 from .definition import BOILERPLATE_KINDS
-from .table import Corpus
+from .table import Corpus, flagged_copies
 
 #: The columns of the cells notebook 00 describes the corpus by (:func:`document_cells`).
 CELL_COLUMNS = ("outlet", "month", "language")
@@ -242,10 +242,7 @@ def repeated_paragraphs(
     empty = pd.DataFrame({c: pd.Series(dtype=object if c in ("paragraph", "top_outlet") else float if c == "top_outlet_share" else int)
                           for c in REPEATED_COLUMNS})
     docs = corpus.documents
-    originals = pd.Series(True, index=docs.index)
-    for col in ("copy_of", "near_duplicate_of"):
-        if col in docs.columns:
-            originals &= docs[col].isna()
+    originals = ~flagged_copies(docs)
     outlet_of = pd.Series(group_labels(docs, "outlet").to_numpy() if "outlet" in docs.columns else MISSING_GROUP,
                           index=docs["doc_id"].to_numpy())[originals.to_numpy()]
     if len(outlet_of) < min_docs:

@@ -11,6 +11,17 @@ from ..tokens import WordTable
 from .definition import BOILERPLATE_KINDS, SKIP_REASONS, CorpusDefinition
 
 
+def flagged_copies(documents: pd.DataFrame) -> pd.Series:
+    """Per document: is it flagged as an exact copy (``copy_of``) or a near-duplicate
+    (``near_duplicate_of``) of another? They are kept in every analysis; this is the one rule for
+    counting them (the corpus line, notebook 00's repeated paragraphs, the copies finding)."""
+    flagged = pd.Series(False, index=documents.index)
+    for col in ("copy_of", "near_duplicate_of"):
+        if col in documents.columns:
+            flagged |= documents[col].notna()
+    return flagged
+
+
 @dataclass
 class Corpus:
     """A loaded corpus.
@@ -58,7 +69,7 @@ class Corpus:
     def __repr__(self) -> str:
         # flagged copies stay in every analysis: each notebook's corpus line says how many there are
         docs = self.documents
-        flagged = int((docs["copy_of"].notna() | docs["near_duplicate_of"].notna()).sum()) if len(docs) else 0
+        flagged = int(flagged_copies(docs).sum())
         copies = f" ({flagged} flagged as a copy or near-duplicate of another, kept)" if flagged else ""
         return (
             f"<Corpus {self.name!r}: {len(docs)} documents{copies}, "
